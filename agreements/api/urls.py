@@ -1,0 +1,8 @@
+from rest_framework.routers import DefaultRouter
+
+from .views import AgencyViewSet, AgreementViewSet, FieldOfficeViewSet
+
+router = DefaultRouter()
+router.register("field-offices", FieldOfficeViewSet, basename="fieldoffice")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("agreements", AgreementViewSet, basename="agreement")

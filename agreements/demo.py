@@ -1,0 +1,129 @@
+"""Demo agencies and agreements: county sheriffs and city police in the demo offices'
+states, with agreements signed over several fiscal years and some still pending."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portal.demo import DEMO_OFFICES, DemoContext
+
+from .choices import AgencyType, AgreementStatus, ProgramModel
+from .models import Agency, Agreement, FieldOffice, agency_match_key
+from .services import field_office_for
+
+#: Counties by state, for the demo offices (real county names).
+COUNTIES = {
+    "TX": ["Harris", "Galveston", "Montgomery", "Brazoria", "Fort Bend", "Jefferson", "Nueces", "Walker", "Liberty",
+           "Chambers", "Tarrant", "Denton", "Lubbock", "Bexar", "Travis", "Comal", "Hays", "Kerr", "Smith", "Gregg"],
+    "FL": ["Alachua", "Bay", "Brevard", "Charlotte", "Citrus", "Clay", "Collier", "Columbia", "Duval", "Escambia",
+           "Hernando", "Highlands", "Hillsborough", "Lake", "Lee", "Manatee", "Marion", "Martin", "Okaloosa", "Pasco",
+           "Pinellas", "Polk", "Santa Rosa", "Sarasota", "Seminole", "St. Johns", "Volusia", "Walton"],
+    "GA": ["Cobb", "Gwinnett", "Hall", "Whitfield", "Floyd", "Bartow", "Oconee", "Columbia"],
+    "NC": ["Mecklenburg", "Wake", "Gaston", "Cabarrus", "Henderson", "Nash", "Rockingham"],
+    "SC": ["Charleston", "Lexington", "York", "Horry", "Greenville"],
+    "AL": ["Etowah", "Baldwin", "Madison", "Mobile"],
+    "TN": ["Knox", "Davidson", "Rutherford", "Sumner"],
+    "LA": ["Lafayette", "Jefferson Davis", "Rapides", "Calcasieu"],
+    "MS": ["Madison", "Rankin", "Harrison"],
+    "AR": ["Benton", "Washington", "Sebastian"],
+    "AZ": ["Maricopa", "Pinal", "Yavapai", "Mohave", "Yuma"],
+    "OK": ["Tulsa", "Oklahoma", "Canadian"],
+    "VA": ["Prince William", "Culpeper", "Rockingham", "Loudoun"],
+    "IN": ["Hamilton", "Marion", "Elkhart"],
+    "WI": ["Waukesha", "Brown"],
+    "MO": ["Greene", "Jasper"],
+    "KS": ["Johnson", "Sedgwick"],
+    "UT": ["Utah", "Washington", "Weber"],
+    "NV": ["Elko", "Nye"],
+    "ID": ["Canyon", "Kootenai"],
+    "MT": ["Flathead", "Yellowstone"],
+    "CO": ["El Paso", "Weld", "Teller"],
+    "WY": ["Laramie", "Natrona"],
+    "PA": ["Lancaster", "Bucks", "York"],
+    "WV": ["Berkeley", "Kanawha"],
+}
+OFFICE_STATES = {
+    "HOU": ["TX"], "DAL": ["TX", "OK"], "SNA": ["TX"], "MIA": ["FL"], "ATL": ["GA", "NC", "SC"],
+    "NOL": ["AL", "TN", "LA", "MS", "AR"], "PHO": ["AZ"], "WAS": ["VA"], "CHI": ["IN", "WI", "MO", "KS"],
+    "SLC": ["UT", "NV", "ID", "MT"], "DEN": ["CO", "WY"], "PHI": ["PA", "WV"],
+}
+#: How many agencies each office gets, in shares of the total (the South-East and Texas grew most).
+OFFICE_WEIGHTS = {"HOU": 16, "MIA": 14, "ATL": 9, "NOL": 7, "PHO": 5, "DAL": 5, "SNA": 5, "WAS": 4,
+                  "CHI": 4, "SLC": 4, "DEN": 3, "PHI": 4}
+CITY_POLICE = {"TX": ["Pasadena", "Baytown", "League City"], "FL": ["Jacksonville Beach", "Cape Coral", "Ocala"],
+               "GA": ["Marietta"], "AZ": ["Mesa"], "TN": ["Knoxville"], "VA": ["Manassas"]}
+
+
+def _agency_names(ctx: DemoContext) -> list[tuple[str, str, str, str]]:
+    """(office code, state, county, name) for the scale's number of agencies."""
+    total = ctx.size["agencies"]
+    weight_sum = sum(OFFICE_WEIGHTS.values())
+    wanted = []
+    for code in DEMO_OFFICES:
+        share = max(1, round(total * OFFICE_WEIGHTS[code] / weight_sum))
+        states = OFFICE_STATES[code]
+        pool = [(s, c) for s in states for c in COUNTIES[s]]
+        for i in range(share):
+            state, county = pool[i % len(pool)]
+            round_no = i // len(pool)
+            if round_no == 0:
+                name = f"{county} County Sheriff's Office"
+            elif round_no == 1:
+                name = f"{county} County Jail"
+            else:
+                name = f"{county} County Detention Center {round_no - 1}" if round_no > 2 else f"{county} County Department of Corrections"
+            wanted.append((code, state, county, name))
+    return wanted[:total]
+
+
+def seed(ctx: DemoContext) -> None:
+    offices = {o.code: o for o in FieldOffice.objects.all()}
+    rng = ctx.rng
+    agencies = []
+    for code, state, county, name in _agency_names(ctx):
+        office, confirmed = field_office_for(state=state, county=county)
+        agencies.append(Agency(
+            name=name, match_key=agency_match_key(name), agency_type=AgencyType.COUNTY, state=state, county=county,
+            field_office=office or offices[code], field_office_confirmed=confirmed,
+            area_sq_mi=rng.randint(300, 2400),
+            contact_name="Sheriff " + rng.choice(["A.", "B.", "C.", "D.", "J.", "M.", "R."]) + " " + rng.choice(
+                ["Hall", "Rivera", "Owens", "Patel", "Brooks", "Jenkins", "Vance", "Cole"]),
+        ))
+    for state, cities in CITY_POLICE.items():
+        for city in cities[: max(1, ctx.size["agencies"] // 80)]:
+            if len(agencies) >= ctx.size["agencies"] + 6:
+                break
+            name = f"{city} Police Department"
+            office, confirmed = field_office_for(state=state)
+            agencies.append(Agency(name=name, match_key=agency_match_key(name), agency_type=AgencyType.MUNICIPALITY,
+                                   state=state, field_office=office, field_office_confirmed=confirmed))
+    Agency.objects.bulk_create(agencies, batch_size=1000, ignore_conflicts=True)
+    agencies = list(Agency.objects.order_by("pk"))
+
+    agreements = []
+    today = ctx.today
+    for i, agency in enumerate(agencies):
+        # Growth like the report's: few agreements before FY2017, most since.
+        roll = rng.random()
+        if roll < 0.12:
+            status, signed = rng.choice([AgreementStatus.UNDER_REVIEW, AgreementStatus.APPLICATION_RECEIVED,
+                                         AgreementStatus.APPROVED]), None
+        else:
+            days_back = int(rng.triangular(20, 3650, 700))
+            status, signed = AgreementStatus.SIGNED, today - dt.timedelta(days=days_back)
+        applied = (signed or today) - dt.timedelta(days=rng.randint(30, 200))
+        agreements.append(Agreement(agency=agency, program_model=ProgramModel.JAIL_ENFORCEMENT, status=status,
+                                    applied_on=applied, signed_on=signed,
+                                    moa_url=f"https://www.ice.gov/doclib/287gMOA/{agency.match_key.replace(' ', '')}.pdf" if signed else ""))
+        if rng.random() < 0.3:
+            tfm_signed = today - dt.timedelta(days=rng.randint(10, 500))
+            agreements.append(Agreement(agency=agency, program_model=ProgramModel.TASK_FORCE,
+                                        status=AgreementStatus.SIGNED, applied_on=tfm_signed - dt.timedelta(days=60),
+                                        signed_on=tfm_signed))
+        if rng.random() < 0.15:
+            wso_signed = today - dt.timedelta(days=rng.randint(10, 900))
+            agreements.append(Agreement(agency=agency, program_model=ProgramModel.WARRANT_SERVICE,
+                                        status=AgreementStatus.SIGNED, applied_on=wso_signed - dt.timedelta(days=45),
+                                        signed_on=wso_signed))
+    Agreement.objects.bulk_create(agreements, batch_size=1000, ignore_conflicts=True)
+    ctx.extra["agencies"] = agencies

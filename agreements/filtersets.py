@@ -1,0 +1,64 @@
+"""Filters shared by the API and the list pages of agencies and agreements."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from portal import dates
+
+from .choices import AgencyType, AgreementStatus, ProgramModel
+from .geo import STATE_CHOICES
+from .models import Agency, Agreement, FieldOffice
+
+
+class AgencyFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    state = django_filters.MultipleChoiceFilter(choices=STATE_CHOICES)
+    field_office = django_filters.ModelChoiceFilter(queryset=FieldOffice.objects.all())
+    agency_type = django_filters.ChoiceFilter(choices=AgencyType.choices, label="Type")
+    program_model = django_filters.ChoiceFilter(
+        choices=ProgramModel.choices, method="filter_program_model", label="Holds an agreement under"
+    )
+    agreement_status = django_filters.ChoiceFilter(
+        choices=AgreementStatus.choices, method="filter_agreement_status", label="Has an agreement that is"
+    )
+    field_office_confirmed = django_filters.BooleanFilter(label="Field office confirmed")
+
+    class Meta:
+        model = Agency
+        fields = ["q", "state", "field_office", "agency_type", "program_model", "agreement_status", "field_office_confirmed"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(county__icontains=value))
+
+    def filter_program_model(self, queryset, name, value):
+        return queryset.filter(pk__in=Agreement.objects.filter(program_model=value).values("agency_id"))
+
+    def filter_agreement_status(self, queryset, name, value):
+        return queryset.filter(pk__in=Agreement.objects.filter(status=value).values("agency_id"))
+
+
+class AgreementFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    state = django_filters.MultipleChoiceFilter(field_name="agency__state", choices=STATE_CHOICES)
+    field_office = django_filters.ModelChoiceFilter(field_name="agency__field_office", queryset=FieldOffice.objects.all())
+    agency = django_filters.NumberFilter(field_name="agency_id")
+    program_model = django_filters.ChoiceFilter(choices=ProgramModel.choices, label="287(g) model")
+    status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
+    signed_fiscal_year = django_filters.NumberFilter(method="filter_signed_fy", label="Signed in fiscal year")
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "state", "field_office", "agency", "program_model", "status", "signed_fiscal_year"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(agency__name__icontains=value) if value else queryset
+
+    def filter_signed_fy(self, queryset, name, value):
+        fy = int(value)
+        return queryset.filter(signed_on__gte=dates.fiscal_year_start(fy), signed_on__lte=dates.fiscal_year_end(fy))

@@ -1,0 +1,166 @@
+"""Field offices, law enforcement agencies and their 287(g) agreements (MOAs)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from portal.scoping import ScopedQuerySet
+
+from .choices import AgencyType, AgreementStatus, ProgramModel
+from .geo import STATE_CHOICES
+
+
+def agency_match_key(name: str) -> str:
+    """The normalised key agencies are matched on: case, spacing, punctuation and the
+    kinds of apostrophe folded, so "St. Lucie County Sheriff’s Office " and
+    "st lucie county sheriff's office" are the same agency."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    text = text.replace("&", " and ")
+    text = re.sub(r"[’'`´.]", "", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+class FieldOfficeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Field offices are reference data: every member of staff with a role sees all."""
+        from portal.roles import role_of
+
+        return self if role_of(user) is not None else self.none()
+
+
+class FieldOffice(models.Model):
+    """An ICE Enforcement and Removal Operations (ERO) field office. Its Field Office
+    Director runs it; its field program managers report to it administratively. The
+    office's area of responsibility is a set of states and territories; a state shared by
+    several offices has a default office and, where the portal knows it, a county table."""
+
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    city = models.CharField(max_length=80)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    states = models.JSONField(
+        default=list, help_text="Two-letter codes of the states and territories in its area of responsibility."
+    )
+    history = HistoricalRecords()
+
+    objects = FieldOfficeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StateOffice(models.Model):
+    """Which field office covers a state or territory. A state covered by several offices
+    (Texas, California, New York) has one default row and county rows for the counties
+    the portal knows; an agency in a county not listed gets the default and is flagged for
+    HQ to confirm."""
+
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    county = models.CharField(max_length=80, blank=True, help_text="Normalised county name; empty for the state's default.")
+    field_office = models.ForeignKey(FieldOffice, on_delete=models.CASCADE, related_name="coverage")
+
+    class Meta:
+        ordering = ["state", "county"]
+        constraints = [models.UniqueConstraint(fields=["state", "county"], name="one_office_per_state_county")]
+
+    def __str__(self) -> str:
+        return f"{self.state} {self.county or '(default)'} -> {self.field_office.code}"
+
+
+class Agency(models.Model):
+    """A state or local law enforcement agency (LEA) that holds, or applies for, one or
+    more 287(g) agreements. Agencies are matched on state and a normalised name."""
+
+    name = models.CharField(max_length=200)
+    match_key = models.CharField(max_length=200, editable=False)
+    agency_type = models.CharField("type", max_length=20, choices=AgencyType.choices, default=AgencyType.COUNTY)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    county = models.CharField(max_length=80, blank=True)
+    field_office = models.ForeignKey(FieldOffice, on_delete=models.PROTECT, related_name="agencies")
+    field_office_confirmed = models.BooleanField(
+        default=True,
+        help_text="False when the office was defaulted from a state shared by several offices and HQ must confirm it.",
+    )
+    address = models.CharField(max_length=250, blank=True)
+    contact_name = models.CharField("main contact", max_length=120, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    area_sq_mi = models.PositiveIntegerField("jurisdiction area (sq mi)", null=True, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_path = ""
+    scope_ocio_sees_all = True
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["state", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["state", "match_key"], name="one_agency_per_state_and_name"),
+            models.CheckConstraint(name="agency_has_a_name", condition=~models.Q(match_key="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.state})"
+
+    def save(self, *args, **kwargs):
+        self.match_key = agency_match_key(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("agreements:agency-detail", args=[self.pk])
+
+
+class Agreement(models.Model):
+    """A Memorandum of Agreement (MOA) between ICE and an agency under one 287(g) model:
+    the Jail Enforcement Model, the Task Force Model or the Warrant Service Officer model.
+    One agreement per agency and model; it is applied for, reviewed, approved, signed,
+    and may be suspended, reinstated, renewed, terminated or (while pending) withdrawn."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="agreements")
+    program_model = models.CharField("287(g) model", max_length=3, choices=ProgramModel.choices)
+    status = models.CharField(max_length=24, choices=AgreementStatus.choices, default=AgreementStatus.APPLICATION_RECEIVED)
+    applied_on = models.DateField(null=True, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    moa_url = models.URLField("MOA document", max_length=500, blank=True)
+    addendum_url = models.URLField("addendum document", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_path = "agency"
+
+    class Meta:
+        ordering = ["agency__state", "agency__name", "program_model"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "program_model"], name="one_agreement_per_agency_and_model"),
+            models.CheckConstraint(
+                name="signed_not_before_applied",
+                condition=models.Q(signed_on__isnull=True) | models.Q(applied_on__isnull=True) | models.Q(signed_on__gte=models.F("applied_on")),
+                violation_error_message="An agreement cannot be signed before it was applied for.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.name}: {self.get_program_model_display()}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("agreements:agreement-detail", args=[self.pk])

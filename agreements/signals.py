@@ -1,0 +1,10 @@
+"""Signals other apps listen to, so the agreements app needs not know them.
+
+``agreement_signed`` lets the IT installation app open an agency's installation when its
+first agreement that needs one is signed; it is sent inside the signing transaction.
+"""
+
+from django.dispatch import Signal
+
+agreement_signed = Signal()  # kwargs: agreement, acting_user
+agreement_ended = Signal()  # kwargs: agreement, acting_user, reason (suspension, termination, withdrawal)

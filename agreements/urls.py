@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "agreements"
+urlpatterns = [
+    path("agencies/", views.AgencyListView.as_view(), name="agency-list"),
+    path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency-detail"),
+    path("agreements/", views.AgreementListView.as_view(), name="agreement-list"),
+    path("agreements/<int:pk>/", views.AgreementDetailView.as_view(), name="agreement-detail"),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ItdeployConfig(AppConfig):
+    name = "itdeploy"
+    verbose_name = "IT installation"

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import serializers
+
+from portal.compliance.models import Finding, SweepRun
+from portal.models import ApiToken
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    rule_title = serializers.CharField(read_only=True)
+    subject_type = serializers.SerializerMethodField()
+    responsible_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id", "rule", "rule_title", "category", "severity", "status", "subject_type", "subject_id",
+            "subject_label", "agency", "field_office", "responsible", "responsible_name", "detail",
+            "first_seen_at", "last_seen_at", "opened_by_run", "last_seen_run", "resolved_by_run",
+            "notified_at", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by", "resolution",
+            "waived_at", "waived_by", "waived_until", "note",
+        ]
+        read_only_fields = fields
+
+    def get_subject_type(self, obj) -> str:
+        return f"{obj.subject_type.app_label}.{obj.subject_type.model}"
+
+    def get_responsible_name(self, obj) -> str | None:
+        return obj.responsible.get_full_name() if obj.responsible_id else None
+
+
+class FindingActionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class FindingWaiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    until = serializers.DateField(required=False, allow_null=True)
+
+
+class SweepRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SweepRun
+        fields = ["id", "started_at", "finished_at", "status", "as_of", "triggered_by", "counts", "error"]
+        read_only_fields = fields
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField(help_text="The key, shown once in the answer to its creation.")
+    expires_in_days = serializers.IntegerField(
+        write_only=True, required=False, min_value=1, max_value=365,
+        help_text="Days until the token expires (default from the portal's settings).",
+    )
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "key", "created_at", "expires_at", "revoked_at", "last_used_at",
+                  "is_active", "expires_in_days"]
+        read_only_fields = ["prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+
+    def get_key(self, obj) -> str | None:
+        return getattr(obj, "plain_key", None)

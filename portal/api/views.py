@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal import services
+from portal.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal.compliance import services as finding_services
+from portal.compliance.models import Finding, SweepRun
+from portal.filtersets import FindingFilterSet, SweepRunFilterSet
+from portal.models import ApiToken
+from portal.roles import ALL_ROLES, HQ_WRITERS
+
+from .serializers import (
+    ApiTokenSerializer, FindingActionSerializer, FindingSerializer, FindingWaiveSerializer, SweepRunSerializer,
+)
+
+
+class FindingViewSet(ScopedReadOnlyViewSet):
+    """Findings of the compliance sweep, with actions ``acknowledge``, ``resolve`` and ``waive``."""
+
+    queryset = Finding.objects.select_related("subject_type", "responsible")
+    serializer_class = FindingSerializer
+    filterset_class = FindingFilterSet
+    search_fields = ["subject_label", "detail"]
+    ordering_fields = ["last_seen_at", "first_seen_at", "severity", "rule"]
+    # Who may act on which finding is decided by the finding's services.
+    action_roles = {"acknowledge": ALL_ROLES, "resolve": ALL_ROLES, "waive": HQ_WRITERS}
+
+    @extend_schema(request=FindingActionSerializer, responses=FindingSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        finding = self.get_object()
+        params = FindingActionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        finding = finding_services.finding_acknowledge(finding=finding, acting_user=request.user, **params.validated_data)
+        return Response(self.get_serializer(finding).data)
+
+    @extend_schema(request=FindingActionSerializer, responses=FindingSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        finding = self.get_object()
+        params = FindingActionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        finding = finding_services.finding_resolve(finding=finding, acting_user=request.user, **params.validated_data)
+        return Response(self.get_serializer(finding).data)
+
+    @extend_schema(request=FindingWaiveSerializer, responses=FindingSerializer)
+    @action(detail=True, methods=["post"])
+    def waive(self, request, pk=None):
+        finding = self.get_object()
+        params = FindingWaiveSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        finding = finding_services.finding_waive(finding=finding, acting_user=request.user, **params.validated_data)
+        return Response(self.get_serializer(finding).data)
+
+
+class SweepRunViewSet(ScopedReadOnlyViewSet):
+    """Runs of the compliance sweep with their counts per rule."""
+
+    queryset = SweepRun.objects.all()
+    serializer_class = SweepRunSerializer
+    filterset_class = SweepRunFilterSet
+    ordering_fields = ["started_at"]
+
+
+class ApiTokenViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The caller's own API tokens. Creating one answers its key once; DELETE revokes it."""
+
+    queryset = ApiToken.objects.all()
+    serializer_class = ApiTokenSerializer
+    write_roles = ALL_ROLES
+    filterset_fields = []
+    ordering_fields = ["created_at"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.token_create(
+            user=self.request.user, name=data["name"], expires_in_days=data.get("expires_in_days")
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        token = services.token_revoke(token=self.get_object())
+        return Response(self.get_serializer(token).data, status=status.HTTP_200_OK)

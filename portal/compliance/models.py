@@ -1,0 +1,169 @@
+"""The compliance framework's records: findings of the nightly sweep and its runs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.roles import HQ_ROLES, Role, field_office_id_of, role_of
+from portal.scoping import NOTHING, assigned_agency_ids
+
+
+class Severity(models.TextChoices):
+    INFO = "info", "Information"
+    WARNING = "warning", "Warning"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+    WAIVED = "waived", "Waived"
+
+
+OPEN_STATUSES = (FindingStatus.OPEN, FindingStatus.ACKNOWLEDGED)
+
+
+class SweepStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class SweepRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Runs hold only national counts per rule: every member of staff sees them."""
+        return self if role_of(user) is not None else self.none()
+
+
+class SweepRun(models.Model):
+    """One run of the compliance sweep over all the program's data: when it ran, how it
+    ended, and per rule how many findings it opened, kept open and resolved."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=SweepStatus.choices, default=SweepStatus.RUNNING)
+    as_of = models.DateField(help_text="The program date the rules were evaluated for.")
+    triggered_by = models.CharField(max_length=60, default="schedule")
+    counts = models.JSONField(default=dict, blank=True, help_text="Per rule: opened, still open, resolved, open in total.")
+    error = models.TextField(blank=True)
+
+    objects = SweepRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="running"), name="one_sweep_running_at_a_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sweep {self.pk} ({self.get_status_display()}, {self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def opened(self) -> int:
+        return sum(c.get("opened", 0) for c in self.counts.values())
+
+    @property
+    def resolved(self) -> int:
+        return sum(c.get("resolved", 0) for c in self.counts.values())
+
+
+class FindingQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def visible_to(self, user):
+        """HQ sees every finding; a Field Office Director those of their office; a field
+        program manager those on their assigned agencies and those they are responsible
+        for; OCIO those of the IT installation rules."""
+        role = role_of(user)
+        if role is None:
+            return self.filter(NOTHING)
+        if role in HQ_ROLES:
+            return self
+        if role == Role.FIELD_OFFICE_DIRECTOR:
+            return self.filter(Q(field_office_id=field_office_id_of(user)) | Q(responsible=user))
+        if role == Role.FIELD_PM:
+            return self.filter(Q(agency__in=assigned_agency_ids(user)) | Q(responsible=user))
+        if role == Role.OCIO:
+            return self.filter(Q(category="itdeploy") | Q(responsible=user))
+        return self.filter(NOTHING)
+
+
+class Finding(models.Model):
+    """What the compliance sweep found wrong with one subject (an agency, agreement,
+    installation, officer, program manager) under one rule. It stays open, or
+    acknowledged, until the condition is gone (the sweep resolves it) or HQ waives it;
+    a subject has at most one open finding per rule."""
+
+    rule = models.CharField(max_length=80, db_index=True)
+    category = models.CharField(max_length=30, help_text="The app whose rule raised it.")
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    status = models.CharField(max_length=14, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    subject_label = models.CharField(max_length=250)
+    agency = models.ForeignKey("agreements.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="findings")
+    field_office = models.ForeignKey("agreements.FieldOffice", on_delete=models.SET_NULL, null=True, blank=True, related_name="findings")
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
+    )
+    detail = models.TextField(blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    opened_by_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="opened_findings")
+    last_seen_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    resolved_by_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolved_findings")
+    notified_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    resolution = models.CharField(max_length=250, blank=True)
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    waived_until = models.DateField(null=True, blank=True, help_text="The waiver lapses after this date; empty: until the condition is gone.")
+    note = models.TextField(blank=True, help_text="Notes of acknowledgement, resolution or waiver.")
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen_at", "rule"]
+        indexes = [models.Index(fields=["rule", "status"]), models.Index(fields=["subject_type", "subject_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject_type", "subject_id"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="one_open_finding_per_rule_and_subject",
+                violation_error_message="This subject already has an open finding under this rule.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.subject_label}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("finding-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def rule_title(self) -> str:
+        from .registry import registry
+
+        rule = registry.get(self.rule)
+        return rule.title if rule else self.rule

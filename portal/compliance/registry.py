@@ -1,0 +1,83 @@
+"""Compliance rules and their registry.
+
+Each app declares its rules in ``<app>/rules.py`` with ``@registry.register``; the portal
+imports those modules at start-up. A rule computes its violations for a day, set-based
+(one or a few queries over all data), and returns them; the sweep turns them into findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar, Iterable
+
+from .models import Severity
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One subject that breaks a rule today.
+
+    ``responsible_id`` left empty means the default: the primary program manager of the
+    agency, else the Field Office Director of the office, else HQ (nobody in particular).
+    """
+
+    subject_id: int
+    label: str
+    agency_id: int | None = None
+    field_office_id: int | None = None
+    responsible_id: int | None = None
+    detail: str = ""
+    severity: str | None = None
+
+
+class Rule:
+    """A compliance rule. Subclasses set the class attributes and implement ``evaluate``."""
+
+    code: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    severity: ClassVar[str] = Severity.WARNING
+    #: The model whose rows are the subjects of findings.
+    subject_model: ClassVar[type] = None  # type: ignore[assignment]
+
+    @property
+    def category(self) -> str:
+        return self.code.split(".", 1)[0]
+
+    def evaluate(self, *, today: dt.date) -> Iterable[Violation]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class RuleRegistry:
+    def __init__(self):
+        self._rules: dict[str, Rule] = {}
+
+    def register(self, rule_class: type[Rule]) -> type[Rule]:
+        rule = rule_class()
+        if not rule.code or "." not in rule.code:
+            raise ValueError(f"{rule_class.__name__}.code must be '<app>.<name>'")
+        if rule.subject_model is None:
+            raise ValueError(f"{rule_class.__name__} names no subject_model")
+        self._rules[rule.code] = rule
+        return rule_class
+
+    def unregister(self, code: str) -> None:
+        self._rules.pop(code, None)
+
+    def get(self, code: str) -> Rule | None:
+        return self._rules.get(code)
+
+    def all(self, codes: Iterable[str] | None = None) -> list[Rule]:
+        if codes is None:
+            return [self._rules[c] for c in sorted(self._rules)]
+        unknown = [c for c in codes if c not in self._rules]
+        if unknown:
+            raise KeyError(f"Unknown rule(s): {', '.join(unknown)}")
+        return [self._rules[c] for c in codes]
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(r.code, r.title) for r in self.all()]
+
+
+registry = RuleRegistry()

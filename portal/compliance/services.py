@@ -1,0 +1,90 @@
+"""Actions people take on findings: acknowledge, resolve, waive.
+
+A finding can be acknowledged or resolved by its responsible person or anyone above them
+in either reporting line (their Field Office Director, HQ); only HQ (Unit Chief, National
+Program Manager) can waive one. Each action records who and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from portal.errors import TransitionNotAllowed
+from portal.roles import HQ_WRITERS, has_role
+
+from .models import Finding, FindingStatus, OPEN_STATUSES
+
+
+def finding_may_act(user, finding: Finding, action: str) -> bool:
+    """Whether ``user`` may ``action`` ("acknowledge", "resolve", "waive") ``finding``."""
+    from staffing.selectors import is_above
+
+    if has_role(user, HQ_WRITERS):
+        return True
+    if action == "waive":
+        return False
+    if finding.responsible_id == user.pk:
+        return True
+    if finding.responsible_id and is_above(user, finding.responsible):
+        return True
+    from portal.roles import Role, field_office_id_of, role_of
+
+    return (
+        role_of(user) == Role.FIELD_OFFICE_DIRECTOR
+        and finding.field_office_id is not None
+        and finding.field_office_id == field_office_id_of(user)
+    )
+
+
+def _check(user, finding, action):
+    if not finding_may_act(user, finding, action):
+        raise PermissionDenied(f"You may not {action} this finding.")
+    if finding.status not in OPEN_STATUSES:
+        raise TransitionNotAllowed(f"This finding is {finding.get_status_display().lower()}; only an open finding can be {action}d.")
+
+
+@transaction.atomic
+def finding_acknowledge(*, finding: Finding, acting_user, note: str = "") -> Finding:
+    _check(acting_user, finding, "acknowledge")
+    if finding.status == FindingStatus.ACKNOWLEDGED:
+        raise TransitionNotAllowed("This finding is already acknowledged.")
+    finding.status = FindingStatus.ACKNOWLEDGED
+    finding.acknowledged_at = timezone.now()
+    finding.acknowledged_by = acting_user
+    if note:
+        finding.note = (finding.note + "\n" if finding.note else "") + f"Acknowledged: {note}"
+    finding.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
+    return finding
+
+
+@transaction.atomic
+def finding_resolve(*, finding: Finding, acting_user, note: str = "") -> Finding:
+    _check(acting_user, finding, "resolve")
+    finding.status = FindingStatus.RESOLVED
+    finding.resolved_at = timezone.now()
+    finding.resolved_by = acting_user
+    finding.resolution = (note or "Resolved by hand.")[:250]
+    finding.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+    return finding
+
+
+@transaction.atomic
+def finding_waive(*, finding: Finding, acting_user, reason: str, until: dt.date | None = None) -> Finding:
+    _check(acting_user, finding, "waive")
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": ["A waiver needs a reason."]})
+    from portal.dates import today
+
+    if until is not None and until < today():
+        raise ValidationError({"until": ["A waiver cannot end in the past."]})
+    finding.status = FindingStatus.WAIVED
+    finding.waived_at = timezone.now()
+    finding.waived_by = acting_user
+    finding.waived_until = until
+    finding.note = (finding.note + "\n" if finding.note else "") + f"Waived: {reason.strip()}"
+    finding.save(update_fields=["status", "waived_at", "waived_by", "waived_until", "note"])
+    return finding

@@ -1,0 +1,169 @@
+"""The compliance sweep: evaluates every registered rule and keeps the findings in step.
+
+For each rule, in its own transaction: violations with no open finding open one (unless
+a standing HQ waiver covers the subject); open findings whose condition is gone are
+resolved by the run; the others are marked as seen again. Only one sweep runs at a time,
+enforced by the database (a partial unique index on running runs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portal import dates
+from portal.errors import SweepAlreadyRunning
+
+from .models import OPEN_STATUSES, Finding, FindingStatus, SweepRun, SweepStatus
+from .notify import notify_new_findings
+from .registry import Rule, Violation, registry
+
+logger = logging.getLogger(__name__)
+CHUNK = 500
+
+
+def _chunks(items, size=CHUNK):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _abandon_stale_runs() -> None:
+    cutoff = timezone.now() - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES)
+    SweepRun.objects.filter(status=SweepStatus.RUNNING, started_at__lt=cutoff).update(
+        status=SweepStatus.ABANDONED, finished_at=timezone.now(), error="Abandoned: still running after the time limit."
+    )
+
+
+def _default_people(violations: list[Violation], today: dt.date) -> list[Violation]:
+    """Fill in each violation's field office and responsible person where the rule left
+    them empty: the agency's primary program manager, else the office's director."""
+    from agreements.models import Agency
+    from portal.models import StaffProfile
+    from portal.roles import Role
+    from staffing.selectors import primary_manager_ids
+
+    agency_ids = {v.agency_id for v in violations if v.agency_id}
+    office_of_agency: dict[int, int] = {}
+    primary_of_agency: dict[int, int] = {}
+    if agency_ids:
+        office_of_agency = dict(Agency.objects.values_list("id", "field_office_id"))
+        primary_of_agency = primary_manager_ids(today)
+    director_of_office = {}
+    for office_id, user_id in StaffProfile.objects.filter(
+        role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True
+    ).order_by("field_office_id", "user_id").values_list("field_office_id", "user_id"):
+        director_of_office.setdefault(office_id, user_id)
+
+    filled = []
+    for v in violations:
+        office_id = v.field_office_id or office_of_agency.get(v.agency_id)
+        responsible = v.responsible_id or primary_of_agency.get(v.agency_id) or director_of_office.get(office_id)
+        filled.append(
+            Violation(
+                subject_id=v.subject_id, label=v.label, agency_id=v.agency_id, field_office_id=office_id,
+                responsible_id=responsible, detail=v.detail, severity=v.severity,
+            )
+        )
+    return filled
+
+
+def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
+    """Bring the findings of one rule in line with its violations today."""
+    now = timezone.now()
+    subject_type = ContentType.objects.get_for_model(rule.subject_model)
+    violations = {v.subject_id: v for v in _default_people(list(rule.evaluate(today=today)), today)}
+    open_findings = {
+        f.subject_id: f
+        for f in Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).only(
+            "id", "subject_id", "detail", "severity", "responsible_id", "subject_label"
+        )
+    }
+    waived = set(
+        Finding.objects.filter(rule=rule.code, status=FindingStatus.WAIVED)
+        .filter(Q(waived_until__isnull=True) | Q(waived_until__gte=today))
+        .values_list("subject_id", flat=True)
+    )
+
+    gone = [f.pk for sid, f in open_findings.items() if sid not in violations]
+    for chunk in _chunks(gone):
+        Finding.objects.filter(pk__in=chunk).update(
+            status=FindingStatus.RESOLVED, resolved_at=now, resolved_by_run=run,
+            resolution="Condition no longer found by the sweep.",
+        )
+
+    changed = []
+    for sid, finding in open_findings.items():
+        v = violations.get(sid)
+        if v is None:
+            continue
+        severity = v.severity or rule.severity
+        if (finding.detail, finding.severity, finding.responsible_id, finding.subject_label) != (
+            v.detail, severity, v.responsible_id, v.label[:250]
+        ):
+            finding.detail, finding.severity, finding.responsible_id = v.detail, severity, v.responsible_id
+            finding.subject_label = v.label[:250]
+            changed.append(finding)
+    if changed:
+        Finding.objects.bulk_update(changed, ["detail", "severity", "responsible_id", "subject_label"], batch_size=CHUNK)
+    still_open = Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).update(
+        last_seen_at=now, last_seen_run=run
+    )
+
+    new = [
+        Finding(
+            rule=rule.code, category=rule.category, severity=v.severity or rule.severity,
+            subject_type=subject_type, subject_id=sid, subject_label=v.label[:250],
+            agency_id=v.agency_id, field_office_id=v.field_office_id, responsible_id=v.responsible_id,
+            detail=v.detail, first_seen_at=now, last_seen_at=now, opened_by_run=run, last_seen_run=run,
+        )
+        for sid, v in violations.items()
+        if sid not in open_findings and sid not in waived
+    ]
+    Finding.objects.bulk_create(new, batch_size=CHUNK)
+    return {
+        "opened": len(new),
+        "still_open": still_open,
+        "resolved": len(gone),
+        "open": still_open + len(new),
+        "waived": len(waived & violations.keys()),
+    }
+
+
+def sweep_run(*, today: dt.date | None = None, triggered_by: str = "manual", rule_codes=None, notify: bool = True) -> SweepRun:
+    """Run the compliance sweep once over all data and return its record."""
+    today = today or dates.today()
+    rules = registry.all(rule_codes)
+    _abandon_stale_runs()
+    try:
+        with transaction.atomic():
+            run = SweepRun.objects.create(as_of=today, triggered_by=triggered_by[:60])
+    except IntegrityError as exc:
+        raise SweepAlreadyRunning("Another compliance sweep is running.") from exc
+
+    counts: dict[str, dict] = {}
+    errors: list[str] = []
+    try:
+        for rule in rules:
+            try:
+                with transaction.atomic():
+                    counts[rule.code] = apply_rule(rule, run, today)
+            except Exception as exc:  # one failing rule must not hide the others' findings
+                logger.exception("Compliance rule %s failed", rule.code)
+                counts[rule.code] = {"error": str(exc)}
+                errors.append(f"{rule.code}: {exc}")
+    finally:
+        run.counts = counts
+        run.error = "\n".join(errors)
+        run.status = SweepStatus.FAILED if errors else SweepStatus.SUCCEEDED
+        run.finished_at = timezone.now()
+        run.save(update_fields=["counts", "error", "status", "finished_at"])
+    if notify:
+        notify_new_findings(run)
+    return run

@@ -1,0 +1,39 @@
+"""Filters of the portal's own records: findings and sweep runs."""
+
+import django_filters
+
+from agreements.models import FieldOffice
+
+from .compliance.models import Finding, FindingStatus, Severity, SweepRun, SweepStatus
+from .compliance.registry import registry
+
+
+class FindingFilterSet(django_filters.FilterSet):
+    rule = django_filters.ChoiceFilter(choices=lambda: registry.choices())
+    status = django_filters.MultipleChoiceFilter(choices=FindingStatus.choices)
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
+    category = django_filters.CharFilter()
+    agency = django_filters.NumberFilter(field_name="agency_id")
+    field_office = django_filters.ModelChoiceFilter(queryset=FieldOffice.objects.all())
+    responsible = django_filters.NumberFilter(field_name="responsible_id")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Only mine")
+    is_open = django_filters.BooleanFilter(method="filter_open", label="Open or acknowledged")
+
+    class Meta:
+        model = Finding
+        fields = ["rule", "status", "severity", "category", "agency", "field_office", "responsible", "mine", "is_open"]
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        return queryset.filter(responsible=user) if value and user else queryset
+
+    def filter_open(self, queryset, name, value):
+        return queryset.open() if value else queryset.exclude(status__in=["open", "acknowledged"])
+
+
+class SweepRunFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=SweepStatus.choices)
+
+    class Meta:
+        model = SweepRun
+        fields = ["status"]

@@ -1,0 +1,78 @@
+"""Change history of records, from django-simple-history, as people read it: who changed
+what, when, from which value to which."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from django.db.models import Model, QuerySet
+
+SKIP = {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "history_user_id",
+        "match_key", "updated_at", "created_at", "id", "history_relation"}
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: str
+    what: str
+    kind: str  # Created, Changed, Deleted
+    reason: str = ""
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name.replace("_", " ")
+
+
+def _show(record, name: str) -> str:
+    field_obj = record.instance_type._meta.get_field(name)
+    value = getattr(record, field_obj.attname, None)
+    if value is None or value == "":
+        return "—"
+    if field_obj.choices:
+        return str(dict(field_obj.flatchoices).get(value, value))
+    return str(value)
+
+
+def entries(history: QuerySet, what: str | None = None) -> list[HistoryEntry]:
+    """Entries for a queryset of historical records (any model), newest first."""
+    records = list(history.select_related("history_user").order_by("id", "history_date", "history_id")) if hasattr(history.model, "history_id") else []
+    previous: dict = {}
+    result: list[HistoryEntry] = []
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        model = record.instance_type
+        prior = previous.get(record.id)
+        kind = {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type]
+        changes = []
+        if prior is not None and record.history_type == "~":
+            delta = record.diff_against(prior)
+            for change in delta.changes:
+                if change.field in SKIP:
+                    continue
+                changes.append((_label(model, change.field), _show(prior, change.field), _show(record, change.field)))
+            if not changes and not record.history_change_reason:
+                previous[record.id] = record
+                continue
+        user = record.history_user
+        result.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else "System",
+                what=what or f"{model._meta.verbose_name.capitalize()}: {record.instance}",
+                kind=kind,
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+        previous[record.id] = record
+    return sorted(result, key=lambda e: e.when, reverse=True)
+
+
+def merged(*groups: Iterable[HistoryEntry]) -> list[HistoryEntry]:
+    out = [entry for group in groups for entry in group]
+    return sorted(out, key=lambda e: e.when, reverse=True)

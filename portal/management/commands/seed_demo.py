@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from portal import demo
+from portal.compliance.sweep import sweep_run
+
+
+class Command(BaseCommand):
+    help = "Load deterministic demo data (people, agencies, agreements, ...) and print one login per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(demo.SCALES), default="small")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing (but print the logins) if data exists.")
+        parser.add_argument("--seed", type=int, default=287, help="Random seed (the same seed gives the same data).")
+
+    def handle(self, *args, scale, if_empty, seed, **options):
+        from agreements.models import Agency
+
+        if if_empty and Agency.objects.exists():
+            self.stdout.write("Demo data already present; nothing loaded.")
+            self.print_logins()
+            return
+        try:
+            with transaction.atomic():
+                ctx = demo.run(scale, seed_value=seed, log=lambda m: self.stdout.write(m))
+        except ValueError as exc:
+            raise CommandError(str(exc))
+        run = sweep_run(triggered_by="seed_demo", notify=False)
+        self.stdout.write(f"Compliance sweep {run.pk}: {run.opened} findings opened.")
+        self.print_logins(ctx.logins)
+
+    def print_logins(self, logins=None):
+        from portal.models import StaffProfile
+
+        if logins is None:
+            wanted = ["chief", "npm", "analyst", "ocio", "fod.hou", "pm.houston"]
+            profiles = {p.user.username: p for p in StaffProfile.objects.filter(user__username__in=wanted).select_related("user")}
+            logins = [(u, profiles[u].get_role_display(), "") for u in wanted if u in profiles]
+        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % demo.DEMO_PASSWORD))
+        for username, role, note in logins:
+            self.stdout.write(f"  {username:<12} {role}{' – ' + note if note else ''}")
+        self.stdout.write("Open http://127.0.0.1:8000/ and sign in.\n")

@@ -1,0 +1,116 @@
+"""People and access: staff profiles with their role, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .roles import Role
+from .compliance.models import Finding, SweepRun  # noqa: F401  (models of the portal app)
+
+
+class StaffProfileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """HQ sees all staff; field staff see their own office's staff and headquarters;
+        OCIO sees OCIO and headquarters. Everyone sees themselves."""
+        from .roles import HQ_ROLES, FIELD_ROLES, field_office_id_of, role_of
+
+        role = role_of(user)
+        if role is None:
+            return self.none()
+        if role in HQ_ROLES:
+            return self
+        mine = models.Q(user=user) | models.Q(role__in=HQ_ROLES)
+        if role in FIELD_ROLES:
+            return self.filter(mine | models.Q(field_office_id=field_office_id_of(user)))
+        return self.filter(mine | models.Q(role=Role.OCIO))
+
+
+class StaffProfile(models.Model):
+    """A member of the 287(g) program's staff: the role they hold (Unit Chief, National
+    Program Manager, HQ analyst, Field Office Director, Field Program Manager, OCIO IT
+    specialist) and the ERO field office they work for (none for headquarters and OCIO)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    field_office = models.ForeignKey(
+        "agreements.FieldOffice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    objects = StaffProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        constraints = [
+            models.CheckConstraint(
+                name="field_roles_have_an_office",
+                condition=~models.Q(role__in=["fod", "field_pm"]) | models.Q(field_office__isnull=False),
+                violation_error_message="Field Office Directors and Field Program Managers work for a field office.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A user sees only their own tokens."""
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+    def active(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A personal API token of a portal user. Only a SHA-256 digest of the key is stored;
+    the key itself is shown once, when the token is created. A token expires and can be
+    revoked; a revoked token is kept for the record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'Houston field client'.")
+    prefix = models.CharField(max_length=8, help_text="The first characters of the key, to recognise it.")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def generate_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+

@@ -1,0 +1,273 @@
+"""The browser shell: home page, findings, API tokens, and the base of every list page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from portal.errors import TransitionNotAllowed
+
+from . import services
+from .compliance import services as finding_services
+from .compliance.models import Finding, SweepRun
+from .filtersets import FindingFilterSet
+from .roles import HQ_ROLES, role_of
+from .tables import Column, csv_response, xlsx_response
+
+WIDGET_CLASSES = {
+    "Select": "usa-select",
+    "SelectMultiple": "usa-select",
+    "NullBooleanSelect": "usa-select",
+    "TextInput": "usa-input",
+    "NumberInput": "usa-input",
+    "DateInput": "usa-input",
+    "EmailInput": "usa-input",
+    "URLInput": "usa-input",
+    "Textarea": "usa-textarea",
+    "ClearableFileInput": "usa-file-input",
+    "FileInput": "usa-file-input",
+    "CheckboxInput": "usa-checkbox__input",
+    "PasswordInput": "usa-input",
+}
+
+
+def uswds_form(form):
+    """Give a Django form's widgets the USWDS classes (and date pickers their type)."""
+    for bound in form:
+        widget = bound.field.widget
+        name = type(widget).__name__
+        css = WIDGET_CLASSES.get(name)
+        if css:
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        if name == "DateInput":
+            widget.input_type = "date"
+        if bound.errors:
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["class"] += " usa-input--error"
+    return form
+
+
+class ScopedListView(LoginRequiredMixin, ListView):
+    """A list page: rows the user may see, the filters shared with the API, sorting on
+    the columns, search, pagination, and exports (``?export=csv`` or ``xlsx``) of all
+    the filtered rows."""
+
+    filterset_class = None
+    columns: list[Column] = []
+    paginate_by = 50
+    default_sort = ""
+    export_name = "export"
+    title = ""
+    intro = ""
+    template_name = "portal/list.html"
+    exports = ("csv", "xlsx")
+
+    def base_queryset(self):
+        return self.model.objects.all()
+
+    def get_queryset(self):
+        queryset = self.base_queryset().visible_to(self.request.user)
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        uswds_form(self.filterset.form)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return queryset.none()
+        queryset = self.filterset.qs if self.filterset.is_bound else queryset
+        sort = self.request.GET.get("sort", self.default_sort)
+        allowed = {c.sort for c in self.columns if c.sort}
+        if sort.lstrip("-") in allowed:
+            self.sort = sort
+            queryset = queryset.order_by(sort, "pk")
+        else:
+            self.sort = ""
+        return queryset
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export")
+        if export in self.exports:
+            rows = self.get_queryset()
+            if export == "csv":
+                return csv_response(self.columns, rows.iterator(chunk_size=2000), self.export_name)
+            return xlsx_response(self.columns, rows, self.export_name, self.title)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        params.pop("export", None)
+        sort_params = params.copy()
+        sort_params.pop("sort", None)
+        headers = []
+        for column in self.columns:
+            header = {"label": column.label, "numeric": column.numeric, "sort": None, "aria_sort": None}
+            if column.sort:
+                current = self.sort.lstrip("-") == column.sort
+                descending = current and self.sort.startswith("-")
+                next_sort = column.sort if (not current or descending) else f"-{column.sort}"
+                query = sort_params.copy()
+                query["sort"] = next_sort
+                header["sort"] = "?" + query.urlencode()
+                if current:
+                    header["aria_sort"] = "descending" if descending else "ascending"
+            headers.append(header)
+        context.update(
+            title=self.title, intro=self.intro, filter_form=self.filterset.form, headers=headers,
+            rows=[{"obj": row, "cells": [(c, c.value(row)) for c in self.columns]} for row in context["object_list"]],
+            querystring=params.urlencode(), exports=self.exports,
+        )
+        return context
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Each person's home page: the open findings they are responsible for, and the
+    figures of their scope."""
+
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        from agreements.choices import AgreementStatus
+        from agreements.models import Agency, Agreement
+
+        user = self.request.user
+        context = super().get_context_data(**kwargs)
+        mine = (
+            Finding.objects.visible_to(user).open().filter(responsible=user)
+            .select_related("agency").order_by("-severity", "-first_seen_at")
+        )
+        by_status = dict(
+            Agreement.objects.visible_to(user).values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        )
+        context.update(
+            my_findings=mine[:100],
+            my_findings_count=mine.count(),
+            agency_count=Agency.objects.visible_to(user).count(),
+            signed_count=by_status.get(AgreementStatus.SIGNED, 0),
+            pending_count=sum(by_status.get(s, 0) for s in ("application_received", "under_review", "approved")),
+            open_findings_count=Finding.objects.visible_to(user).open().count(),
+            last_run=SweepRun.objects.first(),
+            is_hq=role_of(user) in HQ_ROLES,
+        )
+        return context
+
+
+def finding_columns():
+    return [
+        Column("Finding", "rule_title", sort="rule", link=True),
+        Column("Subject", "subject_label", sort="subject_label"),
+        Column("Severity", "get_severity_display", sort="severity"),
+        Column("Status", "get_status_display", sort="status"),
+        Column("Responsible", lambda f: f.responsible.get_full_name() if f.responsible_id else "HQ"),
+        Column("First seen", "first_seen_at", sort="first_seen_at"),
+        Column("Last seen", "last_seen_at", sort="last_seen_at"),
+        Column("Detail", "detail"),
+    ]
+
+
+class FindingListView(ScopedListView):
+    model = Finding
+    filterset_class = FindingFilterSet
+    title = "Compliance findings"
+    intro = "What the nightly compliance sweep found, narrowed to what you may see. A finding stays open until its condition is gone or HQ waives it."
+    export_name = "findings"
+    default_sort = "-last_seen_at"
+
+    @property
+    def columns(self):
+        return finding_columns()
+
+    def base_queryset(self):
+        return Finding.objects.select_related("responsible")
+
+    def get_queryset(self):
+        if not self.request.GET:
+            # The default view: open findings only.
+            self.request.GET = self.request.GET.copy()
+            self.request.GET["is_open"] = "true"
+        return super().get_queryset()
+
+
+class FindingDetailView(LoginRequiredMixin, View):
+    template_name = "portal/finding_detail.html"
+
+    def get(self, request, pk):
+        finding = get_object_or_404(Finding.objects.visible_to(request.user).select_related("responsible", "agency"), pk=pk)
+        actions = [a for a in ("acknowledge", "resolve", "waive") if finding.is_open and finding_services.finding_may_act(request.user, finding, a)]
+        if finding.status == "acknowledged" and "acknowledge" in actions:
+            actions.remove("acknowledge")
+        return render(request, self.template_name, {"finding": finding, "actions": actions})
+
+    def post(self, request, pk):
+        finding = get_object_or_404(Finding.objects.visible_to(request.user), pk=pk)
+        action = request.POST.get("action")
+        note = request.POST.get("note", "")
+        try:
+            if action == "acknowledge":
+                finding_services.finding_acknowledge(finding=finding, acting_user=request.user, note=note)
+            elif action == "resolve":
+                finding_services.finding_resolve(finding=finding, acting_user=request.user, note=note)
+            elif action == "waive":
+                from django.utils.dateparse import parse_date
+
+                until = parse_date(request.POST.get("until") or "") if request.POST.get("until") else None
+                finding_services.finding_waive(finding=finding, acting_user=request.user, reason=note, until=until)
+            else:
+                messages.error(request, "Choose an action.")
+                return redirect("finding-detail", pk=pk)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "You may not do this.")
+            return redirect("finding-detail", pk=pk)
+        except (TransitionNotAllowed, ValidationError) as exc:
+            messages.error(request, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("finding-detail", pk=pk)
+        messages.success(request, f"Finding {action}d.")
+        return redirect("finding-detail", pk=pk)
+
+
+class TokenView(LoginRequiredMixin, View):
+    """A person's own API tokens: create one (the key is shown once) or revoke one."""
+
+    template_name = "portal/tokens.html"
+
+    def get(self, request):
+        from .models import ApiToken
+
+        return render(request, self.template_name, {"tokens": ApiToken.objects.visible_to(request.user)})
+
+    def post(self, request):
+        from .models import ApiToken
+
+        if role_of(request.user) is None:
+            raise PermissionDenied
+        if "revoke" in request.POST:
+            token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=request.POST["revoke"])
+            try:
+                services.token_revoke(token=token)
+                messages.success(request, f"Token “{token.name}” revoked.")
+            except TransitionNotAllowed as exc:
+                messages.error(request, exc.message)
+            return redirect("tokens")
+        name = (request.POST.get("name") or "").strip()
+        try:
+            days = int(request.POST.get("days") or 90)
+        except ValueError:
+            days = 0
+        errors = {}
+        if not name:
+            errors["name"] = "Give the token a name, such as the client that will use it."
+        if not 1 <= days <= 365:
+            errors["days"] = "Choose between 1 and 365 days."
+        if errors:
+            return render(request, self.template_name, {"tokens": ApiToken.objects.visible_to(request.user), "errors": errors, "name": name}, status=400)
+        token = services.token_create(user=request.user, name=name, expires_in_days=days)
+        return render(request, self.template_name, {"tokens": ApiToken.objects.visible_to(request.user), "new_token": token})

@@ -1,0 +1,40 @@
+"""Conventions every endpoint keeps (shared/api.md)."""
+
+import pytest
+
+from portal.api.urls import router
+from portal.api.viewsets import ScopedViewSetMixin
+
+REQUIRED = ["field-offices", "agencies", "agreements", "staff", "assignments", "findings", "sweep-runs", "tokens"]
+
+
+def test_every_api_viewset_narrows_its_queryset_to_the_caller():
+    unscoped = [prefix for prefix, viewset, _ in router.registry if not issubclass(viewset, ScopedViewSetMixin)]
+    assert unscoped == []
+
+
+def test_resource_names_are_those_field_clients_depend_on():
+    prefixes = {prefix for prefix, _, _ in router.registry}
+    assert set(REQUIRED) <= prefixes
+    assert all(p == p.lower() and "_" not in p for p in prefixes)
+
+
+def test_openapi_schema_lists_every_resource(world, people, api):
+    response = api(people["analyst"]).get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for resource in REQUIRED:
+        assert f"/api/v1/{resource}/" in paths
+    assert "tokenAuth" in response.json()["components"]["securitySchemes"]
+
+
+def test_lists_are_paginated_with_results_and_next(world, people, api):
+    body = api(people["chief"]).get("/api/v1/agencies/", {"page_size": 2}).json()
+    assert set(body) >= {"results", "next", "count"}
+    assert len(body["results"]) == 2 and body["next"]
+
+
+def test_bad_input_is_400_with_field_messages(world, people, api):
+    response = api(people["chief"]).post("/api/v1/agencies/", {"name": "", "state": "ZZ", "agency_type": "county"})
+    assert response.status_code == 400
+    assert set(response.json()) >= {"name", "state"}

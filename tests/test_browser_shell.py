@@ -1,0 +1,44 @@
+"""The shell in headless Chromium: sign in, agency list, filter, open an agency; axe."""
+
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_sign_in_filter_agencies_and_open_one(page, live_server, login, axe, world, people):
+    page.goto(f"{live_server.url}/agencies/")
+    assert "/accounts/login/" in page.url
+    assert page.get_by_role("heading", name="System use notification").is_visible()
+    axe(page)
+
+    login(page, people["fod"])
+    page.goto(f"{live_server.url}/")
+    assert page.get_by_role("heading", name=re.compile("Welcome")).is_visible()
+    axe(page)
+
+    page.get_by_role("link", name="Agencies", exact=True).first.click()
+    rows = page.locator("table.usa-table tbody tr")
+    assert rows.count() == 2  # Harris and Galveston: the Houston office
+    axe(page)
+
+    page.get_by_label("Search").fill("galveston")
+    page.get_by_role("button", name="Apply filters").click()
+    assert rows.count() == 1
+    assert "Galveston County" in rows.first.inner_text()
+
+    page.get_by_role("link", name="Galveston County Sheriff's Office").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Galveston County Sheriff's Office"
+    assert page.get_by_role("heading", name="History of changes").is_visible()
+    axe(page)
+
+
+def test_skip_link_moves_focus_to_the_content(page, live_server, login, world, people):
+    login(page, people["chief"])
+    page.goto(f"{live_server.url}/agreements/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main-content"
