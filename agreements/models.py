@@ -97,6 +97,11 @@ class Agency(models.Model):
     area_sq_mi = models.PositiveIntegerField("jurisdiction area (sq mi)", null=True, blank=True)
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    equipment_operational_since = models.DateField(
+        null=True, blank=True,
+        help_text="Set by the IT installation pipeline when the site's equipment is installed and connected; "
+        "without it the agency's officers cannot log in to DHS systems.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

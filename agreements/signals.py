@@ -8,3 +8,4 @@ from django.dispatch import Signal
 
 agreement_signed = Signal()  # kwargs: agreement, acting_user
 agreement_ended = Signal()  # kwargs: agreement, acting_user, reason (suspension, termination, withdrawal)
+agreement_reinstated = Signal()  # kwargs: agreement, acting_user (a suspended agreement is active again)

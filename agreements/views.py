@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from portal import dates, history
+from portal import dates, history, panels
 from portal.compliance.models import Finding
 from portal.tables import Column
 from portal.views import ScopedListView
@@ -60,6 +60,7 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
             "past_assignments": [a for a in assignments if not a.is_active_on(today)],
             "findings": Finding.objects.visible_to(user).open().filter(agency=agency),
             "history": entries[:200],
+            "panels": panels.agency_panels(self.request, agency),
         }
 
 
