@@ -148,7 +148,16 @@ class HomeView(LoginRequiredMixin, TemplateView):
         by_status = dict(
             Agreement.objects.visible_to(user).values_list("status").annotate(n=Count("id")).values_list("status", "n")
         )
+        from .compliance.registry import registry
+
+        by_rule = (
+            Finding.objects.visible_to(user).open().values("rule").annotate(n=Count("id")).order_by("-n", "rule")
+        )
         context.update(
+            findings_by_rule=[
+                {"rule": row["rule"], "n": row["n"], "title": getattr(registry.get(row["rule"]), "title", row["rule"])}
+                for row in by_rule
+            ],
             my_findings=mine[:100],
             my_findings_count=mine.count(),
             agency_count=Agency.objects.visible_to(user).count(),
