@@ -32,6 +32,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """API throttle counts live in the cache (Redis in CI): each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 # --- people and a small world -------------------------------------------------------
 
 @pytest.fixture

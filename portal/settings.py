@@ -224,6 +224,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Cache (API throttling counts, sessions stay in the database): Redis when available, so
+# every gunicorn worker shares the counts.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "portal"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # The compliance sweep: a run still marked running after this long is taken as abandoned.
 SWEEP_STALE_AFTER_MINUTES = int(os.environ.get("SWEEP_STALE_AFTER_MINUTES", "180"))
 

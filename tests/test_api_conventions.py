@@ -38,3 +38,17 @@ def test_bad_input_is_400_with_field_messages(world, people, api):
     response = api(people["chief"]).post("/api/v1/agencies/", {"name": "", "state": "ZZ", "agency_type": "county"})
     assert response.status_code == 400
     assert set(response.json()) >= {"name", "state"}
+
+
+def test_throttled_caller_gets_429_with_retry_after(world, people, api, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import UserRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute"})
+    client = api(people["pm"])
+    statuses = [client.get("/api/v1/agencies/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/api/v1/agencies/")
+    assert int(response["Retry-After"]) > 0
+    cache.clear()
