@@ -29,32 +29,30 @@ class FindingViewSet(ScopedReadOnlyViewSet):
     # Who may act on which finding is decided by the finding's services.
     action_roles = {"acknowledge": ALL_ROLES, "resolve": ALL_ROLES, "waive": HQ_WRITERS}
 
+    def _act(self, request, service, params_class):
+        finding = self.get_object()
+        params = params_class(data=request.data)
+        params.is_valid(raise_exception=True)
+        finding = service(finding=finding, acting_user=request.user, **params.validated_data)
+        return Response(self.get_serializer(finding).data)
+
     @extend_schema(request=FindingActionSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        finding = self.get_object()
-        params = FindingActionSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        finding = finding_services.finding_acknowledge(finding=finding, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(finding).data)
+        """Acknowledge the finding: it stays open, known to the person responsible."""
+        return self._act(request, finding_services.finding_acknowledge, FindingActionSerializer)
 
     @extend_schema(request=FindingActionSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        finding = self.get_object()
-        params = FindingActionSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        finding = finding_services.finding_resolve(finding=finding, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(finding).data)
+        """Resolve the finding by hand; the next sweep reopens it if the condition remains."""
+        return self._act(request, finding_services.finding_resolve, FindingActionSerializer)
 
     @extend_schema(request=FindingWaiveSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
     def waive(self, request, pk=None):
-        finding = self.get_object()
-        params = FindingWaiveSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        finding = finding_services.finding_waive(finding=finding, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(finding).data)
+        """Waive the finding (HQ only), with a reason and an optional end date."""
+        return self._act(request, finding_services.finding_waive, FindingWaiveSerializer)
 
 
 class SweepRunViewSet(ScopedReadOnlyViewSet):
