@@ -26,7 +26,7 @@ def test_worker_runs_the_sweep_task_over_redis(redis_url, world):
     run = SweepRun.objects.get(pk=run_id)
     assert run.status == SweepStatus.SUCCEEDED
     assert run.triggered_by == "test"
-    assert Finding.objects.filter(opened_by_run=run).count() == 2
+    assert Finding.objects.filter(opened_by_run=run, rule="staffing.primary_without_backup").count() == 2
 
 
 def test_eager_mode_runs_the_task_in_process_without_redis(world):

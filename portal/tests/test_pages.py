@@ -8,7 +8,7 @@ from portal.compliance.sweep import sweep_run
 
 @pytest.fixture
 def swept(world):
-    sweep_run(notify=False)
+    sweep_run(notify=False, rule_codes=["staffing.primary_without_backup", "agreements.no_primary_manager"])
     return world
 
 

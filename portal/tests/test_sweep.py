@@ -11,6 +11,8 @@ from staffing.models import Assignment
 
 NO_BACKUP = "staffing.primary_without_backup"
 NO_PRIMARY = "agreements.no_primary_manager"
+#: The foundation's rules; other apps' rules are tested in their own apps.
+RULES = [NO_BACKUP, NO_PRIMARY]
 
 
 def open_findings(rule):
@@ -18,7 +20,7 @@ def open_findings(rule):
 
 
 def test_sweep_opens_findings_for_agencies_without_backup(world, people):
-    run = sweep_run()
+    run = sweep_run(rule_codes=RULES)
     # mine has a backup; houston_other and miami do not.
     subjects = set(open_findings(NO_BACKUP).values_list("subject_id", flat=True))
     assert subjects == {world["houston_other"].pk, world["miami"].pk}
@@ -31,8 +33,8 @@ def test_sweep_opens_findings_for_agencies_without_backup(world, people):
 
 
 def test_second_sweep_opens_nothing_new(world):
-    first = sweep_run()
-    second = sweep_run()
+    first = sweep_run(rule_codes=RULES)
+    second = sweep_run(rule_codes=RULES)
     assert second.counts[NO_BACKUP]["opened"] == 0
     assert second.counts[NO_BACKUP]["still_open"] == 2
     assert Finding.objects.filter(rule=NO_BACKUP).count() == 2
@@ -41,10 +43,10 @@ def test_second_sweep_opens_nothing_new(world):
 
 
 def test_resolved_condition_closes_the_finding(world, people):
-    sweep_run()
+    sweep_run(rule_codes=RULES)
     Assignment.objects.create(agency=world["miami"], program_manager=people["pm"], kind="backup",
                               starts_on=dt.date(2018, 1, 1))
-    run = sweep_run()
+    run = sweep_run(rule_codes=RULES)
     finding = Finding.objects.get(rule=NO_BACKUP, subject_id=world["miami"].pk)
     assert finding.status == FindingStatus.RESOLVED
     assert finding.resolved_by_run == run
@@ -53,14 +55,14 @@ def test_resolved_condition_closes_the_finding(world, people):
 
 def test_agency_with_signed_agreement_and_no_primary_goes_to_the_director(world, people):
     Assignment.objects.filter(agency=world["houston_other"]).update(ends_on=dt.date(2018, 1, 1))
-    sweep_run()
+    sweep_run(rule_codes=RULES)
     finding = open_findings(NO_PRIMARY).get()
     assert finding.subject_id == world["houston_other"].pk
     assert finding.responsible == people["fod"]
 
 
 def test_the_database_refuses_a_second_open_finding_for_the_same_rule_and_subject(world):
-    sweep_run()
+    sweep_run(rule_codes=RULES)
     existing = open_findings(NO_BACKUP).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         Finding.objects.create(rule=existing.rule, category="staffing", subject_type=existing.subject_type,
@@ -70,27 +72,27 @@ def test_the_database_refuses_a_second_open_finding_for_the_same_rule_and_subjec
 def test_only_one_sweep_runs_at_a_time(world):
     SweepRun.objects.create(as_of=dt.date.today())  # a run in progress
     with pytest.raises(SweepAlreadyRunning):
-        sweep_run()
+        sweep_run(rule_codes=RULES)
 
 
 def test_a_waived_finding_is_not_reopened_while_the_waiver_stands(world, people):
     from portal.compliance.services import finding_waive
 
-    sweep_run()
+    sweep_run(rule_codes=RULES)
     finding = open_findings(NO_BACKUP).get(subject_id=world["miami"].pk)
     finding_waive(finding=finding, acting_user=people["chief"], reason="Single-officer agency")
-    run = sweep_run()
+    run = sweep_run(rule_codes=RULES)
     assert not open_findings(NO_BACKUP).filter(subject_id=world["miami"].pk).exists()
     assert run.counts[NO_BACKUP]["waived"] == 1
 
 
 def test_sweep_notifies_each_responsible_person_once(world, people):
-    sweep_run()
+    sweep_run(rule_codes=RULES)
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted([people["pm_other"].email, people["pm_miami"].email])
     assert "Primary program manager without a backup" in mail.outbox[0].body
     mail.outbox.clear()
-    sweep_run()
+    sweep_run(rule_codes=RULES)
     assert mail.outbox == []  # nothing new, nothing sent
 
 
@@ -99,7 +101,7 @@ def test_a_failing_rule_is_recorded_and_the_others_still_run(world, monkeypatch)
 
     rule = registry.get(NO_PRIMARY)
     monkeypatch.setattr(type(rule), "evaluate", lambda self, today: (_ for _ in ()).throw(RuntimeError("boom")))
-    run = sweep_run()
+    run = sweep_run(rule_codes=RULES)
     assert run.status == SweepStatus.FAILED
     assert "boom" in run.error
     assert run.counts[NO_BACKUP]["opened"] == 2
