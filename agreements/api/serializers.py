@@ -29,6 +29,10 @@ class AgencySerializer(serializers.ModelSerializer):
 
 class AgreementEventSerializer(serializers.ModelSerializer):
     acting_user = serializers.CharField(source="acting_user.username", read_only=True, default=None)
+    # Plain strings: the statuses are the agreement's (one enum in the schema, named by the agreement).
+    transition = serializers.CharField(read_only=True)
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
 
     class Meta:
         model = AgreementEvent
