@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, Agreement, FieldOffice, StateOffice
+from .models import Agency, Agreement, AgreementDocument, AgreementSettings, FieldOffice, IceImport, StateOffice
 
 
 @admin.register(FieldOffice)
@@ -20,7 +20,7 @@ class StateOfficeAdmin(admin.ModelAdmin):
 class AgreementInline(admin.TabularInline):
     model = Agreement
     extra = 0
-    fields = ["program_model", "status", "applied_on", "signed_on", "ended_on", "moa_url"]
+    fields = ["program_model", "status", "applied_on", "signed_on", "ended_on", "moa_url", "needs_review"]
 
 
 @admin.register(Agency)
@@ -38,3 +38,38 @@ class AgreementAdmin(SimpleHistoryAdmin):
     search_fields = ["agency__name"]
     raw_id_fields = ["agency"]
     date_hierarchy = "signed_on"
+
+
+@admin.register(AgreementSettings)
+class AgreementSettingsAdmin(SimpleHistoryAdmin):
+    """The Unit Chief edits the review limit here (settings are the Unit Chief's)."""
+
+    list_display = ["__str__", "review_days_limit"]
+
+    def _is_settings_writer(self, request):
+        from portal.roles import SETTINGS_WRITERS, has_role
+
+        return has_role(request.user, SETTINGS_WRITERS)
+
+    def has_add_permission(self, request):
+        return self._is_settings_writer(request) and not AgreementSettings.objects.exists()
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_settings_writer(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgreementDocument)
+class AgreementDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["agreement", "kind", "dated_on", "title"]
+    list_filter = ["kind"]
+    raw_id_fields = ["agreement"]
+
+
+@admin.register(IceImport)
+class IceImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "edition", "status", "uploaded_at", "uploaded_by", "applied_at"]
+    list_filter = ["edition", "status"]
+    readonly_fields = ["rows", "report"]

@@ -35,3 +35,40 @@ PENDING_STATUSES = (
 )
 ACTIVE_STATUSES = (AgreementStatus.SIGNED,)
 ENDED_STATUSES = (AgreementStatus.TERMINATED, AgreementStatus.WITHDRAWN)
+
+#: Agreements in force: signed, or suspended (paused, and may be reinstated).
+IN_FORCE_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.SUSPENDED)
+
+
+class Transition(models.TextChoices):
+    """The transitions of an agreement's life, as recorded in its timeline."""
+
+    APPLICATION = "application", "Application recorded"
+    REVIEW = "review", "Review started"
+    APPROVE = "approve", "Approved"
+    SIGN = "sign", "Signed"
+    SUSPEND = "suspend", "Suspended"
+    REINSTATE = "reinstate", "Reinstated"
+    RENEW = "renew", "Renewed"
+    TERMINATE = "terminate", "Terminated"
+    WITHDRAW = "withdraw", "Withdrawn"
+    IMPORT = "import", "Updated from ICE's list"
+
+
+class DocumentKind(models.TextChoices):
+    MOA = "moa", "Memorandum of agreement"
+    AMENDMENT = "amendment", "Amendment"
+    ADDENDUM = "addendum", "Addendum"
+
+
+class IceEdition(models.TextChoices):
+    """Which of ICE's two published lists a file is."""
+
+    PARTICIPATING = "participating", "Participating agencies (signed agreements)"
+    PENDING = "pending", "Pending agencies (applications)"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed, not applied"
+    APPLIED = "applied", "Applied"
+    DISCARDED = "discarded", "Discarded"

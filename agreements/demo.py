@@ -1,9 +1,12 @@
-"""Demo agencies and agreements: county sheriffs and city police in the demo offices'
-states, with agreements signed over several fiscal years and some still pending."""
+"""Demo agencies and agreements. At the small scale the agencies are real: a
+deterministic subset of ICE's published Participating Agencies list of 18 July 2025 (and a
+few applications from its Pending Agencies list), in the demo offices' states. The national
+scale (5,000 agencies) is synthetic: county sheriffs and city police in the same states."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from portal.demo import DEMO_OFFICES, DemoContext
 
@@ -76,7 +79,90 @@ def _agency_names(ctx: DemoContext) -> list[tuple[str, str, str, str]]:
     return wanted[:total]
 
 
+FIXTURES = Path(__file__).parent / "tests" / "fixtures"
+PARTICIPATING_FILE = FIXTURES / "participatingAgencies07182025pm.xlsx"
+PENDING_FILE = FIXTURES / "pendingAgencies01232026am.xlsx"
+
+
 def seed(ctx: DemoContext) -> None:
+    if ctx.scale == "small" and PARTICIPATING_FILE.exists():
+        seed_from_ice_lists(ctx)
+    else:
+        seed_synthetic(ctx)
+
+
+def seed_from_ice_lists(ctx: DemoContext) -> None:
+    """About 80 real agencies of ICE's 2025 list, spread over the demo offices by their
+    weights, with their real agreements; a few real pending applications."""
+    from .importers import read_ice_file
+    from .services import field_office_for
+
+    rng = ctx.rng
+    today = ctx.today
+    rows = read_ice_file(PARTICIPATING_FILE.read_bytes(), PARTICIPATING_FILE.name, today=dt.date(2025, 7, 18)).rows
+    by_agency: dict[tuple, list[dict]] = {}
+    for row in rows:
+        by_agency.setdefault((row["state"], row["match_key"]), []).append(row)
+    office_cache: dict[tuple, tuple] = {}
+
+    def office_of(state, county):
+        if (state, county) not in office_cache:
+            office_cache[(state, county)] = field_office_for(state=state, county=county)
+        return office_cache[(state, county)]
+
+    by_office: dict[str, list[tuple]] = {}
+    for key in sorted(by_agency):
+        first = by_agency[key][0]
+        office, _ = office_of(first["state"], first["county"])
+        if office is not None and office.code in DEMO_OFFICES:
+            by_office.setdefault(office.code, []).append(key)
+    total = ctx.size["agencies"]
+    weight_sum = sum(OFFICE_WEIGHTS.values())
+    chosen: list[tuple] = []
+    for code in DEMO_OFFICES:
+        pool = by_office.get(code, [])
+        share = min(len(pool), max(1, round(total * OFFICE_WEIGHTS[code] / weight_sum)))
+        chosen += rng.sample(pool, share)
+    pending_rows = read_ice_file(PENDING_FILE.read_bytes(), PENDING_FILE.name, today=dt.date(2026, 1, 23)).rows
+    pending_pool = [r for r in pending_rows if (office_of(r["state"], r["county"])[0] or FieldOffice()).code in DEMO_OFFICES]
+    pending_chosen = rng.sample(pending_pool, min(8, len(pending_pool)))
+
+    agencies = []
+    for key in chosen:
+        first = by_agency[key][0]
+        office, confirmed = office_of(first["state"], first["county"])
+        agencies.append(Agency(
+            name=first["name"], match_key=first["match_key"], agency_type=first["agency_type"], state=first["state"],
+            county=next((r["county"] for r in by_agency[key] if r["county"]), ""), field_office=office,
+            field_office_confirmed=confirmed, area_sq_mi=rng.randint(300, 2400)))
+    for row in pending_chosen:
+        office, confirmed = office_of(row["state"], row["county"])
+        agencies.append(Agency(name=row["name"], match_key=row["match_key"], agency_type=row["agency_type"],
+                               state=row["state"], county=row["county"], field_office=office,
+                               field_office_confirmed=confirmed, area_sq_mi=rng.randint(300, 2400)))
+    Agency.objects.bulk_create(agencies, batch_size=1000, ignore_conflicts=True)
+    saved = {(a.state, a.match_key): a for a in Agency.objects.all()}
+
+    agreements = []
+    for key in chosen:
+        for row in by_agency[key]:
+            signed = dt.date.fromisoformat(row["signed_on"]) if row["signed_on"] else None
+            if signed is None or signed > today:
+                signed = today - dt.timedelta(days=rng.randint(30, 400))
+            agreements.append(Agreement(
+                agency=saved[key], program_model=row["program_model"], status=AgreementStatus.SIGNED,
+                applied_on=signed - dt.timedelta(days=rng.randint(30, 120)), signed_on=signed,
+                moa_url=row["moa_url"], addendum_url=row["addendum_url"], ice_listed_on=dt.date(2025, 7, 18)))
+    for row in pending_chosen:
+        listed = today - dt.timedelta(days=rng.randint(20, 160))
+        agreements.append(Agreement(agency=saved[(row["state"], row["match_key"])], program_model=row["program_model"],
+                                    status=AgreementStatus.UNDER_REVIEW, pending_listed_on=listed,
+                                    ice_listed_on=listed))
+    Agreement.objects.bulk_create(agreements, batch_size=1000, ignore_conflicts=True)
+    ctx.extra["agencies"] = list(Agency.objects.order_by("pk"))
+
+
+def seed_synthetic(ctx: DemoContext) -> None:
     offices = {o.code: o for o in FieldOffice.objects.all()}
     rng = ctx.rng
     agencies = []

@@ -50,14 +50,21 @@ class AgreementFilterSet(django_filters.FilterSet):
     program_model = django_filters.ChoiceFilter(choices=ProgramModel.choices, label="287(g) model")
     status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
     signed_fiscal_year = django_filters.NumberFilter(method="filter_signed_fy", label="Signed in fiscal year")
+    not_on_ice_list = django_filters.BooleanFilter(
+        field_name="not_listed_since", lookup_expr="isnull", exclude=True, label="Not on ICE's latest list"
+    )
+    needs_review = django_filters.BooleanFilter(label="Flagged for HQ review")
 
     class Meta:
         model = Agreement
-        fields = ["q", "state", "field_office", "agency", "program_model", "status", "signed_fiscal_year"]
+        fields = ["q", "state", "field_office", "agency", "program_model", "status", "signed_fiscal_year",
+                  "not_on_ice_list", "needs_review"]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(agency__name__icontains=value) if value else queryset
+        if not value:
+            return queryset
+        return queryset.filter(Q(agency__name__icontains=value) | Q(agency__county__icontains=value))
 
     def filter_signed_fy(self, queryset, name, value):
         fy = int(value)

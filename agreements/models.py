@@ -10,7 +10,9 @@ from simple_history.models import HistoricalRecords
 
 from portal.scoping import ScopedQuerySet
 
-from .choices import AgencyType, AgreementStatus, ProgramModel
+from django.conf import settings
+
+from .choices import AgencyType, AgreementStatus, DocumentKind, IceEdition, ImportStatus, ProgramModel, Transition
 from .geo import STATE_CHOICES
 
 
@@ -144,6 +146,21 @@ class Agreement(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     moa_url = models.URLField("MOA document", max_length=500, blank=True)
     addendum_url = models.URLField("addendum document", max_length=500, blank=True)
+    signed_on_raw = models.CharField(
+        "signing date as ICE wrote it", max_length=60, blank=True,
+        help_text="The value of ICE's list when it could not be trusted as a date (kept, never guessed).",
+    )
+    needs_review = models.BooleanField(default=False, help_text="HQ must check and correct this agreement.")
+    review_reason = models.CharField(max_length=250, blank=True)
+    pending_listed_on = models.DateField(
+        "first seen on ICE's pending list", null=True, blank=True,
+        help_text="Starts the review clock when the application date is not known.",
+    )
+    ice_listed_on = models.DateField("last seen on ICE's list", null=True, blank=True)
+    not_listed_since = models.DateField(
+        "not on ICE's list since", null=True, blank=True,
+        help_text="The import date of the first edition of ICE's list that no longer showed it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -169,3 +186,132 @@ class Agreement(models.Model):
         from django.urls import reverse
 
         return reverse("agreements:agreement-detail", args=[self.pk])
+
+
+class AgreementEvent(models.Model):
+    """One transition in an agreement's life (review, approval, signature, suspension,
+    reinstatement, renewal, termination, withdrawal): when it took effect, who recorded
+    it and why. Renewals keep the signing date they replaced, so the timeline shows
+    every signature the agreement ever had."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="events")
+    transition = models.CharField(max_length=12, choices=Transition.choices)
+    from_status = models.CharField(max_length=24, choices=AgreementStatus.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=AgreementStatus.choices)
+    effective_on = models.DateField(help_text="The date the transition took effect.")
+    reason = models.CharField(max_length=500, blank=True)
+    previous_signed_on = models.DateField(null=True, blank=True, help_text="For a renewal: the signing date it replaced.")
+    acting_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_path = "agreement__agency"
+
+    class Meta:
+        ordering = ["effective_on", "recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agreement}: {self.get_transition_display()} on {self.effective_on}"
+
+
+def _document_path(instance, filename: str) -> str:
+    return f"agreement-documents/{instance.agreement_id}/{filename}"
+
+
+class AgreementDocument(models.Model):
+    """A dated document of an agreement: the MOA itself, an amendment or an addendum,
+    as a link to ice.gov or an uploaded file."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=10, choices=DocumentKind.choices)
+    dated_on = models.DateField("date")
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, blank=True)
+    file = models.FileField(upload_to=_document_path, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_path = "agreement__agency"
+
+    class Meta:
+        ordering = ["dated_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="document_has_a_link_or_a_file",
+                condition=~models.Q(url="") | ~models.Q(file=""),
+                violation_error_message="Give the document's link or upload its file.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.dated_on}: {self.title}"
+
+    @property
+    def href(self) -> str:
+        return self.url or (self.file.url if self.file else "")
+
+
+class IceImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Imports of ICE's lists are HQ's work: HQ roles see them; nobody else does."""
+        from portal.roles import HQ_ROLES, role_of
+
+        return self if role_of(user) in HQ_ROLES else self.none()
+
+
+class IceImport(models.Model):
+    """One file of ICE's published lists, read and previewed, then applied or discarded.
+    Keeps the cleaned rows and the report so HQ can review what an import did."""
+
+    file_name = models.CharField(max_length=250)
+    edition = models.CharField(max_length=14, choices=IceEdition.choices)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    import_date = models.DateField(help_text="The date the list is taken as of (the day it was read).")
+    rows = models.JSONField(default=list, help_text="The cleaned rows that can be applied.")
+    report = models.JSONField(default=dict, help_text="Counts, cleanings, flagged and rejected rows.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_valid_only = models.BooleanField(default=False, help_text="Applied with rejected rows left out.")
+
+    objects = IceImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_edition_display()}, {self.uploaded_at:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("agreements:ice-import-detail", args=[self.pk])
+
+
+class AgreementSettings(models.Model):
+    """Settings of the agreements rules, edited by the Unit Chief (one row)."""
+
+    review_days_limit = models.PositiveIntegerField(
+        "days an application may stay under review", default=90,
+        help_text="An application pending longer than this is reported by the nightly sweep.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "agreement settings"
+        verbose_name_plural = "agreement settings"
+
+    def __str__(self) -> str:
+        return "Agreement settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # a single row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "AgreementSettings":
+        return cls.objects.get_or_create(pk=1)[0]

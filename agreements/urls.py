@@ -8,4 +8,6 @@ urlpatterns = [
     path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency-detail"),
     path("agreements/", views.AgreementListView.as_view(), name="agreement-list"),
     path("agreements/<int:pk>/", views.AgreementDetailView.as_view(), name="agreement-detail"),
+    path("agreements/ice-imports/", views.IceImportListView.as_view(), name="ice-import-list"),
+    path("agreements/ice-imports/<int:pk>/", views.IceImportDetailView.as_view(), name="ice-import-detail"),
 ]

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
 from django.views.generic import TemplateView
 
 from portal import dates, history, panels
 from portal.compliance.models import Finding
+from portal.errors import TransitionNotAllowed
+from portal.roles import HQ_ROLES, HQ_WRITERS, has_role
 from portal.tables import Column
-from portal.views import ScopedListView
+from portal.views import ScopedListView, uswds_form
 from staffing.models import Assignment
 
+from . import services
+from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus
 from .filtersets import AgencyFilterSet, AgreementFilterSet
-from .models import Agency, Agreement
+from .forms import TRANSITIONS, DocumentForm, IceUploadForm, TransitionForm
+from .importers import CLEANING_LABELS, IceFileError, has_changes
+from .models import Agency, Agreement, IceImport
 
 
 class AgencyListView(ScopedListView):
@@ -79,6 +88,8 @@ class AgreementListView(ScopedListView):
         Column("Status", "get_status_display", sort="status"),
         Column("Applied", "applied_on", sort="applied_on"),
         Column("Signed", "signed_on", sort="signed_on"),
+        Column("Not on ICE's list since", "not_listed_since", sort="not_listed_since"),
+        Column("HQ to check", lambda a: a.review_reason if a.needs_review else ""),
         Column("MOA", "moa_url"),
     ]
 
@@ -86,19 +97,169 @@ class AgreementListView(ScopedListView):
         return Agreement.objects.select_related("agency", "agency__field_office")
 
 
-class AgreementDetailView(LoginRequiredMixin, TemplateView):
+def _allowed_verbs(agreement: Agreement) -> list[str]:
+    """The transitions the agreement's status allows, in the order of its life."""
+    status = agreement.status
+    verbs = []
+    if status == AgreementStatus.APPLICATION_RECEIVED:
+        verbs.append("review")
+    if status == AgreementStatus.UNDER_REVIEW:
+        verbs.append("approve")
+    if status in PENDING_STATUSES:
+        verbs += ["sign", "withdraw"]
+    if status == AgreementStatus.SIGNED:
+        verbs += ["renew", "suspend"]
+    if status == AgreementStatus.SUSPENDED:
+        verbs.append("reinstate")
+    if status in IN_FORCE_STATUSES:
+        verbs.append("terminate")
+    return verbs
+
+
+class AgreementDetailView(LoginRequiredMixin, View):
+    """An agreement: its status, timeline of transitions, documents, agency and program
+    managers; HQ writers record transitions and add documents here."""
+
     template_name = "agreements/agreement_detail.html"
 
-    def get_context_data(self, pk, **kwargs):
-        user = self.request.user
-        agreement = get_object_or_404(
-            Agreement.objects.visible_to(user).select_related("agency", "agency__field_office"), pk=pk
+    def _agreement(self, request, pk):
+        return get_object_or_404(
+            Agreement.objects.visible_to(request.user).select_related("agency", "agency__field_office"), pk=pk
         )
+
+    def _render(self, request, agreement, forms=None, document_form=None, status=200):
         today = dates.today()
-        return {
-            **super().get_context_data(**kwargs),
+        may_change = has_role(request.user, HQ_WRITERS)
+        forms = forms or {}
+        transition_forms = []
+        if may_change:
+            for verb in _allowed_verbs(agreement):
+                form = forms.get(verb) or TransitionForm(verb=verb, initial={"on": today})
+                transition_forms.append(uswds_form(form))
+        return render(request, self.template_name, {
             "agreement": agreement,
             "agency": agreement.agency,
-            "current_assignments": Assignment.objects.active_on(today).filter(agency=agreement.agency).select_related("program_manager"),
+            "events": agreement.events.select_related("acting_user"),
+            "documents": agreement.documents.all(),
+            "other_agreements": Agreement.objects.visible_to(request.user).filter(agency=agreement.agency).exclude(
+                pk=agreement.pk),
+            "current_assignments": Assignment.objects.active_on(today).filter(agency=agreement.agency)
+            .select_related("program_manager"),
+            "findings": Finding.objects.visible_to(request.user).open().filter(agency=agreement.agency),
             "history": history.entries(agreement.history.all(), what="Agreement"),
-        }
+            "may_change": may_change,
+            "transition_forms": transition_forms,
+            "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_change else None,
+        }, status=status)
+
+    def get(self, request, pk):
+        return self._render(request, self._agreement(request, pk))
+
+    def post(self, request, pk):
+        agreement = self._agreement(request, pk)
+        if not has_role(request.user, HQ_WRITERS):
+            raise PermissionDenied("Only the Unit Chief and National Program Managers change agreements.")
+        action = request.POST.get("action", "")
+        try:
+            if action == "document":
+                form = DocumentForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    return self._render(request, agreement, document_form=form, status=400)
+                services.document_add(agreement=agreement, acting_user=request.user, **form.cleaned_data)
+                messages.success(request, "Document added.")
+            elif action == "mark_reviewed":
+                services.agreement_mark_reviewed(agreement=agreement, acting_user=request.user)
+                messages.success(request, "Flag cleared.")
+            elif action in TRANSITIONS:
+                form = TransitionForm(request.POST, verb=action)
+                if not form.is_valid():
+                    return self._render(request, agreement, forms={action: form}, status=400)
+                self._transition(agreement, action, form, request.user)
+                messages.success(request, f"{TRANSITIONS[action][0]}: done.")
+            else:
+                messages.error(request, "Choose an action.")
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return redirect(agreement.get_absolute_url())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(agreement.get_absolute_url())
+        return redirect(agreement.get_absolute_url())
+
+    @staticmethod
+    def _transition(agreement, verb, form, user):
+        on, reason = form.cleaned_data["on"], form.cleaned_data["reason"]
+        service = getattr(services, f"agreement_{verb}")
+        if verb in ("sign", "renew"):
+            return service(agreement=agreement, acting_user=user, signed_on=on, reason=reason)
+        return service(agreement=agreement, acting_user=user, effective_on=on, reason=reason)
+
+
+# --- imports of ICE's lists ---------------------------------------------------------------------
+
+class IceImportListView(LoginRequiredMixin, View):
+    """Upload a file of ICE's list (HQ writers) and see past imports (HQ)."""
+
+    template_name = "agreements/ice_import_list.html"
+
+    def _page(self, request, form, status=200):
+        return render(request, self.template_name, {
+            "imports": IceImport.objects.visible_to(request.user).select_related("uploaded_by", "applied_by")[:100],
+            "form": uswds_form(form) if form is not None else None,
+        }, status=status)
+
+    def get(self, request):
+        if not has_role(request.user, HQ_ROLES):
+            raise PermissionDenied("Imports of ICE's lists are HQ's.")
+        return self._page(request, IceUploadForm() if has_role(request.user, HQ_WRITERS) else None)
+
+    def post(self, request):
+        if not has_role(request.user, HQ_WRITERS):
+            raise PermissionDenied("Only the Unit Chief and National Program Managers import ICE's lists.")
+        form = IceUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._page(request, form, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            ice_import = services.ice_import_preview(content=upload.read(), file_name=upload.name,
+                                                     acting_user=request.user)
+        except IceFileError as exc:
+            form.add_error("file", " ".join(exc.messages))
+            return self._page(request, form, status=400)
+        return redirect(ice_import.get_absolute_url())
+
+
+class IceImportDetailView(LoginRequiredMixin, View):
+    """The preview (or final report) of one import, and the choice to apply it."""
+
+    template_name = "agreements/ice_import_detail.html"
+
+    def get(self, request, pk):
+        ice_import = get_object_or_404(IceImport.objects.visible_to(request.user), pk=pk)
+        report = ice_import.report
+        return render(request, self.template_name, {
+            "ice_import": ice_import,
+            "report": report,
+            "cleanings": [(CLEANING_LABELS.get(k, k), v) for k, v in report.get("cleanings", {}).items()],
+            "has_changes": has_changes(report),
+            "may_apply": has_role(request.user, HQ_WRITERS) and ice_import.status == ImportStatus.PREVIEWED,
+        })
+
+    def post(self, request, pk):
+        ice_import = get_object_or_404(IceImport.objects.visible_to(request.user), pk=pk)
+        if not has_role(request.user, HQ_WRITERS):
+            raise PermissionDenied("Only the Unit Chief and National Program Managers import ICE's lists.")
+        choice = request.POST.get("choice")
+        try:
+            if choice == "discard":
+                services.ice_import_discard(ice_import=ice_import, acting_user=request.user)
+                messages.success(request, "Import discarded: nothing was applied.")
+            elif choice in ("apply", "apply_valid"):
+                services.ice_import_apply(ice_import=ice_import, acting_user=request.user,
+                                          apply_valid=choice == "apply_valid")
+                messages.success(request, "Import applied.")
+            else:
+                messages.error(request, "Choose whether to apply or discard the import.")
+        except (TransitionNotAllowed, ValidationError) as exc:
+            messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+        return redirect(ice_import.get_absolute_url())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from agreements.models import Agency, Agreement, FieldOffice
+from agreements.models import Agency, Agreement, AgreementDocument, AgreementEvent, FieldOffice
 from portal.api.viewsets import ScopedRelatedField
 
 
@@ -27,7 +27,22 @@ class AgencySerializer(serializers.ModelSerializer):
         extra_kwargs = {"field_office": {"required": False}}
 
 
+class AgreementEventSerializer(serializers.ModelSerializer):
+    acting_user = serializers.CharField(source="acting_user.username", read_only=True, default=None)
+    # Plain strings: the statuses are the agreement's (one enum in the schema, named by the agreement).
+    transition = serializers.CharField(read_only=True)
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AgreementEvent
+        fields = ["transition", "from_status", "to_status", "effective_on", "reason", "previous_signed_on",
+                  "acting_user", "recorded_at"]
+        read_only_fields = fields
+
+
 class AgreementSerializer(serializers.ModelSerializer):
+    events = AgreementEventSerializer(many=True, read_only=True)
     agency = ScopedRelatedField(queryset=Agency.objects.all())
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     state = serializers.CharField(source="agency.state", read_only=True)
@@ -37,9 +52,12 @@ class AgreementSerializer(serializers.ModelSerializer):
         model = Agreement
         fields = [
             "id", "url", "agency", "agency_name", "state", "program_model", "status",
-            "applied_on", "signed_on", "ended_on", "moa_url", "addendum_url", "created_at", "updated_at",
+            "applied_on", "signed_on", "ended_on", "moa_url", "addendum_url", "signed_on_raw", "needs_review",
+            "review_reason", "pending_listed_on", "ice_listed_on", "not_listed_since", "events",
+            "created_at", "updated_at",
         ]
-        read_only_fields = ["signed_on", "ended_on", "created_at", "updated_at"]
+        read_only_fields = ["signed_on", "ended_on", "signed_on_raw", "needs_review", "review_reason",
+                            "pending_listed_on", "ice_listed_on", "not_listed_since", "created_at", "updated_at"]
         validators = []  # the service checks one agreement per agency and model, with a clear message
 
 
@@ -47,3 +65,41 @@ class AgreementSignSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
     moa_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=250)
+
+
+class TransitionSerializer(serializers.Serializer):
+    """A transition that takes effect on a date (today when not given) with an optional reason."""
+
+    effective_on = serializers.DateField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class DatedTransitionSerializer(serializers.Serializer):
+    """A transition that needs its date."""
+
+    effective_on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class EndingTransitionSerializer(serializers.Serializer):
+    """Suspension, termination, withdrawal: the date and the reason are required."""
+
+    effective_on = serializers.DateField()
+    reason = serializers.CharField(max_length=500)
+
+
+class AgreementRenewSerializer(serializers.Serializer):
+    signed_on = serializers.DateField()
+    moa_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class AgreementDocumentSerializer(serializers.ModelSerializer):
+    agreement = ScopedRelatedField(queryset=Agreement.objects.all())
+    href = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AgreementDocument
+        fields = ["id", "agreement", "kind", "dated_on", "title", "url", "file", "href", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"file": {"required": False}}

@@ -6,10 +6,20 @@ from rest_framework.response import Response
 
 from agreements import services
 from agreements.filtersets import AgencyFilterSet, AgreementFilterSet
-from agreements.models import Agency, Agreement, FieldOffice
-from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from agreements.models import Agency, Agreement, AgreementDocument, FieldOffice
+from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
 
-from .serializers import AgencySerializer, AgreementSerializer, AgreementSignSerializer, FieldOfficeSerializer
+from .serializers import (
+    AgencySerializer,
+    AgreementDocumentSerializer,
+    AgreementRenewSerializer,
+    AgreementSerializer,
+    AgreementSignSerializer,
+    DatedTransitionSerializer,
+    EndingTransitionSerializer,
+    FieldOfficeSerializer,
+    TransitionSerializer,
+)
 
 
 class FieldOfficeViewSet(ScopedReadOnlyViewSet):
@@ -47,7 +57,7 @@ class AgencyViewSet(ScopedModelViewSet):
 class AgreementViewSet(ScopedModelViewSet):
     """287(g) agreements (MOAs). Transitions are actions: ``POST agreements/{id}/{verb}/``."""
 
-    queryset = Agreement.objects.select_related("agency")
+    queryset = Agreement.objects.select_related("agency").prefetch_related("events__acting_user")
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilterSet
     ordering_fields = ["signed_on", "applied_on", "status", "agency__name"]
@@ -64,4 +74,66 @@ class AgreementViewSet(ScopedModelViewSet):
         params = AgreementSignSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         agreement = services.agreement_sign(agreement=agreement, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(agreement).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
+
+    def _transition(self, request, params_class, service):
+        agreement = self.get_object()
+        params = params_class(data=request.data)
+        params.is_valid(raise_exception=True)
+        agreement = service(agreement=agreement, acting_user=request.user, **params.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
+
+    @extend_schema(request=TransitionSerializer, responses=AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Start reviewing a received application."""
+        return self._transition(request, TransitionSerializer, services.agreement_review)
+
+    @extend_schema(request=TransitionSerializer, responses=AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve an application under review."""
+        return self._transition(request, TransitionSerializer, services.agreement_approve)
+
+    @extend_schema(request=EndingTransitionSerializer, responses=AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        """Suspend a signed agreement (date and reason required)."""
+        return self._transition(request, EndingTransitionSerializer, services.agreement_suspend)
+
+    @extend_schema(request=DatedTransitionSerializer, responses=AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        """Reinstate a suspended agreement."""
+        return self._transition(request, DatedTransitionSerializer, services.agreement_reinstate)
+
+    @extend_schema(request=AgreementRenewSerializer, responses=AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def renew(self, request, pk=None):
+        """Renew a signed agreement with a new signing date; the old one stays in the timeline."""
+        return self._transition(request, AgreementRenewSerializer, services.agreement_renew)
+
+    @extend_schema(request=EndingTransitionSerializer, responses=AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        """Terminate a signed or suspended agreement (date and reason required)."""
+        return self._transition(request, EndingTransitionSerializer, services.agreement_terminate)
+
+    @extend_schema(request=EndingTransitionSerializer, responses=AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw a pending application (date and reason required)."""
+        return self._transition(request, EndingTransitionSerializer, services.agreement_withdraw)
+
+
+class AgreementDocumentViewSet(ScopedCreateReadViewSet):
+    """Dated documents of agreements: the MOA, amendments and addenda (links or files)."""
+
+    queryset = AgreementDocument.objects.select_related("agreement")
+    serializer_class = AgreementDocumentSerializer
+    filterset_fields = ["agreement", "kind"]
+    ordering_fields = ["dated_on", "created_at"]
+    ordering = ["agreement_id", "dated_on"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.document_add(acting_user=self.request.user, **serializer.validated_data)

@@ -1,0 +1,54 @@
+"""Forms of the agreements pages: transitions, documents, uploads of ICE's lists."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .choices import DocumentKind
+
+#: The transitions of the detail page: verb -> (button label, the date field's name, needs a reason).
+TRANSITIONS = {
+    "review": ("Start review", "effective_on", False),
+    "approve": ("Approve", "effective_on", False),
+    "sign": ("Record signature", "signed_on", False),
+    "suspend": ("Suspend", "effective_on", True),
+    "reinstate": ("Reinstate", "effective_on", False),
+    "renew": ("Record renewal", "signed_on", False),
+    "terminate": ("Terminate", "effective_on", True),
+    "withdraw": ("Record withdrawal", "effective_on", True),
+}
+
+
+class TransitionForm(forms.Form):
+    on = forms.DateField(label="Date it took effect")
+    reason = forms.CharField(label="Reason", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, verb: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.verb = verb
+        label, date_field, reason_required = TRANSITIONS[verb]
+        self.label = label
+        self.date_field = date_field
+        if date_field == "signed_on":
+            self.fields["on"].label = "Signing date"
+        self.fields["reason"].required = reason_required
+        self.prefix = verb
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", choices=DocumentKind.choices)
+    dated_on = forms.DateField(label="Date of the document")
+    title = forms.CharField(label="Title", max_length=200)
+    url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
+    file = forms.FileField(label="Or the file", required=False)
+
+
+class IceUploadForm(forms.Form):
+    file = forms.FileField(label="ICE's list (.xlsx or .csv)",
+                           help_text="The Participating Agencies or Pending Agencies workbook as ICE publishes it.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError("Choose an Excel workbook (.xlsx) or a CSV file.")
+        return upload

@@ -1,0 +1,637 @@
+"""Import of ICE's published 287(g) agency lists ("Participating Agencies" and "Pending
+Agencies"), as ICE publishes them: Excel workbooks (or CSV exports of them) that are not
+clean. Each file is read in two steps:
+
+1. ``read_ice_file`` reads and cleans the rows, decides which list the file is from its
+   header (never its name), and sorts the rows into usable, flagged and rejected ones;
+2. ``plan_ice_import`` compares the rows with the portal's agencies and agreements and
+   counts what applying them would do; ``apply_ice_import`` writes that, set-based and
+   audited, in one transaction.
+
+A value that cannot be trusted is never guessed: an unreadable or impossible signing date
+leaves the agreement's date empty, keeps the raw value and flags it for HQ; a row that
+cannot be placed (no agency name, an unknown state or territory, an unknown 287(g) model)
+is rejected with its spreadsheet row number.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+
+from portal import dates
+
+from .choices import PENDING_STATUSES, AgencyType, AgreementStatus, IceEdition, ProgramModel
+from .geo import state_code
+from .models import Agency, Agreement, agency_match_key
+
+#: Header names as ICE has written them, normalised (upper case, single spaces).
+HEADER_ALIASES = {
+    "state": {"STATE", "STATE/TERRITORY", "STATE OR TERRITORY"},
+    "agency": {"LAW ENFORCEMENT AGENCY", "AGENCY", "AGENCY NAME", "LEA", "LAW ENFORCEMENT AGENCY NAME"},
+    "type": {"TYPE", "AGENCY TYPE"},
+    "county": {"COUNTY", "COUNTY/PARISH", "PARISH"},
+    "model": {"SUPPORT TYPE", "287(G) MODEL", "MODEL", "PROGRAM MODEL", "SUPPORT"},
+    "signed": {"SIGNED", "DATE SIGNED", "SIGNED DATE", "SIGNED ON", "MOA SIGNED", "SIGNATURE DATE"},
+    "moa": {"MOA", "MOA LINK"},
+    "addendum": {"ADDENDUM", "ADDENDUM LINK", "ADDENDA"},
+}
+REQUIRED_COLUMNS = ("state", "agency", "model")
+
+#: Excel error text and placeholders that mean "no value".
+EMPTY_MARKERS = {"#N/A", "#NA", "N/A", "NA", "#N/A N/A", "#REF!", "#VALUE!", "#NAME?", "#NULL!", "#DIV/0!", "-", "--"}
+
+MODELS = {
+    "jail enforcement model": ProgramModel.JAIL_ENFORCEMENT, "jail enforcement": ProgramModel.JAIL_ENFORCEMENT,
+    "jem": ProgramModel.JAIL_ENFORCEMENT,
+    "task force model": ProgramModel.TASK_FORCE, "task force": ProgramModel.TASK_FORCE, "tfm": ProgramModel.TASK_FORCE,
+    "warrant service officer": ProgramModel.WARRANT_SERVICE, "warrant service officer model": ProgramModel.WARRANT_SERVICE,
+    "warrant service officers": ProgramModel.WARRANT_SERVICE, "wso": ProgramModel.WARRANT_SERVICE,
+}
+AGENCY_TYPES = {
+    "county": AgencyType.COUNTY, "municipality": AgencyType.MUNICIPALITY, "municipal": AgencyType.MUNICIPALITY,
+    "city": AgencyType.MUNICIPALITY, "state agency": AgencyType.STATE_AGENCY, "state": AgencyType.STATE_AGENCY,
+}
+
+#: The earliest plausible signing date (the program began in 1996; 1990 leaves margin).
+EARLIEST_SIGNING = dt.date(1990, 1, 1)
+DATE_TEXT_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S",
+                     "%m/%d/%Y %H:%M", "%B %d, %Y", "%b %d, %Y")
+
+#: What each kind of cleaning means, for the report.
+CLEANING_LABELS = {
+    "spaces": "Spaces trimmed or collapsed, line breaks removed",
+    "apostrophes": "Curly apostrophes made straight",
+    "excel_errors": "Excel error text (#N/A, #NA, N/A) treated as empty",
+    "redirects_unwrapped": "Document links unwrapped from mail-filter redirects",
+    "extension_prefixes": "Browser-extension prefixes removed from document links",
+    "single_slash": "Document links with a single slash after https: repaired",
+    "unusable_links": "Document links that were not web addresses, left empty",
+    "dates_from_text": "Signing dates typed as readable text",
+    "duplicate_rows": "Rows repeating an earlier row exactly, skipped",
+    "blank_rows": "Blank padding rows skipped",
+    "unknown_columns": "Columns not used by the import, ignored",
+}
+
+
+class IceFileError(ValidationError):
+    """The file cannot be read as one of ICE's lists at all."""
+
+
+@dataclass
+class ReadResult:
+    """A file of ICE's list, read and cleaned."""
+
+    file_name: str
+    edition: str
+    rows: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    flagged: list[dict] = field(default_factory=list)
+    cleanings: Counter = field(default_factory=Counter)
+    rows_read: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+# --- cleaning ---------------------------------------------------------------------------------
+
+def clean_text(value, cleanings: Counter) -> str:
+    """A cell as text: trimmed, spaces collapsed, line breaks and Excel error text removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = str(value)
+    text = " ".join(raw.replace("\u00a0", " ").split())
+    if text != raw:
+        cleanings["spaces"] += 1
+    if text.upper() in EMPTY_MARKERS:
+        cleanings["excel_errors"] += 1
+        return ""
+    return text
+
+
+def clean_name(value, cleanings: Counter) -> str:
+    text = clean_text(value, cleanings)
+    straight = re.sub("[\u2018\u2019\u02bc`\u00b4]", "'", text)
+    if straight != text:
+        cleanings["apostrophes"] += 1
+    return straight
+
+
+_URL = URLValidator(schemes=["http", "https"])
+
+
+def _unwrap_once(url: str, cleanings: Counter) -> str | None:
+    """The address inside a redirect wrapper or behind a prefix, or None when ``url`` is
+    not wrapped."""
+    # Browser-extension viewers put the real address after their own: chrome-extension://id/https://...
+    if re.match(r"^(chrome|moz|ms-browser|edge)-extension://", url, re.I):
+        inner = re.search(r"https?:/", url[url.index("://") + 3:], re.I)
+        if inner:
+            cleanings["extension_prefixes"] += 1
+            rest = url[url.index("://") + 3 + inner.start():]
+            return unquote(rest) if "%3A" in rest[:12].upper() else rest
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    query = parse_qs(parts.query)
+    # Proofpoint URL Defense v3: https://urldefense.com/v3/__https://real.address__;!!...
+    if "urldefense" in host and "/v3/__" in url:
+        inner = url.split("/v3/__", 1)[1].split("__;", 1)[0]
+        cleanings["redirects_unwrapped"] += 1
+        return inner
+    # Proofpoint URL Defense v2: ?u=https-3A__www.ice.gov_doclib... (- escapes, _ for /)
+    if "urldefense" in host and "u" in query:
+        encoded = query["u"][0].replace("_", "/")
+        cleanings["redirects_unwrapped"] += 1
+        return re.sub(r"-([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), encoded)
+    # Outlook Safe Links and other mail filters: ?url=<escaped address> (or u=, target=).
+    for key in ("url", "u", "target", "q"):
+        if key in query and re.match(r"^https?:/", query[key][0], re.I) and host not in ("www.ice.gov", "ice.gov"):
+            cleanings["redirects_unwrapped"] += 1
+            return query[key][0]
+    return None
+
+
+def clean_url(value, cleanings: Counter) -> str:
+    """A document link as ICE meant it: unwrapped from redirects and extension prefixes,
+    a single slash after ``https:`` repaired; empty when it is not a web address."""
+    text = (value or "").strip()
+    if not text or text.lower() in ("link", "link pending", "pending"):
+        return ""
+    for _ in range(4):  # wrappers can be nested
+        inner = _unwrap_once(text, cleanings)
+        if inner is None:
+            break
+        text = inner.strip()
+    repaired = re.sub(r"^(https?):/+(?=[^/])", r"\1://", text, flags=re.I)
+    if repaired != text:
+        if not re.match(r"^https?://[^/]", text, re.I):
+            cleanings["single_slash"] += 1
+        text = repaired
+    try:
+        _URL(text)
+    except ValidationError:
+        cleanings["unusable_links"] += 1
+        return ""
+    return text[:500]
+
+
+def _plausible(day: dt.date, today: dt.date) -> str:
+    if day.year < EARLIEST_SIGNING.year:
+        return f"a year ({day.year}) before the program existed"
+    if day.year > today.year + 1:
+        return f"an impossible year ({day.year})"
+    if day > today:
+        return "a date in the future"
+    return ""
+
+
+def clean_signed(value, today: dt.date, cleanings: Counter) -> tuple[dt.date | None, str, str]:
+    """(date, raw value, problem). A date ICE typed as readable text is accepted; text
+    that does not read as one date, or an impossible date, is a problem: no date, the raw
+    value kept."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "", ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        problem = _plausible(value, today)
+        return (None, value.isoformat(), problem) if problem else (value, "", "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            day = from_excel(value)
+            day = day.date() if isinstance(day, dt.datetime) else day
+        except (ValueError, OverflowError, TypeError):
+            return None, str(value), "a number that is not an Excel date"
+        problem = _plausible(day, today)
+        return (None, str(value), problem) if problem else (day, "", "")
+    text = " ".join(str(value).split())
+    if text.upper() in EMPTY_MARKERS:
+        cleanings["excel_errors"] += 1
+        return None, "", ""
+    for fmt in DATE_TEXT_FORMATS:
+        try:
+            day = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        problem = _plausible(day, today)
+        if problem:
+            return None, text, problem
+        cleanings["dates_from_text"] += 1
+        return day, "", ""
+    return None, text, "text that does not read as one date"
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def _header_key(value) -> str:
+    return " ".join(str(value or "").replace("\u00a0", " ").split()).upper()
+
+
+def _map_header(cells: list) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, value in enumerate(cells):
+        key = _header_key(value)
+        for name, aliases in HEADER_ALIASES.items():
+            if key in aliases and name not in mapping:
+                mapping[name] = index
+    return mapping
+
+
+def _cells_of_xlsx(content: bytes):
+    """Rows of the first worksheet as lists of (value, hyperlink target)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise IceFileError({"file": [f"This file cannot be read as an Excel workbook ({type(exc).__name__})."]}) from exc
+    sheet = workbook.worksheets[0]
+    for row in sheet.iter_rows():
+        yield [(cell.value, cell.hyperlink.target if getattr(cell, "hyperlink", None) else None) for cell in row]
+
+
+def _cells_of_csv(content: bytes):
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise IceFileError({"file": ["This CSV file's text encoding cannot be read."]})
+    for row in csv.reader(io.StringIO(text)):
+        yield [(value, None) for value in row]
+
+
+def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = None) -> ReadResult:
+    """Read one file of ICE's lists (.xlsx or .csv) and clean its rows."""
+    today = today or dates.today()
+    is_csv = file_name.lower().endswith(".csv") or not content[:2] == b"PK"
+    rows = _cells_of_csv(content) if is_csv else _cells_of_xlsx(content)
+    mapping: dict[str, int] = {}
+    header_cells: list = []
+    header_row = 0
+    for number, cells in enumerate(rows, start=1):
+        candidate = _map_header([value for value, _ in cells])
+        if all(name in candidate for name in REQUIRED_COLUMNS):
+            mapping, header_cells, header_row = candidate, cells, number
+            break
+        if number >= 20:
+            break
+    if not mapping:
+        raise IceFileError({"file": [
+            "No header row of ICE's list was found (it needs the columns STATE, LAW ENFORCEMENT AGENCY and SUPPORT TYPE)."
+        ]})
+    edition = IceEdition.PARTICIPATING if "signed" in mapping else IceEdition.PENDING
+    result = ReadResult(file_name=file_name, edition=edition)
+    used = set(mapping.values())
+    result.ignored_columns = [
+        _header_key(value) for index, (value, _) in enumerate(header_cells)
+        if index not in used and _header_key(value)
+    ]
+    if result.ignored_columns:
+        result.cleanings["unknown_columns"] += len(result.ignored_columns)
+
+    seen: dict[tuple, dict] = {}
+    for number, cells in enumerate(rows, start=header_row + 1):
+        def cell(name):
+            index = mapping.get(name)
+            if index is None or index >= len(cells):
+                return None, None
+            return cells[index]
+
+        if all(value is None or not str(value).strip() for value, _ in cells):
+            result.cleanings["blank_rows"] += 1
+            continue
+        result.rows_read += 1
+        cleanings = result.cleanings
+        raw_state = clean_text(cell("state")[0], cleanings)
+        name = clean_name(cell("agency")[0], cleanings)
+        raw_model = clean_text(cell("model")[0], cleanings)
+        county = clean_name(cell("county")[0], cleanings)
+        raw_type = clean_text(cell("type")[0], cleanings)
+        state = state_code(raw_state)
+        model = MODELS.get(raw_model.lower().rstrip("."))
+        problems = []
+        if not name:
+            problems.append("no agency name")
+        if not state:
+            problems.append(f"unknown state or territory {raw_state!r}" if raw_state else "no state")
+        if not model:
+            problems.append(f"unknown 287(g) model {raw_model!r}" if raw_model else "no 287(g) model")
+        if problems:
+            result.rejected.append({"row": number, "agency": name, "state": raw_state, "reason": "; ".join(problems)})
+            continue
+
+        moa_value, moa_link = cell("moa")
+        add_value, add_link = cell("addendum")
+        row = {
+            "row": number, "state": state, "name": name, "match_key": agency_match_key(name),
+            "agency_type": AGENCY_TYPES.get(raw_type.lower(), AgencyType.OTHER) if raw_type else AgencyType.OTHER,
+            "county": county, "program_model": str(model),
+            "moa_url": clean_url(moa_link or _text_url(moa_value), cleanings),
+            "addendum_url": clean_url(add_link or _text_url(add_value), cleanings),
+            "signed_on": None, "signed_on_raw": "",
+        }
+        if edition == IceEdition.PARTICIPATING:
+            signed, raw, problem = clean_signed(cell("signed")[0], today, cleanings)
+            row["signed_on"] = signed.isoformat() if signed else None
+            row["signed_on_raw"] = raw[:60]
+            if problem:
+                result.flagged.append({"row": number, "agency": name, "state": state, "program_model": str(model),
+                                       "value": raw, "problem": problem})
+        key = (state, row["match_key"], row["program_model"])
+        earlier = seen.get(key)
+        if earlier is not None:
+            same = all(earlier[f] == row[f] for f in ("signed_on", "signed_on_raw", "moa_url", "addendum_url"))
+            if same:
+                cleanings["duplicate_rows"] += 1
+            else:
+                result.rejected.append({"row": number, "agency": name, "state": raw_state,
+                                        "reason": f"repeats the agreement of row {earlier['row']} with other values"})
+            continue
+        seen[key] = row
+        result.rows.append(row)
+    return result
+
+
+def _text_url(value) -> str:
+    text = str(value or "").strip()
+    return text if re.match(r"^(https?:|[a-z-]+-extension:)", text, re.I) else ""
+
+
+# --- planning and applying ----------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    """What applying the rows would do, and the records to write."""
+
+    new_agencies: list[Agency] = field(default_factory=list)
+    updated_agencies: list[Agency] = field(default_factory=list)
+    unchanged_agencies: int = 0
+    new_agreements: list[tuple[dict, Agreement]] = field(default_factory=list)
+    updated_agreements: list[Agreement] = field(default_factory=list)
+    signed_agreements: list[Agreement] = field(default_factory=list)
+    unchanged_agreements: int = 0
+    no_longer_listed: list[Agreement] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    listed_ids: list[int] = field(default_factory=list)
+
+
+AGENCY_FIELDS = ["agency_type", "county"]
+AGREEMENT_FIELDS = ["status", "signed_on", "signed_on_raw", "moa_url", "addendum_url", "needs_review",
+                    "review_reason", "pending_listed_on", "ice_listed_on", "not_listed_since"]
+
+
+def plan_ice_import(rows: list[dict], edition: str, import_date: dt.date, *, skip_unlisting: set | None = None) -> Plan:
+    """Compare cleaned rows with the portal's agencies and agreements.
+
+    ``skip_unlisting`` holds (state, match_key) of agencies named in rejected rows: their
+    agreements are not marked as missing from ICE's list, since the row may be theirs.
+    """
+    from .services import field_office_for
+
+    plan = Plan()
+    states = {row["state"] for row in rows}
+    agencies = {(a.state, a.match_key): a for a in Agency.objects.filter(state__in=states)}
+    agreements = {(a.agency_id, a.program_model): a for a in Agreement.objects.filter(agency__state__in=states)}
+    offices: dict[tuple[str, str], tuple] = {}
+    touched_agencies: dict[tuple, Agency] = {}
+    listed: set[int] = set()
+
+    # An agency's county and type: the first non-empty value among its rows.
+    described: dict[tuple, dict] = {}
+    for row in rows:
+        info = described.setdefault((row["state"], row["match_key"]), {"county": "", "agency_type": AgencyType.OTHER})
+        if not info["county"] and row["county"]:
+            info["county"] = row["county"][:80]
+        if info["agency_type"] == AgencyType.OTHER and row["agency_type"] != AgencyType.OTHER:
+            info["agency_type"] = row["agency_type"]
+
+    for row in rows:
+        key = (row["state"], row["match_key"])
+        info = described[key]
+        agency = touched_agencies.get(key) or agencies.get(key)
+        if agency is None:
+            office_key = (row["state"], info["county"])
+            if office_key not in offices:
+                offices[office_key] = field_office_for(state=row["state"], county=info["county"])
+            office, confirmed = offices[office_key]
+            if office is None:
+                plan.warnings.append({"row": row["row"], "message": f"No field office covers {row['state']}."})
+                continue
+            agency = Agency(name=row["name"][:200], match_key=row["match_key"], state=row["state"],
+                            agency_type=info["agency_type"], county=info["county"], field_office=office,
+                            field_office_confirmed=confirmed)
+            plan.new_agencies.append(agency)
+            touched_agencies[key] = agency
+        elif key not in touched_agencies:
+            touched_agencies[key] = agency
+            changed = False
+            if info["county"] and agency.county != info["county"]:
+                agency.county, changed = info["county"], True
+            if info["agency_type"] != AgencyType.OTHER and agency.agency_type != info["agency_type"]:
+                agency.agency_type, changed = info["agency_type"], True
+            if changed:
+                plan.updated_agencies.append(agency)
+            else:
+                plan.unchanged_agencies += 1
+
+        existing = agreements.get((agency.pk, row["program_model"])) if agency.pk else None
+        if existing is None:
+            agreement = _new_agreement(row, edition, import_date)
+            plan.new_agreements.append((row, agreement))
+            continue
+        listed.add(existing.pk)
+        before = {f: getattr(existing, f) for f in AGREEMENT_FIELDS}
+        was_pending = existing.status in PENDING_STATUSES
+        _refresh_agreement(existing, row, edition, import_date, plan)
+        after = {f: getattr(existing, f) for f in AGREEMENT_FIELDS}
+        # The date it was last seen changes on every import; on its own it is not a change.
+        meaningful = [f for f in AGREEMENT_FIELDS if f != "ice_listed_on" and before[f] != after[f]]
+        if was_pending and existing.status == AgreementStatus.SIGNED:
+            plan.signed_agreements.append(existing)
+        elif meaningful:
+            plan.updated_agreements.append(existing)
+        else:
+            plan.unchanged_agreements += 1
+            existing.ice_listed_on = before["ice_listed_on"]
+
+    plan.listed_ids = sorted(listed)
+    skip = skip_unlisting or set()
+    skipped_agency_ids = {a.pk for k, a in agencies.items() if k in skip}
+    if edition == IceEdition.PARTICIPATING:
+        missing = Agreement.objects.filter(status__in=(AgreementStatus.SIGNED, AgreementStatus.SUSPENDED))
+    else:
+        missing = Agreement.objects.filter(status__in=PENDING_STATUSES, pending_listed_on__isnull=False)
+    for agreement in missing.filter(not_listed_since__isnull=True).exclude(pk__in=listed).exclude(
+            agency_id__in=skipped_agency_ids).select_related("agency"):
+        agreement.not_listed_since = import_date
+        plan.no_longer_listed.append(agreement)
+    return plan
+
+
+def _new_agreement(row: dict, edition: str, import_date: dt.date) -> Agreement:
+    agreement = Agreement(program_model=row["program_model"], moa_url=row["moa_url"], addendum_url=row["addendum_url"],
+                          ice_listed_on=import_date)
+    if edition == IceEdition.PARTICIPATING:
+        agreement.status = AgreementStatus.SIGNED
+        agreement.signed_on = dt.date.fromisoformat(row["signed_on"]) if row["signed_on"] else None
+        if row["signed_on_raw"]:
+            agreement.signed_on_raw = row["signed_on_raw"]
+            agreement.needs_review = True
+            agreement.review_reason = _bad_date_reason(row)
+    else:
+        agreement.status = AgreementStatus.UNDER_REVIEW
+        agreement.pending_listed_on = import_date
+    return agreement
+
+
+def _bad_date_reason(row: dict) -> str:
+    return f"ICE's list (row {row['row']}) gives the signing date as {row['signed_on_raw']!r}, which cannot be trusted."[:250]
+
+
+def _refresh_agreement(agreement: Agreement, row: dict, edition: str, import_date: dt.date, plan: Plan) -> None:
+    agreement.ice_listed_on = import_date
+    agreement.not_listed_since = None
+    if row["moa_url"]:
+        agreement.moa_url = row["moa_url"]
+    if row["addendum_url"]:
+        agreement.addendum_url = row["addendum_url"]
+    if edition == IceEdition.PENDING:
+        if agreement.status in PENDING_STATUSES:
+            if agreement.pending_listed_on is None:
+                agreement.pending_listed_on = import_date
+            if agreement.status == AgreementStatus.APPLICATION_RECEIVED:
+                agreement.status = AgreementStatus.UNDER_REVIEW
+        else:
+            plan.warnings.append({"row": row["row"], "message": (
+                f"{row['name']}: ICE lists it as pending, but its agreement is {agreement.get_status_display().lower()} "
+                "in the portal; left as it is.")})
+        return
+    signed = dt.date.fromisoformat(row["signed_on"]) if row["signed_on"] else None
+    if agreement.status in PENDING_STATUSES:
+        agreement.status = AgreementStatus.SIGNED
+    elif agreement.status not in (AgreementStatus.SIGNED, AgreementStatus.SUSPENDED):
+        plan.warnings.append({"row": row["row"], "message": (
+            f"{row['name']}: ICE lists it as participating, but its agreement is "
+            f"{agreement.get_status_display().lower()} in the portal; left as it is.")})
+        return
+    if signed:
+        if agreement.applied_on and signed < agreement.applied_on:
+            agreement.needs_review = True
+            agreement.review_reason = (f"ICE's list (row {row['row']}) gives a signing date of {signed:%Y-%m-%d}, "
+                                       f"before the application ({agreement.applied_on:%Y-%m-%d}).")[:250]
+        else:
+            agreement.signed_on = signed
+            agreement.signed_on_raw = ""
+    elif row["signed_on_raw"]:
+        # An untrustworthy value never replaces a date the portal has; HQ is asked to check.
+        agreement.signed_on_raw = row["signed_on_raw"]
+        agreement.needs_review = True
+        agreement.review_reason = _bad_date_reason(row)
+
+
+def report_of(read: ReadResult, plan: Plan) -> dict:
+    """The preview's and the final report's figures, in JSON."""
+    return {
+        "file_name": read.file_name,
+        "edition": read.edition,
+        "rows_read": read.rows_read,
+        "agencies": {"new": len(plan.new_agencies), "updated": len(plan.updated_agencies),
+                     "unchanged": plan.unchanged_agencies},
+        "agreements": {"new": len(plan.new_agreements), "updated": len(plan.updated_agreements),
+                       "signed": len(plan.signed_agreements), "unchanged": plan.unchanged_agreements,
+                       "no_longer_listed": len(plan.no_longer_listed)},
+        "rejected": read.rejected,
+        "flagged_dates": read.flagged,
+        "cleanings": {key: read.cleanings[key] for key in CLEANING_LABELS if read.cleanings.get(key)},
+        "ignored_columns": read.ignored_columns,
+        "warnings": plan.warnings,
+        "no_longer_listed": [
+            {"agreement": a.pk, "agency": a.agency.name, "state": a.agency.state, "program_model": a.program_model}
+            for a in plan.no_longer_listed[:500]
+        ],
+    }
+
+
+def has_changes(report: dict) -> bool:
+    return bool(sum(report["agencies"][k] for k in ("new", "updated"))
+                + sum(report["agreements"][k] for k in ("new", "updated", "signed", "no_longer_listed")))
+
+
+def skip_keys(rejected: list[dict]) -> set:
+    keys = set()
+    for row in rejected:
+        state = state_code(row.get("state"))
+        if state and row.get("agency"):
+            keys.add((state, agency_match_key(row["agency"])))
+    return keys
+
+
+@transaction.atomic
+def apply_ice_import(*, rows: list[dict], edition: str, import_date: dt.date, acting_user, file_name: str,
+                     rejected: list[dict] | None = None) -> Plan:
+    """Write what the rows say, set-based and audited: new agencies and agreements,
+    updated ones (their history keeps the old values), pending agreements signed, and
+    agreements missing from a participating list marked as no longer listed."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from .choices import Transition
+    from .models import AgreementEvent
+
+    plan = plan_ice_import(rows, edition, import_date, skip_unlisting=skip_keys(rejected or []))
+    reason = f"ICE list import {file_name} {import_date:%Y-%m-%d}"[:100]
+    user = acting_user if getattr(acting_user, "pk", None) else None
+    if plan.new_agencies:
+        created = bulk_create_with_history(plan.new_agencies, Agency, batch_size=500, default_user=user,
+                                           default_change_reason=reason)
+        by_key = {(a.state, a.match_key): a for a in created}
+        if any(a.pk is None for a in created):  # backends that do not return ids
+            by_key = {(a.state, a.match_key): a for a in Agency.objects.filter(
+                match_key__in=[a.match_key for a in created])}
+        for agency in plan.new_agencies:
+            agency.pk = by_key[(agency.state, agency.match_key)].pk
+    if plan.updated_agencies:
+        bulk_update_with_history(plan.updated_agencies, Agency, AGENCY_FIELDS, batch_size=500, default_user=user,
+                                 default_change_reason=reason)
+    agencies = {(a.state, a.match_key): a for a in Agency.objects.filter(state__in={r["state"] for r in rows})}
+    new_agreements = []
+    for row, agreement in plan.new_agreements:
+        agreement.agency = agencies[(row["state"], row["match_key"])]
+        new_agreements.append(agreement)
+    if new_agreements:
+        bulk_create_with_history(new_agreements, Agreement, batch_size=500, default_user=user,
+                                 default_change_reason=reason)
+    changed = plan.updated_agreements + plan.signed_agreements + plan.no_longer_listed
+    if changed:
+        bulk_update_with_history(changed, Agreement, AGREEMENT_FIELDS, batch_size=500, default_user=user,
+                                 default_change_reason=reason)
+    # Agreements seen again unchanged: only the bookkeeping date they were last seen moves.
+    if plan.listed_ids:
+        Agreement.objects.filter(pk__in=plan.listed_ids).exclude(ice_listed_on=import_date).update(
+            ice_listed_on=import_date)
+    if plan.signed_agreements:
+        AgreementEvent.objects.bulk_create([
+            AgreementEvent(agreement=a, transition=Transition.SIGN, from_status=AgreementStatus.UNDER_REVIEW,
+                           to_status=AgreementStatus.SIGNED, effective_on=a.signed_on or import_date,
+                           reason=reason, acting_user=user)
+            for a in plan.signed_agreements
+        ])
+        from .signals import agreement_signed
+
+        for agreement in plan.signed_agreements:
+            agreement_signed.send(sender=Agreement, agreement=agreement, acting_user=acting_user)
+    return plan
