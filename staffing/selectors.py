@@ -135,3 +135,14 @@ def coverage(agency_ids, first: dt.date, last: dt.date) -> dict:
             }
         result[agency_id] = per_day
     return {"days": days, "agencies": result}
+
+
+def other_duty_percent_by_manager(manager_ids, day: dt.date) -> dict[int, int]:
+    """Manager id -> percent of time on other duties on ``day`` (capped at 100)."""
+    from django.db.models import Sum
+
+    from .models import OtherDuty
+
+    rows = OtherDuty.objects.active_on(day).filter(manager_id__in=list(manager_ids)).values("manager_id").annotate(
+        total=Sum("share_percent"))
+    return {r["manager_id"]: min(100, r["total"] or 0) for r in rows}
