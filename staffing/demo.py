@@ -108,15 +108,15 @@ def _place_agencies(ctx: DemoContext, pms) -> None:
 
 
 def _four_state_manager(ctx: DemoContext, pms) -> None:
-    """One New Orleans manager becomes primary for an agency in each of four states."""
+    """One New Orleans manager becomes primary for five agencies in four states (the
+    report's manager with 4 states and 5 locations), two of them lent from Atlanta."""
     nola = [pm for pm in pms if pm.staff_profile.field_office.code == "NOL"]
     if not nola:
         return
     manager = nola[0]
     moved = []
-    for state in ("AL", "TN", "LA", "MS"):
-        primary = (Assignment.objects.filter(kind=AssignmentKind.PRIMARY, ends_on__isnull=True, agency__state=state,
-                                             agency__field_office__code="NOL")
+    for state in ("AL", "AL", "TN", "GA", "SC"):
+        primary = (Assignment.objects.filter(kind=AssignmentKind.PRIMARY, ends_on__isnull=True, agency__state=state)
                    .exclude(program_manager=manager).order_by("agency_id").first())
         if primary is None:
             continue
