@@ -115,7 +115,7 @@ def _four_state_manager(ctx: DemoContext, pms) -> None:
         return
     manager = nola[0]
     moved = []
-    for state in ("AL", "AL", "TN", "GA", "SC"):
+    for state in ("AL", "AL", "TN", "GA", "NC"):
         primary = (Assignment.objects.filter(kind=AssignmentKind.PRIMARY, ends_on__isnull=True, agency__state=state)
                    .exclude(program_manager=manager).order_by("agency_id").first())
         if primary is None:
