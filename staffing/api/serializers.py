@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.models import Agency
@@ -48,11 +50,13 @@ class StaffSerializer(serializers.ModelSerializer):
         return min(100, sum(d.share_percent for d in getattr(profile.user, "current_other_duties", [])))
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ProgramManagerField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return get_user_model().objects.filter(staff_profile__role="field_pm", is_active=True)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class RecordableManagerField(serializers.PrimaryKeyRelatedField):
     """A field program manager the caller may record absences and other duties for:
     any for HQ, those of their office for a Field Office Director."""
@@ -70,6 +74,7 @@ class RecordableManagerField(serializers.PrimaryKeyRelatedField):
         return users.filter(pk=request.user.pk)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class SupervisorField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return get_user_model().objects.filter(
