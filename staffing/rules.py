@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+import datetime as dt
 
-from agreements.models import Agency
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+
+from agreements.choices import AgreementStatus
+from agreements.models import Agency, Agreement
 from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
+from portal.models import StaffProfile
+from portal.roles import Role
 
-from .choices import AssignmentKind
-from .models import Assignment
+from .choices import AssignmentKind, ReportingLineKind
+from .figures import compute
+from .models import Absence, Assignment, ReportingLine, WorkloadReport
+from .selectors import current_lines, field_managers, primary_manager_ids
 
 
 @registry.register
@@ -35,4 +43,139 @@ class PrimaryManagerWithoutBackup(Rule):
             yield Violation(
                 subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
                 detail="No backup program manager is named to sign while the primary is absent.",
+            )
+
+
+def _directors_by_office() -> dict[int, int]:
+    director = {}
+    for office_id, user_id in StaffProfile.objects.filter(
+        role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True
+    ).order_by("field_office_id", "user_id").values_list("field_office_id", "user_id"):
+        director.setdefault(office_id, user_id)
+    return director
+
+
+@registry.register
+class ManagerAboveModelLoad(Rule):
+    """A field program manager whose load exceeds ICE's staffing model: required PMs for
+    the agencies they are primary for (max of officers / 12 and annual cases / 2,000)
+    divided by their 287(g) share of time (1 − other duties). Warning above 100%, high
+    above 150%. The finding goes to the manager's administrative supervisor (the Field
+    Office Director), else their program supervisor, else their office's director."""
+
+    code = "staffing.manager_above_model_load"
+    title = "Program manager above the staffing model's load"
+    description = "A program manager carries more work than ICE's staffing model allows one manager (load above 100%)."
+    severity = Severity.WARNING
+    subject_model = get_user_model()
+
+    def evaluate(self, *, today):
+        figures = compute(today)
+        over = [m for m in figures.managers if m.load is None or m.load > 1]
+        lines = current_lines([m.key for m in over], today)
+        for m in over:
+            mine = lines.get(m.key, {})
+            supervisor = mine.get(ReportingLineKind.ADMINISTRATIVE) or mine.get(ReportingLineKind.PROGRAM)
+            load_text = "no 287(g) time left (other duties take 100%)" if m.load is None else f"load {m.load_percent}%"
+            yield Violation(
+                subject_id=m.key, label=m.name, field_office_id=m.field_office_id,
+                responsible_id=supervisor.supervisor_id if supervisor else None,
+                severity=Severity.HIGH if m.load is None or m.load > 1.5 else Severity.WARNING,
+                detail=(f"{load_text}: {m.agencies} agencies, {m.officers} certified officers, "
+                        f"{round(m.annual_cases):,} cases a year need {m.required:.2f} program managers; "
+                        f"assigned {m.assigned:.2f} (other duties {m.other_duty_percent}%)."),
+            )
+
+
+@registry.register
+class PrimaryAbsentWithoutBackup(Rule):
+    """An agency whose primary program manager is absent today while no backup who is
+    present holds an assignment: nobody can sign its charging documents. High severity;
+    the finding goes to the primary's administrative supervisor, else the office's director."""
+
+    code = "staffing.primary_absent_without_backup"
+    title = "Primary program manager absent with no backup able to sign"
+    description = "The primary program manager is absent today and no backup program manager is present to sign."
+    severity = Severity.HIGH
+    subject_model = Agency
+
+    def evaluate(self, *, today):
+        absent_today = Absence.objects.active_on_day(today).filter(manager=OuterRef("program_manager"))
+        active = Assignment.objects.active_on(today).filter(agency=OuterRef("pk"))
+        rows = list(
+            Agency.objects.filter(Exists(active.filter(kind=AssignmentKind.PRIMARY).filter(Exists(absent_today))))
+            .exclude(Exists(active.filter(kind=AssignmentKind.BACKUP).exclude(Exists(absent_today))))
+            .values_list("id", "name", "state", "field_office_id")
+        )
+        if not rows:
+            return
+        primaries = primary_manager_ids(today)
+        lines = current_lines({primaries[r[0]] for r in rows if r[0] in primaries}, today)
+        directors = _directors_by_office()
+        for agency_id, name, state, office_id in rows:
+            admin = lines.get(primaries.get(agency_id), {}).get(ReportingLineKind.ADMINISTRATIVE)
+            yield Violation(
+                subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                responsible_id=admin.supervisor_id if admin else directors.get(office_id),
+                detail="The primary program manager is absent today and no backup is present: nobody can sign charging documents.",
+            )
+
+
+@registry.register
+class ManagerWithoutSupervisor(Rule):
+    """A field program manager without a current program supervisor (National PM or Unit
+    Chief) or without a current administrative supervisor (Field Office Director): OIG
+    found the dual line unclear (recommendation 2). The finding goes to the director of
+    the manager's office."""
+
+    code = "staffing.manager_without_supervisor"
+    title = "Program manager without one of the two supervisors"
+    description = "A field program manager lacks a current program or administrative reporting line."
+    severity = Severity.WARNING
+    subject_model = get_user_model()
+
+    def evaluate(self, *, today):
+        lines = ReportingLine.objects.active_on(today).filter(manager=OuterRef("pk"))
+        rows = (
+            field_managers()
+            .annotate(has_program=Exists(lines.filter(kind=ReportingLineKind.PROGRAM)),
+                      has_admin=Exists(lines.filter(kind=ReportingLineKind.ADMINISTRATIVE)))
+            .filter(Q(has_program=False) | Q(has_admin=False))
+            .values_list("id", "first_name", "last_name", "username", "staff_profile__field_office_id",
+                         "has_program", "has_admin")
+        )
+        for user_id, first, last, username, office_id, has_program, has_admin in rows:
+            missing = [label for ok, label in ((has_program, "program supervisor (National PM or Unit Chief)"),
+                                               (has_admin, "administrative supervisor (Field Office Director)")) if not ok]
+            yield Violation(
+                subject_id=user_id, label=f"{first} {last}".strip() or username, field_office_id=office_id,
+                detail="No current " + " and no current ".join(missing) + ".",
+            )
+
+
+@registry.register
+class WorkloadReportMissing(Rule):
+    """An agency with a signed agreement (signed before last month ended) that has no
+    workload report for last month. The finding goes to its primary program manager."""
+
+    code = "staffing.workload_report_missing"
+    title = "Workload report missing for last month"
+    description = "An agency with a signed agreement has not reported last month's encounters, charging documents and detainers."
+    severity = Severity.WARNING
+    subject_model = Agency
+
+    def evaluate(self, *, today):
+        this_month = today.replace(day=1)
+        last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+        signed = Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SIGNED).filter(
+            Q(signed_on__isnull=True) | Q(signed_on__lt=this_month))
+        reported = WorkloadReport.objects.filter(agency=OuterRef("pk"), month=last_month)
+        rows = (
+            Agency.objects.filter(Exists(signed)).exclude(Exists(reported))
+            .values_list("id", "name", "state", "field_office_id")
+        )
+        for agency_id, name, state, office_id in rows:
+            yield Violation(
+                subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                detail=f"No workload report for {last_month:%B %Y}.",
             )

@@ -1,16 +1,31 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.models import Agency
 from portal.api.viewsets import ScopedRelatedField
 from portal.models import StaffProfile
-from staffing.models import Assignment
+from portal.roles import HQ_ROLES, Role, field_office_id_of, role_of
+from staffing.choices import ReportingLineKind
+from staffing.models import Absence, Assignment, OtherDuty, ReportingLine, WorkloadReport
+
+
+class SupervisorSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    supervisor = serializers.IntegerField(source="supervisor_id")
+    supervisor_name = serializers.SerializerMethodField()
+    starts_on = serializers.DateField()
+
+    def get_supervisor_name(self, line) -> str:
+        return line.supervisor.get_full_name() or line.supervisor.username
 
 
 class StaffSerializer(serializers.ModelSerializer):
-    """A member of the program's staff: the user with their role and office."""
+    """A member of the program's staff: the user with their role, office, current
+    supervisors on both reporting lines and share of time on other duties."""
 
     user_id = serializers.IntegerField(source="user.id", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
@@ -19,16 +34,51 @@ class StaffSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     field_office_name = serializers.CharField(source="field_office.name", read_only=True, default=None)
+    supervisors = serializers.SerializerMethodField()
+    other_duty_percent = serializers.SerializerMethodField()
 
     class Meta:
         model = StaffProfile
         fields = ["id", "user_id", "username", "first_name", "last_name", "email", "role", "role_display",
-                  "field_office", "field_office_name", "title", "phone"]
+                  "field_office", "field_office_name", "title", "phone", "supervisors", "other_duty_percent"]
+
+    def get_supervisors(self, profile) -> list[dict]:
+        lines = getattr(profile.user, "current_lines", [])
+        return SupervisorSerializer(sorted(lines, key=lambda line: line.kind), many=True).data
+
+    def get_other_duty_percent(self, profile) -> int:
+        return min(100, sum(d.share_percent for d in getattr(profile.user, "current_other_duties", [])))
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ProgramManagerField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return get_user_model().objects.filter(staff_profile__role="field_pm", is_active=True)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RecordableManagerField(serializers.PrimaryKeyRelatedField):
+    """A field program manager the caller may record absences and other duties for:
+    any for HQ, those of their office for a Field Office Director."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        users = get_user_model().objects.filter(staff_profile__role=Role.FIELD_PM, is_active=True)
+        if request is None:
+            return users.none()
+        role = role_of(request.user)
+        if role in HQ_ROLES:
+            return users
+        if role == Role.FIELD_OFFICE_DIRECTOR:
+            return users.filter(staff_profile__field_office_id=field_office_id_of(request.user))
+        return users.filter(pk=request.user.pk)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SupervisorField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return get_user_model().objects.filter(
+            is_active=True, staff_profile__role__in=[Role.UNIT_CHIEF, Role.NATIONAL_PM, Role.FIELD_OFFICE_DIRECTOR])
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -41,3 +91,80 @@ class AssignmentSerializer(serializers.ModelSerializer):
         model = Assignment
         fields = ["id", "agency", "agency_name", "program_manager", "program_manager_name", "kind",
                   "starts_on", "ends_on", "note"]
+
+
+class HandoverSerializer(serializers.Serializer):
+    manager = ProgramManagerField()
+    on = serializers.DateField(help_text="First day the new managers hold the agencies.")
+    to = ProgramManagerField(required=False, allow_null=True,
+                             help_text="The manager who takes every agency; empty: each agency's backup.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ReportingLineSerializer(serializers.ModelSerializer):
+    manager = ProgramManagerField()
+    supervisor = SupervisorField()
+    manager_name = serializers.CharField(source="manager.get_full_name", read_only=True)
+    supervisor_name = serializers.CharField(source="supervisor.get_full_name", read_only=True)
+    kind = serializers.ChoiceField(choices=ReportingLineKind.choices)
+
+    class Meta:
+        model = ReportingLine
+        fields = ["id", "manager", "manager_name", "kind", "supervisor", "supervisor_name", "starts_on", "ends_on", "note"]
+        read_only_fields = ["ends_on"]
+
+
+class OtherDutySerializer(serializers.ModelSerializer):
+    manager = RecordableManagerField()
+    manager_name = serializers.CharField(source="manager.get_full_name", read_only=True)
+
+    class Meta:
+        model = OtherDuty
+        fields = ["id", "manager", "manager_name", "share_percent", "description", "starts_on", "ends_on"]
+
+
+class AbsenceSerializer(serializers.ModelSerializer):
+    manager = RecordableManagerField()
+    manager_name = serializers.CharField(source="manager.get_full_name", read_only=True)
+
+    class Meta:
+        model = Absence
+        fields = ["id", "manager", "manager_name", "kind", "starts_on", "ends_on", "note"]
+
+
+class WorkloadReportSerializer(serializers.ModelSerializer):
+    agency = ScopedRelatedField(queryset=Agency.objects.all())
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+
+    class Meta:
+        model = WorkloadReport
+        fields = ["id", "agency", "agency_name", "month", "encounters_processed", "charging_documents_prepared",
+                  "detainers_issued"]
+        validators = []  # the service checks agency + month uniqueness with a field message
+
+
+class WorkloadImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV: agency_id (or agency and state), month, encounters_processed, "
+                                           "charging_documents_prepared, detainers_issued.")
+    apply_valid = serializers.BooleanField(required=False, default=False)
+
+
+class StaffingFigureSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["manager", "office", "nation"])
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    field_office = serializers.IntegerField(allow_null=True)
+    field_office_name = serializers.CharField()
+    agencies = serializers.IntegerField()
+    officers = serializers.IntegerField()
+    annual_cases = serializers.IntegerField()
+    area_sq_mi = serializers.IntegerField()
+    states = serializers.ListField(child=serializers.CharField())
+    travel_miles = serializers.IntegerField(allow_null=True)
+    required_pms = serializers.FloatField()
+    assigned_pms = serializers.FloatField()
+    load_percent = serializers.IntegerField(allow_null=True)
+    gap = serializers.FloatField()
+    bound_by = serializers.CharField()
+    other_duty_percent = serializers.IntegerField()
+    geography_flags = serializers.ListField(child=serializers.CharField())
