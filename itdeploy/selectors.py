@@ -176,3 +176,7 @@ def worst_clock(states) -> str:
         if state in states:
             return state
     return ClockState.NOT_RUNNING
+
+
+def goal_date(installation: Installation, goal_days: int) -> dt.date:
+    return installation.moa_signed_on + dt.timedelta(days=goal_days)
