@@ -4,6 +4,7 @@ equipment, step by step, with the plan HQ edits, pauses and OCIO's installers.""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -110,8 +111,8 @@ class Installer(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="installer", help_text="The portal account, if the installer has one.")
     active = models.BooleanField(default=True)
-    days_per_week = models.DecimalField(max_digits=2, decimal_places=1, default=5,
-                                        validators=[MinValueValidator(0.5), MaxValueValidator(5)],
+    days_per_week = models.DecimalField(max_digits=2, decimal_places=1, default=Decimal("5"),
+                                        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("5"))],
                                         help_text="Working days a week given to 287(g) sites (5: dedicated).")
     home_base = models.CharField(max_length=120, blank=True)
     note = models.CharField(max_length=250, blank=True)

@@ -25,7 +25,10 @@ def plan(db):
 
 @pytest.fixture
 def installations(world, plan, frozen):
-    """The three world agencies' installations, opened on today's date (in progress)."""
-    from .factories import open_for
+    """The three world agencies' installations, opened on today's date (in progress),
+    and OCIO's one dedicated installer."""
+    from .factories import InstallerFactory, open_for
+
+    InstallerFactory(name="R. Ortiz (dedicated)")
 
     return {key: open_for(agreement) for key, agreement in world["agreements"].items()}
