@@ -15,7 +15,8 @@ from portal.errors import TransitionNotAllowed
 
 from .choices import InstallationStatus, PauseReason, StepKind
 from .models import (
-    Installation, InstallationSettings, InstallationStep, Installer, ProgramModelSetting, StepPause, StepTemplate,
+    Installation, InstallationSettings, InstallationStep, Installer, InstallerUnavailability, ProgramModelSetting,
+    StepPause, StepTemplate,
 )
 
 
@@ -367,3 +368,16 @@ def installer_save(*, acting_user, installer: Installer | None = None, **fields)
     _stamp(installer, acting_user, "Installer recorded" if installer.pk is None else "Installer updated")
     installer.save()
     return installer
+
+
+@transaction.atomic
+def installer_add_unavailability(*, installer: Installer, acting_user, starts_on: dt.date, ends_on: dt.date,
+                                 reason: str = "") -> InstallerUnavailability:
+    """Record a period when an installer cannot install; the queue forecast works around it."""
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": ["A period of unavailability cannot end before it starts."]})
+    period = InstallerUnavailability(installer=installer, starts_on=starts_on, ends_on=ends_on, reason=reason[:200])
+    period.full_clean()
+    _stamp(period, acting_user, "Unavailability recorded")
+    period.save()
+    return period

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
+
+from portal.roles import Role
 
 from itdeploy import selectors
 from itdeploy.choices import PauseReason
@@ -134,6 +137,9 @@ class InstallerUnavailabilitySerializer(serializers.ModelSerializer):
 
 class InstallerSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:installer-detail")
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(staff_profile__role=Role.OCIO), required=False, allow_null=True,
+        help_text="The installer's portal account: an OCIO IT specialist.")
     unavailable_periods = InstallerUnavailabilitySerializer(many=True, read_only=True)
 
     class Meta:

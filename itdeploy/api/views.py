@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from itdeploy import selectors, services
 from itdeploy.filtersets import InstallationFilterSet, InstallerFilterSet
-from itdeploy.models import Installation, InstallationSettings, Installer, InstallerUnavailability
+from itdeploy.models import Installation, InstallationSettings, Installer
 from portal import dates
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from portal.roles import HQ_WRITERS, Role
@@ -150,8 +150,5 @@ class InstallerViewSet(ScopedModelViewSet):
         installer = self.get_object()
         params = InstallerUnavailabilitySerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        period = InstallerUnavailability(installer=installer, **params.validated_data)
-        period.full_clean()
-        period._history_user = request.user
-        period.save()
+        services.installer_add_unavailability(installer=installer, acting_user=request.user, **params.validated_data)
         return Response(self.get_serializer(Installer.objects.prefetch_related("unavailable_periods").get(pk=installer.pk)).data)
