@@ -110,7 +110,8 @@ class InstallationViewSet(ScopedReadOnlyViewSet):
                                       **self._params(ConfirmSerializer, request))
         return self._answer(pk)
 
-    @extend_schema(request=BulkConfirmSerializer, responses=InstallationSerializer(many=True))
+    @extend_schema(request=BulkConfirmSerializer, responses=InstallationSerializer(many=True),
+                   operation_id="installations_confirm_bulk")
     @action(detail=False, methods=["post"], url_path="confirm", url_name="confirm-bulk")
     def confirm_bulk(self, request):
         """Confirm several "status unknown" installations the same way, all or none."""
