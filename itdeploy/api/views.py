@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from itdeploy import selectors, services
+from itdeploy.filtersets import InstallationFilterSet, InstallerFilterSet
+from itdeploy.models import Installation, InstallationSettings, Installer
+from portal import dates
+from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from portal.roles import HQ_WRITERS, Role
+
+from .serializers import (
+    BulkConfirmSerializer, ConfirmSerializer, InstallationSerializer, InstallationStepSerializer,
+    InstallerSerializer, InstallerUnavailabilitySerializer, PrioritySerializer, StepCompleteSerializer,
+    StepPauseRequestSerializer, StepResumeSerializer, StepStartSerializer,
+)
+
+#: Who updates installation steps: Field PMs (their assigned agencies, by scope), OCIO
+#: IT specialists nationally, and HQ.
+STEP_WRITERS = frozenset({Role.FIELD_PM, Role.OCIO, *HQ_WRITERS})
+INSTALLER_WRITERS = frozenset({Role.OCIO, *HQ_WRITERS})
+
+
+class InstallationViewSet(ScopedReadOnlyViewSet):
+    """Installations of agency sites with their steps, clocks and forecast. Steps change
+    through ``POST installations/{id}/steps/{step_id}/{start|complete|pause|resume}/``."""
+
+    queryset = Installation.objects.select_related("agency").prefetch_related(selectors.steps_prefetch())
+    serializer_class = InstallationSerializer
+    filterset_class = InstallationFilterSet
+    search_fields = ["agency__name"]
+    ordering_fields = ["moa_signed_on", "priority_rank", "agency__name", "operational_on"]
+    ordering = ["moa_signed_on", "pk"]
+    action_roles = {
+        "step_start": STEP_WRITERS, "step_complete": STEP_WRITERS, "step_pause": STEP_WRITERS,
+        "step_resume": STEP_WRITERS, "priority": HQ_WRITERS, "confirm": HQ_WRITERS, "confirm_bulk": HQ_WRITERS,
+    }
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not hasattr(self, "_pipeline"):
+            self._pipeline = selectors.pipeline_forecast()
+        context.update(today=dates.today(), settings=InstallationSettings.current(), pipeline=self._pipeline)
+        return context
+
+    def _step(self, pk, step_id):
+        installation = self.get_object()
+        return get_object_or_404(installation.steps.all(), pk=step_id)
+
+    def _answer(self, pk):
+        if hasattr(self, "_pipeline"):
+            del self._pipeline
+        installation = self.get_queryset().get(pk=pk)
+        return Response(self.get_serializer(installation).data)
+
+    def _params(self, serializer_class, request):
+        params = serializer_class(data=request.data)
+        params.is_valid(raise_exception=True)
+        return params.validated_data
+
+    @extend_schema(request=StepStartSerializer, responses=InstallationSerializer)
+    @action(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>[0-9]+)/start", url_name="step-start")
+    def step_start(self, request, pk=None, step_id=None):
+        step = self._step(pk, step_id)
+        data = self._params(StepStartSerializer, request)
+        services.step_start(step=step, acting_user=request.user, **data)
+        return self._answer(pk)
+
+    @extend_schema(request=StepCompleteSerializer, responses=InstallationSerializer)
+    @action(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>[0-9]+)/complete", url_name="step-complete")
+    def step_complete(self, request, pk=None, step_id=None):
+        step = self._step(pk, step_id)
+        services.step_complete(step=step, acting_user=request.user, **self._params(StepCompleteSerializer, request))
+        return self._answer(pk)
+
+    @extend_schema(request=StepPauseRequestSerializer, responses=InstallationSerializer)
+    @action(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>[0-9]+)/pause", url_name="step-pause")
+    def step_pause(self, request, pk=None, step_id=None):
+        step = self._step(pk, step_id)
+        services.step_pause(step=step, acting_user=request.user, **self._params(StepPauseRequestSerializer, request))
+        return self._answer(pk)
+
+    @extend_schema(request=StepResumeSerializer, responses=InstallationSerializer)
+    @action(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>[0-9]+)/resume", url_name="step-resume")
+    def step_resume(self, request, pk=None, step_id=None):
+        step = self._step(pk, step_id)
+        services.step_resume(step=step, acting_user=request.user, **self._params(StepResumeSerializer, request))
+        return self._answer(pk)
+
+    @extend_schema(request=PrioritySerializer, responses=InstallationSerializer)
+    @action(detail=True, methods=["post"])
+    def priority(self, request, pk=None):
+        """HQ's rank of the site in the installer queue (1 first; null: MOA order)."""
+        installation = self.get_object()
+        services.installation_set_priority(installation=installation, acting_user=request.user,
+                                           **self._params(PrioritySerializer, request))
+        return self._answer(pk)
+
+    @extend_schema(request=ConfirmSerializer, responses=InstallationSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """HQ confirms a "status unknown" installation: ``operational_since`` a date, or
+        ``at_step`` N since ``step_started_on``."""
+        installation = self.get_object()
+        services.installation_confirm(installation=installation, acting_user=request.user,
+                                      **self._params(ConfirmSerializer, request))
+        return self._answer(pk)
+
+    @extend_schema(request=BulkConfirmSerializer, responses=InstallationSerializer(many=True),
+                   operation_id="installations_confirm_bulk")
+    @action(detail=False, methods=["post"], url_path="confirm", url_name="confirm-bulk")
+    def confirm_bulk(self, request):
+        """Confirm several "status unknown" installations the same way, all or none."""
+        data = self._params(BulkConfirmSerializer, request)
+        ids = set(data.pop("installations"))
+        found = list(self.get_queryset().filter(pk__in=ids))
+        if len(found) != len(ids):
+            raise ValidationError({"installations": ["Some of these installations do not exist or are outside your scope."]})
+        services.installations_confirm(installations=found, acting_user=request.user, **data)
+        if hasattr(self, "_pipeline"):
+            del self._pipeline
+        rows = self.get_queryset().filter(pk__in=ids)
+        return Response(self.get_serializer(rows, many=True).data)
+
+
+class InstallerViewSet(ScopedModelViewSet):
+    """OCIO installers and their availability (days a week, periods unavailable).
+    OCIO IT specialists and HQ change them; every member of staff reads them."""
+
+    queryset = Installer.objects.prefetch_related("unavailable_periods")
+    serializer_class = InstallerSerializer
+    filterset_class = InstallerFilterSet
+    write_roles = INSTALLER_WRITERS
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.installer_save(acting_user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.installer_save(installer=serializer.instance, acting_user=self.request.user,
+                                                      **serializer.validated_data)
+
+    @extend_schema(request=InstallerUnavailabilitySerializer, responses=InstallerSerializer)
+    @action(detail=True, methods=["post"])
+    def unavailable(self, request, pk=None):
+        """Record a period when the installer cannot install."""
+        installer = self.get_object()
+        params = InstallerUnavailabilitySerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        services.installer_add_unavailability(installer=installer, acting_user=request.user, **params.validated_data)
+        return Response(self.get_serializer(Installer.objects.prefetch_related("unavailable_periods").get(pk=installer.pk)).data)

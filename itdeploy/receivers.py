@@ -1,0 +1,26 @@
+"""Receivers of the agreements app's signals: an installation opens when an agency's
+first agreement that needs a site installation is signed; its steps pause while the
+agency's agreement is suspended or ended and resume when it is reinstated."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from agreements.signals import agreement_ended, agreement_reinstated, agreement_signed
+
+from . import services
+
+
+@receiver(agreement_signed, dispatch_uid="itdeploy.open_installation")
+def open_installation(sender, agreement, acting_user=None, **kwargs):
+    services.installation_open(agreement=agreement, acting_user=acting_user)
+
+
+@receiver(agreement_ended, dispatch_uid="itdeploy.hold_installation")
+def hold_installation(sender, agreement, acting_user=None, reason="", **kwargs):
+    services.installation_hold_for_agreement(agreement=agreement, acting_user=acting_user, reason=reason or "")
+
+
+@receiver(agreement_reinstated, dispatch_uid="itdeploy.release_installation")
+def release_installation(sender, agreement, acting_user=None, **kwargs):
+    services.installation_release_for_agreement(agreement=agreement, acting_user=acting_user)

@@ -1,0 +1,136 @@
+"""Compliance rules of the IT installation pipeline. Installations whose status is
+unknown (loaded from ICE's lists, waiting for HQ to confirm them) are left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef
+
+from agreements.choices import AgreementStatus
+from agreements.models import Agency, Agreement
+from portal.compliance.models import Severity
+from portal.compliance.registry import Rule, Violation, registry
+
+from . import clocks, selectors
+from .choices import InstallationStatus
+from .models import Installation, InstallationSettings, InstallationStep, ProgramModelSetting, StepPause
+
+
+@registry.register
+class InstallationPastGoal(Rule):
+    """A site not operational more than the goal's days (180) after its MOA signature:
+    its officers still cannot log in to DHS systems."""
+
+    code = "itdeploy.past_goal"
+    title = "Installation past the goal and not operational"
+    description = "An installation in progress more than the goal's days (180) after the MOA signature."
+    severity = Severity.HIGH
+    subject_model = Installation
+
+    def evaluate(self, *, today):
+        goal = InstallationSettings.current().goal_days
+        rows = (
+            Installation.objects.filter(status=InstallationStatus.IN_PROGRESS,
+                                        moa_signed_on__lt=today - dt.timedelta(days=goal))
+            .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id", "moa_signed_on")
+        )
+        for pk, agency_id, name, state, office_id, signed in rows:
+            days = (today - signed).days
+            yield Violation(
+                subject_id=pk, label=f"Installation at {name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                detail=f"{days} days since the MOA signature ({signed:%Y-%m-%d}), goal {goal}: not operational.",
+            )
+
+
+@registry.register
+class InstallationStepBreached(Rule):
+    """A step in progress past its due date (its start plus its planned days plus its
+    paused days). The finding goes to the step's named responsible person (e.g. an OCIO
+    specialist) if any, else the agency's primary program manager."""
+
+    code = "itdeploy.step_breached"
+    title = "Installation step past its allowed duration"
+    description = "A step in progress longer than its planned days, paused days not counted."
+    severity = Severity.WARNING
+    subject_model = InstallationStep
+
+    def evaluate(self, *, today):
+        steps = list(
+            InstallationStep.objects.filter(
+                installation__status=InstallationStatus.IN_PROGRESS, started_on__isnull=False, completed_on__isnull=True,
+            ).values_list("id", "number", "name", "planned_days", "started_on", "responsible_id",
+                          "installation__agency_id", "installation__agency__name", "installation__agency__field_office_id")
+        )
+        pauses = defaultdict(list)
+        for pause in StepPause.objects.filter(step__installation__status=InstallationStatus.IN_PROGRESS,
+                                              step__completed_on__isnull=True).only("step_id", "started_on", "ended_on"):
+            pauses[pause.step_id].append(pause)
+        for pk, number, name, planned, started, responsible, agency_id, agency_name, office_id in steps:
+            clock = clocks.step_clock(started_on=started, completed_on=None, planned_days=planned,
+                                      pauses=pauses[pk], today=today)
+            if clock.state != "breached":
+                continue
+            yield Violation(
+                subject_id=pk, label=f"{agency_name}: step {number}, {name}", agency_id=agency_id,
+                field_office_id=office_id, responsible_id=responsible,
+                detail=f"Started {started:%Y-%m-%d}, {clock.used_days} working days used of {planned} planned "
+                       f"({clock.paused_days} paused); due {clock.due_on:%Y-%m-%d}.",
+            )
+
+
+@registry.register
+class InstallationForecastMissesGoal(Rule):
+    """An installation still within the goal but forecast (median durations and the
+    installer queue) to be operational after it: the warning comes long before the miss."""
+
+    code = "itdeploy.forecast_misses_goal"
+    title = "Installation forecast to miss the goal"
+    description = "The forecast operational date of an installation in progress is past the goal from the MOA signature."
+    severity = Severity.WARNING
+    subject_model = Installation
+
+    def evaluate(self, *, today):
+        installations = list(selectors.open_installations())
+        pipeline = selectors.pipeline_forecast(today=today, installations=installations)
+        goal = pipeline.goal_days
+        for installation in installations:
+            deadline = installation.moa_signed_on + dt.timedelta(days=goal)
+            if deadline < today:
+                continue  # already past the goal: itdeploy.past_goal reports it
+            projected = pipeline.expected[installation.pk].operational_on
+            if projected is not None and projected <= deadline:
+                continue
+            when = f"forecast operational {projected:%Y-%m-%d}" if projected else "no installer is available to finish it"
+            agency = installation.agency
+            yield Violation(
+                subject_id=installation.pk, label=f"Installation at {agency.name} ({agency.state})", agency_id=agency.pk,
+                field_office_id=agency.field_office_id,
+                detail=f"Goal {deadline:%Y-%m-%d} ({goal} days from the MOA); {when}.",
+            )
+
+
+@registry.register
+class SignedAgreementWithoutInstallation(Rule):
+    """An agency holds a signed agreement of a 287(g) model that needs a site
+    installation, but no installation was opened for it."""
+
+    code = "itdeploy.signed_without_installation"
+    title = "Signed agreement without an installation"
+    description = "An agency with a signed agreement that needs a site installation has no installation."
+    severity = Severity.WARNING
+    subject_model = Agency
+
+    def evaluate(self, *, today):
+        signed = Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SIGNED,
+                                          program_model__in=ProgramModelSetting.models_needing_installation())
+        rows = (
+            Agency.objects.filter(Exists(signed)).exclude(Exists(Installation.objects.filter(agency=OuterRef("pk"))))
+            .values_list("id", "name", "state", "field_office_id")
+        )
+        for agency_id, name, state, office_id in rows:
+            yield Violation(
+                subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                detail="A signed agreement needs a site installation, but none is open: its officers cannot log in.",
+            )

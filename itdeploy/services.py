@@ -1,0 +1,383 @@
+"""Writes of the IT installation pipeline. Every change records the acting user (and a
+reason) in the record's history; date and order rules answer 400 (bad date) or 409
+(the step's state or its dependencies do not allow it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from portal import dates
+from portal.errors import TransitionNotAllowed
+
+from .choices import InstallationStatus, PauseReason, StepKind
+from .models import (
+    Installation, InstallationSettings, InstallationStep, Installer, InstallerUnavailability, ProgramModelSetting,
+    StepPause, StepTemplate,
+)
+
+
+def _stamp(instance, acting_user, reason: str = ""):
+    instance._history_user = acting_user
+    if reason:
+        instance._change_reason = reason[:250]
+
+
+def _check_date(field: str, value: dt.date | None, *, not_before: dt.date | None = None, not_before_label: str = ""):
+    if value is None:
+        raise ValidationError({field: ["Give a date."]})
+    if value > dates.today():
+        raise ValidationError({field: ["The date cannot be in the future."]})
+    if not_before is not None and value < not_before:
+        raise ValidationError({field: [f"The date cannot be before {not_before_label} ({not_before:%Y-%m-%d})."]})
+
+
+def needs_installation(program_model: str) -> bool:
+    return ProgramModelSetting.objects.filter(program_model=program_model, needs_installation=True).exists()
+
+
+# --- opening --------------------------------------------------------------------------
+
+@transaction.atomic
+def installation_open(*, agreement, acting_user, opened_on: dt.date | None = None) -> Installation | None:
+    """Open the installation of the agreement's agency if it has none and the agreement's
+    287(g) model needs a site installation; otherwise return the existing one (one per
+    site) or None. An agreement signed more than the goal's days before the opening
+    (loaded from ICE's lists) opens as "status unknown, to confirm", so old sites do not
+    flood the sweep until HQ confirms where they stand. The plan's steps without
+    dependencies start at the MOA signature."""
+    existing = Installation.objects.filter(agency_id=agreement.agency_id).first()
+    if existing is not None:
+        return existing
+    if agreement.signed_on is None or not needs_installation(agreement.program_model):
+        return None
+    opened_on = opened_on or dates.today()
+    goal = InstallationSettings.current().goal_days
+    unconfirmed = (opened_on - agreement.signed_on).days > goal
+    installation = Installation(
+        agency_id=agreement.agency_id, opened_from=agreement, moa_signed_on=agreement.signed_on, opened_on=opened_on,
+        status=InstallationStatus.UNCONFIRMED if unconfirmed else InstallationStatus.IN_PROGRESS,
+    )
+    installation.full_clean()
+    _stamp(installation, acting_user, f"Opened on the signature of the MOA ({agreement.get_program_model_display()})")
+    installation.save()
+    _copy_plan(installation, acting_user, start_first_steps=not unconfirmed)
+    return installation
+
+
+def _copy_plan(installation: Installation, acting_user, *, start_first_steps: bool) -> list[InstallationStep]:
+    templates = list(StepTemplate.objects.prefetch_related("depends_on").order_by("number"))
+    steps = [
+        InstallationStep(
+            installation=installation, template=t, number=t.number, name=t.name, owner=t.owner, kind=t.kind,
+            planned_days=t.planned_days,
+            started_on=installation.moa_signed_on if start_first_steps and not t.depends_on.all() else None,
+        )
+        for t in templates
+    ]
+    steps = bulk_create_with_history(steps, InstallationStep, default_user=acting_user,
+                                     default_change_reason="Copied from the installation plan")
+    steps = list(InstallationStep.objects.filter(installation=installation).order_by("number"))
+    by_number = {s.number: s for s in steps}
+    through = InstallationStep.depends_on.through
+    links = [
+        through(from_installationstep_id=by_number[t.number].pk, to_installationstep_id=by_number[d.number].pk)
+        for t in templates for d in t.depends_on.all()
+    ]
+    through.objects.bulk_create(links)
+    return steps
+
+
+# --- steps ----------------------------------------------------------------------------
+
+def _locked(step: InstallationStep) -> InstallationStep:
+    return InstallationStep.objects.select_for_update().select_related("installation").get(pk=step.pk)
+
+
+def _require_in_progress(installation: Installation):
+    if installation.status == InstallationStatus.UNCONFIRMED:
+        raise TransitionNotAllowed("This installation's status is unknown: HQ confirms where it stands first.")
+    if installation.status == InstallationStatus.OPERATIONAL:
+        raise TransitionNotAllowed("This site is already operational.")
+
+
+def _open_pause(step: InstallationStep) -> StepPause | None:
+    return step.pauses.filter(ended_on__isnull=True).first()
+
+
+@transaction.atomic
+def step_start(*, step: InstallationStep, started_on: dt.date, acting_user, note: str = "",
+               installer: Installer | None = None) -> InstallationStep:
+    """Start a step. Its dependencies must be complete (409), and the equipment may not
+    be installed before the ISA is signed (409). The date may not be in the future, nor
+    before the MOA signature or the completion of a dependency (400)."""
+    step = _locked(step)
+    installation = step.installation
+    _require_in_progress(installation)
+    if step.started_on is not None:
+        raise TransitionNotAllowed(f"Step {step.number} already started on {step.started_on:%Y-%m-%d}.")
+    deps = list(step.depends_on.all())
+    missing = [d for d in deps if d.completed_on is None]
+    if missing:
+        raise TransitionNotAllowed(
+            f"Step {step.number} starts after step{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(str(d.number) for d in missing)}, not yet complete."
+        )
+    if step.kind == StepKind.INSTALL:
+        isa = installation.steps.filter(kind=StepKind.ISA).first()
+        if isa is not None and isa.completed_on is None:
+            raise TransitionNotAllowed("Equipment may not be deployed before the ICE CISO signs the Interconnection Service Agreement.")
+    _check_date("started_on", started_on, not_before=installation.moa_signed_on, not_before_label="the MOA signature")
+    latest = max(deps, key=lambda d: d.completed_on, default=None)
+    if latest is not None and started_on < latest.completed_on:
+        raise ValidationError({"started_on": [f"Step {step.number} cannot start before step {latest.number} was complete ({latest.completed_on:%Y-%m-%d})."]})
+    step.started_on = started_on
+    if installer is not None:
+        if step.kind != StepKind.INSTALL:
+            raise ValidationError({"installer": ["Only the equipment installation step takes an installer."]})
+        step.installer = installer
+    if note:
+        step.note = note[:250]
+    step.full_clean()
+    _stamp(step, acting_user, note or f"Started on {started_on:%Y-%m-%d}")
+    step.save()
+    return step
+
+
+@transaction.atomic
+def step_complete(*, step: InstallationStep, completed_on: dt.date, acting_user, note: str = "") -> InstallationStep:
+    """Complete a step. A step completed twice, not started, or paused answers 409; an
+    end before the start or in the future answers 400. Completing the equipment
+    installation makes the site operational."""
+    step = _locked(step)
+    installation = step.installation
+    _require_in_progress(installation)
+    if step.completed_on is not None:
+        raise TransitionNotAllowed(f"Step {step.number} was already completed on {step.completed_on:%Y-%m-%d}.")
+    if step.started_on is None:
+        raise TransitionNotAllowed(f"Step {step.number} has not started.")
+    if _open_pause(step) is not None:
+        raise TransitionNotAllowed(f"Step {step.number} is paused: resume it before completing it.")
+    _check_date("completed_on", completed_on, not_before=step.started_on, not_before_label="the step's start")
+    step.completed_on = completed_on
+    if note:
+        step.note = note[:250]
+    step.full_clean()
+    _stamp(step, acting_user, note or f"Completed on {completed_on:%Y-%m-%d}")
+    step.save()
+    if step.kind == StepKind.INSTALL or not installation.steps.filter(completed_on__isnull=True).exists():
+        _make_operational(installation, completed_on, acting_user, "Equipment installed and connected")
+    return step
+
+
+def _make_operational(installation: Installation, on: dt.date, acting_user, reason: str):
+    """The site's equipment works: the installation is operational and the agency's
+    officers can log in (Agency.equipment_operational_since, read by other apps)."""
+    installation = Installation.objects.select_for_update().select_related("agency").get(pk=installation.pk)
+    installation.status = InstallationStatus.OPERATIONAL
+    installation.operational_on = on
+    installation.full_clean()
+    _stamp(installation, acting_user, reason)
+    installation.save()
+    agency = installation.agency
+    if agency.equipment_operational_since is None or agency.equipment_operational_since > on:
+        agency.equipment_operational_since = on
+        _stamp(agency, acting_user, f"Site equipment operational since {on:%Y-%m-%d}")
+        agency.save(update_fields=["equipment_operational_since"])
+
+
+@transaction.atomic
+def step_pause(*, step: InstallationStep, paused_on: dt.date, reason: str, acting_user, note: str = "") -> StepPause:
+    """Pause a step in progress (waiting on the agency, site access): the paused days are
+    not counted against it."""
+    step = _locked(step)
+    _require_in_progress(step.installation)
+    if step.started_on is None or step.completed_on is not None:
+        raise TransitionNotAllowed(f"Only a step in progress can be paused; step {step.number} is not.")
+    if _open_pause(step) is not None:
+        raise TransitionNotAllowed(f"Step {step.number} is already paused.")
+    if reason not in PauseReason.values:
+        raise ValidationError({"reason": [f"Choose one of: {', '.join(PauseReason.values)}."]})
+    last = step.pauses.order_by("-ended_on").first()
+    floor, label = step.started_on, "the step's start"
+    if last is not None and last.ended_on and last.ended_on > floor:
+        floor, label = last.ended_on, "the end of its last pause"
+    _check_date("paused_on", paused_on, not_before=floor, not_before_label=label)
+    return _create_pause(step, reason, note, paused_on, acting_user)
+
+
+def _create_pause(step, reason, note, paused_on, acting_user) -> StepPause:
+    pause = StepPause(step=step, reason=reason, note=note[:250], started_on=paused_on)
+    pause.full_clean()
+    _stamp(pause, acting_user, f"Paused: {pause.get_reason_display()}")
+    pause.save()
+    return pause
+
+
+@transaction.atomic
+def step_resume(*, step: InstallationStep, resumed_on: dt.date, acting_user, note: str = "") -> StepPause:
+    """End the open pause of a step: its clock runs again."""
+    step = _locked(step)
+    _require_in_progress(step.installation)
+    pause = _open_pause(step)
+    if pause is None:
+        raise TransitionNotAllowed(f"Step {step.number} is not paused.")
+    _check_date("resumed_on", resumed_on, not_before=pause.started_on, not_before_label="the start of the pause")
+    pause.ended_on = resumed_on
+    if note:
+        pause.note = (f"{pause.note} / {note}" if pause.note else note)[:250]
+    pause.full_clean()
+    _stamp(pause, acting_user, note or f"Resumed on {resumed_on:%Y-%m-%d}")
+    pause.save()
+    return pause
+
+
+# --- HQ's decisions -------------------------------------------------------------------
+
+@transaction.atomic
+def installation_confirm(*, installation: Installation, acting_user, operational_since: dt.date | None = None,
+                         at_step: int | None = None, step_started_on: dt.date | None = None) -> Installation:
+    """HQ confirms where a "status unknown" installation stands: operational since a date,
+    or in progress at step N since a date (the steps N depends on are then taken as
+    complete on that date). Dates confirmed this way are marked estimated, so the forecast
+    does not learn durations from them."""
+    installation = Installation.objects.select_for_update().get(pk=installation.pk)
+    if installation.status != InstallationStatus.UNCONFIRMED:
+        raise TransitionNotAllowed("Only an installation whose status is unknown can be confirmed.")
+    if (operational_since is None) == (at_step is None):
+        raise ValidationError({"non_field_errors": ["Confirm either the date the site became operational or the step it is at."]})
+    installation.dates_estimated = True
+    if operational_since is not None:
+        _check_date("operational_since", operational_since, not_before=installation.moa_signed_on,
+                    not_before_label="the MOA signature")
+        installation.save(update_fields=["dates_estimated"])
+        _make_operational(installation, operational_since, acting_user, "Confirmed by HQ: operational")
+        installation.refresh_from_db()
+        return installation
+    steps = {s.number: s for s in installation.steps.prefetch_related("depends_on")}
+    if at_step not in steps:
+        raise ValidationError({"at_step": [f"This installation has no step {at_step}."]})
+    step_started_on = step_started_on or dates.today()
+    _check_date("step_started_on", step_started_on, not_before=installation.moa_signed_on, not_before_label="the MOA signature")
+    upstream: set[int] = set()
+    todo = [at_step]
+    while todo:
+        for dep in steps[todo.pop()].depends_on.all():
+            if dep.number not in upstream:
+                upstream.add(dep.number)
+                todo.append(dep.number)
+    for number in upstream:
+        s = steps[number]
+        s.started_on = s.completed_on = step_started_on
+        _stamp(s, acting_user, "Confirmed by HQ: complete (date unknown, taken as the confirmation's date)")
+        s.save(update_fields=["started_on", "completed_on"])
+    current = steps[at_step]
+    current.started_on = step_started_on
+    _stamp(current, acting_user, "Confirmed by HQ: in progress")
+    current.save(update_fields=["started_on"])
+    installation.status = InstallationStatus.IN_PROGRESS
+    _stamp(installation, acting_user, f"Confirmed by HQ: in progress at step {at_step}")
+    installation.save(update_fields=["status", "dates_estimated"])
+    return installation
+
+
+@transaction.atomic
+def installations_confirm(*, installations, acting_user, operational_since: dt.date | None = None,
+                          at_step: int | None = None, step_started_on: dt.date | None = None) -> list[Installation]:
+    """Confirm several "status unknown" installations the same way, all or none."""
+    return [
+        installation_confirm(installation=i, acting_user=acting_user, operational_since=operational_since,
+                             at_step=at_step, step_started_on=step_started_on)
+        for i in installations
+    ]
+
+
+@transaction.atomic
+def installation_set_priority(*, installation: Installation, priority_rank: int | None, acting_user) -> Installation:
+    """HQ's rank of a site in the installer queue (1 first); None returns it to MOA order."""
+    installation = Installation.objects.select_for_update().get(pk=installation.pk)
+    installation.priority_rank = priority_rank
+    installation.full_clean()
+    _stamp(installation, acting_user, f"Priority set to {priority_rank}" if priority_rank else "Priority cleared: MOA order")
+    installation.save(update_fields=["priority_rank"])
+    return installation
+
+
+# --- agreements ending and coming back --------------------------------------------------
+
+def _installation_to_hold(agreement) -> Installation | None:
+    from agreements.choices import AgreementStatus
+    from agreements.models import Agreement
+
+    installation = Installation.objects.filter(agency_id=agreement.agency_id, status=InstallationStatus.IN_PROGRESS).first()
+    if installation is None:
+        return None
+    others = Agreement.objects.filter(
+        agency_id=agreement.agency_id, status=AgreementStatus.SIGNED,
+        program_model__in=ProgramModelSetting.models_needing_installation(),
+    ).exclude(pk=agreement.pk)
+    return None if others.exists() else installation
+
+
+@transaction.atomic
+def installation_hold_for_agreement(*, agreement, acting_user, reason: str = "") -> list[StepPause]:
+    """An agreement was suspended, terminated or withdrawn: if the agency holds no other
+    active agreement that needs the site, pause every step in progress, with the reason
+    "agreement suspended or terminated", so their clocks stop."""
+    installation = _installation_to_hold(agreement)
+    if installation is None:
+        return []
+    today = dates.today()
+    pauses = []
+    for step in installation.steps.filter(started_on__isnull=False, completed_on__isnull=True):
+        if _open_pause(step) is None:
+            pauses.append(_create_pause(step, PauseReason.AGREEMENT_ENDED, (reason or "Agreement ended")[:250],
+                                        max(today, step.started_on), acting_user))
+    return pauses
+
+
+@transaction.atomic
+def installation_release_for_agreement(*, agreement, acting_user) -> list[StepPause]:
+    """A suspended agreement was reinstated: end the pauses its suspension opened."""
+    installation = Installation.objects.filter(agency_id=agreement.agency_id).first()
+    if installation is None:
+        return []
+    today = dates.today()
+    ended = []
+    for pause in StepPause.objects.filter(step__installation=installation, reason=PauseReason.AGREEMENT_ENDED,
+                                          ended_on__isnull=True):
+        pause.ended_on = max(today, pause.started_on)
+        _stamp(pause, acting_user, "Agreement reinstated")
+        pause.save(update_fields=["ended_on"])
+        ended.append(pause)
+    return ended
+
+
+# --- installers -----------------------------------------------------------------------
+
+@transaction.atomic
+def installer_save(*, acting_user, installer: Installer | None = None, **fields) -> Installer:
+    """Create or update an OCIO installer and their availability."""
+    installer = installer or Installer()
+    for name, value in fields.items():
+        setattr(installer, name, value)
+    installer.full_clean()
+    _stamp(installer, acting_user, "Installer recorded" if installer.pk is None else "Installer updated")
+    installer.save()
+    return installer
+
+
+@transaction.atomic
+def installer_add_unavailability(*, installer: Installer, acting_user, starts_on: dt.date, ends_on: dt.date,
+                                 reason: str = "") -> InstallerUnavailability:
+    """Record a period when an installer cannot install; the queue forecast works around it."""
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": ["A period of unavailability cannot end before it starts."]})
+    period = InstallerUnavailability(installer=installer, starts_on=starts_on, ends_on=ends_on, reason=reason[:200])
+    period.full_clean()
+    _stamp(period, acting_user, "Unavailability recorded")
+    period.save()
+    return period

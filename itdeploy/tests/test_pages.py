@@ -1,0 +1,137 @@
+"""Pages: the board (scope, filters, export, what-if, constant queries), an installation's
+page with its step form, the chart, bulk confirmation and the agency panel."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agreements.tests.factories import AgencyFactory, AgreementFactory
+from itdeploy.choices import InstallationStatus
+from itdeploy.models import Installation
+from staffing.tests.factories import AssignmentFactory
+
+from .factories import InstallerFactory, open_for, steps_of
+from .test_rules import finish
+
+pytestmark = pytest.mark.django_db
+
+
+def test_board_shows_the_callers_sites_with_forecast(client, people, installations):
+    client.force_login(people["pm"])
+    page = client.get("/installations/").content.decode()
+    assert "Harris County" in page and "Collier County" not in page
+    assert "2018-01-28" in page  # forecast date
+    assert "Forecast misses the goal" in page
+    assert "Breached" in page
+
+
+def test_board_filters_by_field_office(client, people, installations, offices):
+    client.force_login(people["chief"])
+    page = client.get("/installations/", {"field_office": offices["MIA"].pk}).content.decode()
+    assert "Collier County" in page and "Harris County" not in page
+
+
+def test_board_exports_csv_and_xlsx(client, people, installations):
+    client.force_login(people["ocio"])
+    response = client.get("/installations/?export=csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "Forecast operational" in body and body.count("\n") == 4
+    xlsx = client.get("/installations/?export=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_what_if_shows_what_a_second_installer_changes(client, people, installations):
+    # given three sites ready for equipment installation today, one installer
+    for installation in installations.values():
+        finish_but_install(installation, people["ocio"])
+    client.force_login(people["chief"])
+    page = client.get("/installations/", {"installers": 2}).content.decode()
+    assert "With 2 dedicated installers" in page
+    assert "Days spent waiting for an installer: 90 today, 30 with 2" in page
+
+
+def finish_but_install(installation, user, on=dt.date(2017, 7, 1)):
+    from itdeploy import services
+
+    steps = steps_of(installation)
+    for number in range(1, 6):
+        if steps[number].started_on is None:
+            services.step_start(step=steps[number], started_on=on, acting_user=user)
+        services.step_complete(step=steps[number], completed_on=on, acting_user=user)
+
+
+def test_board_query_count_does_not_grow_with_installations(client, people, installations):
+    client.force_login(people["chief"])
+    client.get("/installations/")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/installations/").status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for _ in range(12):
+        open_for(AgreementFactory(signed_on=dt.date(2017, 7, 1)))
+    assert count() == few
+
+
+def test_installation_page_and_step_form(client, people, installations):
+    installation = installations["mine"]
+    step = steps_of(installation)[1]
+    client.force_login(people["pm"])
+    page = client.get(installation.get_absolute_url()).content.decode()
+    assert "Update a step" in page and "History of changes" in page and "2017-06-11" in page
+    response = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"})
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert step.completed_on == dt.date(2017, 6, 9)
+    client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"}, follow=True)
+    step.refresh_from_db()
+    assert step.completed_on == dt.date(2017, 6, 9)
+
+
+def test_installation_page_scope_and_roles(client, people, installations):
+    client.force_login(people["pm"])
+    assert client.get(installations["miami"].get_absolute_url()).status_code == 404
+    client.force_login(people["fod"])
+    mine = installations["mine"]
+    assert "Update a step" not in client.get(mine.get_absolute_url()).content.decode()
+    step = steps_of(mine)[1]
+    assert client.post(mine.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}).status_code == 403
+
+
+def test_chart_lists_completed_sites_against_the_goal(client, people, installations):
+    finish(installations["mine"], people["ocio"])
+    client.force_login(people["analyst"])
+    page = client.get("/installations/chart/").content.decode()
+    assert "days-chart-data" in page and "Harris County" in page
+    assert "Where the days go" in page
+
+
+def test_bulk_confirm_page(client, people, plan, frozen):
+    old = [open_for(AgreementFactory(applied_on=dt.date(2014, 1, 1), signed_on=dt.date(2015, 1, 1))) for _ in range(2)]
+    client.force_login(people["analyst"])
+    assert client.post("/installations/confirm/", {"installation": [old[0].pk], "how": "operational", "on": "2015-07-01"}).status_code == 403
+    client.force_login(people["npm"])
+    assert "to confirm" in client.get("/installations/confirm/").content.decode()
+    response = client.post("/installations/confirm/", {"installation": [o.pk for o in old], "how": "in_progress", "at_step": "6", "on": "2017-07-15"})
+    assert response.status_code == 302
+    assert set(Installation.objects.values_list("status", flat=True)) == {InstallationStatus.IN_PROGRESS}
+    bad = client.post("/installations/confirm/", {"installation": [old[0].pk], "how": "operational", "on": "2015-07-01"})
+    assert bad.status_code == 400
+
+
+def test_agency_page_shows_the_installation_panel(client, people, installations, world):
+    client.force_login(people["pm"])
+    page = client.get(world["mine"].get_absolute_url()).content.decode()
+    assert "IT installation" in page and "In progress" in page
+    other = AgencyFactory()
+    AssignmentFactory(agency=other, program_manager=people["pm"])
+    assert "No installation is open" in client.get(other.get_absolute_url()).content.decode()
+
+
+def test_navigation_has_it_installations(client, people, installations):
+    client.force_login(people["ocio"])
+    assert "IT installations" in client.get("/").content.decode()

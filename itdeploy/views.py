@@ -1,0 +1,356 @@
+"""Pages of the IT installation pipeline: the board, an installation's timeline, the
+chart of days to operational with step analytics, and HQ's bulk confirmation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.views import View
+
+from portal import dates, history
+from portal.errors import TransitionNotAllowed
+from portal.roles import HQ_WRITERS, role_of
+from portal.tables import Column, csv_response, xlsx_response
+from portal.views import uswds_form
+
+from . import forecast as fc
+from . import selectors, services
+from .api.views import STEP_WRITERS
+from .choices import ClockState, InstallationStatus, PauseReason
+from .filtersets import InstallationFilterSet
+from .models import Installation, InstallationSettings, InstallationStep, Installer, StepPause, StepTemplate
+
+MAX_WHAT_IF = 20
+
+
+def _what_if(request) -> int | None:
+    try:
+        value = int(request.GET.get("installers", ""))
+    except ValueError:
+        return None
+    return value if 0 <= value <= MAX_WHAT_IF else None
+
+
+def board_rows(installations, visible_ids, pipeline, today, settings):
+    """One row per visible open installation: where it stands and when it will be done."""
+    rows = []
+    for installation in installations:
+        if installation.pk not in visible_ids:
+            continue
+        step = selectors.current_step(installation)
+        expected = pipeline.expected[installation.pk]
+        pessimistic = pipeline.pessimistic[installation.pk]
+        goal_on = selectors.goal_date(installation, settings.goal_days)
+        inst_clock = selectors.installation_clock(installation, today, settings)
+        step_clocks = [selectors.step_clock(s, today, settings).state for s in installation.steps.all()
+                       if s.started_on and not s.completed_on]
+        clock_state = selectors.worst_clock([inst_clock.state, *step_clocks])
+        running = [s for s in installation.steps.all() if s.started_on and not s.completed_on]
+        flags = []
+        if expected.operational_on is None:
+            flags.append("No installer available")
+        elif expected.operational_on > goal_on:
+            flags.append("Forecast misses the goal")
+        if any(selectors.step_is_paused(s) for s in running):
+            flags.append("Paused")
+        if expected.queue_wait_days:
+            flags.append(f"Waits {expected.queue_wait_days} days for an installer")
+        if installation.priority_rank:
+            flags.append(f"HQ priority {installation.priority_rank}")
+        rows.append({
+            "installation": installation, "agency": installation.agency, "step": step,
+            "running": ", ".join(str(s.number) for s in running) or "—",
+            "days_since_moa": installation.days_since_moa(today), "clock_state": clock_state,
+            "clock_label": ClockState(clock_state).label, "installation_clock": inst_clock,
+            "forecast_on": expected.operational_on, "pessimistic_on": pessimistic.operational_on, "goal_on": goal_on,
+            "wait_days": expected.queue_wait_days, "flags": flags,
+        })
+    return rows
+
+
+EXPORT_COLUMNS = [
+    Column("Agency", lambda r: r["agency"].name),
+    Column("State", lambda r: r["agency"].state),
+    Column("Field office", lambda r: r["agency"].field_office.name),
+    Column("MOA signed", lambda r: r["installation"].moa_signed_on),
+    Column("Days since MOA", lambda r: r["days_since_moa"], numeric=True),
+    Column("Current step", lambda r: str(r["step"]) if r["step"] else ""),
+    Column("Steps in progress", lambda r: r["running"]),
+    Column("Clock", lambda r: r["clock_label"]),
+    Column("HQ priority", lambda r: r["installation"].priority_rank),
+    Column("Goal date", lambda r: r["goal_on"]),
+    Column("Forecast operational", lambda r: r["forecast_on"]),
+    Column("Pessimistic (90th percentile)", lambda r: r["pessimistic_on"]),
+    Column("Installer wait (days)", lambda r: r["wait_days"], numeric=True),
+    Column("Flags", lambda r: "; ".join(r["flags"])),
+]
+
+
+class PipelineView(LoginRequiredMixin, View):
+    """The pipeline board: a column per current step, a card per open installation
+    coloured (and labelled) by its clock, with its forecast; the installer what-if."""
+
+    template_name = "itdeploy/pipeline.html"
+
+    def get(self, request):
+        today = dates.today()
+        settings = InstallationSettings.current()
+        installations = list(selectors.open_installations())
+        pipeline = selectors.pipeline_forecast(today=today, installations=installations)
+        base = Installation.objects.visible_to(request.user).filter(status=InstallationStatus.IN_PROGRESS)
+        filterset = InstallationFilterSet(request.GET or None, queryset=base, request=request)
+        uswds_form(filterset.form)
+        for name in ("status", "agency"):
+            filterset.form.fields.pop(name, None)
+        visible = filterset.qs if filterset.is_bound and filterset.is_valid() else (base.none() if filterset.is_bound else base)
+        visible_ids = set(visible.values_list("pk", flat=True))
+        rows = board_rows(installations, visible_ids, pipeline, today, settings)
+        export = request.GET.get("export")
+        if export == "csv":
+            return csv_response(EXPORT_COLUMNS, rows, "installation-pipeline")
+        if export == "xlsx":
+            return xlsx_response(EXPORT_COLUMNS, rows, "installation-pipeline", "Installation pipeline")
+
+        columns = {t.number: {"number": t.number, "name": t.name, "rows": []} for t in StepTemplate.objects.all()}
+        for row in rows:
+            number = row["step"].number if row["step"] else 0
+            columns.setdefault(number, {"number": number, "name": row["step"].name if row["step"] else "—", "rows": []})
+            columns[number]["rows"].append(row)
+
+        what_if_n = _what_if(request)
+        what_if = None
+        if what_if_n is not None:
+            alt = selectors.pipeline_forecast(today=today, installations=installations, installers=what_if_n)
+            what_if = _compare(rows, pipeline, alt, settings)
+        params = request.GET.copy()
+        params.pop("export", None)
+        unconfirmed = Installation.objects.visible_to(request.user).filter(status=InstallationStatus.UNCONFIRMED).count()
+        return render(request, self.template_name, {
+            "title": "IT installation pipeline", "filter_form": filterset.form, "columns": [c for _, c in sorted(columns.items())],
+            "rows": rows, "today": today, "settings": settings, "pipeline": pipeline,
+            "installers": list(Installer.objects.filter(active=True)), "what_if": what_if, "what_if_n": what_if_n,
+            "querystring": params.urlencode(), "unconfirmed": unconfirmed,
+            "may_confirm": role_of(request.user) in HQ_WRITERS, "max_what_if": MAX_WHAT_IF,
+            "misses": sum(1 for r in rows if r["forecast_on"] is None or r["forecast_on"] > r["goal_on"]),
+        })
+
+
+def _compare(rows, current, alt, settings):
+    """The change the what-if's installers make to the visible sites' forecasts."""
+    changes = []
+    for row in rows:
+        pk = row["installation"].pk
+        now_on, alt_on = current.expected[pk].operational_on, alt.expected[pk].operational_on
+        changes.append({"row": row, "now": now_on, "alt": alt_on,
+                        "gain": (now_on - alt_on).days if now_on and alt_on else None,
+                        "alt_misses": alt_on is None or alt_on > row["goal_on"]})
+    return {
+        "installers": alt.installer_count, "changes": [c for c in changes if c["now"] != c["alt"]],
+        "misses_now": sum(1 for r in rows if r["forecast_on"] is None or r["forecast_on"] > r["goal_on"]),
+        "misses_alt": sum(1 for c in changes if c["alt_misses"]),
+        "wait_now": sum(current.expected[r["installation"].pk].queue_wait_days for r in rows),
+        "wait_alt": sum(alt.expected[r["installation"].pk].queue_wait_days for r in rows),
+    }
+
+
+class InstallationDetailView(LoginRequiredMixin, View):
+    """An installation's steps as a timeline (planned, actual, paused, forecast), its
+    pauses and its history; forms to update a step for those who may."""
+
+    template_name = "itdeploy/installation_detail.html"
+
+    def _installation(self, request, pk):
+        return get_object_or_404(
+            Installation.objects.visible_to(request.user).select_related("agency", "agency__field_office", "opened_from")
+            .prefetch_related(selectors.steps_prefetch()), pk=pk,
+        )
+
+    def get(self, request, pk):
+        installation = self._installation(request, pk)
+        today = dates.today()
+        settings = InstallationSettings.current()
+        pipeline = selectors.pipeline_forecast(today=today) if installation.status == InstallationStatus.IN_PROGRESS else None
+        expected = pipeline.expected.get(installation.pk) if pipeline else None
+        pessimistic = pipeline.pessimistic.get(installation.pk) if pipeline else None
+        steps = []
+        for step in installation.steps.all():
+            clock = selectors.step_clock(step, today, settings)
+            steps.append({
+                "step": step, "clock": clock, "deps": sorted(d.number for d in step.depends_on.all()),
+                "paused": selectors.step_is_paused(step), "pauses": list(step.pauses.all()),
+                "forecast": expected.steps.get(step.number) if expected else None,
+                "pessimistic": pessimistic.steps.get(step.number) if pessimistic else None,
+            })
+        step_ids = [s["step"].pk for s in steps]
+        entries = history.merged(
+            history.entries(installation.history.all(), what="Installation"),
+            history.entries(InstallationStep.history.filter(installation_id=installation.pk), what="Step"),
+            history.entries(StepPause.history.filter(step_id__in=step_ids), what="Pause"),
+        )
+        may_update = role_of(request.user) in STEP_WRITERS and installation.status == InstallationStatus.IN_PROGRESS
+        return render(request, self.template_name, {
+            "installation": installation, "agency": installation.agency, "steps": steps, "today": today,
+            "clock": selectors.installation_clock(installation, today, settings), "settings": settings,
+            "expected": expected, "pessimistic": pessimistic,
+            "goal_on": selectors.goal_date(installation, settings.goal_days),
+            "history": entries[:200], "may_update": may_update, "may_prioritise": role_of(request.user) in HQ_WRITERS,
+            "pause_reasons": [c for c in PauseReason.choices if c[0] != PauseReason.AGREEMENT_ENDED],
+            "installers": Installer.objects.filter(active=True),
+        })
+
+    def post(self, request, pk):
+        installation = self._installation(request, pk)
+        action = request.POST.get("action")
+        role = role_of(request.user)
+        on = parse_date(request.POST.get("on") or "") if request.POST.get("on") else None
+        note = (request.POST.get("note") or "").strip()
+        try:
+            if action == "priority":
+                if role not in HQ_WRITERS:
+                    raise PermissionDenied
+                raw = (request.POST.get("priority_rank") or "").strip()
+                services.installation_set_priority(installation=installation, acting_user=request.user,
+                                                   priority_rank=int(raw) if raw.isdigit() and int(raw) > 0 else None)
+            else:
+                if role not in STEP_WRITERS:
+                    raise PermissionDenied
+                step = get_object_or_404(installation.steps.all(), pk=request.POST.get("step"))
+                if action == "start":
+                    installer = Installer.objects.filter(active=True, pk=request.POST.get("installer") or 0).first()
+                    services.step_start(step=step, started_on=on, acting_user=request.user, note=note, installer=installer)
+                elif action == "complete":
+                    services.step_complete(step=step, completed_on=on, acting_user=request.user, note=note)
+                elif action == "pause":
+                    services.step_pause(step=step, paused_on=on, reason=request.POST.get("reason", ""), acting_user=request.user, note=note)
+                elif action == "resume":
+                    services.step_resume(step=step, resumed_on=on, acting_user=request.user, note=note)
+                else:
+                    messages.error(request, "Choose an action.")
+                    return redirect(installation.get_absolute_url())
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return redirect(installation.get_absolute_url())
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return redirect(installation.get_absolute_url())
+        messages.success(request, "Saved.")
+        return redirect(installation.get_absolute_url())
+
+
+def chart_data(installations):
+    """Days from MOA signature to operational, per completed site (oldest first)."""
+    return [
+        {"label": i.agency.name, "state": i.agency.state, "moa": i.moa_signed_on, "operational": i.operational_on,
+         "days": (i.operational_on - i.moa_signed_on).days, "fy": dates.fiscal_label(i.operational_on)}
+        for i in installations
+    ]
+
+
+def step_analytics(visible_completed_ids):
+    """Per step: median and 90th percentile of actual working days, days over plan; per
+    fiscal quarter of completion: which step cost most days over plan."""
+    steps = (
+        InstallationStep.objects.filter(installation_id__in=visible_completed_ids, started_on__isnull=False,
+                                        completed_on__isnull=False)
+        .select_related("installation").prefetch_related("pauses")
+    )
+    per_step = defaultdict(list)
+    over_by_quarter = defaultdict(lambda: defaultdict(int))
+    names = {}
+    for step in steps:
+        from .clocks import paused_days
+
+        days = max(0, (step.completed_on - step.started_on).days - paused_days(step.pauses.all(), step.completed_on))
+        per_step[step.number].append((days, step.planned_days))
+        names[step.number] = step.name
+        over_by_quarter[dates.fiscal_label(step.installation.operational_on)][step.number] += max(0, days - step.planned_days)
+    table = []
+    for number in sorted(per_step):
+        values = [d for d, _ in per_step[number]]
+        planned = per_step[number][0][1]
+        table.append({"number": number, "name": names[number], "count": len(values), "planned": planned,
+                      "median": statistics.median(values), "p90": fc.percentile(values, 90),
+                      "over": sum(max(0, d - p) for d, p in per_step[number])})
+    worst = max(table, key=lambda r: r["over"], default=None)
+    quarters = []
+    for label in sorted(over_by_quarter):
+        by_step = over_by_quarter[label]
+        number, over = max(by_step.items(), key=lambda kv: (kv[1], -kv[0]))
+        quarters.append({"label": label, "step": number, "name": names.get(number, ""), "over": over,
+                         "total": sum(by_step.values())})
+    return table, (worst if worst and worst["over"] else None), quarters
+
+
+class ChartView(LoginRequiredMixin, View):
+    """Days from MOA signature to operational, per site, against the goal (the OIG
+    report's figure 1), with a data table and the step analytics."""
+
+    template_name = "itdeploy/chart.html"
+
+    def get(self, request):
+        settings = InstallationSettings.current()
+        completed = list(
+            Installation.objects.visible_to(request.user)
+            .filter(status=InstallationStatus.OPERATIONAL, dates_estimated=False)
+            .select_related("agency").order_by("operational_on", "pk")
+        )
+        data = chart_data(completed)
+        over = [d for d in data if d["days"] > settings.goal_days]
+        table, worst, quarters = step_analytics([i.pk for i in completed])
+        return render(request, self.template_name, {
+            "title": "Days from MOA signature to operational", "data": data, "settings": settings,
+            "over_count": len(over), "worst_days": max((d["days"] for d in data), default=None),
+            "median_days": statistics.median([d["days"] for d in data]) if data else None,
+            "chart": {"labels": [f"{d['label']} ({d['state']})" for d in data], "days": [d["days"] for d in data],
+                      "goal": settings.goal_days},
+            "steps": table, "worst_step": worst, "quarters": quarters,
+        })
+
+
+class ConfirmView(LoginRequiredMixin, View):
+    """HQ confirms in bulk where "status unknown" installations stand: operational since
+    a date, or in progress at a step since a date."""
+
+    template_name = "itdeploy/confirm.html"
+
+    def _rows(self, request):
+        return (Installation.objects.visible_to(request.user).filter(status=InstallationStatus.UNCONFIRMED)
+                .select_related("agency", "agency__field_office").order_by("moa_signed_on", "pk"))
+
+    def get(self, request, errors=None, status=200):
+        return render(request, self.template_name, {
+            "title": "Confirm installations whose status is unknown", "rows": self._rows(request)[:500],
+            "count": self._rows(request).count(), "steps": StepTemplate.objects.all(),
+            "may_confirm": role_of(request.user) in HQ_WRITERS, "errors": errors or [],
+        }, status=status)
+
+    def post(self, request):
+        if role_of(request.user) not in HQ_WRITERS:
+            raise PermissionDenied
+        ids = [int(v) for v in request.POST.getlist("installation") if v.isdigit()]
+        chosen = list(self._rows(request).filter(pk__in=ids))
+        if not chosen:
+            return self.get(request, errors=["Choose at least one installation."], status=400)
+        how = request.POST.get("how")
+        on = parse_date(request.POST.get("on") or "") if request.POST.get("on") else None
+        try:
+            if how == "operational":
+                services.installations_confirm(installations=chosen, acting_user=request.user, operational_since=on)
+            elif how == "in_progress":
+                raw = request.POST.get("at_step") or ""
+                services.installations_confirm(installations=chosen, acting_user=request.user,
+                                               at_step=int(raw) if raw.isdigit() else None, step_started_on=on)
+            else:
+                return self.get(request, errors=["Choose whether the sites are operational or in progress."], status=400)
+        except (ValidationError, TransitionNotAllowed) as exc:
+            text = exc.message if isinstance(exc, TransitionNotAllowed) else "; ".join(exc.messages)
+            return self.get(request, errors=[text], status=400)
+        messages.success(request, f"{len(chosen)} installation{'s' if len(chosen) != 1 else ''} confirmed.")
+        return redirect("itdeploy:confirm")
