@@ -129,10 +129,13 @@ class OfficerQuerySet(ScopedQuerySet):
         from agreements.models import Agreement
 
         required = Course.objects.filter(kind=CourseKind.PALMS, retired_on__isnull=True)
-        done = (
-            Completion.objects.filter(officer=OuterRef("pk"), course__in=required, completed_on__range=(start, end))
-            .order_by().values("officer").annotate(n=Count("course", distinct=True)).values("n")
-        )
+        def done(first, last):
+            return Coalesce(Subquery(
+                Completion.objects.filter(officer=OuterRef("pk"), course__in=required, completed_on__range=(first, last))
+                .order_by().values("officer").annotate(n=Count("course", distinct=True)).values("n"),
+                output_field=models.IntegerField(),
+            ), Value(0))
+
         last_refresher = (
             Completion.objects.filter(officer=OuterRef("pk"), course__kind__in=[CourseKind.REFRESHER, CourseKind.BASIC])
             .order_by("-completed_on").values("completed_on")[:1]
@@ -144,7 +147,8 @@ class OfficerQuerySet(ScopedQuerySet):
                 Coalesce("card_last_login_on", Value(NEVER)), Coalesce("card_reactivated_on", Value(NEVER)),
                 Coalesce("certified_on", Value(NEVER)),
             ),
-            recert_done=Coalesce(Subquery(done, output_field=models.IntegerField()), Value(0)),
+            recert_done=done(start, end),
+            recert_prev_done=done(dates.fiscal_year_start(fy - 1), dates.fiscal_year_end(fy - 1)),
             recert_required=Value(required.count(), output_field=models.IntegerField()),
             last_training_on=Greatest(
                 Coalesce("certified_on", Value(NEVER)),
@@ -233,17 +237,18 @@ class Officer(models.Model):
         return CardState(state).label if state else "No card"
 
     def recertification_status(self) -> str | None:
-        """This fiscal year's PALMS recertification of a certified or suspended officer.
-        An officer certified during the fiscal year counts as complete: the basic course
-        covers that year's material."""
+        """This fiscal year's PALMS recertification of a certified or suspended officer,
+        due 30 September: complete, in progress, not yet due, or overdue when the last
+        fiscal year's was missed and this one is not complete yet. An officer certified
+        during the fiscal year counts as complete: the basic course covers that year."""
         if self.status not in (OfficerStatus.CERTIFIED, OfficerStatus.SUSPENDED) or not self.certified_on:
             return None
         on = self.standing_on
         fy = dates.fiscal_year(on)
         if self.certified_on >= dates.fiscal_year_start(fy) or self.recert_done >= self.recert_required:
             return RecertificationStatus.COMPLETE
-        if on > dates.fiscal_year_end(fy):
-            return RecertificationStatus.OVERDUE
+        if self.certified_on < dates.fiscal_year_start(fy - 1) and self.recert_prev_done < self.recert_required:
+            return RecertificationStatus.OVERDUE  # last fiscal year's recertification was missed
         return RecertificationStatus.IN_PROGRESS if self.recert_done else RecertificationStatus.NOT_YET_DUE
 
     def recertification_label(self) -> str:
