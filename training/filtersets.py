@@ -7,6 +7,7 @@ import datetime as dt
 import django_filters
 from django.db.models import F, Q
 
+from agreements.models import FieldOffice
 from portal import dates
 
 from . import conf
@@ -19,7 +20,7 @@ class OfficerFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label="Search")
     agency = django_filters.NumberFilter(field_name="agency_id", label="Agency id")
-    field_office = django_filters.NumberFilter(field_name="agency__field_office_id", label="Field office id")
+    field_office = django_filters.ModelChoiceFilter(field_name="agency__field_office", queryset=FieldOffice.objects.all())
     status = django_filters.MultipleChoiceFilter(choices=OfficerStatus.choices)
     can_act = django_filters.BooleanFilter(method="filter_can_act", label="Can act today")
     card_state = django_filters.ChoiceFilter(choices=CardState.choices, method="filter_card_state", label="Card state")
