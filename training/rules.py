@@ -107,7 +107,7 @@ class RecertificationReminderRule(Rule):
         for o in selectors.officers_for_reminder(today).values("id", "last_name", "first_name", "officer_number", "agency_id", "fy_done"):
             o = _Row(o)
             yield Violation(o.id, _label(o), agency_id=o.agency_id,
-                            detail=f"{stage.capitalize()}: {o.fy_done} of {required} PALMS courses done; due {deadline}.")
+                            detail=f"{stage[0].upper()}{stage[1:]}: {o.fy_done} of {required} PALMS courses done; due {deadline}.")
 
 
 @registry.register
