@@ -118,6 +118,7 @@ class CompletionSerializer(serializers.ModelSerializer):
         model = Completion
         fields = ["id", "officer", "course", "completed_on", "source", "academy_class"]
         read_only_fields = ["source", "academy_class"]
+        validators = []  # a second completion is a state conflict (409), decided by the service
 
 
 class CardLoginSerializer(serializers.ModelSerializer):
