@@ -145,3 +145,11 @@ def test_course_retirement_needs_an_alternative_or_a_waiver(world, people):
     retired = services.course_retire(course=course("PALMS-OPSEC"), acting_user=people["chief"],
                                      waiver="No longer offered in PALMS; covered by Information awareness")
     assert retired.retired_on == dt.date(2018, 3, 1)
+
+
+def test_nightly_task_deactivates_lapsed_cards(world):
+    from training.tasks import nightly_credentials
+
+    OfficerFactory(agency=world["mine"], card_last_login_on=dt.date(2018, 1, 2))
+    assert nightly_credentials() == {"cards_deactivated": 1, "suspended": 0, "revoked": 0}
+    assert nightly_credentials()["cards_deactivated"] == 0
