@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.models import Agency
@@ -37,6 +38,7 @@ class OfficerSerializer(serializers.ModelSerializer):
     def get_recertification_status(self, obj) -> str | None:
         return obj.recertification_status()
 
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_refresher_due_on(self, obj):
         due = obj.refresher_due_on()
         return due.isoformat() if due else None
@@ -45,8 +47,14 @@ class OfficerSerializer(serializers.ModelSerializer):
 class OfficerTransitionSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, help_text="Date of the change; today by default.")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-    cause = serializers.ChoiceField(choices=SuspensionCause.choices, required=False, default=SuspensionCause.OTHER,
-                                    help_text="Suspension only: why the officer is suspended.")
+    # A plain string so the OpenAPI schema keeps one enum name (SuspensionCauseEnum) for these values.
+    cause = serializers.CharField(required=False, default=SuspensionCause.OTHER,
+                                  help_text="Suspension only: " + ", ".join(SuspensionCause.values) + ".")
+
+    def validate_cause(self, value):
+        if value not in SuspensionCause.values:
+            raise serializers.ValidationError(f"Use one of: {', '.join(SuspensionCause.values)}.")
+        return value
 
 
 class BulkImportSerializer(serializers.Serializer):
