@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agreements.models import Agency
+from portal.api.viewsets import ScopedRelatedField
+from training.choices import SuspensionCause
+from training.models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, Waiver
+
+
+class OfficerSerializer(serializers.ModelSerializer):
+    agency = ScopedRelatedField(queryset=Agency.objects.all())
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    can_act = serializers.SerializerMethodField()
+    cannot_act_because = serializers.SerializerMethodField()
+    card_state = serializers.SerializerMethodField()
+    recertification_status = serializers.SerializerMethodField()
+    refresher_due_on = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Officer
+        fields = ["id", "officer_number", "agency", "agency_name", "last_name", "first_name", "email", "status",
+                  "status_since", "certified_on", "suspended_on", "suspension_cause", "revoked_on", "left_on",
+                  "card_last_login_at", "card_deactivated_on", "card_reactivation_requested_on", "card_reactivated_on",
+                  "can_act", "cannot_act_because", "card_state", "recertification_status", "refresher_due_on"]
+        read_only_fields = [f for f in fields if f not in ("officer_number", "agency", "last_name", "first_name", "email")]
+
+    def get_can_act(self, obj) -> bool:
+        return obj.can_act()
+
+    def get_cannot_act_because(self, obj) -> list[str]:
+        return obj.reasons_cannot_act()
+
+    def get_card_state(self, obj) -> str | None:
+        return obj.card_state()
+
+    def get_recertification_status(self, obj) -> str | None:
+        return obj.recertification_status()
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_refresher_due_on(self, obj):
+        due = obj.refresher_due_on()
+        return due.isoformat() if due else None
+
+
+class OfficerTransitionSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text="Date of the change; today by default.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    # A plain string so the OpenAPI schema keeps one enum name (SuspensionCauseEnum) for these values.
+    cause = serializers.CharField(required=False, default=SuspensionCause.OTHER,
+                                  help_text="Suspension only: " + ", ".join(SuspensionCause.values) + ".")
+
+    def validate_cause(self, value):
+        if value not in SuspensionCause.values:
+            raise serializers.ValidationError(f"Use one of: {', '.join(SuspensionCause.values)}.")
+        return value
+
+
+class BulkImportSerializer(serializers.Serializer):
+    rows = serializers.ListField(child=serializers.DictField(), required=False,
+                                 help_text="The rows, each with the export's columns.")
+    file = serializers.FileField(required=False, help_text="Or a CSV file with a header row.")
+    apply_valid = serializers.BooleanField(default=False, help_text="Write the valid rows even if some are wrong.")
+    dry_run = serializers.BooleanField(default=False, help_text="Check and report only.")
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = ["id", "code", "title", "kind", "duration_days", "retired_on", "alternative", "retirement_waiver"]
+        read_only_fields = ["retired_on", "alternative", "retirement_waiver"]
+
+
+class CourseRetireSerializer(serializers.Serializer):
+    retired_on = serializers.DateField(required=False)
+    alternative = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all(), required=False, allow_null=True)
+    waiver = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcademySiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AcademySite
+        fields = ["id", "name", "city", "state", "max_concurrent_classes", "default_capacity"]
+
+
+class AcademyClassSerializer(serializers.ModelSerializer):
+    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all())
+    site = serializers.PrimaryKeyRelatedField(queryset=AcademySite.objects.all(), required=False)
+    seated = serializers.IntegerField(read_only=True)
+    waiting = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = AcademyClass
+        fields = ["id", "course", "site", "starts_on", "ends_on", "capacity", "status", "q1_override_reason",
+                  "completed_on", "seated", "waiting"]
+        read_only_fields = ["ends_on", "status", "completed_on"]
+        extra_kwargs = {"capacity": {"required": False}}
+
+
+class ClassCompleteSerializer(serializers.Serializer):
+    completed_on = serializers.DateField(required=False)
+    not_completed = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
+                                          help_text="Ids of seated officers who did not complete the class.")
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    academy_class = serializers.PrimaryKeyRelatedField(queryset=AcademyClass.objects.all())
+    officer = ScopedRelatedField(queryset=Officer.objects.all())
+
+    class Meta:
+        model = Enrollment
+        fields = ["id", "academy_class", "officer", "status", "requested_at", "seat_given_at"]
+        read_only_fields = ["status", "requested_at", "seat_given_at"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CompletionSerializer(serializers.ModelSerializer):
+    officer = ScopedRelatedField(queryset=Officer.objects.all())
+    course = serializers.SlugRelatedField(slug_field="code", queryset=Course.objects.all())
+
+    class Meta:
+        model = Completion
+        fields = ["id", "officer", "course", "completed_on", "source", "academy_class"]
+        read_only_fields = ["source", "academy_class"]
+        validators = []  # a second completion is a state conflict (409), decided by the service
+
+
+class CardLoginSerializer(serializers.ModelSerializer):
+    officer_number = serializers.CharField(source="officer.officer_number", read_only=True)
+
+    class Meta:
+        model = CardLogin
+        fields = ["id", "officer", "officer_number", "logged_in_at"]
+        read_only_fields = fields
+
+
+class WaiverSerializer(serializers.ModelSerializer):
+    officer = ScopedRelatedField(queryset=Officer.objects.all())
+
+    class Meta:
+        model = Waiver
+        fields = ["id", "officer", "fiscal_year", "reason", "expires_on", "granted_by", "granted_on"]
+        read_only_fields = ["granted_by", "granted_on"]
+        extra_kwargs = {"fiscal_year": {"required": False}}

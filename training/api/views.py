@@ -1,0 +1,346 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal.roles import HQ_ROLES, HQ_WRITERS, Role, role_of
+from portal.tables import csv_response
+from training import importers, services
+from training.capacity import capacity_plan
+from training.choices import EnrollmentStatus
+from training.filtersets import AcademyClassFilterSet, CompletionFilterSet, CourseFilterSet, OfficerFilterSet
+from training.models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, Waiver
+
+from .serializers import (
+    AcademyClassSerializer, AcademySiteSerializer, BulkImportSerializer, CardLoginSerializer, ClassCompleteSerializer,
+    CompletionSerializer, CourseRetireSerializer, CourseSerializer, EnrollmentSerializer, OfficerSerializer,
+    OfficerTransitionSerializer, ReasonSerializer, WaiverSerializer,
+)
+
+FIELD_WRITERS = HQ_WRITERS | {Role.FIELD_PM}
+
+
+def bulk_import(request, kind: str) -> Response:
+    """Run an import from a JSON list (``rows`` or a bare list) or a CSV ``file``."""
+    data = request.data
+    if isinstance(data, list):
+        data = {"rows": data}
+    params = BulkImportSerializer(data=data)
+    params.is_valid(raise_exception=True)
+    upload = params.validated_data.get("file")
+    if upload is None and "rows" not in params.validated_data:
+        return Response({"rows": ["Send “rows” (a list) or a CSV “file”."]}, status=status.HTTP_400_BAD_REQUEST)
+    report = importers.run_import(
+        kind, text=upload.read().decode("utf-8-sig") if upload else None, items=params.validated_data.get("rows"),
+        acting_user=request.user, apply_valid=params.validated_data["apply_valid"], dry_run=params.validated_data["dry_run"],
+    )
+    body = report.as_dict()
+    if report.errors and not report.applied and not params.validated_data["dry_run"]:
+        body["rows"] = [f"Row {e['row']}: {e['message']}" for e in report.errors]
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return Response(body, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
+
+
+class OfficerViewSet(ScopedModelViewSet):
+    """Designated Immigration Officers of the caller's agencies, with whether each can act
+    today and why not. Status changes are actions: ``POST officers/{id}/{verb}/``."""
+
+    queryset = Officer.objects.all()
+    serializer_class = OfficerSerializer
+    filterset_class = OfficerFilterSet
+    ordering_fields = ["last_name", "officer_number", "certified_on", "status"]
+    ordering = ["last_name", "first_name", "officer_number"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    write_roles = FIELD_WRITERS
+    action_roles = {"revoke": HQ_WRITERS}
+
+    def get_queryset(self):
+        return super().get_queryset().with_standing().select_related("agency")
+
+    def _out(self, officer, code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=officer.pk)).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        officer = services.officer_create(acting_user=request.user, **serializer.validated_data)
+        return self._out(officer, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        officer = self.get_object()
+        serializer = self.get_serializer(officer, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "agency"}
+        return self._out(services.officer_update(officer=officer, acting_user=request.user, **data))
+
+    def _transition(self, request, verb):
+        officer = self.get_object()
+        params = OfficerTransitionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        officer = services.officer_transition(officer=officer, verb=verb, acting_user=request.user, on=data.get("on"),
+                                              reason=data.get("reason", ""), cause=data.get("cause"))
+        return self._out(officer)
+
+    @extend_schema(request=OfficerTransitionSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"])
+    def adjudicate(self, request, pk=None):
+        """The background adjudication (OPR Personnel Security Unit) was favourable."""
+        return self._transition(request, "adjudicate")
+
+    @extend_schema(request=OfficerTransitionSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"])
+    def certify(self, request, pk=None):
+        return self._transition(request, "certify")
+
+    @extend_schema(request=OfficerTransitionSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._transition(request, "suspend")
+
+    @extend_schema(request=OfficerTransitionSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        return self._transition(request, "reinstate")
+
+    @extend_schema(request=OfficerTransitionSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        return self._transition(request, "revoke")
+
+    @extend_schema(request=OfficerTransitionSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        return self._transition(request, "leave")
+
+    @extend_schema(request=None, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"], url_path="request-card-reactivation")
+    def request_card_reactivation(self, request, pk=None):
+        officer = services.officer_card_request_reactivation(officer=self.get_object(), acting_user=request.user)
+        return self._out(officer)
+
+    @extend_schema(request=None, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"], url_path="reactivate-card")
+    def reactivate_card(self, request, pk=None):
+        officer = services.officer_card_reactivate(officer=self.get_object(), acting_user=request.user)
+        return self._out(officer)
+
+    @extend_schema(request=BulkImportSerializer, responses=dict)
+    @action(detail=False, methods=["post"], url_path="import")
+    def bulk_roster(self, request):
+        """Bulk roster import: officer_number, agency, last_name, first_name, email, status, certified_on."""
+        return bulk_import(request, "roster")
+
+
+class CourseViewSet(ScopedModelViewSet):
+    """The course catalogue: basic (IADP), refresher (IADRP) and the PALMS courses."""
+
+    queryset = Course.objects.select_related("alternative")
+    serializer_class = CourseSerializer
+    filterset_class = CourseFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=CourseRetireSerializer, responses=CourseSerializer)
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        course = self.get_object()
+        params = CourseRetireSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        course = services.course_retire(course=course, acting_user=request.user, **params.validated_data)
+        return Response(self.get_serializer(course).data)
+
+
+class AcademyClassViewSet(ScopedModelViewSet):
+    """Academy classes with their seats and waiting lists. A basic class in Q1 needs
+    ``q1_override_reason`` (HQ only)."""
+
+    queryset = AcademyClass.objects.select_related("course", "site")
+    serializer_class = AcademyClassSerializer
+    filterset_class = AcademyClassFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    ordering = ["starts_on"]
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(
+            seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)),
+            waiting=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED)),
+        )
+
+    def _out(self, academy_class, code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=academy_class.pk)).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        academy_class = services.class_schedule(
+            course=d["course"], starts_on=d["starts_on"], site=d.get("site"), capacity=d.get("capacity"),
+            q1_override_reason=d.get("q1_override_reason", ""), acting_user=request.user)
+        return self._out(academy_class, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        academy_class = self.get_object()
+        if set(request.data) - {"capacity"}:
+            return Response({"non_field_errors": ["Only the capacity of a scheduled class can change."]}, status=400)
+        serializer = self.get_serializer(academy_class, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.class_set_capacity(academy_class=academy_class, capacity=serializer.validated_data["capacity"],
+                                    acting_user=request.user)
+        return self._out(academy_class)
+
+    @extend_schema(request=ClassCompleteSerializer, responses=AcademyClassSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        academy_class = self.get_object()
+        params = ClassCompleteSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        services.class_complete(academy_class=academy_class, acting_user=request.user, **params.validated_data)
+        return self._out(academy_class)
+
+
+class AcademySiteViewSet(ScopedModelViewSet):
+    """Academy sites (Charleston, and regional sites HQ adds)."""
+
+    queryset = AcademySite.objects.all()
+    serializer_class = AcademySiteSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class EnrollmentViewSet(ScopedCreateReadViewSet):
+    """Seats and waiting lists of the caller's officers. ``POST`` asks for a seat;
+    ``POST enrollments/{id}/withdraw/`` frees it for the first officer waiting."""
+
+    queryset = Enrollment.objects.select_related("officer", "academy_class")
+    serializer_class = EnrollmentSerializer
+    write_roles = FIELD_WRITERS
+    filterset_fields = ["academy_class", "officer", "status"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enrollment = services.enrollment_request(acting_user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(enrollment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses=EnrollmentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        enrollment = self.get_object()
+        params = ReasonSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        enrollment = services.enrollment_withdraw(enrollment=enrollment, acting_user=request.user,
+                                                  reason=params.validated_data["reason"])
+        return Response(self.get_serializer(enrollment).data)
+
+
+class CompletionViewSet(ScopedCreateReadViewSet):
+    """Course completions. ``POST`` one completion, or a list (bulk POST of a PALMS
+    export: officer_number, course_code, completed_on), or ``{"rows": [...]}`` / a CSV
+    ``file`` with ``apply_valid`` and ``dry_run``."""
+
+    queryset = Completion.objects.select_related("officer", "course")
+    serializer_class = CompletionSerializer
+    filterset_class = CompletionFilterSet
+    write_roles = FIELD_WRITERS
+
+    @extend_schema(request=CompletionSerializer, responses=CompletionSerializer)
+    def create(self, request, *args, **kwargs):
+        if isinstance(request.data, list) or "rows" in request.data or "file" in request.data:
+            return bulk_import(request, "completions")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        completion = services.completion_record(acting_user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(completion).data, status=status.HTTP_201_CREATED)
+
+
+class CardLoginViewSet(ScopedCreateReadViewSet):
+    """Security-card logins. ``POST`` a list (bulk) of officer_number, logged_in_at (ISO
+    8601; without an offset, America/New_York), or ``{"rows": [...]}`` / a CSV ``file``."""
+
+    queryset = CardLogin.objects.select_related("officer")
+    serializer_class = CardLoginSerializer
+    write_roles = FIELD_WRITERS
+    filterset_fields = ["officer"]
+
+    @extend_schema(request=BulkImportSerializer, responses=dict)
+    def create(self, request, *args, **kwargs):
+        if isinstance(request.data, dict) and "officer_number" in request.data:
+            return self._single(request)
+        return bulk_import(request, "card-logins")
+
+    def _single(self, request):
+        report = importers.run_import("card-logins", items=[dict(request.data.items())], acting_user=request.user)
+        if report.errors:
+            return Response({"non_field_errors": [e["message"] for e in report.errors]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(report.as_dict(), status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
+
+
+class WaiverViewSet(ScopedCreateReadViewSet):
+    """Recertification waivers recorded by a Field Responsible Official: the Field Office
+    Director of the officer's office, or HQ."""
+
+    queryset = Waiver.objects.select_related("officer", "granted_by")
+    serializer_class = WaiverSerializer
+    write_roles = HQ_WRITERS | {Role.FIELD_OFFICE_DIRECTOR}
+    filterset_fields = ["officer", "fiscal_year"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        waiver = services.waiver_grant(acting_user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(waiver).data, status=status.HTTP_201_CREATED)
+
+
+class CapacityPlanViewSet(ScopedViewSetMixin, viewsets.ViewSet):
+    """The academy capacity plan of a fiscal year (HQ): ``GET capacity-plans/{fiscal_year}/``
+    with what-ifs ``allow_q1``, ``regional_sites``, ``class_size``; ``?export=csv``."""
+
+    lookup_value_regex = r"\d{4}"
+
+    @extend_schema(parameters=[
+        OpenApiParameter("allow_q1", bool), OpenApiParameter("regional_sites", int), OpenApiParameter("class_size", int),
+        OpenApiParameter("export", str, enum=["csv"]),
+    ], responses=dict)
+    def retrieve(self, request, pk=None):
+        if role_of(request.user) not in HQ_ROLES:
+            raise PermissionDenied("The national capacity plan is for HQ.")
+        plan = plan_from_params(int(pk), request.query_params)
+        if request.query_params.get("export") == "csv":
+            return plan_csv(plan)
+        return Response(plan.as_dict())
+
+
+def plan_from_params(fiscal_year: int, params):
+    from django.core.exceptions import ValidationError
+
+    def number(name, low, high):
+        value = params.get(name)
+        if value in (None, ""):
+            return None
+        try:
+            value = int(value)
+        except ValueError:
+            raise ValidationError({name: ["Give a whole number."]})
+        if not low <= value <= high:
+            raise ValidationError({name: [f"Give a number from {low} to {high}."]})
+        return value
+
+    if not 2000 <= fiscal_year <= 2100:
+        raise ValidationError({"fiscal_year": ["Give a fiscal year such as 2018."]})
+    return capacity_plan(
+        fiscal_year, allow_q1=str(params.get("allow_q1", "")).lower() in ("1", "true", "yes", "on"),
+        regional_sites=number("regional_sites", 0, 20) or 0, class_size=number("class_size", 1, 200),
+    )
+
+
+def plan_csv(plan):
+    from portal.tables import Column
+
+    rows = plan.rows()
+    width = max(len(r) for r in rows)
+    columns = [Column(rows[0][i] if i < len(rows[0]) else "", (lambda r, i=i: r[i] if i < len(r) else "")) for i in range(width)]
+    return csv_response(columns, rows[1:], f"capacity-plan-FY{plan.fiscal_year}")

@@ -1,0 +1,402 @@
+"""Designated Immigration Officers (DIOs), their courses, academy classes, PALMS
+recertification, security-card logins and recertification waivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from portal import dates
+from portal.roles import role_of
+from portal.scoping import ScopedQuerySet
+
+from . import conf
+from .choices import (
+    ACTIVE_ENROLLMENT, CardState, ClassStatus, CompletionSource, CourseKind, EnrollmentStatus, OfficerStatus,
+    RecertificationStatus, SuspensionCause,
+)
+
+#: Stands in for "no date" inside GREATEST(), which SQLite makes NULL when any argument is.
+NEVER = dt.date(1900, 1, 1)
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Courses, sites and academy classes are national reference data: every member
+        of staff with a role sees them (enrolments, which name officers, are scoped)."""
+        return self if role_of(user) is not None else self.none()
+
+
+class Course(models.Model):
+    """A course of the 287(g) training catalogue: the academy's basic course (IADP,
+    4 weeks) and refresher (IADRP, 1 week every 2 years), and the PALMS online courses of
+    the annual recertification. A course no longer offered is retired, naming an
+    alternative course or recording a waiver."""
+
+    code = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=CourseKind.choices)
+    duration_days = models.PositiveIntegerField(default=1, help_text="Length of an academy class, in days.")
+    retired_on = models.DateField(null=True, blank=True)
+    alternative = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces")
+    retirement_waiver = models.TextField(blank=True, help_text="Why no alternative is required for a retired course.")
+    history = HistoricalRecords()
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
+
+
+class AcademySite(models.Model):
+    """A place where academy classes are held: the ERO Academy at FLETC Charleston, SC,
+    and any regional site HQ adds. A site runs at most ``max_concurrent_classes`` at once."""
+
+    name = models.CharField(max_length=120, unique=True)
+    city = models.CharField(max_length=80)
+    state = models.CharField(max_length=2)
+    max_concurrent_classes = models.PositiveIntegerField(default=2)
+    default_capacity = models.PositiveIntegerField(default=24)
+    is_default = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city}, {self.state})"
+
+
+class AcademyClass(models.Model):
+    """One session of an academy course at a site, with its dates and seats. Basic
+    classes are not held in Q1 of the fiscal year (October-December) unless HQ overrides
+    the rule with a recorded reason."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="classes")
+    site = models.ForeignKey(AcademySite, on_delete=models.PROTECT, related_name="classes")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    capacity = models.PositiveIntegerField(default=24)
+    status = models.CharField(max_length=10, choices=ClassStatus.choices, default=ClassStatus.SCHEDULED)
+    q1_override_reason = models.TextField(blank=True)
+    q1_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "academy classes"
+        ordering = ["starts_on", "site__name"]
+        constraints = [
+            models.CheckConstraint(name="class_ends_after_start", condition=Q(ends_on__gte=F("starts_on")),
+                                   violation_error_message="A class cannot end before it starts."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.code} {self.starts_on:%Y-%m-%d} ({self.site.name})"
+
+    def get_absolute_url(self):
+        return reverse("training:class-detail", args=[self.pk])
+
+
+class OfficerQuerySet(ScopedQuerySet):
+    def with_standing(self, on: dt.date | None = None):
+        """Annotate what decides whether each officer can act on ``on``: an active
+        agreement of the agency, the card's last activity, this fiscal year's PALMS
+        recertification, the last academy training and a standing waiver."""
+        on = on or dates.today()
+        fy = dates.fiscal_year(on)
+        start, end = dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)
+        from agreements.choices import AgreementStatus
+        from agreements.models import Agreement
+
+        required = Course.objects.filter(kind=CourseKind.PALMS, retired_on__isnull=True)
+        def done(first, last):
+            return Coalesce(Subquery(
+                Completion.objects.filter(officer=OuterRef("pk"), course__in=required, completed_on__range=(first, last))
+                .order_by().values("officer").annotate(n=Count("course", distinct=True)).values("n"),
+                output_field=models.IntegerField(),
+            ), Value(0))
+
+        last_refresher = (
+            Completion.objects.filter(officer=OuterRef("pk"), course__kind__in=[CourseKind.REFRESHER, CourseKind.BASIC])
+            .order_by("-completed_on").values("completed_on")[:1]
+        )
+        return self.annotate(
+            agreement_active=Exists(Agreement.objects.filter(
+                agency=OuterRef("agency"), status=AgreementStatus.SIGNED, signed_on__lte=on)),
+            card_anchor_on=Greatest(
+                Coalesce("card_last_login_on", Value(NEVER)), Coalesce("card_reactivated_on", Value(NEVER)),
+                Coalesce("certified_on", Value(NEVER)),
+            ),
+            recert_done=done(start, end),
+            recert_prev_done=done(dates.fiscal_year_start(fy - 1), dates.fiscal_year_end(fy - 1)),
+            recert_required=Value(required.count(), output_field=models.IntegerField()),
+            last_training_on=Greatest(
+                Coalesce("certified_on", Value(NEVER)),
+                Coalesce(Subquery(last_refresher, output_field=models.DateField()), Value(NEVER)),
+            ),
+            waiver_active=Exists(Waiver.objects.filter(officer=OuterRef("pk"), expires_on__gte=on)),
+            standing_on=Value(on, output_field=models.DateField()),
+        )
+
+    def card_lapsed_q(self, on: dt.date) -> Q:
+        cutoff = on - dt.timedelta(days=conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"))
+        return Q(card_deactivated_on__isnull=False, card_deactivated_on__lte=on) | Q(card_anchor_on__lt=cutoff)
+
+    def able_to_act(self, on: dt.date | None = None):
+        """Officers who may act on ``on``: certified by then, under an active (signed)
+        agreement of their agency, with a security card that has not lapsed."""
+        on = on or dates.today()
+        qs = self if "card_anchor_on" in self.query.annotations else self.with_standing(on)
+        return qs.filter(status=OfficerStatus.CERTIFIED, certified_on__lte=on, agreement_active=True).exclude(
+            self.card_lapsed_q(on)
+        )
+
+
+class Officer(models.Model):
+    """A Designated Immigration Officer (DIO): an officer of a law enforcement agency who
+    completed ICE's training and, while certified, acts under ICE supervision. The portal
+    keeps no more personal data than the name, work e-mail and officer number (unique
+    nationally). Status changes only through the transition services, each logged as an
+    ``OfficerEvent`` with its date, acting user and reason."""
+
+    agency = models.ForeignKey("agreements.Agency", on_delete=models.PROTECT, related_name="officers")
+    officer_number = models.CharField(max_length=30, unique=True)
+    last_name = models.CharField(max_length=80)
+    first_name = models.CharField(max_length=80)
+    email = models.EmailField("work e-mail")
+    status = models.CharField(max_length=12, choices=OfficerStatus.choices, default=OfficerStatus.NOMINATED)
+    status_since = models.DateField(null=True, blank=True)
+    certified_on = models.DateField(null=True, blank=True)
+    suspended_on = models.DateField(null=True, blank=True)
+    suspension_cause = models.CharField(max_length=16, choices=SuspensionCause.choices, blank=True)
+    revoked_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+    card_last_login_at = models.DateTimeField("last login to DHS systems", null=True, blank=True)
+    card_last_login_on = models.DateField(null=True, blank=True, help_text="Date of the last login, America/New_York.")
+    card_deactivated_on = models.DateField(null=True, blank=True)
+    card_reactivation_requested_on = models.DateField(null=True, blank=True)
+    card_reactivated_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = OfficerQuerySet.as_manager()
+    scope_agency_path = "agency"
+
+    class Meta:
+        ordering = ["last_name", "first_name", "officer_number"]
+        indexes = [models.Index(fields=["status", "agency"])]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name} ({self.officer_number})"
+
+    def get_absolute_url(self):
+        return reverse("training:officer-detail", args=[self.pk])
+
+    # --- read-time standing (needs ``with_standing`` annotations) -----------------------
+
+    def card_state(self, on: dt.date | None = None) -> str | None:
+        """Active / warning / lapsed with d = ``on`` − the date of the last login (or of the
+        reactivation or certification, the card's start); None without a card."""
+        on = on or getattr(self, "standing_on", None) or dates.today()
+        anchor = getattr(self, "card_anchor_on", None)
+        if anchor is None:
+            anchor = max(d for d in (self.card_last_login_on, self.card_reactivated_on, self.certified_on, NEVER) if d)
+        if anchor == NEVER:
+            return None
+        if self.card_deactivated_on and self.card_deactivated_on <= on:
+            return CardState.LAPSED
+        d = (on - anchor).days
+        if d > conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"):
+            return CardState.LAPSED
+        if d >= conf.get("TRAINING_CARD_WARNING_DAYS"):
+            return CardState.WARNING
+        return CardState.ACTIVE
+
+    def card_state_label(self) -> str:
+        state = self.card_state()
+        return CardState(state).label if state else "No card"
+
+    def recertification_status(self) -> str | None:
+        """This fiscal year's PALMS recertification of a certified or suspended officer,
+        due 30 September: complete, in progress, not yet due, or overdue when the last
+        fiscal year's was missed and this one is not complete yet. An officer certified
+        during the fiscal year counts as complete: the basic course covers that year."""
+        if self.status not in (OfficerStatus.CERTIFIED, OfficerStatus.SUSPENDED) or not self.certified_on:
+            return None
+        on = self.standing_on
+        fy = dates.fiscal_year(on)
+        if self.certified_on >= dates.fiscal_year_start(fy) or self.recert_done >= self.recert_required:
+            return RecertificationStatus.COMPLETE
+        if self.certified_on < dates.fiscal_year_start(fy - 1) and self.recert_prev_done < self.recert_required:
+            return RecertificationStatus.OVERDUE  # last fiscal year's recertification was missed
+        return RecertificationStatus.IN_PROGRESS if self.recert_done else RecertificationStatus.NOT_YET_DUE
+
+    def recertification_label(self) -> str:
+        status = self.recertification_status()
+        return RecertificationStatus(status).label if status else "—"
+
+    def refresher_due_on(self) -> dt.date | None:
+        last = getattr(self, "last_training_on", None)
+        if not last or last == NEVER:
+            return None
+        years = conf.get("TRAINING_REFRESHER_YEARS")
+        try:
+            return last.replace(year=last.year + years)
+        except ValueError:  # 29 February
+            return last.replace(year=last.year + years, day=28)
+
+    def can_act(self) -> bool:
+        return not self.reasons_cannot_act()
+
+    def reasons_cannot_act(self) -> list[str]:
+        """Why the officer cannot act on the standing date, in the program's terms; empty
+        when the officer can."""
+        on = self.standing_on
+        reasons = []
+        if self.status != OfficerStatus.CERTIFIED:
+            reasons.append(f"The officer is {self.get_status_display().lower()}, not certified.")
+        elif self.certified_on and self.certified_on > on:
+            reasons.append(f"The officer is certified only from {self.certified_on}.")
+        if not self.agreement_active:
+            reasons.append("The agency has no signed, active 287(g) agreement.")
+        if self.status == OfficerStatus.CERTIFIED and self.card_state() == CardState.LAPSED:
+            reasons.append("The security card has lapsed (no login to DHS systems for more than 30 days); "
+                           "a program manager must get it reactivated.")
+        return reasons
+
+
+class OfficerEvent(models.Model):
+    """One change of an officer's status: what changed, on which date, who did it and why."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="events")
+    verb = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=12, choices=OfficerStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=OfficerStatus.choices)
+    on = models.DateField()
+    acting_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_path = "officer__agency"
+
+    class Meta:
+        ordering = ["-on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.officer}: {self.get_from_status_display() or '—'} → {self.get_to_status_display()} on {self.on}"
+
+
+class Enrollment(models.Model):
+    """An officer's seat, or place on the waiting list, in an academy class. When a seat
+    frees, the first officer on the waiting list gets it."""
+
+    academy_class = models.ForeignKey(AcademyClass, on_delete=models.PROTECT, related_name="enrollments")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(max_length=14, choices=EnrollmentStatus.choices)
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    seat_given_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_path = "officer__agency"
+
+    class Meta:
+        ordering = ["academy_class", "requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["academy_class", "officer"], condition=Q(status__in=ACTIVE_ENROLLMENT),
+                                    name="one_active_enrollment_per_class",
+                                    violation_error_message="The officer is already enrolled in or waiting for this class."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} in {self.academy_class} ({self.get_status_display()})"
+
+
+class Completion(models.Model):
+    """A course an officer completed on a date: a PALMS course (from the PALMS export)
+    or an academy class. Completion certificates stay in PALMS; the portal keeps the fact."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="completions")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="completions")
+    completed_on = models.DateField()
+    source = models.CharField(max_length=10, choices=CompletionSource.choices, default=CompletionSource.MANUAL)
+    academy_class = models.ForeignKey(AcademyClass, null=True, blank=True, on_delete=models.PROTECT, related_name="completions")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_path = "officer__agency"
+
+    class Meta:
+        ordering = ["-completed_on", "course__code"]
+        constraints = [models.UniqueConstraint(fields=["officer", "course", "completed_on"], name="one_completion_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.officer.officer_number} {self.course.code} {self.completed_on}"
+
+
+class CardLogin(models.Model):
+    """A login of an officer to DHS systems with the security card (from the card-login
+    export). The officer's last login decides the card's state."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="card_logins")
+    logged_in_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_path = "officer__agency"
+
+    class Meta:
+        ordering = ["-logged_in_at"]
+        constraints = [models.UniqueConstraint(fields=["officer", "logged_in_at"], name="one_login_per_instant")]
+
+    def __str__(self) -> str:
+        return f"{self.officer.officer_number} {self.logged_in_at:%Y-%m-%d %H:%M}"
+
+
+class Waiver(models.Model):
+    """A Field Responsible Official's waiver (the Field Office Director of the officer's
+    office, or HQ) that keeps a suspended officer from revocation for a fiscal year's
+    missed recertification, with its reason and expiry."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="waivers")
+    fiscal_year = models.PositiveIntegerField()
+    reason = models.TextField()
+    expires_on = models.DateField()
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_path = "officer__agency"
+
+    class Meta:
+        ordering = ["-granted_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Waiver FY{self.fiscal_year} for {self.officer} until {self.expires_on}"

@@ -1,0 +1,185 @@
+"""The training app's compliance rules: security cards, PALMS recertification,
+suspension and revocation, refresher training and overbooked classes.
+
+Each rule reads all officers in one or two queries; findings go to the officer's
+agency's primary program manager (the sweep's default), an overbooked class to HQ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+
+from portal import dates
+from portal.compliance.models import Severity
+from portal.compliance.registry import Rule, Violation, registry
+
+from . import conf, selectors
+from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
+from .models import AcademyClass, Officer
+
+
+def _label(o) -> str:
+    return f"{o.last_name}, {o.first_name} ({o.officer_number})"
+
+
+def _officer_rows(qs):
+    return qs.select_related(None).values(
+        "id", "last_name", "first_name", "officer_number", "agency_id", "agency__equipment_operational_since",
+        "card_anchor_on", "card_deactivated_on",
+    ) if "card_anchor_on" in qs.query.annotations else qs.values("id", "last_name", "first_name", "officer_number", "agency_id")
+
+
+class _Row:
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+
+@registry.register
+class CardWarningRule(Rule):
+    code = "training.card_warning"
+    title = "Security card close to lapsing"
+    description = "A certified officer has not logged in to DHS systems for 25 to 30 days; the card lapses after 30."
+    severity = Severity.INFO
+    subject_model = Officer
+
+    def evaluate(self, *, today: dt.date):
+        warn = today - dt.timedelta(days=conf.get("TRAINING_CARD_WARNING_DAYS"))
+        lapse = today - dt.timedelta(days=conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"))
+        qs = Officer.objects.with_standing(today).filter(
+            status=OfficerStatus.CERTIFIED, card_deactivated_on__isnull=True, card_anchor_on__lte=warn,
+            card_anchor_on__gte=lapse,
+        )
+        for o in map(_Row, _officer_rows(qs)):
+            d = (today - o.card_anchor_on).days
+            yield Violation(o.id, _label(o), agency_id=o.agency_id,
+                            detail=f"Last login {d} days ago ({o.card_anchor_on}); the card lapses after 30 days.")
+
+
+@registry.register
+class CardLapsedRule(Rule):
+    code = "training.card_lapsed"
+    title = "Security card lapsed"
+    description = ("A certified officer has not logged in to DHS systems for more than 30 days: the card is "
+                   "deactivated and a program manager must get it reactivated.")
+    severity = Severity.HIGH
+    subject_model = Officer
+
+    def evaluate(self, *, today: dt.date):
+        qs = Officer.objects.with_standing(today).filter(status=OfficerStatus.CERTIFIED).filter(
+            Officer.objects.card_lapsed_q(today))
+        for o in map(_Row, _officer_rows(qs)):
+            d = (today - o.card_anchor_on).days
+            detail = f"No login for {d} days (last activity {o.card_anchor_on}); the card is deactivated."
+            if o.agency__equipment_operational_since is None:
+                detail += " The agency has no working equipment yet, so the officer cannot log in."
+            yield Violation(o.id, _label(o), agency_id=o.agency_id, detail=detail)
+
+
+def reminder_stage(today: dt.date) -> str | None:
+    """The reminder of the recertification season a date falls in, or None outside it."""
+    fy_end = dates.fiscal_year_end(dates.fiscal_year(today))
+    if today >= dt.date(fy_end.year, 9, 15):
+        return "final reminder (15 September)"
+    if today >= dt.date(fy_end.year, 9, 1):
+        return "second reminder (1 September)"
+    if today >= dt.date(fy_end.year, 8, 1):
+        return "first reminder (1 August)"
+    return None
+
+
+@registry.register
+class RecertificationReminderRule(Rule):
+    code = "training.recertification_reminder"
+    title = "PALMS recertification not complete"
+    description = ("From 1 August to 30 September, a certified officer who has not completed every PALMS course "
+                   "of the fiscal year's recertification; reminders on 1 August, 1 and 15 September.")
+    severity = Severity.WARNING
+    subject_model = Officer
+
+    def evaluate(self, *, today: dt.date):
+        stage = reminder_stage(today)
+        if stage is None:
+            return
+        required = len(selectors.required_palms_ids())
+        deadline = dates.fiscal_year_end(dates.fiscal_year(today))
+        for o in selectors.officers_for_reminder(today).values("id", "last_name", "first_name", "officer_number", "agency_id", "fy_done"):
+            o = _Row(o)
+            yield Violation(o.id, _label(o), agency_id=o.agency_id,
+                            detail=f"{stage[0].upper()}{stage[1:]}: {o.fy_done} of {required} PALMS courses done; due {deadline}.")
+
+
+@registry.register
+class RecertificationMissedRule(Rule):
+    code = "training.recertification_missed"
+    title = "Recertification missed: suspension due"
+    description = ("A certified officer did not complete the PALMS recertification by 30 September: the officer "
+                   "is to be suspended (automatically where the setting says so).")
+    severity = Severity.HIGH
+    subject_model = Officer
+
+    def evaluate(self, *, today: dt.date):
+        fy = dates.fiscal_year(today) - 1
+        for o in selectors.officers_due_suspension(today).values("id", "last_name", "first_name", "officer_number", "agency_id"):
+            o = _Row(o)
+            yield Violation(o.id, _label(o), agency_id=o.agency_id,
+                            detail=f"PALMS recertification for FY{fy} not completed by 30 September {fy}; suspend the officer.")
+
+
+@registry.register
+class RevocationDueRule(Rule):
+    code = "training.revocation_due"
+    title = "Suspended over 90 days: revocation due"
+    description = ("An officer suspended for a missed recertification more than 90 days ago, not recertified "
+                   "since and without a waiver of a Field Responsible Official: the certification is to be revoked.")
+    severity = Severity.CRITICAL
+    subject_model = Officer
+
+    def evaluate(self, *, today: dt.date):
+        for o in selectors.officers_due_revocation(today).values("id", "last_name", "first_name", "officer_number", "agency_id", "suspended_on"):
+            o = _Row(o)
+            yield Violation(o.id, _label(o), agency_id=o.agency_id,
+                            detail=f"Suspended on {o.suspended_on} ({(today - o.suspended_on).days} days ago); "
+                                   "revoke, or have the Field Office Director record a waiver.")
+
+
+@registry.register
+class RefresherOverdueRule(Rule):
+    code = "training.refresher_overdue"
+    title = "Refresher course overdue"
+    description = "A certified officer whose last academy training (basic or refresher) is more than 2 years old."
+    severity = Severity.WARNING
+    subject_model = Officer
+
+    def evaluate(self, *, today: dt.date):
+        years = conf.get("TRAINING_REFRESHER_YEARS")
+        try:
+            cutoff = today.replace(year=today.year - years)
+        except ValueError:
+            cutoff = today.replace(year=today.year - years, day=28)
+        qs = Officer.objects.with_standing(today).filter(status=OfficerStatus.CERTIFIED, last_training_on__lt=cutoff)
+        for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "last_training_on"):
+            o = _Row(o)
+            yield Violation(o.id, _label(o), agency_id=o.agency_id,
+                            detail=f"Last academy training on {o.last_training_on}; the refresher (IADRP) is due every {years} years.")
+
+
+@registry.register
+class ClassOverbookedRule(Rule):
+    code = "training.class_overbooked"
+    title = "Academy class overbooked"
+    description = "A scheduled academy class with more officers seated than it has seats. Goes to HQ."
+    severity = Severity.WARNING
+    subject_model = AcademyClass
+
+    def evaluate(self, *, today: dt.date):
+        qs = (
+            AcademyClass.objects.filter(status=ClassStatus.SCHEDULED, ends_on__gte=today)
+            .annotate(seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)))
+            .values("id", "course__code", "starts_on", "site__name", "capacity", "seated")
+        )
+        for c in qs:
+            if c["seated"] > c["capacity"]:
+                yield Violation(c["id"], f"{c['course__code']} {c['starts_on']} ({c['site__name']})",
+                                detail=f"{c['seated']} officers seated for {c['capacity']} seats.")

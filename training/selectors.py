@@ -1,0 +1,137 @@
+"""Reads of the training app: who can act, who missed the recertification, who is due
+for suspension or revocation, and recertification progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value, IntegerField
+from django.db.models.functions import Coalesce
+
+from portal import dates
+
+from . import conf
+from .choices import CourseKind, OfficerStatus, SuspensionCause
+from .models import Completion, Course, Officer, OfficerEvent, Waiver
+
+
+def required_palms_ids() -> list[int]:
+    """The PALMS courses the annual recertification requires: the current catalogue (a
+    retired course is replaced by its alternative, itself in the catalogue, or waived)."""
+    return list(Course.objects.filter(kind=CourseKind.PALMS, retired_on__isnull=True).values_list("id", flat=True))
+
+
+def _done_between(start: dt.date, end: dt.date | None, required: list[int]):
+    filters = Q(officer=OuterRef("pk"), course_id__in=required, completed_on__gte=start)
+    if end is not None:
+        filters &= Q(completed_on__lte=end)
+    return Coalesce(Subquery(
+        Completion.objects.filter(filters).order_by().values("officer").annotate(n=Count("course", distinct=True)).values("n"),
+        output_field=IntegerField(),
+    ), Value(0))
+
+
+def officers_missing_recertification(fiscal_year: int):
+    """Certified officers who owed the recertification of ``fiscal_year`` (certified before
+    it began) and did not complete every required PALMS course within it, and whose case
+    has not been handled since (no suspension or reinstatement after 30 September, no
+    waiver for that year)."""
+    required = required_palms_ids()
+    start, end = dates.fiscal_year_start(fiscal_year), dates.fiscal_year_end(fiscal_year)
+    return (
+        Officer.objects.filter(status=OfficerStatus.CERTIFIED, certified_on__lt=start)
+        .annotate(fy_done=_done_between(start, end, required))
+        .filter(fy_done__lt=len(required))
+        .exclude(Exists(OfficerEvent.objects.filter(officer=OuterRef("pk"), verb__in=["suspend", "reinstate"], on__gt=end)))
+        .exclude(Exists(Waiver.objects.filter(officer=OuterRef("pk"), fiscal_year=fiscal_year)))
+    )
+
+
+def officers_due_suspension(today: dt.date):
+    """Officers who missed the recertification of the fiscal year that ended before
+    ``today`` and are not suspended yet."""
+    return officers_missing_recertification(dates.fiscal_year(today) - 1)
+
+
+def officers_due_revocation(today: dt.date):
+    """Officers suspended for a missed recertification more than 90 days ago, not
+    recertified since, without a waiver in force."""
+    required = required_palms_ids()
+    cutoff = today - dt.timedelta(days=conf.get("TRAINING_REVOCATION_DAYS"))
+    since = Coalesce(Subquery(
+        Completion.objects.filter(officer=OuterRef("pk"), course_id__in=required, completed_on__gte=OuterRef("suspended_on"))
+        .order_by().values("officer").annotate(n=Count("course", distinct=True)).values("n"),
+        output_field=IntegerField(),
+    ), Value(0))
+    return (
+        Officer.objects.filter(status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION,
+                               suspended_on__lt=cutoff)
+        .annotate(done_since=since).filter(done_since__lt=len(required))
+        .exclude(Exists(Waiver.objects.filter(officer=OuterRef("pk"), expires_on__gte=today)))
+    )
+
+
+def officers_for_reminder(today: dt.date):
+    """Certified officers who owe this fiscal year's recertification and have not
+    completed it (reminders run from 1 August to 30 September)."""
+    fy = dates.fiscal_year(today)
+    required = required_palms_ids()
+    start = dates.fiscal_year_start(fy)
+    return (
+        Officer.objects.filter(status=OfficerStatus.CERTIFIED, certified_on__lt=start)
+        .annotate(fy_done=_done_between(start, dates.fiscal_year_end(fy), required))
+        .filter(fy_done__lt=len(required))
+    )
+
+
+def certified_officers_by_agency(on: dt.date) -> dict[int, int]:
+    """Agency id -> number of officers certified and able to act on ``on`` (certified by
+    then, under a signed agreement of the agency, card not lapsed). Provided to the other
+    apps as the ``certified_officers_by_agency`` hook."""
+    able = Officer.objects.able_to_act(on).values("pk")
+    return dict(
+        Officer.objects.filter(pk__in=able).order_by().values("agency_id").annotate(n=Count("id")).values_list("agency_id", "n")
+    )
+
+
+def officer_with_standing(user, pk: int, on: dt.date | None = None) -> Officer:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Officer.objects.visible_to(user).with_standing(on).select_related("agency__field_office"), pk=pk)
+
+
+def recertification_progress(user, today: dt.date | None = None) -> dict:
+    """This fiscal year's recertification per field office and agency, against 30
+    September: officers who owe it, complete, in progress, not started."""
+    today = today or dates.today()
+    fy = dates.fiscal_year(today)
+    required = required_palms_ids()
+    start, end = dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)
+    rows = (
+        Officer.objects.visible_to(user).filter(status=OfficerStatus.CERTIFIED, certified_on__lt=start)
+        .annotate(fy_done=_done_between(start, end, required))
+        .values("agency_id", "agency__name", "agency__state", "agency__field_office__name", "fy_done")
+    )
+    agencies: dict[int, dict] = {}
+    for r in rows:
+        a = agencies.setdefault(r["agency_id"], {
+            "agency_id": r["agency_id"], "agency": r["agency__name"], "state": r["agency__state"],
+            "office": r["agency__field_office__name"], "owed": 0, "complete": 0, "in_progress": 0, "not_started": 0,
+        })
+        a["owed"] += 1
+        key = "complete" if r["fy_done"] >= len(required) else ("in_progress" if r["fy_done"] else "not_started")
+        a[key] += 1
+    offices: dict[str, dict] = {}
+    for a in agencies.values():
+        a["percent"] = round(100 * a["complete"] / a["owed"]) if a["owed"] else 100
+        o = offices.setdefault(a["office"], {"office": a["office"], "owed": 0, "complete": 0, "in_progress": 0, "not_started": 0})
+        for k in ("owed", "complete", "in_progress", "not_started"):
+            o[k] += a[k]
+    for o in offices.values():
+        o["percent"] = round(100 * o["complete"] / o["owed"]) if o["owed"] else 100
+    return {
+        "fiscal_year": fy, "deadline": end, "days_left": (end - today).days,
+        "offices": sorted(offices.values(), key=lambda o: o["percent"]),
+        "agencies": sorted(agencies.values(), key=lambda a: (a["office"], a["percent"], a["agency"])),
+        "required_courses": len(required),
+    }

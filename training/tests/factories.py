@@ -1,0 +1,55 @@
+import datetime as dt
+
+import factory
+
+from agreements.tests.factories import AgencyFactory
+from training.choices import OfficerStatus
+from training.models import AcademyClass, AcademySite, Completion, Course, Officer
+
+
+class OfficerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Officer
+
+    agency = factory.SubFactory(AgencyFactory)
+    officer_number = factory.Sequence(lambda n: f"DIO-{n:05d}")
+    last_name = factory.Faker("last_name")
+    first_name = factory.Faker("first_name")
+    email = factory.LazyAttribute(lambda o: f"{o.officer_number.lower()}@sheriff.example.gov")
+    status = OfficerStatus.CERTIFIED
+    certified_on = dt.date(2016, 6, 1)
+    status_since = factory.LazyAttribute(lambda o: o.certified_on)
+
+
+def course(code: str) -> Course:
+    from training.catalogue import ensure_catalogue
+
+    ensure_catalogue()
+    return Course.objects.get(code=code)
+
+
+def palms_codes() -> list[str]:
+    course("IADP")
+    return list(Course.objects.filter(kind="palms", retired_on__isnull=True).values_list("code", flat=True))
+
+
+def recertify(officer, on: dt.date, codes=None):
+    """Record PALMS completions for an officer on a date (all required courses by default)."""
+    for code in codes if codes is not None else palms_codes():
+        Completion.objects.create(officer=officer, course=course(code), completed_on=on)
+
+
+def charleston() -> AcademySite:
+    course("IADP")
+    return AcademySite.objects.get(is_default=True)
+
+
+class AcademyClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AcademyClass
+
+    course = factory.LazyFunction(lambda: course("IADP"))
+    site = factory.LazyFunction(charleston)
+    starts_on = dt.date(2018, 2, 5)
+    ends_on = factory.LazyAttribute(lambda c: c.starts_on + dt.timedelta(days=c.course.duration_days - 1))
+    capacity = 24

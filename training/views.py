@@ -1,0 +1,255 @@
+"""Pages of the training app: officers and why each can or cannot act, the class
+calendar, recertification progress, the capacity plan, and the upload pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from portal import dates
+from portal.errors import TransitionNotAllowed
+from portal.history import entries, merged
+from portal.roles import HQ_ROLES, HQ_WRITERS, Role, role_of
+from portal.tables import Column, csv_response, xlsx_response
+from portal.views import ScopedListView
+
+from . import importers, selectors, services
+from .capacity import capacity_plan
+from .choices import EnrollmentStatus, OfficerStatus
+from .filtersets import OfficerFilterSet
+from .models import AcademyClass, Enrollment, Officer
+
+FIELD_WRITERS = HQ_WRITERS | {Role.FIELD_PM}
+
+
+class OfficerListView(ScopedListView):
+    model = Officer
+    filterset_class = OfficerFilterSet
+    title = "Officers"
+    intro = ("Designated Immigration Officers of your agencies and whether each can act today: certified, "
+             "recertified this fiscal year, security card in use, refresher not overdue.")
+    export_name = "officers"
+    default_sort = "last_name"
+    template_name = "training/officer_list.html"
+    columns = [
+        Column("Officer", lambda o: f"{o.last_name}, {o.first_name}", sort="last_name", link=True),
+        Column("Number", "officer_number", sort="officer_number"),
+        Column("Agency", "agency.name", sort="agency__name"),
+        Column("Status", "get_status_display", sort="status"),
+        Column("Certified", "certified_on", sort="certified_on"),
+        Column("Recertified this FY", "recertification_label"),
+        Column("Card", "card_state_label"),
+        Column("Refresher due", "refresher_due_on"),
+        Column("Can act today", lambda o: "Yes" if o.can_act() else "No"),
+    ]
+
+    def base_queryset(self):
+        return Officer.objects.with_standing().select_related("agency")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_import"] = role_of(self.request.user) in FIELD_WRITERS
+        return context
+
+
+class OfficerDetailView(LoginRequiredMixin, View):
+    """An officer's page: why the officer can or cannot act today, the transcript, the
+    security card, status changes and the history of changes."""
+
+    template_name = "training/officer_detail.html"
+
+    def get(self, request, pk):
+        officer = selectors.officer_with_standing(request.user, pk)
+        role = role_of(request.user)
+        history = merged(
+            entries(officer.history.all(), what="Officer"),
+        )
+        context = {
+            "officer": officer,
+            "reasons": officer.reasons_cannot_act(),
+            "completions": officer.completions.select_related("course").order_by("-completed_on"),
+            "enrollments": officer.enrollments.select_related("academy_class__course", "academy_class__site"),
+            "events": officer.events.select_related("acting_user"),
+            "waivers": officer.waivers.select_related("granted_by"),
+            "history": history,
+            "may_change": role in FIELD_WRITERS,
+            "may_waive": services.may_grant_waiver(request.user, officer),
+            "verbs": [("adjudicate", "Background adjudicated"), ("certify", "Certify"), ("suspend", "Suspend"),
+                      ("reinstate", "Reinstate"), ("leave", "Left the program")] + (
+                [("revoke", "Revoke")] if role in HQ_WRITERS else []),
+            "today": dates.today(),
+        }
+        return render(request, self.template_name, context)
+
+    def post(self, request, pk):
+        officer = get_object_or_404(Officer.objects.visible_to(request.user), pk=pk)
+        action = request.POST.get("action", "")
+        try:
+            if action == "waiver":
+                from django.utils.dateparse import parse_date
+
+                services.waiver_grant(officer=officer, acting_user=request.user, reason=request.POST.get("reason", ""),
+                                      expires_on=parse_date(request.POST.get("expires_on") or ""))
+            else:
+                if role_of(request.user) not in FIELD_WRITERS:
+                    raise PermissionDenied
+                if action == "request-card-reactivation":
+                    services.officer_card_request_reactivation(officer=officer, acting_user=request.user)
+                elif action == "reactivate-card":
+                    services.officer_card_reactivate(officer=officer, acting_user=request.user)
+                else:
+                    services.officer_transition(officer=officer, verb=action, acting_user=request.user,
+                                                reason=request.POST.get("reason", ""))
+        except PermissionDenied as exc:
+            raise exc
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Saved.")
+        return redirect("training:officer-detail", pk=pk)
+
+
+def _class_rows(queryset):
+    return queryset.select_related("course", "site").annotate(
+        seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)),
+        waiting=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED)),
+    ).order_by("starts_on", "site__name")
+
+
+class ClassCalendarView(LoginRequiredMixin, TemplateView):
+    """The academy calendar of a fiscal year, by quarter: seats taken and waiting lists."""
+
+    template_name = "training/class_calendar.html"
+
+    def get_context_data(self, **kwargs):
+        if role_of(self.request.user) is None:
+            raise PermissionDenied
+        context = super().get_context_data(**kwargs)
+        try:
+            fy = int(self.request.GET.get("fy") or dates.fiscal_year(dates.today()))
+        except ValueError:
+            fy = dates.fiscal_year(dates.today())
+        classes = list(_class_rows(AcademyClass.objects.visible_to(self.request.user).filter(
+            starts_on__range=(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)))))
+        quarters = []
+        for q in (1, 2, 3, 4):
+            start, end = dates.fiscal_quarter_bounds(fy, q)
+            quarters.append({"number": q, "start": start, "end": end,
+                             "classes": [c for c in classes if start <= c.starts_on <= end]})
+        for c in classes:
+            c.seats_left = max(0, c.capacity - c.seated)
+        context.update(title=f"Academy classes, FY{fy}", fy=fy, quarters=quarters, prev_fy=fy - 1, next_fy=fy + 1)
+        return context
+
+
+class ClassDetailView(LoginRequiredMixin, View):
+    template_name = "training/class_detail.html"
+
+    def get(self, request, pk):
+        if role_of(request.user) is None:
+            raise PermissionDenied
+        academy_class = get_object_or_404(_class_rows(AcademyClass.objects.visible_to(request.user)), pk=pk)
+        enrollments = (Enrollment.objects.visible_to(request.user).filter(academy_class=academy_class)
+                       .select_related("officer__agency").order_by("status", "requested_at", "pk"))
+        mine = [e for e in enrollments if e.status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)]
+        return render(request, self.template_name, {
+            "academy_class": academy_class, "seated": [e for e in mine if e.status == EnrollmentStatus.ENROLLED],
+            "waiting": [e for e in mine if e.status == EnrollmentStatus.WAITLISTED],
+            "history": entries(academy_class.history.all(), what="Class"),
+        })
+
+
+class RecertificationProgressView(LoginRequiredMixin, TemplateView):
+    """This fiscal year's PALMS recertification per field office and agency, against the
+    30 September deadline."""
+
+    template_name = "training/recertification.html"
+
+    def get_context_data(self, **kwargs):
+        if role_of(self.request.user) is None:
+            raise PermissionDenied
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.recertification_progress(self.request.user))
+        context["title"] = f"PALMS recertification, FY{context['fiscal_year']}"
+        return context
+
+
+class CapacityPlanView(LoginRequiredMixin, View):
+    """HQ's capacity plan: will the academy train the officers the program needs?"""
+
+    template_name = "training/capacity.html"
+
+    def get(self, request):
+        if role_of(request.user) not in HQ_ROLES:
+            raise PermissionDenied
+        from .api.views import plan_csv, plan_from_params
+
+        try:
+            fy = int(request.GET.get("fy") or dates.fiscal_year(dates.today()))
+            plan = plan_from_params(fy, request.GET)
+        except (ValueError, ValidationError):
+            raise Http404("No such plan")
+        export = request.GET.get("export")
+        if export == "csv":
+            return plan_csv(plan)
+        if export == "xlsx":
+            rows = plan.rows()
+            width = max(len(r) for r in rows)
+            columns = [Column(rows[0][i] if i < len(rows[0]) else "", (lambda r, i=i: r[i] if i < len(r) else None))
+                       for i in range(width)]
+            return xlsx_response(columns, rows[1:], f"capacity-plan-FY{fy}", f"Capacity FY{fy}")
+        query = request.GET.copy()
+        query.pop("export", None)
+        return render(request, self.template_name, {"plan": plan, "fy": fy, "query": query.urlencode(),
+                                                    "title": f"Academy capacity plan, FY{fy}"})
+
+
+KIND_TITLES = {"roster": "Officer roster", "completions": "PALMS completions", "card-logins": "Security-card logins"}
+
+
+class ImportView(LoginRequiredMixin, View):
+    """Upload a roster, PALMS export or card-login export: first a preview with the
+    row-level errors, then apply (all rows, or only the valid ones)."""
+
+    template_name = "training/import.html"
+
+    def _check(self, request, kind):
+        if kind not in KIND_TITLES:
+            raise Http404
+        if role_of(request.user) not in FIELD_WRITERS:
+            raise PermissionDenied
+
+    def get(self, request, kind):
+        self._check(request, kind)
+        return render(request, self.template_name, {"kind": kind, "kind_title": KIND_TITLES[kind],
+                                                    "columns": importers.COLUMNS[kind]})
+
+    def post(self, request, kind):
+        self._check(request, kind)
+        context = {"kind": kind, "kind_title": KIND_TITLES[kind], "columns": importers.COLUMNS[kind]}
+        if "file" in request.FILES:
+            text = request.FILES["file"].read().decode("utf-8-sig", errors="replace")
+        else:
+            text = request.POST.get("content", "")
+        apply = request.POST.get("step") == "apply"
+        try:
+            report = importers.run_import(kind, text=text, acting_user=request.user, dry_run=not apply,
+                                          apply_valid=request.POST.get("apply_valid") == "on")
+        except ValidationError as exc:
+            context["file_error"] = " ".join(exc.messages)
+            return render(request, self.template_name, context, status=400)
+        context.update(report=report, content=text, applied=report.applied)
+        if report.applied:
+            messages.success(request, f"Imported: {report.created} new, {report.updated} updated, "
+                                      f"{report.duplicates} duplicates ignored.")
+        return render(request, self.template_name, context)
