@@ -401,7 +401,9 @@ def plan_ice_import(rows: list[dict], edition: str, import_date: dt.date, *, ski
     ``skip_unlisting`` holds (state, match_key) of agencies named in rejected rows: their
     agreements are not marked as missing from ICE's list, since the row may be theirs.
     """
-    from .services import field_office_for
+    from .services import coverage_table, field_office_for
+
+    coverage = coverage_table()
 
     plan = Plan()
     states = {row["state"] for row in rows}
@@ -427,7 +429,7 @@ def plan_ice_import(rows: list[dict], edition: str, import_date: dt.date, *, ski
         if agency is None:
             office_key = (row["state"], info["county"])
             if office_key not in offices:
-                offices[office_key] = field_office_for(state=row["state"], county=info["county"])
+                offices[office_key] = field_office_for(state=row["state"], county=info["county"], table=coverage)
             office, confirmed = offices[office_key]
             if office is None:
                 plan.warnings.append({"row": row["row"], "message": f"No field office covers {row['state']}."})
@@ -630,8 +632,11 @@ def apply_ice_import(*, rows: list[dict], edition: str, import_date: dt.date, ac
                            reason=reason, acting_user=user)
             for a in plan.signed_agreements
         ])
-        from .signals import agreement_signed
+    # Agreements that arrive signed (new, or pending ones this edition signs) start what a
+    # signature starts elsewhere (an IT installation, for a model that needs one), at once.
+    now_signed = [a for a in new_agreements if a.status == AgreementStatus.SIGNED] + list(plan.signed_agreements)
+    if now_signed:
+        from .signals import agreements_signed_in_bulk
 
-        for agreement in plan.signed_agreements:
-            agreement_signed.send(sender=Agreement, agreement=agreement, acting_user=acting_user)
+        agreements_signed_in_bulk.send(sender=Agreement, agreements=now_signed, acting_user=user)
     return plan

@@ -18,11 +18,23 @@ from .models import Agency, Agreement, AgreementDocument, AgreementEvent, FieldO
 AGREEMENT_ENDED = "agreement ended"
 
 
-def field_office_for(*, state: str, county: str = "") -> tuple[FieldOffice | None, bool]:
+def coverage_table() -> dict[str, dict[str, FieldOffice]]:
+    """State -> {normalised county or "" for the default: field office}, in one query."""
+    table: dict[str, dict[str, FieldOffice]] = {}
+    for row in StateOffice.objects.select_related("field_office"):
+        table.setdefault(row.state, {})[row.county] = row.field_office
+    return table
+
+
+def field_office_for(*, state: str, county: str = "", table: dict | None = None) -> tuple[FieldOffice | None, bool]:
     """The field office covering a state (and county, where the state is split), and
     whether that answer is certain. A split state's county the portal does not know
-    gets the state's default office, flagged as uncertain."""
-    rows = {row.county: row.field_office for row in StateOffice.objects.filter(state=state).select_related("field_office")}
+    gets the state's default office, flagged as uncertain. ``table`` (from
+    ``coverage_table()``) saves the query when placing many agencies."""
+    if table is None:
+        rows = {row.county: row.field_office for row in StateOffice.objects.filter(state=state).select_related("field_office")}
+    else:
+        rows = table.get(state, {})
     if not rows:
         return None, False
     county_key = agency_match_key(county).removesuffix(" county").removesuffix(" parish")

@@ -9,3 +9,4 @@ from django.dispatch import Signal
 agreement_signed = Signal()  # kwargs: agreement, acting_user
 agreement_ended = Signal()  # kwargs: agreement, acting_user, reason (suspension, termination, withdrawal)
 agreement_reinstated = Signal()  # kwargs: agreement, acting_user (a suspended agreement is active again)
+agreements_signed_in_bulk = Signal()  # kwargs: agreements (list), acting_user: an import signed or loaded them at once

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from agreements.signals import agreement_ended, agreement_reinstated, agreement_signed
+from agreements.signals import agreement_ended, agreement_reinstated, agreement_signed, agreements_signed_in_bulk
 
 from . import services
 
@@ -24,3 +24,8 @@ def hold_installation(sender, agreement, acting_user=None, reason="", **kwargs):
 @receiver(agreement_reinstated, dispatch_uid="itdeploy.release_installation")
 def release_installation(sender, agreement, acting_user=None, **kwargs):
     services.installation_release_for_agreement(agreement=agreement, acting_user=acting_user)
+
+
+@receiver(agreements_signed_in_bulk, dispatch_uid="itdeploy.open_installations_in_bulk")
+def open_installations_in_bulk(sender, agreements, acting_user=None, **kwargs):
+    services.installations_open_for(agreements=agreements, acting_user=acting_user)

@@ -52,43 +52,66 @@ def installation_open(*, agreement, acting_user, opened_on: dt.date | None = Non
     existing = Installation.objects.filter(agency_id=agreement.agency_id).first()
     if existing is not None:
         return existing
-    if agreement.signed_on is None or not needs_installation(agreement.program_model):
-        return None
-    opened_on = opened_on or dates.today()
-    goal = InstallationSettings.current().goal_days
-    unconfirmed = (opened_on - agreement.signed_on).days > goal
-    installation = Installation(
-        agency_id=agreement.agency_id, opened_from=agreement, moa_signed_on=agreement.signed_on, opened_on=opened_on,
-        status=InstallationStatus.UNCONFIRMED if unconfirmed else InstallationStatus.IN_PROGRESS,
+    opened = installations_open_for(
+        agreements=[agreement], acting_user=acting_user, opened_on=opened_on,
+        reason=f"Opened on the signature of the MOA ({agreement.get_program_model_display()})",
     )
-    installation.full_clean()
-    _stamp(installation, acting_user, f"Opened on the signature of the MOA ({agreement.get_program_model_display()})")
-    installation.save()
-    _copy_plan(installation, acting_user, start_first_steps=not unconfirmed)
-    return installation
+    return opened[0] if opened else None
 
 
-def _copy_plan(installation: Installation, acting_user, *, start_first_steps: bool) -> list[InstallationStep]:
+@transaction.atomic
+def installations_open_for(*, agreements, acting_user, opened_on: dt.date | None = None,
+                           reason: str = "Opened on the signature of the MOA (ICE list import)") -> list[Installation]:
+    """Open, set-based, the installations of many signed agreements at once (an ICE list
+    import): one per agency without one, from its earliest signed agreement whose model
+    needs a site; the same rules as ``installation_open``, in a fixed number of queries."""
+    opened_on = opened_on or dates.today()
+    models_needing = set(
+        ProgramModelSetting.objects.filter(needs_installation=True).values_list("program_model", flat=True)
+    )
+    have = set(Installation.objects.filter(agency_id__in={a.agency_id for a in agreements}).values_list("agency_id", flat=True))
+    first_by_agency: dict = {}
+    for agreement in sorted(agreements, key=lambda a: (a.signed_on or dt.date.max, a.pk)):
+        if agreement.signed_on is None or agreement.program_model not in models_needing or agreement.agency_id in have:
+            continue
+        first_by_agency.setdefault(agreement.agency_id, agreement)
+    if not first_by_agency:
+        return []
+    goal = InstallationSettings.current().goal_days
+    installations = [
+        Installation(
+            agency_id=agency_id, opened_from=agreement, moa_signed_on=agreement.signed_on, opened_on=opened_on,
+            status=(InstallationStatus.UNCONFIRMED if (opened_on - agreement.signed_on).days > goal
+                    else InstallationStatus.IN_PROGRESS),
+        )
+        for agency_id, agreement in first_by_agency.items()
+    ]
+    bulk_create_with_history(installations, Installation, batch_size=500, default_user=acting_user,
+                             default_change_reason=reason)
+    installations = list(Installation.objects.filter(agency_id__in=first_by_agency))
     templates = list(StepTemplate.objects.prefetch_related("depends_on").order_by("number"))
     steps = [
         InstallationStep(
             installation=installation, template=t, number=t.number, name=t.name, owner=t.owner, kind=t.kind,
             planned_days=t.planned_days,
-            started_on=installation.moa_signed_on if start_first_steps and not t.depends_on.all() else None,
+            started_on=(installation.moa_signed_on
+                        if installation.status == InstallationStatus.IN_PROGRESS and not t.depends_on.all() else None),
         )
-        for t in templates
+        for installation in installations for t in templates
     ]
-    steps = bulk_create_with_history(steps, InstallationStep, default_user=acting_user,
-                                     default_change_reason="Copied from the installation plan")
-    steps = list(InstallationStep.objects.filter(installation=installation).order_by("number"))
-    by_number = {s.number: s for s in steps}
+    bulk_create_with_history(steps, InstallationStep, batch_size=1000, default_user=acting_user,
+                             default_change_reason="Copied from the installation plan")
+    step_ids = {
+        (installation_id, number): pk
+        for pk, installation_id, number in InstallationStep.objects.filter(
+            installation__in=installations).values_list("pk", "installation_id", "number")
+    }
     through = InstallationStep.depends_on.through
-    links = [
-        through(from_installationstep_id=by_number[t.number].pk, to_installationstep_id=by_number[d.number].pk)
-        for t in templates for d in t.depends_on.all()
-    ]
-    through.objects.bulk_create(links)
-    return steps
+    through.objects.bulk_create([
+        through(from_installationstep_id=step_ids[(i.pk, t.number)], to_installationstep_id=step_ids[(i.pk, d.number)])
+        for i in installations for t in templates for d in t.depends_on.all()
+    ], batch_size=1000)
+    return installations
 
 
 # --- steps ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -20,13 +21,14 @@ def test_sign_in_filter_agencies_and_open_one(page, live_server, login, axe, wor
 
     page.get_by_role("link", name="Agencies", exact=True).first.click()
     rows = page.locator("table.usa-table tbody tr")
-    assert rows.count() == 2  # Harris and Galveston: the Houston office
+    expect(rows).to_have_count(2)  # Harris and Galveston: the Houston office
     axe(page)
 
     page.get_by_label("Search").fill("galveston")
     page.get_by_role("button", name="Apply filters").click()
-    assert rows.count() == 1
-    assert "Galveston County" in rows.first.inner_text()
+    page.wait_for_url(re.compile(r"q=galveston"))
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Galveston County")
 
     page.get_by_role("link", name="Galveston County Sheriff's Office").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Galveston County Sheriff's Office"
