@@ -20,6 +20,7 @@ class NavItem:
     roles: frozenset | None = None  # None: every role
     order: int = 50
     match_prefix: str = field(default="")
+    group: str = ""  # items of one group share a drop-down menu in the header
 
     def url(self) -> str:
         return reverse(self.url_name)
@@ -38,10 +39,12 @@ def all_items() -> tuple[NavItem, ...]:
 
 
 def menu_for(user, path: str = "") -> list[dict]:
+    """The header's entries for a user: links, and groups of links (drop-down menus).
+    The current page is the entry whose prefix matches the path the longest."""
     role = role_of(user)
     if role is None:
         return []
-    menu = []
+    links = []
     for item in all_items():
         if item.roles is not None and role not in item.roles:
             continue
@@ -50,8 +53,27 @@ def menu_for(user, path: str = "") -> list[dict]:
         except NoReverseMatch:
             continue
         prefix = item.match_prefix or url
-        menu.append({"label": item.label, "url": url, "current": prefix != "/" and path.startswith(prefix) or path == url})
-    return menu
+        matches = path == url or (prefix != "/" and path.startswith(prefix))
+        links.append({"label": item.label, "url": url, "group": item.group, "match": len(prefix) if matches else -1})
+    best = max((link["match"] for link in links), default=-1)
+    menu: list[dict] = []
+    groups: dict[str, dict] = {}
+    for link in links:
+        link["current"] = best >= 0 and link["match"] == best
+        if not link["group"]:
+            menu.append(link)
+            continue
+        group = groups.get(link["group"])
+        if group is None:
+            group = groups[link["group"]] = {
+                "label": link["group"], "children": [], "current": False,
+                "id": "nav-" + "".join(c if c.isalnum() else "-" for c in link["group"].lower()),
+            }
+            menu.append(group)
+        group["children"].append(link)
+        group["current"] = group["current"] or link["current"]
+    # A group of one is a plain link.
+    return [entry["children"][0] if entry.get("children") and len(entry["children"]) == 1 else entry for entry in menu]
 
 
 ITEMS = [

@@ -44,3 +44,18 @@ def test_skip_link_moves_focus_to_the_content(page, live_server, login, world, p
     assert focused.strip() == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main-content"
+
+
+def test_grouped_menu_opens_from_the_keyboard_and_marks_one_current_page(page, live_server, login, axe, world, people):
+    login(page, people["chief"])
+    page.goto(f"{live_server.url}/")
+    staffing = page.get_by_role("button", name="Staffing", exact=True)
+    staffing.focus()
+    page.keyboard.press("Enter")
+    expect(staffing).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("link", name="Staffing plan").click()
+    page.wait_for_url(re.compile(r"/staffing/plan/"))
+    current = page.locator("nav [aria-current=page]")
+    expect(current).to_have_count(1)
+    expect(current).to_contain_text("Staffing plan")
+    axe(page)

@@ -1,6 +1,7 @@
 """The staffing pages in headless Chromium, checked with axe."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -32,8 +33,8 @@ def test_staffing_pages_render_and_pass_axe(page, live_server, login, axe, world
 def test_field_manager_sees_own_load(page, live_server, login, axe, world, people):
     login(page, people["pm"])
     page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name="Staffing", exact=True).first.click()
+    page.get_by_role("link", name="Manager load", exact=True).click()  # a field manager's only staffing page
     rows = page.locator("table.usa-table tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     assert people["pm"].get_full_name() in rows.first.inner_text()
     axe(page)
