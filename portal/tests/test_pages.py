@@ -61,3 +61,13 @@ def test_director_resolves_a_finding_of_their_office_and_hq_waives(api, swept, p
     assert api(people["npm"]).post(f"/api/v1/findings/{other.pk}/waive/", {"reason": "again"}).status_code == 409
     resolved = api(people["fod"]).post(f"/api/v1/findings/{finding.pk}/resolve/", {"note": "Backup assigned"})
     assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+
+
+def test_not_found_page_does_not_hint_at_existence(client, world, people, settings):
+    settings.DEBUG = False
+    client.force_login(people["pm"])
+    response = client.get(f"/agencies/{world['miami'].pk}/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body and "outside what your role lets you see" in body
+    assert "Collier" not in body
