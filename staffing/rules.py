@@ -28,14 +28,19 @@ class PrimaryManagerWithoutBackup(Rule):
 
     code = "staffing.primary_without_backup"
     title = "Primary program manager without a backup"
-    description = "An agency has a primary program manager but no backup program manager assigned."
+    description = ("An agency with an agreement in force (signed or suspended) has a primary program manager "
+                   "but no backup program manager assigned.")
     severity = Severity.WARNING
     subject_model = Agency
 
     def evaluate(self, *, today):
+        from agreements.choices import IN_FORCE_STATUSES
+        from agreements.models import Agreement
+
         active = Assignment.objects.active_on(today).filter(agency=OuterRef("pk"))
+        in_force = Agreement.objects.filter(agency=OuterRef("pk"), status__in=IN_FORCE_STATUSES)
         rows = (
-            Agency.objects.filter(Exists(active.filter(kind=AssignmentKind.PRIMARY)))
+            Agency.objects.filter(Exists(in_force), Exists(active.filter(kind=AssignmentKind.PRIMARY)))
             .exclude(Exists(active.filter(kind=AssignmentKind.BACKUP)))
             .values_list("id", "name", "state", "field_office_id")
         )

@@ -101,3 +101,14 @@ def test_workload_report_missing_for_last_month(world, people):
 
 def test_primary_without_backup_still_runs(world):
     assert sweep("staffing.primary_without_backup")["opened"] == 2  # Galveston and Collier
+
+
+def test_no_backup_rule_ignores_agencies_whose_agreements_all_ended(world, people):
+    from agreements.models import Agreement
+    from portal.compliance.models import Finding
+    from portal.compliance.sweep import sweep_run
+
+    Agreement.objects.filter(agency=world["miami"]).update(status="terminated", ended_on="2018-01-01")
+    sweep_run(notify=False, rule_codes=["staffing.primary_without_backup"])
+    subjects = set(Finding.objects.open().filter(rule="staffing.primary_without_backup").values_list("subject_id", flat=True))
+    assert subjects == {world["houston_other"].pk}
