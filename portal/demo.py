@@ -14,6 +14,7 @@ from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from . import dates
 from .models import StaffProfile
@@ -69,7 +70,10 @@ def make_user(ctx: DemoContext, username: str, role: str, *, office=None, first=
         username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@ice.dhs.gov"}
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        # One hash for every demo account: hashing is deliberately slow, and there are hundreds.
+        if "password_hash" not in ctx.extra:
+            ctx.extra["password_hash"] = make_password(DEMO_PASSWORD)
+        user.password = ctx.extra["password_hash"]
         user.save(update_fields=["password"])
     StaffProfile.objects.update_or_create(user=user, defaults={"role": role, "field_office": office, "title": title})
     ctx.people.setdefault(role, []).append(user)
