@@ -229,7 +229,9 @@ class ClassDetailView(LoginRequiredMixin, View):
         return render(request, self.template_name, {
             "academy_class": academy_class, "seated": [e for e in mine if e.status == EnrollmentStatus.ENROLLED],
             "waiting": [e for e in mine if e.status == EnrollmentStatus.WAITLISTED],
-            "may_enrol": may_enrol, "is_open": is_open, "enrol_form": enrol_form if may_enrol and is_open else None,
+            "may_enrol": may_enrol, "is_open": is_open,
+            # A refused request is shown with its reason even when the class has just closed.
+            "enrol_form": enrol_form if may_enrol and (is_open or (enrol_form is not None and enrol_form.errors)) else None,
             "history": entries(academy_class.history.all(), what="Class"),
         }, status=status)
 
