@@ -20,6 +20,7 @@ class OfficerFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label="Search")
     agency = django_filters.NumberFilter(field_name="agency_id", label="Agency id")
+    agency_name = django_filters.CharFilter(field_name="agency__name", lookup_expr="icontains", label="Agency name")
     field_office = django_filters.ModelChoiceFilter(field_name="agency__field_office", queryset=FieldOffice.objects.all())
     status = django_filters.MultipleChoiceFilter(choices=OfficerStatus.choices)
     can_act = django_filters.BooleanFilter(method="filter_can_act", label="Can act today")
@@ -29,7 +30,7 @@ class OfficerFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Officer
-        fields = ["q", "agency", "field_office", "status", "can_act", "card_state", "recertified", "refresher_due"]
+        fields = ["q", "agency", "agency_name", "field_office", "status", "can_act", "card_state", "recertified", "refresher_due"]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

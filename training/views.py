@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -23,9 +24,10 @@ from portal.views import ScopedListView
 
 from . import importers, selectors, services
 from .capacity import capacity_plan
-from .choices import EnrollmentStatus, OfficerStatus
+from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
 from .filtersets import OfficerFilterSet
-from .models import AcademyClass, Enrollment, Officer
+from .forms import ClassScheduleForm, EnrolForm
+from .models import AcademyClass, AcademySite, Enrollment, Officer
 
 FIELD_WRITERS = HQ_WRITERS | {Role.FIELD_PM}
 
@@ -54,9 +56,27 @@ class OfficerListView(ScopedListView):
     def base_queryset(self):
         return Officer.objects.with_standing().select_related("agency")
 
+    #: Filters the API offers that the page's form leaves out: the agency id still narrows
+    #: the list when a link gives it (the agency page, recertification progress), but
+    #: people search agencies by name.
+    page_hidden_filters = ("agency",)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        form = context["filter_form"]
+        for name in self.page_hidden_filters:
+            form.fields.pop(name, None)
         context["may_import"] = role_of(self.request.user) in FIELD_WRITERS
+        agency_id = self.filterset.form.cleaned_data.get("agency") if self.filterset.is_bound and self.filterset.is_valid() else None
+        if agency_id:
+            from agreements.models import Agency
+
+            agency = Agency.objects.visible_to(self.request.user).filter(pk=agency_id).first()
+            query = self.request.GET.copy()
+            query.pop("agency", None)
+            query.pop("page", None)
+            context["only_agency"] = {"name": agency.name if agency else "an agency you do not see",
+                                      "clear": "?" + query.urlencode()}
         return context
 
 
@@ -127,7 +147,9 @@ def _class_rows(queryset):
 
 
 class ClassCalendarView(LoginRequiredMixin, TemplateView):
-    """The academy calendar of a fiscal year, by quarter: seats taken and waiting lists."""
+    """The academy calendar of a fiscal year, by quarter: seats taken and waiting lists.
+    HQ writers schedule classes here (the scheduling service decides: no basic class in
+    Q1 without HQ's recorded override, no more overlapping classes than a site holds)."""
 
     template_name = "training/class_calendar.html"
 
@@ -149,24 +171,134 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
         for c in classes:
             c.seats_left = max(0, c.capacity - c.seated)
         context.update(title=f"Academy classes, FY{fy}", fy=fy, quarters=quarters, prev_fy=fy - 1, next_fy=fy + 1)
+        if role_of(self.request.user) in HQ_WRITERS and "schedule_form" not in context:
+            context["schedule_form"] = ClassScheduleForm(initial={"site": AcademySite.objects.filter(
+                is_default=True).first()}).styled()
         return context
+
+    def post(self, request):
+        if role_of(request.user) not in HQ_WRITERS:
+            raise PermissionDenied
+        form = ClassScheduleForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                academy_class = services.class_schedule(
+                    course=data["course"], site=data["site"], starts_on=data["starts_on"], capacity=data["capacity"],
+                    q1_override_reason=form.override_reason, acting_user=request.user)
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, f"{academy_class.course.code} class scheduled at {academy_class.site.name}, "
+                                          f"{academy_class.starts_on:%B} {academy_class.starts_on.day}, "
+                                          f"{academy_class.starts_on.year} to {academy_class.ends_on:%B} "
+                                          f"{academy_class.ends_on.day}, {academy_class.ends_on.year}, "
+                                          f"{academy_class.capacity} seats"
+                                          + (" (Q1 override recorded)." if academy_class.q1_override_reason else "."))
+                return redirect(f"{reverse('training:class-calendar')}?fy={dates.fiscal_year(academy_class.starts_on)}")
+        self.request = request
+        context = self.get_context_data(schedule_form=form.styled())
+        return self.render_to_response(context, status=400)
+
+
+def _open_for_enrolment(academy_class) -> bool:
+    """Whether the class still takes enrolments (the service says so again on submit)."""
+    return academy_class.status == ClassStatus.SCHEDULED and academy_class.ends_on >= dates.today()
 
 
 class ClassDetailView(LoginRequiredMixin, View):
+    """A class's seats and waiting list (the officers the caller sees). The officers'
+    Field Program Managers and HQ writers enrol officers and withdraw them; a withdrawal
+    gives the freed seat to the first officer waiting."""
+
     template_name = "training/class_detail.html"
 
-    def get(self, request, pk):
+    def _class(self, request, pk):
         if role_of(request.user) is None:
             raise PermissionDenied
-        academy_class = get_object_or_404(_class_rows(AcademyClass.objects.visible_to(request.user)), pk=pk)
+        return get_object_or_404(_class_rows(AcademyClass.objects.visible_to(request.user)), pk=pk)
+
+    def _render(self, request, academy_class, enrol_form=None, status=200):
         enrollments = (Enrollment.objects.visible_to(request.user).filter(academy_class=academy_class)
                        .select_related("officer__agency").order_by("status", "requested_at", "pk"))
         mine = [e for e in enrollments if e.status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)]
+        may_enrol = role_of(request.user) in FIELD_WRITERS
+        is_open = _open_for_enrolment(academy_class)
+        if may_enrol and is_open and enrol_form is None:
+            enrol_form = EnrolForm(user=request.user, academy_class=academy_class).styled()
         return render(request, self.template_name, {
             "academy_class": academy_class, "seated": [e for e in mine if e.status == EnrollmentStatus.ENROLLED],
             "waiting": [e for e in mine if e.status == EnrollmentStatus.WAITLISTED],
+            "may_enrol": may_enrol, "is_open": is_open,
+            # A refused request is shown with its reason even when the class has just closed.
+            "enrol_form": enrol_form if may_enrol and (is_open or (enrol_form is not None and enrol_form.errors)) else None,
             "history": entries(academy_class.history.all(), what="Class"),
-        })
+        }, status=status)
+
+    def get(self, request, pk):
+        return self._render(request, self._class(request, pk))
+
+    def post(self, request, pk):
+        academy_class = self._class(request, pk)
+        if request.POST.get("action") == "withdraw":
+            return self._withdraw(request, academy_class)
+        if role_of(request.user) not in FIELD_WRITERS:
+            raise PermissionDenied
+        form = EnrolForm(request.POST, user=request.user, academy_class=academy_class)
+        if form.is_valid():
+            officer = form.cleaned_data["officer"]
+            try:
+                enrollment = services.enrollment_request(academy_class=academy_class, officer=officer,
+                                                         acting_user=request.user)
+            except TransitionNotAllowed as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                if enrollment.status == EnrollmentStatus.ENROLLED:
+                    messages.success(request, f"{officer.first_name} {officer.last_name} has a seat in this class.")
+                else:
+                    position = Enrollment.objects.filter(
+                        academy_class=academy_class, status=EnrollmentStatus.WAITLISTED,
+                        requested_at__lte=enrollment.requested_at).count()
+                    messages.success(request, f"The class is full: {officer.first_name} {officer.last_name} is on "
+                                              f"the waiting list (number {position}) and gets the first seat freed "
+                                              f"in turn.")
+                return redirect("training:class-detail", pk=academy_class.pk)
+        return self._render(request, academy_class, enrol_form=form.styled(), status=400)
+
+    def _withdraw(self, request, academy_class):
+        # Scope first (another agency's officer: 404, as if the enrolment did not exist),
+        # then the role (a visible enrolment the caller may not change: 403).
+        try:
+            enrollment_id = int(request.POST.get("enrollment", ""))
+        except ValueError:
+            raise Http404("No such enrolment")
+        enrollment = get_object_or_404(
+            Enrollment.objects.visible_to(request.user).select_related("officer"),
+            pk=enrollment_id, academy_class=academy_class)
+        if role_of(request.user) not in FIELD_WRITERS:
+            raise PermissionDenied
+        waiting_before = set(academy_class.enrollments.filter(status=EnrollmentStatus.WAITLISTED).values_list("pk", flat=True))
+        try:
+            services.enrollment_withdraw(enrollment=enrollment, acting_user=request.user,
+                                         reason=f"Withdrawn from {academy_class} on the class page")
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return redirect("training:class-detail", pk=academy_class.pk)
+        promoted = Enrollment.objects.filter(pk__in=waiting_before, status=EnrollmentStatus.ENROLLED)
+        officer = enrollment.officer
+        text = f"{officer.first_name} {officer.last_name} withdrawn from the class."
+        if promoted:
+            # Name only the promoted officers the caller may see; count the others.
+            visible = list(promoted.visible_to(request.user).select_related("officer"))
+            others = promoted.count() - len(visible)
+            names = [f"{e.officer.first_name} {e.officer.last_name}" for e in visible]
+            if others:
+                names.append(f"{others} officer{'s' if others > 1 else ''} of another agency")
+            text += f" The freed seat went to the waiting list: {', '.join(names)}."
+        messages.success(request, text)
+        return redirect("training:class-detail", pk=academy_class.pk)
 
 
 class RecertificationProgressView(LoginRequiredMixin, TemplateView):

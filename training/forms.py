@@ -1,0 +1,122 @@
+"""Browser forms of the training app: scheduling an academy class (HQ) and enrolling an
+officer in one (the officer's Field Program Manager, or HQ). The services decide; these
+forms only collect and check the input, and show the services' refusals next to the field
+they concern."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+
+from portal.views import uswds_form
+
+from .choices import ACTIVE_ENROLLMENT, CourseKind, OfficerStatus
+from .models import AcademyClass, AcademySite, Course, Enrollment, Officer
+
+
+class DescribedForm(forms.Form):
+    """A form whose inputs name their hint and error messages in ``aria-describedby``, so
+    a screen reader reads the error with the field (templates/training/_field.html gives
+    the messages these ids)."""
+
+    def styled(self):
+        uswds_form(self)
+        for bound in self:
+            ids = []
+            if bound.help_text:
+                ids.append(f"{bound.auto_id}-hint")
+            if bound.errors:
+                ids.append(f"{bound.auto_id}-error")
+            if ids:
+                bound.field.widget.attrs["aria-describedby"] = " ".join(ids)
+        return self
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        """Put a service's refusal on the fields it names (others on the whole form)."""
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, exc.messages)
+
+
+class ClassScheduleForm(DescribedForm):
+    """HQ schedules an academy class; the end date follows from the course's length."""
+
+    course = forms.ModelChoiceField(
+        queryset=Course.objects.filter(kind__in=[CourseKind.BASIC, CourseKind.REFRESHER], retired_on__isnull=True),
+        empty_label="- Select a course -",
+    )
+    site = forms.ModelChoiceField(queryset=AcademySite.objects.all(), empty_label=None)
+    starts_on = forms.DateField(label="Start date", widget=forms.DateInput(format="%Y-%m-%d"))
+    capacity = forms.IntegerField(label="Seats", min_value=1, max_value=200, initial=24)
+    q1_override = forms.BooleanField(
+        label="Override the rule against basic classes in Q1 (October to December)", required=False)
+    q1_override_reason = forms.CharField(
+        label="Reason for the Q1 override", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded with the class; required with the override.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lengths = ", ".join(f"{c.code} {c.duration_days} days" for c in self.fields["course"].queryset)
+        self.fields["course"].help_text = f"The class ends after the course's length ({lengths})."
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("q1_override") and not (cleaned.get("q1_override_reason") or "").strip():
+            self.add_error("q1_override_reason", "Give the reason for holding this basic class in Q1.")
+        return cleaned
+
+    @property
+    def override_reason(self) -> str:
+        """The reason passed to the service: only when the override is ticked."""
+        return self.cleaned_data["q1_override_reason"].strip() if self.cleaned_data.get("q1_override") else ""
+
+
+#: Above this many officers to choose from, the enrol form asks for the officer number
+#: instead of listing them (HQ sees every officer of the program).
+ENROL_SELECT_LIMIT = 300
+
+
+class EnrolForm(DescribedForm):
+    """Enrol one of the caller's officers in a class: only officers the caller sees, of the
+    status the course takes, and not already enrolled in or waiting for the class. An
+    officer outside the caller's agencies gets the same answer as a number that does not
+    exist, so the form reveals nothing about other agencies."""
+
+    NOT_FOUND = "No officer you can enrol in this class has this number."
+
+    def __init__(self, *args, user, academy_class: AcademyClass, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = OfficerStatus.ADJUDICATED if academy_class.course.kind == CourseKind.BASIC else OfficerStatus.CERTIFIED
+        self.candidates = (
+            Officer.objects.visible_to(user).filter(status=status)
+            .exclude(Exists(Enrollment.objects.filter(officer=OuterRef("pk"), academy_class=academy_class,
+                                                      status__in=ACTIVE_ENROLLMENT)))
+            .select_related("agency").order_by("last_name", "first_name", "officer_number")
+        )
+        who = ("officers whose background has been adjudicated" if status == OfficerStatus.ADJUDICATED
+               else "certified officers")
+        self.uses_select = self.candidates.count() <= ENROL_SELECT_LIMIT
+        if self.uses_select:
+            field = forms.ModelChoiceField(
+                queryset=self.candidates, label="Officer", empty_label="- Select an officer -",
+                help_text=f"This class takes {who} of your agencies who are not already enrolled.",
+                error_messages={"invalid_choice": self.NOT_FOUND, "required": "Choose an officer."},
+            )
+            field.label_from_instance = lambda o: f"{o.last_name}, {o.first_name} ({o.officer_number}), {o.agency.name}"
+        else:
+            field = forms.CharField(label="Officer number", max_length=30,
+                                    help_text=f"This class takes {who} who are not already enrolled.",
+                                    error_messages={"required": "Give the officer number."})
+        self.fields["officer"] = field
+
+    def clean_officer(self):
+        value = self.cleaned_data["officer"]
+        if self.uses_select:
+            return value
+        officer = self.candidates.filter(officer_number__iexact=value.strip()).first()
+        if officer is None:
+            raise ValidationError(self.NOT_FOUND)
+        return officer
