@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from staffing.models import Absence, OtherDuty, ReportingLine
+from staffing.models import Absence, OtherDuty, ReportingLine, StaffingModel
 from staffing.selectors import coverage, is_above
 from staffing.tests.factories import AbsenceFactory, OtherDutyFactory, ReportingLineFactory
 
@@ -185,6 +185,7 @@ def test_manager_page_queries_do_not_grow_with_the_records(client, people, world
         return len(ctx.captured_queries)
 
     client.force_login(people["chief"])
+    StaffingModel.current()  # the model's single row exists once the Unit Chief has set it
     AbsenceFactory(manager=people["pm"], starts_on=dt.date(2017, 12, 1), ends_on=dt.date(2017, 12, 1))
     ReportingLineFactory(manager=people["pm"], kind="program", supervisor=people["npm"], starts_on=dt.date(2016, 1, 1))
     few = queries()
