@@ -4,8 +4,26 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from portal.roles import Role
+from portal.views import uswds_form
 
+from .choices import AbsenceKind, ReportingLineKind
 from .models import StaffingModel
+
+
+def described(form):
+    """Style a form for USWDS and tie each field to its hint and error message
+    (``aria-describedby``), so a screen reader reads the message with the field.
+    Call it once, after validation, just before rendering."""
+    uswds_form(form)
+    for bound in form:
+        ids = []
+        if bound.help_text:
+            ids.append(f"{bound.auto_id}-hint")
+        if bound.errors:
+            ids.append(f"{bound.auto_id}-error")
+        if ids:
+            bound.field.widget.attrs["aria-describedby"] = " ".join(ids)
+    return form
 
 
 class StaffingModelForm(forms.ModelForm):
@@ -54,3 +72,59 @@ class HandoverForm(forms.Form):
         self.fields["to"].queryset = pms
         self.fields["manager"].label_from_instance = self.fields["to"].label_from_instance = (
             lambda u: f"{u.get_full_name() or u.username} ({u.username})")
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+class AbsenceForm(forms.Form):
+    """A program manager away on leave, training or travel (both days included)."""
+
+    kind = forms.ChoiceField(label="Kind of absence", choices=AbsenceKind.choices)
+    starts_on = forms.DateField(label="First day away")
+    ends_on = forms.DateField(label="Last day away")
+    note = forms.CharField(label="Note (optional)", max_length=250, required=False)
+
+
+class OtherDutyForm(forms.Form):
+    """A share of the manager's time the field office gives to other work."""
+
+    share_percent = forms.IntegerField(label="Share of the manager's time (percent)", min_value=1, max_value=100)
+    description = forms.CharField(label="Other duty", max_length=200)
+    starts_on = forms.DateField(label="From")
+    ends_on = forms.DateField(label="To (optional: empty while it lasts)", required=False)
+
+
+class ReportingLineForm(forms.Form):
+    """A new supervisor on one of the manager's two lines. The choices follow the line:
+    the program line goes to a National Program Manager or the Unit Chief, the
+    administrative line to a Field Office Director."""
+
+    ROLES = {
+        ReportingLineKind.PROGRAM: (Role.NATIONAL_PM, Role.UNIT_CHIEF),
+        ReportingLineKind.ADMINISTRATIVE: (Role.FIELD_OFFICE_DIRECTOR,),
+    }
+
+    supervisor = forms.ModelChoiceField(label="Supervisor", queryset=get_user_model().objects.none())
+    starts_on = forms.DateField(label="From", help_text="The current line of this kind ends the day before.")
+    note = forms.CharField(label="Note (optional)", max_length=250, required=False)
+
+    def __init__(self, *args, kind: str, manager, **kwargs):
+        kwargs.setdefault("prefix", kind)
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        field = self.fields["supervisor"]
+        field.label = ("Program supervisor" if kind == ReportingLineKind.PROGRAM else "Administrative supervisor")
+        field.queryset = (
+            get_user_model().objects.filter(is_active=True, staff_profile__role__in=self.ROLES[kind])
+            .exclude(pk=manager.pk).select_related("staff_profile__field_office")
+            .order_by("staff_profile__field_office__name", "last_name", "username")
+        )
+
+        def label(user):
+            profile = user.staff_profile
+            where = profile.field_office.name if profile.field_office_id else profile.get_role_display()
+            return f"{_person(user)} ({where})"
+
+        field.label_from_instance = label

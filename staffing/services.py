@@ -222,6 +222,27 @@ def absence_save(*, acting_user, absence: Absence | None = None, **fields) -> Ab
     return _saved(absence, acting_user)
 
 
+@transaction.atomic
+def absence_end_or_cancel(*, acting_user, absence: Absence, today: dt.date) -> str:
+    """End an absence in progress today (the manager is back tomorrow) or cancel one that
+    has not begun (the record is deleted; its history keeps who cancelled it). A past
+    absence stays as it was: it is the record of who could sign on those days.
+    Returns "ended" or "cancelled"."""
+    check_may_record_for(acting_user, absence.manager)
+    if absence.ends_on < today:
+        raise ValidationError({"ends_on": ["This absence is over; it stays on the record."]})
+    if absence.starts_on > today:
+        absence._history_user = acting_user
+        absence._change_reason = "Cancelled before it began"
+        absence.delete()
+        return "cancelled"
+    if absence.ends_on == today:
+        raise ValidationError({"ends_on": ["This absence already ends today."]})
+    absence.ends_on = today
+    _saved(absence, acting_user, "Ended early")
+    return "ended"
+
+
 # --- workload reports and the staffing model ---------------------------------------------
 
 def validate_workload(*, month: dt.date, encounters_processed: int, charging_documents_prepared: int,

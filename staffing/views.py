@@ -1,5 +1,6 @@
-"""Pages of the staffing app: organisation, manager load, field office staffing, the
-staffing plan, the coverage calendar, the workload import, the staffing model, handover."""
+"""Pages of the staffing app: organisation, manager load, one manager (with the forms for
+absences, other duties and reporting lines), field office staffing, the staffing plan,
+the coverage calendar, the workload import, the staffing model, handover."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from agreements.choices import AgreementStatus
@@ -18,13 +20,16 @@ from agreements.models import Agency, FieldOffice
 from portal import dates
 from portal.models import StaffProfile
 from portal.roles import HQ_ROLES, HQ_WRITERS, SETTINGS_WRITERS, Role, field_office_id_of, role_of
+from portal.history import SKIP, HistoryEntry, _label, _show, merged
 from portal.views import uswds_form
 
 from . import figures as staffing_figures
 from . import services
-from .forms import HandoverForm, PlanWhatIfForm, StaffingModelForm, WorkloadImportForm
+from .choices import ReportingLineKind
+from .forms import (AbsenceForm, HandoverForm, OtherDutyForm, PlanWhatIfForm, ReportingLineForm, StaffingModelForm,
+                    WorkloadImportForm, described)
 from .importers import import_workload_csv
-from .models import StaffingModel
+from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel
 from .selectors import coverage, current_lines, missing_lines, other_duty_percent_by_manager
 
 
@@ -50,12 +55,15 @@ class OrganisationView(LoginRequiredMixin, View):
         for p in profiles:
             mine = lines.get(p.user_id, {})
             rows.append({"profile": p, "program": mine.get("program"), "administrative": mine.get("administrative"),
-                         "missing": missing_lines(mine), "other_duty": shares.get(p.user_id, 0)})
+                         "missing": missing_lines(mine), "other_duty": shares.get(p.user_id, 0),
+                         # A field PM sees the office's lines but opens only their own page.
+                         "linked": role_of(request.user) != Role.FIELD_PM or p.user_id == request.user.pk})
         rows.sort(key=lambda r: (not r["missing"], r["profile"].field_office.name if r["profile"].field_office else "",
                                  r["profile"].user.last_name))
         return render(request, "staffing/organisation.html", {
             "title": "Organisation: reporting lines", "rows": rows, "today": today,
             "missing_count": sum(1 for r in rows if r["missing"]),
+            "may_set_lines": role_of(request.user) in HQ_WRITERS,
         })
 
 
@@ -249,3 +257,243 @@ class HandoverView(LoginRequiredMixin, View):
                 return redirect("staffing:organisation")
         return render(request, "staffing/handover.html", {"title": "Hand over a manager's agencies",
                                                           "form": uswds_form(form)}, status=400)
+
+
+# --- one program manager ----------------------------------------------------------------
+
+def visible_manager(user, user_id: int):
+    """The field program manager ``user_id`` if ``user`` may see them, else not found:
+    HQ sees every manager, a Field Office Director the managers of their office, a
+    field program manager only themselves."""
+    manager = get_object_or_404(
+        get_user_model().objects.select_related("staff_profile__field_office"),
+        pk=user_id, staff_profile__role=Role.FIELD_PM,
+    )
+    role = role_of(user)
+    if role in HQ_ROLES:
+        return manager
+    if role == Role.FIELD_OFFICE_DIRECTOR and field_office_id_of(user) is not None \
+            and field_office_id_of(user) == field_office_id_of(manager):
+        return manager
+    if role == Role.FIELD_PM and user.pk == manager.pk:
+        return manager
+    raise Http404
+
+
+def labelled_entries(history, label) -> list[HistoryEntry]:
+    """Change history as ``portal.history.entries`` reads it (who, when, which fields from
+    what to what), with each entry named by ``label(record)`` from the historical row
+    itself: the records' ``__str__`` would fetch the manager and supervisor again for
+    every row of history. One query whatever the length of the history."""
+    previous: dict = {}
+    result: list[HistoryEntry] = []
+    for record in history.select_related("history_user").order_by("history_date", "history_id"):
+        model = record.instance_type
+        prior = previous.get(record.id)
+        previous[record.id] = record
+        changes = []
+        if prior is not None and record.history_type == "~":
+            for change in record.diff_against(prior).changes:
+                if change.field not in SKIP:
+                    changes.append((_label(model, change.field), _show(prior, change.field), _show(record, change.field)))
+            if not changes and not record.history_change_reason:
+                continue
+        user = record.history_user
+        result.append(HistoryEntry(
+            when=record.history_date, who=(user.get_full_name() or user.username) if user else "System",
+            what=label(record), kind={"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
+            reason=record.history_change_reason or "", changes=changes,
+        ))
+    return result
+
+
+def may_record_for(user, manager) -> bool:
+    """Whether ``user`` records absences and other duties of ``manager`` (HQ writers, the
+    Field Office Director of the manager's office)."""
+    try:
+        services.check_may_record_for(user, manager)
+    except PermissionDenied:
+        return False
+    return True
+
+
+class ManagerView(LoginRequiredMixin, View):
+    """One program manager: assignments, both reporting lines, other duties, absences,
+    load against the staffing model and the history of these records, with the forms
+    to record absences and other duties (HQ writers, the office's director) and to set
+    reporting lines (HQ writers)."""
+
+    template_name = "staffing/manager.html"
+
+    def get(self, request, user_id):
+        manager = visible_manager(request.user, user_id)
+        return self.render_page(request, manager)
+
+    def forms_for(self, request, manager, bound=None):
+        """The page's forms, unbound except the one just posted (``bound``: name → form)."""
+        bound = bound or {}
+        result = {}
+        if may_record_for(request.user, manager):
+            result["absence_form"] = bound.get("absence_form") or AbsenceForm(prefix="absence")
+            result["duty_form"] = bound.get("duty_form") or OtherDutyForm(prefix="duty")
+        if role_of(request.user) in HQ_WRITERS:
+            for kind in (ReportingLineKind.PROGRAM, ReportingLineKind.ADMINISTRATIVE):
+                name = f"{kind}_form"
+                result[name] = bound.get(name) or ReportingLineForm(kind=kind, manager=manager)
+        for form in result.values():
+            described(form)
+        return result
+
+    def render_page(self, request, manager, bound=None, status=200):
+        today = dates.today()
+        user = request.user
+        assignments = list(
+            Assignment.objects.visible_to(user).filter(program_manager=manager).select_related("agency")
+            .order_by("-starts_on", "agency__name")
+        )
+        lines = list(
+            ReportingLine.objects.visible_to(user).filter(manager=manager)
+            .select_related("supervisor__staff_profile__field_office").order_by("kind", "-starts_on")
+        )
+        duties = list(OtherDuty.objects.visible_to(user).filter(manager=manager).order_by("-starts_on"))
+        absences = list(Absence.objects.visible_to(user).filter(manager=manager).order_by("starts_on"))
+        current_by_kind = current_lines([manager.pk], today).get(manager.pk, {})
+        computed = staffing_figures.compute(day=today)
+        load = next((m for m in staffing_figures.visible_figures(user, computed)["managers"] if m.key == manager.pk), None)
+        people = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(
+            pk__in=ReportingLine.history.filter(manager=manager).values("supervisor_id"))}
+        history = merged(
+            labelled_entries(Assignment.history.filter(id__in=[a.pk for a in assignments]).select_related("agency"),
+                             lambda r: f"Assignment: {r.agency.name if r.agency else ''} ({r.get_kind_display()})"),
+            labelled_entries(ReportingLine.history.filter(manager=manager),
+                             lambda r: f"{r.get_kind_display().split(' (')[0]} line to {people.get(r.supervisor_id, '')}"),
+            labelled_entries(OtherDuty.history.filter(manager=manager),
+                             lambda r: f"Other duty: {r.share_percent}% {r.description}"),
+            labelled_entries(Absence.history.filter(manager=manager),
+                             lambda r: f"Absence: {r.get_kind_display()} {r.starts_on}–{r.ends_on}"),
+        )
+        name = manager.get_full_name() or manager.username
+        context = {
+            "title": f"Program manager: {name}", "manager": manager, "name": name, "today": today,
+            "current_assignments": [a for a in assignments if a.ends_on is None or a.ends_on >= today],
+            "past_assignments": [a for a in assignments if a.ends_on is not None and a.ends_on < today],
+            "lines": [{"line": line, "current": current_by_kind.get(line.kind) == line} for line in lines],
+            "missing": missing_lines(current_by_kind),
+            "duties": [{"duty": d, "current": d.starts_on <= today and (d.ends_on is None or d.ends_on >= today)}
+                       for d in duties],
+            "upcoming_absences": [a for a in absences if a.ends_on >= today],
+            "past_absences": sorted((a for a in absences if a.ends_on < today), key=lambda a: a.starts_on, reverse=True),
+            "load": load, "model": computed.model, "history": history,
+            "may_record": may_record_for(user, manager),
+            "may_set_lines": role_of(user) in HQ_WRITERS,
+        }
+        context.update(self.forms_for(request, manager, bound))
+        if context["may_set_lines"]:
+            context["line_forms"] = [
+                (context["program_form"], "Set the program supervisor", ReportingLineKind.PROGRAM.value),
+                (context["administrative_form"], "Set the administrative supervisor",
+                 ReportingLineKind.ADMINISTRATIVE.value),
+            ]
+        return render(request, self.template_name, context, status=status)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Show a service's field messages on the form's fields (others above the form)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class ManagerFormView(ManagerView):
+    """Base of the manager page's POST endpoints: the manager must be in scope (else not
+    found), the role allowed to act (else 403); a valid form goes to the service and back
+    to the page with a message (POST-redirect-GET), a wrong one re-renders the page with
+    the messages next to the fields and status 400."""
+
+    form_name = ""
+
+    def allowed(self, user, manager) -> bool:
+        return may_record_for(user, manager)
+
+    def make_form(self, request, manager):
+        raise NotImplementedError
+
+    def save(self, request, manager, form) -> str:
+        raise NotImplementedError
+
+    def get(self, request, user_id, **kwargs):
+        return redirect("staffing:manager", user_id=user_id)
+
+    def post(self, request, user_id, **kwargs):
+        manager = visible_manager(request.user, user_id)
+        if not self.allowed(request.user, manager):
+            raise PermissionDenied
+        form = self.make_form(request, manager)
+        if form.is_valid():
+            try:
+                message = self.save(request, manager, form, **kwargs)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect("staffing:manager", user_id=manager.pk)
+        return self.render_page(request, manager, bound={self.form_name: form}, status=400)
+
+
+class AbsenceCreateView(ManagerFormView):
+    form_name = "absence_form"
+
+    def make_form(self, request, manager):
+        return AbsenceForm(request.POST, prefix="absence")
+
+    def save(self, request, manager, form):
+        absence = services.absence_save(acting_user=request.user, manager=manager, **form.cleaned_data)
+        return f"{absence.get_kind_display()} recorded from {absence.starts_on} to {absence.ends_on}."
+
+
+class OtherDutyCreateView(ManagerFormView):
+    form_name = "duty_form"
+
+    def make_form(self, request, manager):
+        return OtherDutyForm(request.POST, prefix="duty")
+
+    def save(self, request, manager, form):
+        duty = services.other_duty_save(acting_user=request.user, manager=manager, **form.cleaned_data)
+        return f"Other duty recorded: {duty.share_percent}% {duty.description}."
+
+
+class ReportingLineSetView(ManagerFormView):
+    def allowed(self, user, manager) -> bool:
+        return role_of(user) in HQ_WRITERS
+
+    def post(self, request, user_id, kind):
+        if kind not in ReportingLineKind.values:
+            raise Http404
+        self.form_name = f"{kind}_form"
+        return super().post(request, user_id, kind=kind)
+
+    def make_form(self, request, manager):
+        return ReportingLineForm(request.POST, kind=self.form_name.removesuffix("_form"), manager=manager)
+
+    def save(self, request, manager, form, kind):
+        line = services.reporting_line_set(acting_user=request.user, manager=manager, kind=kind, **form.cleaned_data)
+        return f"{line.get_kind_display().split(' (')[0]} line set: {line.supervisor.get_full_name() or line.supervisor.username} from {line.starts_on}."
+
+
+class AbsenceEndView(ManagerFormView):
+    """End an absence in progress today, or cancel one not yet begun."""
+
+    def post(self, request, user_id, absence_id):
+        manager = visible_manager(request.user, user_id)
+        absence = get_object_or_404(Absence.objects.visible_to(request.user).filter(manager=manager), pk=absence_id)
+        if not self.allowed(request.user, manager):
+            raise PermissionDenied
+        try:
+            outcome = services.absence_end_or_cancel(acting_user=request.user, absence=absence, today=dates.today())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("staffing:manager", user_id=manager.pk)
+        messages.success(request, "Absence cancelled." if outcome == "cancelled" else "Absence ended today.")
+        return redirect("staffing:manager", user_id=manager.pk)
