@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 SKIP = {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "history_user_id",
         "match_key", "updated_at", "created_at", "id", "history_relation"}
@@ -36,40 +36,50 @@ def _show(record, name: str) -> str:
         return "—"
     if field_obj.choices:
         return str(dict(field_obj.flatchoices).get(value, value))
+    if field_obj.is_relation:
+        # Only changed relations are shown, so the lookup is rare: name the row, not its id.
+        try:
+            return str(getattr(record, field_obj.name))
+        except Exception:  # the related row was deleted since
+            return f"#{value}"
     return str(value)
 
 
-def entries(history: QuerySet, what: str | None = None) -> list[HistoryEntry]:
-    """Entries for a queryset of historical records (any model), newest first."""
-    records = list(history.select_related("history_user").order_by("id", "history_date", "history_id")) if hasattr(history.model, "history_id") else []
+def entries(history: QuerySet, what=None) -> list[HistoryEntry]:
+    """Entries for a queryset of historical records (any model), newest first, in one query.
+
+    ``what`` names the record in each entry: a string, or a function of the historical row
+    (so the name can come from related rows the caller selected, instead of the record's
+    ``__str__`` fetching them again for every row); by default the record's ``__str__``.
+    """
     previous: dict = {}
     result: list[HistoryEntry] = []
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+    for record in history.select_related("history_user").order_by("history_date", "history_id"):
         model = record.instance_type
         prior = previous.get(record.id)
-        kind = {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type]
+        previous[record.id] = record
         changes = []
         if prior is not None and record.history_type == "~":
-            delta = record.diff_against(prior)
-            for change in delta.changes:
-                if change.field in SKIP:
-                    continue
-                changes.append((_label(model, change.field), _show(prior, change.field), _show(record, change.field)))
+            for change in record.diff_against(prior).changes:
+                if change.field not in SKIP:
+                    changes.append((_label(model, change.field), _show(prior, change.field), _show(record, change.field)))
             if not changes and not record.history_change_reason:
-                previous[record.id] = record
                 continue
+        if callable(what):
+            name = what(record)
+        else:
+            name = what or f"{model._meta.verbose_name.capitalize()}: {record.instance}"
         user = record.history_user
         result.append(
             HistoryEntry(
                 when=record.history_date,
                 who=(user.get_full_name() or user.username) if user else "System",
-                what=what or f"{model._meta.verbose_name.capitalize()}: {record.instance}",
-                kind=kind,
+                what=name,
+                kind={"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
                 reason=record.history_change_reason or "",
                 changes=changes,
             )
         )
-        previous[record.id] = record
     return sorted(result, key=lambda e: e.when, reverse=True)
 
 

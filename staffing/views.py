@@ -20,7 +20,7 @@ from agreements.models import Agency, FieldOffice
 from portal import dates
 from portal.models import StaffProfile
 from portal.roles import HQ_ROLES, HQ_WRITERS, SETTINGS_WRITERS, Role, field_office_id_of, role_of
-from portal.history import SKIP, HistoryEntry, _label, _show, merged
+from portal.history import entries as history_entries, merged
 from portal.views import uswds_form
 
 from . import figures as staffing_figures
@@ -280,33 +280,6 @@ def visible_manager(user, user_id: int):
     raise Http404
 
 
-def labelled_entries(history, label) -> list[HistoryEntry]:
-    """Change history as ``portal.history.entries`` reads it (who, when, which fields from
-    what to what), with each entry named by ``label(record)`` from the historical row
-    itself: the records' ``__str__`` would fetch the manager and supervisor again for
-    every row of history. One query whatever the length of the history."""
-    previous: dict = {}
-    result: list[HistoryEntry] = []
-    for record in history.select_related("history_user").order_by("history_date", "history_id"):
-        model = record.instance_type
-        prior = previous.get(record.id)
-        previous[record.id] = record
-        changes = []
-        if prior is not None and record.history_type == "~":
-            for change in record.diff_against(prior).changes:
-                if change.field not in SKIP:
-                    changes.append((_label(model, change.field), _show(prior, change.field), _show(record, change.field)))
-            if not changes and not record.history_change_reason:
-                continue
-        user = record.history_user
-        result.append(HistoryEntry(
-            when=record.history_date, who=(user.get_full_name() or user.username) if user else "System",
-            what=label(record), kind={"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
-            reason=record.history_change_reason or "", changes=changes,
-        ))
-    return result
-
-
 def may_record_for(user, manager) -> bool:
     """Whether ``user`` records absences and other duties of ``manager`` (HQ writers, the
     Field Office Director of the manager's office)."""
@@ -363,13 +336,13 @@ class ManagerView(LoginRequiredMixin, View):
         people = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(
             pk__in=ReportingLine.history.filter(manager=manager).values("supervisor_id"))}
         history = merged(
-            labelled_entries(Assignment.history.filter(id__in=[a.pk for a in assignments]).select_related("agency"),
+            history_entries(Assignment.history.filter(id__in=[a.pk for a in assignments]).select_related("agency"),
                              lambda r: f"Assignment: {r.agency.name if r.agency else ''} ({r.get_kind_display()})"),
-            labelled_entries(ReportingLine.history.filter(manager=manager),
+            history_entries(ReportingLine.history.filter(manager=manager),
                              lambda r: f"{r.get_kind_display().split(' (')[0]} line to {people.get(r.supervisor_id, '')}"),
-            labelled_entries(OtherDuty.history.filter(manager=manager),
+            history_entries(OtherDuty.history.filter(manager=manager),
                              lambda r: f"Other duty: {r.share_percent}% {r.description}"),
-            labelled_entries(Absence.history.filter(manager=manager),
+            history_entries(Absence.history.filter(manager=manager),
                              lambda r: f"Absence: {r.get_kind_display()} {r.starts_on}–{r.ends_on}"),
         )
         name = manager.get_full_name() or manager.username

@@ -71,3 +71,11 @@ def test_not_found_page_does_not_hint_at_existence(client, world, people, settin
     body = response.content.decode()
     assert "Page not found" in body and "outside what your role lets you see" in body
     assert "Collier" not in body
+
+
+def test_history_names_a_changed_relation_not_its_id(client, world, people, offices, api):
+    api(people["chief"]).patch(f"/api/v1/agencies/{world['mine'].pk}/", {"field_office": offices["SNA"].pk})
+    client.force_login(people["chief"])
+    page = client.get(f"/agencies/{world['mine'].pk}/").content.decode()
+    assert "Houston</del>" in page.replace('<span class="usa-sr-only">from </span>', "")
+    assert "San Antonio</ins>" in page.replace('<span class="usa-sr-only">to </span>', "")
