@@ -143,7 +143,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         mine = (
             Finding.objects.visible_to(user).open().filter(responsible=user)
-            .select_related("agency").order_by("-severity", "-first_seen_at")
+            .select_related("agency").most_urgent_first()
         )
         by_status = dict(
             Agreement.objects.visible_to(user).values_list("status").annotate(n=Count("id")).values_list("status", "n")
@@ -174,7 +174,7 @@ def finding_columns():
     return [
         Column("Finding", "rule_title", sort="rule", link=True),
         Column("Subject", "subject_label", sort="subject_label"),
-        Column("Severity", "get_severity_display", sort="severity"),
+        Column("Severity", "get_severity_display", sort="severity_rank"),
         Column("Status", "get_status_display", sort="status"),
         Column("Responsible", lambda f: f.responsible.get_full_name() if f.responsible_id else "HQ"),
         Column("First seen", "first_seen_at", sort="first_seen_at"),
@@ -196,7 +196,7 @@ class FindingListView(ScopedListView):
         return finding_columns()
 
     def base_queryset(self):
-        return Finding.objects.select_related("responsible")
+        return Finding.objects.select_related("responsible").most_urgent_first()
 
     def get_queryset(self):
         if not self.request.GET:

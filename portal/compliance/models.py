@@ -29,6 +29,9 @@ class FindingStatus(models.TextChoices):
 
 OPEN_STATUSES = (FindingStatus.OPEN, FindingStatus.ACKNOWLEDGED)
 
+#: Severities from the most to the least urgent, for ordering (the codes do not sort so).
+SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.WARNING: 2, Severity.INFO: 3}
+
 
 class SweepStatus(models.TextChoices):
     RUNNING = "running", "Running"
@@ -80,6 +83,13 @@ class SweepRun(models.Model):
 class FindingQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def most_urgent_first(self):
+        rank = models.Case(
+            *[models.When(severity=code, then=models.Value(n)) for code, n in SEVERITY_RANK.items()],
+            default=models.Value(9), output_field=models.IntegerField(),
+        )
+        return self.annotate(severity_rank=rank).order_by("severity_rank", "first_seen_at", "pk")
 
     def visible_to(self, user):
         """HQ sees every finding; a Field Office Director those of their office; a field

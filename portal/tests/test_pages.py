@@ -79,3 +79,11 @@ def test_history_names_a_changed_relation_not_its_id(client, world, people, offi
     page = client.get(f"/agencies/{world['mine'].pk}/").content.decode()
     assert "Houston</del>" in page.replace('<span class="usa-sr-only">from </span>', "")
     assert "San Antonio</ins>" in page.replace('<span class="usa-sr-only">to </span>', "")
+
+
+def test_home_lists_the_most_urgent_findings_first(client, swept, people):
+    Finding.objects.filter(subject_id=swept["miami"].pk).update(severity="critical")
+    Finding.objects.filter(subject_id=swept["houston_other"].pk).update(severity="info", responsible=people["pm_miami"])
+    client.force_login(people["pm_miami"])
+    page = client.get("/").content.decode()
+    assert page.index("Collier County") < page.index("Galveston County")
