@@ -1,5 +1,5 @@
 from .navigation import menu_for
-from .roles import role_of, Role
+from .roles import HQ_ROLES, Role, role_of
 
 
 def navigation(request):
@@ -11,4 +11,7 @@ def navigation(request):
         "nav_items": menu_for(user, request.path),
         "user_role": role,
         "user_role_label": Role(role).label if role else "No role",
+        # For templates that offer links only to the roles that may open them.
+        "user_is_hq": role in HQ_ROLES,
+        "user_is_director": role == Role.FIELD_OFFICE_DIRECTOR,
     }
