@@ -38,9 +38,20 @@ WIDGET_CLASSES = {
 }
 
 
-def uswds_form(form):
-    """Give a Django form's widgets the USWDS classes (and date pickers their type)."""
+def uswds_form(form, *, describe: bool = False):
+    """Give a Django form's widgets the USWDS classes (and date pickers their type).
+
+    With ``describe``, each input also names its hint and error message in
+    ``aria-describedby`` (ids ``<auto_id>-hint`` / ``<auto_id>-error``, which the form's
+    template must give those messages), so a screen reader reads the error with the
+    field. Call it after validation, just before rendering."""
     for bound in form:
+        if describe:
+            ids = [f"{bound.auto_id}-hint"] if bound.help_text else []
+            if bound.errors:
+                ids.append(f"{bound.auto_id}-error")
+            if ids:
+                bound.field.widget.attrs["aria-describedby"] = " ".join(ids)
         widget = bound.field.widget
         name = type(widget).__name__
         css = WIDGET_CLASSES.get(name)

@@ -4,26 +4,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from portal.roles import Role
-from portal.views import uswds_form
 
 from .choices import AbsenceKind, ReportingLineKind
 from .models import StaffingModel
-
-
-def described(form):
-    """Style a form for USWDS and tie each field to its hint and error message
-    (``aria-describedby``), so a screen reader reads the message with the field.
-    Call it once, after validation, just before rendering."""
-    uswds_form(form)
-    for bound in form:
-        ids = []
-        if bound.help_text:
-            ids.append(f"{bound.auto_id}-hint")
-        if bound.errors:
-            ids.append(f"{bound.auto_id}-error")
-        if ids:
-            bound.field.widget.attrs["aria-describedby"] = " ".join(ids)
-    return form
 
 
 class StaffingModelForm(forms.ModelForm):

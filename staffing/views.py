@@ -27,7 +27,7 @@ from . import figures as staffing_figures
 from . import services
 from .choices import ReportingLineKind
 from .forms import (AbsenceForm, HandoverForm, OtherDutyForm, PlanWhatIfForm, ReportingLineForm, StaffingModelForm,
-                    WorkloadImportForm, described)
+                    WorkloadImportForm)
 from .importers import import_workload_csv
 from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel
 from .selectors import coverage, current_lines, missing_lines, other_duty_percent_by_manager
@@ -314,7 +314,7 @@ class ManagerView(LoginRequiredMixin, View):
                 name = f"{kind}_form"
                 result[name] = bound.get(name) or ReportingLineForm(kind=kind, manager=manager)
         for form in result.values():
-            described(form)
+            uswds_form(form, describe=True)
         return result
 
     def render_page(self, request, manager, bound=None, status=200):

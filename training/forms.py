@@ -21,16 +21,7 @@ class DescribedForm(forms.Form):
     the messages these ids)."""
 
     def styled(self):
-        uswds_form(self)
-        for bound in self:
-            ids = []
-            if bound.help_text:
-                ids.append(f"{bound.auto_id}-hint")
-            if bound.errors:
-                ids.append(f"{bound.auto_id}-error")
-            if ids:
-                bound.field.widget.attrs["aria-describedby"] = " ".join(ids)
-        return self
+        return uswds_form(self, describe=True)
 
     def add_service_error(self, exc: ValidationError) -> None:
         """Put a service's refusal on the fields it names (others on the whole form)."""
