@@ -1,5 +1,17 @@
-from django.apps import AppConfig
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import AppConfig, apps
 from django.utils.module_loading import autodiscover_modules
+
+
+def app_modules(name: str):
+    """``(app config, module)`` for every installed app that has a module ``<app>.<name>``
+    (its ``navigation``, ``panels``, ``demo``), in the order of INSTALLED_APPS. A module
+    that exists but fails to import raises, rather than passing for absent."""
+    for config in apps.get_app_configs():
+        if find_spec(f"{config.name}.{name}") is not None:
+            yield config, import_module(f"{config.name}.{name}")
 
 
 class PortalConfig(AppConfig):

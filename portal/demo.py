@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
@@ -117,14 +115,9 @@ def run(scale: str = "small", *, seed_value: int = 287, today: dt.date | None = 
     if scale not in SCALES:
         raise ValueError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}.")
     ctx = DemoContext(scale=scale, rng=random.Random(seed_value), today=today or dates.today())
-    for config in apps.get_app_configs():
-        if config.name == "portal":
-            module = import_module("portal.demo")
-        else:
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError:
-                continue
+    from .apps import app_modules
+
+    for config, module in app_modules("demo"):
         log(f"Seeding {config.verbose_name}…")
         module.seed(ctx)
     return ctx

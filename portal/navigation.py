@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
 from .roles import role_of
@@ -28,13 +26,9 @@ class NavItem:
 
 @lru_cache(maxsize=1)
 def all_items() -> tuple[NavItem, ...]:
-    items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.navigation")
-        except ModuleNotFoundError:
-            continue
-        items.extend(getattr(module, "ITEMS", []))
+    from .apps import app_modules
+
+    items = [item for _, module in app_modules("navigation") for item in getattr(module, "ITEMS", [])]
     return tuple(sorted(items, key=lambda item: item.order))
 
 

@@ -8,22 +8,15 @@ An app lists functions in ``<app>/panels.py`` as ``AGENCY_PANELS``; each takes
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import import_module
 
-from django.apps import apps
 from django.template.loader import render_to_string
 
 
 @lru_cache(maxsize=1)
 def _agency_panel_functions():
-    functions = []
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.panels")
-        except ModuleNotFoundError:
-            continue
-        functions.extend(getattr(module, "AGENCY_PANELS", []))
-    return tuple(functions)
+    from .apps import app_modules
+
+    return tuple(function for _, module in app_modules("panels") for function in getattr(module, "AGENCY_PANELS", []))
 
 
 def agency_panels(request, agency) -> list[str]:
