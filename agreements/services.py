@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal import dates
+from portal.history import stamp
 from portal.errors import TransitionNotAllowed
 
 from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, DocumentKind, Transition
@@ -45,12 +46,6 @@ def field_office_for(*, state: str, county: str = "", table: dict | None = None)
     return default, not is_split
 
 
-def _stamp(instance, acting_user, reason: str = ""):
-    instance._history_user = acting_user
-    if reason:
-        instance._change_reason = reason
-
-
 @transaction.atomic
 def agency_create(*, acting_user, name: str, state: str, agency_type: str, county: str = "",
                   field_office: FieldOffice | None = None, **fields) -> Agency:
@@ -63,7 +58,7 @@ def agency_create(*, acting_user, name: str, state: str, agency_type: str, count
                     field_office=field_office, field_office_confirmed=confirmed, **fields)
     agency.match_key = agency_match_key(agency.name)
     agency.full_clean()
-    _stamp(agency, acting_user, "Created")
+    stamp(agency, acting_user, "Created")
     agency.save()
     return agency
 
@@ -76,7 +71,7 @@ def agency_update(*, agency: Agency, acting_user, **fields) -> Agency:
         agency.field_office_confirmed = True
     agency.match_key = agency_match_key(agency.name)
     agency.full_clean()
-    _stamp(agency, acting_user, "Updated")
+    stamp(agency, acting_user, "Updated")
     agency.save()
     return agency
 
@@ -93,7 +88,7 @@ def agreement_create(*, acting_user, agency: Agency, program_model: str, applied
     agreement = Agreement(agency=agency, program_model=program_model, status=status,
                           applied_on=applied_on, moa_url=moa_url, addendum_url=addendum_url)
     agreement.full_clean()
-    _stamp(agreement, acting_user, "Application recorded")
+    stamp(agreement, acting_user, "Application recorded")
     agreement.save()
     _event(agreement, Transition.APPLICATION, "", acting_user, applied_on or dates.today(), "")
     return agreement
@@ -124,7 +119,7 @@ def agreement_sign(*, agreement: Agreement, acting_user, signed_on: dt.date, moa
         agreement.moa_url = moa_url
     agreement.full_clean()
     agreement.signed_on_raw = ""
-    _stamp(agreement, acting_user, reason or f"Signed on {signed_on:%Y-%m-%d}")
+    stamp(agreement, acting_user, reason or f"Signed on {signed_on:%Y-%m-%d}")
     agreement.save()
     _event(agreement, Transition.SIGN, from_status, acting_user, signed_on, reason)
     from .signals import agreement_signed
@@ -181,7 +176,7 @@ def _need_reason(reason: str) -> str:
 
 def _save(agreement: Agreement, acting_user, reason: str) -> None:
     agreement.full_clean()
-    _stamp(agreement, acting_user, reason[:100])
+    stamp(agreement, acting_user, reason[:100])
     agreement.save()
 
 
@@ -359,7 +354,7 @@ def document_add(*, agreement: Agreement, acting_user, kind: str, dated_on: dt.d
     if file:
         document.file = file
     document.full_clean()
-    _stamp(document, acting_user, "Document added")
+    stamp(document, acting_user, "Document added")
     document.save()
     return document
 

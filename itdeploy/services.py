@@ -11,6 +11,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from portal import dates
+from portal.history import stamp
 from portal.errors import TransitionNotAllowed
 
 from .choices import InstallationStatus, PauseReason, StepKind
@@ -18,12 +19,6 @@ from .models import (
     Installation, InstallationSettings, InstallationStep, Installer, InstallerUnavailability, ProgramModelSetting,
     StepPause, StepTemplate,
 )
-
-
-def _stamp(instance, acting_user, reason: str = ""):
-    instance._history_user = acting_user
-    if reason:
-        instance._change_reason = reason[:250]
 
 
 def _check_date(field: str, value: dt.date | None, *, not_before: dt.date | None = None, not_before_label: str = ""):
@@ -165,7 +160,7 @@ def step_start(*, step: InstallationStep, started_on: dt.date, acting_user, note
     if note:
         step.note = note[:250]
     step.full_clean()
-    _stamp(step, acting_user, note or f"Started on {started_on:%Y-%m-%d}")
+    stamp(step, acting_user, (note or f"Started on {started_on:%Y-%m-%d}")[:250])
     step.save()
     return step
 
@@ -189,7 +184,7 @@ def step_complete(*, step: InstallationStep, completed_on: dt.date, acting_user,
     if note:
         step.note = note[:250]
     step.full_clean()
-    _stamp(step, acting_user, note or f"Completed on {completed_on:%Y-%m-%d}")
+    stamp(step, acting_user, (note or f"Completed on {completed_on:%Y-%m-%d}")[:250])
     step.save()
     if step.kind == StepKind.INSTALL or not installation.steps.filter(completed_on__isnull=True).exists():
         _make_operational(installation, completed_on, acting_user, "Equipment installed and connected")
@@ -203,12 +198,12 @@ def _make_operational(installation: Installation, on: dt.date, acting_user, reas
     installation.status = InstallationStatus.OPERATIONAL
     installation.operational_on = on
     installation.full_clean()
-    _stamp(installation, acting_user, reason)
+    stamp(installation, acting_user, reason[:250])
     installation.save()
     agency = installation.agency
     if agency.equipment_operational_since is None or agency.equipment_operational_since > on:
         agency.equipment_operational_since = on
-        _stamp(agency, acting_user, f"Site equipment operational since {on:%Y-%m-%d}")
+        stamp(agency, acting_user, f"Site equipment operational since {on:%Y-%m-%d}")
         agency.save(update_fields=["equipment_operational_since"])
 
 
@@ -235,7 +230,7 @@ def step_pause(*, step: InstallationStep, paused_on: dt.date, reason: str, actin
 def _create_pause(step, reason, note, paused_on, acting_user) -> StepPause:
     pause = StepPause(step=step, reason=reason, note=note[:250], started_on=paused_on)
     pause.full_clean()
-    _stamp(pause, acting_user, f"Paused: {pause.get_reason_display()}")
+    stamp(pause, acting_user, f"Paused: {pause.get_reason_display()}")
     pause.save()
     return pause
 
@@ -253,7 +248,7 @@ def step_resume(*, step: InstallationStep, resumed_on: dt.date, acting_user, not
     if note:
         pause.note = (f"{pause.note} / {note}" if pause.note else note)[:250]
     pause.full_clean()
-    _stamp(pause, acting_user, note or f"Resumed on {resumed_on:%Y-%m-%d}")
+    stamp(pause, acting_user, (note or f"Resumed on {resumed_on:%Y-%m-%d}")[:250])
     pause.save()
     return pause
 
@@ -295,14 +290,14 @@ def installation_confirm(*, installation: Installation, acting_user, operational
     for number in upstream:
         s = steps[number]
         s.started_on = s.completed_on = step_started_on
-        _stamp(s, acting_user, "Confirmed by HQ: complete (date unknown, taken as the confirmation's date)")
+        stamp(s, acting_user, "Confirmed by HQ: complete (date unknown, taken as the confirmation's date)")
         s.save(update_fields=["started_on", "completed_on"])
     current = steps[at_step]
     current.started_on = step_started_on
-    _stamp(current, acting_user, "Confirmed by HQ: in progress")
+    stamp(current, acting_user, "Confirmed by HQ: in progress")
     current.save(update_fields=["started_on"])
     installation.status = InstallationStatus.IN_PROGRESS
-    _stamp(installation, acting_user, f"Confirmed by HQ: in progress at step {at_step}")
+    stamp(installation, acting_user, f"Confirmed by HQ: in progress at step {at_step}")
     installation.save(update_fields=["status", "dates_estimated"])
     return installation
 
@@ -324,7 +319,7 @@ def installation_set_priority(*, installation: Installation, priority_rank: int 
     installation = Installation.objects.select_for_update().get(pk=installation.pk)
     installation.priority_rank = priority_rank
     installation.full_clean()
-    _stamp(installation, acting_user, f"Priority set to {priority_rank}" if priority_rank else "Priority cleared: MOA order")
+    stamp(installation, acting_user, f"Priority set to {priority_rank}" if priority_rank else "Priority cleared: MOA order")
     installation.save(update_fields=["priority_rank"])
     return installation
 
@@ -373,7 +368,7 @@ def installation_release_for_agreement(*, agreement, acting_user) -> list[StepPa
     for pause in StepPause.objects.filter(step__installation=installation, reason=PauseReason.AGREEMENT_ENDED,
                                           ended_on__isnull=True):
         pause.ended_on = max(today, pause.started_on)
-        _stamp(pause, acting_user, "Agreement reinstated")
+        stamp(pause, acting_user, "Agreement reinstated")
         pause.save(update_fields=["ended_on"])
         ended.append(pause)
     return ended
@@ -388,7 +383,7 @@ def installer_save(*, acting_user, installer: Installer | None = None, **fields)
     for name, value in fields.items():
         setattr(installer, name, value)
     installer.full_clean()
-    _stamp(installer, acting_user, "Installer recorded" if installer.pk is None else "Installer updated")
+    stamp(installer, acting_user, "Installer recorded" if installer.pk is None else "Installer updated")
     installer.save()
     return installer
 
@@ -401,6 +396,6 @@ def installer_add_unavailability(*, installer: Installer, acting_user, starts_on
         raise ValidationError({"ends_on": ["A period of unavailability cannot end before it starts."]})
     period = InstallerUnavailability(installer=installer, starts_on=starts_on, ends_on=ends_on, reason=reason[:200])
     period.full_clean()
-    _stamp(period, acting_user, "Unavailability recorded")
+    stamp(period, acting_user, "Unavailability recorded")
     period.save()
     return period

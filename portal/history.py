@@ -22,6 +22,15 @@ class HistoryEntry:
     changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+def stamp(instance, acting_user, reason: str = ""):
+    """Name who makes the next save of ``instance``, and why, for its change history
+    (django-simple-history reads these two attributes when the record is saved)."""
+    instance._history_user = acting_user
+    if reason:
+        instance._change_reason = reason
+    return instance
+
+
 def _label(model, name: str) -> str:
     try:
         return str(model._meta.get_field(name).verbose_name)

@@ -11,7 +11,8 @@ from django.db.models import Q
 
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from portal.roles import HQ_ROLES, SETTINGS_WRITERS, Role, field_office_id_of, role_of
+from portal.history import stamp
+from portal.roles import SETTINGS_WRITERS, Role, field_office_id_of, role_of
 
 from .choices import AssignmentKind, ReportingLineKind
 from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel, WorkloadReport
@@ -41,7 +42,7 @@ def assignment_create(*, acting_user, agency, program_manager, kind: str, starts
     assignment = Assignment(agency=agency, program_manager=program_manager, kind=kind,
                             starts_on=starts_on, ends_on=ends_on, note=note)
     _validate(assignment)
-    assignment._history_user = acting_user
+    stamp(assignment, acting_user)
     assignment.save()
     return assignment
 
@@ -51,7 +52,7 @@ def assignment_update(*, assignment: Assignment, acting_user, **fields) -> Assig
     for name, value in fields.items():
         setattr(assignment, name, value)
     _validate(assignment)
-    assignment._history_user = acting_user
+    stamp(assignment, acting_user)
     assignment.save()
     return assignment
 
@@ -62,10 +63,7 @@ def assignment_end(*, assignment: Assignment, acting_user, ends_on: dt.date) -> 
 
 
 def _saved(instance, acting_user, reason: str = ""):
-    instance._history_user = acting_user
-    if reason:
-        instance._change_reason = reason
-    instance.save()
+    stamp(instance, acting_user, reason).save()
     return instance
 
 
@@ -232,9 +230,7 @@ def absence_end_or_cancel(*, acting_user, absence: Absence, today: dt.date) -> s
     if absence.ends_on < today:
         raise ValidationError({"ends_on": ["This absence is over; it stays on the record."]})
     if absence.starts_on > today:
-        absence._history_user = acting_user
-        absence._change_reason = "Cancelled before it began"
-        absence.delete()
+        stamp(absence, acting_user, "Cancelled before it began").delete()
         return "cancelled"
     if absence.ends_on == today:
         raise ValidationError({"ends_on": ["This absence already ends today."]})

@@ -11,12 +11,12 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from portal import dates
 from portal.errors import TransitionNotAllowed
+from portal.history import stamp
 from portal.roles import HQ_WRITERS, Role, field_office_id_of, role_of
 
 from . import conf
@@ -33,9 +33,7 @@ HQ_ONLY = {"revoke"}
 
 
 def _save(instance, acting_user, reason: str = "", update_fields=None):
-    instance._history_user = acting_user
-    if reason:
-        instance._change_reason = reason[:250]
+    stamp(instance, acting_user, reason[:250])
     instance.full_clean()
     instance.save(update_fields=update_fields)
     return instance

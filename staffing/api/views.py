@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from portal import dates
+from portal.history import stamp
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.errors import TransitionNotAllowed
 from portal.models import StaffProfile
@@ -112,8 +113,7 @@ class _RecordedViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         services.check_may_record_for(self.request.user, instance.manager)
-        instance._history_user = self.request.user
-        instance.delete()
+        stamp(instance, self.request.user).delete()
 
 
 class AbsenceViewSet(_RecordedViewSet):
