@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .errors import TransitionNotAllowed
 from .models import ApiToken
+from .writes import model_update
 
 
 @transaction.atomic
@@ -30,6 +31,5 @@ def token_create(*, user, name: str, expires_in_days: int | None = None) -> ApiT
 def token_revoke(*, token: ApiToken) -> ApiToken:
     if token.revoked_at is not None:
         raise TransitionNotAllowed("This token is already revoked.")
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+    model_update(instance=token, data={"revoked_at": timezone.now()}, acting_user=token.user, reason="Revoked")
     return token
