@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from agreements import services
 from agreements.filtersets import AgencyFilterSet, AgreementFilterSet
 from agreements.models import Agency, Agreement, AgreementDocument, FieldOffice
+from portal.api.actions import ServiceActionMixin
 from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
 
 from .serializers import (
@@ -54,7 +54,7 @@ class AgencyViewSet(ScopedModelViewSet):
         raise TransitionNotAllowed("Agencies are never deleted; their agreements record their history.")
 
 
-class AgreementViewSet(ScopedModelViewSet):
+class AgreementViewSet(ServiceActionMixin, ScopedModelViewSet):
     """287(g) agreements (MOAs). Transitions are actions: ``POST agreements/{id}/{verb}/``."""
 
     queryset = Agreement.objects.select_related("agency").prefetch_related("events__acting_user")
@@ -70,18 +70,10 @@ class AgreementViewSet(ScopedModelViewSet):
     @extend_schema(request=AgreementSignSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        agreement = self.get_object()
-        params = AgreementSignSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        agreement = services.agreement_sign(agreement=agreement, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
+        return self._transition(request, AgreementSignSerializer, services.agreement_sign)
 
     def _transition(self, request, params_class, service):
-        agreement = self.get_object()
-        params = params_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        agreement = service(agreement=agreement, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
+        return self.run_service(request, service, params=params_class, agreement=self.get_object())
 
     @extend_schema(request=TransitionSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
