@@ -13,8 +13,10 @@ An unsaved record (no primary key) is saved whole: creating is a change.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
 from .history import stamp
@@ -27,7 +29,7 @@ _UNSET = object()
 def _field(model, name: str) -> models.Field:
     try:
         field = model._meta.get_field(name)
-    except Exception as exc:
+    except FieldDoesNotExist as exc:
         raise TypeError(f"{model.__name__} has no field {name!r}") from exc
     if not getattr(field, "concrete", False) or field.many_to_many:
         raise TypeError(f"{model.__name__}.{name} is not a column that model_update can set")
@@ -41,7 +43,7 @@ def _same(field: models.Field, current: Any, value: Any) -> bool:
         return current == (value.pk if isinstance(value, models.Model) else value)
     try:
         return current == field.to_python(value)
-    except Exception:
+    except (ValidationError, TypeError, ValueError):
         return False
 
 

@@ -17,7 +17,8 @@ who may call the action at all stays with the view's permission classes.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rest_framework import status
 from rest_framework.response import Response

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal import services
+from portal.api.actions import ServiceActionMixin
 from portal.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.compliance import services as finding_services
 from portal.compliance.models import Finding, SweepRun
@@ -18,7 +19,7 @@ from .serializers import (
 )
 
 
-class FindingViewSet(ScopedReadOnlyViewSet):
+class FindingViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     """Findings of the compliance sweep, with actions ``acknowledge``, ``resolve`` and ``waive``."""
 
     queryset = Finding.objects.select_related("subject_type", "responsible")
@@ -30,11 +31,7 @@ class FindingViewSet(ScopedReadOnlyViewSet):
     action_roles = {"acknowledge": ALL_ROLES, "resolve": ALL_ROLES, "waive": HQ_WRITERS}
 
     def _act(self, request, service, params_class):
-        finding = self.get_object()
-        params = params_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        finding = service(finding=finding, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(finding).data)
+        return self.run_service(request, service, params=params_class, finding=self.get_object())
 
     @extend_schema(request=FindingActionSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from portal import dates
 from portal.history import stamp
+from portal.api.actions import ServiceActionMixin
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.errors import TransitionNotAllowed
 from portal.models import StaffProfile
@@ -51,7 +52,7 @@ class StaffViewSet(ScopedReadOnlyViewSet):
         )
 
 
-class AssignmentViewSet(ScopedModelViewSet):
+class AssignmentViewSet(ServiceActionMixin, ScopedModelViewSet):
     """Program managers' assignments to agencies, primary or backup, with dates; and the
     handover of a leaving manager's agencies in one step."""
 
@@ -76,10 +77,8 @@ class AssignmentViewSet(ScopedModelViewSet):
     def handover(self, request):
         """Hand over every agency of a manager who leaves or moves, from ``on``: to ``to``,
         or to each agency's backup."""
-        serializer = HandoverSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        result = services.assignments_hand_over(acting_user=request.user, **serializer.validated_data)
-        return Response(result)
+        values = self.action_params(HandoverSerializer, request)
+        return Response(self.call_service(services.assignments_hand_over, **values))
 
 
 class ReportingLineViewSet(ScopedModelViewSet):
@@ -137,7 +136,7 @@ class OtherDutyViewSet(_RecordedViewSet):
     instance_name = "duty"
 
 
-class WorkloadReportViewSet(ScopedModelViewSet):
+class WorkloadReportViewSet(ServiceActionMixin, ScopedModelViewSet):
     """Monthly workload of each agency (encounters processed, charging documents
     prepared, detainers issued), reported by field program managers for their assigned
     agencies; ``import`` takes a CSV file."""
@@ -168,8 +167,7 @@ class WorkloadReportViewSet(ScopedModelViewSet):
             text = serializer.validated_data["file"].read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DRFValidationError({"file": ["The file is not UTF-8 text."]}) from exc
-        result = import_workload_csv(text=text, acting_user=request.user,
-                                     apply_valid=serializer.validated_data["apply_valid"])
+        result = self.call_service(import_workload_csv, text=text, apply_valid=serializer.validated_data["apply_valid"])
         return Response(result.as_dict(), status=status.HTTP_200_OK if result.applied else status.HTTP_400_BAD_REQUEST)
 
 

@@ -7,6 +7,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api.actions import ServiceActionMixin
 from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.roles import HQ_ROLES, HQ_WRITERS, Role, role_of
 from portal.tables import csv_response
@@ -25,8 +26,9 @@ from .serializers import (
 FIELD_WRITERS = HQ_WRITERS | {Role.FIELD_PM}
 
 
-def bulk_import(request, kind: str) -> Response:
-    """Run an import from a JSON list (``rows`` or a bare list) or a CSV ``file``."""
+def bulk_import(view: ServiceActionMixin, request, kind: str) -> Response:
+    """Run an import from a JSON list (``rows`` or a bare list) or a CSV ``file``, as the
+    viewset's service call (its errors mapped like every action's)."""
     data = request.data
     if isinstance(data, list):
         data = {"rows": data}
@@ -35,9 +37,10 @@ def bulk_import(request, kind: str) -> Response:
     upload = params.validated_data.get("file")
     if upload is None and "rows" not in params.validated_data:
         return Response({"rows": ["Send “rows” (a list) or a CSV “file”."]}, status=status.HTTP_400_BAD_REQUEST)
-    report = importers.run_import(
-        kind, text=upload.read().decode("utf-8-sig") if upload else None, items=params.validated_data.get("rows"),
-        acting_user=request.user, apply_valid=params.validated_data["apply_valid"], dry_run=params.validated_data["dry_run"],
+    report = view.call_service(
+        importers.run_import, kind=kind, text=upload.read().decode("utf-8-sig") if upload else None,
+        items=params.validated_data.get("rows"), apply_valid=params.validated_data["apply_valid"],
+        dry_run=params.validated_data["dry_run"],
     )
     body = report.as_dict()
     if report.errors and not report.applied and not params.validated_data["dry_run"]:
@@ -46,7 +49,7 @@ def bulk_import(request, kind: str) -> Response:
     return Response(body, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
 
 
-class OfficerViewSet(ScopedModelViewSet):
+class OfficerViewSet(ServiceActionMixin, ScopedModelViewSet):
     """Designated Immigration Officers of the caller's agencies, with whether each can act
     today and why not. Status changes are actions: ``POST officers/{id}/{verb}/``."""
 
@@ -80,12 +83,9 @@ class OfficerViewSet(ScopedModelViewSet):
 
     def _transition(self, request, verb):
         officer = self.get_object()
-        params = OfficerTransitionSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        officer = services.officer_transition(officer=officer, verb=verb, acting_user=request.user, on=data.get("on"),
-                                              reason=data.get("reason", ""), cause=data.get("cause"))
-        return self._out(officer)
+        data = self.action_params(OfficerTransitionSerializer, request)
+        return self.run_service(request, services.officer_transition, officer=officer, verb=verb, on=data.get("on"),
+                                reason=data.get("reason", ""), cause=data.get("cause"))
 
     @extend_schema(request=OfficerTransitionSerializer, responses=OfficerSerializer)
     @action(detail=True, methods=["post"])
@@ -121,23 +121,21 @@ class OfficerViewSet(ScopedModelViewSet):
     @extend_schema(request=None, responses=OfficerSerializer)
     @action(detail=True, methods=["post"], url_path="request-card-reactivation")
     def request_card_reactivation(self, request, pk=None):
-        officer = services.officer_card_request_reactivation(officer=self.get_object(), acting_user=request.user)
-        return self._out(officer)
+        return self.run_service(request, services.officer_card_request_reactivation, officer=self.get_object())
 
     @extend_schema(request=None, responses=OfficerSerializer)
     @action(detail=True, methods=["post"], url_path="reactivate-card")
     def reactivate_card(self, request, pk=None):
-        officer = services.officer_card_reactivate(officer=self.get_object(), acting_user=request.user)
-        return self._out(officer)
+        return self.run_service(request, services.officer_card_reactivate, officer=self.get_object())
 
     @extend_schema(request=BulkImportSerializer, responses=dict)
     @action(detail=False, methods=["post"], url_path="import")
     def bulk_roster(self, request):
         """Bulk roster import: officer_number, agency, last_name, first_name, email, status, certified_on."""
-        return bulk_import(request, "roster")
+        return bulk_import(self, request, "roster")
 
 
-class CourseViewSet(ScopedModelViewSet):
+class CourseViewSet(ServiceActionMixin, ScopedModelViewSet):
     """The course catalogue: basic (IADP), refresher (IADRP) and the PALMS courses."""
 
     queryset = Course.objects.select_related("alternative")
@@ -148,14 +146,10 @@ class CourseViewSet(ScopedModelViewSet):
     @extend_schema(request=CourseRetireSerializer, responses=CourseSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
-        course = self.get_object()
-        params = CourseRetireSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        course = services.course_retire(course=course, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(course).data)
+        return self.run_service(request, services.course_retire, params=CourseRetireSerializer, course=self.get_object())
 
 
-class AcademyClassViewSet(ScopedModelViewSet):
+class AcademyClassViewSet(ServiceActionMixin, ScopedModelViewSet):
     """Academy classes with their seats and waiting lists. A basic class in Q1 needs
     ``q1_override_reason`` (HQ only)."""
 
@@ -196,11 +190,8 @@ class AcademyClassViewSet(ScopedModelViewSet):
     @extend_schema(request=ClassCompleteSerializer, responses=AcademyClassSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        academy_class = self.get_object()
-        params = ClassCompleteSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        services.class_complete(academy_class=academy_class, acting_user=request.user, **params.validated_data)
-        return self._out(academy_class)
+        return self.run_service(request, services.class_complete, params=ClassCompleteSerializer,
+                                academy_class=self.get_object())
 
 
 class AcademySiteViewSet(ScopedModelViewSet):
@@ -211,7 +202,7 @@ class AcademySiteViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
 
-class EnrollmentViewSet(ScopedCreateReadViewSet):
+class EnrollmentViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     """Seats and waiting lists of the caller's officers. ``POST`` asks for a seat;
     ``POST enrollments/{id}/withdraw/`` frees it for the first officer waiting."""
 
@@ -229,15 +220,11 @@ class EnrollmentViewSet(ScopedCreateReadViewSet):
     @extend_schema(request=ReasonSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        enrollment = self.get_object()
-        params = ReasonSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        enrollment = services.enrollment_withdraw(enrollment=enrollment, acting_user=request.user,
-                                                  reason=params.validated_data["reason"])
-        return Response(self.get_serializer(enrollment).data)
+        return self.run_service(request, services.enrollment_withdraw, params=ReasonSerializer,
+                                enrollment=self.get_object())
 
 
-class CompletionViewSet(ScopedCreateReadViewSet):
+class CompletionViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     """Course completions. ``POST`` one completion, or a list (bulk POST of a PALMS
     export: officer_number, course_code, completed_on), or ``{"rows": [...]}`` / a CSV
     ``file`` with ``apply_valid`` and ``dry_run``."""
@@ -250,14 +237,14 @@ class CompletionViewSet(ScopedCreateReadViewSet):
     @extend_schema(request=CompletionSerializer, responses=CompletionSerializer)
     def create(self, request, *args, **kwargs):
         if isinstance(request.data, list) or "rows" in request.data or "file" in request.data:
-            return bulk_import(request, "completions")
+            return bulk_import(self, request, "completions")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         completion = services.completion_record(acting_user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(completion).data, status=status.HTTP_201_CREATED)
 
 
-class CardLoginViewSet(ScopedCreateReadViewSet):
+class CardLoginViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     """Security-card logins. ``POST`` a list (bulk) of officer_number, logged_in_at (ISO
     8601; without an offset, America/New_York), or ``{"rows": [...]}`` / a CSV ``file``."""
 
@@ -270,7 +257,7 @@ class CardLoginViewSet(ScopedCreateReadViewSet):
     def create(self, request, *args, **kwargs):
         if isinstance(request.data, dict) and "officer_number" in request.data:
             return self._single(request)
-        return bulk_import(request, "card-logins")
+        return bulk_import(self, request, "card-logins")
 
     def _single(self, request):
         report = importers.run_import("card-logins", items=[dict(request.data.items())], acting_user=request.user)
