@@ -33,8 +33,9 @@ from django.views import View
 
 from .errors import TransitionNotAllowed
 
-#: What a service raises when it refuses, and the status the page answers with.
-REFUSAL_STATUS = ((ValidationError, 400), (TransitionNotAllowed, 409), (PermissionDenied, 403))
+#: What a service raises when it refuses, and the status the page answers with: the form
+#: shown again with the reason is a 400, as for bad input, unless the role may not act.
+REFUSAL_STATUS = ((ValidationError, 400), (TransitionNotAllowed, 400), (PermissionDenied, 403))
 
 
 def _messages_of(exc: Exception) -> dict[str | None, list[str]]:
@@ -66,8 +67,8 @@ def add_service_errors(form, exc: Exception, *, field_names: Mapping[str, str] |
 @dataclass
 class Submission:
     """What became of a form sent to a service: ``result`` (the service's return) when it
-    was saved; otherwise the status the page answers with (400 bad input, 403 refused,
-    409 the record's state does not allow it), the reasons being on the form."""
+    was saved; otherwise the status the page answers with (400 bad input or a state that
+    does not allow it, 403 refused to the role), the reasons being on the form."""
 
     form: Any
     result: Any = None
@@ -94,7 +95,7 @@ def submit(form, call: Callable[[dict], Any], *, field_names: Mapping[str, str] 
 class ServiceFormView(LoginRequiredMixin, View):
     """A page that is one form sent to one service: GET shows it, POST submits it; saved,
     the page redirects with a message (POST-redirect-GET); refused, it shows the form again
-    with the reasons on its fields and answers 400, 403 or 409.
+    with the reasons on its fields and answers 400 (or 403).
 
     Subclasses name ``form_class`` and ``template_name`` and define ``perform(form_data)``
     (call the service; return the success message) and ``get_success_url()``; they may

@@ -373,7 +373,7 @@ class ManagerFormView(ManagerView):
     """Base of the manager page's POST endpoints: the manager must be in scope (else not
     found), the role allowed to act (else 403); a valid form goes to the service and back
     to the page with a message (POST-redirect-GET), a wrong one re-renders the page with
-    the messages next to the fields (``portal.forms.submit``) and status 400, 403 or 409."""
+    the messages next to the fields (``portal.forms.submit``) and status 400 (403 for a refusal to the role)."""
 
     form_name = ""
 

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
+from portal.forms import add_service_errors
 from portal.views import uswds_form
 
 from .choices import ACTIVE_ENROLLMENT, CourseKind, OfficerStatus
@@ -25,11 +26,7 @@ class DescribedForm(forms.Form):
 
     def add_service_error(self, exc: ValidationError) -> None:
         """Put a service's refusal on the fields it names (others on the whole form)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, exc.messages)
+        add_service_errors(self, exc)
 
 
 class ClassScheduleForm(DescribedForm):

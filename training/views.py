@@ -20,6 +20,7 @@ from portal.errors import TransitionNotAllowed
 from portal.history import entries, merged
 from portal.roles import HQ_ROLES, HQ_WRITERS, Role, role_of
 from portal.tables import Column, csv_response, xlsx_response
+from portal.forms import submit
 from portal.views import ScopedListView
 
 from . import importers, selectors, services
@@ -180,25 +181,21 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
         if role_of(request.user) not in HQ_WRITERS:
             raise PermissionDenied
         form = ClassScheduleForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                academy_class = services.class_schedule(
-                    course=data["course"], site=data["site"], starts_on=data["starts_on"], capacity=data["capacity"],
-                    q1_override_reason=form.override_reason, acting_user=request.user)
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, f"{academy_class.course.code} class scheduled at {academy_class.site.name}, "
-                                          f"{academy_class.starts_on:%B} {academy_class.starts_on.day}, "
-                                          f"{academy_class.starts_on.year} to {academy_class.ends_on:%B} "
-                                          f"{academy_class.ends_on.day}, {academy_class.ends_on.year}, "
-                                          f"{academy_class.capacity} seats"
-                                          + (" (Q1 override recorded)." if academy_class.q1_override_reason else "."))
-                return redirect(f"{reverse('training:class-calendar')}?fy={dates.fiscal_year(academy_class.starts_on)}")
+        done = submit(form, lambda data: services.class_schedule(
+            course=data["course"], site=data["site"], starts_on=data["starts_on"], capacity=data["capacity"],
+            q1_override_reason=form.override_reason, acting_user=request.user))
+        if done:
+            academy_class = done.result
+            messages.success(request, f"{academy_class.course.code} class scheduled at {academy_class.site.name}, "
+                                      f"{academy_class.starts_on:%B} {academy_class.starts_on.day}, "
+                                      f"{academy_class.starts_on.year} to {academy_class.ends_on:%B} "
+                                      f"{academy_class.ends_on.day}, {academy_class.ends_on.year}, "
+                                      f"{academy_class.capacity} seats"
+                                      + (" (Q1 override recorded)." if academy_class.q1_override_reason else "."))
+            return redirect(f"{reverse('training:class-calendar')}?fy={dates.fiscal_year(academy_class.starts_on)}")
         self.request = request
         context = self.get_context_data(schedule_form=form.styled())
-        return self.render_to_response(context, status=400)
+        return self.render_to_response(context, status=done.status)
 
 
 def _open_for_enrolment(academy_class) -> bool:
@@ -245,27 +242,21 @@ class ClassDetailView(LoginRequiredMixin, View):
         if role_of(request.user) not in FIELD_WRITERS:
             raise PermissionDenied
         form = EnrolForm(request.POST, user=request.user, academy_class=academy_class)
-        if form.is_valid():
-            officer = form.cleaned_data["officer"]
-            try:
-                enrollment = services.enrollment_request(academy_class=academy_class, officer=officer,
-                                                         acting_user=request.user)
-            except TransitionNotAllowed as exc:
-                form.add_error(None, exc.message)
-            except ValidationError as exc:
-                form.add_service_error(exc)
+        done = submit(form, lambda data: services.enrollment_request(academy_class=academy_class, officer=data["officer"],
+                                                                     acting_user=request.user))
+        if done:
+            officer, enrollment = form.cleaned_data["officer"], done.result
+            if enrollment.status == EnrollmentStatus.ENROLLED:
+                messages.success(request, f"{officer.first_name} {officer.last_name} has a seat in this class.")
             else:
-                if enrollment.status == EnrollmentStatus.ENROLLED:
-                    messages.success(request, f"{officer.first_name} {officer.last_name} has a seat in this class.")
-                else:
-                    position = Enrollment.objects.filter(
-                        academy_class=academy_class, status=EnrollmentStatus.WAITLISTED,
-                        requested_at__lte=enrollment.requested_at).count()
-                    messages.success(request, f"The class is full: {officer.first_name} {officer.last_name} is on "
-                                              f"the waiting list (number {position}) and gets the first seat freed "
-                                              f"in turn.")
-                return redirect("training:class-detail", pk=academy_class.pk)
-        return self._render(request, academy_class, enrol_form=form.styled(), status=400)
+                position = Enrollment.objects.filter(
+                    academy_class=academy_class, status=EnrollmentStatus.WAITLISTED,
+                    requested_at__lte=enrollment.requested_at).count()
+                messages.success(request, f"The class is full: {officer.first_name} {officer.last_name} is on "
+                                          f"the waiting list (number {position}) and gets the first seat freed "
+                                          f"in turn.")
+            return redirect("training:class-detail", pk=academy_class.pk)
+        return self._render(request, academy_class, enrol_form=form.styled(), status=done.status)
 
     def _withdraw(self, request, academy_class):
         # Scope first (another agency's officer: 404, as if the enrolment did not exist),
