@@ -14,6 +14,7 @@ from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
 from portal.roles import HQ_ROLES, HQ_WRITERS, has_role
 from portal.tables import Column
+from portal.forms import submit
 from portal.views import ScopedListView, uswds_form
 from staffing.models import Assignment
 
@@ -133,7 +134,10 @@ class AgreementDetailView(LoginRequiredMixin, View):
         forms = forms or {}
         transition_forms = []
         if may_change:
-            for verb in _allowed_verbs(agreement):
+            # A refused transition's form stays, with its reason, even when the state no longer offers it.
+            verbs = list(_allowed_verbs(agreement))
+            verbs += [verb for verb, form in forms.items() if verb not in verbs and form.errors]
+            for verb in verbs:
                 form = forms.get(verb) or TransitionForm(verb=verb, initial={"on": today})
                 transition_forms.append(uswds_form(form))
         return render(request, self.template_name, {
@@ -160,30 +164,28 @@ class AgreementDetailView(LoginRequiredMixin, View):
         if not has_role(request.user, HQ_WRITERS):
             raise PermissionDenied("Only the Unit Chief and National Program Managers change agreements.")
         action = request.POST.get("action", "")
-        try:
-            if action == "document":
-                form = DocumentForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    return self._render(request, agreement, document_form=form, status=400)
-                services.document_add(agreement=agreement, acting_user=request.user, **form.cleaned_data)
-                messages.success(request, "Document added.")
-            elif action == "mark_reviewed":
+        if action == "document":
+            form = DocumentForm(request.POST, request.FILES)
+            done = submit(form, lambda data: services.document_add(agreement=agreement, acting_user=request.user, **data))
+            if not done:
+                return self._render(request, agreement, document_form=form, status=done.status)
+            messages.success(request, "Document added.")
+        elif action in TRANSITIONS:
+            form = TransitionForm(request.POST, verb=action)
+            done = submit(form, lambda data: self._transition(agreement, action, form, request.user),
+                          field_names={"effective_on": "on", "signed_on": "on"})
+            if not done:
+                return self._render(request, agreement, forms={action: form}, status=done.status)
+            messages.success(request, f"{TRANSITIONS[action][0]}: done.")
+        elif action == "mark_reviewed":
+            try:
                 services.agreement_mark_reviewed(agreement=agreement, acting_user=request.user)
-                messages.success(request, "Flag cleared.")
-            elif action in TRANSITIONS:
-                form = TransitionForm(request.POST, verb=action)
-                if not form.is_valid():
-                    return self._render(request, agreement, forms={action: form}, status=400)
-                self._transition(agreement, action, form, request.user)
-                messages.success(request, f"{TRANSITIONS[action][0]}: done.")
+            except TransitionNotAllowed as exc:
+                messages.error(request, exc.message)
             else:
-                messages.error(request, "Choose an action.")
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            return redirect(agreement.get_absolute_url())
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(agreement.get_absolute_url())
+                messages.success(request, "Flag cleared.")
+        else:
+            messages.error(request, "Choose an action.")
         return redirect(agreement.get_absolute_url())
 
     @staticmethod
