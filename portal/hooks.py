@@ -5,6 +5,18 @@ gets the ``default`` while no provider is registered. Providers of the portal:
 
 - ``certified_officers_by_agency(on: date) -> dict[agency_id, int]``: the training app's
   count of certified officers able to act, per agency (used by staffing).
+- ``assigned_agency_ids(user, on: date)``: the staffing app's subquery of the agencies a
+  program manager holds on a date, primary or backup (used by ``portal.scoping``).
+- ``is_above(actor, person) -> bool``: the staffing app's reporting lines: whether
+  ``actor`` stands above ``person`` (used by the findings' services).
+- ``primary_manager_ids(on: date) -> dict[agency_id, user_id]``: the staffing app's
+  primary program managers (used by the sweep to name who is responsible).
+- ``agreement_figures(user) -> dict``: the agreements app's counts of the caller's
+  agencies, signed agreements and pending applications (the home page).
+
+``portal/`` imports no app: it reaches them through these providers, the per-app modules
+it discovers (``navigation``, ``panels``, ``rules``, ``demo``, ``api.urls``) and the
+relations of its own models; import-linter holds it to that (``.importlinter``).
 """
 
 from __future__ import annotations

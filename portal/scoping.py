@@ -23,10 +23,11 @@ NOTHING = Q(pk__in=[])
 
 
 def assigned_agency_ids(user, on=None):
-    """A subquery of the ids of the agencies assigned to a program manager on a date."""
-    from staffing.models import Assignment
+    """A subquery of the ids of the agencies assigned to a program manager on a date (the
+    staffing app's ``assigned_agency_ids`` provider; none while it is not installed)."""
+    from . import hooks
 
-    return Assignment.objects.active_on(on or today()).filter(program_manager=user).values("agency_id")
+    return hooks.call("assigned_agency_ids", user, on or today(), default=[])
 
 
 def agency_scope_q(user, agency_path: str, *, ocio_sees_all: bool = False) -> Q:

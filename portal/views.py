@@ -147,17 +147,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
-        from agreements.choices import AgreementStatus
-        from agreements.models import Agency, Agreement
+        from . import hooks
 
         user = self.request.user
         context = super().get_context_data(**kwargs)
         mine = (
             Finding.objects.visible_to(user).open().filter(responsible=user)
             .select_related("agency").most_urgent_first()
-        )
-        by_status = dict(
-            Agreement.objects.visible_to(user).values_list("status").annotate(n=Count("id")).values_list("status", "n")
         )
         from .compliance.registry import registry
 
@@ -171,9 +167,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ],
             my_findings=mine[:100],
             my_findings_count=mine.count(),
-            agency_count=Agency.objects.visible_to(user).count(),
-            signed_count=by_status.get(AgreementStatus.SIGNED, 0),
-            pending_count=sum(by_status.get(s, 0) for s in ("application_received", "under_review", "approved")),
+            **hooks.call("agreement_figures", user, default={"agency_count": 0, "signed_count": 0, "pending_count": 0}),
             open_findings_count=Finding.objects.visible_to(user).open().count(),
             last_run=SweepRun.objects.first(),
             is_hq=role_of(user) in HQ_ROLES,

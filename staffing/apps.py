@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class StaffingConfig(AppConfig):
     name = "staffing"
     verbose_name = "Staffing"
+
+    def ready(self):
+        from portal import hooks
+
+        from .selectors import assigned_agency_ids, is_above, primary_manager_ids
+
+        # What the portal asks the staffing app without importing it (portal/hooks.py).
+        hooks.provide("assigned_agency_ids", assigned_agency_ids)
+        hooks.provide("is_above", is_above)
+        hooks.provide("primary_manager_ids", primary_manager_ids)

@@ -58,6 +58,12 @@ def is_above(actor, person) -> bool:
     return actor.pk in explicit_chain_above(person)
 
 
+def assigned_agency_ids(user, on: dt.date):
+    """A subquery of the ids of the agencies assigned to a program manager on a date,
+    primary or backup (the portal's scoping asks it through ``portal.hooks``)."""
+    return Assignment.objects.active_on(on).filter(program_manager=user).values("agency_id")
+
+
 def primary_manager_ids(day: dt.date) -> dict[int, int]:
     """Agency id -> user id of its primary program manager on ``day``."""
     result: dict[int, int] = {}

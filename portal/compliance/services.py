@@ -22,7 +22,7 @@ from .models import Finding, FindingStatus, OPEN_STATUSES
 
 def finding_may_act(user, finding: Finding, action: str) -> bool:
     """Whether ``user`` may ``action`` ("acknowledge", "resolve", "waive") ``finding``."""
-    from staffing.selectors import is_above
+    from portal import hooks
 
     if has_role(user, HQ_WRITERS):
         return True
@@ -30,7 +30,7 @@ def finding_may_act(user, finding: Finding, action: str) -> bool:
         return False
     if finding.responsible_id == user.pk:
         return True
-    if finding.responsible_id and is_above(user, finding.responsible):
+    if finding.responsible_id and hooks.call("is_above", user, finding.responsible, default=False):
         return True
     from portal.roles import Role, field_office_id_of, role_of
 

@@ -44,17 +44,20 @@ def _abandon_stale_runs() -> None:
 def _default_people(violations: list[Violation], today: dt.date) -> list[Violation]:
     """Fill in each violation's field office and responsible person where the rule left
     them empty: the agency's primary program manager, else the office's director."""
-    from agreements.models import Agency
+    from portal import hooks
     from portal.models import StaffProfile
     from portal.roles import Role
-    from staffing.selectors import primary_manager_ids
+
+    from .models import Finding
+
+    Agency = Finding._meta.get_field("agency").related_model  # the agreements app's, without importing it
 
     agency_ids = {v.agency_id for v in violations if v.agency_id}
     office_of_agency: dict[int, int] = {}
     primary_of_agency: dict[int, int] = {}
     if agency_ids:
         office_of_agency = dict(Agency.objects.values_list("id", "field_office_id"))
-        primary_of_agency = primary_manager_ids(today)
+        primary_of_agency = hooks.call("primary_manager_ids", today, default={})
     director_of_office = {}
     for office_id, user_id in StaffProfile.objects.filter(
         role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True
