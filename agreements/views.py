@@ -9,14 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import dates, history, panels
+from portal import dates, history, hooks, panels
 from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
 from portal.roles import HQ_ROLES, HQ_WRITERS, has_role
 from portal.tables import Column
 from portal.forms import submit
 from portal.views import ScopedListView, uswds_form
-from staffing.models import Assignment
 
 from . import services
 from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus
@@ -53,15 +52,17 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         agency = get_object_or_404(Agency.objects.visible_to(user).select_related("field_office"), pk=pk)
         today = dates.today()
-        assignments = list(
-            Assignment.objects.filter(agency=agency).select_related("program_manager").order_by("-starts_on")
-        )
+        # The agency's program managers are the staffing app's (portal/hooks.py providers).
+        assignments = hooks.call("agency_assignments", agency, default=[])
         agreements = list(Agreement.objects.visible_to(user).filter(agency=agency).order_by("program_model"))
-        entries = history.merged(
+        groups = [
             history.entries(agency.history.all(), what="Agency"),
             history.entries(Agreement.history.filter(agency_id=agency.pk), what="Agreement"),
-            history.entries(Assignment.history.filter(agency_id=agency.pk), what="Assignment"),
-        )
+        ]
+        assignment_history = hooks.call("agency_assignment_history", agency)
+        if assignment_history is not None:
+            groups.append(history.entries(assignment_history, what="Assignment"))
+        entries = history.merged(*groups)
         return {
             **super().get_context_data(**kwargs),
             "agency": agency,
@@ -147,8 +148,8 @@ class AgreementDetailView(LoginRequiredMixin, View):
             "documents": agreement.documents.all(),
             "other_agreements": Agreement.objects.visible_to(request.user).filter(agency=agreement.agency).exclude(
                 pk=agreement.pk),
-            "current_assignments": Assignment.objects.active_on(today).filter(agency=agreement.agency)
-            .select_related("program_manager"),
+            "current_assignments": [a for a in hooks.call("agency_assignments", agreement.agency, default=[])
+                                    if a.is_active_on(today)],
             "findings": Finding.objects.visible_to(request.user).open().filter(agency=agreement.agency),
             "history": history.entries(agreement.history.all(), what="Agreement"),
             "may_change": may_change,

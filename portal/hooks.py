@@ -11,6 +11,9 @@ gets the ``default`` while no provider is registered. Providers of the portal:
   ``actor`` stands above ``person`` (used by the findings' services).
 - ``primary_manager_ids(on: date) -> dict[agency_id, user_id]``: the staffing app's
   primary program managers (used by the sweep to name who is responsible).
+- ``agency_assignments(agency) -> list[Assignment]`` and ``agency_assignment_history(agency)``:
+  the staffing app's assignments of an agency and their change history (the agreements
+  app's agency and agreement pages).
 - ``agreement_figures(user) -> dict``: the agreements app's counts of the caller's
   agencies, signed agreements and pending applications (the home page).
 

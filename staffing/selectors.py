@@ -58,6 +58,17 @@ def is_above(actor, person) -> bool:
     return actor.pk in explicit_chain_above(person)
 
 
+def agency_assignments(agency) -> list[Assignment]:
+    """Every assignment of an agency, latest first, with its program manager (the
+    agreements app's agency and agreement pages ask through ``portal.hooks``)."""
+    return list(Assignment.objects.filter(agency=agency).select_related("program_manager").order_by("-starts_on"))
+
+
+def agency_assignment_history(agency):
+    """The change history of an agency's assignments (for the agency page's history)."""
+    return Assignment.history.filter(agency_id=agency.pk)
+
+
 def assigned_agency_ids(user, on: dt.date):
     """A subquery of the ids of the agencies assigned to a program manager on a date,
     primary or backup (the portal's scoping asks it through ``portal.hooks``)."""
