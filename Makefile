@@ -17,7 +17,7 @@ help:
 	@echo ""
 	@echo "  make install       create $(VENV) and install the dependencies of pyproject.toml"
 	@echo "  make run           migrate, seed demo data if the database is empty, serve on $(RUNSERVER_ADDR)"
-	@echo "  make test          run the test suite (PYTEST_ARGS='...' passes options to pytest)"
+	@echo "  make test          check the import contracts (.importlinter), then run the test suite (PYTEST_ARGS='...' passes options to pytest)"
 	@echo "  make worker        start a Celery worker (needs REDIS_URL)"
 	@echo "  make beat          start Celery beat with the database scheduler (needs REDIS_URL)"
 	@echo "  make sweep         run the compliance sweep once"
@@ -41,6 +41,7 @@ run: install
 	$(BIN)/python manage.py runserver $(RUNSERVER_ADDR)
 
 test: install
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: install
