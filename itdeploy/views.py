@@ -16,6 +16,7 @@ from django.views import View
 
 from portal import dates, history
 from portal.errors import TransitionNotAllowed
+from portal.forms import submit
 from portal.roles import HQ_WRITERS, role_of
 from portal.tables import Column, csv_response, xlsx_response
 from portal.views import uswds_form
@@ -23,8 +24,9 @@ from portal.views import uswds_form
 from . import forecast as fc
 from . import selectors, services
 from .api.views import STEP_WRITERS
-from .choices import ClockState, InstallationStatus, PauseReason
+from .choices import ClockState, InstallationStatus
 from .filtersets import InstallationFilterSet
+from .forms import STEP_DATE_FIELDS, PriorityForm, StepUpdateForm
 from .models import Installation, InstallationSettings, InstallationStep, Installer, StepPause, StepTemplate
 
 MAX_WHAT_IF = 20
@@ -173,7 +175,9 @@ class InstallationDetailView(LoginRequiredMixin, View):
         )
 
     def get(self, request, pk):
-        installation = self._installation(request, pk)
+        return self._render(request, self._installation(request, pk))
+
+    def _render(self, request, installation, *, step_form=None, priority_form=None, status=200):
         today = dates.today()
         settings = InstallationSettings.current()
         pipeline = selectors.pipeline_forecast(today=today) if installation.status == InstallationStatus.IN_PROGRESS else None
@@ -201,47 +205,42 @@ class InstallationDetailView(LoginRequiredMixin, View):
             "expected": expected, "pessimistic": pessimistic,
             "goal_on": selectors.goal_date(installation, settings.goal_days),
             "history": entries[:200], "may_update": may_update, "may_prioritise": role_of(request.user) in HQ_WRITERS,
-            "pause_reasons": [c for c in PauseReason.choices if c[0] != PauseReason.AGREEMENT_ENDED],
-            "installers": Installer.objects.filter(active=True),
-        })
+            "step_form": (step_form or StepUpdateForm(installation=installation, today=today)).styled(),
+            "priority_form": (priority_form or PriorityForm(
+                initial={"priority_rank": installation.priority_rank})).styled(),
+        }, status=status)
 
     def post(self, request, pk):
         installation = self._installation(request, pk)
-        action = request.POST.get("action")
         role = role_of(request.user)
-        on = parse_date(request.POST.get("on") or "") if request.POST.get("on") else None
-        note = (request.POST.get("note") or "").strip()
-        try:
-            if action == "priority":
-                if role not in HQ_WRITERS:
-                    raise PermissionDenied
-                raw = (request.POST.get("priority_rank") or "").strip()
-                services.installation_set_priority(installation=installation, acting_user=request.user,
-                                                   priority_rank=int(raw) if raw.isdigit() and int(raw) > 0 else None)
-            else:
-                if role not in STEP_WRITERS:
-                    raise PermissionDenied
-                step = get_object_or_404(installation.steps.all(), pk=request.POST.get("step"))
-                if action == "start":
-                    installer = Installer.objects.filter(active=True, pk=request.POST.get("installer") or 0).first()
-                    services.step_start(step=step, started_on=on, acting_user=request.user, note=note, installer=installer)
-                elif action == "complete":
-                    services.step_complete(step=step, completed_on=on, acting_user=request.user, note=note)
-                elif action == "pause":
-                    services.step_pause(step=step, paused_on=on, reason=request.POST.get("reason", ""), acting_user=request.user, note=note)
-                elif action == "resume":
-                    services.step_resume(step=step, resumed_on=on, acting_user=request.user, note=note)
-                else:
-                    messages.error(request, "Choose an action.")
-                    return redirect(installation.get_absolute_url())
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
+        if request.POST.get("action") == "priority":
+            if role not in HQ_WRITERS:
+                raise PermissionDenied
+            form = PriorityForm(request.POST)
+            done = submit(form, lambda data: services.installation_set_priority(
+                installation=installation, acting_user=request.user, priority_rank=data["priority_rank"]))
+            forms = {"priority_form": form}
+        else:
+            if role not in STEP_WRITERS:
+                raise PermissionDenied
+            form = StepUpdateForm(request.POST, installation=installation, today=dates.today())
+            done = submit(form, lambda data: self._step_action(data, request.user), field_names=STEP_DATE_FIELDS)
+            forms = {"step_form": form}
+        if done:
+            messages.success(request, "Saved.")
             return redirect(installation.get_absolute_url())
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-            return redirect(installation.get_absolute_url())
-        messages.success(request, "Saved.")
-        return redirect(installation.get_absolute_url())
+        return self._render(request, self._installation(request, pk), status=done.status, **forms)
+
+    @staticmethod
+    def _step_action(data, user):
+        step, on, note = data["step"], data["on"], data["note"].strip()
+        if data["action"] == "start":
+            return services.step_start(step=step, started_on=on, acting_user=user, note=note, installer=data["installer"])
+        if data["action"] == "complete":
+            return services.step_complete(step=step, completed_on=on, acting_user=user, note=note)
+        if data["action"] == "pause":
+            return services.step_pause(step=step, paused_on=on, reason=data["reason"], acting_user=user, note=note)
+        return services.step_resume(step=step, resumed_on=on, acting_user=user, note=note)
 
 
 def chart_data(installations):

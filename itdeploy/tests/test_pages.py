@@ -2,6 +2,7 @@
 page with its step form, the chart, bulk confirmation and the agency panel."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.db import connection
@@ -88,6 +89,25 @@ def test_installation_page_and_step_form(client, people, installations):
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
     client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"}, follow=True)
+    step.refresh_from_db()
+    assert step.completed_on == dt.date(2017, 6, 9)
+
+
+def test_a_refused_step_update_shows_its_reason_once_where_it_belongs(client, people, installations):
+    installation = installations["mine"]
+    step = steps_of(installation)[1]
+    client.force_login(people["pm"])
+    # a date before the step's start: on the date field
+    early = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2016-01-01"})
+    assert early.status_code == 400
+    page = html.unescape(early.content.decode())
+    assert page.count("cannot be before the step's start") == 1
+    assert 'id="step-on-error"' in page and 'aria-describedby="step-on-error"' in page
+    # a second completion: once, at the form's top, not as a page alert
+    assert client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}).status_code == 302
+    twice = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"})
+    assert twice.status_code == 400
+    assert twice.content.decode().count("was already completed on 2017-06-09") == 1
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
 
