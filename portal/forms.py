@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -144,3 +145,30 @@ class ServiceFormView(LoginRequiredMixin, View):
             messages.success(request, done.result)
             return redirect(self.get_success_url())
         return self.render_form(done.form, status=done.status)
+
+
+# --- the portal's own forms ----------------------------------------------------------------
+
+class FindingActionForm(forms.Form):
+    """What a person writes when acknowledging, resolving or waiving a finding."""
+
+    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    until = forms.DateField(label="Waiver ends on (optional)", required=False,
+                            widget=forms.DateInput(format="%Y-%m-%d"))
+
+    def __init__(self, *args, may_waive: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if may_waive:
+            self.fields["note"].label = "Note (a waiver needs its reason here)"
+        else:
+            del self.fields["until"]
+
+
+class TokenForm(forms.Form):
+    """A new API token: what it is for, and how long it lasts."""
+
+    name = forms.CharField(label="Name", max_length=100, error_messages={
+        "required": "Give the token a name, such as the client that will use it."})
+    days = forms.IntegerField(label="Expires after (days)", initial=90, min_value=1, max_value=365, error_messages={
+        "min_value": "Choose between 1 and 365 days.", "max_value": "Choose between 1 and 365 days.",
+        "invalid": "Choose between 1 and 365 days."})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,7 @@ from django.views.generic import ListView, TemplateView
 from portal.errors import TransitionNotAllowed
 
 from . import services
+from .forms import FindingActionForm, TokenForm, submit
 from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
 from .filtersets import FindingFilterSet
@@ -216,34 +217,39 @@ class FindingDetailView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         finding = get_object_or_404(Finding.objects.visible_to(request.user).select_related("responsible", "agency"), pk=pk)
-        actions = [a for a in ("acknowledge", "resolve", "waive") if finding.is_open and finding_services.finding_may_act(request.user, finding, a)]
+        return self._render(request, finding)
+
+    @staticmethod
+    def _actions(user, finding) -> list[str]:
+        actions = [a for a in ("acknowledge", "resolve", "waive") if finding.is_open and finding_services.finding_may_act(user, finding, a)]
         if finding.status == "acknowledged" and "acknowledge" in actions:
             actions.remove("acknowledge")
-        return render(request, self.template_name, {"finding": finding, "actions": actions})
+        return actions
+
+    def _render(self, request, finding, form=None, status=200):
+        actions = self._actions(request.user, finding)
+        form = form or FindingActionForm(may_waive="waive" in actions)
+        return render(request, self.template_name, {"finding": finding, "actions": actions,
+                                                    "form": uswds_form(form, describe=True)}, status=status)
 
     def post(self, request, pk):
         finding = get_object_or_404(Finding.objects.visible_to(request.user), pk=pk)
         action = request.POST.get("action")
-        note = request.POST.get("note", "")
-        try:
-            if action == "acknowledge":
-                finding_services.finding_acknowledge(finding=finding, acting_user=request.user, note=note)
-            elif action == "resolve":
-                finding_services.finding_resolve(finding=finding, acting_user=request.user, note=note)
-            elif action == "waive":
-                from django.utils.dateparse import parse_date
-
-                until = parse_date(request.POST.get("until") or "") if request.POST.get("until") else None
-                finding_services.finding_waive(finding=finding, acting_user=request.user, reason=note, until=until)
-            else:
-                messages.error(request, "Choose an action.")
-                return redirect("finding-detail", pk=pk)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc) or "You may not do this.")
+        services_by_action = {
+            "acknowledge": lambda data: finding_services.finding_acknowledge(
+                finding=finding, acting_user=request.user, note=data["note"]),
+            "resolve": lambda data: finding_services.finding_resolve(
+                finding=finding, acting_user=request.user, note=data["note"]),
+            "waive": lambda data: finding_services.finding_waive(
+                finding=finding, acting_user=request.user, reason=data["note"], until=data.get("until")),
+        }
+        if action not in services_by_action:
+            messages.error(request, "Choose an action.")
             return redirect("finding-detail", pk=pk)
-        except (TransitionNotAllowed, ValidationError) as exc:
-            messages.error(request, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
-            return redirect("finding-detail", pk=pk)
+        form = FindingActionForm(request.POST, may_waive=action == "waive")
+        done = submit(form, services_by_action[action], field_names={"reason": "note"})
+        if not done:
+            return self._render(request, finding, form, status=done.status)
         messages.success(request, f"Finding {action}d.")
         return redirect("finding-detail", pk=pk)
 
@@ -253,10 +259,15 @@ class TokenView(LoginRequiredMixin, View):
 
     template_name = "portal/tokens.html"
 
-    def get(self, request):
+    def _render(self, request, form=None, status=200, **context):
         from .models import ApiToken
 
-        return render(request, self.template_name, {"tokens": ApiToken.objects.visible_to(request.user)})
+        return render(request, self.template_name, {
+            "tokens": ApiToken.objects.visible_to(request.user), "form": uswds_form(form or TokenForm(), describe=True),
+            **context}, status=status)
+
+    def get(self, request):
+        return self._render(request)
 
     def post(self, request):
         from .models import ApiToken
@@ -271,17 +282,10 @@ class TokenView(LoginRequiredMixin, View):
             except TransitionNotAllowed as exc:
                 messages.error(request, exc.message)
             return redirect("tokens")
-        name = (request.POST.get("name") or "").strip()
-        try:
-            days = int(request.POST.get("days") or 90)
-        except ValueError:
-            days = 0
-        errors = {}
-        if not name:
-            errors["name"] = "Give the token a name, such as the client that will use it."
-        if not 1 <= days <= 365:
-            errors["days"] = "Choose between 1 and 365 days."
-        if errors:
-            return render(request, self.template_name, {"tokens": ApiToken.objects.visible_to(request.user), "errors": errors, "name": name}, status=400)
-        token = services.token_create(user=request.user, name=name, expires_in_days=days)
-        return render(request, self.template_name, {"tokens": ApiToken.objects.visible_to(request.user), "new_token": token})
+        form = TokenForm(request.POST)
+        done = submit(form, lambda data: services.token_create(user=request.user, name=data["name"],
+                                                                  expires_in_days=data["days"]))
+        if not done:
+            return self._render(request, form, status=done.status)
+        # The key is shown once, on this answer; it is not stored.
+        return self._render(request, new_token=done.result)

@@ -96,3 +96,66 @@ def test_on_the_agreement_page_a_refused_transition_shows_once_at_the_forms_top(
     form = re.search(r'<form[^>]*aria-labelledby="suspend-heading".*?</form>', page, re.S).group(0)
     assert "usa-alert--error" in form and "cannot be suspended" in form
     assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.TERMINATED
+
+
+@pytest.fixture
+def finding(world, people):
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.compliance.models import Finding
+
+    mine = world["mine"]
+    return Finding.objects.create(
+        rule="agreements.no_backup_manager", category="agreements", subject_type=ContentType.objects.get_for_model(mine),
+        subject_id=mine.pk, subject_label=str(mine), agency=mine, field_office=mine.field_office,
+        responsible=people["pm"],
+    )
+
+
+def _group_of(page: str, field_id: str) -> str:
+    for group in re.findall(r'<div class="usa-form-group[^"]*">.*?</div>', page, re.S):
+        if f'for="{field_id}"' in group:
+            return group
+    raise AssertionError(f"no form group for {field_id}")
+
+
+def test_on_the_finding_page_a_waiver_without_reason_shows_once_on_the_note(client, finding, people):
+    client.force_login(people["npm"])
+
+    response = client.post(f"/findings/{finding.pk}/", {"action": "waive", "note": " "})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("A waiver needs a reason.") == 1
+    assert "A waiver needs a reason." in _group_of(page, "id_note")
+    finding.refresh_from_db()
+    assert finding.status == "open"
+
+
+def test_on_the_finding_page_a_refusal_to_the_role_shows_once_at_the_forms_top(client, finding, people):
+    client.force_login(people["pm_other"])  # the agency's backup: sees the finding, is not responsible
+
+    response = client.post(f"/findings/{finding.pk}/", {"action": "acknowledge", "note": "mine?"})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert page.count("You may not acknowledge this finding.") == 1
+    alert = re.search(r'<div class="usa-alert usa-alert--error[^"]*" role="alert">.*?</div></div>', page, re.S).group(0)
+    assert "You may not acknowledge this finding." in alert
+    finding.refresh_from_db()
+    assert finding.status == "open"
+
+
+def test_on_the_token_page_a_missing_name_shows_once_on_its_field(client, people):
+    from portal.models import ApiToken
+
+    client.force_login(people["analyst"])
+
+    response = client.post("/tokens/", {"name": "", "days": "500"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("Give the token a name") == 1 and page.count("Choose between 1 and 365 days.") == 1
+    assert "Give the token a name" in _group_of(page, "id_name")
+    assert "Choose between 1 and 365 days." in _group_of(page, "id_days")
+    assert not ApiToken.objects.filter(user=people["analyst"]).exists()
