@@ -108,3 +108,32 @@ class EnrolForm(DescribedForm):
         if officer is None:
             raise ValidationError(self.NOT_FOUND)
         return officer
+
+
+#: The changes of status (and of the security card) a Field Program Manager or HQ records
+#: on an officer's page; revocation is HQ's.
+OFFICER_CHANGES = [("adjudicate", "Background adjudicated"), ("certify", "Certify"), ("suspend", "Suspend"),
+                   ("reinstate", "Reinstate"), ("leave", "Left the program")]
+CARD_CHANGES = [("request-card-reactivation", "Request card reactivation"), ("reactivate-card", "Card reactivated")]
+
+
+class OfficerChangeForm(DescribedForm):
+    """A change of an officer's status, or of the security card, with its reason."""
+
+    action = forms.ChoiceField(label="Change")
+    reason = forms.CharField(label="Reason", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, may_revoke: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = OFFICER_CHANGES + ([("revoke", "Revoke")] if may_revoke else []) + CARD_CHANGES
+
+
+class WaiverForm(DescribedForm):
+    """A Field Responsible Official's recertification waiver."""
+
+    reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    expires_on = forms.DateField(label="Expires on", widget=forms.DateInput(format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_waiver_%s")
+        super().__init__(*args, **kwargs)

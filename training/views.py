@@ -27,7 +27,7 @@ from . import importers, selectors, services
 from .capacity import capacity_plan
 from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
 from .filtersets import OfficerFilterSet
-from .forms import ClassScheduleForm, EnrolForm
+from .forms import ClassScheduleForm, EnrolForm, OfficerChangeForm, WaiverForm
 from .models import AcademyClass, AcademySite, Enrollment, Officer
 
 FIELD_WRITERS = HQ_WRITERS | {Role.FIELD_PM}
@@ -88,6 +88,9 @@ class OfficerDetailView(LoginRequiredMixin, View):
     template_name = "training/officer_detail.html"
 
     def get(self, request, pk):
+        return self._render(request, pk)
+
+    def _render(self, request, pk, *, change_form=None, waiver_form=None, status=200):
         officer = selectors.officer_with_standing(request.user, pk)
         role = role_of(request.user)
         history = merged(
@@ -103,41 +106,38 @@ class OfficerDetailView(LoginRequiredMixin, View):
             "history": history,
             "may_change": role in FIELD_WRITERS,
             "may_waive": services.may_grant_waiver(request.user, officer),
-            "verbs": [("adjudicate", "Background adjudicated"), ("certify", "Certify"), ("suspend", "Suspend"),
-                      ("reinstate", "Reinstate"), ("leave", "Left the program")] + (
-                [("revoke", "Revoke")] if role in HQ_WRITERS else []),
+            "change_form": (change_form or OfficerChangeForm(may_revoke=role in HQ_WRITERS)).styled(),
+            "waiver_form": (waiver_form or WaiverForm()).styled(),
             "today": dates.today(),
         }
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=status)
 
     def post(self, request, pk):
         officer = get_object_or_404(Officer.objects.visible_to(request.user), pk=pk)
-        action = request.POST.get("action", "")
-        try:
-            if action == "waiver":
-                from django.utils.dateparse import parse_date
-
-                services.waiver_grant(officer=officer, acting_user=request.user, reason=request.POST.get("reason", ""),
-                                      expires_on=parse_date(request.POST.get("expires_on") or ""))
-            else:
-                if role_of(request.user) not in FIELD_WRITERS:
-                    raise PermissionDenied
-                if action == "request-card-reactivation":
-                    services.officer_card_request_reactivation(officer=officer, acting_user=request.user)
-                elif action == "reactivate-card":
-                    services.officer_card_reactivate(officer=officer, acting_user=request.user)
-                else:
-                    services.officer_transition(officer=officer, verb=action, acting_user=request.user,
-                                                reason=request.POST.get("reason", ""))
-        except PermissionDenied as exc:
-            raise exc
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        role = role_of(request.user)
+        if request.POST.get("action") == "waiver":
+            form = WaiverForm(request.POST)
+            done = submit(form, lambda data: services.waiver_grant(
+                officer=officer, acting_user=request.user, reason=data["reason"], expires_on=data["expires_on"]))
+            forms = {"waiver_form": form}
         else:
+            if role not in FIELD_WRITERS:
+                raise PermissionDenied
+            form = OfficerChangeForm(request.POST, may_revoke=role in HQ_WRITERS)
+            done = submit(form, lambda data: self._change(officer, data, request.user))
+            forms = {"change_form": form}
+        if done:
             messages.success(request, "Saved.")
-        return redirect("training:officer-detail", pk=pk)
+            return redirect("training:officer-detail", pk=pk)
+        return self._render(request, pk, status=done.status, **forms)
+
+    @staticmethod
+    def _change(officer, data, user):
+        if data["action"] == "request-card-reactivation":
+            return services.officer_card_request_reactivation(officer=officer, acting_user=user)
+        if data["action"] == "reactivate-card":
+            return services.officer_card_reactivate(officer=officer, acting_user=user)
+        return services.officer_transition(officer=officer, verb=data["action"], acting_user=user, reason=data["reason"])
 
 
 def _class_rows(queryset):
