@@ -220,16 +220,19 @@ class IceImportListView(LoginRequiredMixin, View):
         if not has_role(request.user, HQ_WRITERS):
             raise PermissionDenied("Only the Unit Chief and National Program Managers import ICE's lists.")
         form = IceUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self._page(request, form, status=400)
-        upload = form.cleaned_data["file"]
-        try:
-            ice_import = services.ice_import_preview(content=upload.read(), file_name=upload.name,
-                                                     acting_user=request.user)
-        except IceFileError as exc:
-            form.add_error("file", " ".join(exc.messages))
-            return self._page(request, form, status=400)
-        return redirect(ice_import.get_absolute_url())
+
+        def preview(data):
+            upload = data["file"]
+            try:
+                return services.ice_import_preview(content=upload.read(), file_name=upload.name,
+                                                   acting_user=request.user)
+            except IceFileError as exc:  # the file as a whole cannot be read: said on the file field
+                raise ValidationError({"file": [" ".join(exc.messages)]}) from exc
+
+        done = submit(form, preview)
+        if not done:
+            return self._page(request, form, status=done.status)
+        return redirect(done.result.get_absolute_url())
 
 
 class IceImportDetailView(LoginRequiredMixin, View):
