@@ -55,3 +55,26 @@ class PriorityForm(forms.Form):
 
     def styled(self):
         return uswds_form(self, describe=True)
+
+
+#: The confirmation service's fields, shown on the form's own.
+CONFIRM_FIELDS = {"operational_since": "on", "step_started_on": "on", "installations": "installation"}
+
+
+class ConfirmForm(forms.Form):
+    """HQ's confirmation, in bulk, of where "status unknown" installations stand (the page
+    lays out its inputs itself: a table of check boxes, two choices, a step and a date)."""
+
+    installation = forms.ModelMultipleChoiceField(queryset=None, error_messages={
+        "required": "Choose at least one installation.",
+        "invalid_choice": "Choose installations whose status is unknown.",
+        "invalid_pk_value": "Choose installations whose status is unknown."})
+    how = forms.ChoiceField(choices=[("operational", "Operational"), ("in_progress", "In progress")], error_messages={
+        "required": "Choose whether the sites are operational or in progress.",
+        "invalid_choice": "Choose whether the sites are operational or in progress."})
+    at_step = forms.IntegerField(required=False, min_value=1)
+    on = forms.DateField(required=False)
+
+    def __init__(self, *args, installations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["installation"].queryset = installations

@@ -9,13 +9,11 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_date
 from django.views import View
 
 from portal import dates, history
-from portal.errors import TransitionNotAllowed
 from portal.forms import submit
 from portal.roles import HQ_WRITERS, role_of
 from portal.tables import Column, csv_response, xlsx_response
@@ -26,7 +24,7 @@ from . import selectors, services
 from .api.views import STEP_WRITERS
 from .choices import ClockState, InstallationStatus
 from .filtersets import InstallationFilterSet
-from .forms import STEP_DATE_FIELDS, PriorityForm, StepUpdateForm
+from .forms import CONFIRM_FIELDS, STEP_DATE_FIELDS, ConfirmForm, PriorityForm, StepUpdateForm
 from .models import Installation, InstallationSettings, InstallationStep, Installer, StepPause, StepTemplate
 
 MAX_WHAT_IF = 20
@@ -323,33 +321,29 @@ class ConfirmView(LoginRequiredMixin, View):
         return (Installation.objects.visible_to(request.user).filter(status=InstallationStatus.UNCONFIRMED)
                 .select_related("agency", "agency__field_office").order_by("moa_signed_on", "pk"))
 
-    def get(self, request, errors=None, status=200):
+    def get(self, request, form=None, status=200):
         return render(request, self.template_name, {
             "title": "Confirm installations whose status is unknown", "rows": self._rows(request)[:500],
             "count": self._rows(request).count(), "steps": StepTemplate.objects.all(),
-            "may_confirm": role_of(request.user) in HQ_WRITERS, "errors": errors or [],
+            "may_confirm": role_of(request.user) in HQ_WRITERS, "form": form,
         }, status=status)
 
     def post(self, request):
         if role_of(request.user) not in HQ_WRITERS:
             raise PermissionDenied
-        ids = [int(v) for v in request.POST.getlist("installation") if v.isdigit()]
-        chosen = list(self._rows(request).filter(pk__in=ids))
-        if not chosen:
-            return self.get(request, errors=["Choose at least one installation."], status=400)
-        how = request.POST.get("how")
-        on = parse_date(request.POST.get("on") or "") if request.POST.get("on") else None
-        try:
-            if how == "operational":
-                services.installations_confirm(installations=chosen, acting_user=request.user, operational_since=on)
-            elif how == "in_progress":
-                raw = request.POST.get("at_step") or ""
-                services.installations_confirm(installations=chosen, acting_user=request.user,
-                                               at_step=int(raw) if raw.isdigit() else None, step_started_on=on)
-            else:
-                return self.get(request, errors=["Choose whether the sites are operational or in progress."], status=400)
-        except (ValidationError, TransitionNotAllowed) as exc:
-            text = exc.message if isinstance(exc, TransitionNotAllowed) else "; ".join(exc.messages)
-            return self.get(request, errors=[text], status=400)
-        messages.success(request, f"{len(chosen)} installation{'s' if len(chosen) != 1 else ''} confirmed.")
+        form = ConfirmForm(request.POST, installations=self._rows(request))
+
+        def confirm(data):
+            chosen = list(data["installation"])
+            if data["how"] == "operational":
+                return services.installations_confirm(installations=chosen, acting_user=request.user,
+                                                      operational_since=data["on"])
+            return services.installations_confirm(installations=chosen, acting_user=request.user,
+                                                  at_step=data["at_step"], step_started_on=data["on"])
+
+        done = submit(form, confirm, field_names=CONFIRM_FIELDS)
+        if not done:
+            return self.get(request, form=form, status=done.status)
+        count = len(done.result)
+        messages.success(request, f"{count} installation{'s' if count != 1 else ''} confirmed.")
         return redirect("itdeploy:confirm")

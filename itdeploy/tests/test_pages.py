@@ -3,6 +3,7 @@ page with its step form, the chart, bulk confirmation and the agency panel."""
 
 import datetime as dt
 import html
+import re
 
 import pytest
 from django.db import connection
@@ -141,6 +142,20 @@ def test_bulk_confirm_page(client, people, plan, frozen):
     assert set(Installation.objects.values_list("status", flat=True)) == {InstallationStatus.IN_PROGRESS}
     bad = client.post("/installations/confirm/", {"installation": [old[0].pk], "how": "operational", "on": "2015-07-01"})
     assert bad.status_code == 400
+
+
+def test_bulk_confirm_refusals_show_once_next_to_their_input(client, people, plan, frozen):
+    site = open_for(AgreementFactory(applied_on=dt.date(2014, 1, 1), signed_on=dt.date(2015, 1, 1)))
+    client.force_login(people["npm"])
+    nothing = client.post("/installations/confirm/", {"how": "operational", "on": "2015-07-01"}).content.decode()
+    assert nothing.count("Choose at least one installation.") == 1 and 'id="confirm-installation-error"' in nothing
+    early = client.post("/installations/confirm/", {"installation": [site.pk], "how": "operational", "on": "2014-07-01"})
+    assert early.status_code == 400
+    page = html.unescape(early.content.decode())
+    assert page.count("cannot be before the MOA signature") == 1
+    assert re.search(r'id="confirm-on-error">[^<]*cannot be before the MOA signature', page)
+    site.refresh_from_db()
+    assert site.status == InstallationStatus.UNCONFIRMED
 
 
 def test_agency_page_shows_the_installation_panel(client, people, installations, world):
