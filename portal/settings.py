@@ -176,7 +176,7 @@ REST_FRAMEWORK = {
         "portal.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.PolicyPermission"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.ResultsPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
