@@ -21,7 +21,7 @@ from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, Impor
 from .filtersets import AgencyFilterSet, AgreementFilterSet
 from .forms import TRANSITIONS, DocumentForm, IceUploadForm, TransitionForm
 from .importers import CLEANING_LABELS, IceFileError, has_changes
-from .models import Agency, Agreement, IceImport
+from .models import Agency, Agreement, AgreementDocument, IceImport
 
 
 class AgencyListView(ScopedListView):
@@ -137,13 +137,14 @@ class AgreementDetailView(LoginRequiredMixin, View):
 
     def _render(self, request, agreement, forms=None, document_form=None, status=200):
         today = dates.today()
-        may_change = access.may(request.user, "change", agreement)
+        may_document = access.may(request.user, "add", AgreementDocument)
         forms = forms or {}
         transition_forms = []
-        if may_change:
-            for verb in _allowed_verbs(agreement):
+        for verb in _allowed_verbs(agreement):
+            if access.may(request.user, verb, agreement):
                 form = forms.get(verb) or TransitionForm(verb=verb, initial={"on": today})
                 transition_forms.append(uswds_form(form))
+        may_change = may_document or bool(transition_forms) or access.may(request.user, "mark_reviewed", agreement)
         return render(request, self.template_name, {
             "agreement": agreement,
             "agency": agreement.agency,
@@ -157,7 +158,7 @@ class AgreementDetailView(LoginRequiredMixin, View):
             "history": history.entries(agreement.history.all(), what="Agreement"),
             "may_change": may_change,
             "transition_forms": transition_forms,
-            "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_change else None,
+            "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_document else None,
         }, status=status)
 
     def get(self, request, pk):
@@ -166,8 +167,11 @@ class AgreementDetailView(LoginRequiredMixin, View):
     def post(self, request, pk):
         agreement = self._agreement(request, pk)
         action = request.POST.get("action", "")
-        access.check(request.user, {"document": "change"}.get(action, action if action in TRANSITIONS or
-                                                                action == "mark_reviewed" else "change"), agreement)
+        if action == "document":
+            access.require(request.user, "add", AgreementDocument)
+        else:
+            access.check(request.user, action if action in TRANSITIONS or action == "mark_reviewed" else "mark_reviewed",
+                         agreement)
         try:
             if action == "document":
                 form = DocumentForm(request.POST, request.FILES)

@@ -221,7 +221,7 @@ TARGETS: list[Target] = [
     _staff_rows("Absence", "staffing.Absence", g(uc=ALL, npm=ALL, fod=OFFICE_PMS)),
     Target("staffing.WorkloadReport", "Monthly workload report", agency="agency", actions={
         "view": FOLLOWS_AGENCY, "add": FIELD_WRITE, "change": FIELD_WRITE, "import": FIELD_WRITE,
-        "delete": HQ_WRITE,
+        "delete": FIELD_WRITE,
     }, note="Workload reports are corrected, not deleted: the service answers 409."),
     Target("staffing.StaffingModel", "Staffing model (settings)", actions={"view": EVERYONE, "change": SETTINGS}),
     Target("staffing.figures", "Staffing figures and one manager's load", office="field_office_id", own="key",

@@ -4,8 +4,8 @@ view's record type and action.
 Anonymous callers answer 401 (DRF, as the token authentication names its scheme); a
 user without a role 403. A read of rows (list, retrieve) is narrowed to the caller's
 scope by the viewset (``portal.api.viewsets.ScopedViewSetMixin``), so a record outside
-it answers 404; a computed resource (figures, the capacity plan) needs a grant, else
-403. A write on one record is decided only once the record was found in scope
+it answers 404 and a list holds only the caller's rows; one computed resource (the
+capacity plan of a year) needs a grant, else 403. A write on one record is decided only once the record was found in scope
 (``has_object_permission``), so outside the scope it is 404, never 403; a write without
 a record (create, bulk actions) needs the role's grant for the action.
 """
@@ -30,7 +30,7 @@ class PolicyPermission(BasePermission):
             return False
         target, action = access.api_target(view)
         if request.method in SAFE_METHODS:
-            if target.model is not None or getattr(view, "action", None) is None:
+            if target.model is not None or getattr(view, "action", None) in (None, "list"):
                 return True  # rows are narrowed to the caller's scope
             self.message = access.message(action, target)
             return access.may(user, action, target.label)

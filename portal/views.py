@@ -186,6 +186,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             open_findings_count=Finding.objects.visible_to(user).open().count(),
             last_run=SweepRun.objects.first(),
             is_hq=access.scopes(user, "view", Agency) == (access.ALL,),
+            may_see_agreements=access.may(user, "view", Agreement),
         )
         return context
 
