@@ -509,11 +509,8 @@ def _holds(obj, conditions: list[Condition]) -> bool:
         actual = _value_at(obj, path)
         if lookup == "exact" and actual != value:
             return False
-        if lookup == "in":
-            values = set(value.values_list(flat=True) if isinstance(value, models.QuerySet) else value) \
-                if not isinstance(value, (set, frozenset)) else value
-            if actual not in values:
-                return False
+        if lookup == "in" and actual not in set(value):
+            return False
     return True
 
 
