@@ -367,7 +367,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "staffing:handover": ("staffing.Assignment", "handover"),
     "itdeploy:pipeline": ("itdeploy.Installation", "view"),
     "itdeploy:chart": ("itdeploy.Installation", "view"),
-    "itdeploy:confirm": ("itdeploy.Installation", "confirm"),
+    "itdeploy:confirm": ("itdeploy.Installation", "view"),
     "itdeploy:installation-detail": ("itdeploy.Installation", "view"),
     "training:officer-list": ("training.Officer", "view"),
     "training:officer-detail": ("training.Officer", "view"),
@@ -591,3 +591,30 @@ def all_cells() -> Iterable[tuple[Target, str, str, tuple[str, ...]]]:
         for action in target.actions:
             for role in ROLES:
                 yield target, action, role, target.scopes_of(role, action)
+
+
+#: URL keyword arguments that name one record: such pages find the record in the
+#: caller's scope themselves (``get_or_404``), so outside it they answer 404, not 403.
+RECORD_KWARGS = frozenset({"pk", "user_id", "absence_id"})
+
+
+class PagePolicyMiddleware:
+    """Every page named in ``PAGES`` opens only for the roles its entry grants (403
+    otherwise), before the view runs; pages of one record leave the answer to the view
+    (404 outside the caller's scope). Anonymous visitors go on to the login redirect."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        user = getattr(request, "user", None)
+        if match is None or user is None or not user.is_authenticated or RECORD_KWARGS & set(view_kwargs):
+            return None
+        entry = PAGES.get(match.view_name)
+        if entry is not None:
+            require(user, entry[1], entry[0])
+        return None

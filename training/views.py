@@ -210,7 +210,6 @@ class ClassDetailView(LoginRequiredMixin, View):
     template_name = "training/class_detail.html"
 
     def _class(self, request, pk):
-        access.require(request.user, "view", AcademyClass)
         return access.get_or_404(_class_rows(AcademyClass.objects.all()), request.user, pk=pk)
 
     def _render(self, request, academy_class, enrol_form=None, status=200):

@@ -180,6 +180,8 @@ class AcademyClassViewSet(ScopedModelViewSet):
         academy_class = self.get_object()
         if set(request.data) - {"capacity"}:
             return Response({"non_field_errors": ["Only the capacity of a scheduled class can change."]}, status=400)
+        if "capacity" not in request.data:
+            return Response({"capacity": ["Give the class's new capacity."]}, status=400)
         serializer = self.get_serializer(academy_class, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.class_set_capacity(academy_class=academy_class, capacity=serializer.validated_data["capacity"],
