@@ -13,7 +13,7 @@ from portal import access, dates, history, panels
 from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
 from portal.tables import Column
-from portal.views import ScopedListView, uswds_form
+from portal.views import ScopedListView, ScopedRecordView, uswds_form
 from staffing.models import Assignment
 
 from . import services
@@ -126,14 +126,18 @@ def _allowed_verbs(agreement: Agreement) -> list[str]:
     return verbs
 
 
-class AgreementDetailView(LoginRequiredMixin, View):
+class AgreementDetailView(ScopedRecordView):
     """An agreement: its status, timeline of transitions, documents, agency and program
     managers; HQ writers record transitions and add documents here."""
 
+    model = Agreement
     template_name = "agreements/agreement_detail.html"
 
+    def record_queryset(self):
+        return Agreement.objects.select_related("agency", "agency__field_office")
+
     def _agreement(self, request, pk):
-        return access.get_or_404(Agreement.objects.select_related("agency", "agency__field_office"), request.user, pk=pk)
+        return self.get_record(pk)
 
     def _render(self, request, agreement, forms=None, document_form=None, status=200):
         today = dates.today()
@@ -239,13 +243,14 @@ class IceImportListView(LoginRequiredMixin, View):
         return redirect(ice_import.get_absolute_url())
 
 
-class IceImportDetailView(LoginRequiredMixin, View):
+class IceImportDetailView(ScopedRecordView):
     """The preview (or final report) of one import, and the choice to apply it."""
 
+    model = IceImport
     template_name = "agreements/ice_import_detail.html"
 
     def get(self, request, pk):
-        ice_import = access.get_or_404(IceImport.objects.all(), request.user, pk=pk)
+        ice_import = self.get_record(pk)
         report = ice_import.report
         return render(request, self.template_name, {
             "ice_import": ice_import,
@@ -257,8 +262,7 @@ class IceImportDetailView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         choice = request.POST.get("choice")
-        ice_import = access.get_or_404(IceImport.objects.all(), request.user,
-                                       "discard" if choice == "discard" else "apply", pk=pk)
+        ice_import = self.get_record(pk, "discard" if choice == "discard" else "apply")
         try:
             if choice == "discard":
                 services.ice_import_discard(ice_import=ice_import, acting_user=request.user)

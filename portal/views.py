@@ -145,6 +145,20 @@ class ScopedListView(LoginRequiredMixin, ListView):
         return context
 
 
+class ScopedRecordView(LoginRequiredMixin, View):
+    """A page of one record (the detail equivalent of ``ScopedListView``): the record is
+    found within the reader's scope by the access policy, else "not found" (404, never
+    a hint that it exists); an action on it the reader's role is not granted is 403."""
+
+    model = None
+
+    def record_queryset(self):
+        return self.model.objects.all()
+
+    def get_record(self, pk, action: str = "view"):
+        return access.get_or_404(self.record_queryset(), self.request.user, action, pk=pk)
+
+
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
@@ -227,7 +241,8 @@ class FindingListView(ScopedListView):
         return super().get_queryset()
 
 
-class FindingDetailView(LoginRequiredMixin, View):
+class FindingDetailView(ScopedRecordView):
+    model = Finding
     template_name = "portal/finding_detail.html"
 
     def get(self, request, pk):
@@ -238,7 +253,7 @@ class FindingDetailView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"finding": finding, "actions": actions})
 
     def post(self, request, pk):
-        finding = access.get_or_404(Finding.objects.all(), request.user, pk=pk)
+        finding = self.get_record(pk)
         action = request.POST.get("action")
         note = request.POST.get("note", "")
         try:
