@@ -9,19 +9,17 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views import View
 
 from portal import dates, history
+from portal import access
 from portal.forms import submit
-from portal.roles import HQ_WRITERS, role_of
 from portal.tables import Column, csv_response, xlsx_response
 from portal.views import uswds_form
 
 from . import forecast as fc
 from . import selectors, services
-from .api.views import STEP_WRITERS
 from .choices import ClockState, InstallationStatus
 from .filtersets import InstallationFilterSet
 from .forms import CONFIRM_FIELDS, STEP_DATE_FIELDS, ConfirmForm, PriorityForm, StepUpdateForm
@@ -137,7 +135,7 @@ class PipelineView(LoginRequiredMixin, View):
             "rows": rows, "today": today, "settings": settings, "pipeline": pipeline,
             "installers": list(Installer.objects.filter(active=True)), "what_if": what_if, "what_if_n": what_if_n,
             "querystring": params.urlencode(), "unconfirmed": unconfirmed,
-            "may_confirm": role_of(request.user) in HQ_WRITERS, "max_what_if": MAX_WHAT_IF,
+            "may_confirm": access.may(request.user, "confirm", Installation), "max_what_if": MAX_WHAT_IF,
             "misses": sum(1 for r in rows if r["forecast_on"] is None or r["forecast_on"] > r["goal_on"]),
         })
 
@@ -167,9 +165,9 @@ class InstallationDetailView(LoginRequiredMixin, View):
     template_name = "itdeploy/installation_detail.html"
 
     def _installation(self, request, pk):
-        return get_object_or_404(
-            Installation.objects.visible_to(request.user).select_related("agency", "agency__field_office", "opened_from")
-            .prefetch_related(selectors.steps_prefetch()), pk=pk,
+        return access.get_or_404(
+            Installation.objects.select_related("agency", "agency__field_office", "opened_from")
+            .prefetch_related(selectors.steps_prefetch()), request.user, pk=pk,
         )
 
     def get(self, request, pk):
@@ -196,13 +194,13 @@ class InstallationDetailView(LoginRequiredMixin, View):
             history.entries(InstallationStep.history.filter(installation_id=installation.pk), what="Step"),
             history.entries(StepPause.history.filter(step_id__in=step_ids), what="Pause"),
         )
-        may_update = role_of(request.user) in STEP_WRITERS and installation.status == InstallationStatus.IN_PROGRESS
+        may_update = access.may(request.user, "step_start", installation) and installation.status == InstallationStatus.IN_PROGRESS
         return render(request, self.template_name, {
             "installation": installation, "agency": installation.agency, "steps": steps, "today": today,
             "clock": selectors.installation_clock(installation, today, settings), "settings": settings,
             "expected": expected, "pessimistic": pessimistic,
             "goal_on": selectors.goal_date(installation, settings.goal_days),
-            "history": entries[:200], "may_update": may_update, "may_prioritise": role_of(request.user) in HQ_WRITERS,
+            "history": entries[:200], "may_update": may_update, "may_prioritise": access.may(request.user, "priority", installation),
             "step_form": (step_form or StepUpdateForm(installation=installation, today=today)).styled(),
             "priority_form": (priority_form or PriorityForm(
                 initial={"priority_rank": installation.priority_rank})).styled(),
@@ -210,17 +208,16 @@ class InstallationDetailView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         installation = self._installation(request, pk)
-        role = role_of(request.user)
-        if request.POST.get("action") == "priority":
-            if role not in HQ_WRITERS:
-                raise PermissionDenied
+        action = request.POST.get("action")
+        if action == "priority":
+            access.check(request.user, "priority", installation)
             form = PriorityForm(request.POST)
             done = submit(form, lambda data: services.installation_set_priority(
                 installation=installation, acting_user=request.user, priority_rank=data["priority_rank"]))
             forms = {"priority_form": form}
         else:
-            if role not in STEP_WRITERS:
-                raise PermissionDenied
+            access.check(request.user, f"step_{action}" if action in ("start", "complete", "pause", "resume")
+                         else "step_start", installation)
             form = StepUpdateForm(request.POST, installation=installation, today=dates.today())
             done = submit(form, lambda data: self._step_action(data, request.user), field_names=STEP_DATE_FIELDS)
             forms = {"step_form": form}
@@ -325,12 +322,11 @@ class ConfirmView(LoginRequiredMixin, View):
         return render(request, self.template_name, {
             "title": "Confirm installations whose status is unknown", "rows": self._rows(request)[:500],
             "count": self._rows(request).count(), "steps": StepTemplate.objects.all(),
-            "may_confirm": role_of(request.user) in HQ_WRITERS, "form": form,
+            "may_confirm": access.may(request.user, "confirm", Installation), "form": form,
         }, status=status)
 
     def post(self, request):
-        if role_of(request.user) not in HQ_WRITERS:
-            raise PermissionDenied
+        access.require(request.user, "confirm", Installation)
         form = ConfirmForm(request.POST, installations=self._rows(request))
 
         def confirm(data):

@@ -5,21 +5,19 @@ gets the ``default`` while no provider is registered. Providers of the portal:
 
 - ``certified_officers_by_agency(on: date) -> dict[agency_id, int]``: the training app's
   count of certified officers able to act, per agency (used by staffing).
-- ``assigned_agency_ids(user, on: date)``: the staffing app's subquery of the agencies a
-  program manager holds on a date, primary or backup (used by ``portal.scoping``).
-- ``is_above(actor, person) -> bool``: the staffing app's reporting lines: whether
-  ``actor`` stands above ``person`` (used by the findings' services).
 - ``primary_manager_ids(on: date) -> dict[agency_id, user_id]``: the staffing app's
   primary program managers (used by the sweep to name who is responsible).
-- ``agency_assignments(agency) -> list[Assignment]`` and ``agency_assignment_history(agency)``:
-  the staffing app's assignments of an agency and their change history (the agreements
-  app's agency and agreement pages).
+- ``agency_assignments(agency, user) -> list[Assignment]`` and
+  ``agency_assignment_history(agency, user)``: the staffing app's assignments of an agency
+  that ``user`` may see, and their change history (None where the user sees none), for
+  the agreements app's agency and agreement pages.
 - ``agreement_figures(user) -> dict``: the agreements app's counts of the caller's
   agencies, signed agreements and pending applications (the home page).
 
 ``portal/`` imports no app: it reaches them through these providers, the per-app modules
-it discovers (``navigation``, ``panels``, ``rules``, ``demo``, ``api.urls``) and the
-relations of its own models; import-linter holds it to that (``.importlinter``).
+it discovers (``navigation``, ``panels``, ``rules``, ``demo``, ``api.urls``), the
+relations of its own models and the access policy's model labels; import-linter holds it
+to that (``.importlinter``).
 """
 
 from __future__ import annotations

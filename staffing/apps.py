@@ -8,13 +8,9 @@ class StaffingConfig(AppConfig):
     def ready(self):
         from portal import hooks
 
-        from .selectors import (
-            agency_assignment_history, agency_assignments, assigned_agency_ids, is_above, primary_manager_ids,
-        )
+        from .selectors import agency_assignment_history, agency_assignments, primary_manager_ids
 
         # What the portal asks the staffing app without importing it (portal/hooks.py).
-        hooks.provide("assigned_agency_ids", assigned_agency_ids)
-        hooks.provide("is_above", is_above)
         hooks.provide("primary_manager_ids", primary_manager_ids)
         hooks.provide("agency_assignments", agency_assignments)
         hooks.provide("agency_assignment_history", agency_assignment_history)

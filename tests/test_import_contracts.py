@@ -55,4 +55,4 @@ def test_an_import_across_the_contracts_breaks_them(copy_of_the_code, module, li
         path.write_text(original)
     assert result.returncode == 1
     broken = result.stdout.split("Broken contracts", 1)[1]
-    assert contract in broken and module.removesuffix(".py").replace("/", ".") in broken
+    assert contract in broken and f"{module.removesuffix('.py').replace('/', '.')} -> " in broken
