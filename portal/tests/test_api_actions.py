@@ -58,12 +58,32 @@ def test_a_transition_the_state_does_not_allow_answers_409_with_the_reason(world
     assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.SIGNED
 
 
-def test_a_services_refusal_answers_403_with_its_reason_and_writes_nothing(finding, people, api):
+def test_a_services_refusal_answers_403_with_its_reason_and_writes_nothing(world, people, api, monkeypatch):
+    # The access policy lets the Unit Chief suspend; here the service itself refuses (as a
+    # service does for a rule the policy cannot see), and the action answers its reason.
+    from django.core.exceptions import PermissionDenied
+
+    from agreements import services
+
+    def refuse(**kwargs):
+        raise PermissionDenied("Only the officer of record may suspend this agreement.")
+
+    monkeypatch.setattr(services, "agreement_suspend", refuse)
+    agreement = world["agreements"]["mine"]
+
+    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/suspend/",
+                                         {"effective_on": "2018-03-01", "reason": "Misuse"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the officer of record may suspend this agreement."}
+    assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.SIGNED
+
+
+def test_a_role_the_policy_refuses_never_reaches_the_service(finding, people, api):
     # pm_other is the agency's backup manager: sees the finding, is not responsible for it
     response = api(people["pm_other"]).post(f"/api/v1/findings/{finding.pk}/acknowledge/", {}, format="json")
 
     assert response.status_code == 403
-    assert list(response.json()) == ["detail"] and response.json()["detail"].startswith("You may not acknowledge")
     finding.refresh_from_db()
     assert finding.status == FindingStatus.OPEN and finding.acknowledged_by is None
 
