@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .roles import Role
+from .audit.models import AuditEvent  # noqa: F401  (models of the portal app)
 from .compliance.models import Finding, SweepRun  # noqa: F401  (models of the portal app)
 
 
@@ -92,6 +93,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The digest is a secret and the last use is bookkeeping: neither is kept in history.
+    history = HistoricalRecords(excluded_fields=["digest", "last_used_at"])
 
     objects = ApiTokenQuerySet.as_manager()
 
