@@ -12,6 +12,27 @@ class ScopedViewSetMixin:
         queryset = super().get_queryset()
         return queryset.visible_to(self.request.user)
 
+    def get_object(self):
+        """The record in the caller's scope; ``OutOfScope`` (404, journaled) when it exists
+        outside it."""
+        from django.http import Http404
+
+        from portal.errors import OutOfScope
+        from portal.scoping import out_of_scope_pk
+
+        try:
+            return super().get_object()
+        except OutOfScope:
+            raise
+        except Http404:
+            lookup = self.lookup_url_kwarg or self.lookup_field
+            value = self.kwargs.get(lookup)
+            model = self.get_queryset().model
+            pk = out_of_scope_pk(model, **{self.lookup_field: value}) if value is not None else None
+            if pk is not None:
+                raise OutOfScope(model, pk) from None
+            raise
+
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

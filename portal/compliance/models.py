@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.roles import HQ_ROLES, Role, field_office_id_of, role_of
-from portal.scoping import NOTHING, assigned_agency_ids
+from portal.scoping import NOTHING, RefusalRecordingMixin, assigned_agency_ids
 
 
 class Severity(models.TextChoices):
@@ -82,7 +82,7 @@ class SweepRun(models.Model):
         return sum(c.get("resolved", 0) for c in self.counts.values())
 
 
-class FindingQuerySet(models.QuerySet):
+class FindingQuerySet(RefusalRecordingMixin, models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -94,6 +94,9 @@ class FindingQuerySet(models.QuerySet):
         return self.annotate(severity_rank=rank).order_by("severity_rank", "first_seen_at", "pk")
 
     def visible_to(self, user):
+        return self._visible_to(user).scoped_to(user)
+
+    def _visible_to(self, user):
         """HQ sees every finding; a Field Office Director those of their office; a field
         program manager those on their assigned agencies and those they are responsible
         for; OCIO those of the IT installation rules."""
