@@ -27,6 +27,8 @@ def plain(value):
     """A value as the journal keeps it: text (ISO 8601 for dates), or None."""
     if value is None:
         return None
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).isoformat()
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, bool):

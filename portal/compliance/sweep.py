@@ -117,7 +117,8 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             changed.append(finding)
     if changed:
         bulk_update_with_history(changed, Finding, ["detail", "severity", "responsible", "subject_label"],
-                                 batch_size=CHUNK, default_change_reason="Seen again by the sweep with new details.")
+                                 batch_size=CHUNK, default_change_reason="Seen again by the sweep with new details.",
+                                 label=str)
     # Bookkeeping of the run (not in the history): the run's counts say how many were seen again.
     still_open = Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).update(
         last_seen_at=now, last_seen_run=run
@@ -134,7 +135,7 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
         if sid not in open_findings and sid not in waived
     ]
     bulk_create_with_history(new, Finding, batch_size=CHUNK, default_change_reason="Opened by the sweep.",
-                             default_date=now)
+                             default_date=now, label=str)
     return {
         "opened": len(new),
         "still_open": still_open,
