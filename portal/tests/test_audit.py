@@ -317,3 +317,24 @@ def test_audit_api_is_hq_only_and_filters(api, journal, people):
 def test_audit_api_is_in_the_schema(api, people):
     schema = api(people["chief"]).get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/audit-events/" in schema["paths"]
+
+
+def test_backfill_journals_history_older_than_the_journal_once(world, people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # given history rows the journal never saw (written before it existed)
+    AuditEvent.objects.all().delete()
+    world["mine"].county = "Harris (old)"
+    world["mine"].save()
+    AuditEvent.objects.all().delete()
+    # when the backfill runs, twice
+    call_command("audit_backfill", stdout=StringIO())
+    count = AuditEvent.objects.count()
+    call_command("audit_backfill", stdout=StringIO())
+    # then each record's history is journaled, with the values before, once
+    assert AuditEvent.objects.count() == count
+    change = events_on(world["mine"], action="change").get()
+    assert change.changes["county"] == ["Harris", "Harris (old)"] and change.agency_id == world["mine"].pk
+    assert events_on(world["mine"], action="create").count() == 1
