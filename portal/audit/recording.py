@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import logging
 import uuid
 
@@ -25,8 +26,8 @@ HISTORY_TYPE_ACTION = {"+": AuditAction.CREATE, "~": AuditAction.CHANGE, "-": Au
 
 def plain(value):
     """A value as the journal keeps it: text (ISO 8601 for dates), or None."""
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.astimezone(dt.timezone.utc).isoformat()
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
@@ -40,14 +41,15 @@ def plain(value):
     return str(value)
 
 
-def tracked_fields(model) -> list[models.Field]:
+@functools.lru_cache(maxsize=None)
+def tracked_fields(model) -> tuple[models.Field, ...]:
     """The fields of ``model`` the journal follows: those its history keeps, less bookkeeping."""
     fields = model._meta.concrete_fields
     history = getattr(model, "_meta", None) and getattr(model._meta, "simple_history_manager_attribute", None)
     if history:
         kept = {f.name for f in getattr(model, history).model.tracked_fields}
         fields = [f for f in fields if f.name in kept]
-    return [f for f in fields if f.name not in SKIP_FIELDS and f.attname not in SKIP_FIELDS]
+    return tuple(f for f in fields if f.name not in SKIP_FIELDS and f.attname not in SKIP_FIELDS)
 
 
 def values_of(model, obj) -> dict:
