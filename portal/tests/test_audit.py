@@ -338,3 +338,28 @@ def test_backfill_journals_history_older_than_the_journal_once(world, people):
     change = events_on(world["mine"], action="change").get()
     assert change.changes["county"] == ["Harris", "Harris (old)"] and change.agency_id == world["mine"].pk
     assert events_on(world["mine"], action="create").count() == 1
+
+
+def test_a_refused_finding_action_on_its_page_shows_in_the_findings_trail(client, world, people):
+    sweep_run(notify=False, rule_codes=RULES)
+    finding = Finding.objects.get(subject_id=world["houston_other"].pk)
+    client.force_login(people["pm_other"])
+    response = client.post(f"/findings/{finding.pk}/", {"action": "waive", "note": "no"})
+    event = events_on(finding, action="denied").get()
+    assert (event.actor, event.status_code, event.request_id) == (people["pm_other"], 403, response["X-Request-ID"])
+    assert "waive" in event.reason
+
+
+def test_a_task_journals_under_its_own_context(world, people):
+    from celery import shared_task
+
+    @shared_task(name="portal.tests.rename_agency")
+    def rename_agency(pk):
+        agency = Agency.objects.get(pk=pk)
+        agency.county = "Renamed by a task"
+        agency.save()
+
+    rename_agency.apply(args=[world["mine"].pk], task_id="task-0000-0001")
+    event = events_on(world["mine"], action="change").get()
+    assert (event.channel, event.request_id, event.actor_label) == (
+        Channel.TASK, "task-0000-0001", "task portal.tests.rename_agency")
