@@ -363,3 +363,24 @@ def test_a_task_journals_under_its_own_context(world, people):
     event = events_on(world["mine"], action="change").get()
     assert (event.channel, event.request_id, event.actor_label) == (
         Channel.TASK, "task-0000-0001", "task portal.tests.rename_agency")
+
+
+def test_audit_page_and_api_queries_do_not_grow_with_the_rows(client, api, world, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(make):
+        with CaptureQueriesContext(connection) as ctx:
+            assert make().status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(people["chief"])
+    hq = api(people["chief"])
+    hq.get("/api/v1/audit-events/")  # the role's profile is read once, then kept on the user
+    few = (queries(lambda: client.get("/audit/")), queries(lambda: hq.get("/api/v1/audit-events/")))
+    for i in range(30):
+        world["mine"].county = f"County {i}"
+        world["mine"].save()
+        api(people["pm"]).get(f"/api/v1/agencies/{world['miami'].pk}/")
+    many = (queries(lambda: client.get("/audit/")), queries(lambda: hq.get("/api/v1/audit-events/")))
+    assert many == few
