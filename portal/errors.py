@@ -3,7 +3,7 @@
 - ``django.core.exceptions.ValidationError``: bad input, 400 with field messages.
 - ``TransitionNotAllowed``: the record's state does not allow the action, 409.
 - ``django.core.exceptions.PermissionDenied``: the role may not act, 403.
-- ``OutOfScope``: the record exists outside the caller's scope, 404 as if it did not.
+- ``OutOfScope`` (an ``Http404``): the record is outside the caller's scope, 404.
 """
 
 from django.http import Http404
@@ -18,10 +18,11 @@ class TransitionNotAllowed(Exception):
 
 
 class OutOfScope(Http404):
-    """A record that exists, but outside what the caller may see: answered exactly like a
-    record that does not exist (404, "not found"), and journaled as a refused attempt."""
+    """A record outside the caller's scope, answered as not found (404), never a hint
+    that it exists. ``model`` is its model and ``pk`` its id when the row exists (None
+    when nothing matched at all), for the audit trail of denied access."""
 
-    def __init__(self, model=None, pk=None, message: str = "Not found."):
+    def __init__(self, message: str = "Not found.", *, model=None, pk=None):
         super().__init__(message)
         self.model = model
         self.pk = pk

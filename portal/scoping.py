@@ -125,7 +125,7 @@ def visible_or_404(queryset, user, **lookup):
     except model.DoesNotExist:
         pk = out_of_scope_pk(model, **lookup)
         if pk is not None:
-            raise OutOfScope(model, pk) from None
+            raise OutOfScope(model=model, pk=pk) from None
         raise Http404(f"No {model._meta.verbose_name} matches the given query.") from None
     except (TypeError, ValueError):
         raise Http404(f"No {model._meta.verbose_name} matches the given query.") from None

@@ -21,7 +21,7 @@ def _record_refusal(exc, context) -> None:
     from portal.scoping import record_out_of_scope
 
     request = context.get("request")
-    if isinstance(exc, OutOfScope):
+    if isinstance(exc, OutOfScope) and exc.model is not None and exc.pk is not None:
         user = getattr(request, "user", None)
         record_out_of_scope(exc.model, exc.pk, user if getattr(user, "is_authenticated", False) else None)
     elif isinstance(exc, (PermissionDenied, exceptions.PermissionDenied)):

@@ -30,7 +30,7 @@ class ScopedViewSetMixin:
             model = self.get_queryset().model
             pk = out_of_scope_pk(model, **{self.lookup_field: value}) if value is not None else None
             if pk is not None:
-                raise OutOfScope(model, pk) from None
+                raise OutOfScope(model=model, pk=pk) from None
             raise
 
 

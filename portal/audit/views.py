@@ -71,7 +71,7 @@ def page_not_found(request, exception=None):
     from portal.errors import OutOfScope
     from portal.scoping import record_out_of_scope
 
-    if isinstance(exception, OutOfScope) and exception.model is not None:
+    if isinstance(exception, OutOfScope) and exception.model is not None and exception.pk is not None:
         user = getattr(request, "user", None)
         record_out_of_scope(exception.model, exception.pk, user if getattr(user, "is_authenticated", False) else None)
     return defaults.page_not_found(request, exception)

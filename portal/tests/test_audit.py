@@ -384,3 +384,18 @@ def test_audit_page_and_api_queries_do_not_grow_with_the_rows(client, api, world
         api(people["pm"]).get(f"/api/v1/agencies/{world['miami'].pk}/")
     many = (queries(lambda: client.get("/audit/")), queries(lambda: hq.get("/api/v1/audit-events/")))
     assert many == few
+
+
+def test_visible_or_404_tells_out_of_scope_from_missing(world, people):
+    from django.http import Http404
+
+    from portal.errors import OutOfScope
+    from portal.scoping import visible_or_404
+
+    assert visible_or_404(Agency.objects, people["pm"], pk=world["mine"].pk) == world["mine"]
+    with pytest.raises(OutOfScope) as caught:
+        visible_or_404(Agency.objects, people["pm"], pk=world["miami"].pk)
+    assert (caught.value.model, caught.value.pk) == (Agency, world["miami"].pk)
+    with pytest.raises(Http404) as missing:
+        visible_or_404(Agency.objects, people["pm"], pk=999999)
+    assert not isinstance(missing.value, OutOfScope)
