@@ -17,8 +17,7 @@ def _record_refusal(exc, context) -> None:
     from django.core.exceptions import PermissionDenied
     from rest_framework import exceptions
 
-    from portal.audit.recording import record_refusal
-    from portal.scoping import record_out_of_scope
+    from portal.audit.recording import record_out_of_scope, record_refusal
 
     request = context.get("request")
     if isinstance(exc, OutOfScope) and exc.model is not None and exc.pk is not None:

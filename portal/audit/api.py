@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from rest_framework import serializers
 
 from portal.api.viewsets import ScopedReadOnlyViewSet
-from portal.roles import HQ_ROLES, role_of
 
 from .filtersets import AuditEventFilterSet
 from .models import AuditEvent
@@ -35,14 +33,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
 class AuditEventViewSet(ScopedReadOnlyViewSet):
     """The audit journal: every write (page, API, import, sweep, admin, bulk) and every
     refused attempt, with who, when, from where, what and the values before and after.
-    Headquarters only; filters as on the /audit/ page."""
+    Headquarters only (``portal.access``); filters as on the /audit/ page."""
 
     queryset = AuditEvent.objects.select_related("actor", "content_type").order_by("-occurred_at", "-pk")
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilterSet
     ordering_fields = ["occurred_at", "action"]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if role_of(request.user) not in HQ_ROLES:
-            raise Http404("Not found.")

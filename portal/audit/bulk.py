@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history as _sh_bulk_create
 
 from .context import current
 from .models import AuditAction, AuditEvent
-from .recording import agency_id_of, agency_ids_of, event_for, plain, tracked_fields
+from .recording import agency_id_of, agency_ids_of, agency_path_of, event_for, plain, tracked_fields
 
 CHUNK = 900  # stays under every database's limit of query parameters
 
@@ -72,7 +72,7 @@ def _label_fn(label):
 
 
 def _agency_ids(model, objs) -> dict:
-    path = getattr(model, "scope_agency_path", None)
+    path = agency_path_of(model)
     if path is not None and "__" in path:
         found = {}
         for chunk in _chunks([o.pk for o in objs]):

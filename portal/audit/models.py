@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from portal.roles import HQ_ROLES, role_of
+from portal.access import RestrictedQuerySet
 
 from .context import Channel
 
@@ -25,10 +25,8 @@ class AuditAction:
     REFUSALS = (DENIED, LOGIN_FAILED)
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The journal is HQ's to read (Unit Chief, National PM, HQ analyst); nobody else sees it."""
-        return self if role_of(user) in HQ_ROLES else self.none()
+class AuditEventQuerySet(RestrictedQuerySet):
+    """The journal is HQ's to read (Unit Chief, National PM, HQ analyst): ``portal.access``."""
 
     def denied(self):
         return self.filter(action__in=AuditAction.REFUSALS)

@@ -69,13 +69,26 @@ def diff(model, before: dict | None, after: dict | None) -> dict:
     return out
 
 
+def agency_path_of(model) -> str | None:
+    """The path from ``model`` to its agency, as the access policy names it ("" for the
+    agency itself); None when the record does not hang off an agency."""
+    from portal import access
+
+    try:
+        path = access.target_of(model).agency
+    except LookupError:
+        path = None
+    if path is None and any(f.attname == "agency_id" for f in model._meta.concrete_fields):
+        path = "agency"
+    return path
+
+
 def agency_id_of(obj) -> int | None:
-    """The id of the agency a record hangs off (``scope_agency_path``), without a query when
-    the path is one step."""
-    path = getattr(type(obj), "scope_agency_path", None)
+    """The id of the agency a record hangs off (its path in the access policy), without a
+    query when the path is one step."""
+    path = agency_path_of(type(obj))
     if path is None:
-        agency_id = getattr(obj, "agency_id", None)
-        return agency_id
+        return None
     if path == "":
         return obj.pk
     parts = path.split("__")
@@ -92,15 +105,10 @@ def agency_id_of(obj) -> int | None:
 
 def agency_ids_of(model, pks) -> dict:
     """{pk: agency id} for many rows of ``model`` in one query."""
-    path = getattr(model, "scope_agency_path", None)
+    path = agency_path_of(model)
     pks = [pk for pk in pks if pk is not None]
-    if not pks:
+    if not pks or path is None:
         return {}
-    if path is None:
-        if any(f.attname == "agency_id" for f in model._meta.concrete_fields):
-            path = "agency"
-        else:
-            return {}
     if path == "":
         return {pk: pk for pk in pks}
     return dict(model._default_manager.filter(pk__in=pks).values_list("pk", path))
@@ -213,6 +221,20 @@ def record_refusal(request, *, status: int, action: str = AuditAction.DENIED, mo
     except Exception:  # the journal must not turn a refusal into a 500
         logger.exception("Could not record a refused attempt")
         return None
+
+
+def record_out_of_scope(model, pk, user) -> None:
+    """Journal a look-up of a record that exists outside the caller's scope (once per
+    request and record: a page may look a record up more than once)."""
+    request = current().request
+    seen = getattr(request, "_audit_refused", None) if request is not None else None
+    key = (model._meta.label, str(pk))
+    if seen is not None and key in seen:
+        return
+    if request is not None:
+        request._audit_refused = (seen or set()) | {key}
+    record_refusal(request, status=404, model=model, object_id=pk, user=user,
+                   reason="Outside the caller's scope")
 
 
 def _as_pk(model, value):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.views import defaults
 
-from portal.roles import HQ_ROLES, role_of
 from portal.tables import Column
 from portal.views import ScopedListView
 
@@ -46,11 +44,6 @@ class AuditEventListView(ScopedListView):
     def columns(self):
         return audit_columns()
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and role_of(request.user) not in HQ_ROLES:
-            raise Http404("Not found.")
-        return super().dispatch(request, *args, **kwargs)
-
     def base_queryset(self):
         return AuditEvent.objects.select_related("actor", "content_type").order_by("-occurred_at", "-pk")
 
@@ -69,7 +62,7 @@ def page_not_found(request, exception=None):
     """The 404 page. A record outside the caller's scope was journaled where it was looked
     up; a 404 for what does not exist is not a refusal and is not journaled."""
     from portal.errors import OutOfScope
-    from portal.scoping import record_out_of_scope
+    from .recording import record_out_of_scope
 
     if isinstance(exception, OutOfScope) and exception.model is not None and exception.pk is not None:
         user = getattr(request, "user", None)
