@@ -75,6 +75,7 @@ class Submission:
     result: Any = None
     status: int = 200
     saved: bool = False
+    error: Exception | None = None  # the service's refusal, when it refused
 
     def __bool__(self) -> bool:
         return self.saved
@@ -89,7 +90,7 @@ def submit(form, call: Callable[[dict], Any], *, field_names: Mapping[str, str] 
     except (ValidationError, TransitionNotAllowed, PermissionDenied) as exc:
         add_service_errors(form, exc, field_names=field_names)
         status = next(code for kind, code in REFUSAL_STATUS if isinstance(exc, kind))
-        return Submission(form, status=status)
+        return Submission(form, status=status, error=exc)
     return Submission(form, result=result, saved=True)
 
 

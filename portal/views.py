@@ -273,6 +273,11 @@ class FindingDetailView(ScopedRecordView):
         form = FindingActionForm(request.POST, may_waive=action == "waive")
         done = submit(form, services_by_action[action], field_names={"reason": "note"})
         if not done:
+            if done.status == 403:  # a refused attempt is journaled, as the API's are
+                from .audit.recording import record_refusal
+
+                record_refusal(request, status=403, model=Finding, object_id=finding.pk, user=request.user,
+                               reason=str(done.error) or "Not allowed", action="denied")
             return self._render(request, finding, form, status=done.status)
         messages.success(request, f"Finding {action}d.")
         return redirect("finding-detail", pk=pk)

@@ -47,7 +47,7 @@ def _same(field: models.Field, current: Any, value: Any) -> bool:
         return False
 
 
-def model_update(*, instance: M, data: Mapping[str, Any], acting_user, reason: str = "",
+def model_update(*, instance: M, data: Mapping[str, Any], acting_user, reason: str = "", action: str = "",
                  fields: Iterable[str] | None = None, check: Callable[[M], None] | None = None,
                  validate_constraints: bool = True, exclude: Iterable[str] | None = None,
                  extra_update_fields: Iterable[str] = ()) -> tuple[M, bool]:
@@ -61,6 +61,7 @@ def model_update(*, instance: M, data: Mapping[str, Any], acting_user, reason: s
       ``TransitionNotAllowed`` or ``PermissionDenied``).
     - ``validate_constraints`` / ``exclude``: passed to ``full_clean`` (services that
       check overlapping dates themselves, with field messages, skip the constraints).
+    - ``action``: the named action (``"sign"``, ``"acknowledge"``) the audit journal keeps.
     - ``extra_update_fields``: columns the caller changed on the instance itself before
       the call (derived values such as a match key), saved with the changed ones.
     """
@@ -98,7 +99,7 @@ def model_update(*, instance: M, data: Mapping[str, Any], acting_user, reason: s
             else:
                 instance._state.fields_cache.pop(name, None)
         raise
-    stamp(instance, acting_user, reason)
+    stamp(instance, acting_user, reason, action)
     if creating:
         instance.save()
     else:

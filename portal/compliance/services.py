@@ -41,16 +41,18 @@ def finding_acknowledge(*, finding: Finding, acting_user, note: str = "") -> Fin
     data = {"status": FindingStatus.ACKNOWLEDGED, "acknowledged_at": timezone.now(), "acknowledged_by": acting_user}
     if note:
         data["note"] = (finding.note + "\n" if finding.note else "") + f"Acknowledged: {note}"
-    model_update(instance=finding, data=data, acting_user=acting_user, reason="Acknowledged")
+    model_update(instance=finding, data=data, acting_user=acting_user, reason=note or "Acknowledged",
+                 action="acknowledge")
     return finding
 
 
 @transaction.atomic
 def finding_resolve(*, finding: Finding, acting_user, note: str = "") -> Finding:
     _check(acting_user, finding, "resolve")
-    model_update(instance=finding, acting_user=acting_user, reason="Resolved", data={
+    resolution = (note or "Resolved by hand.")[:250]
+    model_update(instance=finding, acting_user=acting_user, reason=resolution, action="resolve", data={
         "status": FindingStatus.RESOLVED, "resolved_at": timezone.now(), "resolved_by": acting_user,
-        "resolution": (note or "Resolved by hand.")[:250]})
+        "resolution": resolution})
     return finding
 
 
@@ -63,7 +65,7 @@ def finding_waive(*, finding: Finding, acting_user, reason: str, until: dt.date 
 
     if until is not None and until < today():
         raise ValidationError({"until": ["A waiver cannot end in the past."]})
-    model_update(instance=finding, acting_user=acting_user, reason="Waived", data={
+    model_update(instance=finding, acting_user=acting_user, reason=reason.strip(), action="waive", data={
         "status": FindingStatus.WAIVED, "waived_at": timezone.now(), "waived_by": acting_user, "waived_until": until,
         "note": (finding.note + "\n" if finding.note else "") + f"Waived: {reason.strip()}"})
     return finding
