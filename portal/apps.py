@@ -22,3 +22,4 @@ class PortalConfig(AppConfig):
         # Each app declares its compliance rules in <app>/rules.py.
         autodiscover_modules("rules")
         from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from .accounts import signals  # noqa: F401  (deactivation, session clock, lockout log)

@@ -136,10 +136,6 @@ class ScopedListView(LoginRequiredMixin, ListView):
         return context
 
 
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
-
 class HomeView(LoginRequiredMixin, TemplateView):
     """Each person's home page: the open findings they are responsible for, and the
     figures of their scope."""

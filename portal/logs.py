@@ -1,0 +1,67 @@
+"""Logs as one JSON object a line, each carrying the request id.
+
+``RequestIdMiddleware`` keeps the id of the request being served (the ``X-Request-ID``
+header set by the proxy, or a fresh one) in a context variable; ``RequestIdFilter`` puts
+it on every log record as ``request_id``; ``JsonFormatter`` writes the record as JSON.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import json
+import logging
+import re
+import uuid
+
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+
+
+def request_id_of(request) -> str:
+    """The id a proxy gave the request in ``X-Request-ID`` if it is well-formed, else a
+    new one."""
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return given if _SAFE_ID.match(given) else uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request_id.set(request_id_of(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id.get()
+        return True
+
+
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id"}
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as JSON: time (UTC, ISO 8601), level, logger, message, request id,
+    any ``extra`` fields, and the traceback of an exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, tz=dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", current_request_id.get()),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
