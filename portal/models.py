@@ -146,7 +146,10 @@ def _register_history() -> None:
     from axes.models import AccessAttempt
     from django.contrib.auth import get_user_model
 
-    simple_history.register(AccessAttempt, app="portal", table_name="portal_historicalaccessattempt")
+    # django-axes updates the failure count and the request data with F() expressions,
+    # which a history row cannot store: each failure is a row of its own instead.
+    simple_history.register(AccessAttempt, app="portal", table_name="portal_historicalaccessattempt",
+                            excluded_fields=["get_data", "post_data", "failures_since_start"])
     simple_history.register(get_user_model(), app="portal", table_name="portal_historicaluser",
                             excluded_fields=["password", "last_login"])
 
