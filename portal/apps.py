@@ -23,3 +23,6 @@ class PortalConfig(AppConfig):
         autodiscover_modules("rules")
         from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
         from .accounts import signals  # noqa: F401  (deactivation, session clock, lockout log)
+        from .logs import install_record_factory
+
+        install_record_factory()

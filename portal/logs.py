@@ -30,11 +30,11 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_request_id.set(request_id_of(request))
-        try:
-            return self.get_response(request)
-        finally:
-            current_request_id.reset(token)
+        # Not reset on the way out: Django logs a 4xx/5xx response after the middleware
+        # returns, and that line must carry the id too. The next request sets its own.
+        request.request_id = request_id_of(request)
+        current_request_id.set(request.request_id)
+        return self.get_response(request)
 
 
 class RequestIdFilter(logging.Filter):
@@ -65,3 +65,19 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def install_record_factory() -> None:
+    """Give every log record its ``request_id`` when it is made, whichever handler (the
+    console, a test's capture, Celery's) ends up writing it."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_portal_request_id", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        record.request_id = current_request_id.get()
+        return record
+
+    factory._portal_request_id = True
+    logging.setLogRecordFactory(factory)
