@@ -35,26 +35,21 @@ def _send(name: str, args, kwargs) -> None:
         current_app.send_task(name, args=list(args), kwargs=kwargs)
 
 
-def enqueue(task, *args, **kwargs) -> str:
+def enqueue(task, *args, **kwargs) -> None:
     """Hand ``task`` (a task or its registered name) to the broker after the current
-    transaction commits; if the broker cannot take it, keep it for ``dispatch_pending``.
-    Returns ``"sent"``, ``"kept"`` or, before the commit, ``"on commit"``."""
+    transaction commits; if the broker cannot take it, keep it for ``dispatch_pending``."""
     name = task if isinstance(task, str) else task.name
-    outcome = {"value": "on commit"}
 
     def send():
         try:
             _send(name, args, kwargs)
-            outcome["value"] = "sent"
         except _broker_errors() as exc:
             from portal.models import PendingTask
 
             PendingTask.objects.create(task=name, args=list(args), kwargs=kwargs, attempts=1, last_error=str(exc)[:1000])
             logger.warning("Broker unreachable; task %s kept for later (%s)", name, exc)
-            outcome["value"] = "kept"
 
     transaction.on_commit(send)
-    return outcome["value"]
 
 
 @shared_task(name="portal.compliance_sweep")
