@@ -316,7 +316,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing a task gives up quickly when Redis is down; portal.tasks.enqueue then keeps it
 # in the database (PendingTask) until Redis is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 
 # Cache (API throttling counts, sessions stay in the database): Redis when available, so
