@@ -19,6 +19,18 @@ security_log = logging.getLogger("portal.security")
 
 
 class StaffOIDCBackend(OIDCAuthenticationBackend):
+    def verify_token(self, token, **kwargs):
+        """Besides the signature and nonce: the id_token must be issued for this portal."""
+        from django.core.exceptions import SuspiciousOperation
+
+        payload = super().verify_token(token, **kwargs)
+        if "nonce" in kwargs:  # the id_token (userinfo as a JWT carries no audience)
+            audience = payload.get("aud")
+            audiences = audience if isinstance(audience, list) else [audience]
+            if self.OIDC_RP_CLIENT_ID not in audiences:
+                raise SuspiciousOperation("The id_token was not issued for this portal.")
+        return payload
+
     def filter_users_by_claims(self, claims):
         email = (claims.get("email") or "").strip()
         if not email or claims.get("email_verified") is False:
