@@ -21,8 +21,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         # Each app declares its compliance rules in <app>/rules.py.
         autodiscover_modules("rules")
-        from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
         from .accounts import signals  # noqa: F401  (deactivation, session clock, lockout log)
+        from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
         from .logs import install_record_factory
 
         install_record_factory()

@@ -44,8 +44,21 @@ class FallbackRedisCache(RedisCache):
         return getattr(self._fallback, name)(*args, **kwargs)
 
 
-for _name in ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many",
-              "delete_many", "clear", "get_or_set"):
+for _name in (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "set_many",
+    "delete_many",
+    "clear",
+    "get_or_set",
+):
+
     def _method(self, *args, _name=_name, **kwargs):
         return self._call(_name, *args, **kwargs)
 

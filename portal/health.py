@@ -41,8 +41,12 @@ def broker_state() -> dict:
         from portal.models import PendingTask
 
         kept = PendingTask.objects.filter(sent_at__isnull=True).count() if database_state()["ok"] else None
-        return {"state": "down: pages and the API work, background work is kept until it returns",
-                "ok": False, "error": type(exc).__name__, "tasks_kept": kept}
+        return {
+            "state": "down: pages and the API work, background work is kept until it returns",
+            "ok": False,
+            "error": type(exc).__name__,
+            "tasks_kept": kept,
+        }
     return {"state": "up", "ok": True}
 
 
@@ -53,7 +57,8 @@ def sweep_state() -> dict:
 
     fresh_after = timezone.now() - dt.timedelta(hours=settings.SWEEP_FRESH_HOURS)
     recent = list(
-        SweepRun.objects.exclude(status=SweepStatus.RUNNING).order_by("-started_at")
+        SweepRun.objects.exclude(status=SweepStatus.RUNNING)
+        .order_by("-started_at")
         .values("pk", "status", "finished_at")[:20]
     )
     last_done = recent[0] if recent else None

@@ -10,15 +10,15 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .roles import Role
 from .compliance.models import Finding, SweepNotice, SweepRun  # noqa: F401  (models of the portal app)
+from .roles import Role
 
 
 class StaffProfileQuerySet(models.QuerySet):
     def visible_to(self, user):
         """HQ sees all staff; field staff see their own office's staff and headquarters;
         OCIO sees OCIO and headquarters. Everyone sees themselves."""
-        from .roles import HQ_ROLES, FIELD_ROLES, field_office_id_of, role_of
+        from .roles import FIELD_ROLES, HQ_ROLES, field_office_id_of, role_of
 
         role = role_of(user)
         if role is None:

@@ -5,9 +5,9 @@ portal runs for development: DEBUG on, SQLite under ``var/``, Celery tasks in-pr
 e-mail printed to the console. With ``DEBUG`` off, ``SECRET_KEY`` is required.
 """
 
-from pathlib import Path
 import datetime as dt
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured

@@ -38,8 +38,9 @@ def rows(cursor, table: str) -> list:
 
 def test_a_backup_restored_into_a_new_database_has_the_same_rows(world, people, tmp_path):
     if connection.vendor != "postgresql":
-        pytest.skip("Backup and restore are for PostgreSQL (set DATABASE_URL=postgres://...); "
-                    "CI's second pass runs this test")
+        pytest.skip(
+            "Backup and restore are for PostgreSQL (set DATABASE_URL=postgres://...); CI's second pass runs this test"
+        )
     from portal.compliance.sweep import sweep_run
 
     sweep_run(notify=False)
@@ -49,13 +50,20 @@ def test_a_backup_restored_into_a_new_database_has_the_same_rows(world, people, 
     env = {"DATABASE_URL": server_url(source), "PATH": "/usr/bin:/bin:/usr/local/bin"}
 
     # when: make backup, then make restore into a database that did not exist
-    backup = subprocess.run(["make", "-s", "backup", f"BACKUP_FILE={dump}"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
+    backup = subprocess.run(
+        ["make", "-s", "backup", f"BACKUP_FILE={dump}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert backup.returncode == 0, backup.stderr
     assert dump.stat().st_size > 0 and str(dump) in backup.stdout
     try:
-        restore = subprocess.run(["make", "-s", "restore", f"BACKUP_FILE={dump}", f"RESTORE_DATABASE={target}"],
-                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        restore = subprocess.run(
+            ["make", "-s", "restore", f"BACKUP_FILE={dump}", f"RESTORE_DATABASE={target}"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert restore.returncode == 0, restore.stderr
 
         # then: every table holds the same rows
@@ -73,15 +81,31 @@ def test_a_backup_restored_into_a_new_database_has_the_same_rows(world, people, 
         assert all(expected[t] for t in ("agreements_agency", "portal_finding", "auth_user"))
 
         # and a restore never overwrites an existing database
-        again = subprocess.run(["make", "-s", "restore", f"BACKUP_FILE={dump}", f"RESTORE_DATABASE={target}"],
-                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        again = subprocess.run(
+            ["make", "-s", "restore", f"BACKUP_FILE={dump}", f"RESTORE_DATABASE={target}"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert again.returncode != 0 and "already exists" in again.stderr
     finally:
-        subprocess.run(["dropdb", "--if-exists", "--force", f"--maintenance-db={server_url(source)}", target],
-                       env=env, capture_output=True, timeout=120)
+        subprocess.run(
+            ["dropdb", "--if-exists", "--force", f"--maintenance-db={server_url(source)}", target],
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
 
 
 def test_backup_refuses_a_database_that_is_not_postgresql(tmp_path):
-    result = subprocess.run(["make", "-s", "backup"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={"DATABASE_URL": "sqlite:///var/portal.sqlite3", "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        ["make", "-s", "backup"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"DATABASE_URL": "sqlite:///var/portal.sqlite3", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode != 0 and "not PostgreSQL" in result.stderr

@@ -43,12 +43,18 @@ class SessionLimitsMiddleware:
             if started is None:  # a session from before the limits: its clock starts now
                 session_start(request)
             else:
-                idle = now - dt.datetime.fromtimestamp(last_seen or started, tz=dt.timezone.utc)
-                age = now - dt.datetime.fromtimestamp(started, tz=dt.timezone.utc)
+                idle = now - dt.datetime.fromtimestamp(last_seen or started, tz=dt.UTC)
+                age = now - dt.datetime.fromtimestamp(started, tz=dt.UTC)
                 if age > dt.timedelta(hours=settings.SESSION_MAX_HOURS):
-                    return self._end(request, f"Your session ended {settings.SESSION_MAX_HOURS} hours after you signed in. Please sign in again.")
+                    return self._end(
+                        request,
+                        f"Your session ended {settings.SESSION_MAX_HOURS} hours after you signed in. Please sign in again.",
+                    )
                 if idle > dt.timedelta(minutes=settings.SESSION_IDLE_MINUTES):
-                    return self._end(request, f"Your session ended after {settings.SESSION_IDLE_MINUTES} minutes without activity. Please sign in again.")
+                    return self._end(
+                        request,
+                        f"Your session ended after {settings.SESSION_IDLE_MINUTES} minutes without activity. Please sign in again.",
+                    )
                 if idle > TOUCH_EVERY:
                     request.session[LAST_SEEN] = now.timestamp()
         return self.get_response(request)
@@ -100,6 +106,8 @@ class TwoFactorMiddleware:
                 target = "/accounts/two-factor/"
             if target:
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "Two-factor sign-in is required: enter your code in the portal first."}, status=403)
+                    return JsonResponse(
+                        {"detail": "Two-factor sign-in is required: enter your code in the portal first."}, status=403
+                    )
                 return redirect(f"{target}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -12,8 +12,8 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import Http404
-from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc import views as oidc_views
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 security_log = logging.getLogger("portal.security")
 
@@ -38,8 +38,10 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
             return get_user_model().objects.none()
         users = get_user_model().objects.filter(email__iexact=email, is_active=True, staff_profile__isnull=False)
         if not users.exists():
-            security_log.warning("Single sign-on refused: no staff account with this e-mail",
-                                 extra={"event": "sso_refused", "email": email})
+            security_log.warning(
+                "Single sign-on refused: no staff account with this e-mail",
+                extra={"event": "sso_refused", "email": email},
+            )
         return users
 
     def create_user(self, claims):  # pragma: no cover - OIDC_CREATE_USER is always False

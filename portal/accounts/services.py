@@ -39,9 +39,14 @@ def lockout_unlock(*, attempt_id: int, acting_user, reason: str) -> int:
         stamp(attempt, acting_user, f"Unlocked: {reason}")
         attempt.delete()
     security_log.warning(
-        "Sign-in lockout lifted", extra={"event": "lockout_unlocked", "username": attempt.username,
-                                          "ip_address": attempt.ip_address, "acting_user": acting_user.username,
-                                          "reason": reason},
+        "Sign-in lockout lifted",
+        extra={
+            "event": "lockout_unlocked",
+            "username": attempt.username,
+            "ip_address": attempt.ip_address,
+            "acting_user": acting_user.username,
+            "reason": reason,
+        },
     )
     return 1
 
@@ -99,5 +104,7 @@ def totp_confirm(*, device, token: str) -> bool:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         type(device).objects.filter(user=device.user, confirmed=False).delete()
-    security_log.info("Two-factor authenticator enrolled", extra={"event": "totp_enrolled", "username": device.user.username})
+    security_log.info(
+        "Two-factor authenticator enrolled", extra={"event": "totp_enrolled", "username": device.user.username}
+    )
     return True

@@ -31,7 +31,12 @@ def _end_access_of_deactivated(sender, instance, created, **kwargs):
         tokens = services.user_tokens_revoke(instance)
         security_log.warning(
             "Account deactivated: sessions ended and API tokens revoked",
-            extra={"event": "account_deactivated", "username": instance.username, "sessions": sessions, "tokens": tokens},
+            extra={
+                "event": "account_deactivated",
+                "username": instance.username,
+                "sessions": sessions,
+                "tokens": tokens,
+            },
         )
 
 

@@ -43,8 +43,12 @@ def locked_out(request, original_response=None, credentials=None, *args, **kwarg
     return render(
         request,
         "registration/login.html",
-        {"form": AuthenticationForm(request), "locked": LOCKED_MESSAGE + _cooloff_text(),
-         "oidc_enabled": settings.OIDC_ENABLED, "oidc_provider": settings.OIDC_PROVIDER_NAME},
+        {
+            "form": AuthenticationForm(request),
+            "locked": LOCKED_MESSAGE + _cooloff_text(),
+            "oidc_enabled": settings.OIDC_ENABLED,
+            "oidc_provider": settings.OIDC_PROVIDER_NAME,
+        },
         status=429,
     )
 
@@ -55,7 +59,8 @@ class PortalLoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            oidc_enabled=settings.OIDC_ENABLED, oidc_provider=settings.OIDC_PROVIDER_NAME,
+            oidc_enabled=settings.OIDC_ENABLED,
+            oidc_provider=settings.OIDC_PROVIDER_NAME,
             sso_failed=self.request.GET.get("sso") == "failed",
         )
         return context
@@ -63,7 +68,9 @@ class PortalLoginView(auth_views.LoginView):
 
 def _next_url(request, default="/"):
     target = request.POST.get("next") or request.GET.get("next") or default
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return default
     return target
 
@@ -81,8 +88,11 @@ class TwoFactorEnrolView(LoginRequiredMixin, View):
         svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#1b1b1b", light="#ffffff", omitsize=False)
         secret = base64.b32encode(device.bin_key).decode().rstrip("=")
         return {
-            "qr_svg": svg, "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-            "error": error, "required": two_factor_required(request.user), "next": _next_url(request, ""),
+            "qr_svg": svg,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "error": error,
+            "required": two_factor_required(request.user),
+            "next": _next_url(request, ""),
             "enrolled": has_confirmed_device(request.user),
         }
 
@@ -99,9 +109,12 @@ class TwoFactorEnrolView(LoginRequiredMixin, View):
 
         device = services.totp_device_for_enrolment(user=request.user)
         if not services.totp_confirm(device=device, token=request.POST.get("token", "")):
-            return render(request, self.template_name,
-                          self._context(request, device, "That code is not right. Enter the 6-digit code your app shows now."),
-                          status=400)
+            return render(
+                request,
+                self.template_name,
+                self._context(request, device, "That code is not right. Enter the 6-digit code your app shows now."),
+                status=400,
+            )
         otp_login(request, device)
         messages.success(request, "Two-factor sign-in is set up. You will be asked for a code each time you sign in.")
         return redirect(_next_url(request))
@@ -118,15 +131,24 @@ class TwoFactorVerifyView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"next": _next_url(request, "")})
 
     def post(self, request):
-        from django_otp import login as otp_login, match_token
+        from django_otp import login as otp_login
+        from django_otp import match_token
 
         token = request.POST.get("token", "").strip().replace(" ", "")
         device = match_token(request.user, token) if token.isdigit() else None
         if device is None:
-            services.security_log.warning("Wrong two-factor code", extra={"event": "totp_failed", "username": request.user.username})
-            return render(request, self.template_name,
-                          {"next": _next_url(request, ""), "error": "That code is not right. Enter the 6-digit code your app shows now."},
-                          status=400)
+            services.security_log.warning(
+                "Wrong two-factor code", extra={"event": "totp_failed", "username": request.user.username}
+            )
+            return render(
+                request,
+                self.template_name,
+                {
+                    "next": _next_url(request, ""),
+                    "error": "That code is not right. Enter the 6-digit code your app shows now.",
+                },
+                status=400,
+            )
         otp_login(request, device)
         return redirect(_next_url(request))
 
@@ -154,7 +176,8 @@ class LockoutListView(LoginRequiredMixin, TemplateView):
     def post(self, request):
         try:
             removed = services.lockout_unlock(
-                attempt_id=int(request.POST.get("attempt", "0") or 0), acting_user=request.user,
+                attempt_id=int(request.POST.get("attempt", "0") or 0),
+                acting_user=request.user,
                 reason=request.POST.get("reason", ""),
             )
         except (ValueError, OverflowError):

@@ -55,7 +55,9 @@ class OIDCProvider:
                         return self._json({"error": "invalid_request"}, 400)
                     code = secrets.token_urlsafe(16)
                     provider.codes[code] = {"nonce": query.get("nonce"), "redirect_uri": query["redirect_uri"]}
-                    target = query["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": query["state"]})
+                    target = (
+                        query["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": query["state"]})
+                    )
                     self.send_response(302)
                     self.send_header("Location", target)
                     self.end_headers()
@@ -74,19 +76,32 @@ class OIDCProvider:
                 if self.path != "/token":
                     return self._json({"error": "not_found"}, 404)
                 grant = provider.codes.pop(form.get("code", ""), None)
-                if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET) or grant is None \
-                        or grant["redirect_uri"] != form.get("redirect_uri"):
+                if (
+                    (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET)
+                    or grant is None
+                    or grant["redirect_uri"] != form.get("redirect_uri")
+                ):
                     return self._json({"error": "invalid_grant"}, 400)
                 access = secrets.token_urlsafe(24)
                 claims = {"sub": "federal-id-42", "email": provider.email, "email_verified": provider.email_verified}
                 provider.tokens[access] = claims
                 now = int(time.time())
                 id_token = jwt.encode(
-                    {**claims, "iss": provider.url, "aud": provider.audience, "iat": now, "exp": now + 300,
-                     "nonce": grant["nonce"]},
-                    provider.key, algorithm="RS256", headers={"kid": provider.kid},
+                    {
+                        **claims,
+                        "iss": provider.url,
+                        "aud": provider.audience,
+                        "iat": now,
+                        "exp": now + 300,
+                        "nonce": grant["nonce"],
+                    },
+                    provider.key,
+                    algorithm="RS256",
+                    headers={"kid": provider.kid},
                 )
-                return self._json({"access_token": access, "id_token": id_token, "token_type": "Bearer", "expires_in": 300})
+                return self._json(
+                    {"access_token": access, "id_token": id_token, "token_type": "Bearer", "expires_in": 300}
+                )
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -94,9 +109,13 @@ class OIDCProvider:
 
     def discovery(self) -> dict:
         return {
-            "issuer": self.url, "authorization_endpoint": f"{self.url}/authorize", "token_endpoint": f"{self.url}/token",
-            "userinfo_endpoint": f"{self.url}/userinfo", "jwks_uri": f"{self.url}/jwks",
-            "response_types_supported": ["code"], "subject_types_supported": ["public"],
+            "issuer": self.url,
+            "authorization_endpoint": f"{self.url}/authorize",
+            "token_endpoint": f"{self.url}/token",
+            "userinfo_endpoint": f"{self.url}/userinfo",
+            "jwks_uri": f"{self.url}/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
         }
 

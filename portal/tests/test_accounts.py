@@ -23,6 +23,7 @@ def sign_in(client, username, password=PASSWORD, **extra):
 
 # --- lockout -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def limit(settings):
     settings.AXES_FAILURE_LIMIT = 3
@@ -84,15 +85,18 @@ def test_hq_unlocks_from_the_portal_page_and_the_unlock_is_recorded(client, peop
     assert not AccessAttempt.objects.exists()
     deleted = AccessAttempt.history.filter(history_type="-", username="pm_hou")
     assert deleted.count() == 2  # the address 10.0.0.9's failures and the refused sign-in from 10.0.0.10
-    assert {(d.history_user, d.history_change_reason) for d in deleted} == {(people["chief"], "Unlocked: Called the help desk")}
+    assert {(d.history_user, d.history_change_reason) for d in deleted} == {
+        (people["chief"], "Unlocked: Called the help desk")
+    }
     # then the person signs in again
     response = sign_in(client, "pm_hou", REMOTE_ADDR="10.0.0.10")
     assert response.status_code == 302 and response.url == "/"
 
 
 def test_only_hq_writers_see_and_use_the_lockout_page(people):
-    from portal.accounts.services import lockout_unlock
     from django.core.exceptions import PermissionDenied
+
+    from portal.accounts.services import lockout_unlock
 
     for person in ("analyst", "fod", "pm", "ocio"):
         assert client_for(people[person]).get("/accounts/lockouts/").status_code == 404
@@ -127,19 +131,25 @@ def client_for(user):
 
 # --- passwords -----------------------------------------------------------------------
 
+
 def test_the_demo_password_passes_the_validators():
     from portal.demo import DEMO_PASSWORD
 
-    user = get_user_model()(username="pm.houston", first_name="Pat", last_name="Houston", email="pm.houston@ice.dhs.gov")
+    user = get_user_model()(
+        username="pm.houston", first_name="Pat", last_name="Houston", email="pm.houston@ice.dhs.gov"
+    )
     validate_password(DEMO_PASSWORD, user)
 
 
-@pytest.mark.parametrize("password, complaint", [
-    ("Short-1!", "too short"),
-    ("password1234", "too common"),
-    ("918273645012", "entirely numeric"),
-    ("pm.houston.287", "too similar"),
-])
+@pytest.mark.parametrize(
+    "password, complaint",
+    [
+        ("Short-1!", "too short"),
+        ("password1234", "too common"),
+        ("918273645012", "entirely numeric"),
+        ("pm.houston.287", "too similar"),
+    ],
+)
 def test_weak_passwords_are_refused(password, complaint):
     user = get_user_model()(username="pm.houston", email="pm.houston@ice.dhs.gov")
     with pytest.raises(ValidationError) as caught:
@@ -149,8 +159,9 @@ def test_weak_passwords_are_refused(password, complaint):
 
 # --- session limits --------------------------------------------------------------------
 
+
 def test_a_session_ends_after_thirty_idle_minutes(client, people):
-    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc), tick=False) as clock:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
         assert sign_in(client, "pm_hou").status_code == 302
         clock.shift(dt.timedelta(minutes=29))
         assert client.get("/").status_code == 200
@@ -163,7 +174,7 @@ def test_a_session_ends_after_thirty_idle_minutes(client, people):
 
 
 def test_a_session_ends_twelve_hours_after_sign_in_whatever_the_activity(client, people):
-    with time_machine.travel(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.timezone.utc), tick=False) as clock:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC), tick=False) as clock:
         sign_in(client, "pm_hou")
         for _ in range(47):  # a request every 15 minutes for 11 h 45 min
             clock.shift(dt.timedelta(minutes=15))
@@ -176,7 +187,7 @@ def test_a_session_ends_twelve_hours_after_sign_in_whatever_the_activity(client,
 
 
 def test_an_api_call_on_an_expired_session_gets_401(client, people):
-    with time_machine.travel(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.timezone.utc), tick=False) as clock:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC), tick=False) as clock:
         sign_in(client, "pm_hou")
         assert client.get("/api/v1/agencies/").status_code == 200
         clock.shift(dt.timedelta(minutes=45))
@@ -184,6 +195,7 @@ def test_an_api_call_on_an_expired_session_gets_401(client, people):
 
 
 # --- two-factor sign-in ------------------------------------------------------------------
+
 
 def current_code(device):
     from django_otp.oath import TOTP
@@ -211,7 +223,12 @@ def test_hq_must_enrol_before_any_page_when_required(client, people, hq_2fa):
     assert "<svg" in text and "must use two-factor sign-in" in text
     device = TOTPDevice.objects.get(user=people["chief"], confirmed=False)
     # a wrong code is refused
-    assert client.post("/accounts/two-factor/", {"token": "000000" if current_code(device) != "000000" else "111111"}).status_code == 400
+    assert (
+        client.post(
+            "/accounts/two-factor/", {"token": "000000" if current_code(device) != "000000" else "111111"}
+        ).status_code
+        == 400
+    )
     # when: a real code from the authenticator (once the throttle after a wrong code has passed)
     with time_machine.travel(dt.timedelta(seconds=3)):
         response = client.post("/accounts/two-factor/", {"token": current_code(device), "next": "/findings/"})
@@ -256,6 +273,7 @@ def test_hq_is_not_asked_when_the_requirement_is_off(client, people, settings):
 
 # --- deactivation -------------------------------------------------------------------
 
+
 def test_a_deactivated_person_loses_sessions_and_tokens_at_once(people, api):
     from django.test import Client
 
@@ -280,7 +298,11 @@ def test_a_deactivated_person_loses_sessions_and_tokens_at_once(people, api):
     assert not ApiToken.objects.filter(user=pm, revoked_at__isnull=True).exists()
     assert [str(s.get_decoded().get("_auth_user_id")) for s in Session.objects.all()].count(str(pm.pk)) == 0
     record = pm.history.latest()  # who deactivated and why
-    assert (record.is_active, record.history_user, record.history_change_reason) == (False, people["chief"], "Deactivated: Left the program")
+    assert (record.is_active, record.history_user, record.history_change_reason) == (
+        False,
+        people["chief"],
+        "Deactivated: Left the program",
+    )
 
 
 def test_unticking_active_in_the_admin_also_ends_sessions_and_tokens(people):

@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import DatabaseError
 
+from portal import dates
 from portal.compliance import notify
 from portal.compliance.models import Finding, SweepNotice, SweepRun, SweepStatus
 from portal.compliance.sweep import sweep_run
@@ -26,6 +27,7 @@ RULES = [NO_BACKUP, NO_PRIMARY]
 
 
 # --- the sweep -----------------------------------------------------------------------
+
 
 def test_a_database_error_half_way_through_a_rule_leaves_none_of_its_findings(world, monkeypatch):
     from portal.compliance import sweep
@@ -54,7 +56,7 @@ def test_a_database_error_half_way_through_a_rule_leaves_none_of_its_findings(wo
 def test_a_run_whose_worker_process_died_is_abandoned_by_the_next(world):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    stuck = SweepRun.objects.create(as_of=dt.date.today(), worker=f"{socket.gethostname()}:{dead.pid}")
+    stuck = SweepRun.objects.create(as_of=dates.today(), worker=f"{socket.gethostname()}:{dead.pid}")
 
     run = sweep_run(rule_codes=RULES, notify=False)
 
@@ -66,20 +68,23 @@ def test_a_run_whose_worker_process_died_is_abandoned_by_the_next(world):
 def test_a_run_of_a_live_worker_is_left_running(world):
     from portal.errors import SweepAlreadyRunning
 
-    SweepRun.objects.create(as_of=dt.date.today(), worker=f"{socket.gethostname()}:1")  # pid 1 is alive
+    SweepRun.objects.create(as_of=dates.today(), worker=f"{socket.gethostname()}:1")  # pid 1 is alive
     with pytest.raises(SweepAlreadyRunning):
         sweep_run(rule_codes=RULES, notify=False)
 
 
 def test_a_run_past_the_time_limit_is_abandoned(world, settings):
-    old = SweepRun.objects.create(as_of=dt.date.today(), worker="another-host:123")
-    SweepRun.objects.filter(pk=old.pk).update(started_at=old.started_at - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES + 1))
+    old = SweepRun.objects.create(as_of=dates.today(), worker="another-host:123")
+    SweepRun.objects.filter(pk=old.pk).update(
+        started_at=old.started_at - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES + 1)
+    )
     assert sweep_run(rule_codes=RULES, notify=False).status == SweepStatus.SUCCEEDED
     old.refresh_from_db()
     assert old.status == SweepStatus.ABANDONED
 
 
 # --- e-mail: retries with backoff, never twice -----------------------------------------
+
 
 class FlakyBackend(EmailBackend):
     """Refuses the first ``failures`` messages (SMTP errors), then delivers."""
@@ -133,6 +138,7 @@ def test_a_message_that_cannot_be_sent_is_kept_and_sent_by_the_next_call_only_on
 
 # --- a broker that cannot take a task ---------------------------------------------------
 
+
 @pytest.fixture
 def dead_broker():
     """Celery pointed at a Redis address where nothing listens."""
@@ -156,8 +162,9 @@ def _fresh_connections(app):
     app.amqp._producer_pool = None
 
 
-def test_enqueueing_with_the_broker_down_keeps_the_task_and_does_not_raise(world, dead_broker,
-                                                                         django_capture_on_commit_callbacks):
+def test_enqueueing_with_the_broker_down_keeps_the_task_and_does_not_raise(
+    world, dead_broker, django_capture_on_commit_callbacks
+):
     from portal.models import PendingTask
     from portal.tasks import enqueue, pending_dispatch
 
@@ -188,6 +195,7 @@ def test_kept_tasks_run_when_the_broker_is_back(world):
 
 # --- health -------------------------------------------------------------------------
 
+
 def test_healthz_answers_without_the_database(db, client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz/")
@@ -203,7 +211,7 @@ def test_readyz_is_not_ready_until_a_sweep_succeeded_and_again_when_it_is_stale(
     assert body["checks"]["sweep"]["state"] == "no successful sweep yet"
     assert "state" in body["checks"]["broker"]
 
-    with time_machine.travel(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.timezone.utc), tick=False) as clock:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC), tick=False) as clock:
         sweep_run(rule_codes=RULES, notify=False)
         body = client.get("/readyz/").json()
         assert body["checks"]["sweep"]["ok"] is True
@@ -219,7 +227,9 @@ def test_readyz_reports_a_failed_last_run(client, world, monkeypatch):
     from portal.compliance.registry import registry
 
     sweep_run(rule_codes=RULES, notify=False)
-    monkeypatch.setattr(type(registry.get(NO_PRIMARY)), "evaluate", lambda self, today: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(
+        type(registry.get(NO_PRIMARY)), "evaluate", lambda self, today: (_ for _ in ()).throw(RuntimeError("boom"))
+    )
     sweep_run(rule_codes=RULES, notify=False)
     response = client.get("/readyz/")
     assert response.status_code == 503
@@ -244,7 +254,7 @@ def test_hq_sees_a_banner_when_the_sweep_is_stale_or_failed_and_field_staff_do_n
     assert "Compliance sweep: no successful sweep yet" in client.get("/").content.decode()
     sweep_run(rule_codes=RULES, notify=False)
     assert "Compliance sweep:" not in client.get("/").content.decode()
-    SweepRun.objects.update(finished_at=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+    SweepRun.objects.update(finished_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     assert "Compliance sweep: stale" in client.get("/").content.decode()
     client.force_login(people["pm"])
     assert "Compliance sweep:" not in client.get("/").content.decode()

@@ -76,9 +76,21 @@ class RedisServer:
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_until(self.is_up, 15, "the test Redis to start")
 
@@ -127,12 +139,29 @@ def workers(postgres, own_redis, tmp_path):
 
     def start(include: str | None = None, **env):
         log = open(tmp_path / f"worker-{len(started)}.log", "w")
-        command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-l", "info",
-                   "--without-mingle", "--without-gossip", "--without-heartbeat", "-n", f"fault{len(started)}@%h"]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "-l",
+            "info",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-n",
+            f"fault{len(started)}@%h",
+        ]
         if include:
             command += ["--include", include]
         process = subprocess.Popen(
-            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             env={**os.environ, "DATABASE_URL": postgres, "REDIS_URL": own_redis.url, "DB_CONN_MAX_AGE": "0", **env},
         )
         process.log_path = log.name
@@ -154,8 +183,10 @@ def advisory_lock_held() -> bool:
     from portal.compliance.sweep import SWEEP_LOCK_KEY
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND granted",
-                       [SWEEP_LOCK_KEY & 0xFFFFFFFF])
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND granted",
+            [SWEEP_LOCK_KEY & 0xFFFFFFFF],
+        )
         return cursor.fetchone()[0] > 0
 
 
@@ -229,8 +260,14 @@ def test_with_redis_stopped_pages_and_the_api_work_and_kept_work_runs_when_it_re
     from portal.tasks import enqueue, pending_dispatch
 
     settings.REDIS_URL = own_redis.url
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.FallbackRedisCache", "LOCATION": own_redis.url,
-                                   "KEY_PREFIX": "portal", "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.FallbackRedisCache",
+            "LOCATION": own_redis.url,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     worker = workers()
     client.force_login(people["chief"])
     chief_api = api(people["chief"])
@@ -262,7 +299,10 @@ def test_with_redis_stopped_pages_and_the_api_work_and_kept_work_runs_when_it_re
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     assert pending_dispatch()["sent"] == 1
-    wait_until(lambda: SweepRun.objects.filter(triggered_by="while redis was down", status=SweepStatus.SUCCEEDED).exists(),
-               120, f"the worker to run the kept sweep (log: {worker.log_path})")
+    wait_until(
+        lambda: SweepRun.objects.filter(triggered_by="while redis was down", status=SweepStatus.SUCCEEDED).exists(),
+        120,
+        f"the worker to run the kept sweep (log: {worker.log_path})",
+    )
     assert PendingTask.objects.filter(sent_at__isnull=True).count() == 0
     assert client.get("/readyz/").json()["checks"]["broker"]["state"] == "up"

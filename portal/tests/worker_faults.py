@@ -27,8 +27,11 @@ class KilledHalfWay(Rule):
     def evaluate(self, *, today):
         agency = Agency.objects.order_by("pk").first()
         Finding.objects.create(
-            rule=self.code, category="tests", subject_type=ContentType.objects.get_for_model(Agency),
-            subject_id=agency.pk, subject_label=HALF_WRITTEN,
+            rule=self.code,
+            category="tests",
+            subject_type=ContentType.objects.get_for_model(Agency),
+            subject_id=agency.pk,
+            subject_label=HALF_WRITTEN,
         )
         pathlib.Path(os.environ["PORTAL_FAULT_MARKER"]).write_text("in the rule")
         time.sleep(120)
