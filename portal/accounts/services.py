@@ -96,14 +96,16 @@ def totp_device_for_enrolment(*, user):
 
 
 def totp_confirm(*, device, token: str) -> bool:
-    """Confirm an authenticator with a code it shows; False if the code is wrong."""
+    """Confirm an authenticator with a code it shows; False if the code is wrong. The
+    person's earlier authenticators stop working."""
     token = (token or "").strip().replace(" ", "")
     if not token.isdigit() or not device.verify_token(token):
         return False
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        type(device).objects.filter(user=device.user, confirmed=False).delete()
+        # The new authenticator replaces any earlier one (a lost or replaced phone).
+        type(device).objects.filter(user=device.user).exclude(pk=device.pk).delete()
     security_log.info(
         "Two-factor authenticator enrolled", extra={"event": "totp_enrolled", "username": device.user.username}
     )

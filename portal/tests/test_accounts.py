@@ -265,6 +265,21 @@ def test_field_staff_are_not_required_but_may_enrol(client, people, hq_2fa):
     assert client.get("/").url.startswith("/accounts/two-factor/verify/")  # once enrolled, always asked
 
 
+def test_a_new_authenticator_replaces_the_old_one(client, people):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    old = TOTPDevice.objects.create(user=people["pm"], name="old phone", confirmed=True)
+    sign_in(client, "pm_hou")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        client.post("/accounts/two-factor/verify/", {"token": current_code(old)})
+        assert client.get("/").status_code == 200
+        client.get("/accounts/two-factor/")  # a verified person sets up a new phone
+        new = TOTPDevice.objects.get(user=people["pm"], confirmed=False)
+        clock.shift(dt.timedelta(seconds=1))
+        assert client.post("/accounts/two-factor/", {"token": current_code(new)}).status_code == 302
+    assert list(TOTPDevice.objects.filter(user=people["pm"]).values_list("pk", "confirmed")) == [(new.pk, True)]
+
+
 def test_hq_is_not_asked_when_the_requirement_is_off(client, people, settings):
     settings.REQUIRE_2FA_FOR_HQ = False
     sign_in(client, "chief")

@@ -35,13 +35,14 @@ HALF_WRITTEN = "half-written by a killed worker"
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-def wait_until(condition, timeout=60.0, what="the condition"):
+def wait_until(condition, timeout=60.0, what="the condition", log=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
+    tail = Path(log).read_text()[-3000:] if log and Path(log).exists() else ""
+    raise AssertionError(f"Timed out after {timeout}s waiting for {what}\n{tail}")
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ def test_a_worker_killed_mid_sweep_leaves_no_half_written_findings_and_the_next_
     # given: a worker whose sweep stops in a rule that has written a finding
     doomed = workers(include="portal.tests.worker_faults", PORTAL_FAULT_MARKER=str(marker))
     compliance_sweep.delay("killed")
-    wait_until(marker.exists, 90, f"the sweep to reach the slow rule (log: {doomed.log_path})")
+    wait_until(marker.exists, 300, "the sweep to reach the slow rule", doomed.log_path)
     killed_run = SweepRun.objects.get(triggered_by="killed")
     assert killed_run.status == SweepStatus.RUNNING and advisory_lock_held()
 
@@ -214,11 +215,13 @@ def test_a_worker_killed_mid_sweep_leaves_no_half_written_findings_and_the_next_
     assert Finding.objects.filter(rule=NO_BACKUP, opened_by_run=killed_run).count() == 2
 
     # when: the next sweep runs on a new worker
-    workers()
-    run_id = compliance_sweep.delay("after the kill").get(timeout=120)
+    second = workers()
+    compliance_sweep.delay("after the kill")
+    finished = SweepRun.objects.filter(triggered_by="after the kill").exclude(status=SweepStatus.RUNNING)
+    wait_until(finished.exists, 300, "the next sweep to finish", second.log_path)
     # then: it completes, and the killed run is marked abandoned, not left running
-    run = SweepRun.objects.get(pk=run_id)
-    assert run.status == SweepStatus.SUCCEEDED
+    run = finished.get()
+    assert run.status == SweepStatus.SUCCEEDED, run.error
     killed_run.refresh_from_db()
     assert killed_run.status == SweepStatus.ABANDONED and "worker stopped" in killed_run.error
     assert Finding.objects.filter(rule=NO_BACKUP, status="open").count() == 2  # no duplicates
@@ -301,8 +304,9 @@ def test_with_redis_stopped_pages_and_the_api_work_and_kept_work_runs_when_it_re
     assert pending_dispatch()["sent"] == 1
     wait_until(
         lambda: SweepRun.objects.filter(triggered_by="while redis was down", status=SweepStatus.SUCCEEDED).exists(),
-        120,
-        f"the worker to run the kept sweep (log: {worker.log_path})",
+        300,
+        "the worker to run the kept sweep",
+        worker.log_path,
     )
     assert PendingTask.objects.filter(sent_at__isnull=True).count() == 0
     assert client.get("/readyz/").json()["checks"]["broker"]["state"] == "up"
