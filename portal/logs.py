@@ -11,18 +11,16 @@ import contextvars
 import datetime as dt
 import json
 import logging
-import re
-import uuid
 
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
 
 def request_id_of(request) -> str:
     """The id a proxy gave the request in ``X-Request-ID`` if it is well-formed, else a
-    new one."""
-    given = request.META.get("HTTP_X_REQUEST_ID", "")
-    return given if _SAFE_ID.match(given) else uuid.uuid4().hex
+    new one (the audit journal's rule, ``portal.audit.context.clean_request_id``)."""
+    from portal.audit.context import clean_request_id
+
+    return clean_request_id(request.META.get("HTTP_X_REQUEST_ID"))
 
 
 class RequestIdMiddleware:
@@ -33,6 +31,8 @@ class RequestIdMiddleware:
         # Not reset on the way out: Django logs a 4xx/5xx response after the middleware
         # returns, and that line must carry the id too. The next request sets its own.
         request.request_id = request_id_of(request)
+        # The audit journal (portal.audit) reads the same header: one id in both.
+        request.META["HTTP_X_REQUEST_ID"] = request.request_id
         current_request_id.set(request.request_id)
         return self.get_response(request)
 

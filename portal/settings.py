@@ -79,9 +79,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.SessionLimitsMiddleware",
     "portal.accounts.middleware.TwoFactorMiddleware",
+    "portal.access.PagePolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -264,7 +266,7 @@ REST_FRAMEWORK = {
         "portal.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.PolicyPermission"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.ResultsPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -360,3 +362,7 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# The audit journal takes the client address from X-Forwarded-For only when a proxy in
+# front of the portal sets it (otherwise anyone could name any address).
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)

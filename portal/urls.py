@@ -3,6 +3,10 @@ from django.urls import include, path
 
 from . import health, views
 from .api.docs import ApiDocsView, ApiSchemaView
+from .audit.views import AuditEventListView
+
+handler403 = "portal.audit.views.permission_denied"
+handler404 = "portal.audit.views.page_not_found"
 
 urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
@@ -12,6 +16,7 @@ urlpatterns = [
     path("findings/", views.FindingListView.as_view(), name="findings"),
     path("findings/<int:pk>/", views.FindingDetailView.as_view(), name="finding-detail"),
     path("tokens/", views.TokenView.as_view(), name="tokens"),
+    path("audit/", AuditEventListView.as_view(), name="audit"),
     path("", include("agreements.urls")),
     path("", include("staffing.urls")),
     path("", include("itdeploy.urls")),

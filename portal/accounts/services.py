@@ -7,19 +7,20 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from portal.history import stamp
-from portal.roles import HQ_WRITERS, role_of
 
 security_log = logging.getLogger("portal.security")
 
 
-def _require_hq(acting_user) -> None:
-    if role_of(acting_user) not in HQ_WRITERS:
-        raise PermissionDenied("Only the Unit Chief or a National Program Manager may do this.")
+def _require(acting_user, action: str) -> None:
+    """The access policy decides (portal.access, record type ``portal.account``)."""
+    from portal import access
+
+    access.require(acting_user, action, "portal.account")
 
 
 def lockout_unlock(*, attempt_id: int, acting_user, reason: str) -> int:
@@ -28,7 +29,7 @@ def lockout_unlock(*, attempt_id: int, acting_user, reason: str) -> int:
     Returns how many records were removed."""
     from axes.models import AccessAttempt
 
-    _require_hq(acting_user)
+    _require(acting_user, "unlock")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the lockout is lifted."})
@@ -72,7 +73,7 @@ def user_deactivate(*, user, acting_user, reason: str):
     """Deactivate a person's account: they can no longer sign in, and every session and
     API token they hold ends now (by the ``post_save`` signal, which also covers the
     admin's "active" box)."""
-    _require_hq(acting_user)
+    _require(acting_user, "deactivate")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the account is deactivated."})

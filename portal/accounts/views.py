@@ -9,14 +9,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
-
-from portal.roles import HQ_WRITERS, role_of
 
 from . import services
 from .middleware import has_confirmed_device, two_factor_required
@@ -159,11 +156,6 @@ class LockoutListView(LoginRequiredMixin, TemplateView):
 
     template_name = "registration/lockouts.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and role_of(request.user) not in HQ_WRITERS:
-            raise Http404("No such page.")
-        return super().dispatch(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
         from axes.models import AccessAttempt
 
@@ -185,8 +177,6 @@ class LockoutListView(LoginRequiredMixin, TemplateView):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.message_dict.get("reason", exc.messages)))
             return redirect("lockouts")
-        except PermissionDenied as exc:
-            raise Http404("No such page.") from exc
         if removed:
             messages.success(request, "The lockout is lifted.")
         else:

@@ -26,6 +26,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import dates
+from portal.audit import Channel, context as audit_context
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history, queryset_update
 from portal.errors import SweepAlreadyRunning
 
 from .models import OPEN_STATUSES, Finding, FindingStatus, SweepRun, SweepStatus
@@ -88,17 +90,19 @@ def _abandon_stale_runs(*, lock_held: bool = False) -> None:
     sweep can exist and every run a worker recorded as its own is dead."""
     now = timezone.now()
     running = SweepRun.objects.filter(status=SweepStatus.RUNNING)
+    dead_error = "Abandoned: its worker stopped before it finished."
     if lock_held and _uses_advisory_locks():
-        running.exclude(worker="").update(status=SweepStatus.ABANDONED, finished_at=now,
-                       error="Abandoned: its worker stopped before it finished.")
+        queryset_update(running.exclude(worker=""), reason=dead_error,
+                        status=SweepStatus.ABANDONED, finished_at=now, error=dead_error)
     dead = [run.pk for run in running.only("pk", "worker") if run.worker and _pid_is_gone(run.worker)]
     if dead:
-        SweepRun.objects.filter(pk__in=dead, status=SweepStatus.RUNNING).update(
-            status=SweepStatus.ABANDONED, finished_at=now, error="Abandoned: its worker stopped before it finished."
-        )
+        queryset_update(SweepRun.objects.filter(pk__in=dead, status=SweepStatus.RUNNING), reason=dead_error,
+                        status=SweepStatus.ABANDONED, finished_at=now, error=dead_error)
     cutoff = now - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES)
-    running.filter(started_at__lt=cutoff).update(
-        status=SweepStatus.ABANDONED, finished_at=now, error="Abandoned: still running after the time limit."
+    queryset_update(
+        running.filter(started_at__lt=cutoff),
+        reason="Abandoned: still running after the time limit.",
+        status=SweepStatus.ABANDONED, finished_at=now, error="Abandoned: still running after the time limit.",
     )
 
 
@@ -153,9 +157,10 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
     )
 
     gone = [f.pk for sid, f in open_findings.items() if sid not in violations]
-    for chunk in _chunks(gone):
-        Finding.objects.filter(pk__in=chunk).update(
-            status=FindingStatus.RESOLVED, resolved_at=now, resolved_by_run=run,
+    if gone:
+        queryset_update(
+            Finding.objects.filter(pk__in=gone), action="resolve", reason="Condition no longer found by the sweep.",
+            label=str, status=FindingStatus.RESOLVED, resolved_at=now, resolved_by_run=run,
             resolution="Condition no longer found by the sweep.",
         )
 
@@ -172,7 +177,10 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             finding.subject_label = v.label[:250]
             changed.append(finding)
     if changed:
-        Finding.objects.bulk_update(changed, ["detail", "severity", "responsible_id", "subject_label"], batch_size=CHUNK)
+        bulk_update_with_history(changed, Finding, ["detail", "severity", "responsible", "subject_label"],
+                                 batch_size=CHUNK, default_change_reason="Seen again by the sweep with new details.",
+                                 label=str)
+    # Bookkeeping of the run (not in the history): the run's counts say how many were seen again.
     still_open = Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).update(
         last_seen_at=now, last_seen_run=run
     )
@@ -187,7 +195,8 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
         for sid, v in violations.items()
         if sid not in open_findings and sid not in waived
     ]
-    Finding.objects.bulk_create(new, batch_size=CHUNK)
+    bulk_create_with_history(new, Finding, batch_size=CHUNK, default_change_reason="Opened by the sweep.",
+                             default_date=now, label=str)
     return {
         "opened": len(new),
         "still_open": still_open,
@@ -199,7 +208,11 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
 
 def sweep_run(*, today: dt.date | None = None, triggered_by: str = "manual", rule_codes=None, notify: bool = True) -> SweepRun:
     """Run the compliance sweep once over all data and return its record."""
-    today = today or dates.today()
+    with audit_context(channel=Channel.SWEEP, actor_label="sweep"):
+        return _sweep_run(today=today or dates.today(), triggered_by=triggered_by, rule_codes=rule_codes, notify=notify)
+
+
+def _sweep_run(*, today, triggered_by, rule_codes, notify) -> SweepRun:
     rules = registry.all(rule_codes)
     if not _lock_take():
         raise SweepAlreadyRunning("Another compliance sweep is running.")
@@ -222,6 +235,12 @@ def _sweep_rules(run: SweepRun, rules, today: dt.date) -> SweepRun:
 
     counts: dict[str, dict] = {}
     errors: list[str] = []
+    with audit_context(actor_label=f"sweep run #{run.pk}"):
+        _apply_rules(run, rules, today, counts, errors)
+    return run
+
+
+def _apply_rules(run, rules, today, counts, errors) -> None:
     try:
         for rule in rules:
             try:
@@ -237,4 +256,3 @@ def _sweep_rules(run: SweepRun, rules, today: dt.date) -> SweepRun:
         run.status = SweepStatus.FAILED if errors else SweepStatus.SUCCEEDED
         run.finished_at = timezone.now()
         run.save(update_fields=["counts", "error", "status", "finished_at"])
-    return run

@@ -99,7 +99,7 @@ def test_only_hq_writers_see_and_use_the_lockout_page(people):
     from portal.accounts.services import lockout_unlock
 
     for person in ("analyst", "fod", "pm", "ocio"):
-        assert client_for(people[person]).get("/accounts/lockouts/").status_code == 404
+        assert client_for(people[person]).get("/accounts/lockouts/").status_code == 403
     with pytest.raises(PermissionDenied):
         lockout_unlock(attempt_id=1, acting_user=people["pm"], reason="mine")
     assert client_for(people["npm"]).get("/accounts/lockouts/").status_code == 200

@@ -21,5 +21,5 @@ def unschedule(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0003_accounts_history_sweep_notices_pending_tasks")]
+    dependencies = [("portal", "0004_accounts_history_sweep_notices_pending_tasks")]
     operations = [migrations.RunPython(schedule, unschedule)]
