@@ -10,7 +10,7 @@ RUNSERVER_ADDR ?= 127.0.0.1:8000
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test worker beat sweep vendor benchmark check-deploy clean
+.PHONY: help install run test worker beat sweep vendor benchmark check-deploy backup restore clean
 
 help:
 	@echo "287(g) Program Portal"
@@ -24,6 +24,8 @@ help:
 	@echo "  make vendor        refresh USWDS, Chart.js and htmx under static/vendor/ from npm"
 	@echo "  make benchmark     run benchmarks/bench_*.py"
 	@echo "  make check-deploy  run Django's deployment checks with production settings"
+	@echo "  make backup        pg_dump -Fc the DATABASE_URL database (BACKUP_FILE=... to name the file)"
+	@echo "  make restore       pg_restore BACKUP_FILE=... into a new database RESTORE_DATABASE=..."
 	@echo "  make clean         delete the development database var/portal.sqlite3"
 
 $(VENV)/.installed: pyproject.toml scripts/requirements.py
@@ -69,6 +71,15 @@ check-deploy: install
 	SECRET_KEY=check-deploy-only-7Qm2vX9kR4tL8wZ3nB6yH1pD5sF0gJcKaEeUuTiOoPrWxYz \
 	ALLOWED_HOSTS=portal.example.gov \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Backup and restore of PostgreSQL (docs/operations.md). They need only the PostgreSQL
+# client tools, not the virtualenv.
+backup:
+	@bash scripts/backup.sh $(BACKUP_FILE)
+
+restore:
+	@test -n "$(BACKUP_FILE)" -a -n "$(RESTORE_DATABASE)" || { echo "usage: make restore BACKUP_FILE=... RESTORE_DATABASE=..."; exit 2; }
+	@bash scripts/restore.sh "$(BACKUP_FILE)" "$(RESTORE_DATABASE)"
 
 clean:
 	rm -f var/portal.sqlite3 var/portal.sqlite3-journal var/portal.sqlite3-wal var/portal.sqlite3-shm

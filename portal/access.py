@@ -282,6 +282,8 @@ TARGETS: list[Target] = [
     Target("training.capacity_plan", "Academy capacity plan", actions={"view": HQ_ONLY}),
     # portal
     Target("portal.home", "Home page", actions={"view": EVERYONE}),
+    Target("portal.account", "Sign-in account (lockouts, deactivation)",
+           actions={"view": HQ_WRITE, "unlock": HQ_WRITE, "deactivate": HQ_WRITE}),
     Target("portal.StaffProfile", "Member of staff", own="user_id", office="field_office_id",
            scopes={HQ_STAFF: lambda user: [("role", "in", sorted(HQ_ROLES))],
                    OCIO_STAFF: lambda user: [("role", "exact", OCIO)]},
@@ -348,6 +350,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "findings": ("portal.Finding", "view"),
     "finding-detail": ("portal.Finding", "view"),
     "tokens": ("portal.ApiToken", "view"),
+    "lockouts": ("portal.account", "view"),
     "audit": ("portal.AuditEvent", "view"),
     "agreements:agency-list": ("agreements.Agency", "view"),
     "agreements:agency-detail": ("agreements.Agency", "view"),
@@ -384,10 +387,15 @@ PAGES: dict[str, tuple[str, str]] = {
 #: Pages outside the policy, and why.
 PUBLIC_PAGES: dict[str, str] = {
     "healthz": "liveness probe, no data",
+    "readyz": "readiness probe: states of the database, broker and sweep, no records",
     "login": "the sign-in page",
     "logout": "signing out",
-    "schema": "the OpenAPI schema (public contract, no data)",
-    "api-docs": "the API documentation (no data)",
+    "two-factor": "the signed-in person's own two-factor enrolment",
+    "two-factor-verify": "the signed-in person's own two-factor code",
+    "oidc_authentication_init": "single sign-on: to the provider (404 unless configured)",
+    "oidc_authentication_callback": "single sign-on: back from the provider (404 unless configured)",
+    "schema": "the OpenAPI schema (any signed-in member of staff, session or token; no records)",
+    "api-docs": "the API documentation (any signed-in member of staff; no records)",
     "api:api-root": "the API's index of endpoints (no data)",
 }
 

@@ -34,7 +34,11 @@ class PortalConfig(AppConfig):
     def ready(self):
         # Each app declares its compliance rules in <app>/rules.py.
         autodiscover_modules("rules")
+        from .accounts import signals  # noqa: F401  (deactivation, session clock, lockout log)
         from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
         from .audit import signals as audit_signals
 
         audit_signals.connect()
+        from .logs import install_record_factory
+
+        install_record_factory()

@@ -15,3 +15,15 @@ def navigation(request):
         "user_is_hq": role in HQ_ROLES,
         "user_is_director": role == Role.FIELD_OFFICE_DIRECTOR,
     }
+
+
+def sweep_banner(request):
+    """For HQ: the state of the compliance sweep when the last run failed or the last
+    success is stale (one query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or role_of(user) not in HQ_ROLES:
+        return {}
+    from .health import sweep_state
+
+    state = sweep_state()
+    return {"sweep_alert": None if state["ok"] else state}

@@ -159,10 +159,6 @@ class ScopedRecordView(LoginRequiredMixin, View):
         return access.get_or_404(self.record_queryset(), self.request.user, action, pk=pk)
 
 
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
-
 class HomeView(LoginRequiredMixin, TemplateView):
     """Each person's home page: the open findings they are responsible for, and the
     figures of their scope."""

@@ -4,16 +4,24 @@ For each rule, in its own transaction: violations with no open finding open one 
 a standing HQ waiver covers the subject); open findings whose condition is gone are
 resolved by the run; the others are marked as seen again. Only one sweep runs at a time,
 enforced by the database (a partial unique index on running runs).
+
+A run whose worker died (killed, machine lost) is marked abandoned by the next sweep as
+soon as that can be known: on PostgreSQL a live run holds a session advisory lock, which
+the server releases when the worker's connection drops; elsewhere a run recorded by a
+process of this host that no longer exists is dead. Otherwise a run still marked running
+after ``SWEEP_STALE_AFTER_MINUTES`` is taken as abandoned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -36,12 +44,65 @@ def _chunks(items, size=CHUNK):
         yield items[i : i + size]
 
 
-def _abandon_stale_runs() -> None:
-    cutoff = timezone.now() - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES)
+#: The PostgreSQL advisory lock a running sweep holds ("287g" in ASCII).
+SWEEP_LOCK_KEY = 0x32383767
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _pid_is_gone(worker: str) -> bool:
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _uses_advisory_locks() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _lock_take() -> bool:
+    """Take the sweep's advisory lock for this connection (PostgreSQL); True elsewhere."""
+    if not _uses_advisory_locks():
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SWEEP_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def _lock_release() -> None:
+    if _uses_advisory_locks():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SWEEP_LOCK_KEY])
+
+
+def _abandon_stale_runs(*, lock_held: bool = False) -> None:
+    """Mark abandoned the runs still marked running whose worker is gone or that passed
+    the time limit. ``lock_held``: this process holds the advisory lock, so no live
+    sweep can exist and every run a worker recorded as its own is dead."""
+    now = timezone.now()
+    running = SweepRun.objects.filter(status=SweepStatus.RUNNING)
+    dead_error = "Abandoned: its worker stopped before it finished."
+    if lock_held and _uses_advisory_locks():
+        queryset_update(running.exclude(worker=""), reason=dead_error,
+                        status=SweepStatus.ABANDONED, finished_at=now, error=dead_error)
+    dead = [run.pk for run in running.only("pk", "worker") if run.worker and _pid_is_gone(run.worker)]
+    if dead:
+        queryset_update(SweepRun.objects.filter(pk__in=dead, status=SweepStatus.RUNNING), reason=dead_error,
+                        status=SweepStatus.ABANDONED, finished_at=now, error=dead_error)
+    cutoff = now - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES)
     queryset_update(
-        SweepRun.objects.filter(status=SweepStatus.RUNNING, started_at__lt=cutoff),
+        running.filter(started_at__lt=cutoff),
         reason="Abandoned: still running after the time limit.",
-        status=SweepStatus.ABANDONED, finished_at=timezone.now(), error="Abandoned: still running after the time limit.",
+        status=SweepStatus.ABANDONED, finished_at=now, error="Abandoned: still running after the time limit.",
     )
 
 
@@ -156,19 +217,29 @@ def sweep_run(*, today: dt.date | None = None, triggered_by: str = "manual", rul
 
 def _sweep_run(*, today, triggered_by, rule_codes, notify) -> SweepRun:
     rules = registry.all(rule_codes)
-    _abandon_stale_runs()
+    if not _lock_take():
+        raise SweepAlreadyRunning("Another compliance sweep is running.")
     try:
-        with transaction.atomic():
-            run = SweepRun.objects.create(as_of=today, triggered_by=triggered_by[:60])
-    except IntegrityError as exc:
-        raise SweepAlreadyRunning("Another compliance sweep is running.") from exc
+        _abandon_stale_runs(lock_held=True)
+        try:
+            with transaction.atomic():
+                run = SweepRun.objects.create(as_of=today, triggered_by=triggered_by[:60], worker=_worker_id())
+        except IntegrityError as exc:
+            raise SweepAlreadyRunning("Another compliance sweep is running.") from exc
+        run = _sweep_rules(run, rules, today)
+    finally:
+        _lock_release()
+    if notify:
+        notify_new_findings(run)
+    return run
+
+
+def _sweep_rules(run: SweepRun, rules, today: dt.date) -> SweepRun:
 
     counts: dict[str, dict] = {}
     errors: list[str] = []
     with audit_context(actor_label=f"sweep run #{run.pk}"):
         _apply_rules(run, rules, today, counts, errors)
-    if notify:
-        notify_new_findings(run)
     return run
 
 
