@@ -12,7 +12,7 @@ from portal import dates
 from portal.history import stamp
 from portal.errors import TransitionNotAllowed
 
-from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, DocumentKind, Transition
+from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgencyType, AgreementStatus, DocumentKind, Transition
 from .models import Agency, Agreement, AgreementDocument, AgreementEvent, FieldOffice, StateOffice, agency_match_key
 
 #: The resolution written on findings closed because their agreement ended.
@@ -47,7 +47,7 @@ def field_office_for(*, state: str, county: str = "", table: dict | None = None)
 
 
 @transaction.atomic
-def agency_create(*, acting_user, name: str, state: str, agency_type: str, county: str = "",
+def agency_create(*, acting_user, name: str, state: str, agency_type: str = AgencyType.COUNTY, county: str = "",
                   field_office: FieldOffice | None = None, **fields) -> Agency:
     confirmed = True
     if field_office is None:

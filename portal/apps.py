@@ -22,3 +22,6 @@ class PortalConfig(AppConfig):
         # Each app declares its compliance rules in <app>/rules.py.
         autodiscover_modules("rules")
         from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from .api import strict
+
+        strict.install()  # every serializer refuses unknown body fields

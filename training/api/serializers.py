@@ -98,6 +98,12 @@ class AcademyClassSerializer(serializers.ModelSerializer):
         extra_kwargs = {"capacity": {"required": False}}
 
 
+class ClassCapacitySerializer(serializers.Serializer):
+    """A change to a scheduled class: only its capacity."""
+
+    capacity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
 class ClassCompleteSerializer(serializers.Serializer):
     completed_on = serializers.DateField(required=False)
     not_completed = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,

@@ -17,6 +17,7 @@ from training.filtersets import AcademyClassFilterSet, CompletionFilterSet, Cour
 from training.models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, Waiver
 
 from .serializers import (
+    ClassCapacitySerializer,
     AcademyClassSerializer, AcademySiteSerializer, BulkImportSerializer, CardLoginSerializer, ClassCompleteSerializer,
     CompletionSerializer, CourseRetireSerializer, CourseSerializer, EnrollmentSerializer, OfficerSerializer,
     OfficerTransitionSerializer, ReasonSerializer, WaiverSerializer,
@@ -183,11 +184,12 @@ class AcademyClassViewSet(ScopedModelViewSet):
             q1_override_reason=d.get("q1_override_reason", ""), acting_user=request.user)
         return self._out(academy_class, status.HTTP_201_CREATED)
 
+    @extend_schema(request=ClassCapacitySerializer, responses=AcademyClassSerializer)
     def partial_update(self, request, *args, **kwargs):
         academy_class = self.get_object()
         if set(request.data) - {"capacity"}:
             return Response({"non_field_errors": ["Only the capacity of a scheduled class can change."]}, status=400)
-        serializer = self.get_serializer(academy_class, data=request.data, partial=True)
+        serializer = ClassCapacitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.class_set_capacity(academy_class=academy_class, capacity=serializer.validated_data["capacity"],
                                     acting_user=request.user)
