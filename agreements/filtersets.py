@@ -51,7 +51,7 @@ class AgreementFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
     signed_fiscal_year = django_filters.NumberFilter(
         method="filter_signed_fy", label="Signed in fiscal year",
-        min_value=bounds.FISCAL_YEAR_MIN, max_value=2100, decimal_places=0,
+        min_value=bounds.FISCAL_YEAR_MIN, max_value=bounds.FISCAL_YEAR_FILTER_MAX,
     )
     not_on_ice_list = django_filters.BooleanFilter(
         field_name="not_listed_since", lookup_expr="isnull", exclude=True, label="Not on ICE's latest list"

@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from portal import dates
+from portal import dates, uploads
 
 from .choices import PENDING_STATUSES, AgencyType, AgreementStatus, IceEdition, ProgramModel
 from .geo import state_code
@@ -253,6 +253,10 @@ def _cells_of_xlsx(content: bytes):
     """Rows of the first worksheet as lists of (value, hyperlink target)."""
     from openpyxl import load_workbook
 
+    try:  # before openpyxl decompresses anything: a small file may hold gigabytes
+        uploads.check_zip_content(content)
+    except ValidationError as exc:
+        raise IceFileError({"file": exc.messages}) from None
     try:
         workbook = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook

@@ -8,7 +8,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal import dates
+from portal import dates, uploads
 from portal.history import stamp
 from portal.errors import TransitionNotAllowed
 
@@ -352,6 +352,10 @@ def document_add(*, agreement: Agreement, acting_user, kind: str, dated_on: dt.d
         raise ValidationError({"url": ["Give the document's link or upload its file."]})
     document = AgreementDocument(agreement=agreement, kind=kind, dated_on=dated_on, title=title, url=url or "")
     if file:
+        try:
+            uploads.check_upload(file, kinds=("pdf", "docx"))
+        except ValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from None
         document.file = file
     document.full_clean()
     stamp(document, acting_user, "Document added")

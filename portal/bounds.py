@@ -24,6 +24,8 @@ INT64_MESSAGE = f"Ensure this value is between {INT64_MIN} and {INT64_MAX}."
 #: agreement was signed in 2002); plans reach a few years ahead.
 FISCAL_YEAR_MIN = 2000
 FISCAL_YEAR_AHEAD = 10
+#: The bounds of a filter by fiscal year (a query need not be plausible, only computable).
+FISCAL_YEAR_FILTER_MAX = 2100
 
 
 def fiscal_year_max() -> int:

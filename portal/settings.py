@@ -184,12 +184,9 @@ REST_FRAMEWORK = {
         "portal.api.filters.PortalSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    # JSON with a nesting limit (API_JSON_MAX_DEPTH), forms and multipart uploads.
-    "DEFAULT_PARSER_CLASSES": [
-        "portal.api.parsers.DepthLimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON with a nesting limit (API_JSON_MAX_DEPTH); the operations that take a file
+    # name portal.api.parsers.UPLOAD_PARSERS (JSON or multipart).
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import dates
+from portal import dates, uploads
 from portal.errors import TransitionNotAllowed
 from portal.history import entries, merged
 from portal.roles import HQ_ROLES, HQ_WRITERS, Role, role_of
@@ -370,7 +370,11 @@ class ImportView(LoginRequiredMixin, View):
         self._check(request, kind)
         context = {"kind": kind, "kind_title": KIND_TITLES[kind], "columns": importers.COLUMNS[kind]}
         if "file" in request.FILES:
-            text = request.FILES["file"].read().decode("utf-8-sig", errors="replace")
+            try:
+                text = uploads.read_text(request.FILES["file"])
+            except ValidationError as exc:
+                context["file_error"] = " ".join(exc.messages)
+                return render(request, self.template_name, context, status=400)
         else:
             text = request.POST.get("content", "")
         apply = request.POST.get("step") == "apply"

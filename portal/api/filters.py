@@ -19,6 +19,7 @@ from django.db import models
 from django_filters import filters as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import get_model_field
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.filters import SearchFilter
 
 from portal import bounds
@@ -26,25 +27,27 @@ from portal import bounds
 SEARCH_ALIAS = "q"
 
 
-def _integer_column(filter_, model) -> bool:
-    """Whether the filter compares with an integer column (an id, a count, a year)."""
+def _whole_numbers_only(filter_, model) -> bool:
+    """Whether the filter takes whole numbers only: every numeric filter does (ids,
+    counts, years, step numbers) but one on a decimal or floating-point column."""
     if filter_.method is not None or model is None:
-        return False
+        return True
     field = get_model_field(model, filter_.field_name)
-    if isinstance(field, (models.ForeignKey, models.OneToOneField)):
-        field = field.target_field
-    return isinstance(field, (models.IntegerField, models.AutoField))
+    return not isinstance(field, (models.DecimalField, models.FloatField))
 
 
 def _bound_number(field: forms.Field, *, integral: bool) -> None:
-    """Adds the 64-bit bound (and, for an integer column, the whole-number rule) to a
-    numeric form field of a FilterSet."""
+    """Adds the 64-bit bound (unless the filter names narrower bounds) and the
+    whole-number rule to a numeric form field of a FilterSet."""
+    own_bounds = (field.min_value is not None and field.max_value is not None
+                  and bounds.INT64_MIN <= field.min_value and field.max_value <= bounds.INT64_MAX)
+
     def check(value):
         if value is None:
             return
         if integral and isinstance(value, Decimal) and value != value.to_integral_value():
             raise ValidationError("Enter a whole number.", code="integral")
-        if not bounds.INT64_MIN <= value <= bounds.INT64_MAX:
+        if not own_bounds and not bounds.INT64_MIN <= value <= bounds.INT64_MAX:
             raise ValidationError(bounds.INT64_MESSAGE, code="max_value")
 
     field.validators.append(check)
@@ -75,6 +78,27 @@ def _bound_model_choice(field: forms.ModelChoiceField) -> None:
     field.clean = clean
 
 
+BOOLEAN_VALUES = {"true": True, "false": False, "True": True, "False": False, "1": True, "0": False}
+
+
+def raw_value_errors(filterset, query_params) -> dict[str, list[str]]:
+    """Messages for query values the FilterSet's form would silently take as "no filter":
+    an empty value of a typed filter (``?agency=``, ``?kind=``) and a boolean that is
+    neither true nor false (``?active=maybe``). The list pages' forms send empty values
+    for filters left blank; an API client leaves the parameter out."""
+    errors = {}
+    for name, field in filterset.form.fields.items():
+        if name not in query_params or type(field) is forms.CharField:
+            continue
+        values = query_params.getlist(name)
+        if isinstance(field, forms.NullBooleanField):
+            if any(value not in BOOLEAN_VALUES for value in values):
+                errors[name] = ["Give true or false."]
+        elif any(value.strip() == "" for value in values):
+            errors[name] = ["Give a value, or leave the parameter out."]
+    return errors
+
+
 def bound_filterset(filterset) -> None:
     """Bounds the numeric and id filters of a FilterSet instance (its form fields)."""
     model = filterset._meta.model
@@ -88,11 +112,8 @@ def bound_filterset(filterset) -> None:
             if field.to_field_name is None and isinstance(pk, (models.IntegerField, models.AutoField)):
                 _bound_model_choice(field)
         elif isinstance(field, (forms.DecimalField, forms.IntegerField, forms.FloatField)):
-            if field.max_value is not None and field.min_value is not None \
-                    and bounds.INT64_MIN <= field.min_value and field.max_value <= bounds.INT64_MAX:
-                continue  # the filter names its own, narrower bounds
             try:
-                integral = isinstance(field, forms.IntegerField) or _integer_column(filter_, model)
+                integral = isinstance(field, forms.IntegerField) or _whole_numbers_only(filter_, model)
             except FieldDoesNotExist:
                 integral = False
             _bound_number(field, integral=integral)
@@ -117,6 +138,17 @@ class BoundedFilterBackend(DjangoFilterBackend):
         if filterset is not None:
             bound_filterset(filterset)
         return filterset
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        errors = raw_value_errors(filterset, request.query_params)
+        if not filterset.is_valid():
+            errors = {**{name: list(messages) for name, messages in filterset.errors.items()}, **errors}
+        if errors:
+            raise DRFValidationError(errors)
+        return filterset.qs
 
 
 def has_search_alias(view) -> bool:

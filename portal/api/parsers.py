@@ -1,12 +1,14 @@
-"""The API's JSON parser: the standard one, refusing bodies nested deeper than a field
-client ever sends (a body nested thousands of levels deep would exhaust the interpreter's
-recursion limit in the parser or in a serializer)."""
+"""The API's parsers. Bodies are JSON (``DepthLimitedJSONParser``: the standard parser,
+refusing a body nested deeper than a field client ever sends, since thousands of levels
+would exhaust the interpreter's recursion limit in the parser or in a serializer, and a
+body that is not an object or a list); the operations that take a file also take a
+multipart upload (``UPLOAD_PARSERS``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 
 #: The deepest nesting of arrays and objects a request body may have. The deepest body
 #: the API takes is a bulk import (an object holding a list of rows, each an object).
@@ -42,7 +44,14 @@ class DepthLimitedJSONParser(JSONParser):
             raise ParseError(f"JSON parse error - the body nests deeper than {max_depth} levels.") from None
         except (OverflowError, MemoryError) as exc:  # e.g. an integer literal too long to read
             raise ParseError(f"JSON parse error - {type(exc).__name__}.") from None
+        if not isinstance(data, (dict, list)):
+            raise ParseError("JSON parse error - the body is a JSON object (or, for a bulk import, a list).")
         if json_depth(data) > max_depth:
             raise ParseError(f"JSON parse error - the body nests deeper than {max_depth} levels.")
         return data
+
+
+#: The parsers of the operations that take a file (bulk imports, documents): JSON or a
+#: multipart upload. Every other operation takes JSON only (``DEFAULT_PARSER_CLASSES``).
+UPLOAD_PARSERS = [DepthLimitedJSONParser, MultiPartParser]
 

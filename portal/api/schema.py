@@ -64,6 +64,10 @@ def declare_error_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in ERROR_COMPONENTS.items():
         schemas.setdefault(name, schema)
+    # Request bodies take their declared fields only (portal/api/strict.py refuses others).
+    for name, schema in schemas.items():
+        if name.endswith("Request") and schema.get("type") == "object" and "properties" in schema:
+            schema.setdefault("additionalProperties", False)
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:

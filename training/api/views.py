@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -8,6 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal import uploads
+from portal.api.parsers import UPLOAD_PARSERS
 from portal.roles import HQ_ROLES, HQ_WRITERS, Role, role_of
 from portal.tables import csv_response
 from training import importers, services
@@ -36,8 +39,12 @@ def bulk_import(request, kind: str) -> Response:
     upload = params.validated_data.get("file")
     if upload is None and "rows" not in params.validated_data:
         return Response({"rows": ["Send “rows” (a list) or a CSV “file”."]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        text = uploads.read_text(upload) if upload else None
+    except DjangoValidationError as exc:
+        return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
     report = importers.run_import(
-        kind, text=upload.read().decode("utf-8-sig") if upload else None, items=params.validated_data.get("rows"),
+        kind, text=text, items=params.validated_data.get("rows"),
         acting_user=request.user, apply_valid=params.validated_data["apply_valid"], dry_run=params.validated_data["dry_run"],
     )
     body = report.as_dict()
@@ -132,7 +139,7 @@ class OfficerViewSet(ScopedModelViewSet):
         return self._out(officer)
 
     @extend_schema(request=BulkImportSerializer, responses=dict)
-    @action(detail=False, methods=["post"], url_path="import")
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=UPLOAD_PARSERS)
     def bulk_roster(self, request):
         """Bulk roster import: officer_number, agency, last_name, first_name, email, status, certified_on."""
         return bulk_import(request, "roster")
@@ -248,6 +255,7 @@ class CompletionViewSet(ScopedCreateReadViewSet):
     serializer_class = CompletionSerializer
     filterset_class = CompletionFilterSet
     write_roles = FIELD_WRITERS
+    parser_classes = UPLOAD_PARSERS
 
     @extend_schema(request=CompletionSerializer, responses=CompletionSerializer)
     def create(self, request, *args, **kwargs):
@@ -266,6 +274,7 @@ class CardLoginViewSet(ScopedCreateReadViewSet):
     queryset = CardLogin.objects.select_related("officer")
     serializer_class = CardLoginSerializer
     write_roles = FIELD_WRITERS
+    parser_classes = UPLOAD_PARSERS
     filterset_fields = ["officer"]
 
     @extend_schema(request=BulkImportSerializer, responses=dict)
