@@ -310,7 +310,7 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
 
     seen: dict[tuple, dict] = {}
     for number, cells in enumerate(rows, start=header_row + 1):
-        def cell(name):
+        def cell(name, cells=cells):
             index = mapping.get(name)
             if index is None or index >= len(cells):
                 return None, None

@@ -68,7 +68,10 @@ class DateWindow:
 
     def __eq__(self, other):
         return isinstance(other, DateWindow) and (self.meaning, self.years_back, self.years_ahead) == (
-            other.meaning, other.years_back, other.years_ahead)
+            other.meaning,
+            other.years_back,
+            other.years_ahead,
+        )
 
     def __hash__(self):
         return hash((self.meaning, self.years_back, self.years_ahead))
@@ -102,6 +105,8 @@ def waiver_expiry_errors(*, fiscal_year: int | None, expires_on: dt.date | None)
     earliest = dates.fiscal_year_start(fiscal_year)
     latest = _shift_years(dates.fiscal_year_end(fiscal_year), 1)
     if not earliest <= expires_on <= latest:
-        return [f"A waiver for FY{fiscal_year} expires between {earliest.isoformat()} and {latest.isoformat()} "
-                "(at most a year after its fiscal year)."]
+        return [
+            f"A waiver for FY{fiscal_year} expires between {earliest.isoformat()} and {latest.isoformat()} "
+            "(at most a year after its fiscal year)."
+        ]
     return []

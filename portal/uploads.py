@@ -100,8 +100,7 @@ def check_zip_content(content: bytes, *, what: str = "workbook") -> None:
     except (zipfile.BadZipFile, ValueError, OSError):
         raise ValidationError(f"This file cannot be read as an Excel {what}.", code="file_type") from None
     if len(entries) > XLSX_MAX_ENTRIES:
-        raise ValidationError(f"This {what} holds {len(entries)} parts; a real one has far fewer.",
-                              code="file_size")
+        raise ValidationError(f"This {what} holds {len(entries)} parts; a real one has far fewer.", code="file_size")
     total = sum(entry.file_size for entry in entries)
     if total > limit:
         raise ValidationError(

@@ -19,6 +19,7 @@ from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
 from .filtersets import FindingFilterSet
 from .roles import HQ_ROLES, role_of
+from .api.filters import bound_filterset
 from .tables import Column, csv_response, xlsx_response
 
 WIDGET_CLASSES = {
@@ -86,6 +87,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         queryset = self.base_queryset().visible_to(self.request.user)
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        bound_filterset(self.filterset)  # ids and numbers the database can hold, as in the API
         uswds_form(self.filterset.form)
         if self.filterset.is_bound and not self.filterset.is_valid():
             return queryset.none()

@@ -14,8 +14,8 @@ from django.utils import timezone
 from agreements.models import Agency
 from portal.api.urls import router
 from portal.models import ApiToken
-from training.models import AcademyClass, Officer, Waiver
 from training.choices import OfficerStatus
+from training.models import AcademyClass, Officer, Waiver
 from training.tests.factories import AcademyClassFactory, OfficerFactory, course
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ BIG = str(2**63)  # one more than the largest id a row can have
 
 @pytest.fixture
 def frozen():
-    with time_machine.travel(dt.datetime(2018, 3, 15, 16, 0, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 3, 15, 16, 0, tzinfo=dt.UTC), tick=False):
         yield dt.date(2018, 3, 15)
 
 
@@ -45,6 +45,7 @@ def list_operations(schema):
 
 
 # --- item 1: each 500 of the issue ---------------------------------------------------------
+
 
 def test_agency_created_with_only_the_fields_the_schema_requires(world, people, api, schema):
     required = schema["components"]["schemas"]["AgencyRequest"]["required"]
@@ -140,10 +141,21 @@ def test_json_nested_beyond_the_limit_is_400_and_a_bulk_import_is_not(world, peo
 
 # --- item 2: pagination, search, declared statuses ---------------------------------------
 
-@pytest.mark.parametrize("query", [
-    {"page": ""}, {"page": "0"}, {"page": "-1"}, {"page": "two"}, {"page": "last"},
-    {"page_size": "true"}, {"page_size": ""}, {"page_size": "0"}, {"page_size": "1001"},
-])
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": ""},
+        {"page": "0"},
+        {"page": "-1"},
+        {"page": "two"},
+        {"page": "last"},
+        {"page_size": "true"},
+        {"page_size": ""},
+        {"page_size": "0"},
+        {"page_size": "1001"},
+    ],
+)
 def test_invalid_page_or_page_size_is_400(world, people, api, query):
     response = api(people["chief"]).get("/api/v1/agencies/", query)
 
@@ -155,15 +167,19 @@ def test_typed_filters_refuse_empty_values_and_non_booleans(world, people, api):
     chief = api(people["chief"])
     assert chief.get("/api/v1/assignments/", {"kind": ""}).status_code == 400
     assert chief.get("/api/v1/agreements/", {"not_on_ice_list": "null"}).json() == {
-        "not_on_ice_list": ["Give true or false."]}
+        "not_on_ice_list": ["Give true or false."]
+    }
     assert chief.get("/api/v1/agreements/", {"not_on_ice_list": "false"}).status_code == 200
     assert chief.get("/api/v1/agencies/", {"q": ""}).status_code == 200  # free text may be empty
 
 
 def test_search_is_declared_only_where_it_works(world, people, api, schema):
     chief = api(people["chief"])
-    declared = [path for path, operation in list_operations(schema)
-                if any(p["name"] == "search" for p in operation.get("parameters", []))]
+    declared = [
+        path
+        for path, operation in list_operations(schema)
+        if any(p["name"] == "search" for p in operation.get("parameters", []))
+    ]
     assert {"/api/v1/agencies/", "/api/v1/agreements/", "/api/v1/officers/", "/api/v1/findings/"} <= set(declared)
     for path in declared:
         everything = chief.get(path).json()["count"]
@@ -214,6 +230,7 @@ def test_blank_suspension_cause_and_missing_office_name_are_in_the_schema(world,
 
 # --- item 3: unknown fields, dates, token expiry ------------------------------------------
 
+
 def test_unknown_body_field_is_400_and_nothing_is_written(world, people, api):
     body = {"name": "Brazos County Sheriff's Office", "state": "TX", "agency_type": "county", "colour": "blue"}
 
@@ -236,29 +253,41 @@ def test_read_only_body_field_is_400(world, people, api):
 def test_unknown_field_of_an_action_is_400(world, people, api):
     agreement = world["agreements"]["mine"]
 
-    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/suspend/",
-                                         {"effective_on": "2018-03-01", "reason": "x", "effectiv_on": "2018-03-02"},
-                                         format="json")
+    response = api(people["chief"]).post(
+        f"/api/v1/agreements/{agreement.pk}/suspend/",
+        {"effective_on": "2018-03-01", "reason": "x", "effectiv_on": "2018-03-02"},
+        format="json",
+    )
 
     assert response.status_code == 400 and "effectiv_on" in response.json()
     agreement.refresh_from_db()
     assert agreement.status == "signed"
 
 
-@pytest.mark.parametrize("resource, body", [
-    ("absences", {"kind": "leave", "starts_on": "5025-03-20", "ends_on": "5025-03-22"}),
-    ("absences", {"kind": "leave", "starts_on": "2018-03-20", "ends_on": "5025-03-22"}),
-    ("other-duties", {"share_percent": 10, "description": "Duty officer", "starts_on": "5025-03-01"}),
-    ("assignments", {"kind": "backup", "starts_on": "5025-01-01"}),
-])
+@pytest.mark.parametrize(
+    "resource, body",
+    [
+        ("absences", {"kind": "leave", "starts_on": "5025-03-20", "ends_on": "5025-03-22"}),
+        ("absences", {"kind": "leave", "starts_on": "2018-03-20", "ends_on": "5025-03-22"}),
+        ("other-duties", {"share_percent": 10, "description": "Duty officer", "starts_on": "5025-03-01"}),
+        ("assignments", {"kind": "backup", "starts_on": "5025-01-01"}),
+    ],
+)
 def test_staffing_dates_in_the_year_5025_are_400(world, people, api, frozen, resource, body):
-    body = {**body, "manager": people["pm"].pk} if resource != "assignments" else {
-        **body, "program_manager": people["pm_other"].pk, "agency": world["houston_other"].pk}
+    body = (
+        {**body, "manager": people["pm"].pk}
+        if resource != "assignments"
+        else {**body, "program_manager": people["pm_other"].pk, "agency": world["houston_other"].pk}
+    )
 
     response = api(people["chief"]).post(f"/api/v1/{resource}/", body, format="json")
 
     assert response.status_code == 400
-    field = "ends_on" if body.get("ends_on", "").startswith("5025") and not body["starts_on"].startswith("5025") else "starts_on"
+    field = (
+        "ends_on"
+        if body.get("ends_on", "").startswith("5025") and not body["starts_on"].startswith("5025")
+        else "starts_on"
+    )
     assert field in response.json(), response.json()
     assert "between" in response.json()[field][0]
 
@@ -271,8 +300,9 @@ def test_absence_a_year_ahead_is_accepted(world, people, api, frozen):
 
 @pytest.mark.parametrize("starts_on", ["5025-04-07", "9999-12-30", "1925-04-06"])
 def test_class_dates_outside_their_window_are_400(world, people, api, frozen, starts_on):
-    response = api(people["chief"]).post("/api/v1/classes/", {"course": course("IADP").pk, "starts_on": starts_on},
-                                         format="json")
+    response = api(people["chief"]).post(
+        "/api/v1/classes/", {"course": course("IADP").pk, "starts_on": starts_on}, format="json"
+    )
 
     assert response.status_code == 400 and "starts_on" in response.json()
     assert not AcademyClass.objects.exists()
@@ -284,8 +314,9 @@ def test_waiver_expiring_more_than_a_year_after_its_fiscal_year_is_400(world, pe
 
     too_late = api(people["chief"]).post("/api/v1/waivers/", {**body, "expires_on": "2018-10-01"}, format="json")
     far = api(people["chief"]).post("/api/v1/waivers/", {**body, "expires_on": "5025-01-01"}, format="json")
-    odd_year = api(people["chief"]).post("/api/v1/waivers/", {**body, "fiscal_year": 5025, "expires_on": "2018-06-30"},
-                                         format="json")
+    odd_year = api(people["chief"]).post(
+        "/api/v1/waivers/", {**body, "fiscal_year": 5025, "expires_on": "2018-06-30"}, format="json"
+    )
     in_time = api(people["chief"]).post("/api/v1/waivers/", {**body, "expires_on": "2018-09-30"}, format="json")
 
     assert too_late.status_code == 400 and "at most a year after" in too_late.json()["expires_on"][0]
@@ -307,10 +338,13 @@ def test_token_expires_at_is_honoured_within_the_maximum(people, api):
     assert abs((token.expires_at - wanted).total_seconds()) < 1
 
 
-@pytest.mark.parametrize("expires_at", [
-    lambda now: now + dt.timedelta(days=366),
-    lambda now: now - dt.timedelta(minutes=1),
-])
+@pytest.mark.parametrize(
+    "expires_at",
+    [
+        lambda now: now + dt.timedelta(days=366),
+        lambda now: now - dt.timedelta(minutes=1),
+    ],
+)
 def test_token_expires_at_beyond_the_maximum_or_past_is_400(people, api, expires_at):
     body = {"name": "Field client", "expires_at": expires_at(timezone.now()).isoformat()}
 

@@ -273,7 +273,7 @@ class ClassDetailView(LoginRequiredMixin, View):
         try:
             enrollment_id = int(request.POST.get("enrollment", ""))
         except ValueError:
-            raise Http404("No such enrolment")
+            raise Http404("No such enrolment") from None
         enrollment = get_object_or_404(
             Enrollment.objects.visible_to(request.user).select_related("officer"),
             pk=enrollment_id, academy_class=academy_class)
@@ -330,7 +330,7 @@ class CapacityPlanView(LoginRequiredMixin, View):
             fy = int(request.GET.get("fy") or dates.fiscal_year(dates.today()))
             plan = plan_from_params(fy, request.GET)
         except (ValueError, ValidationError):
-            raise Http404("No such plan")
+            raise Http404("No such plan") from None
         export = request.GET.get("export")
         if export == "csv":
             return plan_csv(plan)

@@ -39,8 +39,12 @@ def _whole_numbers_only(filter_, model) -> bool:
 def _bound_number(field: forms.Field, *, integral: bool) -> None:
     """Adds the 64-bit bound (unless the filter names narrower bounds) and the
     whole-number rule to a numeric form field of a FilterSet."""
-    own_bounds = (field.min_value is not None and field.max_value is not None
-                  and bounds.INT64_MIN <= field.min_value and field.max_value <= bounds.INT64_MAX)
+    own_bounds = (
+        field.min_value is not None
+        and field.max_value is not None
+        and bounds.INT64_MIN <= field.min_value
+        and field.max_value <= bounds.INT64_MAX
+    )
 
     def check(value):
         if value is None:
@@ -66,12 +70,18 @@ def _bound_model_choice(field: forms.ModelChoiceField) -> None:
                 number = Decimal(str(item).strip())
             except InvalidOperation:
                 number = None
-            if number is None or not number.is_finite() or number != number.to_integral_value() \
-                    or not bounds.INT64_MIN <= number <= bounds.INT64_MAX:
+            if (
+                number is None
+                or not number.is_finite()
+                or number != number.to_integral_value()
+                or not bounds.INT64_MIN <= number <= bounds.INT64_MAX
+            ):
                 raise ValidationError(
-                    field.error_messages["invalid_choice"] if "invalid_choice" in field.error_messages
+                    field.error_messages["invalid_choice"]
+                    if "invalid_choice" in field.error_messages
                     else "Select a valid choice.",
-                    code="invalid_choice", params={"value": item},
+                    code="invalid_choice",
+                    params={"value": item},
                 )
         return original_clean(value)
 
@@ -126,8 +136,13 @@ class BoundedFilterBackend(DjangoFilterBackend):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
         filterset_class = self.get_filterset_class(view, queryset)
         search = request.query_params.get(PortalSearchFilter.search_param)
-        if (search is not None and not getattr(view, "search_fields", None) and filterset_class is not None
-                and SEARCH_ALIAS in filterset_class.base_filters and not request.query_params.get(SEARCH_ALIAS)):
+        if (
+            search is not None
+            and not getattr(view, "search_fields", None)
+            and filterset_class is not None
+            and SEARCH_ALIAS in filterset_class.base_filters
+            and not request.query_params.get(SEARCH_ALIAS)
+        ):
             data = request.query_params.copy()
             data[SEARCH_ALIAS] = search
             kwargs["data"] = data

@@ -54,4 +54,3 @@ class DepthLimitedJSONParser(JSONParser):
 #: The parsers of the operations that take a file (bulk imports, documents): JSON or a
 #: multipart upload. Every other operation takes JSON only (``DEFAULT_PARSER_CLASSES``).
 UPLOAD_PARSERS = [DepthLimitedJSONParser, MultiPartParser]
-

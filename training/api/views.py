@@ -335,7 +335,7 @@ def plan_from_params(fiscal_year: int, params):
         try:
             value = int(value)
         except ValueError:
-            raise ValidationError({name: ["Give a whole number."]})
+            raise ValidationError({name: ["Give a whole number."]}) from None
         if not low <= value <= high:
             raise ValidationError({name: [f"Give a number from {low} to {high}."]})
         return value
