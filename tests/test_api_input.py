@@ -366,3 +366,32 @@ def test_parse_errors_are_400_not_500(world, people, api):
         response = chief.generic("POST", "/api/v1/agencies/", body, content_type="application/json")
         assert response.status_code == 400, body[:20]
     assert json.loads(chief.get("/api/v1/agencies/").content)["count"] == 3
+
+
+def test_any_date_of_the_api_in_the_year_5025_is_400(world, people, api, frozen):
+    agreement = world["agreements"]["mine"]
+
+    response = api(people["chief"]).post(
+        f"/api/v1/agreements/{agreement.pk}/suspend/", {"effective_on": "5025-03-01", "reason": "x"}, format="json"
+    )
+
+    assert response.status_code == 400 and "effective_on" in response.json()
+    agreement.refresh_from_db()
+    assert agreement.status == "signed"
+
+
+def test_a_null_character_in_search_is_400_on_the_parameter(world, people, api):
+    response = api(people["chief"]).get("/api/v1/findings/", {"search": "a\x00b"})
+
+    assert response.status_code == 400
+    assert response.json() == {"search": ["Null characters are not allowed."]}
+
+
+def test_a_validation_error_with_bare_messages_is_still_an_object(rf):
+    from rest_framework.exceptions import ValidationError
+
+    from portal.api.errors import exception_handler
+
+    response = exception_handler(ValidationError(["Something is wrong."]), {})
+
+    assert response.status_code == 400 and response.data == {"non_field_errors": ["Something is wrong."]}

@@ -22,4 +22,8 @@ def exception_handler(exc, context):
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, TransitionNotAllowed):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, list):
+        # A ValidationError raised with bare messages: still {"field": [...]}, as the schema says.
+        response.data = {"non_field_errors": response.data}
+    return response

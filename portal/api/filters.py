@@ -176,6 +176,12 @@ def has_search_alias(view) -> bool:
 class PortalSearchFilter(SearchFilter):
     """``?search=``: declared only where it works (see the module's docstring)."""
 
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except DRFValidationError as exc:  # e.g. a null character: a message on the parameter
+            raise DRFValidationError({self.search_param: exc.detail}) from None
+
     def get_schema_operation_parameters(self, view):
         if getattr(view, "search_fields", None):
             return super().get_schema_operation_parameters(view)

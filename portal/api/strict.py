@@ -10,13 +10,15 @@ from ``PortalConfig.ready()``, puts the check in front of DRF's
 
 ``install()`` also makes DRF's fields as strict as the schema they publish: a text field
 refuses a JSON number (``"title": 0``), an integer field and a relation by id refuse a
-number no database column holds (above 2^63-1), instead of failing in the database.
+number no database column holds (above 2^63-1), instead of failing in the database, and
+a date field refuses a date outside ``portal.bounds.ANY_DATE`` (40 years back, 15 ahead).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import relations, serializers
 from rest_framework.exceptions import ValidationError
 
@@ -65,6 +67,7 @@ def install() -> None:
     to_internal_value.__doc__ = original.__doc__
     serializers.Serializer.to_internal_value = to_internal_value
     _strict_text()
+    _bounded_dates()
     _bounded_integers()
     _bounded_primary_keys()
     _installed = True
@@ -80,6 +83,20 @@ def _strict_text() -> None:
         return original(self, data)
 
     serializers.CharField.to_internal_value = to_internal_value
+
+
+def _bounded_dates() -> None:
+    original = serializers.DateField.to_internal_value
+
+    def to_internal_value(self, value):
+        day = original(self, value)
+        try:
+            bounds.ANY_DATE(day)  # nothing in the year 5025: the models name narrower windows
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages, code="date_out_of_window") from None
+        return day
+
+    serializers.DateField.to_internal_value = to_internal_value
 
 
 def _bounded_integers() -> None:
