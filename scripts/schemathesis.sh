@@ -16,7 +16,7 @@
 #   ST_MAX_EXAMPLES=50 scripts/schemathesis.sh # more examples per operation
 #   ST_ROLES=hq scripts/schemathesis.sh        # HQ only (hq, field)
 #
-# Environment: ST_MAX_EXAMPLES (default 10), ST_PORT (default 8765), ST_ROLES (default
+# Environment: ST_MAX_EXAMPLES (default 5), ST_PORT (default 8765), ST_ROLES (default
 # "hq field"), ST_SEED (a fixed seed, for a reproducible run), PYTHON (default .venv/bin/python).
 set -euo pipefail
 
@@ -24,7 +24,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 ST="$(dirname "$PYTHON")/schemathesis"
-MAX_EXAMPLES="${ST_MAX_EXAMPLES:-10}"
+MAX_EXAMPLES="${ST_MAX_EXAMPLES:-5}"
 PORT="${ST_PORT:-8765}"
 ROLES="${ST_ROLES:-hq field}"
 REPORTS="$ROOT/test-results/schemathesis"

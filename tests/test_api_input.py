@@ -395,3 +395,17 @@ def test_a_validation_error_with_bare_messages_is_still_an_object(rf):
     response = exception_handler(ValidationError(["Something is wrong."]), {})
 
     assert response.status_code == 400 and response.data == {"non_field_errors": ["Something is wrong."]}
+
+
+def test_every_create_operation_refuses_an_unknown_field(world, people, api, schema):
+    refused = []
+    for path, item in schema["paths"].items():
+        if "{" in path or "post" not in item or "requestBody" not in item["post"]:
+            continue
+        response = api(people["chief"]).post(path, {"zz_not_a_field": 1}, format="json")
+        assert response.status_code in (400, 403), (path, response.status_code)
+        if response.status_code == 400:
+            assert "zz_not_a_field" in response.json(), (path, response.json())
+            refused.append(path)
+    assert {"/api/v1/agencies/", "/api/v1/agreements/", "/api/v1/absences/", "/api/v1/classes/",
+            "/api/v1/waivers/", "/api/v1/tokens/"} <= set(refused)
