@@ -407,5 +407,11 @@ def test_every_create_operation_refuses_an_unknown_field(world, people, api, sch
         if response.status_code == 400:
             assert "zz_not_a_field" in response.json(), (path, response.json())
             refused.append(path)
-    assert {"/api/v1/agencies/", "/api/v1/agreements/", "/api/v1/absences/", "/api/v1/classes/",
-            "/api/v1/waivers/", "/api/v1/tokens/"} <= set(refused)
+    assert {
+        "/api/v1/agencies/",
+        "/api/v1/agreements/",
+        "/api/v1/absences/",
+        "/api/v1/classes/",
+        "/api/v1/waivers/",
+        "/api/v1/tokens/",
+    } <= set(refused)
