@@ -25,3 +25,7 @@ class PortalConfig(AppConfig):
         from .api import strict
 
         strict.install()  # every serializer refuses unknown body fields
+
+        from .audit import signals as audit_signals
+
+        audit_signals.connect()
