@@ -10,7 +10,7 @@ RUNSERVER_ADDR ?= 127.0.0.1:8000
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test worker beat sweep vendor benchmark check-deploy backup restore clean
+.PHONY: help install run test lint schemathesis worker beat sweep vendor benchmark check-deploy backup restore clean
 
 help:
 	@echo "287(g) Program Portal"
@@ -18,6 +18,8 @@ help:
 	@echo "  make install       create $(VENV) and install the dependencies of pyproject.toml"
 	@echo "  make run           migrate, seed demo data if the database is empty, serve on $(RUNSERVER_ADDR)"
 	@echo "  make test          check the import contracts (.importlinter), then run the test suite (PYTEST_ARGS='...' passes options to pytest)"
+	@echo "  make lint          ruff (lint, format check) and bandit: scripts/lint.sh"
+	@echo "  make schemathesis  the API against its schema on a live server: scripts/schemathesis.sh"
 	@echo "  make worker        start a Celery worker (needs REDIS_URL)"
 	@echo "  make beat          start Celery beat with the database scheduler (needs REDIS_URL)"
 	@echo "  make sweep         run the compliance sweep once"
@@ -45,6 +47,12 @@ run: install
 test: install
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	BIN=$(BIN) bash scripts/lint.sh
+
+schemathesis: install
+	PYTHON=$(BIN)/python bash scripts/schemathesis.sh
 
 worker: install
 	$(BIN)/celery -A portal worker -l info

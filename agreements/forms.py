@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from portal import uploads
+
 from .choices import DocumentKind
 
 #: The transitions of the detail page: verb -> (button label, the date field's name, needs a reason).
@@ -49,6 +51,5 @@ class IceUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("Choose an Excel workbook (.xlsx) or a CSV file.")
+        uploads.check_upload(upload, kinds=("xlsx", "csv"))
         return upload

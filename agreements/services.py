@@ -8,12 +8,12 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal import dates
+from portal import dates, uploads
 from portal.history import stamp
 from portal.errors import TransitionNotAllowed
 from portal.writes import model_update
 
-from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, DocumentKind, Transition
+from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgencyType, AgreementStatus, DocumentKind, Transition
 from .models import Agency, Agreement, AgreementDocument, AgreementEvent, FieldOffice, StateOffice, agency_match_key
 
 #: The resolution written on findings closed because their agreement ended.
@@ -48,7 +48,7 @@ def field_office_for(*, state: str, county: str = "", table: dict | None = None)
 
 
 @transaction.atomic
-def agency_create(*, acting_user, name: str, state: str, agency_type: str, county: str = "",
+def agency_create(*, acting_user, name: str, state: str, agency_type: str = AgencyType.COUNTY, county: str = "",
                   field_office: FieldOffice | None = None, **fields) -> Agency:
     confirmed = True
     if field_office is None:
@@ -345,6 +345,10 @@ def document_add(*, agreement: Agreement, acting_user, kind: str, dated_on: dt.d
         raise ValidationError({"url": ["Give the document's link or upload its file."]})
     document = AgreementDocument(agreement=agreement, kind=kind, dated_on=dated_on, title=title, url=url or "")
     if file:
+        try:
+            uploads.check_upload(file, kinds=("pdf", "docx"))
+        except ValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from None
         document.file = file
     document.full_clean()
     stamp(document, acting_user, "Document added")

@@ -36,6 +36,10 @@ class PortalConfig(AppConfig):
         autodiscover_modules("rules")
         from .accounts import signals  # noqa: F401  (deactivation, session clock, lockout log)
         from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from .api import strict
+
+        strict.install()  # every serializer refuses unknown body fields
+
         from .audit import signals as audit_signals
 
         audit_signals.connect()

@@ -18,6 +18,7 @@ from .forms import FindingActionForm, TokenForm, submit
 from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
 from .filtersets import FindingFilterSet
+from .api.filters import bound_filterset
 from .tables import Column, csv_response, xlsx_response
 
 WIDGET_CLASSES = {
@@ -91,6 +92,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         queryset = access.restrict(self.base_queryset(), self.request.user, "view")
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        bound_filterset(self.filterset)  # ids and numbers the database can hold, as in the API
         uswds_form(self.filterset.form)
         if self.filterset.is_bound and not self.filterset.is_valid():
             return queryset.none()

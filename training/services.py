@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
-from portal import dates
+from portal import bounds, dates
 from portal.errors import TransitionNotAllowed
 from portal import access
 from portal.writes import model_update
@@ -242,6 +242,10 @@ def class_schedule(*, course: Course, starts_on: dt.date, acting_user, site: Aca
     site = site or AcademySite.objects.filter(is_default=True).first()
     if site is None:
         raise ValidationError({"site": ["Choose a site."]})
+    try:  # before the end date is computed from it: a start in the year 9999 has no end
+        bounds.ACADEMY_CLASS(starts_on)
+    except ValidationError as exc:
+        raise ValidationError({"starts_on": exc.messages}) from None
     site = AcademySite.objects.select_for_update().get(pk=site.pk)  # one scheduler at a time per site
     ends_on = starts_on + dt.timedelta(days=course.duration_days - 1)
     reason = (q1_override_reason or "").strip()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import access, dates
+from portal import access, dates, uploads
 from portal.errors import TransitionNotAllowed
 from portal.history import entries, merged
 from portal.tables import Column, csv_response, xlsx_response
@@ -257,7 +257,7 @@ class ClassDetailView(LoginRequiredMixin, View):
         try:
             enrollment_id = int(request.POST.get("enrollment", ""))
         except ValueError:
-            raise Http404("No such enrolment")
+            raise Http404("No such enrolment") from None
         enrollment = access.get_or_404(Enrollment.objects.select_related("officer"), request.user, "withdraw",
                                        pk=enrollment_id, academy_class=academy_class)
         waiting_before = set(academy_class.enrollments.filter(status=EnrollmentStatus.WAITLISTED).values_list("pk", flat=True))
@@ -309,7 +309,7 @@ class CapacityPlanView(LoginRequiredMixin, View):
             fy = int(request.GET.get("fy") or dates.fiscal_year(dates.today()))
             plan = plan_from_params(fy, request.GET)
         except (ValueError, ValidationError):
-            raise Http404("No such plan")
+            raise Http404("No such plan") from None
         export = request.GET.get("export")
         if export == "csv":
             return plan_csv(plan)
@@ -350,7 +350,11 @@ class ImportView(LoginRequiredMixin, View):
         self._check(request, kind)
         context = {"kind": kind, "kind_title": KIND_TITLES[kind], "columns": importers.COLUMNS[kind]}
         if "file" in request.FILES:
-            text = request.FILES["file"].read().decode("utf-8-sig", errors="replace")
+            try:
+                text = uploads.read_text(request.FILES["file"])
+            except ValidationError as exc:
+                context["file_error"] = " ".join(exc.messages)
+                return render(request, self.template_name, context, status=400)
         else:
             text = request.POST.get("content", "")
         apply = request.POST.get("step") == "apply"

@@ -7,6 +7,7 @@ from agreements import services
 from agreements.filtersets import AgencyFilterSet, AgreementFilterSet
 from agreements.models import Agency, Agreement, AgreementDocument, FieldOffice
 from portal.api.actions import ServiceActionMixin
+from portal.api.parsers import UPLOAD_PARSERS
 from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
 
 from .serializers import (
@@ -123,6 +124,7 @@ class AgreementDocumentViewSet(ScopedCreateReadViewSet):
 
     queryset = AgreementDocument.objects.select_related("agreement")
     serializer_class = AgreementDocumentSerializer
+    parser_classes = UPLOAD_PARSERS
     filterset_fields = ["agreement", "kind"]
     ordering_fields = ["dated_on", "created_at"]
     ordering = ["agreement_id", "dated_on"]

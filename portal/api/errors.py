@@ -83,4 +83,8 @@ def api_exception(exc: Exception) -> exceptions.APIException | None:
 
 def exception_handler(exc, context):
     _record_refusal(exc, context)
-    return drf_exception_handler(api_exception(exc) or exc, context)
+    response = drf_exception_handler(api_exception(exc) or exc, context)
+    if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, list):
+        # A ValidationError raised with bare messages: still {"field": [...]}, as the schema says.
+        response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+    return response

@@ -69,7 +69,8 @@ class ApiTokenViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Destro
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.token_create(
-            user=self.request.user, name=data["name"], expires_in_days=data.get("expires_in_days")
+            user=self.request.user, name=data["name"], expires_in_days=data.get("expires_in_days"),
+            expires_at=data.get("expires_at"),
         )
 
     def destroy(self, request, *args, **kwargs):

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal import uploads
 from portal.api.actions import ServiceActionMixin
+from portal.api.parsers import UPLOAD_PARSERS
 from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.tables import csv_response
 from training import importers, services
@@ -16,6 +19,7 @@ from training.filtersets import AcademyClassFilterSet, CompletionFilterSet, Cour
 from training.models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, Waiver
 
 from .serializers import (
+    ClassCapacitySerializer,
     AcademyClassSerializer, AcademySiteSerializer, BulkImportSerializer, CardLoginSerializer, ClassCompleteSerializer,
     CompletionSerializer, CourseRetireSerializer, CourseSerializer, EnrollmentSerializer, OfficerSerializer,
     OfficerTransitionSerializer, ReasonSerializer, WaiverSerializer,
@@ -32,8 +36,12 @@ def bulk_import(view: ServiceActionMixin, request, kind: str) -> Response:
     upload = params.validated_data.get("file")
     if upload is None and "rows" not in params.validated_data:
         return Response({"rows": ["Send “rows” (a list) or a CSV “file”."]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        text = uploads.read_text(upload) if upload else None
+    except DjangoValidationError as exc:
+        return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
     report = view.call_service(
-        importers.run_import, kind=kind, text=upload.read().decode("utf-8-sig") if upload else None,
+        importers.run_import, kind=kind, text=text,
         items=params.validated_data.get("rows"), apply_valid=params.validated_data["apply_valid"],
         dry_run=params.validated_data["dry_run"],
     )
@@ -122,7 +130,7 @@ class OfficerViewSet(ServiceActionMixin, ScopedModelViewSet):
         return self.run_service(request, services.officer_card_reactivate, officer=self.get_object())
 
     @extend_schema(request=BulkImportSerializer, responses=dict)
-    @action(detail=False, methods=["post"], url_path="import")
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=UPLOAD_PARSERS)
     def bulk_roster(self, request):
         """Bulk roster import: officer_number, agency, last_name, first_name, email, status, certified_on."""
         return bulk_import(self, request, "roster")
@@ -170,13 +178,14 @@ class AcademyClassViewSet(ServiceActionMixin, ScopedModelViewSet):
             q1_override_reason=d.get("q1_override_reason", ""), acting_user=request.user)
         return self._out(academy_class, status.HTTP_201_CREATED)
 
+    @extend_schema(request=ClassCapacitySerializer, responses=AcademyClassSerializer)
     def partial_update(self, request, *args, **kwargs):
         academy_class = self.get_object()
         if set(request.data) - {"capacity"}:
             return Response({"non_field_errors": ["Only the capacity of a scheduled class can change."]}, status=400)
         if "capacity" not in request.data:
             return Response({"capacity": ["Give the class's new capacity."]}, status=400)
-        serializer = self.get_serializer(academy_class, data=request.data, partial=True)
+        serializer = ClassCapacitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.class_set_capacity(academy_class=academy_class, capacity=serializer.validated_data["capacity"],
                                     acting_user=request.user)
@@ -226,6 +235,7 @@ class CompletionViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     queryset = Completion.objects.select_related("officer", "course")
     serializer_class = CompletionSerializer
     filterset_class = CompletionFilterSet
+    parser_classes = UPLOAD_PARSERS
 
     @extend_schema(request=CompletionSerializer, responses=CompletionSerializer)
     def create(self, request, *args, **kwargs):
@@ -243,6 +253,7 @@ class CardLoginViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
 
     queryset = CardLogin.objects.select_related("officer")
     serializer_class = CardLoginSerializer
+    parser_classes = UPLOAD_PARSERS
     filterset_fields = ["officer"]
 
     @extend_schema(request=BulkImportSerializer, responses=dict)
@@ -300,7 +311,7 @@ def plan_from_params(fiscal_year: int, params):
         try:
             value = int(value)
         except ValueError:
-            raise ValidationError({name: ["Give a whole number."]})
+            raise ValidationError({name: ["Give a whole number."]}) from None
         if not low <= value <= high:
             raise ValidationError({name: [f"Give a number from {low} to {high}."]})
         return value
