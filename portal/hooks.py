@@ -5,6 +5,11 @@ gets the ``default`` while no provider is registered. Providers of the portal:
 
 - ``certified_officers_by_agency(on: date) -> dict[agency_id, int]``: the training app's
   count of certified officers able to act, per agency (used by staffing).
+- ``home_page(request) -> HttpResponse | None``: the oversight app's national dashboard
+  as HQ's home page (None: the portal's own home page).
+- ``agreement_approval_check(agreement, acting_user, assessment_id, justification) -> str``
+  and ``agreement_approved(...)``: the oversight app's expansion impact check before an
+  approval (may raise ``ValidationError``) and its record after (used by agreements).
 """
 
 from __future__ import annotations

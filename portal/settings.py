@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "staffing",
     "itdeploy",
     "training",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "oversight.context_processors.inbox",
             ],
         },
     },
@@ -236,6 +238,15 @@ CACHES = {
 
 # The compliance sweep: a run still marked running after this long is taken as abandoned.
 SWEEP_STALE_AFTER_MINUTES = int(os.environ.get("SWEEP_STALE_AFTER_MINUTES", "180"))
+
+# Oversight (docs/oversight.md): days after which an unacknowledged open high finding
+# escalates to the responsible person's supervisor; officers able to act a site needs
+# to count as ready; the cost of a program manager position in the impact check
+# (empty: the staffing model's); the weekday (0 Monday) weekly digests go out.
+OVERSIGHT_ESCALATION_DAYS = int(os.environ.get("OVERSIGHT_ESCALATION_DAYS", "3"))
+OVERSIGHT_READY_MIN_OFFICERS = int(os.environ.get("OVERSIGHT_READY_MIN_OFFICERS", "2"))
+OVERSIGHT_COST_PER_POSITION = os.environ.get("OVERSIGHT_COST_PER_POSITION", "")
+OVERSIGHT_WEEKLY_DIGEST_WEEKDAY = int(os.environ.get("OVERSIGHT_WEEKLY_DIGEST_WEEKDAY", "0"))
 
 LOGGING = {
     "version": 1,

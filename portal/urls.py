@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.HomeView.as_view(), name="home"),
+    path("", include("oversight.urls")),
     path("findings/", views.FindingListView.as_view(), name="findings"),
     path("findings/<int:pk>/", views.FindingDetailView.as_view(), name="finding-detail"),
     path("tokens/", views.TokenView.as_view(), name="tokens"),

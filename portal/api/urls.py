@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from agreements.api.urls import router as agreements_router
 from itdeploy.api.urls import router as itdeploy_router
+from oversight.api.urls import router as oversight_router
 from staffing.api.urls import router as staffing_router
 from training.api.urls import router as training_router
 
@@ -13,7 +14,7 @@ router = DefaultRouter()
 router.register("findings", FindingViewSet, basename="finding")
 router.register("sweep-runs", SweepRunViewSet, basename="sweeprun")
 router.register("tokens", ApiTokenViewSet, basename="token")
-for app_router in (agreements_router, staffing_router, itdeploy_router, training_router):
+for app_router in (agreements_router, staffing_router, itdeploy_router, training_router, oversight_router):
     router.registry.extend(app_router.registry)
 
 app_name = "api"

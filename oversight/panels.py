@@ -1,0 +1,14 @@
+"""The agency page's section on the site's readiness."""
+
+from __future__ import annotations
+
+from .readiness import site_readiness
+
+
+def readiness_panel(request, agency):
+    sites = site_readiness(request.user, agency_ids=[agency.pk])
+    return {"template": "oversight/_agency_panel.html",
+            "context": {"agency": agency, "site": sites[0] if sites else None}}
+
+
+AGENCY_PANELS = [readiness_panel]
