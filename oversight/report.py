@@ -152,7 +152,7 @@ LABELS = {
     3: [("operational_in_quarter", "Sites operational in the quarter"),
         ("median_days", "Median days from MOA signature to operational"),
         ("share_within_goal", "Share within the goal (%)"), ("open_past_goal", "Sites open past the goal at the end")],
-    4: [("certified", "Certified officers"), ("certified_in_quarter", "Officers certified in the quarter"),
+    4: [("certified", "Officers certified (not revoked, not left)"), ("certified_in_quarter", "Officers certified in the quarter"),
         ("recertified", "Recertified this fiscal year (to date)"), ("share_recertified", "Share recertified (%)"),
         ("classes", "Academy classes in the quarter"), ("seats_filled", "Academy seats filled"),
         ("share_seats_filled", "Share of seats filled (%)")],
