@@ -149,6 +149,10 @@ def site_readiness(user, *, field_office=None, program_model=None, agency_ids=No
     from agreements.choices import ProgramModel
     from agreements.models import Agreement
 
+    from portal.roles import FIELD_ROLES, HQ_ROLES, role_of
+
+    if role_of(user) not in HQ_ROLES | FIELD_ROLES:
+        return []  # OCIO sees agencies' names and places, not their managers and officers
     today = today or dates.today()
     minimum = settings.OVERSIGHT_READY_MIN_OFFICERS
     agencies = assessed_agencies(user, field_office=field_office, program_model=program_model, agency_ids=agency_ids)

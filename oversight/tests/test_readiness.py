@@ -132,6 +132,7 @@ def test_the_program_reasons_and_the_order_by_what_blocks_most(program, people):
 def test_readiness_is_scoped(program, people):
     assert {s.agency_name for s in site_readiness(people["pm_miami"])} == {"Collier County Sheriff's Office"}
     assert {s.field_office_name for s in site_readiness(people["fod"])} == {"Houston"}
+    assert site_readiness(people["ocio"]) == []  # agencies' names and places only
 
 
 def test_queries_do_not_grow_with_the_number_of_agencies(ready_site, people, offices):
