@@ -1,6 +1,7 @@
 """Records of HQ's oversight: expansion impact assessments and the approvals made on
 them, the findings inbox's notes, waiver requests and escalations, and the digest
-e-mails' preferences and sent records. The figures themselves (dashboard, readiness,
+e-mails' preferences and sent records. Who sees and changes each is decided by the
+access policy (``portal/access.py``, entries ``oversight.*``). The figures themselves (dashboard, readiness,
 quarterly report) are computed from the other apps' records and stored nowhere."""
 
 from __future__ import annotations
@@ -11,21 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from portal.roles import HQ_ROLES, Role, field_office_id_of, role_of
-from portal.scoping import ScopedQuerySet
+from portal.access import RestrictedQuerySet
 
 from .choices import AssessmentBasis, DigestFrequency, NoteKind, Rating, WaiverRequestStatus
-
-
-class ImpactAssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """HQ sees every assessment; a Field Office Director those touching their office."""
-        role = role_of(user)
-        if role in HQ_ROLES:
-            return self
-        if role == Role.FIELD_OFFICE_DIRECTOR and field_office_id_of(user):
-            return self.filter(field_offices=field_office_id_of(user)).distinct()
-        return self.none()
 
 
 class ImpactAssessment(models.Model):
@@ -49,7 +38,7 @@ class ImpactAssessment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords(m2m_fields=[agreements])
 
-    objects = ImpactAssessmentQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -74,22 +63,13 @@ class ApprovalRecord(models.Model):
     approved_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "agreement__agency"
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-approved_at", "-pk"]
 
     def __str__(self) -> str:
         return f"Approval of {self.agreement_id} on assessment {self.assessment_id or '—'}"
-
-
-class _FindingScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Follows the finding: what the user may see of the findings."""
-        from portal.compliance.models import Finding
-
-        return self.filter(finding__in=Finding.objects.visible_to(user).values("pk"))
 
 
 class FindingNote(models.Model):
@@ -103,7 +83,7 @@ class FindingNote(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
-    objects = _FindingScopedQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -128,7 +108,7 @@ class WaiverRequest(models.Model):
     decision_note = models.TextField(blank=True)
     history = HistoricalRecords()
 
-    objects = _FindingScopedQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -157,21 +137,13 @@ class FindingEscalation(models.Model):
     days_unacknowledged = models.PositiveIntegerField()
     history = HistoricalRecords()
 
-    objects = _FindingScopedQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-escalated_at", "-pk"]
 
     def __str__(self) -> str:
         return f"Escalation of finding {self.finding_id}"
-
-
-class _OwnQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A person's own preferences and digests."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(user=user)
 
 
 class DigestPreference(models.Model):
@@ -183,7 +155,7 @@ class DigestPreference(models.Model):
     inbox_seen_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["inbox_seen_at"])
 
-    objects = _OwnQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_frequency_display()}"
@@ -201,7 +173,7 @@ class DigestSent(models.Model):
     open_count = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
-    objects = _OwnQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at"]

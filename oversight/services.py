@@ -12,15 +12,12 @@ from django.utils import timezone
 
 from portal.errors import TransitionNotAllowed
 from portal.history import stamp
-from portal.roles import HQ_WRITERS, Role, field_office_id_of, has_role, role_of
+from portal import access
+from portal.roles import Role, field_office_id_of, role_of
 
 from . import impact
 from .choices import AssessmentBasis, DigestFrequency, NoteKind, Rating, WaiverRequestStatus
 from .models import ApprovalRecord, DigestPreference, FindingNote, ImpactAssessment, WaiverRequest
-
-#: Who may store an impact assessment: HQ writers, and a Field Office Director for their office.
-ASSESSMENT_ROLES = HQ_WRITERS | {Role.FIELD_OFFICE_DIRECTOR}
-
 
 # --- impact assessments ----------------------------------------------------------------------
 
@@ -33,8 +30,7 @@ def impact_assessment_create(*, acting_user, agreements=None, agencies=None, cou
     the caller's scope was applied to them by the caller (page or API)."""
     from agreements.choices import PENDING_STATUSES
 
-    if role_of(acting_user) not in ASSESSMENT_ROLES:
-        raise PermissionDenied("Only HQ and Field Office Directors run impact checks.")
+    access.require(acting_user, "add", "oversight.ImpactAssessment")
     given = [name for name, value in (("agreements", agreements), ("agencies", agencies), ("counts", counts)) if value]
     if len(given) != 1:
         raise ValidationError({"non_field_errors": ["Give the applications, or a list of agencies, or counts per field office (one of them)."]})
@@ -184,7 +180,7 @@ def waiver_request_decide(*, request: WaiverRequest, acting_user, grant: bool, n
     the date asked for) or refuses it (a reason is required)."""
     from portal.compliance.services import finding_waive
 
-    if not has_role(acting_user, HQ_WRITERS):
+    if not access.may(acting_user, "grant" if grant else "refuse", request):
         raise PermissionDenied("Only the Unit Chief and National Program Managers decide waivers.")
     request = WaiverRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != WaiverRequestStatus.PENDING:

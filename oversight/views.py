@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
-from portal import dates
+from portal import access, dates
 from portal.errors import TransitionNotAllowed
-from portal.roles import HQ_ROLES, HQ_WRITERS, Role, has_role, role_of
+from portal.roles import HQ_ROLES, role_of
 from portal.tables import Column, csv_response, xlsx_response
 from portal.views import uswds_form
 
@@ -29,13 +29,8 @@ from .forms import (
 from .inbox import inbox_findings, people_below
 from .models import DigestPreference, FindingEscalation, FindingNote, ImpactAssessment, WaiverRequest
 
-#: Roles that see the dashboard, readiness, impact checks and the quarterly report.
-OVERSIGHT_ROLES = HQ_ROLES | {Role.FIELD_OFFICE_DIRECTOR}
-
-
-def _require(user, roles=OVERSIGHT_ROLES):
-    if role_of(user) not in roles:
-        raise Http404("Not found")
+# Who opens each page is decided by the access policy (portal/access.py, PAGES), before
+# the view runs; the views narrow every read to the caller's scope.
 
 
 def _error_text(exc) -> str:
@@ -71,7 +66,6 @@ class DashboardView(LoginRequiredMixin, View):
     template_name = "oversight/dashboard.html"
 
     def get(self, request):
-        _require(request.user)
         return render_dashboard(request)
 
 
@@ -95,6 +89,9 @@ def render_dashboard(request):
         "title": "National dashboard", "form": form, "figures": figures, "chart": chart,
         "my_findings": mine[:20], "my_findings_count": mine.count(), "last_run": SweepRun.objects.first(),
         "map_states": _map_states(figures) if figures else [],
+        "may": {name: access.may(request.user, "view", label) for name, label in (
+            ("readiness", "oversight.readiness"), ("impact", "oversight.ImpactAssessment"),
+            ("report", "oversight.report"))},
     }, status=200 if figures is not None else 400)
 
 
@@ -164,7 +161,6 @@ class ReadinessView(LoginRequiredMixin, View):
     """Every assessed site's readiness, the causes that block the most sites first."""
 
     def get(self, request):
-        _require(request.user)
         form, sites = readiness_list(request.user, request.GET)
         uswds_form(form)
         export = request.GET.get("export")
@@ -212,15 +208,13 @@ class ImpactView(LoginRequiredMixin, View):
         return render(request, self.template_name, {
             "title": "Expansion impact check", "form": form,
             "recent": ImpactAssessment.objects.visible_to(request.user)[:20],
-            "may_run": role_of(request.user) in services.ASSESSMENT_ROLES,
+            "may_run": access.may(request.user, "add", "oversight.ImpactAssessment"),
         }, status=status)
 
     def get(self, request):
-        _require(request.user)
         return self._render(request, _impact_form(request))
 
     def post(self, request):
-        _require(request.user)
         form = _impact_form(request, request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)
@@ -241,7 +235,6 @@ class ImpactView(LoginRequiredMixin, View):
 
 class ImpactDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
-        _require(request.user)
         assessment = get_object_or_404(ImpactAssessment.objects.visible_to(request.user), pk=pk)
         return render(request, "oversight/impact_detail.html", {
             "title": f"Impact assessment {assessment.pk}", "assessment": assessment, "result": assessment.result,
@@ -255,8 +248,6 @@ class InboxView(LoginRequiredMixin, View):
     """The open findings a person must look after: theirs, their team's, escalated to them."""
 
     def get(self, request):
-        if role_of(request.user) is None:
-            raise Http404("Not found")
         below = people_below(request.user)
         findings = inbox_findings(request.user, below=below)
         show = request.GET.get("show", "")
@@ -270,7 +261,8 @@ class InboxView(LoginRequiredMixin, View):
 
         page = Paginator(findings, 50).get_page(request.GET.get("page"))
         pending = (WaiverRequest.objects.visible_to(request.user).filter(status="pending")
-                   .select_related("finding", "requested_by") if has_role(request.user, HQ_WRITERS) else [])
+                   .select_related("finding", "requested_by") if access.may(request.user, "grant", "oversight.WaiverRequest")
+                   else [])
         services.inbox_mark_seen(user=request.user)
         return render(request, "oversight/inbox.html", {
             "title": "Findings inbox", "page_obj": page, "findings": page.object_list, "show": show,
@@ -296,7 +288,7 @@ class InboxFindingView(LoginRequiredMixin, View):
         may_act = finding.is_open and finding_may_act(request.user, finding, "acknowledge")
         return render(request, self.template_name, {
             "title": finding.rule_title, "finding": finding, "may_act": may_act,
-            "may_decide": has_role(request.user, HQ_WRITERS),
+            "may_decide": access.may(request.user, "grant", "oversight.WaiverRequest"),
             "notes": FindingNote.objects.filter(finding=finding).select_related("author"),
             "requests": WaiverRequest.objects.filter(finding=finding).select_related("requested_by", "decided_by"),
             "escalation": FindingEscalation.objects.filter(finding=finding).select_related("escalated_to").first(),
@@ -354,14 +346,10 @@ class PreferencesView(LoginRequiredMixin, View):
         return render(request, "oversight/preferences.html", {"title": "Digest e-mail", "form": form}, status=status)
 
     def get(self, request):
-        if role_of(request.user) is None:
-            raise Http404("Not found")
         current = DigestPreference.objects.filter(user=request.user).values_list("frequency", flat=True).first()
         return self._render(request, PreferenceForm(initial={"frequency": current or "daily"}))
 
     def post(self, request):
-        if role_of(request.user) is None:
-            raise Http404("Not found")
         form = PreferenceForm(request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)
@@ -386,7 +374,6 @@ class ReportView(LoginRequiredMixin, View):
     def get(self, request):
         from .report import Quarter, oversight_report
 
-        _require(request.user)
         form = QuarterForm(request.GET or None)
         quarter = Quarter.of(dates.today())
         if form.is_bound:

@@ -31,6 +31,7 @@ class DashboardSerializer(serializers.Serializer):
 
 
 class ReadinessParamsSerializer(serializers.Serializer):
+    agency = ScopedRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True)
     field_office = ScopedRelatedField(queryset=FieldOffice.objects.all(), required=False, allow_null=True)
     program_model = serializers.ChoiceField(choices=ProgramModel.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Readiness.choices, required=False, allow_blank=True)

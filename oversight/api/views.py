@@ -45,7 +45,6 @@ class ReadinessViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     queryset = Agency.objects.all()
     serializer_class = ReadinessSerializer
     filter_backends = []
-    lookup_value_regex = r"\d+"
 
     @extend_schema(parameters=[ReadinessParamsSerializer])
     def list(self, request):
@@ -53,23 +52,17 @@ class ReadinessViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         sites = site_readiness(request.user, field_office=data.get("field_office"),
-                               program_model=data.get("program_model") or None)
+                               program_model=data.get("program_model") or None,
+                               agency_ids=[data["agency"].pk] if data.get("agency") else None)
         if data.get("status"):
             sites = [s for s in sites if s.status == data["status"]]
         if data.get("blocker"):
             sites = [s for s in sites if data["blocker"] in s.reasons]
+        if data.get("agency"):
+            sites = [s for s in sites if s.agency_id == data["agency"].pk]
         rows = [s.as_dict() for s in sort_by_blockers(sites)]
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(page)
-
-    def retrieve(self, request, pk=None):
-        agency = self.get_object()
-        sites = site_readiness(request.user, agency_ids=[agency.pk])
-        if not sites:
-            from rest_framework.exceptions import NotFound
-
-            raise NotFound("This agency holds no agreement whose readiness is assessed.")
-        return Response(sites[0].as_dict())
 
 
 class ImpactAssessmentViewSet(ScopedCreateReadViewSet):
@@ -77,7 +70,6 @@ class ImpactAssessmentViewSet(ScopedCreateReadViewSet):
 
     queryset = ImpactAssessment.objects.select_related("created_by").prefetch_related("agreements", "field_offices")
     serializer_class = ImpactAssessmentSerializer
-    write_roles = services.ASSESSMENT_ROLES
     filterset_fields = ["rating", "basis"]
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]

@@ -138,7 +138,10 @@ def test_hq_home_page_is_the_dashboard_and_others_keep_theirs(program, people, c
     client.force_login(people["pm"])
     page = client.get("/").content.decode()
     assert "Welcome" in page and "National dashboard" not in page
-    assert client.get("/dashboard/").status_code == 404
+    mine = client.get("/dashboard/").content.decode()  # a field PM's dashboard: their agencies
+    assert 'aria-label="Florida: 0 agreements in force"' in mine and "Quarterly oversight report" not in mine
+    client.force_login(people["ocio"])
+    assert client.get("/reports/oversight/").status_code == 403
 
 
 def test_api_returns_the_same_figures_scoped_and_validated(program, people, api, offices):

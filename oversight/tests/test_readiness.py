@@ -180,7 +180,10 @@ def test_api_lists_scoped_readiness_with_reasons(program, people, api):
     harris = next(r for r in body["results"] if r["agency_name"].startswith("Harris"))
     assert harris["status"] == "partly" and {r["code"] for r in harris["reasons"]} == {"cards", "recertification"}
     client = api(people["pm_miami"])
-    assert client.get(f"/api/v1/readiness/{program['miami'].pk}/").json()["status"] == "not_ready"
-    assert client.get(f"/api/v1/readiness/{program['mine'].pk}/").status_code == 404
+    (collier,) = client.get("/api/v1/readiness/", {"agency": program["miami"].pk}).json()["results"]
+    assert collier["status"] == "not_ready"
+    outside = client.get("/api/v1/readiness/", {"agency": program["mine"].pk})
+    assert outside.status_code == 400 and "agency" in outside.json()  # not in the caller's scope
+    assert api(people["ocio"]).get("/api/v1/readiness/").json()["results"] == []
     assert client.get("/api/v1/readiness/", {"status": "bogus"}).status_code == 400
     assert api().get("/api/v1/readiness/").status_code in (401, 403)

@@ -71,7 +71,7 @@ def test_page_pdf_and_bad_quarter(report_program, people, client):
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     assert client.get("/reports/oversight/", {"quarter": "2018-2"}).status_code == 400
     client.force_login(people["pm"])
-    assert client.get("/reports/oversight/").status_code == 404
+    assert client.get("/reports/oversight/").status_code == 403
 
 
 def test_without_weasyprint_the_page_says_so_and_still_prints(report_program, people, client, monkeypatch):
