@@ -17,9 +17,9 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from portal import dates
+from portal.audit.bulk import bulk_create_with_history
 
 
 def supervisor_of(person_ids, day: dt.date) -> dict[int, int]:
@@ -76,6 +76,7 @@ def escalate_overdue(*, run=None, now: dt.datetime | None = None) -> list:
                                              days_unacknowledged=waited))
         notes.append(FindingNote(finding_id=finding.pk, kind=NoteKind.ESCALATED, created_at=now,
                                  text=f"Not acknowledged after {waited} days: escalated."))
-    made = bulk_create_with_history(escalations, FindingEscalation, batch_size=500, default_change_reason="Escalated")
-    bulk_create_with_history(notes, FindingNote, batch_size=500, default_change_reason="Escalated")
+    made = bulk_create_with_history(escalations, FindingEscalation, batch_size=500, default_change_reason="Escalated",
+                                    label=str)
+    bulk_create_with_history(notes, FindingNote, batch_size=500, default_change_reason="Escalated", label=str)
     return made

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agreements', '0004_lifecycle_documents_ice_imports'),
-        ('portal', '0003_finding_stage'),
+        ('portal', '0004_finding_stage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from portal.access import RestrictedQuerySet
 
@@ -54,6 +55,7 @@ class SweepRun(models.Model):
     triggered_by = models.CharField(max_length=60, default="schedule")
     counts = models.JSONField(default=dict, blank=True, help_text="Per rule: opened, still open, resolved, open in total.")
     error = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     objects = SweepRunQuerySet.as_manager()
 
@@ -130,6 +132,10 @@ class Finding(models.Model):
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     stage_changed_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                           help_text="The run that last saw the finding's stage change.")
+    # "Seen again" and "notified" are the sweep's bookkeeping, counted on each run: kept
+    # out of the history and the journal, which would otherwise grow by every open
+    # finding every night.
+    history = HistoricalRecords(excluded_fields=["last_seen_at", "last_seen_run", "notified_at"])
 
     objects = FindingQuerySet.as_manager()
 
