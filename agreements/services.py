@@ -183,15 +183,29 @@ def agreement_review(*, agreement: Agreement, acting_user, effective_on: dt.date
 
 @transaction.atomic
 def agreement_approve(*, agreement: Agreement, acting_user, effective_on: dt.date | None = None,
-                      reason: str = "") -> Agreement:
-    """HQ approves an application under review; the MOA can then be signed."""
+                      reason: str = "", impact_assessment: int | None = None, justification: str = "") -> Agreement:
+    """HQ approves an application under review; the MOA can then be signed.
+
+    Before the approval, the ``agreement_approval_check`` provider (the oversight app's
+    expansion impact check) may refuse it (``ValidationError``: an approval over a red
+    assessment without a written ``justification``) and returns what to record with it:
+    the assessment the approval was made on, and the justification, kept in the history."""
+    from portal import hooks
+
     agreement = _locked(agreement)
     _refuse_unless(agreement, (AgreementStatus.UNDER_REVIEW,), "approved", "an application under review")
     on = _check_date(agreement, effective_on or dates.today())
+    note = hooks.call("agreement_approval_check", agreement=agreement, acting_user=acting_user,
+                      assessment_id=impact_assessment, justification=justification, default="") or ""
+    if not note and justification.strip():
+        note = f"Justification: {justification.strip()}"
+    reason = " ".join(part for part in (reason.strip(), note) if part)[:500]
     from_status = agreement.status
     model_update(instance=agreement, data={"status": AgreementStatus.APPROVED}, acting_user=acting_user,
                  reason=reason or f"Approved on {on:%Y-%m-%d}")
     _event(agreement, Transition.APPROVE, from_status, acting_user, on, reason)
+    hooks.call("agreement_approved", agreement=agreement, acting_user=acting_user, assessment_id=impact_assessment,
+               justification=justification)
     return agreement
 
 

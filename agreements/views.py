@@ -208,6 +208,10 @@ class AgreementDetailView(ScopedRecordView):
         service = getattr(services, f"agreement_{verb}")
         if verb in ("sign", "renew"):
             return service(agreement=agreement, acting_user=user, signed_on=on, reason=reason)
+        if verb == "approve":
+            return service(agreement=agreement, acting_user=user, effective_on=on, reason=reason,
+                           impact_assessment=form.cleaned_data.get("impact_assessment"),
+                           justification=form.cleaned_data.get("justification") or "")
         return service(agreement=agreement, acting_user=user, effective_on=on, reason=reason)
 
 

@@ -309,6 +309,46 @@ TARGETS: list[Target] = [
            }, note="Acknowledged or resolved by the person responsible or anyone above them; waived by HQ only."),
 ]
 
+
+def _follows_finding(label, title, **actions):
+    """A record of a finding's thread (oversight app): seen by whoever sees the finding."""
+    finding = POLICY_FINDING_VIEW
+    return Target(label, title, agency="finding__agency", office="finding__field_office_id",
+                  own="finding__responsible_id", installations=(("finding__category", "exact", "itdeploy"),),
+                  scopes={BELOW: _below("finding__responsible_id")}, actions={"view": finding, **actions})
+
+
+POLICY_FINDING_VIEW = g(uc=ALL, npm=ALL, an=ALL, fod=(OFFICE, OWN), pm=(ASSIGNED, OWN), ocio=(INSTALLATIONS, OWN))
+FINDING_ACT = g(uc=ALL, npm=ALL, fod=(OFFICE, OWN, BELOW), pm=(OWN, BELOW), ocio=(OWN, BELOW))
+ALL_OWN = g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN)
+OVERSIGHT_VIEW = g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)
+
+TARGETS += [
+    # oversight (docs/oversight.md): computed figures read through each record type's own policy
+    Target("oversight.dashboard", "National dashboard", office="field_office_id",
+           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED, ocio=INSTALLATIONS)},
+           note="Computed figures; each reads its record type through this policy."),
+    Target("oversight.readiness", "Site readiness", office="field_office_id",
+           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED)},
+           note="Computed per agency from the agencies, assignments and officers the caller sees."),
+    Target("oversight.report", "Quarterly oversight report", office="field_office_id",
+           actions={"view": OVERSIGHT_VIEW}),
+    Target("oversight.ImpactAssessment", "Expansion impact assessment", office="field_offices",
+           actions={"view": OVERSIGHT_VIEW, "add": g(uc=ALL, npm=ALL, fod=OFFICE)},
+           note="A Field Office Director checks expansions of their own office only (the service refuses others)."),
+    Target("oversight.ApprovalRecord", "Approval and the assessment it was made on", agency="agreement__agency",
+           actions={"view": FOLLOWS_AGENCY}),
+    Target("oversight.inbox", "Findings inbox", actions={"view": EVERYONE},
+           note="Each person's own inbox: their findings, those of the people below them, those escalated to them."),
+    _follows_finding("oversight.FindingNote", "Note on a finding", add=FINDING_ACT),
+    _follows_finding("oversight.WaiverRequest", "Request to waive a finding", add=FINDING_ACT,
+                     grant=HQ_WRITE, refuse=HQ_WRITE),
+    _follows_finding("oversight.FindingEscalation", "Escalation of a finding"),
+    Target("oversight.DigestPreference", "Digest e-mail preference", own="user_id",
+           actions={"view": ALL_OWN, "change": ALL_OWN}),
+    Target("oversight.DigestSent", "Digest e-mail sent", own="user_id", actions={"view": ALL_OWN}),
+]
+
 POLICY: dict[str, Target] = {t.label: t for t in TARGETS}
 
 
@@ -382,6 +422,14 @@ PAGES: dict[str, tuple[str, str]] = {
     "training:recertification": ("training.Officer", "view"),
     "training:capacity": ("training.capacity_plan", "view"),
     "training:import": ("training.Officer", "import"),
+    "oversight:dashboard": ("oversight.dashboard", "view"),
+    "oversight:readiness": ("oversight.readiness", "view"),
+    "oversight:impact": ("oversight.ImpactAssessment", "view"),
+    "oversight:impact-detail": ("oversight.ImpactAssessment", "view"),
+    "oversight:inbox": ("oversight.inbox", "view"),
+    "oversight:inbox-finding": ("portal.Finding", "view"),
+    "oversight:preferences": ("oversight.DigestPreference", "view"),
+    "oversight:report": ("oversight.report", "view"),
 }
 
 #: Pages outside the policy, and why.
@@ -432,6 +480,9 @@ API: dict[str, tuple[str, dict[str, str]]] = {
     "sweeprun": ("portal.SweepRun", {}),
     "token": ("portal.ApiToken", {}),
     "auditevent": ("portal.AuditEvent", {}),
+    "dashboard": ("oversight.dashboard", {}),
+    "readiness": ("oversight.readiness", {}),
+    "impactassessment": ("oversight.ImpactAssessment", {}),
 }
 
 

@@ -18,6 +18,11 @@ gets the ``default`` while no provider is registered. Providers of the portal:
 it discovers (``navigation``, ``panels``, ``rules``, ``demo``, ``api.urls``), the
 relations of its own models and the access policy's model labels; import-linter holds it
 to that (``.importlinter``).
+- ``home_page(request) -> HttpResponse | None``: the oversight app's national dashboard
+  as HQ's home page (None: the portal's own home page).
+- ``agreement_approval_check(agreement, acting_user, assessment_id, justification) -> str``
+  and ``agreement_approved(...)``: the oversight app's expansion impact check before an
+  approval (may raise ``ValidationError``) and its record after (used by agreements).
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "staffing",
     "itdeploy",
     "training",
+    "oversight",
     "axes",  # last, as django-axes asks, so its checks see every other app
 ]
 
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
                 "portal.context_processors.sweep_banner",
+                "oversight.context_processors.inbox",
             ],
         },
     },
@@ -356,6 +358,16 @@ NOTIFY_BACKOFF_SECONDS = float(os.environ.get("NOTIFY_BACKOFF_SECONDS", "2"))
 # Logs: one JSON object a line (LOG_FORMAT=json, the default with DEBUG off) carrying the
 # request id, or plain text for development.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+
+# Oversight (docs/oversight.md): days after which an unacknowledged open high finding
+# escalates to the responsible person's supervisor; officers able to act a site needs
+# to count as ready; the cost of a program manager position in the impact check
+# (empty: the staffing model's); the weekday (0 Monday) weekly digests go out.
+OVERSIGHT_ESCALATION_DAYS = int(os.environ.get("OVERSIGHT_ESCALATION_DAYS", "3"))
+OVERSIGHT_READY_MIN_OFFICERS = int(os.environ.get("OVERSIGHT_READY_MIN_OFFICERS", "2"))
+OVERSIGHT_COST_PER_POSITION = os.environ.get("OVERSIGHT_COST_PER_POSITION", "")
+OVERSIGHT_WEEKLY_DIGEST_WEEKDAY = int(os.environ.get("OVERSIGHT_WEEKLY_DIGEST_WEEKDAY", "0"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -368,6 +380,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "oversight",
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 

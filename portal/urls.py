@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz/", health.readyz, name="readyz"),
     path("", include("portal.accounts.urls")),
     path("", views.HomeView.as_view(), name="home"),
+    path("", include("oversight.urls")),
     path("findings/", views.FindingListView.as_view(), name="findings"),
     path("findings/<int:pk>/", views.FindingDetailView.as_view(), name="finding-detail"),
     path("tokens/", views.TokenView.as_view(), name="tokens"),

@@ -167,6 +167,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     template_name = "portal/home.html"
 
+    def get(self, request, *args, **kwargs):
+        # Another app may answer the home page for some roles (HQ: the national dashboard).
+        from . import hooks
+
+        response = hooks.call("home_page", request, default=None)
+        if response is not None:
+            return response
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         from . import hooks
 

@@ -13,6 +13,7 @@ from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, Sco
 from .serializers import (
     AgencySerializer,
     AgreementDocumentSerializer,
+    ApproveSerializer,
     AgreementRenewSerializer,
     AgreementSerializer,
     AgreementSignSerializer,
@@ -82,11 +83,11 @@ class AgreementViewSet(ServiceActionMixin, ScopedModelViewSet):
         """Start reviewing a received application."""
         return self._transition(request, TransitionSerializer, services.agreement_review)
 
-    @extend_schema(request=TransitionSerializer, responses=AgreementSerializer)
+    @extend_schema(request=ApproveSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """Approve an application under review."""
-        return self._transition(request, TransitionSerializer, services.agreement_approve)
+        """Approve an application under review (over a red impact assessment, with a justification)."""
+        return self._transition(request, ApproveSerializer, services.agreement_approve)
 
     @extend_schema(request=EndingTransitionSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])

@@ -130,6 +130,11 @@ class Finding(models.Model):
     waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     waived_until = models.DateField(null=True, blank=True, help_text="The waiver lapses after this date; empty: until the condition is gone.")
     note = models.TextField(blank=True, help_text="Notes of acknowledgement, resolution or waiver.")
+    stage = models.CharField(max_length=60, blank=True,
+                             help_text="Where the subject stands within the rule, e.g. the recertification reminder's stage.")
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                          help_text="The run that last saw the finding's stage change.")
     # "Seen again" and "notified" are the sweep's bookkeeping, counted on each run: kept
     # out of the history and the journal, which would otherwise grow by every open
     # finding every night.

@@ -31,8 +31,8 @@ from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 from portal.errors import SweepAlreadyRunning
 
 from .models import OPEN_STATUSES, Finding, FindingStatus, SweepRun, SweepStatus
-from .notify import notify_new_findings
 from .registry import Rule, Violation, registry
+from .signals import sweep_finished
 
 logger = logging.getLogger(__name__)
 CHUNK = 500
@@ -136,7 +136,7 @@ def _default_people(violations: list[Violation], today: dt.date) -> list[Violati
         filled.append(
             Violation(
                 subject_id=v.subject_id, label=v.label, agency_id=v.agency_id, field_office_id=office_id,
-                responsible_id=responsible, detail=v.detail, severity=v.severity,
+                responsible_id=responsible, detail=v.detail, severity=v.severity, stage=v.stage,
             )
         )
     return filled
@@ -150,7 +150,7 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
     open_findings = {
         f.subject_id: f
         for f in Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).only(
-            "id", "subject_id", "detail", "severity", "responsible_id", "subject_label"
+            "id", "subject_id", "detail", "severity", "responsible_id", "subject_label", "stage"
         )
     }
     waived = set(
@@ -168,6 +168,7 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
         )
 
     changed = []
+    staged = []
     for sid, finding in open_findings.items():
         v = violations.get(sid)
         if v is None:
@@ -179,9 +180,16 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             finding.detail, finding.severity, finding.responsible_id = v.detail, severity, v.responsible_id
             finding.subject_label = v.label[:250]
             changed.append(finding)
+        if finding.stage != v.stage:
+            finding.stage, finding.stage_changed_at, finding.stage_changed_run = v.stage, now, run
+            staged.append(finding)
     if changed:
         bulk_update_with_history(changed, Finding, ["detail", "severity", "responsible", "subject_label"],
                                  batch_size=CHUNK, default_change_reason="Seen again by the sweep with new details.",
+                                 label=str)
+    if staged:
+        bulk_update_with_history(staged, Finding, ["stage", "stage_changed_at", "stage_changed_run"],
+                                 batch_size=CHUNK, default_change_reason="Stage changed, seen by the sweep.",
                                  label=str)
     # Bookkeeping of the run (not in the history): the run's counts say how many were seen again.
     still_open = Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).update(
@@ -194,6 +202,7 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             subject_type=subject_type, subject_id=sid, subject_label=v.label[:250],
             agency_id=v.agency_id, field_office_id=v.field_office_id, responsible_id=v.responsible_id,
             detail=v.detail, first_seen_at=now, last_seen_at=now, opened_by_run=run, last_seen_run=run,
+            stage=v.stage,
         )
         for sid, v in violations.items()
         if sid not in open_findings and sid not in waived
@@ -229,8 +238,9 @@ def _sweep_run(*, today, triggered_by, rule_codes, notify) -> SweepRun:
         run = _sweep_rules(run, rules, today)
     finally:
         _lock_release()
-    if notify:
-        notify_new_findings(run)
+    # Listeners (the oversight app's escalations and digests, which are the sweep's e-mails)
+    # act once the run is committed.
+    sweep_finished.send(sender=SweepRun, run=run, notify=notify)
     return run
 
 
