@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "agreements", "staffing", "itdeploy", "training")
+PACKAGES = ("portal", "agreements", "staffing", "itdeploy", "training", "oversight")
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
