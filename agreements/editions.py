@@ -99,7 +99,7 @@ def date_edition(*, file_name: str, rows: list[dict], today: dt.date, given: dt.
         chosen, basis = archived, "The web archive's capture time in the file name"
     elif last_modified is not None and plausible(last_modified.date()):
         chosen, basis = last_modified.date(), "The server's Last-Modified header"
-    elif stamp and stamp_dates and stamp in stamp_dates:
+    elif stamp and stamp_dates and stamp in stamp_dates and stamp_dates[stamp] != named:
         chosen = stamp_dates[stamp]
         basis = f"The date of the other list published under the same name stamp ({stamp})"
         if named and chosen != named:

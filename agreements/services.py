@@ -382,11 +382,14 @@ def _stamp_dates() -> dict:
 
 @transaction.atomic
 def ice_import_preview(*, content: bytes, file_name: str, acting_user, today: dt.date | None = None,
-                       as_of: dt.date | None = None, last_modified: dt.datetime | None = None, source_url: str = ""):
+                       as_of: dt.date | None = None, last_modified: dt.datetime | None = None, source_url: str = "",
+                       preview: bool = True, compare: bool = True):
     """Read a file of ICE's list and keep it as an edition, with its as-of date, its
     preview report and its change list against the edition before it, until HQ applies
     or discards it. The same bytes twice are one edition: the existing one is returned
-    (with ``known = True``). Nothing else is written."""
+    (with ``known = True``), the new sighting added to its evidence. Nothing else is
+    written. ``preview`` and ``compare`` off skip the preview's plan and the change list
+    (the history import plans on applying and compares once all files are read)."""
     import hashlib
 
     from .editions import date_edition
@@ -404,6 +407,7 @@ def ice_import_preview(*, content: bytes, file_name: str, acting_user, today: dt
         existing.known = False
         return existing
     if existing is not None:
+        _note_sighting(existing, file_name, last_modified, source_url, acting_user)
         existing.known = True
         return existing
     today = today or dates.today()
@@ -417,7 +421,12 @@ def ice_import_preview(*, content: bytes, file_name: str, acting_user, today: dt
             f"The edition cannot be dated before its latest signing date ({dating.latest_signed_on:%Y-%m-%d})."]})
     import_date = dating.as_of or today
     # Planning changes records in memory only; nothing is saved until HQ applies the import.
-    plan = plan_ice_import(read.rows, read.edition, import_date, skip_unlisting=skip_keys(read.rejected))
+    if preview:
+        plan = plan_ice_import(read.rows, read.edition, import_date, skip_unlisting=skip_keys(read.rejected))
+    else:
+        from .importers import Plan
+
+        plan = Plan()
     edition = IceImport(
         file_name=file_name[:250], edition=read.edition, import_date=import_date, rows=read.rows,
         report=report_of(read, plan), uploaded_by=_user(acting_user), content=content, sha256=digest,
@@ -427,8 +436,26 @@ def ice_import_preview(*, content: bytes, file_name: str, acting_user, today: dt
     stamp(edition, acting_user, "Edition read")
     edition.save()
     edition.known = False
-    edition_compare(edition=edition)
+    if compare:
+        edition_compare(edition=edition)
     return edition
+
+
+def _note_sighting(edition, file_name: str, last_modified, source_url: str, acting_user) -> None:
+    """The same bytes seen again under another name or from a fetch: ICE still published
+    the edition then, which is evidence kept with it (its as-of date does not change)."""
+    from .editions import archive_timestamp, name_stamp
+
+    day = (last_modified.date() if last_modified else None) or archive_timestamp(file_name) or name_stamp(file_name)[1]
+    if file_name == edition.file_name and day is None:
+        return
+    entry = {"kind": "seen_again", "date": day.isoformat() if day else None,
+             "detail": f"The same bytes published again as {file_name}"[:250]}
+    if entry in edition.as_of_evidence:
+        return
+    edition.as_of_evidence = [*edition.as_of_evidence, entry]
+    stamp(edition, acting_user, "Same bytes seen again")
+    edition.save(update_fields=["as_of_evidence"])
 
 
 def _previous_edition(edition):
@@ -654,7 +681,8 @@ def ice_history_import(*, files: list[tuple[str, bytes]], acting_user) -> list[s
     ordered = sorted(files, key=lambda f: (not f[0].lower().startswith("participating"), f[0]))
     for name, content in ordered:
         try:
-            edition = ice_import_preview(content=content, file_name=name, acting_user=acting_user)
+            edition = ice_import_preview(content=content, file_name=name, acting_user=acting_user, preview=False,
+                                         compare=False)
         except IceFileError as exc:
             lines.append(f"{name}: not one of ICE's lists ({' '.join(exc.messages)})")
             continue
@@ -664,6 +692,9 @@ def ice_history_import(*, files: list[tuple[str, bytes]], acting_user) -> list[s
             read.append(edition)
     # Participating before pending on the same day: a pending list then finds the agreements it names signed.
     read.sort(key=lambda e: (e.as_of is None, e.as_of, e.edition != IceEdition.PARTICIPATING, e.pk))
+    for edition in read:
+        if edition.as_of is not None:
+            edition_compare(edition=edition)
     for edition in read:
         if edition.as_of is None:
             lines.append(f"{edition.file_name}: no evidence of its date; give it on the edition's page, then apply")
