@@ -802,3 +802,62 @@ def edition_digest_send(*, edition) -> int:
     return len(recipients)
 
 
+
+
+# --- the onboarding queue ---------------------------------------------------------------------
+
+@transaction.atomic
+def onboarding_update(*, entries, acting_user, confirm_office: bool = False, field_office=None,
+                      installation_decision: str = "", primary=None, backup=None, starts_on: dt.date | None = None,
+                      today: dt.date | None = None) -> dict:
+    """Work through many entries of the onboarding queue at once, all or nothing: confirm
+    (or set) their field office, assign a primary and a backup program manager (through
+    the staffing app's provider, audited there), record the installation decision; then
+    close the entries that lack nothing. Returns counts of what was done."""
+    from portal import hooks
+
+    from .choices import InstallationDecision
+    from .models import OnboardingEntry
+    from .selectors import onboarding_missing, onboarding_queue
+
+    today = today or dates.today()
+    entries = list(OnboardingEntry.objects.select_for_update().filter(
+        pk__in=[e.pk for e in entries], completed_on__isnull=True).select_related("agency"))
+    if not entries:
+        raise ValidationError({"entries": ["Select at least one agency still in onboarding."]})
+    if installation_decision and installation_decision not in InstallationDecision.values:
+        raise ValidationError({"installation_decision": ["Choose whether an installation is needed."]})
+    done = {"offices": 0, "assignments": 0, "decisions": 0, "completed": 0}
+    if confirm_office or field_office is not None:
+        for entry in entries:
+            agency = entry.agency
+            if field_office is not None and agency.field_office_id != field_office.pk:
+                agency_update(agency=agency, acting_user=acting_user, field_office=field_office)
+                done["offices"] += 1
+            elif not agency.field_office_confirmed:
+                agency.field_office_confirmed = True
+                stamp(agency, acting_user, "Field office confirmed (onboarding)")
+                agency.save(update_fields=["field_office_confirmed"])
+                done["offices"] += 1
+    if primary is not None or backup is not None:
+        if starts_on is None:
+            raise ValidationError({"starts_on": ["Give the date the assignments start."]})
+        if not hooks.has("program_managers_assign"):
+            raise ValidationError({"primary": ["The staffing app is not installed: managers cannot be assigned."]})
+        done["assignments"] = hooks.call(
+            "program_managers_assign", agency_ids=[e.agency_id for e in entries],
+            primary_id=getattr(primary, "pk", None), backup_id=getattr(backup, "pk", None), starts_on=starts_on,
+            acting_user=acting_user)
+    if installation_decision:
+        for entry in entries:
+            entry.installation_decision = installation_decision
+            stamp(entry, acting_user, f"Installation: {InstallationDecision(installation_decision).label}")
+            entry.save(update_fields=["installation_decision"])
+            done["decisions"] += 1
+    for entry in onboarding_queue(today=today).filter(pk__in=[e.pk for e in entries]):
+        if not onboarding_missing(entry):
+            entry.completed_on = today
+            stamp(entry, acting_user, "Onboarding finished")
+            entry.save(update_fields=["completed_on"])
+            done["completed"] += 1
+    return done
