@@ -176,7 +176,8 @@ def _fetch(session, url: str, *, acting_user, follow_links: bool) -> list[IceFet
         _remember(source, response)
         page = _record(url, started, FetchStatus.PAGE if links else FetchStatus.FAILED, http_status=200,
                        size=len(body), attempts=attempts,
-                       reason=f"{len(links)} workbook link(s) followed" if links else "no link to an .xlsx workbook")
+                       reason=(f"{len(links)} workbook link(s) followed" if links
+                               else "not a workbook: a page with no link to an .xlsx workbook"))
         fetches = [page]
         for link in links:
             fetches += _fetch(session, link, acting_user=acting_user, follow_links=False)

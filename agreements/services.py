@@ -796,8 +796,12 @@ def edition_digest_send(*, edition) -> int:
     summary = edition_summary(edition)
     body = render_to_string("agreements/ice_digest.txt", {"edition": edition, "summary": summary,
                                                           "base_url": getattr(django_settings, "PORTAL_BASE_URL", "")})
-    subject = (f"ICE {edition.get_edition_display().split(' (')[0].lower()} list as of {edition.as_of:%Y-%m-%d}: "
-               f"{summary['new']} new, {summary['changed']} changed, {summary['removed']} no longer listed")
+    head = f"ICE {edition.get_edition_display().split(' (')[0].lower()} list as of {edition.as_of:%Y-%m-%d}: "
+    if summary["previous"] is None:
+        subject = head + f"the first edition the portal has ({len(edition.rows)} agreements)"
+    else:
+        subject = head + (f"{summary['new']} new, {summary['changed']} changed, {summary['removed']} no longer listed, "
+                          f"{summary['to_review_count']} signing date(s) to review")
     send_mail(subject, body, None, recipients)
     return len(recipients)
 
