@@ -72,7 +72,7 @@ class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", "Previewed, not applied"
     APPLIED = "applied", "Applied"
     DISCARDED = "discarded", "Discarded"
-    STORED = "stored", "Stored and compared (older than an applied edition)"
+    STORED = "stored", "Stored and compared, not applied"
 
 
 class ChangeKind(models.TextChoices):

@@ -41,83 +41,105 @@ def _month_end(year: int, month: int):
 
 
 def program_timeline(*, today, state: str = "", program_model: str = "", start=None) -> dict:
-    """The program's growth month by month, from the first edition of ICE's list the
-    portal has (or ``start``) to ``today``: agreements in force at each month's end and
-    signed in the month, by 287(g) model; agreements that left ICE's list; the time from
-    an application's first pending listing to its signature; and the program managers the
-    growth required (HQ's assumed officers per agreement by model, over the staffing
-    model's officers per program manager) against those assigned. Agreements are read in
-    one query; the staffing figures come from the staffing app's providers."""
+    """The program's growth month by month as ICE's published lists record it, from the
+    first edition the portal has (or ``start``) to ``today``: agreements in force at each
+    month's end (those on the latest participating edition as of then) and signed in the
+    month, by 287(g) model; agreements that left the list (on the edition that first
+    omitted them); the time from an agreement's first pending listing to its signature;
+    and the program managers the growth required (HQ's assumed officers per agreement by
+    model, over the staffing model's officers per program manager) against those
+    assigned (the staffing app's provider). Editions that were discarded, or are not
+    dated, are left out; applied and stored ones count alike (both are ICE's record)."""
     import datetime as dt
     import statistics
 
     from portal import hooks
 
-    from .choices import ProgramModel
-    from .models import Agreement, AgreementSettings, IceImport
+    from .choices import ChangeKind, ImportStatus, ProgramModel
+    from .models import AgreementSettings, EditionChange, IceImport
 
-    agreements = Agreement.objects.all()
-    if state:
-        agreements = agreements.filter(agency__state=state)
-    if program_model:
-        agreements = agreements.filter(program_model=program_model)
-    rows = list(agreements.values_list("program_model", "signed_on", "ended_on", "not_listed_since",
-                                       "pending_listed_on", "agency__state", "agency__name", "pk"))
-    first = start or IceImport.objects.filter(as_of__isnull=False).order_by("as_of").values_list(
-        "as_of", flat=True).first()
-    signed_dates = [r[1] for r in rows if r[1]]
-    if first is None:
-        first = min(signed_dates) if signed_dates else today
+    def wanted(row) -> bool:
+        return (not state or row["state"] == state) and (not program_model or row["program_model"] == program_model)
+
+    editions = list(IceImport.objects.filter(as_of__isnull=False).exclude(status=ImportStatus.DISCARDED)
+                    .order_by("as_of", "pk").values("pk", "edition", "as_of", "rows"))
+    participating = [e for e in editions if e["edition"] == "participating"]
+    signed_on: dict[tuple, dt.date] = {}
+    for edition in participating:  # the latest edition's date wins (ICE corrects dates)
+        for row in edition["rows"]:
+            if row.get("signed_on") and wanted(row):
+                signed_on[(row["state"], row["match_key"], row["program_model"])] = dt.date.fromisoformat(row["signed_on"])
+    first_pending: dict[tuple, dt.date] = {}
+    for edition in editions:
+        if edition["edition"] == "pending":
+            for row in edition["rows"]:
+                first_pending.setdefault((row["state"], row["match_key"], row["program_model"]), edition["as_of"])
+
+    first = start or (participating[0]["as_of"] if participating else today)
     months = []
     year, month = first.year, first.month
     while (year, month) <= (today.year, today.month):
         months.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     models = [m for m, _ in ProgramModel.choices]
-    settings_row = AgreementSettings.current()
-    per_agreement = settings_row.officers_per_agreement()
+    per_agreement = AgreementSettings.current().officers_per_agreement()
     officers_per_pm = hooks.call("staffing_officers_per_pm", default=12) or 12
     ends = [min(_month_end(y, m), today) for y, m in months]
     assigned = hooks.call("program_managers_assigned_on", ends, default={}) or {}
+    removed = EditionChange.objects.filter(kind=ChangeKind.REMOVED, edition__edition="participating",
+                                           edition__as_of__isnull=False).exclude(edition__status=ImportStatus.DISCARDED)
+    if state:
+        removed = removed.filter(state=state)
+    if program_model:
+        removed = removed.filter(program_model=program_model)
+    removed = list(removed.values_list("edition__as_of", "agency_name", "state", "program_model", "agreement_id")
+                   .order_by("-edition__as_of", "agency_name"))
 
+    in_force_by_edition = {}
+    for edition in participating:
+        counts = {m: 0 for m in models}
+        for row in edition["rows"]:
+            if wanted(row):
+                counts[row["program_model"]] = counts.get(row["program_model"], 0) + 1
+        in_force_by_edition[edition["pk"]] = counts
     series = []
+    index = -1
     for (y, m), end in zip(months, ends):
         start_of_month = dt.date(y, m, 1)
-        in_force = {model: 0 for model in models}
+        while index + 1 < len(participating) and participating[index + 1]["as_of"] <= end:
+            index += 1
+        in_force = dict(in_force_by_edition[participating[index]["pk"]]) if index >= 0 else {m: 0 for m in models}
         signed = {model: 0 for model in models}
-        left = 0
-        for model, signed_on, ended_on, gone, *_ in rows:
-            if signed_on and start_of_month <= signed_on <= end:
+        for (_, _, model), day in signed_on.items():
+            if start_of_month <= day <= end:
                 signed[model] += 1
-            if gone and start_of_month <= gone <= end:
-                left += 1
-            if not signed_on or signed_on > end:
-                continue
-            if (ended_on and ended_on <= end) or (gone and gone <= end):
-                continue
-            in_force[model] += 1
-        officers = sum(in_force[model] * per_agreement.get(model, 0) for model in models)
+        officers = sum(in_force.get(model, 0) * per_agreement.get(model, 0) for model in models)
         series.append({
             "month": f"{y:04d}-{m:02d}", "in_force": in_force, "in_force_total": sum(in_force.values()),
-            "signed": signed, "signed_total": sum(signed.values()), "left": left,
+            "signed": signed, "signed_total": sum(signed.values()),
+            "left": sum(1 for r in removed if start_of_month <= r[0] <= end),
             "officers": officers, "pms_required": round(officers / officers_per_pm, 1),
             "pms_assigned": assigned.get(end, 0),
         })
 
-    waits = sorted((r[1] - r[4]).days for r in rows if r[1] and r[4] and r[1] >= r[4])
+    waits = sorted((signed_on[k] - d).days for k, d in first_pending.items() if k in signed_on and signed_on[k] >= d)
     by_state: dict[str, dict] = {}
-    last_end = ends[-1] if ends else today
-    for model, signed_on, ended_on, gone, pending_on, agency_state, *_ in rows:
-        entry = by_state.setdefault(agency_state, {"state": agency_state, "in_force": 0, "signed_in_period": 0,
-                                                   "left": 0, **{f"in_force_{m}": 0 for m in models}})
-        if signed_on and signed_on >= first:
-            entry["signed_in_period"] += 1
-        if gone:
-            entry["left"] += 1
-        if signed_on and signed_on <= last_end and not (ended_on and ended_on <= last_end) and not gone:
-            entry["in_force"] += 1
-            entry[f"in_force_{model}"] += 1
-    left_list = sorted(((r[3], r[6], r[5], r[0], r[7]) for r in rows if r[3]), reverse=True)
+
+    def state_entry(code):
+        return by_state.setdefault(code, {"state": code, "in_force": 0, "signed_in_period": 0, "left": 0,
+                                          **{f"in_force_{m}": 0 for m in models}})
+
+    if participating:
+        for row in participating[-1]["rows"]:
+            if wanted(row):
+                entry = state_entry(row["state"])
+                entry["in_force"] += 1
+                entry[f"in_force_{row['program_model']}"] += 1
+    for (code, _, _), day in signed_on.items():
+        if day >= first:
+            state_entry(code)["signed_in_period"] += 1
+    for r in removed:
+        state_entry(r[2])["left"] += 1
     return {
         "months": series,
         "models": ProgramModel.choices,
@@ -129,11 +151,12 @@ def program_timeline(*, today, state: str = "", program_model: str = "", start=N
             "max": waits[-1] if waits else None,
         },
         "left": [{"since": since, "agency": name, "state": st, "program_model": model, "agreement": pk}
-                 for since, name, st, model, pk in left_list[:200]],
-        "left_count": len(left_list),
+                 for since, name, st, model, pk in removed[:200]],
+        "left_count": len(removed),
         "officers_per_agreement": per_agreement,
         "officers_per_pm": officers_per_pm,
         "first": first,
+        "editions": len(editions),
     }
 
 

@@ -669,11 +669,13 @@ def ice_import_discard(*, ice_import, acting_user):
     return ice_import
 
 
-def ice_history_import(*, files: list[tuple[str, bytes]], acting_user) -> list[str]:
+def ice_history_import(*, files: list[tuple[str, bytes]], acting_user, apply: bool = True) -> list[str]:
     """Import past editions of ICE's lists: every file is read and dated (participating
     lists first, so a pending list published under the same name stamp takes their date),
-    then they are applied in as-of order, valid rows only, without digests. A file already
-    imported (same bytes) is skipped, so a second run changes nothing."""
+    compared in as-of order, then applied in that order, valid rows only, without digests.
+    A file already imported (same bytes) is skipped, so a second run changes nothing.
+    With ``apply`` off the editions are only stored and compared (the demo keeps ICE's
+    record for the timeline without replacing its agencies)."""
     from .choices import IceEdition, ImportStatus
     from .importers import IceFileError
 
@@ -698,6 +700,12 @@ def ice_history_import(*, files: list[tuple[str, bytes]], acting_user) -> list[s
     for edition in read:
         if edition.as_of is None:
             lines.append(f"{edition.file_name}: no evidence of its date; give it on the edition's page, then apply")
+            continue
+        if not apply:
+            edition.status = ImportStatus.STORED
+            stamp(edition, acting_user, "Stored from the archive of ICE's lists")
+            edition.save(update_fields=["status"])
+            lines.append(f"{edition.file_name}: as of {edition.as_of}, stored and compared")
             continue
         edition = ice_import_apply(ice_import=edition, acting_user=acting_user, apply_valid=True, send_digest=False)
         if edition.status == ImportStatus.STORED:

@@ -84,26 +84,34 @@ def test_bulk_onboarding_assigns_managers_confirms_offices_and_closes_the_entrie
 @time_machine.travel(dt.datetime(2025, 8, 5, 14, tzinfo=dt.timezone.utc), tick=False)
 def test_the_timeline_counts_agreements_in_force_signed_and_left_per_month(offices, people, client):
     from agreements.selectors import program_timeline
-    from agreements.tests.factories import AgencyFactory, AgreementFactory
 
-    tx = [AgencyFactory(state="TX", name=f"Agency {i}") for i in range(3)]
-    AgreementFactory(agency=tx[0], program_model="jem", status="signed", signed_on=dt.date(2025, 5, 10))
-    AgreementFactory(agency=tx[1], program_model="tfm", status="signed", signed_on=dt.date(2025, 6, 2),
-                     pending_listed_on=dt.date(2025, 4, 28))
-    AgreementFactory(agency=tx[2], program_model="wso", status="signed", signed_on=dt.date(2025, 5, 20),
-                     not_listed_since=dt.date(2025, 7, 1))
-    timeline = program_timeline(today=dt.date(2025, 8, 5), start=dt.date(2025, 5, 1))
+    chief = people["chief"]
+    pending = "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,MOA\n"
+    _load(pending + "TEXAS,Agency B,County,Hays County,Task Force Model,\n", "pendingAgencies04282025pm.csv", chief)
+    _load(HEADER + "TEXAS,Agency A,County,Hays County,Jail Enforcement Model,2025-05-10,,\n"
+          "TEXAS,Agency C,County,Kerr County,Warrant Service Officer,2025-05-20,,\n",
+          "participatingAgencies05302025am.csv", chief)
+    _load(HEADER + "TEXAS,Agency A,County,Hays County,Jail Enforcement Model,2025-05-10,,\n"
+          "TEXAS,Agency B,County,Hays County,Task Force Model,2025-06-02,,\n"
+          "TEXAS,Agency C,County,Kerr County,Warrant Service Officer,2025-05-20,,\n",
+          "participatingAgencies06042025am.csv", chief)
+    # Agency C leaves ICE's list on 1 July
+    _load(HEADER + "TEXAS,Agency A,County,Hays County,Jail Enforcement Model,2025-05-10,,\n"
+          "TEXAS,Agency B,County,Hays County,Task Force Model,2025-06-02,,\n",
+          "participatingAgencies07012025am.csv", chief)
+    timeline = program_timeline(today=dt.date(2025, 8, 5))
     months = {m["month"]: m for m in timeline["months"]}
     assert list(months) == ["2025-05", "2025-06", "2025-07", "2025-08"]
     assert months["2025-05"]["in_force_total"] == 2 and months["2025-05"]["signed_total"] == 2
     assert months["2025-06"]["in_force"] == {"jem": 1, "tfm": 1, "wso": 1}
     assert months["2025-07"]["in_force_total"] == 2 and months["2025-07"]["left"] == 1
+    # Agency B: first pending on 28 April, signed on 2 June
     assert timeline["wait"] == {"count": 1, "median": 35, "p90": 35, "max": 35}
     # HQ's assumption: 6 officers per JEM, 4 per TFM; 12 officers per program manager
     assert months["2025-08"]["pms_required"] == round(10 / 12, 1)
-    assert timeline["left"][0]["agency"] == "Agency 2"
-    assert program_timeline(today=dt.date(2025, 8, 5), start=dt.date(2025, 5, 1), program_model="jem")[
-        "months"][-1]["in_force_total"] == 1
+    assert timeline["left"][0]["agency"] == "Agency C" and timeline["left_count"] == 1
+    assert program_timeline(today=dt.date(2025, 8, 5), program_model="jem")["months"][-1]["in_force_total"] == 1
+    assert program_timeline(today=dt.date(2025, 8, 5), state="FL")["months"][-1]["in_force_total"] == 0
     # the page: HQ only, a chart fed from static JavaScript, no inline script
     client.force_login(people["analyst"])
     page = client.get("/agreements/timeline/?state=TX")
