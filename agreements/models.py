@@ -31,12 +31,8 @@ def agency_match_key(name: str) -> str:
     return " ".join(text.split())
 
 
-class FieldOfficeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Field offices are reference data: every member of staff with a role sees all."""
-        from portal.roles import role_of
-
-        return self if role_of(user) is not None else self.none()
+class FieldOfficeQuerySet(ScopedQuerySet):
+    """Field offices: reference data every member of staff sees (``portal.access``)."""
 
 
 class FieldOffice(models.Model):
@@ -111,8 +107,6 @@ class Agency(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = ""
-    scope_ocio_sees_all = True
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -169,7 +163,6 @@ class Agreement(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "agency"
 
     class Meta:
         ordering = ["agency__state", "agency__name", "program_model"]
@@ -209,7 +202,6 @@ class AgreementEvent(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "agreement__agency"
 
     class Meta:
         ordering = ["effective_on", "recorded_at", "pk"]
@@ -236,7 +228,6 @@ class AgreementDocument(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "agreement__agency"
 
     class Meta:
         ordering = ["dated_on", "pk"]
@@ -256,12 +247,8 @@ class AgreementDocument(models.Model):
         return self.url or (self.file.url if self.file else "")
 
 
-class IceImportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Imports of ICE's lists are HQ's work: HQ roles see them; nobody else does."""
-        from portal.roles import HQ_ROLES, role_of
-
-        return self if role_of(user) in HQ_ROLES else self.none()
+class IceImportQuerySet(ScopedQuerySet):
+    """Imports of ICE's lists: HQ's work (``portal.access``)."""
 
 
 class IceImport(models.Model):
@@ -317,13 +304,6 @@ class IceImport(models.Model):
         return reverse("agreements:ice-import-detail", args=[self.pk])
 
 
-class EditionChangeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from portal.roles import HQ_ROLES, role_of
-
-        return self if role_of(user) in HQ_ROLES else self.none()
-
-
 class EditionChange(models.Model):
     """One line of the change list between an edition of ICE's list and the edition of
     the same list before it: an agreement new to the list, one no longer listed, or one
@@ -342,7 +322,7 @@ class EditionChange(models.Model):
     after = models.CharField(max_length=500, blank=True)
     agreement = models.ForeignKey(Agreement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
-    objects = EditionChangeQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # HQ's, like the editions (portal.access)
 
     class Meta:
         ordering = ["edition", "kind", "state", "agency_name", "program_model", "field"]
@@ -380,7 +360,6 @@ class SigningDateReview(models.Model):
     history = HistoricalRecords()
 
     objects = SigningDateReviewQuerySet.as_manager()
-    scope_agency_path = "agreement__agency"
 
     class Meta:
         ordering = ["status", "agreement__agency__name", "pk"]
@@ -388,13 +367,6 @@ class SigningDateReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement}: {self.previous_signed_on} -> {self.new_signed_on}"
-
-
-class HqOnlyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from portal.roles import HQ_ROLES, role_of
-
-        return self if role_of(user) in HQ_ROLES else self.none()
 
 
 class IceSource(models.Model):
@@ -407,7 +379,7 @@ class IceSource(models.Model):
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = HqOnlyQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # HQ's (portal.access)
 
     class Meta:
         ordering = ["url"]
@@ -431,7 +403,7 @@ class IceFetch(models.Model):
     attempts = models.PositiveSmallIntegerField(default=1)
     edition = models.ForeignKey(IceImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="fetches")
 
-    objects = HqOnlyQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # HQ's (portal.access)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -448,6 +420,8 @@ class IceDigestSubscription(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ice_digest")
     subscribed = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()  # each HQ user their own (portal.access)
 
     def __str__(self) -> str:
         return f"{self.user}: {'subscribed' if self.subscribed else 'not subscribed'}"
@@ -468,7 +442,6 @@ class OnboardingEntry(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "agency"
 
     class Meta:
         ordering = ["completed_on", "-entered_on", "agency__state", "agency__name"]

@@ -763,11 +763,11 @@ def signing_date_review_decide(*, review, acting_user, accept: bool, note: str =
 @transaction.atomic
 def digest_subscription_set(*, user, subscribed: bool, acting_user=None):
     """An HQ user subscribes to (or leaves) the change digest of ICE's editions."""
-    from portal.roles import HQ_ROLES, has_role
+    from portal import access
 
-    from .models import IceDigestSubscription
+    from .models import IceDigestSubscription, IceImport
 
-    if subscribed and not has_role(user, HQ_ROLES):
+    if subscribed and not access.may(user, "view", IceImport):
         raise ValidationError({"subscribed": ["Only HQ staff receive the digest of ICE's lists."]})
     subscription, _ = IceDigestSubscription.objects.get_or_create(user=user)
     subscription.subscribed = subscribed
@@ -785,10 +785,13 @@ def edition_digest_send(*, edition) -> int:
     from django.template.loader import render_to_string
     from django.utils import timezone
 
-    from portal.roles import HQ_ROLES
+    from portal import access
 
     from .models import IceImport
     from .selectors import edition_summary
+
+    # The digest goes to the roles that may read editions (HQ's, by the access policy).
+    readers = set(access.target_of(IceImport).actions["view"])
 
     claimed = IceImport.objects.filter(pk=edition.pk, digest_sent_at__isnull=True).update(digest_sent_at=timezone.now())
     if not claimed:
@@ -797,7 +800,7 @@ def edition_digest_send(*, edition) -> int:
 
     recipients = sorted({
         email for email, role in get_user_model().objects.filter(is_active=True, ice_digest__subscribed=True)
-        .exclude(email="").values_list("email", "staff_profile__role") if role in HQ_ROLES
+        .exclude(email="").values_list("email", "staff_profile__role") if role in readers
     })
     if not recipients:
         return 0

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import dates, history, panels
+from portal import access, dates, history, panels
 from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
-from portal.roles import HQ_ROLES, HQ_WRITERS, has_role
 from portal.tables import Column
-from portal.views import ScopedListView, uswds_form
+from portal.views import ScopedListView, ScopedRecordView, uswds_form
 from staffing.models import Assignment
 
 from . import services
@@ -22,7 +21,7 @@ from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, Impor
 from .filtersets import AgencyFilterSet, AgreementFilterSet
 from .forms import TRANSITIONS, DocumentForm, IceUploadForm, TransitionForm
 from .importers import CLEANING_LABELS, IceFileError, has_changes
-from .models import Agency, Agreement, IceImport
+from .models import Agency, Agreement, AgreementDocument, IceImport
 
 
 class AgencyListView(ScopedListView):
@@ -38,7 +37,11 @@ class AgencyListView(ScopedListView):
         Column("State", "state", sort="state"),
         Column("County", "county", sort="county"),
         Column("Field office", "field_office.name", sort="field_office__name"),
-        Column("Office confirmed", "field_office_confirmed"),
+        Column("Office confirmed", "field_office_confirmed", field="field_office_confirmed"),
+        Column("Address", "address", field="address", export_only=True),
+        Column("Main contact", "contact_name", field="contact_name", export_only=True),
+        Column("Contact e-mail", "contact_email", field="contact_email", export_only=True),
+        Column("Contact phone", "contact_phone", field="contact_phone", export_only=True),
     ]
 
     def base_queryset(self):
@@ -50,20 +53,27 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, pk, **kwargs):
         user = self.request.user
-        agency = get_object_or_404(Agency.objects.visible_to(user).select_related("field_office"), pk=pk)
+        agency = access.get_or_404(Agency.objects.select_related("field_office"), user, pk=pk)
         today = dates.today()
         assignments = list(
-            Assignment.objects.filter(agency=agency).select_related("program_manager").order_by("-starts_on")
+            Assignment.objects.restrict(user, "view").filter(agency=agency).select_related("program_manager")
+            .order_by("-starts_on")
         )
         agreements = list(Agreement.objects.visible_to(user).filter(agency=agency).order_by("program_model"))
         entries = history.merged(
-            history.entries(agency.history.all(), what="Agency"),
-            history.entries(Agreement.history.filter(agency_id=agency.pk), what="Agreement"),
-            history.entries(Assignment.history.filter(agency_id=agency.pk), what="Assignment"),
+            *([history.entries(agency.history.all(), what="Agency")]
+              if access.visible_fields(user, Agency) is None else []),
+            *([history.entries(Agreement.history.filter(agency_id=agency.pk), what="Agreement")]
+              if access.may(user, "view", Agreement) else []),
+            *([history.entries(Assignment.history.filter(agency_id=agency.pk), what="Assignment")]
+              if access.may(user, "view", Assignment) else []),
         )
         return {
             **super().get_context_data(**kwargs),
             "agency": agency,
+            "agency_fields": access.fields_seen(user, Agency),
+            "may_see_agreements": access.may(user, "view", Agreement),
+            "may_see_managers": access.may(user, "view", Assignment),
             "agreements": agreements,
             "current_assignments": [a for a in assignments if a.is_active_on(today)],
             "past_assignments": [a for a in assignments if not a.is_active_on(today)],
@@ -116,26 +126,29 @@ def _allowed_verbs(agreement: Agreement) -> list[str]:
     return verbs
 
 
-class AgreementDetailView(LoginRequiredMixin, View):
+class AgreementDetailView(ScopedRecordView):
     """An agreement: its status, timeline of transitions, documents, agency and program
     managers; HQ writers record transitions and add documents here."""
 
+    model = Agreement
     template_name = "agreements/agreement_detail.html"
 
+    def record_queryset(self):
+        return Agreement.objects.select_related("agency", "agency__field_office")
+
     def _agreement(self, request, pk):
-        return get_object_or_404(
-            Agreement.objects.visible_to(request.user).select_related("agency", "agency__field_office"), pk=pk
-        )
+        return self.get_record(pk)
 
     def _render(self, request, agreement, forms=None, document_form=None, status=200):
         today = dates.today()
-        may_change = has_role(request.user, HQ_WRITERS)
+        may_document = access.may(request.user, "add", AgreementDocument)
         forms = forms or {}
         transition_forms = []
-        if may_change:
-            for verb in _allowed_verbs(agreement):
+        for verb in _allowed_verbs(agreement):
+            if access.may(request.user, verb, agreement):
                 form = forms.get(verb) or TransitionForm(verb=verb, initial={"on": today})
                 transition_forms.append(uswds_form(form))
+        may_change = may_document or bool(transition_forms) or access.may(request.user, "mark_reviewed", agreement)
         return render(request, self.template_name, {
             "agreement": agreement,
             "agency": agreement.agency,
@@ -143,13 +156,13 @@ class AgreementDetailView(LoginRequiredMixin, View):
             "documents": agreement.documents.all(),
             "other_agreements": Agreement.objects.visible_to(request.user).filter(agency=agreement.agency).exclude(
                 pk=agreement.pk),
-            "current_assignments": Assignment.objects.active_on(today).filter(agency=agreement.agency)
-            .select_related("program_manager"),
+            "current_assignments": Assignment.objects.restrict(request.user, "view").active_on(today)
+            .filter(agency=agreement.agency).select_related("program_manager"),
             "findings": Finding.objects.visible_to(request.user).open().filter(agency=agreement.agency),
             "history": history.entries(agreement.history.all(), what="Agreement"),
             "may_change": may_change,
             "transition_forms": transition_forms,
-            "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_change else None,
+            "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_document else None,
         }, status=status)
 
     def get(self, request, pk):
@@ -157,9 +170,12 @@ class AgreementDetailView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         agreement = self._agreement(request, pk)
-        if not has_role(request.user, HQ_WRITERS):
-            raise PermissionDenied("Only the Unit Chief and National Program Managers change agreements.")
         action = request.POST.get("action", "")
+        if action == "document":
+            access.require(request.user, "add", AgreementDocument)
+        else:
+            access.check(request.user, action if action in TRANSITIONS or action == "mark_reviewed" else "mark_reviewed",
+                         agreement)
         try:
             if action == "document":
                 form = DocumentForm(request.POST, request.FILES)
@@ -210,13 +226,11 @@ class IceImportListView(LoginRequiredMixin, View):
         }, status=status)
 
     def get(self, request):
-        if not has_role(request.user, HQ_ROLES):
-            raise PermissionDenied("Imports of ICE's lists are HQ's.")
-        return self._page(request, IceUploadForm() if has_role(request.user, HQ_WRITERS) else None)
+        access.require(request.user, "view", IceImport)
+        return self._page(request, IceUploadForm() if access.may(request.user, "import", IceImport) else None)
 
     def post(self, request):
-        if not has_role(request.user, HQ_WRITERS):
-            raise PermissionDenied("Only the Unit Chief and National Program Managers import ICE's lists.")
+        access.require(request.user, "import", IceImport)
         form = IceUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._page(request, form, status=400)
@@ -247,16 +261,21 @@ CHANGE_COLUMNS = [
     Column("After", "after"),
 ]
 
+#: What each choice posted on an edition's page asks of the access policy.
+EDITION_ACTIONS = {"discard": "discard", "apply": "apply", "apply_valid": "apply", "as_of": "correct_date",
+                   "accept_date": "review_dates", "reject_date": "review_dates"}
 
-class IceImportDetailView(LoginRequiredMixin, View):
+
+class IceImportDetailView(ScopedRecordView):
     """An edition of ICE's list: its as-of date and evidence, the preview (or final
     report) and the choice to apply it, its change list against the edition before it
     (filters, CSV and Excel), and the changed signing dates for HQ to accept or reject."""
 
+    model = IceImport
     template_name = "agreements/ice_import_detail.html"
 
-    def _edition(self, request, pk):
-        return get_object_or_404(IceImport.objects.visible_to(request.user).defer("content"), pk=pk)
+    def record_queryset(self):
+        return IceImport.objects.defer("content")
 
     def get(self, request, pk, as_of_form=None, status=200):
         from portal.tables import csv_response, xlsx_response
@@ -266,7 +285,7 @@ class IceImportDetailView(LoginRequiredMixin, View):
         from .models import EditionChange
         from .selectors import edition_summary
 
-        ice_import = self._edition(request, pk)
+        ice_import = self.get_record(pk)
         changes = EditionChange.objects.filter(edition=ice_import)
         filterset = EditionChangeFilterSet(request.GET or None, queryset=changes, request=request)
         uswds_form(filterset.form)
@@ -281,31 +300,30 @@ class IceImportDetailView(LoginRequiredMixin, View):
         params = request.GET.copy()
         params.pop("export", None)
         report = ice_import.report
-        may_write = has_role(request.user, HQ_WRITERS)
+        may_correct = access.may(request.user, "correct_date", ice_import)
         shown = list(filtered[:500])
         return render(request, self.template_name, {
             "ice_import": ice_import,
             "report": report,
             "cleanings": [(CLEANING_LABELS.get(k, k), v) for k, v in report.get("cleanings", {}).items()],
             "has_changes": has_changes(report),
-            "may_apply": may_write and ice_import.status == ImportStatus.PREVIEWED,
-            "may_write": may_write,
+            "may_apply": access.may(request.user, "apply", ice_import) and ice_import.status == ImportStatus.PREVIEWED,
+            "may_write": access.may(request.user, "review_dates", ice_import),
             "summary": edition_summary(ice_import, limit=0),
             "filter_form": filterset.form,
             "changes": shown,
             "changes_total": filtered.count(),
             "querystring": params.urlencode(),
             "reviews": ice_import.date_reviews.select_related("agreement__agency", "decided_by"),
-            "as_of_form": uswds_form(as_of_form or EditionDateForm(initial={"as_of": ice_import.as_of})) if may_write else None,
+            "as_of_form": uswds_form(as_of_form or EditionDateForm(initial={"as_of": ice_import.as_of}))
+            if may_correct else None,
         }, status=status)
 
     def post(self, request, pk):
         from .forms import EditionDateForm
 
-        ice_import = self._edition(request, pk)
-        if not has_role(request.user, HQ_WRITERS):
-            raise PermissionDenied("Only the Unit Chief and National Program Managers import ICE's lists.")
         choice = request.POST.get("choice")
+        ice_import = self.get_record(pk, EDITION_ACTIONS.get(choice, "apply"))
         try:
             if choice == "discard":
                 services.ice_import_discard(ice_import=ice_import, acting_user=request.user)

@@ -9,23 +9,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views import View
 
-from portal import dates, hooks
-from portal.roles import HQ_ROLES, HQ_WRITERS, Role, has_role
+from portal import access, dates, hooks
+from portal.roles import Role
 from portal.views import uswds_form
 
 from . import services
 from .choices import InstallationDecision, ProgramModel
 from .geo import STATE_CHOICES
 from .models import Agreement, FieldOffice, IceDigestSubscription, IceFetch, IceImport, IceSource, OnboardingEntry
-
-
-def _hq_only(request):
-    if not has_role(request.user, HQ_ROLES):
-        raise PermissionDenied("ICE's lists are HQ's.")
 
 
 class IceFetchListView(LoginRequiredMixin, View):
@@ -35,7 +30,7 @@ class IceFetchListView(LoginRequiredMixin, View):
     template_name = "agreements/ice_fetch_list.html"
 
     def get(self, request):
-        _hq_only(request)
+        access.require(request.user, "view", IceFetch)
         from django_celery_beat.models import PeriodicTask
 
         from .feed import configured_urls
@@ -45,12 +40,11 @@ class IceFetchListView(LoginRequiredMixin, View):
             "sources": IceSource.objects.visible_to(request.user),
             "urls": configured_urls(),
             "schedule": PeriodicTask.objects.filter(task="agreements.fetch_ice_lists").select_related("crontab").first(),
-            "may_fetch": has_role(request.user, HQ_WRITERS),
+            "may_fetch": access.may(request.user, "fetch", IceFetch),
         })
 
     def post(self, request):
-        if not has_role(request.user, HQ_WRITERS):
-            raise PermissionDenied("Only the Unit Chief and National Program Managers fetch ICE's lists.")
+        access.require(request.user, "fetch", IceFetch)
         from .feed import configured_urls
         from .tasks import fetch_ice_lists
 
@@ -76,12 +70,12 @@ class IceDigestView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": uswds_form(form)}, status=status)
 
     def get(self, request):
-        _hq_only(request)
+        access.require(request.user, "view", IceDigestSubscription)
         current = IceDigestSubscription.objects.filter(user=request.user).values_list("subscribed", flat=True).first()
         return self._page(request, DigestForm(initial={"subscribed": bool(current)}))
 
     def post(self, request):
-        _hq_only(request)
+        access.require(request.user, "change", IceDigestSubscription)
         form = DigestForm(request.POST)
         if not form.is_valid():
             return self._page(request, form, status=400)
@@ -106,7 +100,7 @@ class TimelineView(LoginRequiredMixin, View):
     template_name = "agreements/timeline.html"
 
     def get(self, request):
-        _hq_only(request)
+        access.require(request.user, "view", "agreements.timeline")
         from .selectors import program_timeline
 
         form = TimelineFilterForm(request.GET or None)
@@ -231,12 +225,12 @@ class OnboardingView(LoginRequiredMixin, View):
         return OnboardingForm(data, entries=self._entries(request), initial={"starts_on": dates.today()})
 
     def get(self, request):
-        _hq_only(request)
-        return self._page(request, self._form(request) if has_role(request.user, HQ_WRITERS) else None)
+        access.require(request.user, "view", OnboardingEntry)
+        may_onboard = access.may(request.user, "onboard", OnboardingEntry)
+        return self._page(request, self._form(request) if may_onboard else None)
 
     def post(self, request):
-        if not has_role(request.user, HQ_WRITERS):
-            raise PermissionDenied("Only the Unit Chief and National Program Managers onboard agencies.")
+        access.require(request.user, "onboard", OnboardingEntry)
         form = self._form(request, request.POST)
         if not form.is_valid():
             return self._page(request, form, status=400)

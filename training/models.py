@@ -14,7 +14,6 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal import dates
-from portal.roles import role_of
 from portal.scoping import ScopedQuerySet
 
 from . import conf
@@ -27,11 +26,8 @@ from .choices import (
 NEVER = dt.date(1900, 1, 1)
 
 
-class ReferenceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Courses, sites and academy classes are national reference data: every member
-        of staff with a role sees them (enrolments, which name officers, are scoped)."""
-        return self if role_of(user) is not None else self.none()
+class ReferenceQuerySet(ScopedQuerySet):
+    """Courses, sites and academy classes: national reference data every member of staff sees; enrolments, which name officers, are scoped (``portal.access``)."""
 
 
 class Course(models.Model):
@@ -200,7 +196,6 @@ class Officer(models.Model):
     history = HistoricalRecords()
 
     objects = OfficerQuerySet.as_manager()
-    scope_agency_path = "agency"
 
     class Meta:
         ordering = ["last_name", "first_name", "officer_number"]
@@ -298,7 +293,6 @@ class OfficerEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["-on", "-created_at"]
@@ -320,7 +314,6 @@ class Enrollment(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["academy_class", "requested_at", "pk"]
@@ -348,7 +341,6 @@ class Completion(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["-completed_on", "course__code"]
@@ -368,7 +360,6 @@ class CardLogin(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["-logged_in_at"]
@@ -393,7 +384,6 @@ class Waiver(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["-granted_on", "-pk"]

@@ -144,7 +144,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='iceimport',
             name='status',
-            field=models.CharField(choices=[('previewed', 'Previewed, not applied'), ('applied', 'Applied'), ('discarded', 'Discarded'), ('stored', 'Stored and compared (older than an applied edition)')], default='previewed', max_length=10),
+            field=models.CharField(choices=[('previewed', 'Previewed, not applied'), ('applied', 'Applied'), ('discarded', 'Discarded'), ('stored', 'Stored and compared, not applied')], default='previewed', max_length=10),
         ),
         migrations.CreateModel(
             name='HistoricalIceDigestSubscription',
@@ -172,7 +172,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('file_name', models.CharField(max_length=250)),
                 ('edition', models.CharField(choices=[('participating', 'Participating agencies (signed agreements)'), ('pending', 'Pending agencies (applications)')], max_length=14, verbose_name='list')),
-                ('status', models.CharField(choices=[('previewed', 'Previewed, not applied'), ('applied', 'Applied'), ('discarded', 'Discarded'), ('stored', 'Stored and compared (older than an applied edition)')], default='previewed', max_length=10)),
+                ('status', models.CharField(choices=[('previewed', 'Previewed, not applied'), ('applied', 'Applied'), ('discarded', 'Discarded'), ('stored', 'Stored and compared, not applied')], default='previewed', max_length=10)),
                 ('import_date', models.DateField(help_text='The date written on the records it changes: its as-of date when known.')),
                 ('sha256', models.CharField(blank=True, db_index=True, editable=False, max_length=64, null=True)),
                 ('as_of', models.DateField(blank=True, help_text="The date of ICE's edition; never before its latest signing date.", null=True, verbose_name='as of')),

@@ -9,8 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.roles import HQ_ROLES, Role, field_office_id_of, role_of
-from portal.scoping import NOTHING, assigned_agency_ids
+from portal.access import RestrictedQuerySet
 
 
 class Severity(models.TextChoices):
@@ -40,10 +39,8 @@ class SweepStatus(models.TextChoices):
     ABANDONED = "abandoned", "Abandoned"
 
 
-class SweepRunQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Runs hold only national counts per rule: every member of staff sees them."""
-        return self if role_of(user) is not None else self.none()
+class SweepRunQuerySet(RestrictedQuerySet):
+    """Runs hold only national counts per rule: every member of staff sees them (``portal.access``)."""
 
 
 class SweepRun(models.Model):
@@ -80,7 +77,7 @@ class SweepRun(models.Model):
         return sum(c.get("resolved", 0) for c in self.counts.values())
 
 
-class FindingQuerySet(models.QuerySet):
+class FindingQuerySet(RestrictedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -91,22 +88,6 @@ class FindingQuerySet(models.QuerySet):
         )
         return self.annotate(severity_rank=rank).order_by("severity_rank", "first_seen_at", "pk")
 
-    def visible_to(self, user):
-        """HQ sees every finding; a Field Office Director those of their office; a field
-        program manager those on their assigned agencies and those they are responsible
-        for; OCIO those of the IT installation rules."""
-        role = role_of(user)
-        if role is None:
-            return self.filter(NOTHING)
-        if role in HQ_ROLES:
-            return self
-        if role == Role.FIELD_OFFICE_DIRECTOR:
-            return self.filter(Q(field_office_id=field_office_id_of(user)) | Q(responsible=user))
-        if role == Role.FIELD_PM:
-            return self.filter(Q(agency__in=assigned_agency_ids(user)) | Q(responsible=user))
-        if role == Role.OCIO:
-            return self.filter(Q(category="itdeploy") | Q(responsible=user))
-        return self.filter(NOTHING)
 
 
 class Finding(models.Model):

@@ -14,30 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.errors import TransitionNotAllowed
-from portal.roles import HQ_WRITERS, has_role
+from portal import access
 
 from .models import Finding, FindingStatus, OPEN_STATUSES
 
 
 def finding_may_act(user, finding: Finding, action: str) -> bool:
-    """Whether ``user`` may ``action`` ("acknowledge", "resolve", "waive") ``finding``."""
-    from staffing.selectors import is_above
-
-    if has_role(user, HQ_WRITERS):
-        return True
-    if action == "waive":
-        return False
-    if finding.responsible_id == user.pk:
-        return True
-    if finding.responsible_id and is_above(user, finding.responsible):
-        return True
-    from portal.roles import Role, field_office_id_of, role_of
-
-    return (
-        role_of(user) == Role.FIELD_OFFICE_DIRECTOR
-        and finding.field_office_id is not None
-        and finding.field_office_id == field_office_id_of(user)
-    )
+    """Whether ``user`` may ``action`` ("acknowledge", "resolve", "waive") ``finding``,
+    by the access policy (``portal.access``)."""
+    return access.may(user, action, finding)
 
 
 def _check(user, finding, action):
