@@ -285,8 +285,9 @@ class IceImport(models.Model):
                                    related_name="+")
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_valid_only = models.BooleanField(default=False, help_text="Applied with rejected rows left out.")
-    # The file and the rows are large and never edited: the history keeps the dates and statuses.
-    history = HistoricalRecords(excluded_fields=["content", "rows", "report"])
+    # The file's bytes and cleaned rows are kept once, never edited: the history follows
+    # the dates, status and report (the audit journal reads it).
+    history = HistoricalRecords(excluded_fields=["content", "rows"])
 
     objects = IceImportQuerySet.as_manager()
 

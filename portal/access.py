@@ -306,6 +306,8 @@ TARGETS: list[Target] = [
         "delete": g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN),
     }),
     Target("portal.SweepRun", "Compliance sweep run", actions={"view": EVERYONE}),
+    Target("portal.AuditEvent", "Audit journal entry", actions={"view": HQ_ONLY, "export": HQ_ONLY},
+           note="Written by the portal itself (portal/audit/); nobody changes or deletes an entry."),
     Target("portal.Finding", "Compliance finding", agency="agency", office="field_office_id", own="responsible_id",
            installations=(("category", "exact", "itdeploy"),), scopes={BELOW: _below("responsible_id")},
            actions={
@@ -359,6 +361,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "findings": ("portal.Finding", "view"),
     "finding-detail": ("portal.Finding", "view"),
     "tokens": ("portal.ApiToken", "view"),
+    "audit": ("portal.AuditEvent", "view"),
     "agreements:agency-list": ("agreements.Agency", "view"),
     "agreements:agency-detail": ("agreements.Agency", "view"),
     "agreements:agreement-list": ("agreements.Agreement", "view"),
@@ -438,6 +441,7 @@ API: dict[str, tuple[str, dict[str, str]]] = {
     "finding": ("portal.Finding", {}),
     "sweeprun": ("portal.SweepRun", {}),
     "token": ("portal.ApiToken", {}),
+    "auditevent": ("portal.AuditEvent", {}),
 }
 
 

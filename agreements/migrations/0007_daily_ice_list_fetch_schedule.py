@@ -24,6 +24,6 @@ def unschedule(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0005_ice_editions_change_list_fetch_onboarding"),
+    dependencies = [("agreements", "0006_ice_editions_change_list_fetch_onboarding"),
                     ("django_celery_beat", "0019_alter_periodictasks_options")]
     operations = [migrations.RunPython(schedule, unschedule)]
