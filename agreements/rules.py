@@ -7,8 +7,8 @@ import datetime as dt
 from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
 
-from .choices import ProgramModel
-from .models import Agreement
+from .choices import AgreementStatus, ProgramModel
+from .models import Agency, Agreement, IceImport
 
 # The rule about agencies without a primary program manager is staffing's
 # (staffing/rules.py: SignedAgreementWithoutPrimaryManager); it keeps its code
@@ -94,3 +94,50 @@ def hq_owner_id() -> int | None:
         StaffProfile.objects.filter(role=Role.UNIT_CHIEF, user__is_active=True)
         .order_by("user_id").values_list("user_id", flat=True).first()
     )
+
+
+@registry.register
+class OnboardingUnfinished(Rule):
+    """The agencies an edition of ICE's list added are onboarded as a queue: while they
+    are within HQ's grace period (30 days by default, in the agreement settings), the
+    per-agency rules that only say "onboarding not finished" (no primary program manager,
+    no backup, no workload report) leave them out, and this rule reports one finding per
+    edition with what its agencies still lack. After the grace period the usual findings
+    apply. The finding goes to the Unit Chief."""
+
+    code = "agreements.onboarding_unfinished"
+    title = "Agencies an edition added still in onboarding"
+    description = "Agencies added by an edition of ICE's list are not yet onboarded (within the grace period)."
+    severity = Severity.WARNING
+    subject_model = IceImport  # the edition is the finding's subject
+
+    def evaluate(self, *, today):
+        from collections import defaultdict
+
+        from .models import AgreementSettings
+        from .selectors import agencies_onboarding_in_grace, onboarding_missing, onboarding_queue
+
+        grace = AgreementSettings.current().onboarding_grace_days
+        waiting = agencies_onboarding_in_grace(today)
+        if not waiting:
+            return
+        by_edition = defaultdict(list)
+        for entry in onboarding_queue(today=today).filter(agency_id__in=waiting):
+            by_edition[entry.edition].append(entry)
+        owner = hq_owner_id()
+        for edition, entries in by_edition.items():
+            if edition is None:
+                continue
+            lacking = defaultdict(int)
+            for entry in entries:
+                for what in onboarding_missing(entry):
+                    lacking[what] += 1
+            ends = min(e.entered_on for e in entries) + dt.timedelta(days=grace)
+            text = ", ".join(f"{n} without {what}" if what != "field office to confirm" else f"{n} with the {what}"
+                             for what, n in lacking.items()) or "ready to close"
+            yield Violation(
+                subject_id=edition.pk, label=f"Onboarding of ICE's list as of {edition.as_of:%Y-%m-%d}",
+                responsible_id=owner,
+                detail=f"{len(entries)} agenc{'y' if len(entries) == 1 else 'ies'} in the onboarding queue ({text}); "
+                       f"grace period until {ends:%Y-%m-%d}.",
+            )

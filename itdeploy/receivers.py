@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from agreements.signals import agreement_ended, agreement_reinstated, agreement_signed, agreements_signed_in_bulk
+from agreements.signals import (
+    agreement_ended, agreement_reinstated, agreement_signed, agreement_signing_date_changed, agreements_signed_in_bulk,
+)
 
 from . import services
 
@@ -29,3 +31,9 @@ def release_installation(sender, agreement, acting_user=None, **kwargs):
 @receiver(agreements_signed_in_bulk, dispatch_uid="itdeploy.open_installations_in_bulk")
 def open_installations_in_bulk(sender, agreements, acting_user=None, **kwargs):
     services.installations_open_for(agreements=agreements, acting_user=acting_user)
+
+
+@receiver(agreement_signing_date_changed, dispatch_uid="itdeploy.move_installation_clock")
+def move_installation_clock(sender, agreement, previous_signed_on=None, acting_user=None, **kwargs):
+    services.installation_follow_signing_date(agreement=agreement, previous_signed_on=previous_signed_on,
+                                              acting_user=acting_user)

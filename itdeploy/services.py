@@ -110,6 +110,34 @@ def installations_open_for(*, agreements, acting_user, opened_on: dt.date | None
     return installations
 
 
+@transaction.atomic
+def installation_follow_signing_date(*, agreement, previous_signed_on, acting_user) -> Installation | None:
+    """The MOA's signing date was corrected (ICE's list, accepted by HQ): the installation
+    it opened takes the new date, so its 180-day clock runs from it, and the steps that
+    started at the old signature start at the new one. A site already operational before
+    the new date keeps its date (HQ is told by the record's note)."""
+    installation = (Installation.objects.select_for_update()
+                    .filter(agency_id=agreement.agency_id).filter(opened_from_id=agreement.pk).first())
+    if installation is None or agreement.signed_on is None or installation.moa_signed_on == agreement.signed_on:
+        return installation
+    new = agreement.signed_on
+    if installation.operational_on and installation.operational_on < new:
+        installation.note = (f"ICE's list moved the MOA signature to {new:%Y-%m-%d}, after the site became "
+                             f"operational; the clock keeps {installation.moa_signed_on:%Y-%m-%d}.")[:250]
+        stamp(installation, acting_user, "Signing date corrected after the site was operational")
+        installation.save(update_fields=["note"])
+        return installation
+    old = installation.moa_signed_on
+    installation.moa_signed_on = new
+    stamp(installation, acting_user, f"MOA signing date corrected: {old:%Y-%m-%d} -> {new:%Y-%m-%d}")
+    installation.save(update_fields=["moa_signed_on"])
+    for step in installation.steps.filter(started_on=old, completed_on__isnull=True):
+        step.started_on = new
+        stamp(step, acting_user, "Starts at the corrected MOA signature")
+        step.save(update_fields=["started_on"])
+    return installation
+
+
 # --- steps ----------------------------------------------------------------------------
 
 def _locked(step: InstallationStep) -> InstallationStep:

@@ -14,3 +14,9 @@ class StaffingConfig(AppConfig):
         hooks.provide("primary_manager_ids", primary_manager_ids)
         hooks.provide("agency_assignments", agency_assignments)
         hooks.provide("agency_assignment_history", agency_assignment_history)
+
+        from . import providers
+
+        for name in ("staffing_officers_per_pm", "program_managers_assigned_on", "program_manager_suggestions",
+                     "program_managers_assign"):
+            hooks.provide(name, getattr(providers, name))

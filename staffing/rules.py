@@ -55,6 +55,7 @@ class PrimaryManagerWithoutBackup(Rule):
     sign). The finding goes to the primary program manager."""
 
     code = "staffing.primary_without_backup"
+    onboarding = True
     title = "Primary program manager without a backup"
     description = ("An agency with an agreement in force (signed or suspended) has a primary program manager "
                    "but no backup program manager assigned.")
@@ -192,6 +193,7 @@ class WorkloadReportMissing(Rule):
     workload report for last month. The finding goes to its primary program manager."""
 
     code = "staffing.workload_report_missing"
+    onboarding = True
     title = "Workload report missing for last month"
     description = "An agency with a signed agreement has not reported last month's encounters, charging documents and detainers."
     severity = Severity.WARNING

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from agreements.models import Agency, Agreement, AgreementDocument, AgreementEvent, FieldOffice
+from agreements.models import Agency, Agreement, AgreementDocument, AgreementEvent, EditionChange, FieldOffice, IceImport
 from portal.api.viewsets import FieldPolicyMixin, ScopedRelatedField
 
 
@@ -113,3 +113,36 @@ class AgreementDocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "agreement", "kind", "dated_on", "title", "url", "file", "href", "created_at"]
         read_only_fields = ["created_at"]
         extra_kwargs = {"file": {"required": False}}
+
+
+class IceEditionSerializer(serializers.ModelSerializer):
+    """An edition of ICE's published lists, with its as-of date and the evidence used."""
+
+    list = serializers.CharField(source="edition", read_only=True)
+    counts = serializers.SerializerMethodField()
+    changes_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IceImport
+        fields = ["id", "file_name", "list", "status", "as_of", "as_of_basis", "as_of_evidence", "latest_signed_on",
+                  "sha256", "source_url", "previous", "counts", "changes_url", "uploaded_at", "applied_at"]
+        read_only_fields = fields
+
+    def get_counts(self, obj) -> dict:
+        report = obj.report or {}
+        return {"rows_read": report.get("rows_read", 0), "agreements": report.get("agreements", {}),
+                "rejected": len(report.get("rejected", [])), "flagged_dates": len(report.get("flagged_dates", []))}
+
+    def get_changes_url(self, obj) -> str:
+        from django.urls import reverse
+
+        request = self.context.get("request")
+        path = reverse("api:ice-edition-changes", args=[obj.pk])
+        return request.build_absolute_uri(path) if request else path
+
+
+class EditionChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EditionChange
+        fields = ["id", "kind", "state", "agency_name", "program_model", "field", "before", "after", "agreement"]
+        read_only_fields = fields

@@ -5,7 +5,8 @@ from rest_framework.decorators import action
 
 from agreements import services
 from agreements.filtersets import AgencyFilterSet, AgreementFilterSet
-from agreements.models import Agency, Agreement, AgreementDocument, FieldOffice
+from agreements.filtersets import EditionChangeFilterSet
+from agreements.models import Agency, Agreement, AgreementDocument, EditionChange, FieldOffice, IceImport
 from portal.api.actions import ServiceActionMixin
 from portal.api.parsers import UPLOAD_PARSERS
 from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -18,8 +19,10 @@ from .serializers import (
     AgreementSerializer,
     AgreementSignSerializer,
     DatedTransitionSerializer,
+    EditionChangeSerializer,
     EndingTransitionSerializer,
     FieldOfficeSerializer,
+    IceEditionSerializer,
     TransitionSerializer,
 )
 
@@ -132,3 +135,32 @@ class AgreementDocumentViewSet(ScopedCreateReadViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.document_add(acting_user=self.request.user, **serializer.validated_data)
+
+
+class IceEditionViewSet(ScopedReadOnlyViewSet):
+    """Editions of ICE's published lists (HQ only), with ``GET ice-editions/{id}/changes/``:
+    the change list against the edition of the same list before it."""
+
+    queryset = IceImport.objects.defer("content", "rows")
+    serializer_class = IceEditionSerializer
+    filterset_fields = ["edition", "status"]
+    ordering_fields = ["as_of", "uploaded_at"]
+    ordering = ["-as_of", "-pk"]
+
+    def get_serializer_class(self):
+        return EditionChangeSerializer if self.action == "changes" else IceEditionSerializer
+
+    @extend_schema(responses=EditionChangeSerializer(many=True), filters=True)
+    @action(detail=True, methods=["get"], url_path="changes", url_name="changes")
+    def changes(self, request, pk=None):
+        """Every change of the edition: new agreements, those no longer listed, each changed field (before/after).
+        Filters: ``kind``, ``field``, ``state``, ``program_model``, ``q`` (agency)."""
+        edition = self.get_object()
+        filterset = EditionChangeFilterSet(request.query_params, queryset=EditionChange.objects.filter(edition=edition),
+                                           request=request)
+        if not filterset.is_valid():
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs.order_by("kind", "state", "agency_name", "program_model", "field"))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -43,6 +43,11 @@ class Rule:
     severity: ClassVar[str] = Severity.WARNING
     #: The model whose rows are the subjects of findings.
     subject_model: ClassVar[type] = None  # type: ignore[assignment]
+    #: A rule that only says "the agency's onboarding is not finished" (no primary program
+    #: manager, no backup, no workload report yet): while an agency is in the onboarding
+    #: queue within HQ's grace period the sweep leaves it out, and the queue's own rule
+    #: reports one finding per edition instead (hook ``agencies_onboarding_in_grace``).
+    onboarding: ClassVar[bool] = False
 
     @property
     def category(self) -> str:
