@@ -11,7 +11,7 @@ from .models import Installation, InstallationSettings
 def installation_panel(request, agency):
     installation = (
         Installation.objects.visible_to(request.user).filter(agency=agency)
-        .prefetch_related(selectors.steps_prefetch()).first()
+        .prefetch_related(selectors.steps_prefetch(), "clock_pauses").first()
     )
     if installation is None:
         return {"template": "itdeploy/_agency_panel.html", "context": {"agency": agency, "installation": None}}

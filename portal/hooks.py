@@ -5,6 +5,9 @@ gets the ``default`` while no provider is registered. Providers of the portal:
 
 - ``certified_officers_by_agency(on: date) -> dict[agency_id, int]``: the training app's
   count of certified officers able to act, per agency (used by staffing).
+- ``models_needing_installation() -> list[str]``: the IT installation app's 287(g) models
+  whose agreements need a site installation (used by training and the agency page: an
+  agency under a model that needs none shows no equipment warning).
 """
 
 from __future__ import annotations
