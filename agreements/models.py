@@ -150,7 +150,8 @@ class AgreementQuerySet(ScopedQuerySet):
 
         An agreement is in force from its signature (or, once renewed, the signature the
         renewal replaced) until its suspension, termination or withdrawal: signed on or
-        before ``on``; not terminated or withdrawn on or before ``on`` (``ended_on``); and
+        before ``on`` (a signed agreement whose date ICE's list gave untrusted counts as
+        signed); not terminated or withdrawn on or before ``on`` (``ended_on``); and
         not suspended on ``on`` (a suspension from its effective date up to the day before
         its reinstatement). The portal records no expiry date: an MOA that lapses is
         terminated by HQ on the day it lapsed."""
@@ -159,6 +160,10 @@ class AgreementQuerySet(ScopedQuerySet):
         on = on or dates.today()
         signed = models.Q(signed_on__lte=on) | models.Exists(AgreementEvent.objects.filter(
             agreement=models.OuterRef("pk"), transition=Transition.RENEW, previous_signed_on__lte=on))
+        # Signed agreements loaded from ICE's lists with a date the import could not trust
+        # (kept in ``signed_on_raw`` for HQ) are signed on an unknown day in the past.
+        signed |= models.Q(signed_on__isnull=True, status__in=[
+            AgreementStatus.SIGNED, AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED])
         not_ended = models.Q(status__in=[AgreementStatus.SIGNED, AgreementStatus.SUSPENDED]) | models.Q(
             status__in=[AgreementStatus.TERMINATED, AgreementStatus.WITHDRAWN], ended_on__gt=on)
         suspended = models.Exists(AgreementSuspension.objects.filter(

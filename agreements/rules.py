@@ -11,28 +11,28 @@ from portal.compliance.registry import Rule, Violation, registry
 from staffing.choices import AssignmentKind
 from staffing.models import Assignment
 
-from .choices import AgreementStatus, ProgramModel
+from .choices import ProgramModel
 from .models import Agency, Agreement
 
 
 @registry.register
 class SignedAgreementWithoutPrimaryManager(Rule):
-    """Every agency with a signed agreement has a primary program manager who reviews and
-    signs its officers' charging documents. The finding goes to the office's director."""
+    """Every agency with an agreement in force has a primary program manager who reviews
+    and signs its officers' charging documents (a suspended agreement needs nobody to sign
+    until it is reinstated). The finding goes to the office's director."""
 
     code = "agreements.no_primary_manager"
     title = "Signed agreement without a primary program manager"
-    description = "An agency holds a signed 287(g) agreement but no program manager is assigned to it as primary."
+    description = "An agency holds a 287(g) agreement in force but no program manager is assigned to it as primary."
     severity = Severity.HIGH
     subject_model = Agency
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         primary = Assignment.objects.active_on(today).filter(agency=OuterRef("pk"), kind=AssignmentKind.PRIMARY)
-        signed = Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SIGNED)
-        rows = (
-            Agency.objects.filter(Exists(signed)).exclude(Exists(primary))
-            .values_list("id", "name", "state", "field_office_id")
-        )
+        agencies = Agency.objects.active_on(today).exclude(Exists(primary))
+        if subject_ids is not None:
+            agencies = agencies.filter(pk__in=subject_ids)
+        rows = agencies.values_list("id", "name", "state", "field_office_id")
         for agency_id, name, state, office_id in rows:
             yield Violation(
                 subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
@@ -53,7 +53,7 @@ class ApplicationReviewOverdue(Rule):
     severity = Severity.WARNING
     subject_model = Agreement
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         from django.db.models.functions import Coalesce
 
         from .choices import PENDING_STATUSES
@@ -61,8 +61,11 @@ class ApplicationReviewOverdue(Rule):
 
         limit = AgreementSettings.current().review_days_limit
         cutoff = today - dt.timedelta(days=limit)
+        pending = Agreement.objects.filter(status__in=PENDING_STATUSES)
+        if subject_ids is not None:
+            pending = pending.filter(pk__in=subject_ids)
         rows = (
-            Agreement.objects.filter(status__in=PENDING_STATUSES)
+            pending
             .annotate(clock=Coalesce("applied_on", "pending_listed_on"))
             .filter(clock__lt=cutoff)
             .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
@@ -90,12 +93,14 @@ class AgreementNotOnIceList(Rule):
     severity = Severity.WARNING
     subject_model = Agreement
 
-    def evaluate(self, *, today):
-        from .choices import IN_FORCE_STATUSES, PENDING_STATUSES
+    def evaluate(self, *, today, subject_ids=None):
+        from .choices import HELD_STATUSES, PENDING_STATUSES
 
+        listed = Agreement.objects.filter(not_listed_since__isnull=False, status__in=[*HELD_STATUSES, *PENDING_STATUSES])
+        if subject_ids is not None:
+            listed = listed.filter(pk__in=subject_ids)
         rows = (
-            Agreement.objects.filter(not_listed_since__isnull=False,
-                                     status__in=[*IN_FORCE_STATUSES, *PENDING_STATUSES])
+            listed
             .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
                          "program_model", "not_listed_since")
         )

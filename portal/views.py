@@ -220,12 +220,13 @@ class FindingListView(ScopedListView):
 class FindingDetailView(LoginRequiredMixin, View):
     template_name = "portal/finding_detail.html"
 
-    def get(self, request, pk):
+    def get(self, request, pk, form_error: str = "", note: str = "", status: int = 200):
         finding = get_object_or_404(Finding.objects.visible_to(request.user).select_related("responsible", "agency"), pk=pk)
         actions = [a for a in ("acknowledge", "resolve", "waive") if finding.is_open and finding_services.finding_may_act(request.user, finding, a)]
         if finding.status == "acknowledged" and "acknowledge" in actions:
             actions.remove("acknowledge")
-        return render(request, self.template_name, {"finding": finding, "actions": actions})
+        return render(request, self.template_name, {"finding": finding, "actions": actions, "form_error": form_error,
+                                                    "note": note}, status=status)
 
     def post(self, request, pk):
         finding = get_object_or_404(Finding.objects.visible_to(request.user), pk=pk)
@@ -235,7 +236,11 @@ class FindingDetailView(LoginRequiredMixin, View):
             if action == "acknowledge":
                 finding_services.finding_acknowledge(finding=finding, acting_user=request.user, note=note)
             elif action == "resolve":
-                finding_services.finding_resolve(finding=finding, acting_user=request.user, note=note)
+                try:
+                    finding_services.finding_resolve(finding=finding, acting_user=request.user, note=note)
+                except TransitionNotAllowed as exc:
+                    # The condition still holds: the refusal shows on the form, the note kept.
+                    return self.get(request, pk, form_error=exc.message, note=note, status=409)
             elif action == "waive":
                 from django.utils.dateparse import parse_date
 

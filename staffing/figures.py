@@ -172,7 +172,6 @@ class Figures:
 
 def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> Figures:
     """The staffing figures of every PM, every field office and the nation on ``day``."""
-    from agreements.choices import AgreementStatus
     from agreements.models import Agency, FieldOffice
 
     from .selectors import field_managers, primary_manager_ids
@@ -182,7 +181,7 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> F
     officers = officers_by_agency(day)
     cases = annual_cases_by_agency(day)
     primaries = primary_manager_ids(day)
-    signed = set(Agency.objects.filter(agreements__status=AgreementStatus.SIGNED).values_list("id", flat=True))
+    signed = set(Agency.objects.active_on(day).values_list("id", flat=True))
     agency_ids = signed | set(primaries) | {k for k, v in officers.items() if v} | {k for k, v in cases.items() if v}
     agencies = {
         a["id"]: a for a in Agency.objects.filter(pk__in=agency_ids).values(
