@@ -18,11 +18,11 @@ from portal.views import ScopedListView, uswds_form
 from staffing.models import Assignment
 
 from . import services
-from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus
+from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus, Transition
 from .filtersets import AgencyFilterSet, AgreementFilterSet
 from .forms import TRANSITIONS, DocumentForm, IceUploadForm, TransitionForm
 from .importers import CLEANING_LABELS, IceFileError, has_changes
-from .models import Agency, Agreement, IceImport
+from .models import Agency, Agreement, AgreementEvent, IceImport
 
 
 class AgencyListView(ScopedListView):
@@ -56,6 +56,12 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
             Assignment.objects.filter(agency=agency).select_related("program_manager").order_by("-starts_on")
         )
         agreements = list(Agreement.objects.visible_to(user).filter(agency=agency).order_by("program_model"))
+        endings = list(
+            AgreementEvent.objects.visible_to(user).filter(
+                agreement__agency=agency, transition__in=[Transition.SUSPEND, Transition.REINSTATE, Transition.TERMINATE,
+                                                          Transition.WITHDRAW])
+            .select_related("agreement").order_by("-effective_on", "-recorded_at")
+        )
         entries = history.merged(
             history.entries(agency.history.all(), what="Agency"),
             history.entries(Agreement.history.filter(agency_id=agency.pk), what="Agreement"),
@@ -65,6 +71,8 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "agency": agency,
             "agreements": agreements,
+            "endings": endings,
+            "in_force": agency.is_active(today) or not agreements,
             "current_assignments": [a for a in assignments if a.is_active_on(today)],
             "past_assignments": [a for a in assignments if not a.is_active_on(today)],
             "findings": Finding.objects.visible_to(user).open().filter(agency=agency),
