@@ -426,7 +426,7 @@ def staffing_plan(*, day: dt.date | None = None, office_ids=None, years: int = 1
     extra agreements form their own row ("office not yet known"); with one office they go
     to that office.
     """
-    from agreements.choices import PENDING_STATUSES, AgreementStatus
+    from agreements.choices import PENDING_STATUSES
     from agreements.models import Agreement, FieldOffice
 
     day = day or dates.today()
@@ -438,11 +438,11 @@ def staffing_plan(*, day: dt.date | None = None, office_ids=None, years: int = 1
     officers = officers_by_agency(day)
 
     by_status = defaultdict(lambda: defaultdict(int))
-    for office_id, status, n in (
-        Agreement.objects.filter(status__in=[AgreementStatus.SIGNED, *PENDING_STATUSES])
-        .values_list("agency__field_office_id", "status").annotate(n=Count("id"))
-    ):
-        by_status[office_id]["signed" if status == AgreementStatus.SIGNED else "pending"] += n
+    for office_id, n in Agreement.objects.in_force(day).values_list("agency__field_office_id").annotate(n=Count("id")).order_by():
+        by_status[office_id]["signed"] += n
+    for office_id, n in (Agreement.objects.filter(status__in=PENDING_STATUSES)
+                         .values_list("agency__field_office_id").annotate(n=Count("id")).order_by()):
+        by_status[office_id]["pending"] += n
     national_signed = sum(v["signed"] for v in by_status.values())
     national_officers = sum(officers.values())
     national_cases = figures.nation.annual_cases

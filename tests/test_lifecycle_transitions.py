@@ -233,3 +233,16 @@ def test_a_suspended_site_is_never_past_the_goal_for_its_suspended_days(world, p
     assert selectors.goal_date(installation, 180, dt.date(2018, 4, 1)) == dt.date(2018, 3, 31)
     clock = selectors.installation_clock(installation, dt.date(2018, 3, 31), InstallationSettings.current())
     assert (clock.used_days, clock.paused_days, clock.state) == (180, 31, "at_risk")
+
+
+def test_the_api_says_what_is_in_force_with_the_same_definition(api, world, people):
+    agreement, agency = world["agreements"]["mine"], world["mine"]
+    client = api(people["chief"])
+    with at(TODAY):
+        assert client.get(f"/api/v1/agreements/{agreement.pk}/").json()["in_force"] is True
+        answer = client.post(f"/api/v1/agreements/{agreement.pk}/suspend/",
+                             {"effective_on": "2018-03-01", "reason": "Audit"}, format="json")
+        assert answer.status_code == 200 and answer.json()["in_force"] is False
+        assert client.get(f"/api/v1/agencies/{agency.pk}/").json()["active"] is False
+        listed = {r["id"]: r["active"] for r in client.get("/api/v1/agencies/").json()["results"]}
+    assert listed[agency.pk] is False and listed[world["miami"].pk] is True
