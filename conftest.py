@@ -56,6 +56,10 @@ def offices(db):
 @pytest.fixture
 def people(db, offices):
     """One user per role; two field PMs in Houston, one in Miami; a user without a role."""
+    return make_people(offices)
+
+
+def make_people(offices):
     from portal.roles import Role
     from portal.tests.factories import UserFactory, staff
 
@@ -78,6 +82,10 @@ def world(db, people, offices):
     """Three agencies, each with a signed agreement: ``mine`` (Houston, assigned to
     ``pm`` as primary and ``pm_other`` as backup), ``houston_other`` (Houston, assigned
     to ``pm_other``) and ``miami`` (Miami, assigned to ``pm_miami``)."""
+    return make_world(people, offices)
+
+
+def make_world(people, offices):
     import datetime as dt
 
     from agreements.tests.factories import AgencyFactory, AgreementFactory

@@ -47,9 +47,9 @@ class AgreementSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "review_days_limit"]
 
     def _is_settings_writer(self, request):
-        from portal.roles import SETTINGS_WRITERS, has_role
+        from portal import access
 
-        return has_role(request.user, SETTINGS_WRITERS)
+        return access.may(request.user, "change", AgreementSettings)
 
     def has_add_permission(self, request):
         return self._is_settings_writer(request) and not AgreementSettings.objects.exists()

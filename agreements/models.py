@@ -29,12 +29,8 @@ def agency_match_key(name: str) -> str:
     return " ".join(text.split())
 
 
-class FieldOfficeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Field offices are reference data: every member of staff with a role sees all."""
-        from portal.roles import role_of
-
-        return self if role_of(user) is not None else self.none()
+class FieldOfficeQuerySet(ScopedQuerySet):
+    """Field offices: reference data every member of staff sees (``portal.access``)."""
 
 
 class FieldOffice(models.Model):
@@ -115,8 +111,6 @@ class Agency(models.Model):
     history = HistoricalRecords()
 
     objects = AgencyQuerySet.as_manager()
-    scope_agency_path = ""
-    scope_ocio_sees_all = True
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -210,7 +204,6 @@ class Agreement(models.Model):
     history = HistoricalRecords()
 
     objects = AgreementQuerySet.as_manager()
-    scope_agency_path = "agency"
 
     class Meta:
         ordering = ["agency__state", "agency__name", "program_model"]
@@ -248,7 +241,6 @@ class AgreementSuspension(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "agreement__agency"
 
     class Meta:
         ordering = ["starts_on", "pk"]
@@ -282,7 +274,6 @@ class AgreementEvent(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "agreement__agency"
 
     class Meta:
         ordering = ["effective_on", "recorded_at", "pk"]
@@ -309,7 +300,6 @@ class AgreementDocument(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "agreement__agency"
 
     class Meta:
         ordering = ["dated_on", "pk"]
@@ -329,12 +319,8 @@ class AgreementDocument(models.Model):
         return self.url or (self.file.url if self.file else "")
 
 
-class IceImportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Imports of ICE's lists are HQ's work: HQ roles see them; nobody else does."""
-        from portal.roles import HQ_ROLES, role_of
-
-        return self if role_of(user) in HQ_ROLES else self.none()
+class IceImportQuerySet(ScopedQuerySet):
+    """Imports of ICE's lists: HQ's work (``portal.access``)."""
 
 
 class IceImport(models.Model):
@@ -353,6 +339,8 @@ class IceImport(models.Model):
                                    related_name="+")
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_valid_only = models.BooleanField(default=False, help_text="Applied with rejected rows left out.")
+    # The cleaned rows are the file itself, kept once; the history follows status and report.
+    history = HistoricalRecords(excluded_fields=["rows"])
 
     objects = IceImportQuerySet.as_manager()
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import dates, history, panels
+from portal import access, dates, history, panels
 from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
-from portal.roles import HQ_ROLES, HQ_WRITERS, has_role
 from portal.tables import Column
-from portal.views import ScopedListView, uswds_form
+from portal.views import ScopedListView, ScopedRecordView, uswds_form
 from staffing.models import Assignment
 
 from . import services
@@ -22,7 +21,7 @@ from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, Impor
 from .filtersets import AgencyFilterSet, AgreementFilterSet
 from .forms import TRANSITIONS, DocumentForm, IceUploadForm, TransitionForm
 from .importers import CLEANING_LABELS, IceFileError, has_changes
-from .models import Agency, Agreement, AgreementEvent, IceImport
+from .models import Agency, Agreement, AgreementDocument, AgreementEvent, IceImport
 
 
 class AgencyListView(ScopedListView):
@@ -38,7 +37,11 @@ class AgencyListView(ScopedListView):
         Column("State", "state", sort="state"),
         Column("County", "county", sort="county"),
         Column("Field office", "field_office.name", sort="field_office__name"),
-        Column("Office confirmed", "field_office_confirmed"),
+        Column("Office confirmed", "field_office_confirmed", field="field_office_confirmed"),
+        Column("Address", "address", field="address", export_only=True),
+        Column("Main contact", "contact_name", field="contact_name", export_only=True),
+        Column("Contact e-mail", "contact_email", field="contact_email", export_only=True),
+        Column("Contact phone", "contact_phone", field="contact_phone", export_only=True),
     ]
 
     def base_queryset(self):
@@ -50,10 +53,11 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, pk, **kwargs):
         user = self.request.user
-        agency = get_object_or_404(Agency.objects.visible_to(user).select_related("field_office"), pk=pk)
+        agency = access.get_or_404(Agency.objects.select_related("field_office"), user, pk=pk)
         today = dates.today()
         assignments = list(
-            Assignment.objects.filter(agency=agency).select_related("program_manager").order_by("-starts_on")
+            Assignment.objects.restrict(user, "view").filter(agency=agency).select_related("program_manager")
+            .order_by("-starts_on")
         )
         agreements = list(Agreement.objects.visible_to(user).filter(agency=agency).order_by("program_model"))
         endings = list(
@@ -63,13 +67,19 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
             .select_related("agreement").order_by("-effective_on", "-recorded_at")
         )
         entries = history.merged(
-            history.entries(agency.history.all(), what="Agency"),
-            history.entries(Agreement.history.filter(agency_id=agency.pk), what="Agreement"),
-            history.entries(Assignment.history.filter(agency_id=agency.pk), what="Assignment"),
+            *([history.entries(agency.history.all(), what="Agency")]
+              if access.visible_fields(user, Agency) is None else []),
+            *([history.entries(Agreement.history.filter(agency_id=agency.pk), what="Agreement")]
+              if access.may(user, "view", Agreement) else []),
+            *([history.entries(Assignment.history.filter(agency_id=agency.pk), what="Assignment")]
+              if access.may(user, "view", Assignment) else []),
         )
         return {
             **super().get_context_data(**kwargs),
             "agency": agency,
+            "agency_fields": access.fields_seen(user, Agency),
+            "may_see_agreements": access.may(user, "view", Agreement),
+            "may_see_managers": access.may(user, "view", Assignment),
             "agreements": agreements,
             "endings": endings,
             "in_force": agency.is_active(today) or not agreements,
@@ -124,26 +134,29 @@ def _allowed_verbs(agreement: Agreement) -> list[str]:
     return verbs
 
 
-class AgreementDetailView(LoginRequiredMixin, View):
+class AgreementDetailView(ScopedRecordView):
     """An agreement: its status, timeline of transitions, documents, agency and program
     managers; HQ writers record transitions and add documents here."""
 
+    model = Agreement
     template_name = "agreements/agreement_detail.html"
 
+    def record_queryset(self):
+        return Agreement.objects.select_related("agency", "agency__field_office")
+
     def _agreement(self, request, pk):
-        return get_object_or_404(
-            Agreement.objects.visible_to(request.user).select_related("agency", "agency__field_office"), pk=pk
-        )
+        return self.get_record(pk)
 
     def _render(self, request, agreement, forms=None, document_form=None, status=200):
         today = dates.today()
-        may_change = has_role(request.user, HQ_WRITERS)
+        may_document = access.may(request.user, "add", AgreementDocument)
         forms = forms or {}
         transition_forms = []
-        if may_change:
-            for verb in _allowed_verbs(agreement):
+        for verb in _allowed_verbs(agreement):
+            if access.may(request.user, verb, agreement):
                 form = forms.get(verb) or TransitionForm(verb=verb, initial={"on": today})
                 transition_forms.append(uswds_form(form))
+        may_change = may_document or bool(transition_forms) or access.may(request.user, "mark_reviewed", agreement)
         return render(request, self.template_name, {
             "agreement": agreement,
             "agency": agreement.agency,
@@ -151,13 +164,13 @@ class AgreementDetailView(LoginRequiredMixin, View):
             "documents": agreement.documents.all(),
             "other_agreements": Agreement.objects.visible_to(request.user).filter(agency=agreement.agency).exclude(
                 pk=agreement.pk),
-            "current_assignments": Assignment.objects.active_on(today).filter(agency=agreement.agency)
-            .select_related("program_manager"),
+            "current_assignments": Assignment.objects.restrict(request.user, "view").active_on(today)
+            .filter(agency=agreement.agency).select_related("program_manager"),
             "findings": Finding.objects.visible_to(request.user).open().filter(agency=agreement.agency),
             "history": history.entries(agreement.history.all(), what="Agreement"),
             "may_change": may_change,
             "transition_forms": transition_forms,
-            "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_change else None,
+            "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_document else None,
         }, status=status)
 
     def get(self, request, pk):
@@ -165,9 +178,12 @@ class AgreementDetailView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         agreement = self._agreement(request, pk)
-        if not has_role(request.user, HQ_WRITERS):
-            raise PermissionDenied("Only the Unit Chief and National Program Managers change agreements.")
         action = request.POST.get("action", "")
+        if action == "document":
+            access.require(request.user, "add", AgreementDocument)
+        else:
+            access.check(request.user, action if action in TRANSITIONS or action == "mark_reviewed" else "mark_reviewed",
+                         agreement)
         try:
             if action == "document":
                 form = DocumentForm(request.POST, request.FILES)
@@ -217,13 +233,11 @@ class IceImportListView(LoginRequiredMixin, View):
         }, status=status)
 
     def get(self, request):
-        if not has_role(request.user, HQ_ROLES):
-            raise PermissionDenied("Imports of ICE's lists are HQ's.")
-        return self._page(request, IceUploadForm() if has_role(request.user, HQ_WRITERS) else None)
+        access.require(request.user, "view", IceImport)
+        return self._page(request, IceUploadForm() if access.may(request.user, "import", IceImport) else None)
 
     def post(self, request):
-        if not has_role(request.user, HQ_WRITERS):
-            raise PermissionDenied("Only the Unit Chief and National Program Managers import ICE's lists.")
+        access.require(request.user, "import", IceImport)
         form = IceUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._page(request, form, status=400)
@@ -237,27 +251,26 @@ class IceImportListView(LoginRequiredMixin, View):
         return redirect(ice_import.get_absolute_url())
 
 
-class IceImportDetailView(LoginRequiredMixin, View):
+class IceImportDetailView(ScopedRecordView):
     """The preview (or final report) of one import, and the choice to apply it."""
 
+    model = IceImport
     template_name = "agreements/ice_import_detail.html"
 
     def get(self, request, pk):
-        ice_import = get_object_or_404(IceImport.objects.visible_to(request.user), pk=pk)
+        ice_import = self.get_record(pk)
         report = ice_import.report
         return render(request, self.template_name, {
             "ice_import": ice_import,
             "report": report,
             "cleanings": [(CLEANING_LABELS.get(k, k), v) for k, v in report.get("cleanings", {}).items()],
             "has_changes": has_changes(report),
-            "may_apply": has_role(request.user, HQ_WRITERS) and ice_import.status == ImportStatus.PREVIEWED,
+            "may_apply": access.may(request.user, "apply", ice_import) and ice_import.status == ImportStatus.PREVIEWED,
         })
 
     def post(self, request, pk):
-        ice_import = get_object_or_404(IceImport.objects.visible_to(request.user), pk=pk)
-        if not has_role(request.user, HQ_WRITERS):
-            raise PermissionDenied("Only the Unit Chief and National Program Managers import ICE's lists.")
         choice = request.POST.get("choice")
+        ice_import = self.get_record(pk, "discard" if choice == "discard" else "apply")
         try:
             if choice == "discard":
                 services.ice_import_discard(ice_import=ice_import, acting_user=request.user)

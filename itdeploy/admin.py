@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.roles import SETTINGS_WRITERS, role_of
+from portal import access
 
 from .models import (
     Installation, InstallationSettings, InstallationStep, Installer, InstallerUnavailability, ProgramModelSetting,
@@ -13,16 +13,16 @@ from .models import (
 
 
 class SettingsAdmin(SimpleHistoryAdmin):
-    """Settings change only for the Unit Chief (roles.md)."""
+    """Settings change only for the roles the access policy grants "change" (the Unit Chief)."""
 
     def has_change_permission(self, request, obj=None):
-        return role_of(request.user) in SETTINGS_WRITERS and super().has_change_permission(request, obj)
+        return access.may(request.user, "change", self.model) and super().has_change_permission(request, obj)
 
     def has_add_permission(self, request):
-        return role_of(request.user) in SETTINGS_WRITERS and super().has_add_permission(request)
+        return access.may(request.user, "change", self.model) and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
-        return role_of(request.user) in SETTINGS_WRITERS and super().has_delete_permission(request, obj)
+        return access.may(request.user, "change", self.model) and super().has_delete_permission(request, obj)
 
 
 class StepTemplateForm(forms.ModelForm):

@@ -12,7 +12,6 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from portal.roles import role_of
 from portal.scoping import ScopedQuerySet
 
 from .choices import InstallationStatus, PauseReason, StepKind, StepOwner
@@ -95,11 +94,8 @@ class StepTemplate(models.Model):
         return f"{self.number}. {self.name}"
 
 
-class InstallerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """OCIO's installers and their availability are seen by every member of staff,
-        since the pipeline's forecast depends on them."""
-        return self if role_of(user) is not None else self.none()
+class InstallerQuerySet(ScopedQuerySet):
+    """OCIO's installers: every member of staff sees them, the forecast depends on them (``portal.access``)."""
 
 
 class Installer(models.Model):
@@ -127,9 +123,8 @@ class Installer(models.Model):
         return self.name
 
 
-class InstallerUnavailabilityQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self if role_of(user) is not None else self.none()
+class InstallerUnavailabilityQuerySet(ScopedQuerySet):
+    """Periods an installer cannot install (``portal.access``)."""
 
 
 class InstallerUnavailability(models.Model):
@@ -183,8 +178,6 @@ class Installation(models.Model):
     history = HistoricalRecords()
 
     objects = InstallationQuerySet.as_manager()
-    scope_agency_path = "agency"
-    scope_ocio_sees_all = True
 
     class Meta:
         ordering = ["moa_signed_on", "pk"]
@@ -246,8 +239,6 @@ class InstallationStep(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "installation__agency"
-    scope_ocio_sees_all = True
 
     class Meta:
         ordering = ["installation_id", "number"]
@@ -281,8 +272,6 @@ class StepPause(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "step__installation__agency"
-    scope_ocio_sees_all = True
 
     class Meta:
         ordering = ["started_on", "pk"]
@@ -311,8 +300,6 @@ class InstallationPause(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "installation__agency"
-    scope_ocio_sees_all = True
 
     class Meta:
         ordering = ["started_on", "pk"]

@@ -9,20 +9,19 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
 from django.views import View
 
 from portal import dates, history
 from portal.errors import TransitionNotAllowed
-from portal.roles import HQ_WRITERS, role_of
+from portal import access
 from portal.tables import Column, csv_response, xlsx_response
 from portal.views import uswds_form
 
 from . import forecast as fc
 from . import selectors, services
-from .api.views import STEP_WRITERS
 from .choices import ClockState, InstallationStatus, PauseReason
 from .filtersets import InstallationFilterSet
 from .models import Installation, InstallationSettings, InstallationStep, Installer, StepPause, StepTemplate
@@ -137,7 +136,7 @@ class PipelineView(LoginRequiredMixin, View):
             "rows": rows, "today": today, "settings": settings, "pipeline": pipeline,
             "installers": list(Installer.objects.filter(active=True)), "what_if": what_if, "what_if_n": what_if_n,
             "querystring": params.urlencode(), "unconfirmed": unconfirmed,
-            "may_confirm": role_of(request.user) in HQ_WRITERS, "max_what_if": MAX_WHAT_IF,
+            "may_confirm": access.may(request.user, "confirm", Installation), "max_what_if": MAX_WHAT_IF,
             "misses": sum(1 for r in rows if r["forecast_on"] is None or r["forecast_on"] > r["goal_on"]),
         })
 
@@ -167,9 +166,9 @@ class InstallationDetailView(LoginRequiredMixin, View):
     template_name = "itdeploy/installation_detail.html"
 
     def _installation(self, request, pk):
-        return get_object_or_404(
-            Installation.objects.visible_to(request.user).select_related("agency", "agency__field_office", "opened_from")
-            .prefetch_related(selectors.steps_prefetch(), "clock_pauses"), pk=pk,
+        return access.get_or_404(
+            Installation.objects.select_related("agency", "agency__field_office", "opened_from")
+            .prefetch_related(selectors.steps_prefetch(), "clock_pauses"), request.user, pk=pk,
         )
 
     def get(self, request, pk):
@@ -194,13 +193,13 @@ class InstallationDetailView(LoginRequiredMixin, View):
             history.entries(InstallationStep.history.filter(installation_id=installation.pk), what="Step"),
             history.entries(StepPause.history.filter(step_id__in=step_ids), what="Pause"),
         )
-        may_update = role_of(request.user) in STEP_WRITERS and installation.status == InstallationStatus.IN_PROGRESS
+        may_update = access.may(request.user, "step_start", installation) and installation.status == InstallationStatus.IN_PROGRESS
         return render(request, self.template_name, {
             "installation": installation, "agency": installation.agency, "steps": steps, "today": today,
             "clock": selectors.installation_clock(installation, today, settings), "settings": settings,
             "expected": expected, "pessimistic": pessimistic,
             "goal_on": selectors.goal_date(installation, settings.goal_days, today),
-            "history": entries[:200], "may_update": may_update, "may_prioritise": role_of(request.user) in HQ_WRITERS,
+            "history": entries[:200], "may_update": may_update, "may_prioritise": access.may(request.user, "priority", installation),
             "pause_reasons": [c for c in PauseReason.choices if c[0] != PauseReason.AGREEMENT_ENDED],
             "installers": Installer.objects.filter(active=True),
         })
@@ -208,19 +207,17 @@ class InstallationDetailView(LoginRequiredMixin, View):
     def post(self, request, pk):
         installation = self._installation(request, pk)
         action = request.POST.get("action")
-        role = role_of(request.user)
         on = parse_date(request.POST.get("on") or "") if request.POST.get("on") else None
         note = (request.POST.get("note") or "").strip()
         try:
             if action == "priority":
-                if role not in HQ_WRITERS:
-                    raise PermissionDenied
+                access.check(request.user, "priority", installation)
                 raw = (request.POST.get("priority_rank") or "").strip()
                 services.installation_set_priority(installation=installation, acting_user=request.user,
                                                    priority_rank=int(raw) if raw.isdigit() and int(raw) > 0 else None)
             else:
-                if role not in STEP_WRITERS:
-                    raise PermissionDenied
+                access.check(request.user, f"step_{action}" if action in ("start", "complete", "pause", "resume")
+                             else "step_start", installation)
                 step = get_object_or_404(installation.steps.all(), pk=request.POST.get("step"))
                 if action == "start":
                     installer = Installer.objects.filter(active=True, pk=request.POST.get("installer") or 0).first()
@@ -331,12 +328,11 @@ class ConfirmView(LoginRequiredMixin, View):
         return render(request, self.template_name, {
             "title": "Confirm installations whose status is unknown", "rows": self._rows(request)[:500],
             "count": self._rows(request).count(), "steps": StepTemplate.objects.all(),
-            "may_confirm": role_of(request.user) in HQ_WRITERS, "errors": errors or [],
+            "may_confirm": access.may(request.user, "confirm", Installation), "errors": errors or [],
         }, status=status)
 
     def post(self, request):
-        if role_of(request.user) not in HQ_WRITERS:
-            raise PermissionDenied
+        access.require(request.user, "confirm", Installation)
         ids = [int(v) for v in request.POST.getlist("installation") if v.isdigit()]
         chosen = list(self._rows(request).filter(pk__in=ids))
         if not chosen:

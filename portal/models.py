@@ -10,25 +10,15 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .access import RestrictedQuerySet
 from .roles import Role
+from .audit.models import AuditEvent  # noqa: F401  (models of the portal app)
 from .compliance.models import Finding, SweepRun  # noqa: F401  (models of the portal app)
 
 
-class StaffProfileQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """HQ sees all staff; field staff see their own office's staff and headquarters;
-        OCIO sees OCIO and headquarters. Everyone sees themselves."""
-        from .roles import HQ_ROLES, FIELD_ROLES, field_office_id_of, role_of
-
-        role = role_of(user)
-        if role is None:
-            return self.none()
-        if role in HQ_ROLES:
-            return self
-        mine = models.Q(user=user) | models.Q(role__in=HQ_ROLES)
-        if role in FIELD_ROLES:
-            return self.filter(mine | models.Q(field_office_id=field_office_id_of(user)))
-        return self.filter(mine | models.Q(role=Role.OCIO))
+class StaffProfileQuerySet(RestrictedQuerySet):
+    """Staff: HQ sees all; field staff their own office and headquarters; OCIO OCIO and
+    headquarters; everyone themselves (``portal.access``)."""
 
 
 class StaffProfile(models.Model):
@@ -67,10 +57,8 @@ class StaffProfile(models.Model):
         return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A user sees only their own tokens."""
-        return self.filter(user=user) if user.is_authenticated else self.none()
+class ApiTokenQuerySet(RestrictedQuerySet):
+    """A user sees only their own tokens (``portal.access``)."""
 
     def active(self):
         now = timezone.now()
@@ -92,6 +80,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The digest is a secret and the last use is bookkeeping: neither is kept in history.
+    history = HistoricalRecords(excluded_fields=["digest", "last_used_at"])
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from django.urls import NoReverseMatch, reverse
 
-from .roles import role_of
+from . import access
+from .roles import HQ_ROLES, role_of
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ def menu_for(user, path: str = "") -> list[dict]:
     for item in all_items():
         if item.roles is not None and role not in item.roles:
             continue
+        if item.url_name in access.PAGES and not access.may(user, access.PAGES[item.url_name][1],
+                                                            access.PAGES[item.url_name][0]):
+            continue  # the page's entry in the access policy decides who is offered it
         try:
             url = item.url()
         except NoReverseMatch:
@@ -73,4 +77,5 @@ def menu_for(user, path: str = "") -> list[dict]:
 ITEMS = [
     NavItem("Home", "home", order=0, match_prefix="/"),
     NavItem("Findings", "findings", order=90),
+    NavItem("Audit trail", "audit", roles=HQ_ROLES, order=95),
 ]

@@ -1,28 +1,24 @@
-"""Who may change what over the API (shared/roles.md).
+"""Who may do what over the API: the access policy (``portal.access``) read for the
+view's record type and action.
 
-Reads are open to every signed-in member of staff with a role; what they read is
-narrowed by ``portal.scoping``. Writes are allowed to the roles a view names in
-``write_roles`` (default: Unit Chief and National Program Managers), or per action in
-``action_roles``. On a single record the role is checked only after the record was
-found within the caller's scope, so a record outside it answers 404, never 403.
+Anonymous callers answer 401 (DRF, as the token authentication names its scheme); a
+user without a role 403. A read of rows (list, retrieve) is narrowed to the caller's
+scope by the viewset (``portal.api.viewsets.ScopedViewSetMixin``), so a record outside
+it answers 404 and a list holds only the caller's rows; one computed resource (the
+capacity plan of a year) needs a grant, else 403. A write on one record is decided only once the record was found in scope
+(``has_object_permission``), so outside the scope it is 404, never 403; a write without
+a record (create, bulk actions) needs the role's grant for the action.
 """
 
 from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .roles import HQ_WRITERS, role_of
+from . import access
+from .roles import role_of
 
 
-def roles_for(view) -> frozenset:
-    action = getattr(view, "action", None)
-    action_roles = getattr(view, "action_roles", {}) or {}
-    if action in action_roles:
-        return frozenset(action_roles[action])
-    return frozenset(getattr(view, "write_roles", HQ_WRITERS))
-
-
-class RolePermission(BasePermission):
+class PolicyPermission(BasePermission):
     message = "Your role may not make this change."
 
     def has_permission(self, request, view):
@@ -32,14 +28,25 @@ class RolePermission(BasePermission):
         if role_of(user) is None:
             self.message = "Your account has no role in the 287(g) program."
             return False
+        target, action = access.api_target(view)
         if request.method in SAFE_METHODS:
-            return True
+            if target.model is not None or getattr(view, "action", None) in (None, "list"):
+                return True  # rows are narrowed to the caller's scope
+            self.message = access.message(action, target)
+            return access.may(user, action, target.label)
         lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", "pk")
         if lookup in getattr(view, "kwargs", {}):
             return True  # decided in has_object_permission, once the record is found in scope
-        return role_of(user) in roles_for(view)
+        self.message = access.message(action, target)
+        return access.may(user, action, target.label)
 
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:
             return True
-        return role_of(request.user) in roles_for(view)
+        target, action = access.api_target(view)
+        self.message = access.message(action, target)
+        return access.may(request.user, action, obj, target=target.label)
+
+
+#: The former name, kept for settings and imports that name it.
+RolePermission = PolicyPermission

@@ -1,7 +1,7 @@
 """The roles of the 287(g) program's staff and what each may change (shared/roles.md).
 
-What each role *sees* is decided in ``portal.scoping``; what each role may *change* is
-decided here, by naming the roles allowed to act.
+What each role sees and may change is decided by the access policy, ``portal.access``;
+this module names the roles, and the groups of them the demo data and navigation use.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ class Column:
     sort: str | None = None  # the field to order by when sorting on this column
     link: bool = False  # link the cell to the row's get_absolute_url()
     numeric: bool = False
+    field: str | None = None  # the model field shown, for the field policy (portal.access.FIELD_POLICY)
+    export_only: bool = False  # in the CSV and Excel exports, not the HTML table
 
     def value(self, row) -> Any:
         if callable(self.accessor):

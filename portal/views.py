@@ -7,18 +7,17 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from portal.errors import TransitionNotAllowed
 
-from . import services
+from . import access, services
 from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
 from .filtersets import FindingFilterSet
-from .roles import HQ_ROLES, role_of
 from .tables import Column, csv_response, xlsx_response
 
 WIDGET_CLASSES = {
@@ -83,8 +82,14 @@ class ScopedListView(LoginRequiredMixin, ListView):
     def base_queryset(self):
         return self.model.objects.all()
 
+    def visible_columns(self, *, export: bool = False) -> list[Column]:
+        """The columns the reader may see (the field policy drops the others), with the
+        export-only columns in exports."""
+        seen = access.fields_seen(self.request.user, self.model)
+        return [c for c in self.columns if (c.field is None or c.field in seen) and (export or not c.export_only)]
+
     def get_queryset(self):
-        queryset = self.base_queryset().visible_to(self.request.user)
+        queryset = access.restrict(self.base_queryset(), self.request.user, "view")
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
         uswds_form(self.filterset.form)
         if self.filterset.is_bound and not self.filterset.is_valid():
@@ -100,12 +105,15 @@ class ScopedListView(LoginRequiredMixin, ListView):
         return queryset
 
     def get(self, request, *args, **kwargs):
+        access.require(request.user, "view", self.model)
         export = request.GET.get("export")
         if export in self.exports:
+            access.require(request.user, "export", self.model)
             rows = self.get_queryset()
+            columns = self.visible_columns(export=True)
             if export == "csv":
-                return csv_response(self.columns, rows.iterator(chunk_size=2000), self.export_name)
-            return xlsx_response(self.columns, rows, self.export_name, self.title)
+                return csv_response(columns, rows.iterator(chunk_size=2000), self.export_name)
+            return xlsx_response(columns, rows, self.export_name, self.title)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -116,7 +124,8 @@ class ScopedListView(LoginRequiredMixin, ListView):
         sort_params = params.copy()
         sort_params.pop("sort", None)
         headers = []
-        for column in self.columns:
+        columns = self.visible_columns()
+        for column in columns:
             header = {"label": column.label, "numeric": column.numeric, "sort": None, "aria_sort": None}
             if column.sort:
                 current = self.sort.lstrip("-") == column.sort
@@ -130,10 +139,24 @@ class ScopedListView(LoginRequiredMixin, ListView):
             headers.append(header)
         context.update(
             title=self.title, intro=self.intro, filter_form=self.filterset.form, headers=headers,
-            rows=[{"obj": row, "cells": [(c, c.value(row)) for c in self.columns]} for row in context["object_list"]],
+            rows=[{"obj": row, "cells": [(c, c.value(row)) for c in columns]} for row in context["object_list"]],
             querystring=params.urlencode(), exports=self.exports,
         )
         return context
+
+
+class ScopedRecordView(LoginRequiredMixin, View):
+    """A page of one record (the detail equivalent of ``ScopedListView``): the record is
+    found within the reader's scope by the access policy, else "not found" (404, never
+    a hint that it exists); an action on it the reader's role is not granted is 403."""
+
+    model = None
+
+    def record_queryset(self):
+        return self.model.objects.all()
+
+    def get_record(self, pk, action: str = "view"):
+        return access.get_or_404(self.record_queryset(), self.request.user, action, pk=pk)
 
 
 def healthz(request):
@@ -176,7 +199,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             pending_count=sum(by_status.get(s, 0) for s in ("application_received", "under_review", "approved")),
             open_findings_count=Finding.objects.visible_to(user).open().count(),
             last_run=SweepRun.objects.first(),
-            is_hq=role_of(user) in HQ_ROLES,
+            is_hq=access.scopes(user, "view", Agency) == (access.ALL,),
+            may_see_agreements=access.may(user, "view", Agreement),
         )
         return context
 
@@ -217,19 +241,20 @@ class FindingListView(ScopedListView):
         return super().get_queryset()
 
 
-class FindingDetailView(LoginRequiredMixin, View):
+class FindingDetailView(ScopedRecordView):
+    model = Finding
     template_name = "portal/finding_detail.html"
 
     def get(self, request, pk, form_error: str = "", note: str = "", status: int = 200):
-        finding = get_object_or_404(Finding.objects.visible_to(request.user).select_related("responsible", "agency"), pk=pk)
-        actions = [a for a in ("acknowledge", "resolve", "waive") if finding.is_open and finding_services.finding_may_act(request.user, finding, a)]
+        finding = access.get_or_404(Finding.objects.select_related("responsible", "agency"), request.user, pk=pk)
+        actions = [a for a in ("acknowledge", "resolve", "waive") if finding.is_open and access.may(request.user, a, finding)]
         if finding.status == "acknowledged" and "acknowledge" in actions:
             actions.remove("acknowledge")
         return render(request, self.template_name, {"finding": finding, "actions": actions, "form_error": form_error,
                                                     "note": note}, status=status)
 
     def post(self, request, pk):
-        finding = get_object_or_404(Finding.objects.visible_to(request.user), pk=pk)
+        finding = self.get_record(pk)
         action = request.POST.get("action")
         note = request.POST.get("note", "")
         try:
@@ -250,6 +275,10 @@ class FindingDetailView(LoginRequiredMixin, View):
                 messages.error(request, "Choose an action.")
                 return redirect("finding-detail", pk=pk)
         except PermissionDenied as exc:
+            from .audit.recording import record_refusal
+
+            record_refusal(request, status=403, model=Finding, object_id=finding.pk, user=request.user,
+                           reason=str(exc) or "Not allowed", action="denied")
             messages.error(request, str(exc) or "You may not do this.")
             return redirect("finding-detail", pk=pk)
         except (TransitionNotAllowed, ValidationError) as exc:
@@ -272,10 +301,11 @@ class TokenView(LoginRequiredMixin, View):
     def post(self, request):
         from .models import ApiToken
 
-        if role_of(request.user) is None:
-            raise PermissionDenied
+        access.require(request.user, "add", ApiToken)
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=request.POST["revoke"])
+            revoke = request.POST["revoke"]
+            token = access.get_or_404(ApiToken.objects.all(), request.user, "delete",
+                                      pk=int(revoke) if revoke.isdigit() else 0)
             try:
                 services.token_revoke(token=token)
                 messages.success(request, f"Token “{token.name}” revoked.")

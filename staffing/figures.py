@@ -33,7 +33,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from portal import dates, hooks
-from portal.roles import FIELD_ROLES, HQ_ROLES, Role, field_office_id_of, role_of
+from portal import access
+from portal.roles import field_office_id_of
 
 from .models import OtherDuty, StaffingModel, WorkloadReport
 
@@ -311,18 +312,17 @@ def geography_flags(load: Load, model) -> list[str]:
 
 
 def visible_figures(user, figures: Figures) -> dict:
-    """What of the figures a person may see: HQ all (and the nation), a Field Office
-    Director their office and its PMs, a field PM their own load, others nothing."""
-    role = role_of(user)
-    if role in HQ_ROLES:
+    """What of the figures a person may see, by the access policy's entry
+    ``staffing.figures``: everything (and the nation) for ``all``, an office and its
+    managers for ``field office``, the person's own load for ``own rows``."""
+    granted = access.scopes(user, "view", "staffing.figures")
+    if access.ALL in granted:
         return {"managers": figures.managers, "offices": figures.offices, "nation": figures.nation}
-    if role == Role.FIELD_OFFICE_DIRECTOR:
-        office = field_office_id_of(user)
-        return {"managers": [m for m in figures.managers if m.field_office_id == office],
-                "offices": [o for o in figures.offices if o.key == office], "nation": None}
-    if role == Role.FIELD_PM:
-        return {"managers": [m for m in figures.managers if m.key == user.pk], "offices": [], "nation": None}
-    return {"managers": [], "offices": [], "nation": None}
+    office = field_office_id_of(user) if access.OFFICE in granted else None
+    own = user.pk if access.OWN in granted else None
+    return {"managers": [m for m in figures.managers
+                         if (office is not None and m.field_office_id == office) or (own is not None and m.key == own)],
+            "offices": [o for o in figures.offices if office is not None and o.key == office], "nation": None}
 
 
 # --- the staffing plan -----------------------------------------------------------------
@@ -522,11 +522,11 @@ def _plan_row(fy, key, name, officers, signed, pending, extra, trend, assigned, 
 
 
 def plan_offices_for(user):
-    """The offices whose plan a person may see: None (all) for HQ, their own for a Field
-    Office Director; field PMs and others see no plan."""
-    role = role_of(user)
-    if role in HQ_ROLES:
+    """The offices whose plan a person may see, by the access policy's entry
+    ``staffing.plan``: None (all) for ``all``, their own for ``field office``, else none."""
+    granted = access.scopes(user, "view", "staffing.plan")
+    if access.ALL in granted:
         return None
-    if role == Role.FIELD_OFFICE_DIRECTOR and field_office_id_of(user):
+    if access.OFFICE in granted and field_office_id_of(user):
         return [field_office_id_of(user)]
     return []

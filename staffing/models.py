@@ -40,7 +40,6 @@ class Assignment(models.Model):
     history = HistoricalRecords()
 
     objects = AssignmentQuerySet.as_manager()
-    scope_agency_path = "agency"
 
     class Meta:
         ordering = ["agency__name", "kind", "-starts_on"]
@@ -79,21 +78,11 @@ class DatedQuerySet(models.QuerySet):
         return self.filter(starts_on__lte=last).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
 
 
-class StaffScopedQuerySet(DatedQuerySet):
+class StaffScopedQuerySet(ScopedQuerySet, DatedQuerySet):
     """Rows about a member of staff (``manager``): HQ sees all, a Field Office Director
     the staff of their office, a field program manager the staff of their own office
     (to know who covers for whom), OCIO and people without a role nothing."""
 
-    def visible_to(self, user):
-        from portal.roles import FIELD_ROLES, HQ_ROLES, field_office_id_of, role_of
-
-        role = role_of(user)
-        if role in HQ_ROLES:
-            return self
-        if role in FIELD_ROLES:
-            office = field_office_id_of(user)
-            return self.filter(Q(manager=user) | Q(manager__staff_profile__field_office_id=office))
-        return self.none()
 
 
 def _dated_constraint(name: str, what: str):
@@ -209,7 +198,6 @@ class WorkloadReport(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "agency"
 
     class Meta:
         ordering = ["-month", "agency__name"]

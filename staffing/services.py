@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from portal.history import stamp
-from portal.roles import SETTINGS_WRITERS, Role, field_office_id_of, role_of
+from portal import access
+from portal.roles import Role, role_of
 
 from .choices import AssignmentKind, ReportingLineKind
 from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel, WorkloadReport
@@ -207,16 +208,11 @@ def reporting_line_update(*, line: ReportingLine, acting_user, **fields) -> Repo
     return _saved(line, acting_user)
 
 
-def check_may_record_for(acting_user, manager) -> None:
+def check_may_record_for(acting_user, manager, model=Absence) -> None:
     """HQ writers record absences and other duties of anyone; a Field Office Director
-    those of the program managers of their office."""
-    role = role_of(acting_user)
-    if role in (Role.UNIT_CHIEF, Role.NATIONAL_PM):
-        return
-    if role == Role.FIELD_OFFICE_DIRECTOR and role_of(manager) == Role.FIELD_PM and \
-            field_office_id_of(manager) == field_office_id_of(acting_user):
-        return
-    raise PermissionDenied("You may record this only for the program managers of your office.")
+    those of the program managers of their office (``portal.access``)."""
+    if not access.may(acting_user, "add", model(manager=manager)):
+        raise PermissionDenied("You may record this only for the program managers of your office.")
 
 
 @transaction.atomic
@@ -225,7 +221,7 @@ def other_duty_save(*, acting_user, duty: OtherDuty | None = None, **fields) -> 
     duty = duty or OtherDuty()
     for name, value in fields.items():
         setattr(duty, name, value)
-    check_may_record_for(acting_user, duty.manager)
+    check_may_record_for(acting_user, duty.manager, OtherDuty)
     _check_dates(duty, "An other duty")
     duty.full_clean(validate_constraints=False)
     overlapping = OtherDuty.objects.filter(manager=duty.manager).exclude(pk=duty.pk)
@@ -314,7 +310,7 @@ def workload_report_save(*, acting_user, report: WorkloadReport | None = None, *
 @transaction.atomic
 def staffing_model_update(*, acting_user, **fields) -> StaffingModel:
     """Change the staffing model's parameters (the Unit Chief's setting)."""
-    if role_of(acting_user) not in SETTINGS_WRITERS:
+    if not access.may(acting_user, "change", StaffingModel):
         raise PermissionDenied("Only the Unit Chief changes the staffing model.")
     model = StaffingModel.current()
     for name, value in fields.items():

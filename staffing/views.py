@@ -12,14 +12,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views import View
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agency, FieldOffice
-from portal import dates
+from portal import access, dates
 from portal.models import StaffProfile
-from portal.roles import HQ_ROLES, HQ_WRITERS, SETTINGS_WRITERS, Role, field_office_id_of, role_of
+from portal.roles import Role, field_office_id_of
 from portal.history import entries as history_entries, merged
 from portal.views import uswds_form
 
@@ -29,13 +29,8 @@ from .choices import ReportingLineKind
 from .forms import (AbsenceForm, HandoverForm, OtherDutyForm, PlanWhatIfForm, ReportingLineForm, StaffingModelForm,
                     WorkloadImportForm)
 from .importers import import_workload_csv
-from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel
+from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel, WorkloadReport
 from .selectors import coverage, current_lines, missing_lines, other_duty_percent_by_manager
-
-
-def _require_role(user, roles):
-    if role_of(user) not in roles:
-        raise PermissionDenied
 
 
 class OrganisationView(LoginRequiredMixin, View):
@@ -43,12 +38,15 @@ class OrganisationView(LoginRequiredMixin, View):
     supervisors side by side, with the managers missing either line flagged."""
 
     def get(self, request):
+        access.require(request.user, "view", StaffProfile)
         today = dates.today()
         profiles = list(
-            StaffProfile.objects.visible_to(request.user).filter(role=Role.FIELD_PM, user__is_active=True)
+            StaffProfile.objects.restrict(request.user, "view").filter(role=Role.FIELD_PM, user__is_active=True)
             .select_related("user", "field_office").order_by("field_office__name", "user__last_name")
         )
         ids = [p.user_id for p in profiles]
+        openable = set(access.restrict(get_user_model().objects.filter(pk__in=ids), request.user, "view",
+                                       target="staffing.ProgramManager").values_list("pk", flat=True))
         lines = current_lines(ids, today)
         shares = other_duty_percent_by_manager(ids, today)
         rows = []
@@ -57,13 +55,13 @@ class OrganisationView(LoginRequiredMixin, View):
             rows.append({"profile": p, "program": mine.get("program"), "administrative": mine.get("administrative"),
                          "missing": missing_lines(mine), "other_duty": shares.get(p.user_id, 0),
                          # A field PM sees the office's lines but opens only their own page.
-                         "linked": role_of(request.user) != Role.FIELD_PM or p.user_id == request.user.pk})
+                         "linked": p.user_id in openable})
         rows.sort(key=lambda r: (not r["missing"], r["profile"].field_office.name if r["profile"].field_office else "",
                                  r["profile"].user.last_name))
         return render(request, "staffing/organisation.html", {
             "title": "Organisation: reporting lines", "rows": rows, "today": today,
             "missing_count": sum(1 for r in rows if r["missing"]),
-            "may_set_lines": role_of(request.user) in HQ_WRITERS,
+            "may_set_lines": access.may(request.user, "add", ReportingLine),
         })
 
 
@@ -71,6 +69,7 @@ class ManagerLoadView(LoginRequiredMixin, View):
     """Each program manager's load against the staffing model, the over-loaded on top."""
 
     def get(self, request):
+        access.require(request.user, "view", "staffing.figures")
         computed = staffing_figures.compute()
         seen = staffing_figures.visible_figures(request.user, computed)
         office = request.GET.get("field_office")
@@ -87,7 +86,7 @@ class OfficeStaffingView(LoginRequiredMixin, View):
     """Required against assigned program managers per field office, and nationally (HQ)."""
 
     def get(self, request):
-        _require_role(request.user, HQ_ROLES | {Role.FIELD_OFFICE_DIRECTOR})
+        access.require(request.user, "view", "staffing.plan")
         computed = staffing_figures.compute()
         seen = staffing_figures.visible_figures(request.user, computed)
         return render(request, "staffing/office_staffing.html", {
@@ -102,7 +101,7 @@ class StaffingPlanView(LoginRequiredMixin, View):
     section 51.1) or as CSV."""
 
     def get(self, request):
-        _require_role(request.user, HQ_ROLES | {Role.FIELD_OFFICE_DIRECTOR})
+        access.require(request.user, "view", "staffing.plan")
         form = uswds_form(PlanWhatIfForm(request.GET or None))
         options = form.cleaned_data if form.is_bound and form.is_valid() else {}
         plan = staffing_figures.staffing_plan(
@@ -135,12 +134,12 @@ class CoverageView(LoginRequiredMixin, View):
     gaps where nobody can (primary absent and backup absent or missing)."""
 
     def get(self, request):
-        role = role_of(request.user)
-        if role is None:
-            raise PermissionDenied
-        offices = list(FieldOffice.objects.order_by("name")) if role in HQ_ROLES else []
+        access.require(request.user, "view", Assignment)
+        # Whoever sees every agency chooses the office; the others see their own.
+        national = access.scopes(request.user, "view", Agency) == (access.ALL,)
+        offices = list(FieldOffice.objects.order_by("name")) if national else []
         office_id = field_office_id_of(request.user)
-        if role in HQ_ROLES:
+        if national:
             chosen = request.GET.get("office")
             office_id = int(chosen) if chosen and chosen.isdigit() else (offices[0].pk if offices else None)
             # Default to the first office with agencies, so the page opens on something useful.
@@ -186,15 +185,13 @@ class CoverageView(LoginRequiredMixin, View):
 class WorkloadImportView(LoginRequiredMixin, View):
     """Upload a CSV file of monthly workload reports (field PMs for their assigned agencies, HQ for all)."""
 
-    roles = HQ_WRITERS | {Role.FIELD_PM}
-
     def get(self, request):
-        _require_role(request.user, self.roles)
+        access.require(request.user, "import", WorkloadReport)
         return render(request, "staffing/workload_import.html", {"title": "Import workload reports",
                                                                  "form": uswds_form(WorkloadImportForm())})
 
     def post(self, request):
-        _require_role(request.user, self.roles)
+        access.require(request.user, "import", WorkloadReport)
         form = uswds_form(WorkloadImportForm(request.POST, request.FILES))
         result = None
         if form.is_valid():
@@ -214,16 +211,15 @@ class StaffingModelView(LoginRequiredMixin, View):
     """The staffing model's parameters: everyone on staff reads them, the Unit Chief changes them."""
 
     def get(self, request):
-        if role_of(request.user) is None:
-            raise PermissionDenied
+        access.require(request.user, "view", StaffingModel)
         model = StaffingModel.current()
         return render(request, "staffing/model.html", {
-            "title": "Staffing model", "model": model, "may_edit": role_of(request.user) in SETTINGS_WRITERS,
+            "title": "Staffing model", "model": model, "may_edit": access.may(request.user, "change", model),
             "form": uswds_form(StaffingModelForm(instance=model)),
         })
 
     def post(self, request):
-        _require_role(request.user, SETTINGS_WRITERS)
+        access.require(request.user, "change", StaffingModel)
         model = StaffingModel.current()
         form = StaffingModelForm(request.POST, instance=model)
         if form.is_valid():
@@ -239,12 +235,12 @@ class HandoverView(LoginRequiredMixin, View):
     """Hand over every agency of a leaving or moving program manager in one step (HQ)."""
 
     def get(self, request):
-        _require_role(request.user, HQ_WRITERS)
+        access.require(request.user, "handover", Assignment)
         return render(request, "staffing/handover.html", {"title": "Hand over a manager's agencies",
                                                           "form": uswds_form(HandoverForm())})
 
     def post(self, request):
-        _require_role(request.user, HQ_WRITERS)
+        access.require(request.user, "handover", Assignment)
         form = HandoverForm(request.POST)
         if form.is_valid():
             try:
@@ -265,29 +261,16 @@ def visible_manager(user, user_id: int):
     """The field program manager ``user_id`` if ``user`` may see them, else not found:
     HQ sees every manager, a Field Office Director the managers of their office, a
     field program manager only themselves."""
-    manager = get_object_or_404(
-        get_user_model().objects.select_related("staff_profile__field_office"),
-        pk=user_id, staff_profile__role=Role.FIELD_PM,
+    return access.get_or_404(
+        get_user_model().objects.select_related("staff_profile__field_office").filter(staff_profile__role=Role.FIELD_PM),
+        user, target="staffing.ProgramManager", pk=user_id,
     )
-    role = role_of(user)
-    if role in HQ_ROLES:
-        return manager
-    if role == Role.FIELD_OFFICE_DIRECTOR and field_office_id_of(user) is not None \
-            and field_office_id_of(user) == field_office_id_of(manager):
-        return manager
-    if role == Role.FIELD_PM and user.pk == manager.pk:
-        return manager
-    raise Http404
 
 
 def may_record_for(user, manager) -> bool:
     """Whether ``user`` records absences and other duties of ``manager`` (HQ writers, the
     Field Office Director of the manager's office)."""
-    try:
-        services.check_may_record_for(user, manager)
-    except PermissionDenied:
-        return False
-    return True
+    return access.may(user, "add", Absence(manager=manager))
 
 
 class ManagerView(LoginRequiredMixin, View):
@@ -309,7 +292,7 @@ class ManagerView(LoginRequiredMixin, View):
         if may_record_for(request.user, manager):
             result["absence_form"] = bound.get("absence_form") or AbsenceForm(prefix="absence")
             result["duty_form"] = bound.get("duty_form") or OtherDutyForm(prefix="duty")
-        if role_of(request.user) in HQ_WRITERS:
+        if access.may(request.user, "add", ReportingLine(manager=manager)):
             for kind in (ReportingLineKind.PROGRAM, ReportingLineKind.ADMINISTRATIVE):
                 name = f"{kind}_form"
                 result[name] = bound.get(name) or ReportingLineForm(kind=kind, manager=manager)
@@ -358,7 +341,7 @@ class ManagerView(LoginRequiredMixin, View):
             "past_absences": sorted((a for a in absences if a.ends_on < today), key=lambda a: a.starts_on, reverse=True),
             "load": load, "model": computed.model, "history": history,
             "may_record": may_record_for(user, manager),
-            "may_set_lines": role_of(user) in HQ_WRITERS,
+            "may_set_lines": access.may(user, "add", ReportingLine(manager=manager)),
         }
         context.update(self.forms_for(request, manager, bound))
         if context["may_set_lines"]:
@@ -439,7 +422,7 @@ class OtherDutyCreateView(ManagerFormView):
 
 class ReportingLineSetView(ManagerFormView):
     def allowed(self, user, manager) -> bool:
-        return role_of(user) in HQ_WRITERS
+        return access.may(user, "add", ReportingLine(manager=manager))
 
     def post(self, request, user_id, kind):
         if kind not in ReportingLineKind.values:
@@ -460,9 +443,7 @@ class AbsenceEndView(ManagerFormView):
 
     def post(self, request, user_id, absence_id):
         manager = visible_manager(request.user, user_id)
-        absence = get_object_or_404(Absence.objects.visible_to(request.user).filter(manager=manager), pk=absence_id)
-        if not self.allowed(request.user, manager):
-            raise PermissionDenied
+        absence = access.get_or_404(Absence.objects.filter(manager=manager), request.user, "change", pk=absence_id)
         try:
             outcome = services.absence_end_or_cancel(acting_user=request.user, absence=absence, today=dates.today())
         except ValidationError as exc:

@@ -14,7 +14,6 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal import dates
-from portal.roles import role_of
 from portal.scoping import ScopedQuerySet
 
 from . import conf
@@ -27,11 +26,8 @@ from .choices import (
 NEVER = dt.date(1900, 1, 1)
 
 
-class ReferenceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Courses, sites and academy classes are national reference data: every member
-        of staff with a role sees them (enrolments, which name officers, are scoped)."""
-        return self if role_of(user) is not None else self.none()
+class ReferenceQuerySet(ScopedQuerySet):
+    """Courses, sites and academy classes: national reference data every member of staff sees; enrolments, which name officers, are scoped (``portal.access``)."""
 
 
 class Course(models.Model):
@@ -248,7 +244,6 @@ class Officer(models.Model):
     history = HistoricalRecords()
 
     objects = OfficerQuerySet.as_manager()
-    scope_agency_path = "agency"
 
     class Meta:
         ordering = ["last_name", "first_name", "officer_number"]
@@ -348,7 +343,6 @@ class OfficerEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["-on", "-created_at"]
@@ -370,7 +364,6 @@ class Enrollment(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["academy_class", "requested_at", "pk"]
@@ -398,7 +391,6 @@ class Completion(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["-completed_on", "course__code"]
@@ -416,9 +408,9 @@ class CardLogin(models.Model):
     logged_in_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["-logged_in_at"]
@@ -443,7 +435,6 @@ class Waiver(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
-    scope_agency_path = "officer__agency"
 
     class Meta:
         ordering = ["-granted_on", "-pk"]

@@ -104,9 +104,9 @@ def certified_officers_by_agency(on: dt.date) -> dict[int, int]:
 
 
 def officer_with_standing(user, pk: int, on: dt.date | None = None) -> Officer:
-    from django.shortcuts import get_object_or_404
+    from portal import access
 
-    return get_object_or_404(Officer.objects.visible_to(user).with_standing(on).select_related("agency__field_office"), pk=pk)
+    return access.get_or_404(Officer.objects.with_standing(on).select_related("agency__field_office"), user, pk=pk)
 
 
 def recertification_progress(user, today: dt.date | None = None) -> dict:

@@ -12,12 +12,12 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from portal import dates
 from portal.errors import TransitionNotAllowed
 from portal.history import stamp
-from portal.roles import HQ_WRITERS, Role, field_office_id_of, role_of
+from portal import access
 
 from . import conf
 from .choices import (
@@ -70,7 +70,7 @@ def officer_transition(*, officer: Officer, verb: str, acting_user, on: dt.date 
     training → certified → suspended → revoked, or left the program."""
     if verb not in TRANSITIONS:
         raise ValidationError({"verb": [f"Unknown transition “{verb}”."]})
-    if verb in HQ_ONLY and acting_user is not None and role_of(acting_user) not in HQ_WRITERS:
+    if verb in HQ_ONLY and acting_user is not None and not access.may(acting_user, verb, Officer):
         raise PermissionDenied("Only the Unit Chief or a National Program Manager revokes an officer.")
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
     allowed_from, to_status = TRANSITIONS[verb]
@@ -296,7 +296,7 @@ def class_schedule(*, course: Course, starts_on: dt.date, acting_user, site: Aca
             raise ValidationError({"starts_on": [
                 f"Basic classes are not held in Q1 of the fiscal year (October to December), on any day: this class "
                 f"would run from {starts_on:%Y-%m-%d} to {ends_on:%Y-%m-%d}. HQ may override this with a reason."]})
-        if role_of(acting_user) not in HQ_WRITERS:
+        if not access.may(acting_user, "schedule_in_q1", AcademyClass):
             raise PermissionDenied("Only HQ may override the rule against basic classes in Q1.")
     overlapping = AcademyClass.objects.filter(site=site, starts_on__lte=ends_on, ends_on__gte=starts_on).exclude(
         status=ClassStatus.CANCELLED).count()
@@ -443,10 +443,7 @@ def completion_record(*, officer: Officer, course: Course, completed_on: dt.date
 def may_grant_waiver(user, officer: Officer) -> bool:
     """A Field Responsible Official: HQ (Unit Chief, National PM) or the Field Office
     Director of the officer's agency's office."""
-    role = role_of(user)
-    if role in HQ_WRITERS:
-        return True
-    return role == Role.FIELD_OFFICE_DIRECTOR and field_office_id_of(user) == officer.agency.field_office_id
+    return access.may(user, "add", Waiver(officer=officer))
 
 
 @transaction.atomic

@@ -10,15 +10,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import dates
+from portal import access, dates
 from portal.errors import TransitionNotAllowed
 from portal.history import entries, merged
-from portal.roles import HQ_ROLES, HQ_WRITERS, Role, role_of
 from portal.tables import Column, csv_response, xlsx_response
 from portal.views import ScopedListView
 
@@ -27,9 +26,8 @@ from .capacity import capacity_plan
 from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
 from .filtersets import OfficerFilterSet
 from .forms import ClassScheduleForm, EnrolForm
-from .models import AcademyClass, AcademySite, Enrollment, Officer
+from .models import AcademyClass, AcademySite, CardLogin, Completion, Enrollment, Officer
 
-FIELD_WRITERS = HQ_WRITERS | {Role.FIELD_PM}
 
 
 class OfficerListView(ScopedListView):
@@ -66,7 +64,7 @@ class OfficerListView(ScopedListView):
         form = context["filter_form"]
         for name in self.page_hidden_filters:
             form.fields.pop(name, None)
-        context["may_import"] = role_of(self.request.user) in FIELD_WRITERS
+        context["may_import"] = access.may(self.request.user, "import", Officer)
         agency_id = self.filterset.form.cleaned_data.get("agency") if self.filterset.is_bound and self.filterset.is_valid() else None
         if agency_id:
             from agreements.models import Agency
@@ -88,7 +86,6 @@ class OfficerDetailView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         officer = selectors.officer_with_standing(request.user, pk)
-        role = role_of(request.user)
         history = merged(
             entries(officer.history.all(), what="Officer"),
         )
@@ -100,17 +97,17 @@ class OfficerDetailView(LoginRequiredMixin, View):
             "events": officer.events.select_related("acting_user"),
             "waivers": officer.waivers.select_related("granted_by"),
             "history": history,
-            "may_change": role in FIELD_WRITERS,
+            "may_change": access.may(request.user, "change", officer),
             "may_waive": services.may_grant_waiver(request.user, officer),
             "verbs": [("adjudicate", "Background adjudicated"), ("certify", "Certify"), ("suspend", "Suspend"),
                       ("reinstate", "Reinstate"), ("leave", "Left the program")] + (
-                [("revoke", "Revoke")] if role in HQ_WRITERS else []),
+                [("revoke", "Revoke")] if access.may(request.user, "revoke", officer) else []),
             "today": dates.today(),
         }
         return render(request, self.template_name, context)
 
     def post(self, request, pk):
-        officer = get_object_or_404(Officer.objects.visible_to(request.user), pk=pk)
+        officer = access.get_or_404(Officer.objects.all(), request.user, pk=pk)
         action = request.POST.get("action", "")
         try:
             if action == "waiver":
@@ -119,8 +116,9 @@ class OfficerDetailView(LoginRequiredMixin, View):
                 services.waiver_grant(officer=officer, acting_user=request.user, reason=request.POST.get("reason", ""),
                                       expires_on=parse_date(request.POST.get("expires_on") or ""))
             else:
-                if role_of(request.user) not in FIELD_WRITERS:
-                    raise PermissionDenied
+                verb = action.replace("-", "_")
+                access.check(request.user, verb if verb in access.POLICY["training.Officer"].actions else "change",
+                             officer)
                 if action == "request-card-reactivation":
                     services.officer_card_request_reactivation(officer=officer, acting_user=request.user)
                 elif action == "reactivate-card":
@@ -154,14 +152,13 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
     template_name = "training/class_calendar.html"
 
     def get_context_data(self, **kwargs):
-        if role_of(self.request.user) is None:
-            raise PermissionDenied
+        access.require(self.request.user, "view", AcademyClass)
         context = super().get_context_data(**kwargs)
         try:
             fy = int(self.request.GET.get("fy") or dates.fiscal_year(dates.today()))
         except ValueError:
             fy = dates.fiscal_year(dates.today())
-        classes = list(_class_rows(AcademyClass.objects.visible_to(self.request.user).filter(
+        classes = list(_class_rows(AcademyClass.objects.restrict(self.request.user, "view").filter(
             starts_on__range=(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)))))
         quarters = []
         for q in (1, 2, 3, 4):
@@ -171,14 +168,13 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
         for c in classes:
             c.seats_left = max(0, c.capacity - c.seated)
         context.update(title=f"Academy classes, FY{fy}", fy=fy, quarters=quarters, prev_fy=fy - 1, next_fy=fy + 1)
-        if role_of(self.request.user) in HQ_WRITERS and "schedule_form" not in context:
+        if access.may(self.request.user, "add", AcademyClass) and "schedule_form" not in context:
             context["schedule_form"] = ClassScheduleForm(initial={"site": AcademySite.objects.filter(
                 is_default=True).first()}).styled()
         return context
 
     def post(self, request):
-        if role_of(request.user) not in HQ_WRITERS:
-            raise PermissionDenied
+        access.require(request.user, "add", AcademyClass)
         form = ClassScheduleForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -214,15 +210,13 @@ class ClassDetailView(LoginRequiredMixin, View):
     template_name = "training/class_detail.html"
 
     def _class(self, request, pk):
-        if role_of(request.user) is None:
-            raise PermissionDenied
-        return get_object_or_404(_class_rows(AcademyClass.objects.visible_to(request.user)), pk=pk)
+        return access.get_or_404(_class_rows(AcademyClass.objects.all()), request.user, pk=pk)
 
     def _render(self, request, academy_class, enrol_form=None, status=200):
-        enrollments = (Enrollment.objects.visible_to(request.user).filter(academy_class=academy_class)
+        enrollments = (Enrollment.objects.restrict(request.user, "view").filter(academy_class=academy_class)
                        .select_related("officer__agency").order_by("status", "requested_at", "pk"))
         mine = [e for e in enrollments if e.status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)]
-        may_enrol = role_of(request.user) in FIELD_WRITERS
+        may_enrol = access.may(request.user, "add", Enrollment)
         is_open = _open_for_enrolment(academy_class)
         if may_enrol and is_open and enrol_form is None:
             enrol_form = EnrolForm(user=request.user, academy_class=academy_class).styled()
@@ -242,8 +236,7 @@ class ClassDetailView(LoginRequiredMixin, View):
         academy_class = self._class(request, pk)
         if request.POST.get("action") == "withdraw":
             return self._withdraw(request, academy_class)
-        if role_of(request.user) not in FIELD_WRITERS:
-            raise PermissionDenied
+        access.require(request.user, "add", Enrollment)
         form = EnrolForm(request.POST, user=request.user, academy_class=academy_class)
         if form.is_valid():
             officer = form.cleaned_data["officer"]
@@ -274,11 +267,8 @@ class ClassDetailView(LoginRequiredMixin, View):
             enrollment_id = int(request.POST.get("enrollment", ""))
         except ValueError:
             raise Http404("No such enrolment")
-        enrollment = get_object_or_404(
-            Enrollment.objects.visible_to(request.user).select_related("officer"),
-            pk=enrollment_id, academy_class=academy_class)
-        if role_of(request.user) not in FIELD_WRITERS:
-            raise PermissionDenied
+        enrollment = access.get_or_404(Enrollment.objects.select_related("officer"), request.user, "withdraw",
+                                       pk=enrollment_id, academy_class=academy_class)
         waiting_before = set(academy_class.enrollments.filter(status=EnrollmentStatus.WAITLISTED).values_list("pk", flat=True))
         try:
             services.enrollment_withdraw(enrollment=enrollment, acting_user=request.user,
@@ -291,7 +281,7 @@ class ClassDetailView(LoginRequiredMixin, View):
         text = f"{officer.first_name} {officer.last_name} withdrawn from the class."
         if promoted:
             # Name only the promoted officers the caller may see; count the others.
-            visible = list(promoted.visible_to(request.user).select_related("officer"))
+            visible = list(promoted.restrict(request.user, "view").select_related("officer"))
             others = promoted.count() - len(visible)
             names = [f"{e.officer.first_name} {e.officer.last_name}" for e in visible]
             if others:
@@ -308,8 +298,7 @@ class RecertificationProgressView(LoginRequiredMixin, TemplateView):
     template_name = "training/recertification.html"
 
     def get_context_data(self, **kwargs):
-        if role_of(self.request.user) is None:
-            raise PermissionDenied
+        access.require(self.request.user, "view", Officer)
         context = super().get_context_data(**kwargs)
         context.update(selectors.recertification_progress(self.request.user))
         context["title"] = f"PALMS recertification, FY{context['fiscal_year']}"
@@ -322,8 +311,7 @@ class CapacityPlanView(LoginRequiredMixin, View):
     template_name = "training/capacity.html"
 
     def get(self, request):
-        if role_of(request.user) not in HQ_ROLES:
-            raise PermissionDenied
+        access.require(request.user, "view", "training.capacity_plan")
         from .api.views import plan_csv, plan_from_params
 
         try:
@@ -347,6 +335,8 @@ class CapacityPlanView(LoginRequiredMixin, View):
 
 
 KIND_TITLES = {"roster": "Officer roster", "completions": "PALMS completions", "card-logins": "Security-card logins"}
+#: The record type each import writes, whose "import" grant decides who uploads.
+IMPORT_TARGETS = {"roster": Officer, "completions": Completion, "card-logins": CardLogin}
 
 
 class ImportView(LoginRequiredMixin, View):
@@ -358,8 +348,7 @@ class ImportView(LoginRequiredMixin, View):
     def _check(self, request, kind):
         if kind not in KIND_TITLES:
             raise Http404
-        if role_of(request.user) not in FIELD_WRITERS:
-            raise PermissionDenied
+        access.require(request.user, "import", IMPORT_TARGETS[kind])
 
     def get(self, request, kind):
         self._check(request, kind)

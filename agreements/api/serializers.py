@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from agreements.models import Agency, Agreement, AgreementDocument, AgreementEvent, FieldOffice
-from portal.api.viewsets import ScopedRelatedField
+from portal.api.viewsets import FieldPolicyMixin, ScopedRelatedField
 
 
 class FieldOfficeSerializer(serializers.ModelSerializer):
@@ -12,7 +12,9 @@ class FieldOfficeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "city", "state", "states"]
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(FieldPolicyMixin, serializers.ModelSerializer):
+    """An agency; a restricted role (OCIO) gets only the fields of ``portal.access.FIELD_POLICY``."""
+
     field_office_name = serializers.CharField(source="field_office.name", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:agency-detail")
     active = serializers.SerializerMethodField(

@@ -11,19 +11,12 @@ from itdeploy.filtersets import InstallationFilterSet, InstallerFilterSet
 from itdeploy.models import Installation, InstallationSettings, Installer
 from portal import dates
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
-from portal.roles import HQ_WRITERS, Role
 
 from .serializers import (
     BulkConfirmSerializer, ConfirmSerializer, InstallationSerializer, InstallationStepSerializer,
     InstallerSerializer, InstallerUnavailabilitySerializer, PrioritySerializer, StepCompleteSerializer,
     StepPauseRequestSerializer, StepResumeSerializer, StepStartSerializer,
 )
-
-#: Who updates installation steps: Field PMs (their assigned agencies, by scope), OCIO
-#: IT specialists nationally, and HQ.
-STEP_WRITERS = frozenset({Role.FIELD_PM, Role.OCIO, *HQ_WRITERS})
-INSTALLER_WRITERS = frozenset({Role.OCIO, *HQ_WRITERS})
-
 
 class InstallationViewSet(ScopedReadOnlyViewSet):
     """Installations of agency sites with their steps, clocks and forecast. Steps change
@@ -35,10 +28,6 @@ class InstallationViewSet(ScopedReadOnlyViewSet):
     search_fields = ["agency__name"]
     ordering_fields = ["moa_signed_on", "priority_rank", "agency__name", "operational_on"]
     ordering = ["moa_signed_on", "pk"]
-    action_roles = {
-        "step_start": STEP_WRITERS, "step_complete": STEP_WRITERS, "step_pause": STEP_WRITERS,
-        "step_resume": STEP_WRITERS, "priority": HQ_WRITERS, "confirm": HQ_WRITERS, "confirm_bulk": HQ_WRITERS,
-    }
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -134,7 +123,6 @@ class InstallerViewSet(ScopedModelViewSet):
     queryset = Installer.objects.prefetch_related("unavailable_periods")
     serializer_class = InstallerSerializer
     filterset_class = InstallerFilterSet
-    write_roles = INSTALLER_WRITERS
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def perform_create(self, serializer):

@@ -11,7 +11,6 @@ from portal.compliance import services as finding_services
 from portal.compliance.models import Finding, SweepRun
 from portal.filtersets import FindingFilterSet, SweepRunFilterSet
 from portal.models import ApiToken
-from portal.roles import ALL_ROLES, HQ_WRITERS
 
 from .serializers import (
     ApiTokenSerializer, FindingActionSerializer, FindingSerializer, FindingWaiveSerializer, SweepRunSerializer,
@@ -26,8 +25,6 @@ class FindingViewSet(ScopedReadOnlyViewSet):
     filterset_class = FindingFilterSet
     search_fields = ["subject_label", "detail"]
     ordering_fields = ["last_seen_at", "first_seen_at", "severity", "rule"]
-    # Who may act on which finding is decided by the finding's services.
-    action_roles = {"acknowledge": ALL_ROLES, "resolve": ALL_ROLES, "waive": HQ_WRITERS}
 
     def _act(self, request, service, params_class):
         finding = self.get_object()
@@ -70,7 +67,6 @@ class ApiTokenViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Destro
 
     queryset = ApiToken.objects.all()
     serializer_class = ApiTokenSerializer
-    write_roles = ALL_ROLES
     filterset_fields = []
     ordering_fields = ["created_at"]
 

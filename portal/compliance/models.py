@@ -8,9 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from portal.roles import HQ_ROLES, Role, field_office_id_of, role_of
-from portal.scoping import NOTHING, assigned_agency_ids
+from portal.access import RestrictedQuerySet
 
 
 class Severity(models.TextChoices):
@@ -40,10 +40,8 @@ class SweepStatus(models.TextChoices):
     ABANDONED = "abandoned", "Abandoned"
 
 
-class SweepRunQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Runs hold only national counts per rule: every member of staff sees them."""
-        return self if role_of(user) is not None else self.none()
+class SweepRunQuerySet(RestrictedQuerySet):
+    """Runs hold only national counts per rule: every member of staff sees them (``portal.access``)."""
 
 
 class SweepRun(models.Model):
@@ -57,6 +55,7 @@ class SweepRun(models.Model):
     triggered_by = models.CharField(max_length=60, default="schedule")
     counts = models.JSONField(default=dict, blank=True, help_text="Per rule: opened, still open, resolved, open in total.")
     error = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     objects = SweepRunQuerySet.as_manager()
 
@@ -80,7 +79,7 @@ class SweepRun(models.Model):
         return sum(c.get("resolved", 0) for c in self.counts.values())
 
 
-class FindingQuerySet(models.QuerySet):
+class FindingQuerySet(RestrictedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -91,22 +90,6 @@ class FindingQuerySet(models.QuerySet):
         )
         return self.annotate(severity_rank=rank).order_by("severity_rank", "first_seen_at", "pk")
 
-    def visible_to(self, user):
-        """HQ sees every finding; a Field Office Director those of their office; a field
-        program manager those on their assigned agencies and those they are responsible
-        for; OCIO those of the IT installation rules."""
-        role = role_of(user)
-        if role is None:
-            return self.filter(NOTHING)
-        if role in HQ_ROLES:
-            return self
-        if role == Role.FIELD_OFFICE_DIRECTOR:
-            return self.filter(Q(field_office_id=field_office_id_of(user)) | Q(responsible=user))
-        if role == Role.FIELD_PM:
-            return self.filter(Q(agency__in=assigned_agency_ids(user)) | Q(responsible=user))
-        if role == Role.OCIO:
-            return self.filter(Q(category="itdeploy") | Q(responsible=user))
-        return self.filter(NOTHING)
 
 
 class Finding(models.Model):
@@ -144,6 +127,10 @@ class Finding(models.Model):
     waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     waived_until = models.DateField(null=True, blank=True, help_text="The waiver lapses after this date; empty: until the condition is gone.")
     note = models.TextField(blank=True, help_text="Notes of acknowledgement, resolution or waiver.")
+    # "Seen again" and "notified" are the sweep's bookkeeping, counted on each run: kept
+    # out of the history and the journal, which would otherwise grow by every open
+    # finding every night.
+    history = HistoricalRecords(excluded_fields=["last_seen_at", "last_seen_run", "notified_at"])
 
     objects = FindingQuerySet.as_manager()
 

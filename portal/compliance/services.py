@@ -14,30 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.errors import TransitionNotAllowed
-from portal.roles import HQ_WRITERS, has_role
+from portal import access
+from portal.history import stamp
 
 from .models import Finding, FindingStatus, OPEN_STATUSES
 
 
 def finding_may_act(user, finding: Finding, action: str) -> bool:
-    """Whether ``user`` may ``action`` ("acknowledge", "resolve", "waive") ``finding``."""
-    from staffing.selectors import is_above
-
-    if has_role(user, HQ_WRITERS):
-        return True
-    if action == "waive":
-        return False
-    if finding.responsible_id == user.pk:
-        return True
-    if finding.responsible_id and is_above(user, finding.responsible):
-        return True
-    from portal.roles import Role, field_office_id_of, role_of
-
-    return (
-        role_of(user) == Role.FIELD_OFFICE_DIRECTOR
-        and finding.field_office_id is not None
-        and finding.field_office_id == field_office_id_of(user)
-    )
+    """Whether ``user`` may ``action`` ("acknowledge", "resolve", "waive") ``finding``,
+    by the access policy (``portal.access``)."""
+    return access.may(user, action, finding)
 
 
 def _check(user, finding, action):
@@ -57,6 +43,7 @@ def finding_acknowledge(*, finding: Finding, acting_user, note: str = "") -> Fin
     finding.acknowledged_by = acting_user
     if note:
         finding.note = (finding.note + "\n" if finding.note else "") + f"Acknowledged: {note}"
+    stamp(finding, acting_user, note or "Acknowledged", action="acknowledge")
     finding.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
     return finding
 
@@ -90,6 +77,7 @@ def finding_resolve(*, finding: Finding, acting_user, note: str = "") -> Finding
     finding.resolved_at = timezone.now()
     finding.resolved_by = acting_user
     finding.resolution = (note or "Resolved by hand.")[:250]
+    stamp(finding, acting_user, finding.resolution, action="resolve")
     finding.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
     return finding
 
@@ -108,5 +96,6 @@ def finding_waive(*, finding: Finding, acting_user, reason: str, until: dt.date 
     finding.waived_by = acting_user
     finding.waived_until = until
     finding.note = (finding.note + "\n" if finding.note else "") + f"Waived: {reason.strip()}"
+    stamp(finding, acting_user, reason.strip(), action="waive")
     finding.save(update_fields=["status", "waived_at", "waived_by", "waived_until", "note"])
     return finding

@@ -8,7 +8,8 @@ from rest_framework import serializers
 from agreements.models import Agency
 from portal.api.viewsets import ScopedRelatedField
 from portal.models import StaffProfile
-from portal.roles import HQ_ROLES, Role, field_office_id_of, role_of
+from portal import access
+from portal.roles import Role
 from staffing.choices import ReportingLineKind
 from staffing.models import Absence, Assignment, OtherDuty, ReportingLine, WorkloadReport
 
@@ -66,12 +67,7 @@ class RecordableManagerField(serializers.PrimaryKeyRelatedField):
         users = get_user_model().objects.filter(staff_profile__role=Role.FIELD_PM, is_active=True)
         if request is None:
             return users.none()
-        role = role_of(request.user)
-        if role in HQ_ROLES:
-            return users
-        if role == Role.FIELD_OFFICE_DIRECTOR:
-            return users.filter(staff_profile__field_office_id=field_office_id_of(request.user))
-        return users.filter(pk=request.user.pk)
+        return access.restrict(users, request.user, "view", target="staffing.ProgramManager")
 
 
 @extend_schema_field(OpenApiTypes.INT)

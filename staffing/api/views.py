@@ -13,7 +13,6 @@ from portal.history import stamp
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.errors import TransitionNotAllowed
 from portal.models import StaffProfile
-from portal.roles import HQ_WRITERS, Role
 from staffing import figures as staffing_figures
 from staffing import services
 from staffing.filtersets import (
@@ -27,9 +26,6 @@ from .serializers import (
     AbsenceSerializer, AssignmentSerializer, HandoverSerializer, OtherDutySerializer, ReportingLineSerializer,
     StaffingFigureSerializer, StaffSerializer, WorkloadImportSerializer, WorkloadReportSerializer,
 )
-
-RECORDERS = HQ_WRITERS | {Role.FIELD_OFFICE_DIRECTOR}
-
 
 class StaffViewSet(ScopedReadOnlyViewSet):
     """The program's staff with their role, field office, current supervisors on both
@@ -100,7 +96,6 @@ class ReportingLineViewSet(ScopedModelViewSet):
 
 
 class _RecordedViewSet(ScopedModelViewSet):
-    write_roles = RECORDERS
     service = None
     instance_name = ""
 
@@ -145,7 +140,6 @@ class WorkloadReportViewSet(ScopedModelViewSet):
     queryset = WorkloadReport.objects.select_related("agency")
     serializer_class = WorkloadReportSerializer
     filterset_class = WorkloadReportFilterSet
-    write_roles = HQ_WRITERS | {Role.FIELD_PM}
     ordering_fields = ["month", "agency__name"]
 
     def perform_create(self, serializer):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0004_lifecycle_documents_ice_imports'),
+        ('agreements', '0005_ice_import_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
