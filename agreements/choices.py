@@ -36,8 +36,12 @@ PENDING_STATUSES = (
 ACTIVE_STATUSES = (AgreementStatus.SIGNED,)
 ENDED_STATUSES = (AgreementStatus.TERMINATED, AgreementStatus.WITHDRAWN)
 
-#: Agreements in force: signed, or suspended (paused, and may be reinstated).
-IN_FORCE_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.SUSPENDED)
+#: Agreements signed and not ended: signed (in force) or suspended (not in force, but it may be
+#: reinstated). Whether an agreement is *in force on a day* is ``Agreement.objects.in_force(on)``
+#: (docs/agreements.md, "In force"), never a status list.
+HELD_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.SUSPENDED)
+#: Kept for callers written before ``in_force(on)``: the same as ``HELD_STATUSES``.
+IN_FORCE_STATUSES = HELD_STATUSES
 
 
 class Transition(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -77,6 +78,12 @@ class StateOffice(models.Model):
         return f"{self.state} {self.county or '(default)'} -> {self.field_office.code}"
 
 
+class AgencyQuerySet(ScopedQuerySet):
+    def active_on(self, on: dt.date | None = None):
+        """Agencies active on ``on``: one of their agreements is in force that day."""
+        return self.filter(models.Exists(Agreement.objects.in_force(on).filter(agency=models.OuterRef("pk"))))
+
+
 class Agency(models.Model):
     """A state or local law enforcement agency (LEA) that holds, or applies for, one or
     more 287(g) agreements. Agencies are matched on state and a normalised name."""
@@ -106,7 +113,7 @@ class Agency(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -127,6 +134,43 @@ class Agency(models.Model):
         from django.urls import reverse
 
         return reverse("agreements:agency-detail", args=[self.pk])
+
+    def is_active(self, on: dt.date | None = None) -> bool:
+        """Whether one of the agency's agreements is in force on ``on`` (today by default)."""
+        return Agreement.objects.in_force(on).filter(agency_id=self.pk).exists()
+
+
+class AgreementQuerySet(ScopedQuerySet):
+    def in_force(self, on: dt.date | None = None):
+        """The agreements in force on ``on`` (today by default): the one definition every
+        rule, page and API field uses.
+
+        An agreement is in force from its signature (or, once renewed, the signature the
+        renewal replaced) until its suspension, termination or withdrawal: signed on or
+        before ``on`` (a signed agreement whose date ICE's list gave untrusted counts as
+        signed); not terminated or withdrawn on or before ``on`` (``ended_on``); and
+        not suspended on ``on`` (a suspension from its effective date up to the day before
+        its reinstatement). The portal records no expiry date: an MOA that lapses is
+        terminated by HQ on the day it lapsed."""
+        from portal import dates
+
+        on = on or dates.today()
+        signed = models.Q(signed_on__lte=on) | models.Exists(AgreementEvent.objects.filter(
+            agreement=models.OuterRef("pk"), transition=Transition.RENEW, previous_signed_on__lte=on))
+        # Signed agreements loaded from ICE's lists with a date the import could not trust
+        # (kept in ``signed_on_raw`` for HQ) are signed on an unknown day in the past.
+        signed |= models.Q(signed_on__isnull=True, status__in=[
+            AgreementStatus.SIGNED, AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED])
+        not_ended = models.Q(status__in=[AgreementStatus.SIGNED, AgreementStatus.SUSPENDED]) | models.Q(
+            status__in=[AgreementStatus.TERMINATED, AgreementStatus.WITHDRAWN], ended_on__gt=on)
+        suspended = models.Exists(AgreementSuspension.objects.filter(
+            agreement=models.OuterRef("pk"), starts_on__lte=on).filter(
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=on)))
+        # A suspended agreement without a recorded interval (written before intervals were
+        # kept) counts as suspended on every day.
+        unrecorded = models.Q(status=AgreementStatus.SUSPENDED) & ~models.Exists(
+            AgreementSuspension.objects.filter(agreement=models.OuterRef("pk"), ends_on__isnull=True))
+        return self.filter(signed, not_ended).exclude(suspended).exclude(unrecorded)
 
 
 class Agreement(models.Model):
@@ -162,7 +206,7 @@ class Agreement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["agency__state", "agency__name", "program_model"]
@@ -182,6 +226,37 @@ class Agreement(models.Model):
         from django.urls import reverse
 
         return reverse("agreements:agreement-detail", args=[self.pk])
+
+    def is_in_force(self, on: dt.date | None = None) -> bool:
+        """Whether this agreement is in force on ``on``: ``Agreement.objects.in_force`` for one row."""
+        return Agreement.objects.in_force(on).filter(pk=self.pk).exists()
+
+
+class AgreementSuspension(models.Model):
+    """A period an agreement was suspended: from the suspension's effective date up to the
+    day before its reinstatement (``ends_on``, the reinstatement's effective date; empty
+    while suspended). The agreement is not in force on those days."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="suspensions")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="The reinstatement's effective date.")
+    reason = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(name="suspension_ends_after_start",
+                                   condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                                   violation_error_message="A suspension cannot end before it starts."),
+            models.UniqueConstraint(fields=["agreement"], condition=models.Q(ends_on__isnull=True),
+                                    name="one_open_suspension_per_agreement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suspension of {self.agreement} from {self.starts_on}"
 
 
 class AgreementEvent(models.Model):

@@ -28,7 +28,7 @@ class ApplicationReviewOverdue(Rule):
     severity = Severity.WARNING
     subject_model = Agreement
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         from django.db.models.functions import Coalesce
 
         from .choices import PENDING_STATUSES
@@ -36,8 +36,11 @@ class ApplicationReviewOverdue(Rule):
 
         limit = AgreementSettings.current().review_days_limit
         cutoff = today - dt.timedelta(days=limit)
+        pending = Agreement.objects.filter(status__in=PENDING_STATUSES)
+        if subject_ids is not None:
+            pending = pending.filter(pk__in=subject_ids)
         rows = (
-            Agreement.objects.filter(status__in=PENDING_STATUSES)
+            pending
             .annotate(clock=Coalesce("applied_on", "pending_listed_on"))
             .filter(clock__lt=cutoff)
             .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
@@ -65,12 +68,14 @@ class AgreementNotOnIceList(Rule):
     severity = Severity.WARNING
     subject_model = Agreement
 
-    def evaluate(self, *, today):
-        from .choices import IN_FORCE_STATUSES, PENDING_STATUSES
+    def evaluate(self, *, today, subject_ids=None):
+        from .choices import HELD_STATUSES, PENDING_STATUSES
 
+        listed = Agreement.objects.filter(not_listed_since__isnull=False, status__in=[*HELD_STATUSES, *PENDING_STATUSES])
+        if subject_ids is not None:
+            listed = listed.filter(pk__in=subject_ids)
         rows = (
-            Agreement.objects.filter(not_listed_since__isnull=False,
-                                     status__in=[*IN_FORCE_STATUSES, *PENDING_STATUSES])
+            listed
             .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
                          "program_model", "not_listed_since")
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from .choices import PENDING_STATUSES, AgreementStatus, ChangeKind, ReviewStatus
+from .choices import HELD_STATUSES, PENDING_STATUSES, AgreementStatus, ChangeKind, ReviewStatus
 from .models import Agency, Agreement
 
 
@@ -221,3 +221,15 @@ def agencies_onboarding_in_grace(today) -> set[int]:
     return set(OnboardingEntry.objects.filter(completed_on__isnull=True,
                                               entered_on__gte=today - dt.timedelta(days=grace))
                .values_list("agency_id", flat=True))
+
+
+def other_agreements_held(agreement: Agreement, program_models=None, *, include_pending: bool = False):
+    """The agency's other agreements that are signed and not ended (in force, or suspended
+    and so may be reinstated), and with ``include_pending`` its pending applications too,
+    optionally only those of ``program_models``. An agreement's end takes away what hangs
+    off the agency only when this is empty."""
+    statuses = [*HELD_STATUSES, *(PENDING_STATUSES if include_pending else ())]
+    others = Agreement.objects.filter(agency_id=agreement.agency_id, status__in=statuses).exclude(pk=agreement.pk)
+    if program_models is not None:
+        others = others.filter(program_model__in=list(program_models))
+    return others

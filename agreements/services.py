@@ -13,11 +13,17 @@ from portal.history import stamp
 from portal.errors import TransitionNotAllowed
 from portal.writes import model_update
 
-from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgencyType, AgreementStatus, DocumentKind, Transition
-from .models import Agency, Agreement, AgreementDocument, AgreementEvent, FieldOffice, StateOffice, agency_match_key
+from .choices import (
+    HELD_STATUSES, IN_FORCE_STATUSES, PENDING_STATUSES, AgencyType, AgreementStatus, DocumentKind, Transition,
+)
+from .models import (
+    Agency, Agreement, AgreementDocument, AgreementEvent, AgreementSuspension, FieldOffice, StateOffice, agency_match_key,
+)
 
 #: The resolution written on findings closed because their agreement ended.
 AGREEMENT_ENDED = "agreement ended"
+#: The resolution written on findings closed because their agreement was suspended.
+AGREEMENT_SUSPENDED = "agreement suspended"
 
 
 def coverage_table() -> dict[str, dict[str, FieldOffice]]:
@@ -209,11 +215,11 @@ def agreement_approve(*, agreement: Agreement, acting_user, effective_on: dt.dat
     return agreement
 
 
-def _send_ended(agreement: Agreement, acting_user, reason: str, transition: str) -> None:
+def _send_ended(agreement: Agreement, acting_user, reason: str, transition: str, on: dt.date) -> None:
     from .signals import agreement_ended
 
     agreement_ended.send(sender=Agreement, agreement=agreement, acting_user=acting_user, reason=reason,
-                         transition=transition)
+                         transition=transition, effective_on=on)
 
 
 @transaction.atomic
@@ -228,8 +234,20 @@ def agreement_suspend(*, agreement: Agreement, acting_user, effective_on: dt.dat
     model_update(instance=agreement, data={"status": AgreementStatus.SUSPENDED}, acting_user=acting_user,
                  reason=f"Suspended on {on:%Y-%m-%d}: {reason}")
     _event(agreement, Transition.SUSPEND, from_status, acting_user, on, reason)
-    _send_ended(agreement, acting_user, reason, Transition.SUSPEND)
+    suspension = AgreementSuspension(agreement=agreement, starts_on=on, reason=reason[:500])
+    suspension.full_clean()
+    stamp(suspension, acting_user, f"Suspended on {on:%Y-%m-%d}: {reason}"[:100])
+    suspension.save()
+    _close_findings(agreement, acting_user, on, AGREEMENT_SUSPENDED)
+    _send_ended(agreement, acting_user, reason, Transition.SUSPEND, on)
     return agreement
+
+
+def _end_suspension(agreement: Agreement, acting_user, on: dt.date, why: str) -> None:
+    for suspension in AgreementSuspension.objects.filter(agreement=agreement, ends_on__isnull=True):
+        suspension.ends_on = max(on, suspension.starts_on)
+        stamp(suspension, acting_user, why[:100])
+        suspension.save(update_fields=["ends_on"])
 
 
 @transaction.atomic
@@ -242,9 +260,10 @@ def agreement_reinstate(*, agreement: Agreement, acting_user, effective_on: dt.d
     model_update(instance=agreement, data={"status": AgreementStatus.SIGNED}, acting_user=acting_user,
                  reason=reason or f"Reinstated on {on:%Y-%m-%d}")
     _event(agreement, Transition.REINSTATE, from_status, acting_user, on, reason)
+    _end_suspension(agreement, acting_user, on, f"Reinstated on {on:%Y-%m-%d}")
     from .signals import agreement_reinstated
 
-    agreement_reinstated.send(sender=Agreement, agreement=agreement, acting_user=acting_user)
+    agreement_reinstated.send(sender=Agreement, agreement=agreement, acting_user=acting_user, effective_on=on)
     return agreement
 
 
@@ -268,54 +287,46 @@ def agreement_renew(*, agreement: Agreement, acting_user, signed_on: dt.date, mo
     return agreement
 
 
-def _close_after_end(agreement: Agreement, acting_user, on: dt.date, *, end_assignments: bool) -> None:
-    """What an agreement's end does in this app: its open findings are resolved as
-    "agreement ended", and so are the agency's when no other agreement is in force; on a
-    termination of the agency's last agreement in force, its program managers'
-    assignments end on the termination date."""
+def _close_findings(agreement: Agreement, acting_user, on: dt.date, resolution: str) -> int:
+    """The open findings about the agreement close with ``resolution``; so do the agency's
+    when no other agreement of the agency is in force on ``on``. The sweep's rules look
+    only at what is in force, so none reopens them."""
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Q
     from django.utils import timezone
 
     from portal.compliance.models import OPEN_STATUSES, Finding, FindingStatus
 
-    others_in_force = Agreement.objects.filter(agency_id=agreement.agency_id, status__in=IN_FORCE_STATUSES).exclude(
-        pk=agreement.pk).exists()
+    others_in_force = Agreement.objects.in_force(on).filter(agency_id=agreement.agency_id).exclude(pk=agreement.pk).exists()
     about = Q(subject_type=ContentType.objects.get_for_model(Agreement), subject_id=agreement.pk)
     if not others_in_force:
         about |= Q(agency_id=agreement.agency_id)
     from portal.audit.bulk import queryset_update
 
-    queryset_update(
-        Finding.objects.filter(about, status__in=OPEN_STATUSES), action="resolve", reason=AGREEMENT_ENDED,
+    return queryset_update(
+        Finding.objects.filter(about, status__in=OPEN_STATUSES), action="resolve", reason=resolution,
         user=acting_user if getattr(acting_user, "pk", None) else None,
         status=FindingStatus.RESOLVED, resolved_at=timezone.now(),
-        resolved_by=acting_user if getattr(acting_user, "pk", None) else None, resolution=AGREEMENT_ENDED,
+        resolved_by=acting_user if getattr(acting_user, "pk", None) else None, resolution=resolution,
     )
-    if end_assignments and not others_in_force:
-        from staffing.models import Assignment
-        from staffing.services import assignment_end
-
-        running = Assignment.objects.filter(agency_id=agreement.agency_id, starts_on__lte=on).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gt=on))
-        for assignment in running:
-            assignment_end(assignment=assignment, acting_user=acting_user, ends_on=on)
 
 
 @transaction.atomic
 def agreement_terminate(*, agreement: Agreement, acting_user, effective_on: dt.date, reason: str) -> Agreement:
-    """The agreement ends for good. Its findings close as "agreement ended"; if it was
-    the agency's last agreement in force, its program managers' assignments end too."""
+    """The agreement ends for good on ``effective_on``. Its findings close as "agreement
+    ended" (the agency's too when no other agreement is in force). The other apps react to
+    ``agreement_ended``: assignments, installation, officers' designation."""
     agreement = _locked(agreement)
-    _refuse_unless(agreement, IN_FORCE_STATUSES, "terminated", "a signed or suspended agreement")
+    _refuse_unless(agreement, HELD_STATUSES, "terminated", "a signed or suspended agreement")
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
     from_status = agreement.status
     model_update(instance=agreement, data={"status": AgreementStatus.TERMINATED, "ended_on": on},
                  acting_user=acting_user, reason=f"Terminated on {on:%Y-%m-%d}: {reason}")
     _event(agreement, Transition.TERMINATE, from_status, acting_user, on, reason)
-    _close_after_end(agreement, acting_user, on, end_assignments=True)
-    _send_ended(agreement, acting_user, reason, Transition.TERMINATE)
+    _end_suspension(agreement, acting_user, on, f"Terminated on {on:%Y-%m-%d}")
+    _close_findings(agreement, acting_user, on, AGREEMENT_ENDED)
+    _send_ended(agreement, acting_user, reason, Transition.TERMINATE, on)
     return agreement
 
 
@@ -330,8 +341,8 @@ def agreement_withdraw(*, agreement: Agreement, acting_user, effective_on: dt.da
     model_update(instance=agreement, data={"status": AgreementStatus.WITHDRAWN, "ended_on": on},
                  acting_user=acting_user, reason=f"Withdrawn on {on:%Y-%m-%d}: {reason}")
     _event(agreement, Transition.WITHDRAW, from_status, acting_user, on, reason)
-    _close_after_end(agreement, acting_user, on, end_assignments=False)
-    _send_ended(agreement, acting_user, reason, Transition.WITHDRAW)
+    _close_findings(agreement, acting_user, on, AGREEMENT_ENDED)
+    _send_ended(agreement, acting_user, reason, Transition.WITHDRAW, on)
     return agreement
 
 

@@ -17,11 +17,11 @@ from portal.forms import submit
 from portal.views import ScopedListView, ScopedRecordView, uswds_form
 
 from . import services
-from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus
+from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus, Transition
 from .filtersets import AgencyFilterSet, AgreementFilterSet
 from .forms import TRANSITIONS, DocumentForm, IceUploadForm, TransitionForm
 from .importers import CLEANING_LABELS, IceFileError, has_changes
-from .models import Agency, Agreement, AgreementDocument, IceImport
+from .models import Agency, Agreement, AgreementDocument, AgreementEvent, IceImport
 
 
 class AgencyListView(ScopedListView):
@@ -60,6 +60,12 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
         assignments = hooks.call("agency_assignments", agency, user, default=[])
         agreements = list(Agreement.objects.visible_to(user).filter(agency=agency).order_by("program_model"))
         assignment_history = hooks.call("agency_assignment_history", agency, user)
+        endings = list(
+            AgreementEvent.objects.visible_to(user).filter(
+                agreement__agency=agency, transition__in=[Transition.SUSPEND, Transition.REINSTATE, Transition.TERMINATE,
+                                                          Transition.WITHDRAW])
+            .select_related("agreement").order_by("-effective_on", "-recorded_at")
+        )
         entries = history.merged(
             *([history.entries(agency.history.all(), what="Agency")]
               if access.visible_fields(user, Agency) is None else []),
@@ -74,6 +80,8 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
             "may_see_agreements": access.may(user, "view", Agreement),
             "may_see_managers": access.may(user, "view", "staffing.Assignment"),
             "agreements": agreements,
+            "endings": endings,
+            "in_force": agency.is_active(today) or not agreements,
             "current_assignments": [a for a in assignments if a.is_active_on(today)],
             "past_assignments": [a for a in assignments if not a.is_active_on(today)],
             "findings": Finding.objects.visible_to(user).open().filter(agency=agency),

@@ -13,3 +13,4 @@ class ItdeployConfig(AppConfig):
 
         # The 287(g) models whose agreements need a site installation (the onboarding queue asks).
         hooks.provide("program_models_needing_installation", ProgramModelSetting.models_needing_installation)
+        hooks.provide("models_needing_installation", ProgramModelSetting.models_needing_installation)

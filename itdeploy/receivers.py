@@ -1,6 +1,7 @@
 """Receivers of the agreements app's signals: an installation opens when an agency's
-first agreement that needs a site installation is signed; its steps pause while the
-agency's agreement is suspended or ended and resume when it is reinstated."""
+first agreement that needs a site installation is signed; its steps and clock pause from
+a suspension's effective date and resume from the reinstatement's; a termination or
+withdrawal closes it as cancelled on its effective date."""
 
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ def open_installation(sender, agreement, acting_user=None, **kwargs):
 
 
 @receiver(agreement_ended, dispatch_uid="itdeploy.hold_installation")
-def hold_installation(sender, agreement, acting_user=None, reason="", **kwargs):
-    services.installation_hold_for_agreement(agreement=agreement, acting_user=acting_user, reason=reason or "")
+def hold_installation(sender, agreement, acting_user=None, reason="", transition="suspend", effective_on=None, **kwargs):
+    services.installation_hold_for_agreement(agreement=agreement, acting_user=acting_user, reason=reason or "",
+                                             transition=transition or "suspend", on=effective_on)
 
 
 @receiver(agreement_reinstated, dispatch_uid="itdeploy.release_installation")
-def release_installation(sender, agreement, acting_user=None, **kwargs):
-    services.installation_release_for_agreement(agreement=agreement, acting_user=acting_user)
+def release_installation(sender, agreement, acting_user=None, effective_on=None, **kwargs):
+    services.installation_release_for_agreement(agreement=agreement, acting_user=acting_user, on=effective_on)
 
 
 @receiver(agreements_signed_in_bulk, dispatch_uid="itdeploy.open_installations_in_bulk")

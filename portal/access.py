@@ -206,6 +206,8 @@ TARGETS: list[Target] = [
     }),
     Target("agreements.AgreementEvent", "Agreement transition", agency="agreement__agency",
            actions={"view": FOLLOWS_AGENCY}),
+    Target("agreements.AgreementSuspension", "Suspension period of an agreement", agency="agreement__agency",
+           actions={"view": FOLLOWS_AGENCY}, note="Written by the suspend and reinstate transitions only."),
     Target("agreements.AgreementDocument", "Agreement document", agency="agreement__agency",
            actions={"view": FOLLOWS_AGENCY, "add": HQ_WRITE}),
     Target("agreements.IceImport", "Edition (import) of ICE's published lists", actions={
@@ -228,7 +230,8 @@ TARGETS: list[Target] = [
     # staffing
     Target("staffing.Assignment", "Program manager's assignment", agency="agency", own="program_manager_id", actions={
         "view": FOLLOWS_AGENCY, "add": HQ_WRITE, "change": HQ_WRITE, "delete": HQ_WRITE, "handover": HQ_WRITE,
-    }, note="Assignments are ended, not deleted: the service answers 409."),
+    }, note="Assignments are ended, not deleted: the service answers 409. An assignment that had not begun when "
+            "its agency's last agreement was terminated or withdrawn is cancelled with it (kept in history)."),
     _staff_rows("Reporting line", "staffing.ReportingLine", HQ_WRITE),
     _staff_rows("Other duty", "staffing.OtherDuty", g(uc=ALL, npm=ALL, fod=OFFICE_PMS)),
     _staff_rows("Absence", "staffing.Absence", g(uc=ALL, npm=ALL, fod=OFFICE_PMS)),
@@ -255,6 +258,9 @@ TARGETS: list[Target] = [
            actions={"view": INSTALLATION_VIEW}),
     Target("itdeploy.StepPause", "Pause of an installation step", agency="step__installation__agency",
            actions={"view": INSTALLATION_VIEW}),
+    Target("itdeploy.InstallationPause", "Pause of an installation's clock (agreement suspended)",
+           agency="installation__agency", actions={"view": INSTALLATION_VIEW},
+           note="Written by the agreements' suspend and reinstate transitions only."),
     Target("itdeploy.Installer", "OCIO installer", actions={
         "view": EVERYONE, "add": g(uc=ALL, npm=ALL, ocio=ALL), "change": g(uc=ALL, npm=ALL, ocio=ALL),
     }),

@@ -6,6 +6,8 @@ class StaffingConfig(AppConfig):
     verbose_name = "Staffing"
 
     def ready(self):
+        from . import receivers  # noqa: F401  (connects to the agreements app's signals)
+
         from portal import hooks
 
         from .selectors import agency_assignment_history, agency_assignments, primary_manager_ids

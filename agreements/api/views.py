@@ -45,6 +45,12 @@ class AgencyViewSet(ScopedModelViewSet):
     ordering_fields = ["name", "state", "county", "created_at"]
     ordering = ["state", "name"]
 
+    def get_queryset(self):
+        from django.db.models import Exists, OuterRef
+
+        active = Agreement.objects.in_force().filter(agency=OuterRef("pk"))
+        return super().get_queryset().annotate(active_today=Exists(active))
+
     def perform_create(self, serializer):
         serializer.instance = services.agency_create(acting_user=self.request.user, **serializer.validated_data)
 
@@ -68,6 +74,12 @@ class AgreementViewSet(ServiceActionMixin, ScopedModelViewSet):
     ordering_fields = ["signed_on", "applied_on", "status", "agency__name"]
     ordering = ["agency__state", "agency__name", "program_model"]
     http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        from django.db.models import Exists, OuterRef
+
+        in_force = Agreement.objects.in_force().filter(pk=OuterRef("pk"))
+        return super().get_queryset().annotate(in_force_today=Exists(in_force))
 
     def perform_create(self, serializer):
         serializer.instance = services.agreement_create(acting_user=self.request.user, **serializer.validated_data)
