@@ -203,7 +203,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
 
     agreements = []
     today = ctx.today
-    for i, agency in enumerate(agencies):
+    for _i, agency in enumerate(agencies):
         # Growth like the report's: few agreements before FY2017, most since.
         roll = rng.random()
         if roll < 0.12:

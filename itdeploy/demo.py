@@ -133,7 +133,7 @@ def seed(ctx: DemoContext) -> None:
     by_agency = {i.agency_id: i for i in Installation.objects.all()}
 
     steps = []
-    for installation, (status, starts, ends, pause_days) in zip(installations, plans):
+    for installation, (status, starts, ends, _pause_days) in zip(installations, plans):
         installation = by_agency[installation.agency_id]
         for t in templates:
             started = completed = None
@@ -158,7 +158,7 @@ def seed(ctx: DemoContext) -> None:
     through.objects.bulk_create(links, batch_size=5000)
 
     pauses = []
-    for installation, (status, starts, ends, pause_days) in zip(installations, plans):
+    for installation, (_status, _starts, _ends, pause_days) in zip(installations, plans):
         installation = by_agency[installation.agency_id]
         for number, days in pause_days.items():
             step = saved[(installation.pk, number)]

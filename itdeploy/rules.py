@@ -17,14 +17,16 @@ from portal.compliance.registry import Rule, Violation, registry
 from . import clocks, selectors
 
 
-def _site_in_force(today: dt.date):
-    """An Exists() over the agency's agreements in force on ``today`` that need a site."""
-    return Exists(Agreement.objects.in_force(today).filter(
-        agency=OuterRef("agency"), program_model__in=ProgramModelSetting.models_needing_installation()))
 from .choices import InstallationStatus
 from .models import (
     Installation, InstallationPause, InstallationSettings, InstallationStep, ProgramModelSetting, StepPause,
 )
+
+
+def _site_in_force(today: dt.date):
+    """An Exists() over the agency's agreements in force on ``today`` that need a site."""
+    return Exists(Agreement.objects.in_force(today).filter(
+        agency=OuterRef("agency"), program_model__in=ProgramModelSetting.models_needing_installation()))
 
 
 @registry.register

@@ -169,7 +169,7 @@ def waiver_request_create(*, finding, acting_user, reason: str, until: dt.date |
         with transaction.atomic():
             request.save()
     except IntegrityError:
-        raise TransitionNotAllowed("A waiver request for this finding is already waiting for HQ.")
+        raise TransitionNotAllowed("A waiver request for this finding is already waiting for HQ.") from None
     _note(finding, acting_user, NoteKind.WAIVER_REQUESTED, reason)
     return request
 

@@ -43,7 +43,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         try:
             key = header[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed("Invalid token header: the key is not text.")
+            raise exceptions.AuthenticationFailed("Invalid token header: the key is not text.") from None
         token = (
             ApiToken.objects.active().select_related("user", "user__staff_profile")
             .filter(digest=ApiToken.hash_key(key)).first()

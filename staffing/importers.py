@@ -86,7 +86,7 @@ def import_workload_csv(*, text: str, acting_user, apply_valid: bool = False) ->
     today = dates.today()
     valid: dict[tuple[int, dt.date], tuple[int, dict]] = {}
     for number, row in enumerate(rows, start=2):
-        def error(field_name, message):
+        def error(field_name, message, number=number):
             result.errors.append({"row": number, "field": field_name, "message": message})
 
         agency = None

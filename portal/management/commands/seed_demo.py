@@ -25,7 +25,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 ctx = demo.run(scale, seed_value=seed, log=lambda m: self.stdout.write(m))
         except ValueError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         run = sweep_run(triggered_by="seed_demo", notify=False)
         self.stdout.write(f"Compliance sweep {run.pk}: {run.opened} findings opened.")
         self.print_logins(ctx.logins)
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             wanted = ["chief", "npm", "analyst", "ocio", "fod.hou", "pm.houston"]
             profiles = {p.user.username: p for p in StaffProfile.objects.filter(user__username__in=wanted).select_related("user")}
             logins = [(u, profiles[u].get_role_display(), "") for u in wanted if u in profiles]
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % demo.DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})"))
         for username, role, note in logins:
             self.stdout.write(f"  {username:<12} {role}{' – ' + note if note else ''}")
         self.stdout.write("Open http://127.0.0.1:8000/ and sign in.\n")

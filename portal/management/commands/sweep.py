@@ -16,9 +16,9 @@ class Command(BaseCommand):
         try:
             run = sweep_run(triggered_by="command", rule_codes=rules, notify=not no_notify)
         except SweepAlreadyRunning as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         except KeyError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"Sweep {run.pk} {run.get_status_display().lower()} as of {run.as_of}.")
         for code, c in run.counts.items():
             rule = registry.get(code)
