@@ -76,7 +76,7 @@ def _get(session: requests.Session, url: str, source: IceSource | None):
                 response.close()
                 raise FetchFailed(f"HTTP {response.status_code}", http_status=response.status_code, attempts=attempt)
             declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limit:
+            if declared and declared.isdecimal() and int(declared) > limit:
                 response.close()
                 raise FetchFailed(f"larger than the limit of {limit:,} bytes ({int(declared):,} declared)",
                                   http_status=200, attempts=attempt)
@@ -86,7 +86,7 @@ def _get(session: requests.Session, url: str, source: IceSource | None):
                 if len(body) > limit:
                     response.close()
                     raise FetchFailed(f"larger than the limit of {limit:,} bytes", http_status=200, attempts=attempt)
-            if declared and declared.isdigit() and len(body) != int(declared):
+            if declared and declared.isdecimal() and len(body) != int(declared):
                 raise _Retry(f"truncated: {len(body):,} of {int(declared):,} bytes")
             return response, bytes(body), attempt
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, _Retry) as exc:

@@ -181,10 +181,10 @@ class OnboardingView(LoginRequiredMixin, View):
 
         entries = onboarding_queue(today=dates.today(), user=request.user)
         office = request.GET.get("office")
-        if office and office.isdigit():
+        if office and office.isdecimal():
             entries = entries.filter(agency__field_office_id=int(office))
         edition = request.GET.get("edition")
-        if edition and edition.isdigit():
+        if edition and edition.isdecimal():
             entries = entries.filter(edition_id=int(edition))
         return entries
 

@@ -76,7 +76,7 @@ class ManagerLoadView(LoginRequiredMixin, View):
         seen = staffing_figures.visible_figures(request.user, computed)
         office = request.GET.get("field_office")
         managers = seen["managers"]
-        if office and office.isdigit():
+        if office and office.isdecimal():
             managers = [m for m in managers if m.field_office_id == int(office)]
         return render(request, "staffing/manager_load.html", {
             "title": "Program manager load", "managers": managers, "model": computed.model, "day": computed.day,
@@ -143,7 +143,7 @@ class CoverageView(LoginRequiredMixin, View):
         office_id = field_office_id_of(request.user)
         if national:
             chosen = request.GET.get("office")
-            office_id = int(chosen) if chosen and chosen.isdigit() else (offices[0].pk if offices else None)
+            office_id = int(chosen) if chosen and chosen.isdecimal() else (offices[0].pk if offices else None)
             # Default to the first office with agencies, so the page opens on something useful.
             if not chosen:
                 with_agencies = Agency.objects.values_list("field_office_id", flat=True).order_by("field_office__name").first()

@@ -272,7 +272,7 @@ def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool
         number = r.get("officer_number", "")
         problems = []
         agency_text = r.get("agency", "")
-        matches = [agencies[int(agency_text)]] if agency_text.isdigit() and int(agency_text) in agencies else by_key.get(agency_match_key(agency_text), [])
+        matches = [agencies[int(agency_text)]] if agency_text.isdecimal() and int(agency_text) in agencies else by_key.get(agency_match_key(agency_text), [])
         if len(matches) != 1:
             problems.append("Unknown agency, or one outside your agencies." if not matches else
                             f"“{agency_text}” names several agencies; give the agency's id.")

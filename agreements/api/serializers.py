@@ -132,6 +132,8 @@ class IceEditionSerializer(serializers.ModelSerializer):
     """An edition of ICE's published lists, with its as-of date and the evidence used."""
 
     list = serializers.CharField(source="edition", read_only=True)
+    # Empty for an uploaded edition, so a string rather than a "uri".
+    source_url = serializers.CharField(read_only=True, help_text="Where the file was fetched from, if it was.")
     counts = serializers.SerializerMethodField()
     changes_url = serializers.SerializerMethodField()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
@@ -19,6 +20,13 @@ from .serializers import (
 )
 
 
+class OneObjectSchema(AutoSchema):
+    """The dashboard's ``list`` answers one object of figures, not a list of them."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class DashboardViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     """The national dashboard's figures for the caller's scope (a Field Office Director:
     their office), with the page's filters: ``field_office``, ``program_model``, ``fiscal_year``."""
@@ -27,6 +35,7 @@ class DashboardViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     serializer_class = DashboardSerializer
     pagination_class = None
     filter_backends = []
+    schema = OneObjectSchema()
 
     @extend_schema(parameters=[DashboardParamsSerializer], responses=DashboardSerializer)
     def list(self, request):

@@ -34,7 +34,7 @@ class ScopedViewSetMixin:
             value = self.kwargs.get(lookup)
             queryset = super().get_queryset()
             pk = queryset.filter(**{self.lookup_field: value}).values_list("pk", flat=True).first() \
-                if value is not None and str(value).isdigit() else None
+                if value is not None and str(value).isdecimal() else None
             raise OutOfScope(model=queryset.model, pk=pk) from None
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

@@ -11,7 +11,7 @@ from .models import AuditEvent
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.PrimaryKeyRelatedField(read_only=True)
+    actor = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     who = serializers.CharField(read_only=True)
     record_type = serializers.SerializerMethodField()
     changes = serializers.DictField(child=serializers.ListField(allow_null=True), read_only=True,

@@ -54,7 +54,7 @@ def _worker_id() -> str:
 
 def _pid_is_gone(worker: str) -> bool:
     host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != socket.gethostname() or not pid.isdecimal():
         return False
     try:
         os.kill(int(pid), 0)
