@@ -18,11 +18,13 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+
+from portal.compliance import notify
 
 from .choices import DigestFrequency
 
@@ -148,28 +150,30 @@ def send_digests(run) -> int:
         last=Max("sent_at")).values_list("user_id", "last"))
     users = get_user_model().objects.filter(pk__in=recipients, is_active=True).exclude(email="").select_related(
         "staff_profile")
-    messages, new_ids = [], []
+    sent, new_ids = 0, []
+    already = set(DigestSent.objects.filter(run=run).values_list("user_id", flat=True))
     for user in users.order_by("pk"):
+        if user.pk in already:
+            continue  # this person already got this run's digest
         frequency = preferences.get(user.pk, DigestFrequency.DAILY)
         if frequency == DigestFrequency.NONE or role_of(user) is None:
             continue
         digest = digest_for(user, run, frequency, last_sent.get(user.pk))
         if not (digest["new"] or digest["changed"] or digest["escalated"]):
             continue
-        try:
-            with transaction.atomic():
-                DigestSent.objects.create(run=run, user=user, new_count=len(digest["new"]),
-                                          changed_count=len(digest["changed"]), open_count=digest["open"])
-        except IntegrityError:
-            continue  # this person already got this run's digest
         count = len(digest["new"]) + len(digest["changed"]) + len(digest["escalated"])
-        messages.append(EmailMessage(
+        message = EmailMessage(
             subject=f"287(g) compliance digest: {count} finding(s) to look at, {digest['open']} open",
             body=render_body(user, run, digest), from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
-        ))
+        )
+        # Retried with backoff, and never sent twice for the run (portal.compliance.notify).
+        if not notify.deliver(run=run, person=user, message=message, findings=count):
+            continue
+        with transaction.atomic():
+            DigestSent.objects.get_or_create(run=run, user=user, defaults={
+                "new_count": len(digest["new"]), "changed_count": len(digest["changed"]), "open_count": digest["open"]})
+        sent += 1
         new_ids += [f.pk for f in digest["new"]]
-    if not messages:
-        return 0
-    sent = get_connection().send_messages(messages) or 0
-    Finding.objects.filter(pk__in=new_ids, notified_at__isnull=True).update(notified_at=timezone.now())
+    if new_ids:
+        Finding.objects.filter(pk__in=new_ids, notified_at__isnull=True).update(notified_at=timezone.now())
     return sent

@@ -22,7 +22,7 @@ def test_terminated_agency_page_and_refused_resolution_pass_axe(page, live_serve
     login(page, people["chief"])
     page.goto(f"{live_server.url}{agency.get_absolute_url()}")
     assert page.get_by_role("heading", name="What ended, and when").is_visible()
-    assert "No 287(g) agreement of this agency is in force today" in page.locator(".usa-alert").inner_text()
+    assert "No 287(g) agreement of this agency is in force today" in page.locator(".usa-alert", has_text="in force").first.inner_text()
     assert "designation of 1 officer ended" in page.content()
     axe(page)
 
@@ -30,6 +30,6 @@ def test_terminated_agency_page_and_refused_resolution_pass_axe(page, live_serve
     page.goto(f"{live_server.url}{finding.get_absolute_url()}")
     page.get_by_label("Note").fill("Looked into it")
     page.get_by_role("button", name="Resolve").click()
-    assert "The condition still holds" in page.locator("#id_note-error").inner_text()
+    assert "The condition still holds" in page.locator(".usa-alert", has_text="The condition still holds").first.inner_text()
     assert page.get_by_label("Note").input_value() == "Looked into it"
     axe(page)

@@ -45,7 +45,7 @@ def test_hq_onboards_the_agencies_an_edition_added_in_bulk(page, live_server, lo
     page.get_by_label("Backup program manager").select_option(str(people["pm_other"].pk))
     page.get_by_label("Site installation").select_option("not_needed")
     page.get_by_role("button", name="Apply to the selected agencies").click()
-    assert "2 finished onboarding" in page.locator(".usa-alert").first.inner_text()
+    assert "2 finished onboarding" in page.locator(".usa-alert", has_text="finished onboarding").first.inner_text()
     assert page.get_by_role("heading", name="1 agency to onboard").is_visible()
     axe(page)
     assert Assignment.objects.filter(kind="primary", program_manager=people["pm"]).count() == 2

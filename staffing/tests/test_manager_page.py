@@ -188,6 +188,7 @@ def test_manager_page_queries_do_not_grow_with_the_records(client, people, world
     StaffingModel.current()  # the model's single row exists once the Unit Chief has set it
     AbsenceFactory(manager=people["pm"], starts_on=dt.date(2017, 12, 1), ends_on=dt.date(2017, 12, 1))
     ReportingLineFactory(manager=people["pm"], kind="program", supervisor=people["npm"], starts_on=dt.date(2016, 1, 1))
+    queries()  # the first request of a session fills caches (content types, the sweep banner)
     few = queries()
     for i in range(5):
         AbsenceFactory(manager=people["pm"], starts_on=dt.date(2018, 1, 1 + 2 * i), ends_on=dt.date(2018, 1, 1 + 2 * i))
@@ -195,4 +196,5 @@ def test_manager_page_queries_do_not_grow_with_the_records(client, people, world
     client.post(url(people["pm"], "reporting-lines/program/"),
                 {"program-supervisor": people["chief"].pk, "program-starts_on": "2018-03-01"})
     client.get(url(people["pm"]))  # shows (and clears) the message the form left
-    assert queries() == few <= 35
+    # The header (inbox count, sweep banner) and the page read a fixed number of queries.
+    assert queries() == few <= 40
