@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from .access import RestrictedQuerySet
 from .roles import Role
-from .compliance.models import Finding, SweepRun  # noqa: F401  (models of the portal app)
+from .compliance.models import Finding, SweepRun, SweepSettings  # noqa: F401  (models of the portal app)
 
 
 class StaffProfileQuerySet(RestrictedQuerySet):
