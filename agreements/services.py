@@ -421,3 +421,15 @@ def ice_import_discard(*, ice_import, acting_user):
     ice_import.status = ImportStatus.DISCARDED
     ice_import.save(update_fields=["status"])
     return ice_import
+
+
+@transaction.atomic
+def agreement_settings_update(*, acting_user, **fields):
+    """Change the agreements rules' settings (the Unit Chief's): how long an
+    application may wait on HQ before the sweep reports it."""
+    from portal.settings_sections import row_update
+
+    from .models import AgreementSettings
+
+    return row_update(AgreementSettings.current(), acting_user=acting_user, reason="Agreement settings changed",
+                      **fields)

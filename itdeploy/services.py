@@ -399,3 +399,34 @@ def installer_add_unavailability(*, installer: Installer, acting_user, starts_on
     stamp(period, acting_user, "Unavailability recorded")
     period.save()
     return period
+
+
+@transaction.atomic
+def installation_settings_update(*, acting_user, **fields) -> InstallationSettings:
+    """Change the pipeline's goal, at-risk share and forecast window (the Unit Chief's
+    setting)."""
+    from portal.settings_sections import row_update
+
+    return row_update(InstallationSettings.current(), acting_user=acting_user,
+                      reason="Installation settings changed", **fields)
+
+
+@transaction.atomic
+def step_plan_update(*, acting_user, planned_days: dict[int, int]) -> list[StepTemplate]:
+    """Change the planned days of steps of the default plan (by step number); new
+    installations copy the plan, open ones keep theirs. Unknown step numbers are refused."""
+    from portal.settings_sections import row_update
+
+    templates = {t.number: t for t in StepTemplate.objects.select_for_update().order_by("number")}
+    unknown = sorted(set(planned_days) - set(templates))
+    if unknown:
+        raise ValidationError({"planned_days": f"No step numbered {', '.join(map(str, unknown))} in the plan."})
+    errors = {}
+    for number, days in planned_days.items():
+        try:
+            row_update(templates[number], acting_user=acting_user, reason="Step plan changed", planned_days=days)
+        except ValidationError as exc:
+            errors[f"step_{number}"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return list(templates.values())

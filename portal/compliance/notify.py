@@ -15,7 +15,12 @@ from .models import Finding
 
 def notify_new_findings(run) -> int:
     """E-mail each responsible person the findings this run opened for them; return how
-    many messages were sent."""
+    many messages were sent. Nothing is sent while the Unit Chief has turned the
+    e-mails off (``SweepSettings.email_new_findings``)."""
+    from .models import SweepSettings
+
+    if not SweepSettings.current().email_new_findings:
+        return 0
     findings = (
         Finding.objects.filter(opened_by_run=run, responsible__isnull=False, notified_at__isnull=True)
         .exclude(responsible__email="")
