@@ -22,7 +22,7 @@ from portal.views import uswds_form
 
 from . import forecast as fc
 from . import selectors, services
-from .choices import ClockState, InstallationStatus, PauseReason
+from .choices import ClockState, InstallationStatus, PauseReason, StepKind
 from .filtersets import InstallationFilterSet
 from .models import Installation, InstallationSettings, InstallationStep, Installer, StepPause, StepTemplate
 
@@ -172,16 +172,30 @@ class InstallationDetailView(LoginRequiredMixin, View):
         )
 
     def get(self, request, pk):
-        installation = self._installation(request, pk)
+        return render(request, self.template_name, self._context(request, self._installation(request, pk)))
+
+    def _context(self, request, installation, refusal=None):
+        """The page's context; ``refusal`` (step pk, action, field, message, posted values)
+        puts a refused action's reason once, on its field, in that step's row."""
         today = dates.today()
         settings = InstallationSettings.current()
         pipeline = selectors.pipeline_forecast(today=today) if installation.status == InstallationStatus.IN_PROGRESS else None
         expected = pipeline.expected.get(installation.pk) if pipeline else None
         pessimistic = pipeline.pessimistic.get(installation.pk) if pipeline else None
+        may_update = access.may(request.user, "step_start", installation) and installation.status == InstallationStatus.IN_PROGRESS
         steps = []
         for step in installation.steps.all():
             clock = selectors.step_clock(step, today, settings)
+            actions = []
+            if may_update:
+                for action in services.STEP_ACTIONS:
+                    if services.step_action_refusal(step, action, installation=installation) is None:
+                        error = refusal if refusal and refusal["step"] == step.pk and refusal["action"] == action else None
+                        actions.append({"action": action, "label": action.capitalize(), "error": error,
+                                        "date_label": self.DATE_LABELS[action],
+                                        "installer": action == "start" and step.kind == StepKind.INSTALL})
             steps.append({
+                "actions": actions,
                 "step": step, "clock": clock, "deps": sorted(d.number for d in step.depends_on.all()),
                 "paused": selectors.step_is_paused(step), "pauses": list(step.pauses.all()),
                 "forecast": expected.steps.get(step.number) if expected else None,
@@ -193,8 +207,7 @@ class InstallationDetailView(LoginRequiredMixin, View):
             history.entries(InstallationStep.history.filter(installation_id=installation.pk), what="Step"),
             history.entries(StepPause.history.filter(step_id__in=step_ids), what="Pause"),
         )
-        may_update = access.may(request.user, "step_start", installation) and installation.status == InstallationStatus.IN_PROGRESS
-        return render(request, self.template_name, {
+        return {
             "installation": installation, "agency": installation.agency, "steps": steps, "today": today,
             "clock": selectors.installation_clock(installation, today, settings), "settings": settings,
             "expected": expected, "pessimistic": pessimistic,
@@ -202,7 +215,22 @@ class InstallationDetailView(LoginRequiredMixin, View):
             "history": entries[:200], "may_update": may_update, "may_prioritise": access.may(request.user, "priority", installation),
             "pause_reasons": [c for c in PauseReason.choices if c[0] != PauseReason.AGREEMENT_ENDED],
             "installers": Installer.objects.filter(active=True),
-        })
+            "refusal": refusal,
+        }
+
+    DATE_LABELS = {"start": "Started on", "complete": "Completed on", "pause": "Paused from",
+                   "resume": "Resumed on"}
+
+    #: The services' field names, by the field of a step row's form that carries them.
+    ROW_FIELDS = {"started_on": "on", "completed_on": "on", "paused_on": "on", "resumed_on": "on",
+                  "reason": "reason", "installer": "installer", "note": "note"}
+
+    def _refused(self, request, installation, message, field=None, status=400):
+        refusal = {"step": int(request.POST.get("step") or 0) if (request.POST.get("step") or "").isdigit() else 0,
+                   "action": request.POST.get("action"), "field": field or "form", "message": message,
+                   "on": request.POST.get("on") or "", "note": request.POST.get("note") or "",
+                   "reason": request.POST.get("reason") or ""}
+        return render(request, self.template_name, self._context(request, installation, refusal), status=status)
 
     def post(self, request, pk):
         installation = self._installation(request, pk)
@@ -232,11 +260,17 @@ class InstallationDetailView(LoginRequiredMixin, View):
                     messages.error(request, "Choose an action.")
                     return redirect(installation.get_absolute_url())
         except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            return redirect(installation.get_absolute_url())
+            if action == "priority":
+                messages.error(request, exc.message)
+                return redirect(installation.get_absolute_url())
+            return self._refused(request, self._installation(request, pk), exc.message, status=409)
         except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-            return redirect(installation.get_absolute_url())
+            if action == "priority":
+                messages.error(request, "; ".join(exc.messages))
+                return redirect(installation.get_absolute_url())
+            errors = getattr(exc, "message_dict", {None: exc.messages})
+            name, found = next(iter(errors.items()))
+            return self._refused(request, self._installation(request, pk), " ".join(found), self.ROW_FIELDS.get(name))
         messages.success(request, "Saved.")
         return redirect(installation.get_absolute_url())
 
