@@ -216,6 +216,9 @@ class InstallationDetailView(LoginRequiredMixin, View):
             "pause_reasons": [c for c in PauseReason.choices if c[0] != PauseReason.AGREEMENT_ENDED],
             "installers": Installer.objects.filter(active=True),
             "refusal": refusal,
+            # A refused action no longer offered (the page was out of date): its reason, once, above the steps.
+            "refusal_elsewhere": refusal if refusal and not any(
+                a["error"] for s in steps for a in s["actions"]) else None,
         }
 
     DATE_LABELS = {"start": "Started on", "complete": "Completed on", "pause": "Paused from",

@@ -23,7 +23,7 @@ from portal.views import ScopedListView
 
 from . import importers, selectors, services
 from .capacity import capacity_plan
-from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
+from .choices import TRANSITIONS, ClassStatus, EnrollmentStatus, OfficerStatus
 from .filtersets import OfficerFilterSet
 from .forms import ClassScheduleForm, EnrolForm
 from .models import AcademyClass, AcademySite, CardLogin, Completion, Enrollment, Officer
@@ -84,7 +84,34 @@ class OfficerDetailView(LoginRequiredMixin, View):
 
     template_name = "training/officer_detail.html"
 
-    def get(self, request, pk):
+    #: The page's label of each transition, in the order it offers them.
+    VERB_LABELS = [("adjudicate", "Background adjudicated"), ("begin_training", "Began basic training"),
+                   ("withdraw_training", "Withdrawn from training"), ("certify", "Certify"),
+                   ("suspend", "Suspend"), ("reinstate", "Reinstate"), ("revoke", "Revoke"),
+                   ("leave", "Left the program")]
+
+    def _actions(self, request, officer, refusal=None):
+        """The changes valid for this officer now, by the rules the services check: the
+        lifecycle's ``TRANSITIONS`` from the current status (revocation for HQ only), and
+        the card's request/record of reactivation by its state."""
+        if not access.may(request.user, "change", officer):
+            return []
+        actions = [{"action": verb, "label": label, "reason_required": verb in services.REASON_REQUIRED}
+                   for verb, label in self.VERB_LABELS
+                   if officer.status in TRANSITIONS[verb][0] and access.may(
+                       request.user, verb if verb in access.POLICY["training.Officer"].actions else "change", officer)]
+        pending = officer.card_reactivation_requested_on and not (
+            officer.card_reactivated_on and officer.card_reactivated_on >= officer.card_reactivation_requested_on)
+        if pending:
+            actions.append({"action": "reactivate-card", "label": "Card reactivated", "no_reason": True})
+        elif officer.card_state() == "lapsed":
+            actions.append({"action": "request-card-reactivation", "label": "Request card reactivation",
+                            "no_reason": True})
+        for a in actions:
+            a["error"] = refusal if refusal and refusal["action"] == a["action"] else None
+        return actions
+
+    def get(self, request, pk, refusal=None, status=200):
         officer = selectors.officer_with_standing(request.user, pk)
         history = merged(
             entries(officer.history.all(), what="Officer"),
@@ -99,12 +126,14 @@ class OfficerDetailView(LoginRequiredMixin, View):
             "history": history,
             "may_change": access.may(request.user, "change", officer),
             "may_waive": services.may_grant_waiver(request.user, officer),
-            "verbs": [("adjudicate", "Background adjudicated"), ("certify", "Certify"), ("suspend", "Suspend"),
-                      ("reinstate", "Reinstate"), ("leave", "Left the program")] + (
-                [("revoke", "Revoke")] if access.may(request.user, "revoke", officer) else []),
+            "actions": (actions := self._actions(request, officer, refusal)),
+            "refusal": refusal,
+            # A refused change no longer offered (the page was out of date): its reason, once, above the changes.
+            "refusal_elsewhere": refusal if refusal and refusal["action"] != "waiver" and not any(
+                a["error"] for a in actions) else None,
             "today": dates.today(),
         }
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=status)
 
     def post(self, request, pk):
         officer = access.get_or_404(Officer.objects.all(), request.user, pk=pk)
@@ -129,12 +158,20 @@ class OfficerDetailView(LoginRequiredMixin, View):
         except PermissionDenied as exc:
             raise exc
         except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
+            return self.get(request, pk, self._refusal(request, action, "form", exc.message), status=409)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Saved.")
+            errors = getattr(exc, "message_dict", {None: exc.messages})
+            name, found = next(iter(errors.items()))
+            field = {"reason": "reason", "expires_on": "expires_on"}.get(name, "form")
+            return self.get(request, pk, self._refusal(request, action, field, " ".join(found)), status=400)
+        messages.success(request, "Saved.")
         return redirect("training:officer-detail", pk=pk)
+
+    @staticmethod
+    def _refusal(request, action, field, message):
+        """A refused change, shown once on the field it concerns, with what was posted."""
+        return {"action": action, "field": field, "message": message, "reason": request.POST.get("reason", ""),
+                "expires_on": request.POST.get("expires_on", "")}
 
 
 def _class_rows(queryset):

@@ -89,6 +89,7 @@ def test_installation_page_and_step_form(client, people, installations):
     assert step.completed_on == dt.date(2017, 6, 9)
     again = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"})
     assert again.status_code == 409
+    assert again.content.decode().count("was already completed on 2017-06-09") == 1
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
 
