@@ -149,6 +149,10 @@ class AgreementDetailView(ScopedRecordView):
                 form = forms.get(verb) or TransitionForm(verb=verb, initial={"on": today})
                 transition_forms.append(uswds_form(form))
         may_change = may_document or bool(transition_forms) or access.may(request.user, "mark_reviewed", agreement)
+        shown = {form.verb for form in transition_forms}
+        # A refused change no longer offered (the page was out of date): its reason, once, above the changes.
+        refused_elsewhere = [error for verb, form in forms.items() if verb not in shown
+                             for error in form.non_field_errors()]
         return render(request, self.template_name, {
             "agreement": agreement,
             "agency": agreement.agency,
@@ -162,6 +166,7 @@ class AgreementDetailView(ScopedRecordView):
             "history": history.entries(agreement.history.all(), what="Agreement"),
             "may_change": may_change,
             "transition_forms": transition_forms,
+            "refused_elsewhere": refused_elsewhere,
             "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_document else None,
         }, status=status)
 
@@ -195,11 +200,24 @@ class AgreementDetailView(ScopedRecordView):
             else:
                 messages.error(request, "Choose an action.")
         except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            return redirect(agreement.get_absolute_url())
+            if action not in TRANSITIONS:
+                messages.error(request, exc.message)
+                return redirect(agreement.get_absolute_url())
+            form = TransitionForm(request.POST, verb=action)
+            form.is_valid()
+            form.add_error(None, exc.message)
+            return self._render(request, self._agreement(request, pk), forms={action: form}, status=409)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(agreement.get_absolute_url())
+            if action not in TRANSITIONS:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(agreement.get_absolute_url())
+            # The service's refusal, once, on the field it concerns (its date is the form's "on").
+            form = TransitionForm(request.POST, verb=action)
+            form.is_valid()
+            for name, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                name = "on" if name in ("effective_on", "signed_on", "on") else name
+                form.add_error(name if name in form.fields else None, errors)
+            return self._render(request, self._agreement(request, pk), forms={action: form}, status=400)
         return redirect(agreement.get_absolute_url())
 
     @staticmethod
