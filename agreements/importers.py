@@ -29,6 +29,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from portal import dates
+from portal.audit import Channel, context as audit_context
 
 from .choices import PENDING_STATUSES, AgencyType, AgreementStatus, IceEdition, ProgramModel
 from .geo import state_code
@@ -583,13 +584,14 @@ def skip_keys(rejected: list[dict]) -> set:
     return keys
 
 
+@audit_context(channel=Channel.IMPORT)
 @transaction.atomic
 def apply_ice_import(*, rows: list[dict], edition: str, import_date: dt.date, acting_user, file_name: str,
                      rejected: list[dict] | None = None) -> Plan:
     """Write what the rows say, set-based and audited: new agencies and agreements,
     updated ones (their history keeps the old values), pending agreements signed, and
     agreements missing from a participating list marked as no longer listed."""
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+    from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
     from .choices import Transition
     from .models import AgreementEvent
@@ -623,8 +625,10 @@ def apply_ice_import(*, rows: list[dict], edition: str, import_date: dt.date, ac
                                  default_change_reason=reason)
     # Agreements seen again unchanged: only the bookkeeping date they were last seen moves.
     if plan.listed_ids:
-        Agreement.objects.filter(pk__in=plan.listed_ids).exclude(ice_listed_on=import_date).update(
-            ice_listed_on=import_date)
+        from portal.audit.bulk import queryset_update
+
+        queryset_update(Agreement.objects.filter(pk__in=plan.listed_ids).exclude(ice_listed_on=import_date),
+                        user=user, reason=reason, ice_listed_on=import_date)
     if plan.signed_agreements:
         AgreementEvent.objects.bulk_create([
             AgreementEvent(agreement=a, transition=Transition.SIGN, from_status=AgreementStatus.UNDER_REVIEW,

@@ -264,6 +264,8 @@ class IceImport(models.Model):
                                    related_name="+")
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_valid_only = models.BooleanField(default=False, help_text="Applied with rejected rows left out.")
+    # The cleaned rows are the file itself, kept once; the history follows status and report.
+    history = HistoricalRecords(excluded_fields=["rows"])
 
     objects = IceImportQuerySet.as_manager()
 

@@ -282,7 +282,11 @@ def _close_after_end(agreement: Agreement, acting_user, on: dt.date, *, end_assi
     about = Q(subject_type=ContentType.objects.get_for_model(Agreement), subject_id=agreement.pk)
     if not others_in_force:
         about |= Q(agency_id=agreement.agency_id)
-    Finding.objects.filter(about, status__in=OPEN_STATUSES).update(
+    from portal.audit.bulk import queryset_update
+
+    queryset_update(
+        Finding.objects.filter(about, status__in=OPEN_STATUSES), action="resolve", reason=AGREEMENT_ENDED,
+        user=acting_user if getattr(acting_user, "pk", None) else None,
         status=FindingStatus.RESOLVED, resolved_at=timezone.now(),
         resolved_by=acting_user if getattr(acting_user, "pk", None) else None, resolution=AGREEMENT_ENDED,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agency, Agreement

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from portal.audit.bulk import bulk_create_with_history
 
 from portal import dates
 from portal.history import stamp

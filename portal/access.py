@@ -299,6 +299,8 @@ TARGETS: list[Target] = [
            actions={"view": HQ_ONLY, "change": SETTINGS}),
     Target("portal.settings", "The settings page", actions={"view": HQ_ONLY},
            note="Each section is saved by those its record type lets change it: the Unit Chief."),
+    Target("portal.AuditEvent", "Audit journal entry", actions={"view": HQ_ONLY, "export": HQ_ONLY},
+           note="Written by the portal itself (portal/audit/); nobody changes or deletes an entry."),
     Target("portal.Finding", "Compliance finding", agency="agency", office="field_office_id", own="responsible_id",
            installations=(("category", "exact", "itdeploy"),), scopes={BELOW: _below("responsible_id")},
            actions={
@@ -353,6 +355,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "finding-detail": ("portal.Finding", "view"),
     "tokens": ("portal.ApiToken", "view"),
     "settings": ("portal.settings", "view"),
+    "audit": ("portal.AuditEvent", "view"),
     "agreements:agency-list": ("agreements.Agency", "view"),
     "agreements:agency-detail": ("agreements.Agency", "view"),
     "agreements:agreement-list": ("agreements.Agreement", "view"),
@@ -427,6 +430,7 @@ API: dict[str, tuple[str, dict[str, str]]] = {
     "finding": ("portal.Finding", {}),
     "sweeprun": ("portal.SweepRun", {}),
     "token": ("portal.ApiToken", {}),
+    "auditevent": ("portal.AuditEvent", {}),
 }
 
 

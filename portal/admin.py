@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .compliance.models import Finding, SweepRun
+from .audit.models import AuditEvent
 from .models import ApiToken, StaffProfile
 
 admin.site.site_header = "287(g) Program Portal administration"
@@ -56,7 +57,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(SimpleHistoryAdmin):
     list_display = ["rule", "subject_label", "severity", "status", "responsible", "first_seen_at", "last_seen_at"]
     list_filter = ["status", "severity", "category", "rule", "field_office"]
     search_fields = ["subject_label", "detail"]
@@ -66,7 +67,28 @@ class FindingAdmin(admin.ModelAdmin):
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(admin.ModelAdmin):
+class SweepRunAdmin(SimpleHistoryAdmin):
     list_display = ["pk", "started_at", "finished_at", "status", "as_of", "triggered_by"]
     list_filter = ["status", "triggered_by"]
     readonly_fields = ["started_at", "finished_at", "status", "as_of", "triggered_by", "counts", "error"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The journal, read only: entries are written by the portal, never edited."""
+
+    list_display = ["occurred_at", "actor", "actor_label", "channel", "action", "content_type", "object_id",
+                    "object_label", "status_code", "address", "request_id"]
+    list_filter = ["channel", "action", "content_type"]
+    search_fields = ["object_label", "actor__username", "actor_label", "request_id", "object_id", "path"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["actor", "content_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -22,3 +22,6 @@ class PortalConfig(AppConfig):
         # Each app declares its compliance rules in <app>/rules.py.
         autodiscover_modules("rules")
         from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from .audit import signals as audit_signals
+
+        audit_signals.connect()

@@ -10,6 +10,27 @@ from rest_framework import authentication, exceptions
 from .models import ApiToken
 
 
+def _record_bad_token(request, digest: str) -> None:
+    """Journal a call with a revoked, expired or unknown token (with the token and its
+    owner when the key is one the portal issued)."""
+    from .audit.recording import record_refusal
+
+    known = ApiToken.objects.select_related("user").filter(digest=digest).first()
+    if known is None:
+        why, user, token_id = "Unknown API token", None, None
+    else:
+        user, token_id = known.user, known.pk
+        if known.revoked_at is not None:
+            why = "Revoked API token"
+        elif not known.user.is_active:
+            why = "API token of an inactive user"
+        else:
+            why = "Expired API token"
+    record_refusal(getattr(request, "_request", request), status=401, user=user, token_id=token_id,
+                   model=ApiToken if token_id else None, object_id=token_id, reason=why,
+                   label=str(known) if known else "")
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
@@ -28,6 +49,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .filter(digest=ApiToken.hash_key(key)).first()
         )
         if token is None or not token.user.is_active:
+            _record_bad_token(request, ApiToken.hash_key(key))
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         now = timezone.now()
         # Record use at most once a minute, to keep reads cheap.

@@ -138,7 +138,14 @@ def run(scale: str = "small", *, seed_value: int = 287, today: dt.date | None = 
     ctx = DemoContext(scale=scale, rng=random.Random(seed_value), today=today or dates.today())
     from .apps import app_modules
 
-    for config, module in app_modules("demo"):
-        log(f"Seeding {config.verbose_name}…")
-        module.seed(ctx)
+    from .audit import Channel, context as audit_context
+    from .audit.bulk import baseline_history, models_with_history
+
+    with audit_context(channel=Channel.COMMAND, actor_label="demo data", reason="Demo data"):
+        for config, module in app_modules("demo"):
+            log(f"Seeding {config.verbose_name}…")
+            module.seed(ctx)
+        # Rows the apps created in bulk get their baseline, so a first edit shows the values before.
+        for model in models_with_history():
+            baseline_history(model, reason="Demo data")
     return ctx

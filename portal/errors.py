@@ -17,6 +17,17 @@ class TransitionNotAllowed(Exception):
         self.message = message
 
 
+class OutOfScope(Http404):
+    """A record outside the caller's scope, answered as not found (404), never a hint
+    that it exists. ``model`` is its model and ``pk`` its id when the row exists (None
+    when nothing matched at all), for the audit trail of denied access."""
+
+    def __init__(self, message: str = "Not found.", *, model=None, pk=None):
+        super().__init__(message)
+        self.model = model
+        self.pk = pk
+
+
 class SweepAlreadyRunning(Exception):
     """Another compliance sweep is running; only one runs at a time."""
 

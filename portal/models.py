@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from .access import RestrictedQuerySet
 from .roles import Role
+from .audit.models import AuditEvent  # noqa: F401  (models of the portal app)
 from .compliance.models import Finding, SweepRun, SweepSettings  # noqa: F401  (models of the portal app)
 
 
@@ -79,6 +80,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The digest is a secret and the last use is bookkeeping: neither is kept in history.
+    history = HistoricalRecords(excluded_fields=["digest", "last_used_at"])
 
     objects = ApiTokenQuerySet.as_manager()
 

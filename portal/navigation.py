@@ -9,7 +9,7 @@ from functools import lru_cache
 from django.urls import NoReverseMatch, reverse
 
 from . import access
-from .roles import role_of
+from .roles import HQ_ROLES, role_of
 
 
 @dataclass(frozen=True)
@@ -77,4 +77,5 @@ def menu_for(user, path: str = "") -> list[dict]:
 ITEMS = [
     NavItem("Home", "home", order=0, match_prefix="/"),
     NavItem("Findings", "findings", order=90),
+    NavItem("Audit trail", "audit", roles=HQ_ROLES, order=95),
 ]

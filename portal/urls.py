@@ -4,6 +4,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
+from .audit.views import AuditEventListView
+
+handler403 = "portal.audit.views.permission_denied"
+handler404 = "portal.audit.views.page_not_found"
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
@@ -14,6 +18,7 @@ urlpatterns = [
     path("findings/<int:pk>/", views.FindingDetailView.as_view(), name="finding-detail"),
     path("tokens/", views.TokenView.as_view(), name="tokens"),
     path("settings/", views.SettingsView.as_view(), name="settings"),
+    path("audit/", AuditEventListView.as_view(), name="audit"),
     path("", include("agreements.urls")),
     path("", include("staffing.urls")),
     path("", include("itdeploy.urls")),

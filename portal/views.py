@@ -270,6 +270,10 @@ class FindingDetailView(ScopedRecordView):
                 messages.error(request, "Choose an action.")
                 return redirect("finding-detail", pk=pk)
         except PermissionDenied as exc:
+            from .audit.recording import record_refusal
+
+            record_refusal(request, status=403, model=Finding, object_id=finding.pk, user=request.user,
+                           reason=str(exc) or "Not allowed", action="denied")
             messages.error(request, str(exc) or "You may not do this.")
             return redirect("finding-detail", pk=pk)
         except (TransitionNotAllowed, ValidationError) as exc:

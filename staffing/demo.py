@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from simple_history.utils import bulk_create_with_history
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history, delete_with_history
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agency
@@ -104,7 +104,7 @@ def _place_agencies(ctx: DemoContext, pms) -> None:
         agency.longitude = round(lon + rng.uniform(-spread, spread), 5)
         if agency.pk in houston_ids:
             agency.area_sq_mi = share + rng.randint(-60, 60)
-    Agency.objects.bulk_update(agencies, ["latitude", "longitude", "area_sq_mi"], batch_size=1000)
+    bulk_update_with_history(agencies, Agency, ["latitude", "longitude", "area_sq_mi"], batch_size=1000)
 
 
 def _four_state_manager(ctx: DemoContext, pms) -> None:
@@ -120,10 +120,10 @@ def _four_state_manager(ctx: DemoContext, pms) -> None:
                    .exclude(program_manager=manager).order_by("agency_id").first())
         if primary is None:
             continue
-        Assignment.objects.filter(agency_id=primary.agency_id, program_manager=manager).delete()
+        delete_with_history(Assignment.objects.filter(agency_id=primary.agency_id, program_manager=manager))
         primary.program_manager = manager
         moved.append(primary)
-    Assignment.objects.bulk_update(moved, ["program_manager"])
+    bulk_update_with_history(moved, Assignment, ["program_manager"])
 
 
 def _reporting_lines(ctx: DemoContext, pms) -> None:

@@ -20,7 +20,8 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from portal.audit import Channel, context as audit_context
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from agreements.models import Agency, agency_match_key
 from portal import dates
@@ -61,6 +62,7 @@ def _parse_count(text: str) -> int | None:
         return None
 
 
+@audit_context(channel=Channel.IMPORT)
 def import_workload_csv(*, text: str, acting_user, apply_valid: bool = False) -> ImportResult:
     """Check and import workload rows; see the module's docstring for the rules."""
     result = ImportResult()

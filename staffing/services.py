@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from portal.history import stamp
 from portal import access

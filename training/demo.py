@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agency
@@ -101,7 +101,7 @@ def seed(ctx: DemoContext) -> None:
         o.status_since = o.suspended_on
         events.append(OfficerEvent(officer=o, verb="suspend", from_status=OfficerStatus.CERTIFIED, to_status=OfficerStatus.SUSPENDED,
                                    on=o.suspended_on, reason="Missed the PALMS recertification"))
-    Officer.objects.bulk_update(to_suspend, ["status", "suspended_on", "suspension_cause", "status_since"])
+    bulk_update_with_history(to_suspend, Officer, ["status", "suspended_on", "suspension_cause", "status_since"])
     OfficerEvent.objects.bulk_create(events, batch_size=5000)
     CardLogin.objects.bulk_create([CardLogin(officer=o, logged_in_at=o.card_last_login_at) for o in officers if o.card_last_login_at],
                                   batch_size=5000, ignore_conflicts=True)

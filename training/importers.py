@@ -22,7 +22,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from portal.audit import Channel, context as audit_context
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from portal import dates
 
@@ -96,6 +97,7 @@ def _finish(report: ImportReport, apply_valid: bool, dry_run: bool) -> bool:
 
 # --- PALMS completions -------------------------------------------------------------------
 
+@audit_context(channel=Channel.IMPORT)
 @transaction.atomic
 def import_completions(rows, *, acting_user, apply_valid: bool = False, dry_run: bool = False) -> ImportReport:
     report = ImportReport("completions", total=len(rows))
@@ -160,6 +162,7 @@ def parse_login(value: str) -> dt.datetime | None:
     return moment
 
 
+@audit_context(channel=Channel.IMPORT)
 @transaction.atomic
 def import_card_logins(rows, *, acting_user, apply_valid: bool = False, dry_run: bool = False) -> ImportReport:
     report = ImportReport("card-logins", total=len(rows))
@@ -198,7 +201,10 @@ def import_card_logins(rows, *, acting_user, apply_valid: bool = False, dry_run:
                                    "logged_in_at": timezone.localtime(moment).isoformat()})
     report.valid = len(candidates)
     if _finish(report, apply_valid, dry_run):
-        CardLogin.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        # Logins already recorded were left out above; a concurrent import of the same
+        # login fails on the unique constraint and rolls the import back.
+        bulk_create_with_history(new, CardLogin, batch_size=1000, default_user=acting_user,
+                                 default_change_reason="Card-login import")
         latest: dict[int, dt.datetime] = {}
         for login in new:
             if login.logged_in_at > latest.get(login.officer_id, login.logged_in_at - dt.timedelta(seconds=1)):
@@ -226,6 +232,7 @@ def _status(value: str) -> str | None:
     return None
 
 
+@audit_context(channel=Channel.IMPORT)
 @transaction.atomic
 def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool = False) -> ImportReport:
     """Create or update officers from an agency roster; officer numbers are national."""

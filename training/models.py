@@ -359,6 +359,7 @@ class CardLogin(models.Model):
     logged_in_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from portal import dates
 from portal.errors import TransitionNotAllowed

@@ -36,6 +36,14 @@ class ScopedViewSetMixin:
             pk = queryset.filter(**{self.lookup_field: value}).values_list("pk", flat=True).first() \
                 if value is not None and str(value).isdigit() else None
             raise OutOfScope(model=queryset.model, pk=pk) from None
+        except Http404:
+            lookup = self.lookup_url_kwarg or self.lookup_field
+            value = self.kwargs.get(lookup)
+            model = self.get_queryset().model
+            pk = out_of_scope_pk(model, **{self.lookup_field: value}) if value is not None else None
+            if pk is not None:
+                raise OutOfScope(model=model, pk=pk) from None
+            raise
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

@@ -56,6 +56,7 @@ class SweepRun(models.Model):
     triggered_by = models.CharField(max_length=60, default="schedule")
     counts = models.JSONField(default=dict, blank=True, help_text="Per rule: opened, still open, resolved, open in total.")
     error = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     objects = SweepRunQuerySet.as_manager()
 
@@ -127,6 +128,10 @@ class Finding(models.Model):
     waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     waived_until = models.DateField(null=True, blank=True, help_text="The waiver lapses after this date; empty: until the condition is gone.")
     note = models.TextField(blank=True, help_text="Notes of acknowledgement, resolution or waiver.")
+    # "Seen again" and "notified" are the sweep's bookkeeping, counted on each run: kept
+    # out of the history and the journal, which would otherwise grow by every open
+    # finding every night.
+    history = HistoricalRecords(excluded_fields=["last_seen_at", "last_seen_run", "notified_at"])
 
     objects = FindingQuerySet.as_manager()
 

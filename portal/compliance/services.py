@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from portal.errors import TransitionNotAllowed
 from portal import access
+from portal.history import stamp
 
 from .models import Finding, FindingStatus, OPEN_STATUSES
 
@@ -42,6 +43,7 @@ def finding_acknowledge(*, finding: Finding, acting_user, note: str = "") -> Fin
     finding.acknowledged_by = acting_user
     if note:
         finding.note = (finding.note + "\n" if finding.note else "") + f"Acknowledged: {note}"
+    stamp(finding, acting_user, note or "Acknowledged", action="acknowledge")
     finding.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
     return finding
 
@@ -53,6 +55,7 @@ def finding_resolve(*, finding: Finding, acting_user, note: str = "") -> Finding
     finding.resolved_at = timezone.now()
     finding.resolved_by = acting_user
     finding.resolution = (note or "Resolved by hand.")[:250]
+    stamp(finding, acting_user, finding.resolution, action="resolve")
     finding.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
     return finding
 
@@ -71,6 +74,7 @@ def finding_waive(*, finding: Finding, acting_user, reason: str, until: dt.date 
     finding.waived_by = acting_user
     finding.waived_until = until
     finding.note = (finding.note + "\n" if finding.note else "") + f"Waived: {reason.strip()}"
+    stamp(finding, acting_user, reason.strip(), action="waive")
     finding.save(update_fields=["status", "waived_at", "waived_by", "waived_until", "note"])
     return finding
 

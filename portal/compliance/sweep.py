@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import dates
+from portal.audit import Channel, context as audit_context
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history, queryset_update
 from portal.errors import SweepAlreadyRunning
 
 from .models import OPEN_STATUSES, Finding, FindingStatus, SweepRun, SweepStatus
@@ -36,8 +38,10 @@ def _chunks(items, size=CHUNK):
 
 def _abandon_stale_runs() -> None:
     cutoff = timezone.now() - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES)
-    SweepRun.objects.filter(status=SweepStatus.RUNNING, started_at__lt=cutoff).update(
-        status=SweepStatus.ABANDONED, finished_at=timezone.now(), error="Abandoned: still running after the time limit."
+    queryset_update(
+        SweepRun.objects.filter(status=SweepStatus.RUNNING, started_at__lt=cutoff),
+        reason="Abandoned: still running after the time limit.",
+        status=SweepStatus.ABANDONED, finished_at=timezone.now(), error="Abandoned: still running after the time limit.",
     )
 
 
@@ -92,9 +96,10 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
     )
 
     gone = [f.pk for sid, f in open_findings.items() if sid not in violations]
-    for chunk in _chunks(gone):
-        Finding.objects.filter(pk__in=chunk).update(
-            status=FindingStatus.RESOLVED, resolved_at=now, resolved_by_run=run,
+    if gone:
+        queryset_update(
+            Finding.objects.filter(pk__in=gone), action="resolve", reason="Condition no longer found by the sweep.",
+            label=str, status=FindingStatus.RESOLVED, resolved_at=now, resolved_by_run=run,
             resolution="Condition no longer found by the sweep.",
         )
 
@@ -111,7 +116,10 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             finding.subject_label = v.label[:250]
             changed.append(finding)
     if changed:
-        Finding.objects.bulk_update(changed, ["detail", "severity", "responsible_id", "subject_label"], batch_size=CHUNK)
+        bulk_update_with_history(changed, Finding, ["detail", "severity", "responsible", "subject_label"],
+                                 batch_size=CHUNK, default_change_reason="Seen again by the sweep with new details.",
+                                 label=str)
+    # Bookkeeping of the run (not in the history): the run's counts say how many were seen again.
     still_open = Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).update(
         last_seen_at=now, last_seen_run=run
     )
@@ -126,7 +134,8 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
         for sid, v in violations.items()
         if sid not in open_findings and sid not in waived
     ]
-    Finding.objects.bulk_create(new, batch_size=CHUNK)
+    bulk_create_with_history(new, Finding, batch_size=CHUNK, default_change_reason="Opened by the sweep.",
+                             default_date=now, label=str)
     return {
         "opened": len(new),
         "still_open": still_open,
@@ -138,7 +147,11 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
 
 def sweep_run(*, today: dt.date | None = None, triggered_by: str = "manual", rule_codes=None, notify: bool = True) -> SweepRun:
     """Run the compliance sweep once over all data and return its record."""
-    today = today or dates.today()
+    with audit_context(channel=Channel.SWEEP, actor_label="sweep"):
+        return _sweep_run(today=today or dates.today(), triggered_by=triggered_by, rule_codes=rule_codes, notify=notify)
+
+
+def _sweep_run(*, today, triggered_by, rule_codes, notify) -> SweepRun:
     rules = registry.all(rule_codes)
     _abandon_stale_runs()
     try:
@@ -149,6 +162,14 @@ def sweep_run(*, today: dt.date | None = None, triggered_by: str = "manual", rul
 
     counts: dict[str, dict] = {}
     errors: list[str] = []
+    with audit_context(actor_label=f"sweep run #{run.pk}"):
+        _apply_rules(run, rules, today, counts, errors)
+    if notify:
+        notify_new_findings(run)
+    return run
+
+
+def _apply_rules(run, rules, today, counts, errors) -> None:
     try:
         for rule in rules:
             try:
@@ -164,6 +185,3 @@ def sweep_run(*, today: dt.date | None = None, triggered_by: str = "manual", rul
         run.status = SweepStatus.FAILED if errors else SweepStatus.SUCCEEDED
         run.finished_at = timezone.now()
         run.save(update_fields=["counts", "error", "status", "finished_at"])
-    if notify:
-        notify_new_findings(run)
-    return run

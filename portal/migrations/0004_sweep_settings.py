@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0002_nightly_sweep_schedule'),
+        ('portal', '0003_audit_journal_and_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
