@@ -69,7 +69,7 @@ def editable_values() -> dict:
     if values is None:
         from .models import TrainingSettings
 
-        row = TrainingSettings.current()
+        row = TrainingSettings.objects.filter(pk=1).first() or TrainingSettings()  # a read never writes
         values = {field: getattr(row, field) for field in EDITABLE.values()}
         cache.set(CACHE_KEY, values, 60)
     return values
