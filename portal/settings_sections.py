@@ -38,10 +38,12 @@ class SettingsSection:
     history_of: Any = None
 
     def last_change(self):
-        """The latest change of the section's records made by someone (not a migration)."""
+        """The latest change of the section's records made by someone: not a migration, and
+        not the row of defaults created the first time the page is read."""
         if self.history_of is None:
             return None
-        return (self.history_of.history.filter(history_user__isnull=False).select_related("history_user")
+        return (self.history_of.history.filter(history_user__isnull=False).exclude(history_type="+")
+                .select_related("history_user")
                 .order_by("-history_date").first())
 
 
