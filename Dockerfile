@@ -15,6 +15,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# System libraries of WeasyPrint (the quarterly oversight report's PDF): Pango, HarfBuzz
+# and fonts. Without them the report page says so and still prints.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+       libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so the layer is reused until pyproject.toml changes.
 COPY pyproject.toml ./
 COPY scripts/requirements.py ./scripts/requirements.py

@@ -41,6 +41,18 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _celery_tasks_in_process():
+    """Tasks a test enqueues (the digests after a sweep) run in the test's process, also
+    where REDIS_URL is set; the Celery-worker tests switch to a real worker themselves."""
+    from portal.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 # --- people and a small world -------------------------------------------------------
 
 @pytest.fixture

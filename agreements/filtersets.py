@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from portal import dates
+from portal import bounds, dates
 
 from .choices import AgencyType, AgreementStatus, ProgramModel
 from .geo import STATE_CHOICES
@@ -49,7 +49,10 @@ class AgreementFilterSet(django_filters.FilterSet):
     agency = django_filters.NumberFilter(field_name="agency_id")
     program_model = django_filters.ChoiceFilter(choices=ProgramModel.choices, label="287(g) model")
     status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
-    signed_fiscal_year = django_filters.NumberFilter(method="filter_signed_fy", label="Signed in fiscal year")
+    signed_fiscal_year = django_filters.NumberFilter(
+        method="filter_signed_fy", label="Signed in fiscal year",
+        min_value=bounds.FISCAL_YEAR_MIN, max_value=bounds.FISCAL_YEAR_FILTER_MAX,
+    )
     not_on_ice_list = django_filters.BooleanFilter(
         field_name="not_listed_since", lookup_expr="isnull", exclude=True, label="Not on ICE's latest list"
     )

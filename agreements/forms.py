@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from portal import uploads
+
 from .choices import DocumentKind
 
 #: The transitions of the detail page: verb -> (button label, the date field's name, needs a reason).
@@ -32,6 +34,15 @@ class TransitionForm(forms.Form):
         if date_field == "signed_on":
             self.fields["on"].label = "Signing date"
         self.fields["reason"].required = reason_required
+        if verb == "approve":
+            # The expansion impact check (oversight) names the assessment the approval is made on;
+            # over a red one, the approval needs a written justification.
+            self.fields["impact_assessment"] = forms.IntegerField(
+                label="Impact assessment number", required=False, min_value=1,
+                help_text="Empty: the latest assessment that covers this application.")
+            self.fields["justification"] = forms.CharField(
+                label="Justification (required over a red impact assessment)", required=False, max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}))
         self.prefix = verb
 
 
@@ -49,6 +60,5 @@ class IceUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("Choose an Excel workbook (.xlsx) or a CSV file.")
+        uploads.check_upload(upload, kinds=("xlsx", "csv"))
         return upload

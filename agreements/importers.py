@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from portal import dates
+from portal import dates, uploads
 from portal.audit import Channel, context as audit_context
 
 from .choices import PENDING_STATUSES, AgencyType, AgreementStatus, IceEdition, ProgramModel
@@ -254,6 +254,10 @@ def _cells_of_xlsx(content: bytes):
     """Rows of the first worksheet as lists of (value, hyperlink target)."""
     from openpyxl import load_workbook
 
+    try:  # before openpyxl decompresses anything: a small file may hold gigabytes
+        uploads.check_zip_content(content)
+    except ValidationError as exc:
+        raise IceFileError({"file": exc.messages}) from None
     try:
         workbook = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
@@ -307,7 +311,7 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
 
     seen: dict[tuple, dict] = {}
     for number, cells in enumerate(rows, start=header_row + 1):
-        def cell(name):
+        def cell(name, cells=cells):
             index = mapping.get(name)
             if index is None or index >= len(cells):
                 return None, None

@@ -8,11 +8,12 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal import dates
+from portal import dates, uploads
 from portal.history import stamp
 from portal.errors import TransitionNotAllowed
+from portal.writes import model_update
 
-from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, DocumentKind, Transition
+from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgencyType, AgreementStatus, DocumentKind, Transition
 from .models import Agency, Agreement, AgreementDocument, AgreementEvent, FieldOffice, StateOffice, agency_match_key
 
 #: The resolution written on findings closed because their agreement ended.
@@ -47,7 +48,7 @@ def field_office_for(*, state: str, county: str = "", table: dict | None = None)
 
 
 @transaction.atomic
-def agency_create(*, acting_user, name: str, state: str, agency_type: str, county: str = "",
+def agency_create(*, acting_user, name: str, state: str, agency_type: str = AgencyType.COUNTY, county: str = "",
                   field_office: FieldOffice | None = None, **fields) -> Agency:
     confirmed = True
     if field_office is None:
@@ -65,14 +66,11 @@ def agency_create(*, acting_user, name: str, state: str, agency_type: str, count
 
 @transaction.atomic
 def agency_update(*, agency: Agency, acting_user, **fields) -> Agency:
-    for name, value in fields.items():
-        setattr(agency, name, value)
+    data = dict(fields)
     if "field_office" in fields:
-        agency.field_office_confirmed = True
-    agency.match_key = agency_match_key(agency.name)
-    agency.full_clean()
-    stamp(agency, acting_user, "Updated")
-    agency.save()
+        data["field_office_confirmed"] = True
+    data["match_key"] = agency_match_key(data.get("name", agency.name))
+    agency, _ = model_update(instance=agency, data=data, acting_user=acting_user, reason="Updated")
     return agency
 
 
@@ -113,14 +111,9 @@ def agreement_sign(*, agreement: Agreement, acting_user, signed_on: dt.date, moa
         )
     validate_signing_date(agreement, signed_on)
     from_status = agreement.status
-    agreement.status = AgreementStatus.SIGNED
-    agreement.signed_on = signed_on
-    if moa_url:
-        agreement.moa_url = moa_url
-    agreement.full_clean()
-    agreement.signed_on_raw = ""
-    stamp(agreement, acting_user, reason or f"Signed on {signed_on:%Y-%m-%d}")
-    agreement.save()
+    model_update(instance=agreement, acting_user=acting_user, reason=reason or f"Signed on {signed_on:%Y-%m-%d}",
+                 data={"status": AgreementStatus.SIGNED, "signed_on": signed_on, "signed_on_raw": "",
+                       **({"moa_url": moa_url} if moa_url else {})})
     _event(agreement, Transition.SIGN, from_status, acting_user, signed_on, reason)
     from .signals import agreement_signed
 
@@ -174,12 +167,6 @@ def _need_reason(reason: str) -> str:
     return reason.strip()
 
 
-def _save(agreement: Agreement, acting_user, reason: str) -> None:
-    agreement.full_clean()
-    stamp(agreement, acting_user, reason[:100])
-    agreement.save()
-
-
 @transaction.atomic
 def agreement_review(*, agreement: Agreement, acting_user, effective_on: dt.date | None = None,
                      reason: str = "") -> Agreement:
@@ -187,22 +174,38 @@ def agreement_review(*, agreement: Agreement, acting_user, effective_on: dt.date
     agreement = _locked(agreement)
     _refuse_unless(agreement, (AgreementStatus.APPLICATION_RECEIVED,), "put under review", "a received application")
     on = _check_date(agreement, effective_on or dates.today())
-    from_status, agreement.status = agreement.status, AgreementStatus.UNDER_REVIEW
-    _save(agreement, acting_user, reason or f"Review started on {on:%Y-%m-%d}")
+    from_status = agreement.status
+    model_update(instance=agreement, data={"status": AgreementStatus.UNDER_REVIEW}, acting_user=acting_user,
+                 reason=reason or f"Review started on {on:%Y-%m-%d}")
     _event(agreement, Transition.REVIEW, from_status, acting_user, on, reason)
     return agreement
 
 
 @transaction.atomic
 def agreement_approve(*, agreement: Agreement, acting_user, effective_on: dt.date | None = None,
-                      reason: str = "") -> Agreement:
-    """HQ approves an application under review; the MOA can then be signed."""
+                      reason: str = "", impact_assessment: int | None = None, justification: str = "") -> Agreement:
+    """HQ approves an application under review; the MOA can then be signed.
+
+    Before the approval, the ``agreement_approval_check`` provider (the oversight app's
+    expansion impact check) may refuse it (``ValidationError``: an approval over a red
+    assessment without a written ``justification``) and returns what to record with it:
+    the assessment the approval was made on, and the justification, kept in the history."""
+    from portal import hooks
+
     agreement = _locked(agreement)
     _refuse_unless(agreement, (AgreementStatus.UNDER_REVIEW,), "approved", "an application under review")
     on = _check_date(agreement, effective_on or dates.today())
-    from_status, agreement.status = agreement.status, AgreementStatus.APPROVED
-    _save(agreement, acting_user, reason or f"Approved on {on:%Y-%m-%d}")
+    note = hooks.call("agreement_approval_check", agreement=agreement, acting_user=acting_user,
+                      assessment_id=impact_assessment, justification=justification, default="") or ""
+    if not note and justification.strip():
+        note = f"Justification: {justification.strip()}"
+    reason = " ".join(part for part in (reason.strip(), note) if part)[:500]
+    from_status = agreement.status
+    model_update(instance=agreement, data={"status": AgreementStatus.APPROVED}, acting_user=acting_user,
+                 reason=reason or f"Approved on {on:%Y-%m-%d}")
     _event(agreement, Transition.APPROVE, from_status, acting_user, on, reason)
+    hooks.call("agreement_approved", agreement=agreement, acting_user=acting_user, assessment_id=impact_assessment,
+               justification=justification)
     return agreement
 
 
@@ -221,8 +224,9 @@ def agreement_suspend(*, agreement: Agreement, acting_user, effective_on: dt.dat
     _refuse_unless(agreement, (AgreementStatus.SIGNED,), "suspended", "a signed agreement")
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
-    from_status, agreement.status = agreement.status, AgreementStatus.SUSPENDED
-    _save(agreement, acting_user, f"Suspended on {on:%Y-%m-%d}: {reason}")
+    from_status = agreement.status
+    model_update(instance=agreement, data={"status": AgreementStatus.SUSPENDED}, acting_user=acting_user,
+                 reason=f"Suspended on {on:%Y-%m-%d}: {reason}")
     _event(agreement, Transition.SUSPEND, from_status, acting_user, on, reason)
     _send_ended(agreement, acting_user, reason, Transition.SUSPEND)
     return agreement
@@ -234,8 +238,9 @@ def agreement_reinstate(*, agreement: Agreement, acting_user, effective_on: dt.d
     agreement = _locked(agreement)
     _refuse_unless(agreement, (AgreementStatus.SUSPENDED,), "reinstated", "a suspended agreement")
     on = _check_date(agreement, effective_on)
-    from_status, agreement.status = agreement.status, AgreementStatus.SIGNED
-    _save(agreement, acting_user, reason or f"Reinstated on {on:%Y-%m-%d}")
+    from_status = agreement.status
+    model_update(instance=agreement, data={"status": AgreementStatus.SIGNED}, acting_user=acting_user,
+                 reason=reason or f"Reinstated on {on:%Y-%m-%d}")
     _event(agreement, Transition.REINSTATE, from_status, acting_user, on, reason)
     from .signals import agreement_reinstated
 
@@ -254,11 +259,8 @@ def agreement_renew(*, agreement: Agreement, acting_user, signed_on: dt.date, mo
     if agreement.signed_on and on <= agreement.signed_on:
         raise ValidationError({"signed_on": [f"A renewal is signed after the current signature ({agreement.signed_on:%Y-%m-%d})."]})
     previous = agreement.signed_on
-    agreement.signed_on = on
-    agreement.signed_on_raw = ""
-    if moa_url:
-        agreement.moa_url = moa_url
-    _save(agreement, acting_user, reason or f"Renewed on {on:%Y-%m-%d}")
+    model_update(instance=agreement, acting_user=acting_user, reason=reason or f"Renewed on {on:%Y-%m-%d}",
+                 data={"signed_on": on, "signed_on_raw": "", **({"moa_url": moa_url} if moa_url else {})})
     _event(agreement, Transition.RENEW, AgreementStatus.SIGNED, acting_user, on, reason, previous_signed_on=previous)
     if moa_url:
         document_add(agreement=agreement, acting_user=acting_user, kind=DocumentKind.MOA, dated_on=on,
@@ -308,8 +310,9 @@ def agreement_terminate(*, agreement: Agreement, acting_user, effective_on: dt.d
     _refuse_unless(agreement, IN_FORCE_STATUSES, "terminated", "a signed or suspended agreement")
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
-    from_status, agreement.status, agreement.ended_on = agreement.status, AgreementStatus.TERMINATED, on
-    _save(agreement, acting_user, f"Terminated on {on:%Y-%m-%d}: {reason}")
+    from_status = agreement.status
+    model_update(instance=agreement, data={"status": AgreementStatus.TERMINATED, "ended_on": on},
+                 acting_user=acting_user, reason=f"Terminated on {on:%Y-%m-%d}: {reason}")
     _event(agreement, Transition.TERMINATE, from_status, acting_user, on, reason)
     _close_after_end(agreement, acting_user, on, end_assignments=True)
     _send_ended(agreement, acting_user, reason, Transition.TERMINATE)
@@ -323,8 +326,9 @@ def agreement_withdraw(*, agreement: Agreement, acting_user, effective_on: dt.da
     _refuse_unless(agreement, PENDING_STATUSES, "withdrawn", "a pending application")
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
-    from_status, agreement.status, agreement.ended_on = agreement.status, AgreementStatus.WITHDRAWN, on
-    _save(agreement, acting_user, f"Withdrawn on {on:%Y-%m-%d}: {reason}")
+    from_status = agreement.status
+    model_update(instance=agreement, data={"status": AgreementStatus.WITHDRAWN, "ended_on": on},
+                 acting_user=acting_user, reason=f"Withdrawn on {on:%Y-%m-%d}: {reason}")
     _event(agreement, Transition.WITHDRAW, from_status, acting_user, on, reason)
     _close_after_end(agreement, acting_user, on, end_assignments=False)
     _send_ended(agreement, acting_user, reason, Transition.WITHDRAW)
@@ -338,9 +342,8 @@ def agreement_mark_reviewed(*, agreement: Agreement, acting_user, note: str = ""
     agreement = _locked(agreement)
     if not agreement.needs_review:
         raise TransitionNotAllowed("This agreement is not flagged for review.")
-    agreement.needs_review = False
-    agreement.review_reason = ""
-    _save(agreement, acting_user, note or "Checked by HQ")
+    model_update(instance=agreement, data={"needs_review": False, "review_reason": ""}, acting_user=acting_user,
+                 reason=note or "Checked by HQ")
     return agreement
 
 
@@ -356,6 +359,10 @@ def document_add(*, agreement: Agreement, acting_user, kind: str, dated_on: dt.d
         raise ValidationError({"url": ["Give the document's link or upload its file."]})
     document = AgreementDocument(agreement=agreement, kind=kind, dated_on=dated_on, title=title, url=url or "")
     if file:
+        try:
+            uploads.check_upload(file, kinds=("pdf", "docx"))
+        except ValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from None
         document.file = file
     document.full_clean()
     stamp(document, acting_user, "Document added")
@@ -407,12 +414,11 @@ def ice_import_apply(*, ice_import, acting_user, apply_valid: bool = False):
     from collections import Counter
 
     read.cleanings = Counter(ice_import.report.get("cleanings", {}))
-    ice_import.report = report_of(read, plan)
-    ice_import.status = ImportStatus.APPLIED
-    ice_import.applied_by = acting_user if getattr(acting_user, "pk", None) else None
-    ice_import.applied_at = timezone.now()
-    ice_import.applied_valid_only = bool(rejected)
-    ice_import.save()
+    model_update(instance=ice_import, acting_user=acting_user, reason="Applied", data={
+        "report": report_of(read, plan), "status": ImportStatus.APPLIED,
+        "applied_by": acting_user if getattr(acting_user, "pk", None) else None, "applied_at": timezone.now(),
+        "applied_valid_only": bool(rejected),
+    }, exclude=["uploaded_by", "applied_by"])  # the nightly fetch uploads and applies as no one
     return ice_import
 
 
@@ -422,8 +428,8 @@ def ice_import_discard(*, ice_import, acting_user):
 
     if ice_import.status != ImportStatus.PREVIEWED:
         raise TransitionNotAllowed(f"This import is already {ice_import.get_status_display().lower()}.")
-    ice_import.status = ImportStatus.DISCARDED
-    ice_import.save(update_fields=["status"])
+    model_update(instance=ice_import, data={"status": ImportStatus.DISCARDED}, acting_user=acting_user, reason="Discarded",
+                 exclude=["uploaded_by", "applied_by"])
     return ice_import
 
 

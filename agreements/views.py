@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import access, dates, history, panels
+from portal import access, dates, history, hooks, panels
 from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
 from portal.tables import Column
+from portal.forms import submit
 from portal.views import ScopedListView, ScopedRecordView, uswds_form
-from staffing.models import Assignment
 
 from . import services
 from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus
@@ -55,25 +55,24 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         agency = access.get_or_404(Agency.objects.select_related("field_office"), user, pk=pk)
         today = dates.today()
-        assignments = list(
-            Assignment.objects.restrict(user, "view").filter(agency=agency).select_related("program_manager")
-            .order_by("-starts_on")
-        )
+        # The agency's program managers are the staffing app's (portal/hooks.py providers),
+        # as far as the reader may see them.
+        assignments = hooks.call("agency_assignments", agency, user, default=[])
         agreements = list(Agreement.objects.visible_to(user).filter(agency=agency).order_by("program_model"))
+        assignment_history = hooks.call("agency_assignment_history", agency, user)
         entries = history.merged(
             *([history.entries(agency.history.all(), what="Agency")]
               if access.visible_fields(user, Agency) is None else []),
             *([history.entries(Agreement.history.filter(agency_id=agency.pk), what="Agreement")]
               if access.may(user, "view", Agreement) else []),
-            *([history.entries(Assignment.history.filter(agency_id=agency.pk), what="Assignment")]
-              if access.may(user, "view", Assignment) else []),
+            *([history.entries(assignment_history, what="Assignment")] if assignment_history is not None else []),
         )
         return {
             **super().get_context_data(**kwargs),
             "agency": agency,
             "agency_fields": access.fields_seen(user, Agency),
             "may_see_agreements": access.may(user, "view", Agreement),
-            "may_see_managers": access.may(user, "view", Assignment),
+            "may_see_managers": access.may(user, "view", "staffing.Assignment"),
             "agreements": agreements,
             "current_assignments": [a for a in assignments if a.is_active_on(today)],
             "past_assignments": [a for a in assignments if not a.is_active_on(today)],
@@ -144,15 +143,14 @@ class AgreementDetailView(ScopedRecordView):
         may_document = access.may(request.user, "add", AgreementDocument)
         forms = forms or {}
         transition_forms = []
-        for verb in _allowed_verbs(agreement):
+        # A refused transition's form stays, with its reason, even when the state no longer offers it.
+        verbs = list(_allowed_verbs(agreement))
+        verbs += [verb for verb, form in forms.items() if verb not in verbs and form.errors]
+        for verb in verbs:
             if access.may(request.user, verb, agreement):
                 form = forms.get(verb) or TransitionForm(verb=verb, initial={"on": today})
                 transition_forms.append(uswds_form(form))
         may_change = may_document or bool(transition_forms) or access.may(request.user, "mark_reviewed", agreement)
-        shown = {form.verb for form in transition_forms}
-        # A refused change no longer offered (the page was out of date): its reason, once, above the changes.
-        refused_elsewhere = [error for verb, form in forms.items() if verb not in shown
-                             for error in form.non_field_errors()]
         return render(request, self.template_name, {
             "agreement": agreement,
             "agency": agreement.agency,
@@ -160,13 +158,12 @@ class AgreementDetailView(ScopedRecordView):
             "documents": agreement.documents.all(),
             "other_agreements": Agreement.objects.visible_to(request.user).filter(agency=agreement.agency).exclude(
                 pk=agreement.pk),
-            "current_assignments": Assignment.objects.restrict(request.user, "view").active_on(today)
-            .filter(agency=agreement.agency).select_related("program_manager"),
+            "current_assignments": [a for a in hooks.call("agency_assignments", agreement.agency, request.user, default=[])
+                                    if a.is_active_on(today)],
             "findings": Finding.objects.visible_to(request.user).open().filter(agency=agreement.agency),
             "history": history.entries(agreement.history.all(), what="Agreement"),
             "may_change": may_change,
             "transition_forms": transition_forms,
-            "refused_elsewhere": refused_elsewhere,
             "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_document else None,
         }, status=status)
 
@@ -181,43 +178,28 @@ class AgreementDetailView(ScopedRecordView):
         else:
             access.check(request.user, action if action in TRANSITIONS or action == "mark_reviewed" else "mark_reviewed",
                          agreement)
-        try:
-            if action == "document":
-                form = DocumentForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    return self._render(request, agreement, document_form=form, status=400)
-                services.document_add(agreement=agreement, acting_user=request.user, **form.cleaned_data)
-                messages.success(request, "Document added.")
-            elif action == "mark_reviewed":
+        if action == "document":
+            form = DocumentForm(request.POST, request.FILES)
+            done = submit(form, lambda data: services.document_add(agreement=agreement, acting_user=request.user, **data))
+            if not done:
+                return self._render(request, agreement, document_form=form, status=done.status)
+            messages.success(request, "Document added.")
+        elif action in TRANSITIONS:
+            form = TransitionForm(request.POST, verb=action)
+            done = submit(form, lambda data: self._transition(agreement, action, form, request.user),
+                          field_names={"effective_on": "on", "signed_on": "on"})
+            if not done:
+                return self._render(request, agreement, forms={action: form}, status=done.status)
+            messages.success(request, f"{TRANSITIONS[action][0]}: done.")
+        elif action == "mark_reviewed":
+            try:
                 services.agreement_mark_reviewed(agreement=agreement, acting_user=request.user)
-                messages.success(request, "Flag cleared.")
-            elif action in TRANSITIONS:
-                form = TransitionForm(request.POST, verb=action)
-                if not form.is_valid():
-                    return self._render(request, agreement, forms={action: form}, status=400)
-                self._transition(agreement, action, form, request.user)
-                messages.success(request, f"{TRANSITIONS[action][0]}: done.")
-            else:
-                messages.error(request, "Choose an action.")
-        except TransitionNotAllowed as exc:
-            if action not in TRANSITIONS:
+            except TransitionNotAllowed as exc:
                 messages.error(request, exc.message)
-                return redirect(agreement.get_absolute_url())
-            form = TransitionForm(request.POST, verb=action)
-            form.is_valid()
-            form.add_error(None, exc.message)
-            return self._render(request, self._agreement(request, pk), forms={action: form}, status=409)
-        except ValidationError as exc:
-            if action not in TRANSITIONS:
-                messages.error(request, " ".join(exc.messages))
-                return redirect(agreement.get_absolute_url())
-            # The service's refusal, once, on the field it concerns (its date is the form's "on").
-            form = TransitionForm(request.POST, verb=action)
-            form.is_valid()
-            for name, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
-                name = "on" if name in ("effective_on", "signed_on", "on") else name
-                form.add_error(name if name in form.fields else None, errors)
-            return self._render(request, self._agreement(request, pk), forms={action: form}, status=400)
+            else:
+                messages.success(request, "Flag cleared.")
+        else:
+            messages.error(request, "Choose an action.")
         return redirect(agreement.get_absolute_url())
 
     @staticmethod
@@ -226,6 +208,10 @@ class AgreementDetailView(ScopedRecordView):
         service = getattr(services, f"agreement_{verb}")
         if verb in ("sign", "renew"):
             return service(agreement=agreement, acting_user=user, signed_on=on, reason=reason)
+        if verb == "approve":
+            return service(agreement=agreement, acting_user=user, effective_on=on, reason=reason,
+                           impact_assessment=form.cleaned_data.get("impact_assessment"),
+                           justification=form.cleaned_data.get("justification") or "")
         return service(agreement=agreement, acting_user=user, effective_on=on, reason=reason)
 
 
@@ -249,16 +235,19 @@ class IceImportListView(LoginRequiredMixin, View):
     def post(self, request):
         access.require(request.user, "import", IceImport)
         form = IceUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self._page(request, form, status=400)
-        upload = form.cleaned_data["file"]
-        try:
-            ice_import = services.ice_import_preview(content=upload.read(), file_name=upload.name,
-                                                     acting_user=request.user)
-        except IceFileError as exc:
-            form.add_error("file", " ".join(exc.messages))
-            return self._page(request, form, status=400)
-        return redirect(ice_import.get_absolute_url())
+
+        def preview(data):
+            upload = data["file"]
+            try:
+                return services.ice_import_preview(content=upload.read(), file_name=upload.name,
+                                                   acting_user=request.user)
+            except IceFileError as exc:  # the file as a whole cannot be read: said on the file field
+                raise ValidationError({"file": [" ".join(exc.messages)]}) from exc
+
+        done = submit(form, preview)
+        if not done:
+            return self._page(request, form, status=done.status)
+        return redirect(done.result.get_absolute_url())
 
 
 class IceImportDetailView(ScopedRecordView):

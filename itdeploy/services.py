@@ -13,6 +13,7 @@ from portal.audit.bulk import bulk_create_with_history
 from portal import dates
 from portal.history import stamp
 from portal.errors import TransitionNotAllowed
+from portal.writes import model_update
 
 from .choices import InstallationStatus, PauseReason, StepKind
 from .models import (
@@ -152,16 +153,14 @@ def step_start(*, step: InstallationStep, started_on: dt.date, acting_user, note
     latest = max(deps, key=lambda d: d.completed_on, default=None)
     if latest is not None and started_on < latest.completed_on:
         raise ValidationError({"started_on": [f"Step {step.number} cannot start before step {latest.number} was complete ({latest.completed_on:%Y-%m-%d})."]})
-    step.started_on = started_on
+    data = {"started_on": started_on}
     if installer is not None:
         if step.kind != StepKind.INSTALL:
             raise ValidationError({"installer": ["Only the equipment installation step takes an installer."]})
-        step.installer = installer
+        data["installer"] = installer
     if note:
-        step.note = note[:250]
-    step.full_clean()
-    stamp(step, acting_user, (note or f"Started on {started_on:%Y-%m-%d}")[:250])
-    step.save()
+        data["note"] = note[:250]
+    model_update(instance=step, data=data, acting_user=acting_user, reason=(note or f"Started on {started_on:%Y-%m-%d}")[:250])
     return step
 
 
@@ -180,12 +179,8 @@ def step_complete(*, step: InstallationStep, completed_on: dt.date, acting_user,
     if _open_pause(step) is not None:
         raise TransitionNotAllowed(f"Step {step.number} is paused: resume it before completing it.")
     _check_date("completed_on", completed_on, not_before=step.started_on, not_before_label="the step's start")
-    step.completed_on = completed_on
-    if note:
-        step.note = note[:250]
-    step.full_clean()
-    stamp(step, acting_user, (note or f"Completed on {completed_on:%Y-%m-%d}")[:250])
-    step.save()
+    model_update(instance=step, data={"completed_on": completed_on, **({"note": note[:250]} if note else {})},
+                 acting_user=acting_user, reason=(note or f"Completed on {completed_on:%Y-%m-%d}")[:250])
     if step.kind == StepKind.INSTALL or not installation.steps.filter(completed_on__isnull=True).exists():
         _make_operational(installation, completed_on, acting_user, "Equipment installed and connected")
     return step
@@ -195,16 +190,12 @@ def _make_operational(installation: Installation, on: dt.date, acting_user, reas
     """The site's equipment works: the installation is operational and the agency's
     officers can log in (Agency.equipment_operational_since, read by other apps)."""
     installation = Installation.objects.select_for_update().select_related("agency").get(pk=installation.pk)
-    installation.status = InstallationStatus.OPERATIONAL
-    installation.operational_on = on
-    installation.full_clean()
-    stamp(installation, acting_user, reason[:250])
-    installation.save()
+    model_update(instance=installation, data={"status": InstallationStatus.OPERATIONAL, "operational_on": on},
+                 acting_user=acting_user, reason=reason[:250])
     agency = installation.agency
     if agency.equipment_operational_since is None or agency.equipment_operational_since > on:
-        agency.equipment_operational_since = on
-        stamp(agency, acting_user, f"Site equipment operational since {on:%Y-%m-%d}")
-        agency.save(update_fields=["equipment_operational_since"])
+        model_update(instance=agency, data={"equipment_operational_since": on}, acting_user=acting_user,
+                     reason=f"Site equipment operational since {on:%Y-%m-%d}")
 
 
 @transaction.atomic
@@ -244,12 +235,10 @@ def step_resume(*, step: InstallationStep, resumed_on: dt.date, acting_user, not
     if pause is None:
         raise TransitionNotAllowed(f"Step {step.number} is not paused.")
     _check_date("resumed_on", resumed_on, not_before=pause.started_on, not_before_label="the start of the pause")
-    pause.ended_on = resumed_on
+    data = {"ended_on": resumed_on}
     if note:
-        pause.note = (f"{pause.note} / {note}" if pause.note else note)[:250]
-    pause.full_clean()
-    stamp(pause, acting_user, (note or f"Resumed on {resumed_on:%Y-%m-%d}")[:250])
-    pause.save()
+        data["note"] = (f"{pause.note} / {note}" if pause.note else note)[:250]
+    model_update(instance=pause, data=data, acting_user=acting_user, reason=(note or f"Resumed on {resumed_on:%Y-%m-%d}")[:250])
     return pause
 
 
@@ -267,11 +256,11 @@ def installation_confirm(*, installation: Installation, acting_user, operational
         raise TransitionNotAllowed("Only an installation whose status is unknown can be confirmed.")
     if (operational_since is None) == (at_step is None):
         raise ValidationError({"non_field_errors": ["Confirm either the date the site became operational or the step it is at."]})
-    installation.dates_estimated = True
     if operational_since is not None:
         _check_date("operational_since", operational_since, not_before=installation.moa_signed_on,
                     not_before_label="the MOA signature")
-        installation.save(update_fields=["dates_estimated"])
+        model_update(instance=installation, data={"dates_estimated": True}, acting_user=acting_user,
+                     reason="Confirmed by HQ: dates estimated")
         _make_operational(installation, operational_since, acting_user, "Confirmed by HQ: operational")
         installation.refresh_from_db()
         return installation
@@ -288,17 +277,13 @@ def installation_confirm(*, installation: Installation, acting_user, operational
                 upstream.add(dep.number)
                 todo.append(dep.number)
     for number in upstream:
-        s = steps[number]
-        s.started_on = s.completed_on = step_started_on
-        stamp(s, acting_user, "Confirmed by HQ: complete (date unknown, taken as the confirmation's date)")
-        s.save(update_fields=["started_on", "completed_on"])
-    current = steps[at_step]
-    current.started_on = step_started_on
-    stamp(current, acting_user, "Confirmed by HQ: in progress")
-    current.save(update_fields=["started_on"])
-    installation.status = InstallationStatus.IN_PROGRESS
-    stamp(installation, acting_user, f"Confirmed by HQ: in progress at step {at_step}")
-    installation.save(update_fields=["status", "dates_estimated"])
+        model_update(instance=steps[number], data={"started_on": step_started_on, "completed_on": step_started_on},
+                     acting_user=acting_user,
+                     reason="Confirmed by HQ: complete (date unknown, taken as the confirmation's date)")
+    model_update(instance=steps[at_step], data={"started_on": step_started_on}, acting_user=acting_user,
+                 reason="Confirmed by HQ: in progress")
+    model_update(instance=installation, data={"status": InstallationStatus.IN_PROGRESS, "dates_estimated": True},
+                 acting_user=acting_user, reason=f"Confirmed by HQ: in progress at step {at_step}")
     return installation
 
 
@@ -317,10 +302,8 @@ def installations_confirm(*, installations, acting_user, operational_since: dt.d
 def installation_set_priority(*, installation: Installation, priority_rank: int | None, acting_user) -> Installation:
     """HQ's rank of a site in the installer queue (1 first); None returns it to MOA order."""
     installation = Installation.objects.select_for_update().get(pk=installation.pk)
-    installation.priority_rank = priority_rank
-    installation.full_clean()
-    stamp(installation, acting_user, f"Priority set to {priority_rank}" if priority_rank else "Priority cleared: MOA order")
-    installation.save(update_fields=["priority_rank"])
+    model_update(instance=installation, data={"priority_rank": priority_rank}, acting_user=acting_user,
+                 reason=f"Priority set to {priority_rank}" if priority_rank else "Priority cleared: MOA order")
     return installation
 
 
@@ -367,9 +350,8 @@ def installation_release_for_agreement(*, agreement, acting_user) -> list[StepPa
     ended = []
     for pause in StepPause.objects.filter(step__installation=installation, reason=PauseReason.AGREEMENT_ENDED,
                                           ended_on__isnull=True):
-        pause.ended_on = max(today, pause.started_on)
-        stamp(pause, acting_user, "Agreement reinstated")
-        pause.save(update_fields=["ended_on"])
+        model_update(instance=pause, data={"ended_on": max(today, pause.started_on)}, acting_user=acting_user,
+                     reason="Agreement reinstated")
         ended.append(pause)
     return ended
 
@@ -380,11 +362,8 @@ def installation_release_for_agreement(*, agreement, acting_user) -> list[StepPa
 def installer_save(*, acting_user, installer: Installer | None = None, **fields) -> Installer:
     """Create or update an OCIO installer and their availability."""
     installer = installer or Installer()
-    for name, value in fields.items():
-        setattr(installer, name, value)
-    installer.full_clean()
-    stamp(installer, acting_user, "Installer recorded" if installer.pk is None else "Installer updated")
-    installer.save()
+    model_update(instance=installer, data=fields, acting_user=acting_user,
+                 reason="Installer recorded" if installer.pk is None else "Installer updated")
     return installer
 
 

@@ -9,21 +9,20 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_date
+from django.shortcuts import redirect, render
 from django.views import View
 
 from portal import dates, history
-from portal.errors import TransitionNotAllowed
 from portal import access
+from portal.forms import submit
 from portal.tables import Column, csv_response, xlsx_response
 from portal.views import uswds_form
 
 from . import forecast as fc
 from . import selectors, services
-from .choices import ClockState, InstallationStatus, PauseReason, StepKind
+from .choices import ClockState, InstallationStatus
 from .filtersets import InstallationFilterSet
+from .forms import CONFIRM_FIELDS, STEP_DATE_FIELDS, ConfirmForm, PriorityForm, StepUpdateForm
 from .models import Installation, InstallationSettings, InstallationStep, Installer, StepPause, StepTemplate
 
 MAX_WHAT_IF = 20
@@ -172,30 +171,18 @@ class InstallationDetailView(LoginRequiredMixin, View):
         )
 
     def get(self, request, pk):
-        return render(request, self.template_name, self._context(request, self._installation(request, pk)))
+        return self._render(request, self._installation(request, pk))
 
-    def _context(self, request, installation, refusal=None):
-        """The page's context; ``refusal`` (step pk, action, field, message, posted values)
-        puts a refused action's reason once, on its field, in that step's row."""
+    def _render(self, request, installation, *, step_form=None, priority_form=None, status=200):
         today = dates.today()
         settings = InstallationSettings.current()
         pipeline = selectors.pipeline_forecast(today=today) if installation.status == InstallationStatus.IN_PROGRESS else None
         expected = pipeline.expected.get(installation.pk) if pipeline else None
         pessimistic = pipeline.pessimistic.get(installation.pk) if pipeline else None
-        may_update = access.may(request.user, "step_start", installation) and installation.status == InstallationStatus.IN_PROGRESS
         steps = []
         for step in installation.steps.all():
             clock = selectors.step_clock(step, today, settings)
-            actions = []
-            if may_update:
-                for action in services.STEP_ACTIONS:
-                    if services.step_action_refusal(step, action, installation=installation) is None:
-                        error = refusal if refusal and refusal["step"] == step.pk and refusal["action"] == action else None
-                        actions.append({"action": action, "label": action.capitalize(), "error": error,
-                                        "date_label": self.DATE_LABELS[action],
-                                        "installer": action == "start" and step.kind == StepKind.INSTALL})
             steps.append({
-                "actions": actions,
                 "step": step, "clock": clock, "deps": sorted(d.number for d in step.depends_on.all()),
                 "paused": selectors.step_is_paused(step), "pauses": list(step.pauses.all()),
                 "forecast": expected.steps.get(step.number) if expected else None,
@@ -207,75 +194,48 @@ class InstallationDetailView(LoginRequiredMixin, View):
             history.entries(InstallationStep.history.filter(installation_id=installation.pk), what="Step"),
             history.entries(StepPause.history.filter(step_id__in=step_ids), what="Pause"),
         )
-        return {
+        may_update = access.may(request.user, "step_start", installation) and installation.status == InstallationStatus.IN_PROGRESS
+        return render(request, self.template_name, {
             "installation": installation, "agency": installation.agency, "steps": steps, "today": today,
             "clock": selectors.installation_clock(installation, today, settings), "settings": settings,
             "expected": expected, "pessimistic": pessimistic,
             "goal_on": selectors.goal_date(installation, settings.goal_days),
             "history": entries[:200], "may_update": may_update, "may_prioritise": access.may(request.user, "priority", installation),
-            "pause_reasons": [c for c in PauseReason.choices if c[0] != PauseReason.AGREEMENT_ENDED],
-            "installers": Installer.objects.filter(active=True),
-            "refusal": refusal,
-            # A refused action no longer offered (the page was out of date): its reason, once, above the steps.
-            "refusal_elsewhere": refusal if refusal and not any(
-                a["error"] for s in steps for a in s["actions"]) else None,
-        }
-
-    DATE_LABELS = {"start": "Started on", "complete": "Completed on", "pause": "Paused from",
-                   "resume": "Resumed on"}
-
-    #: The services' field names, by the field of a step row's form that carries them.
-    ROW_FIELDS = {"started_on": "on", "completed_on": "on", "paused_on": "on", "resumed_on": "on",
-                  "reason": "reason", "installer": "installer", "note": "note"}
-
-    def _refused(self, request, installation, message, field=None, status=400):
-        refusal = {"step": int(request.POST.get("step") or 0) if (request.POST.get("step") or "").isdigit() else 0,
-                   "action": request.POST.get("action"), "field": field or "form", "message": message,
-                   "on": request.POST.get("on") or "", "note": request.POST.get("note") or "",
-                   "reason": request.POST.get("reason") or ""}
-        return render(request, self.template_name, self._context(request, installation, refusal), status=status)
+            "step_form": (step_form or StepUpdateForm(installation=installation, today=today)).styled(),
+            "priority_form": (priority_form or PriorityForm(
+                initial={"priority_rank": installation.priority_rank})).styled(),
+        }, status=status)
 
     def post(self, request, pk):
         installation = self._installation(request, pk)
         action = request.POST.get("action")
-        on = parse_date(request.POST.get("on") or "") if request.POST.get("on") else None
-        note = (request.POST.get("note") or "").strip()
-        try:
-            if action == "priority":
-                access.check(request.user, "priority", installation)
-                raw = (request.POST.get("priority_rank") or "").strip()
-                services.installation_set_priority(installation=installation, acting_user=request.user,
-                                                   priority_rank=int(raw) if raw.isdigit() and int(raw) > 0 else None)
-            else:
-                access.check(request.user, f"step_{action}" if action in ("start", "complete", "pause", "resume")
-                             else "step_start", installation)
-                step = get_object_or_404(installation.steps.all(), pk=request.POST.get("step"))
-                if action == "start":
-                    installer = Installer.objects.filter(active=True, pk=request.POST.get("installer") or 0).first()
-                    services.step_start(step=step, started_on=on, acting_user=request.user, note=note, installer=installer)
-                elif action == "complete":
-                    services.step_complete(step=step, completed_on=on, acting_user=request.user, note=note)
-                elif action == "pause":
-                    services.step_pause(step=step, paused_on=on, reason=request.POST.get("reason", ""), acting_user=request.user, note=note)
-                elif action == "resume":
-                    services.step_resume(step=step, resumed_on=on, acting_user=request.user, note=note)
-                else:
-                    messages.error(request, "Choose an action.")
-                    return redirect(installation.get_absolute_url())
-        except TransitionNotAllowed as exc:
-            if action == "priority":
-                messages.error(request, exc.message)
-                return redirect(installation.get_absolute_url())
-            return self._refused(request, self._installation(request, pk), exc.message, status=409)
-        except ValidationError as exc:
-            if action == "priority":
-                messages.error(request, "; ".join(exc.messages))
-                return redirect(installation.get_absolute_url())
-            errors = getattr(exc, "message_dict", {None: exc.messages})
-            name, found = next(iter(errors.items()))
-            return self._refused(request, self._installation(request, pk), " ".join(found), self.ROW_FIELDS.get(name))
-        messages.success(request, "Saved.")
-        return redirect(installation.get_absolute_url())
+        if action == "priority":
+            access.check(request.user, "priority", installation)
+            form = PriorityForm(request.POST)
+            done = submit(form, lambda data: services.installation_set_priority(
+                installation=installation, acting_user=request.user, priority_rank=data["priority_rank"]))
+            forms = {"priority_form": form}
+        else:
+            access.check(request.user, f"step_{action}" if action in ("start", "complete", "pause", "resume")
+                         else "step_start", installation)
+            form = StepUpdateForm(request.POST, installation=installation, today=dates.today())
+            done = submit(form, lambda data: self._step_action(data, request.user), field_names=STEP_DATE_FIELDS)
+            forms = {"step_form": form}
+        if done:
+            messages.success(request, "Saved.")
+            return redirect(installation.get_absolute_url())
+        return self._render(request, self._installation(request, pk), status=done.status, **forms)
+
+    @staticmethod
+    def _step_action(data, user):
+        step, on, note = data["step"], data["on"], data["note"].strip()
+        if data["action"] == "start":
+            return services.step_start(step=step, started_on=on, acting_user=user, note=note, installer=data["installer"])
+        if data["action"] == "complete":
+            return services.step_complete(step=step, completed_on=on, acting_user=user, note=note)
+        if data["action"] == "pause":
+            return services.step_pause(step=step, paused_on=on, reason=data["reason"], acting_user=user, note=note)
+        return services.step_resume(step=step, resumed_on=on, acting_user=user, note=note)
 
 
 def chart_data(installations):
@@ -358,32 +318,28 @@ class ConfirmView(LoginRequiredMixin, View):
         return (Installation.objects.visible_to(request.user).filter(status=InstallationStatus.UNCONFIRMED)
                 .select_related("agency", "agency__field_office").order_by("moa_signed_on", "pk"))
 
-    def get(self, request, errors=None, status=200):
+    def get(self, request, form=None, status=200):
         return render(request, self.template_name, {
             "title": "Confirm installations whose status is unknown", "rows": self._rows(request)[:500],
             "count": self._rows(request).count(), "steps": StepTemplate.objects.all(),
-            "may_confirm": access.may(request.user, "confirm", Installation), "errors": errors or [],
+            "may_confirm": access.may(request.user, "confirm", Installation), "form": form,
         }, status=status)
 
     def post(self, request):
         access.require(request.user, "confirm", Installation)
-        ids = [int(v) for v in request.POST.getlist("installation") if v.isdigit()]
-        chosen = list(self._rows(request).filter(pk__in=ids))
-        if not chosen:
-            return self.get(request, errors=["Choose at least one installation."], status=400)
-        how = request.POST.get("how")
-        on = parse_date(request.POST.get("on") or "") if request.POST.get("on") else None
-        try:
-            if how == "operational":
-                services.installations_confirm(installations=chosen, acting_user=request.user, operational_since=on)
-            elif how == "in_progress":
-                raw = request.POST.get("at_step") or ""
-                services.installations_confirm(installations=chosen, acting_user=request.user,
-                                               at_step=int(raw) if raw.isdigit() else None, step_started_on=on)
-            else:
-                return self.get(request, errors=["Choose whether the sites are operational or in progress."], status=400)
-        except (ValidationError, TransitionNotAllowed) as exc:
-            text = exc.message if isinstance(exc, TransitionNotAllowed) else "; ".join(exc.messages)
-            return self.get(request, errors=[text], status=400)
-        messages.success(request, f"{len(chosen)} installation{'s' if len(chosen) != 1 else ''} confirmed.")
+        form = ConfirmForm(request.POST, installations=self._rows(request))
+
+        def confirm(data):
+            chosen = list(data["installation"])
+            if data["how"] == "operational":
+                return services.installations_confirm(installations=chosen, acting_user=request.user,
+                                                      operational_since=data["on"])
+            return services.installations_confirm(installations=chosen, acting_user=request.user,
+                                                  at_step=data["at_step"], step_started_on=data["on"])
+
+        done = submit(form, confirm, field_names=CONFIRM_FIELDS)
+        if not done:
+            return self.get(request, form=form, status=done.status)
+        count = len(done.result)
+        messages.success(request, f"{count} installation{'s' if count != 1 else ''} confirmed.")
         return redirect("itdeploy:confirm")

@@ -284,6 +284,8 @@ TARGETS: list[Target] = [
     Target("training.capacity_plan", "Academy capacity plan", actions={"view": HQ_ONLY}),
     # portal
     Target("portal.home", "Home page", actions={"view": EVERYONE}),
+    Target("portal.account", "Sign-in account (lockouts, deactivation)",
+           actions={"view": HQ_WRITE, "unlock": HQ_WRITE, "deactivate": HQ_WRITE}),
     Target("portal.StaffProfile", "Member of staff", own="user_id", office="field_office_id",
            scopes={HQ_STAFF: lambda user: [("role", "in", sorted(HQ_ROLES))],
                    OCIO_STAFF: lambda user: [("role", "exact", OCIO)]},
@@ -311,6 +313,46 @@ TARGETS: list[Target] = [
                "resolve": g(uc=ALL, npm=ALL, fod=(OFFICE, OWN, BELOW), pm=(OWN, BELOW), ocio=(OWN, BELOW)),
                "waive": HQ_WRITE,
            }, note="Acknowledged or resolved by the person responsible or anyone above them; waived by HQ only."),
+]
+
+
+def _follows_finding(label, title, **actions):
+    """A record of a finding's thread (oversight app): seen by whoever sees the finding."""
+    finding = POLICY_FINDING_VIEW
+    return Target(label, title, agency="finding__agency", office="finding__field_office_id",
+                  own="finding__responsible_id", installations=(("finding__category", "exact", "itdeploy"),),
+                  scopes={BELOW: _below("finding__responsible_id")}, actions={"view": finding, **actions})
+
+
+POLICY_FINDING_VIEW = g(uc=ALL, npm=ALL, an=ALL, fod=(OFFICE, OWN), pm=(ASSIGNED, OWN), ocio=(INSTALLATIONS, OWN))
+FINDING_ACT = g(uc=ALL, npm=ALL, fod=(OFFICE, OWN, BELOW), pm=(OWN, BELOW), ocio=(OWN, BELOW))
+ALL_OWN = g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN)
+OVERSIGHT_VIEW = g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)
+
+TARGETS += [
+    # oversight (docs/oversight.md): computed figures read through each record type's own policy
+    Target("oversight.dashboard", "National dashboard", office="field_office_id",
+           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED, ocio=INSTALLATIONS)},
+           note="Computed figures; each reads its record type through this policy."),
+    Target("oversight.readiness", "Site readiness", office="field_office_id",
+           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED)},
+           note="Computed per agency from the agencies, assignments and officers the caller sees."),
+    Target("oversight.report", "Quarterly oversight report", office="field_office_id",
+           actions={"view": OVERSIGHT_VIEW}),
+    Target("oversight.ImpactAssessment", "Expansion impact assessment", office="field_offices",
+           actions={"view": OVERSIGHT_VIEW, "add": g(uc=ALL, npm=ALL, fod=OFFICE)},
+           note="A Field Office Director checks expansions of their own office only (the service refuses others)."),
+    Target("oversight.ApprovalRecord", "Approval and the assessment it was made on", agency="agreement__agency",
+           actions={"view": FOLLOWS_AGENCY}),
+    Target("oversight.inbox", "Findings inbox", actions={"view": EVERYONE},
+           note="Each person's own inbox: their findings, those of the people below them, those escalated to them."),
+    _follows_finding("oversight.FindingNote", "Note on a finding", add=FINDING_ACT),
+    _follows_finding("oversight.WaiverRequest", "Request to waive a finding", add=FINDING_ACT,
+                     grant=HQ_WRITE, refuse=HQ_WRITE),
+    _follows_finding("oversight.FindingEscalation", "Escalation of a finding"),
+    Target("oversight.DigestPreference", "Digest e-mail preference", own="user_id",
+           actions={"view": ALL_OWN, "change": ALL_OWN}),
+    Target("oversight.DigestSent", "Digest e-mail sent", own="user_id", actions={"view": ALL_OWN}),
 ]
 
 POLICY: dict[str, Target] = {t.label: t for t in TARGETS}
@@ -355,6 +397,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "finding-detail": ("portal.Finding", "view"),
     "tokens": ("portal.ApiToken", "view"),
     "settings": ("portal.settings", "view"),
+    "lockouts": ("portal.account", "view"),
     "audit": ("portal.AuditEvent", "view"),
     "agreements:agency-list": ("agreements.Agency", "view"),
     "agreements:agency-detail": ("agreements.Agency", "view"),
@@ -386,15 +429,28 @@ PAGES: dict[str, tuple[str, str]] = {
     "training:recertification": ("training.Officer", "view"),
     "training:capacity": ("training.capacity_plan", "view"),
     "training:import": ("training.Officer", "import"),
+    "oversight:dashboard": ("oversight.dashboard", "view"),
+    "oversight:readiness": ("oversight.readiness", "view"),
+    "oversight:impact": ("oversight.ImpactAssessment", "view"),
+    "oversight:impact-detail": ("oversight.ImpactAssessment", "view"),
+    "oversight:inbox": ("oversight.inbox", "view"),
+    "oversight:inbox-finding": ("portal.Finding", "view"),
+    "oversight:preferences": ("oversight.DigestPreference", "view"),
+    "oversight:report": ("oversight.report", "view"),
 }
 
 #: Pages outside the policy, and why.
 PUBLIC_PAGES: dict[str, str] = {
     "healthz": "liveness probe, no data",
+    "readyz": "readiness probe: states of the database, broker and sweep, no records",
     "login": "the sign-in page",
     "logout": "signing out",
-    "schema": "the OpenAPI schema (public contract, no data)",
-    "api-docs": "the API documentation (no data)",
+    "two-factor": "the signed-in person's own two-factor enrolment",
+    "two-factor-verify": "the signed-in person's own two-factor code",
+    "oidc_authentication_init": "single sign-on: to the provider (404 unless configured)",
+    "oidc_authentication_callback": "single sign-on: back from the provider (404 unless configured)",
+    "schema": "the OpenAPI schema (any signed-in member of staff, session or token; no records)",
+    "api-docs": "the API documentation (any signed-in member of staff; no records)",
     "api:api-root": "the API's index of endpoints (no data)",
 }
 
@@ -431,6 +487,9 @@ API: dict[str, tuple[str, dict[str, str]]] = {
     "sweeprun": ("portal.SweepRun", {}),
     "token": ("portal.ApiToken", {}),
     "auditevent": ("portal.AuditEvent", {}),
+    "dashboard": ("oversight.dashboard", {}),
+    "readiness": ("oversight.readiness", {}),
+    "impactassessment": ("oversight.ImpactAssessment", {}),
 }
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .compliance.models import Finding, SweepRun
@@ -92,3 +93,38 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from axes.models import AccessAttempt  # noqa: E402
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(SimpleHistoryAdmin):
+    """Sign-in lockouts (django-axes). Lifting one goes through the unlock action, which
+    records who lifted it (deleting a row directly is not offered)."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+    readonly_fields = ["username", "ip_address", "user_agent", "path_info", "failures_since_start", "attempt_time"]
+    exclude = ["get_data", "post_data", "http_accept"]
+    actions = ["unlock"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Unlock the selected sign-in lockouts (recorded)")
+    def unlock(self, request, queryset):
+        from django.contrib import messages
+
+        from .accounts.services import lockout_unlock
+
+        try:
+            lifted = sum(lockout_unlock(attempt_id=pk, acting_user=request.user, reason="Unlocked in the admin")
+                         for pk in queryset.values_list("pk", flat=True))
+        except PermissionDenied as exc:  # an admin user who is not HQ
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{lifted} lockout(s) lifted.", messages.SUCCESS)

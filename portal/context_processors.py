@@ -18,3 +18,15 @@ def navigation(request):
         # The settings page, beside the account's links (not in the main navigation).
         "user_sees_settings": access.may(user, *reversed(access.PAGES["settings"])),
     }
+
+
+def sweep_banner(request):
+    """For HQ: the state of the compliance sweep when the last run failed or the last
+    success is stale (one query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or role_of(user) not in HQ_ROLES:
+        return {}
+    from .health import sweep_state
+
+    state = sweep_state()
+    return {"sweep_alert": None if state["ok"] else state}

@@ -106,8 +106,9 @@ DEMO_OFFICES = ["HOU", "MIA", "ATL", "NOL", "PHO", "DAL", "SNA", "WAS", "CHI", "
 
 def seed(ctx: DemoContext) -> None:
     """The people of the program: HQ, OCIO, a director per demo office, field PMs."""
-    from agreements.models import FieldOffice
+    from .models import StaffProfile
 
+    FieldOffice = StaffProfile._meta.get_field("field_office").related_model  # the agreements app's
     offices = {o.code: o for o in FieldOffice.objects.filter(code__in=DEMO_OFFICES)}
     make_operator(ctx)
     make_user(ctx, "chief", Role.UNIT_CHIEF, first="Teresa", last="Whitfield", title="287(g) Unit Chief",

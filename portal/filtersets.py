@@ -2,8 +2,6 @@
 
 import django_filters
 
-from agreements.models import FieldOffice
-
 from .compliance.models import Finding, FindingStatus, Severity, SweepRun, SweepStatus
 from .compliance.registry import registry
 
@@ -14,7 +12,9 @@ class FindingFilterSet(django_filters.FilterSet):
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
     category = django_filters.CharFilter()
     agency = django_filters.NumberFilter(field_name="agency_id")
-    field_office = django_filters.ModelChoiceFilter(queryset=FieldOffice.objects.all())
+    # The field offices are the agreements app's; reached through the finding's relation.
+    field_office = django_filters.ModelChoiceFilter(
+        queryset=lambda request: Finding._meta.get_field("field_office").related_model.objects.all())
     responsible = django_filters.NumberFilter(field_name="responsible_id")
     mine = django_filters.BooleanFilter(method="filter_mine", label="Only mine")
     is_open = django_filters.BooleanFilter(method="filter_open", label="Open or acknowledged")

@@ -5,6 +5,24 @@ gets the ``default`` while no provider is registered. Providers of the portal:
 
 - ``certified_officers_by_agency(on: date) -> dict[agency_id, int]``: the training app's
   count of certified officers able to act, per agency (used by staffing).
+- ``primary_manager_ids(on: date) -> dict[agency_id, user_id]``: the staffing app's
+  primary program managers (used by the sweep to name who is responsible).
+- ``agency_assignments(agency, user) -> list[Assignment]`` and
+  ``agency_assignment_history(agency, user)``: the staffing app's assignments of an agency
+  that ``user`` may see, and their change history (None where the user sees none), for
+  the agreements app's agency and agreement pages.
+- ``agreement_figures(user) -> dict``: the agreements app's counts of the caller's
+  agencies, signed agreements and pending applications (the home page).
+
+``portal/`` imports no app: it reaches them through these providers, the per-app modules
+it discovers (``navigation``, ``panels``, ``rules``, ``demo``, ``api.urls``), the
+relations of its own models and the access policy's model labels; import-linter holds it
+to that (``.importlinter``).
+- ``home_page(request) -> HttpResponse | None``: the oversight app's national dashboard
+  as HQ's home page (None: the portal's own home page).
+- ``agreement_approval_check(agreement, acting_user, assessment_id, justification) -> str``
+  and ``agreement_approved(...)``: the oversight app's expansion impact check before an
+  approval (may raise ``ValidationError``) and its record after (used by agreements).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from .access import RestrictedQuerySet
 from .roles import Role
 from .audit.models import AuditEvent  # noqa: F401  (models of the portal app)
-from .compliance.models import Finding, SweepRun, SweepSettings  # noqa: F401  (models of the portal app)
+from .compliance.models import Finding, SweepNotice, SweepRun, SweepSettings  # noqa: F401  (models of the portal app)
 
 
 class StaffProfileQuerySet(RestrictedQuerySet):
@@ -104,3 +104,44 @@ class ApiToken(models.Model):
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
+
+
+class PendingTask(models.Model):
+    """A Celery task that could not be handed to the broker (Redis unreachable) when it
+    was asked for. ``portal.tasks.dispatch_pending`` sends it once the broker is back;
+    ``sent_at`` marks it done."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="pending_task_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.task} ({'sent' if self.sent_at else 'waiting'})"
+
+
+def _register_history() -> None:
+    """Change history of the records django-axes keeps (a username or address locked out
+    after failed sign-ins; deleting one is an unlock) and of user accounts (activation,
+    names, e-mail; never the password hash)."""
+    import simple_history
+    from axes.models import AccessAttempt
+    from django.contrib.auth import get_user_model
+
+    # django-axes updates the failure count and the request data with F() expressions,
+    # which a history row cannot store: each failure is a row of its own instead.
+    simple_history.register(AccessAttempt, app="portal", table_name="portal_historicalaccessattempt",
+                            excluded_fields=["get_data", "post_data", "failures_since_start"])
+    simple_history.register(get_user_model(), app="portal", table_name="portal_historicaluser",
+                            excluded_fields=["password", "last_login"])
+
+
+_register_history()

@@ -5,8 +5,9 @@ portal runs for development: DEBUG on, SQLite under ``var/``, Celery tasks in-pr
 e-mail printed to the console. With ``DEBUG`` off, ``SECRET_KEY`` is required.
 """
 
-from pathlib import Path
+import datetime as dt
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -55,25 +56,38 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
+    "mozilla_django_oidc",
     "portal",
     "agreements",
     "staffing",
     "itdeploy",
     "training",
+    "oversight",
+    "axes",  # last, as django-axes asks, so its checks see every other app
 ]
 
 MIDDLEWARE = [
+    "portal.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "portal.audit.middleware.AuditContextMiddleware",
-    "portal.access.PagePolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.accounts.middleware.SessionLimitsMiddleware",
+    "portal.accounts.middleware.TwoFactorMiddleware",
+    "portal.access.PagePolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -90,6 +104,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.context_processors.sweep_banner",
+                "oversight.context_processors.inbox",
             ],
         },
     },
@@ -115,6 +131,63 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in: django-axes first (it refuses a locked-out user or address before any password
+# is checked), then the staff accounts, then federal single sign-on when configured.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    *(["portal.accounts.oidc.StaffOIDCBackend"] if OIDC_ENABLED else []),
+]
+
+# django-axes: lock out after AXES_FAILURE_LIMIT failures for a username or for a client
+# address (each counted on its own); the lock lifts after AXES_COOLOFF_MINUTES (0: only
+# when HQ unlocks it on /accounts/lockouts/ or in the admin).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = env_list("AXES_LOCKOUT_PARAMETERS", ["username", "ip_address"])
+_AXES_COOLOFF_MINUTES = int(os.environ.get("AXES_COOLOFF_MINUTES", "30"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_AXES_COOLOFF_MINUTES) if _AXES_COOLOFF_MINUTES else None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
+AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_IPWARE_META_PRECEDENCE_ORDER", ["REMOTE_ADDR"])
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # portal.admin registers the lockouts with an audited unlock action
+
+# Sessions end after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after
+# sign-in, whatever the activity (portal.accounts.middleware.SessionLimitsMiddleware).
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+
+# Two-factor sign-in (TOTP, django-otp): anyone may enrol; with REQUIRE_2FA_FOR_HQ the Unit
+# Chief and National Program Managers must, before they reach any page.
+REQUIRE_2FA_FOR_HQ = env_bool("REQUIRE_2FA_FOR_HQ", not DEBUG)
+OTP_TOTP_ISSUER = "287(g) Program Portal"
+
+# Federal single sign-on through OpenID Connect (mozilla-django-oidc): off unless
+# OIDC_RP_CLIENT_ID is set. A signed-in person is matched to an existing, active staff
+# account by e-mail; no account is ever created.
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "federal single sign-on")
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+OIDC_TIMEOUT = 10
+OIDC_STORE_ID_TOKEN = False
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if OIDC_ENABLED:
+    _missing = [name for name in ("OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
+                                  "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT") if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set, so these must be too: " + ", ".join(_missing))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -149,13 +222,30 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere; every script
+# and style sheet is a file under static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'", *([os.environ["OIDC_OP_AUTHORIZATION_ENDPOINT"]] if OIDC_ENABLED else [])],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # E-mail: notifications of the compliance sweep.
 EMAIL_BACKEND = os.environ.get(
@@ -182,10 +272,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.ResultsPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "portal.api.filters.BoundedFilterBackend",
+        "portal.api.filters.PortalSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON with a nesting limit (API_JSON_MAX_DEPTH); the operations that take a file
+    # name portal.api.parsers.UPLOAD_PARSERS (JSON or multipart).
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
@@ -206,8 +299,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and its documentation are for signed-in staff (session or token) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every operation declares the errors it can answer (400, 401, 403, 404, 409, 429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.declare_error_responses",
+    ],
 }
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "20"))
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -225,12 +327,19 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task gives up quickly when Redis is down; portal.tasks.enqueue then keeps it
+# in the database (PendingTask) until Redis is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 
 # Cache (API throttling counts, sessions stay in the database): Redis when available, so
 # every gunicorn worker shares the counts.
+# While Redis is unreachable the cache answers from process memory (portal.cache).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "portal"}
+        {"BACKEND": "portal.cache.FallbackRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "portal",
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -239,13 +348,41 @@ CACHES = {
 # The compliance sweep: a run still marked running after this long is taken as abandoned.
 SWEEP_STALE_AFTER_MINUTES = int(os.environ.get("SWEEP_STALE_AFTER_MINUTES", "180"))
 
+# The last successful sweep must be this recent for /readyz/ and the HQ banner.
+SWEEP_FRESH_HOURS = int(os.environ.get("SWEEP_FRESH_HOURS", "26"))
+# Sweep e-mails: each message is tried this many times, waiting NOTIFY_BACKOFF_SECONDS,
+# then twice that, ..., between tries.
+NOTIFY_ATTEMPTS = int(os.environ.get("NOTIFY_ATTEMPTS", "4"))
+NOTIFY_BACKOFF_SECONDS = float(os.environ.get("NOTIFY_BACKOFF_SECONDS", "2"))
+
+# Logs: one JSON object a line (LOG_FORMAT=json, the default with DEBUG off) carrying the
+# request id, or plain text for development.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+
+# Oversight (docs/oversight.md): days after which an unacknowledged open high finding
+# escalates to the responsible person's supervisor; officers able to act a site needs
+# to count as ready; the cost of a program manager position in the impact check
+# (empty: the staffing model's); the weekday (0 Monday) weekly digests go out.
+OVERSIGHT_ESCALATION_DAYS = int(os.environ.get("OVERSIGHT_ESCALATION_DAYS", "3"))
+OVERSIGHT_READY_MIN_OFFICERS = int(os.environ.get("OVERSIGHT_READY_MIN_OFFICERS", "2"))
+OVERSIGHT_COST_PER_POSITION = os.environ.get("OVERSIGHT_COST_PER_POSITION", "")
+OVERSIGHT_WEEKLY_DIGEST_WEEKDAY = int(os.environ.get("OVERSIGHT_WEEKLY_DIGEST_WEEKDAY", "0"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "portal.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint (the report's PDF) and fontTools log every layout step at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"},
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

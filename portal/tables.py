@@ -60,24 +60,39 @@ def csv_response(columns: list[Column], rows: Iterable, filename: str) -> Stream
         yield "\ufeff"  # lets Excel open UTF-8 CSV files correctly
         yield writer.writerow([c.label for c in columns])
         for row in rows:
-            yield writer.writerow([_safe_cell(display(c.value(row))) for c in columns])
+            yield writer.writerow([safe_cell(display(c.value(row))) for c in columns])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def _safe_cell(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+#: What a spreadsheet reads as the start of a formula: = + - @, the tab and carriage return
+#: that some programs skip before one, and their full-width forms (＝ ＋ － ＠), which
+#: Excel in East Asian locales takes as the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def safe_cell(value):
+    """A text cell of an export (CSV or Excel) that no spreadsheet runs as a formula
+    (CSV injection): text starting like a formula gets a leading apostrophe, which
+    spreadsheets show as text. Numbers, dates and other values pass unchanged; so does
+    text that is a plain number (``-5``). Every export writer uses it."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS) and not _is_number(value):
+        return "'" + value
+    return value
 
 
 def _is_number(text: str) -> bool:
+    if not text.isascii() or text.strip() != text:
+        return False
     try:
         float(text)
-        return True
     except ValueError:
         return False
+    return text.lower().lstrip("+-") not in ("inf", "infinity", "nan")
 
 
 def xlsx_response(columns: list[Column], rows: Iterable, filename: str, title: str = "Export") -> HttpResponse:
@@ -97,7 +112,7 @@ def xlsx_response(columns: list[Column], rows: Iterable, filename: str, title: s
             if isinstance(value, dt.datetime):
                 value = timezone.localtime(value).replace(tzinfo=None)
             elif value is not None and not isinstance(value, (int, float, dt.date, bool)):
-                value = _safe_cell(str(value))
+                value = safe_cell(str(value))
             values.append(value)
         sheet.append(values)
     sheet.freeze_panes = "A2"

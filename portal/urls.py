@@ -1,19 +1,19 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import health, views
+from .api.docs import ApiDocsView, ApiSchemaView
 from .audit.views import AuditEventListView
 
 handler403 = "portal.audit.views.permission_denied"
 handler404 = "portal.audit.views.page_not_found"
 
 urlpatterns = [
-    path("healthz/", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz/", health.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
+    path("", include("portal.accounts.urls")),
     path("", views.HomeView.as_view(), name="home"),
+    path("", include("oversight.urls")),
     path("findings/", views.FindingListView.as_view(), name="findings"),
     path("findings/<int:pk>/", views.FindingDetailView.as_view(), name="finding-detail"),
     path("tokens/", views.TokenView.as_view(), name="tokens"),
@@ -24,7 +24,7 @@ urlpatterns = [
     path("", include("itdeploy.urls")),
     path("", include("training.urls")),
     path("api/v1/", include("portal.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", ApiSchemaView.as_view(), name="schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -15,9 +14,11 @@ from django.views.generic import ListView, TemplateView
 from portal.errors import TransitionNotAllowed
 
 from . import access, services
+from .forms import FindingActionForm, TokenForm, submit
 from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
 from .filtersets import FindingFilterSet
+from .api.filters import bound_filterset
 from .tables import Column, csv_response, xlsx_response
 
 WIDGET_CLASSES = {
@@ -91,6 +92,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         queryset = access.restrict(self.base_queryset(), self.request.user, "view")
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        bound_filterset(self.filterset)  # ids and numbers the database can hold, as in the API
         uswds_form(self.filterset.form)
         if self.filterset.is_bound and not self.filterset.is_valid():
             return queryset.none()
@@ -159,28 +161,29 @@ class ScopedRecordView(LoginRequiredMixin, View):
         return access.get_or_404(self.record_queryset(), self.request.user, action, pk=pk)
 
 
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
-
 class HomeView(LoginRequiredMixin, TemplateView):
     """Each person's home page: the open findings they are responsible for, and the
     figures of their scope."""
 
     template_name = "portal/home.html"
 
+    def get(self, request, *args, **kwargs):
+        # Another app may answer the home page for some roles (HQ: the national dashboard).
+        from . import hooks
+
+        response = hooks.call("home_page", request, default=None)
+        if response is not None:
+            return response
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        from agreements.choices import AgreementStatus
-        from agreements.models import Agency, Agreement
+        from . import hooks
 
         user = self.request.user
         context = super().get_context_data(**kwargs)
         mine = (
             Finding.objects.visible_to(user).open().filter(responsible=user)
             .select_related("agency").most_urgent_first()
-        )
-        by_status = dict(
-            Agreement.objects.visible_to(user).values_list("status").annotate(n=Count("id")).values_list("status", "n")
         )
         from .compliance.registry import registry
 
@@ -194,13 +197,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ],
             my_findings=mine[:100],
             my_findings_count=mine.count(),
-            agency_count=Agency.objects.visible_to(user).count(),
-            signed_count=by_status.get(AgreementStatus.SIGNED, 0),
-            pending_count=sum(by_status.get(s, 0) for s in ("application_received", "under_review", "approved")),
+            **hooks.call("agreement_figures", user, default={"agency_count": 0, "signed_count": 0, "pending_count": 0}),
             open_findings_count=Finding.objects.visible_to(user).open().count(),
             last_run=SweepRun.objects.first(),
-            is_hq=access.scopes(user, "view", Agency) == (access.ALL,),
-            may_see_agreements=access.may(user, "view", Agreement),
+            is_hq=access.scopes(user, "view", "agreements.Agency") == (access.ALL,),
+            may_see_agreements=access.may(user, "view", "agreements.Agreement"),
         )
         return context
 
@@ -247,38 +248,44 @@ class FindingDetailView(ScopedRecordView):
 
     def get(self, request, pk):
         finding = access.get_or_404(Finding.objects.select_related("responsible", "agency"), request.user, pk=pk)
-        actions = [a for a in ("acknowledge", "resolve", "waive") if finding.is_open and access.may(request.user, a, finding)]
+        return self._render(request, finding)
+
+    @staticmethod
+    def _actions(user, finding) -> list[str]:
+        actions = [a for a in ("acknowledge", "resolve", "waive") if finding.is_open and access.may(user, a, finding)]
         if finding.status == "acknowledged" and "acknowledge" in actions:
             actions.remove("acknowledge")
-        return render(request, self.template_name, {"finding": finding, "actions": actions})
+        return actions
+
+    def _render(self, request, finding, form=None, status=200):
+        actions = self._actions(request.user, finding)
+        form = form or FindingActionForm(may_waive="waive" in actions)
+        return render(request, self.template_name, {"finding": finding, "actions": actions,
+                                                    "form": uswds_form(form, describe=True)}, status=status)
 
     def post(self, request, pk):
         finding = self.get_record(pk)
         action = request.POST.get("action")
-        note = request.POST.get("note", "")
-        try:
-            if action == "acknowledge":
-                finding_services.finding_acknowledge(finding=finding, acting_user=request.user, note=note)
-            elif action == "resolve":
-                finding_services.finding_resolve(finding=finding, acting_user=request.user, note=note)
-            elif action == "waive":
-                from django.utils.dateparse import parse_date
-
-                until = parse_date(request.POST.get("until") or "") if request.POST.get("until") else None
-                finding_services.finding_waive(finding=finding, acting_user=request.user, reason=note, until=until)
-            else:
-                messages.error(request, "Choose an action.")
-                return redirect("finding-detail", pk=pk)
-        except PermissionDenied as exc:
-            from .audit.recording import record_refusal
-
-            record_refusal(request, status=403, model=Finding, object_id=finding.pk, user=request.user,
-                           reason=str(exc) or "Not allowed", action="denied")
-            messages.error(request, str(exc) or "You may not do this.")
+        services_by_action = {
+            "acknowledge": lambda data: finding_services.finding_acknowledge(
+                finding=finding, acting_user=request.user, note=data["note"]),
+            "resolve": lambda data: finding_services.finding_resolve(
+                finding=finding, acting_user=request.user, note=data["note"]),
+            "waive": lambda data: finding_services.finding_waive(
+                finding=finding, acting_user=request.user, reason=data["note"], until=data.get("until")),
+        }
+        if action not in services_by_action:
+            messages.error(request, "Choose an action.")
             return redirect("finding-detail", pk=pk)
-        except (TransitionNotAllowed, ValidationError) as exc:
-            messages.error(request, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
-            return redirect("finding-detail", pk=pk)
+        form = FindingActionForm(request.POST, may_waive=action == "waive")
+        done = submit(form, services_by_action[action], field_names={"reason": "note"})
+        if not done:
+            if done.status == 403:  # a refused attempt is journaled, as the API's are
+                from .audit.recording import record_refusal
+
+                record_refusal(request, status=403, model=Finding, object_id=finding.pk, user=request.user,
+                               reason=str(done.error) or "Not allowed", action="denied")
+            return self._render(request, finding, form, status=done.status)
         messages.success(request, f"Finding {action}d.")
         return redirect("finding-detail", pk=pk)
 
@@ -288,10 +295,15 @@ class TokenView(LoginRequiredMixin, View):
 
     template_name = "portal/tokens.html"
 
-    def get(self, request):
+    def _render(self, request, form=None, status=200, **context):
         from .models import ApiToken
 
-        return render(request, self.template_name, {"tokens": ApiToken.objects.visible_to(request.user)})
+        return render(request, self.template_name, {
+            "tokens": ApiToken.objects.visible_to(request.user), "form": uswds_form(form or TokenForm(), describe=True),
+            **context}, status=status)
+
+    def get(self, request):
+        return self._render(request)
 
     def post(self, request):
         from .models import ApiToken
@@ -307,20 +319,13 @@ class TokenView(LoginRequiredMixin, View):
             except TransitionNotAllowed as exc:
                 messages.error(request, exc.message)
             return redirect("tokens")
-        name = (request.POST.get("name") or "").strip()
-        try:
-            days = int(request.POST.get("days") or 90)
-        except ValueError:
-            days = 0
-        errors = {}
-        if not name:
-            errors["name"] = "Give the token a name, such as the client that will use it."
-        if not 1 <= days <= 365:
-            errors["days"] = "Choose between 1 and 365 days."
-        if errors:
-            return render(request, self.template_name, {"tokens": ApiToken.objects.visible_to(request.user), "errors": errors, "name": name}, status=400)
-        token = services.token_create(user=request.user, name=name, expires_in_days=days)
-        return render(request, self.template_name, {"tokens": ApiToken.objects.visible_to(request.user), "new_token": token})
+        form = TokenForm(request.POST)
+        done = submit(form, lambda data: services.token_create(user=request.user, name=data["name"],
+                                                                  expires_in_days=data["days"]))
+        if not done:
+            return self._render(request, form, status=done.status)
+        # The key is shown once, on this answer; it is not stored.
+        return self._render(request, new_token=done.result)
 
 
 class SettingsView(LoginRequiredMixin, View):

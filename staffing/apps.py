@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class StaffingConfig(AppConfig):
     name = "staffing"
     verbose_name = "Staffing"
+
+    def ready(self):
+        from portal import hooks
+
+        from .selectors import agency_assignment_history, agency_assignments, primary_manager_ids
+
+        # What the portal asks the staffing app without importing it (portal/hooks.py).
+        hooks.provide("primary_manager_ids", primary_manager_ids)
+        hooks.provide("agency_assignments", agency_assignments)
+        hooks.provide("agency_assignment_history", agency_assignment_history)

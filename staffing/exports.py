@@ -9,6 +9,8 @@ import io
 
 from django.http import HttpResponse
 
+from portal.tables import safe_cell
+
 from .figures import Plan
 
 PLAN_COLUMNS = [
@@ -21,10 +23,7 @@ PLAN_COLUMNS = [
 ]
 
 
-def _safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+_safe = safe_cell  # every cell written from data goes through the portal's one neutraliser
 
 
 def justification(plan: Plan, row, position: int) -> str:

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from portal import uploads
 from portal.roles import Role
 
 from .choices import AbsenceKind, ReportingLineKind
@@ -36,7 +37,7 @@ class PlanWhatIfForm(forms.Form):
 
 
 class WorkloadImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="Columns: agency_id (or agency and state), month (YYYY-MM), "
+    file = forms.FileField(label="CSV file", validators=[uploads.CSV_UPLOAD], help_text="Columns: agency_id (or agency and state), month (YYYY-MM), "
                            "encounters_processed, charging_documents_prepared, detainers_issued.")
     apply_valid = forms.BooleanField(label="Import the valid rows even if some rows are wrong", required=False)
 

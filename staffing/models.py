@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from portal import bounds
 from portal.scoping import ScopedQuerySet
 
 from .choices import AbsenceKind, AssignmentKind, ReportingLineKind
@@ -34,8 +35,8 @@ class Assignment(models.Model):
     program_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
     agency = models.ForeignKey("agreements.Agency", on_delete=models.PROTECT, related_name="assignments")
     kind = models.CharField(max_length=10, choices=AssignmentKind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True)
+    starts_on = models.DateField(validators=[bounds.ASSIGNMENT])
+    ends_on = models.DateField(null=True, blank=True, validators=[bounds.ASSIGNMENT])
     note = models.CharField(max_length=250, blank=True)
     history = HistoricalRecords()
 
@@ -134,8 +135,8 @@ class OtherDuty(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)], help_text="Share of the manager's time, 0-100."
     )
     description = models.CharField(max_length=200)
-    starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True)
+    starts_on = models.DateField(validators=[bounds.OTHER_DUTY])
+    ends_on = models.DateField(null=True, blank=True, validators=[bounds.OTHER_DUTY])
     history = HistoricalRecords()
 
     objects = StaffScopedQuerySet.as_manager()
@@ -165,8 +166,8 @@ class Absence(models.Model):
 
     manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="absences")
     kind = models.CharField(max_length=10, choices=AbsenceKind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    starts_on = models.DateField(validators=[bounds.ABSENCE])
+    ends_on = models.DateField(validators=[bounds.ABSENCE])
     note = models.CharField(max_length=250, blank=True)
     history = HistoricalRecords()
 

@@ -21,6 +21,34 @@ from .selectors import current_lines, field_managers, primary_manager_ids
 
 
 @registry.register
+class SignedAgreementWithoutPrimaryManager(Rule):
+    """Every agency with a signed agreement has a primary program manager who reviews and
+    signs its officers' charging documents. The finding goes to the office's director.
+
+    A staffing rule (it reads assignments); its code keeps the ``agreements.`` prefix it
+    was released with, since findings and API clients hold it."""
+
+    code = "agreements.no_primary_manager"
+    title = "Signed agreement without a primary program manager"
+    description = "An agency holds a signed 287(g) agreement but no program manager is assigned to it as primary."
+    severity = Severity.HIGH
+    subject_model = Agency
+
+    def evaluate(self, *, today):
+        primary = Assignment.objects.active_on(today).filter(agency=OuterRef("pk"), kind=AssignmentKind.PRIMARY)
+        signed = Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SIGNED)
+        rows = (
+            Agency.objects.filter(Exists(signed)).exclude(Exists(primary))
+            .values_list("id", "name", "state", "field_office_id")
+        )
+        for agency_id, name, state, office_id in rows:
+            yield Violation(
+                subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                detail="No primary program manager is assigned; nobody is named to sign its charging documents.",
+            )
+
+
+@registry.register
 class PrimaryManagerWithoutBackup(Rule):
     """Every agency's primary program manager has a named backup who can sign while the
     primary is absent (OIG: managers could not take sick leave because nobody else could

@@ -58,6 +58,24 @@ def is_above(actor, person) -> bool:
     return actor.pk in explicit_chain_above(person)
 
 
+def agency_assignments(agency, user) -> list[Assignment]:
+    """The assignments of an agency that ``user`` may see, latest first, with their
+    program manager (the agreements app's agency and agreement pages ask through
+    ``portal.hooks``)."""
+    return list(Assignment.objects.restrict(user, "view").filter(agency=agency).select_related("program_manager")
+                .order_by("-starts_on"))
+
+
+def agency_assignment_history(agency, user):
+    """The change history of an agency's assignments, for the agency page; None when
+    ``user`` may see no assignments."""
+    from portal import access
+
+    if not access.may(user, "view", Assignment):
+        return None
+    return Assignment.history.filter(agency_id=agency.pk)
+
+
 def primary_manager_ids(day: dt.date) -> dict[int, int]:
     """Agency id -> user id of its primary program manager on ``day``."""
     result: dict[int, int] = {}

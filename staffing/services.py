@@ -14,6 +14,7 @@ from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 from portal.history import stamp
 from portal import access
 from portal.roles import Role, role_of
+from portal.writes import model_update
 
 from .choices import AssignmentKind, ReportingLineKind
 from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel, WorkloadReport
@@ -26,8 +27,8 @@ def _overlapping(agency, starts_on, ends_on, exclude_pk=None):
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 
 
-def _validate(assignment: Assignment) -> None:
-    assignment.full_clean(validate_constraints=False)
+def _check_assignment(assignment: Assignment) -> None:
+    """The rules beyond the model's (its overlap constraints answer with field messages here)."""
     if assignment.ends_on and assignment.ends_on < assignment.starts_on:
         raise ValidationError({"ends_on": ["An assignment cannot end before it starts."]})
     overlapping = _overlapping(assignment.agency, assignment.starts_on, assignment.ends_on, assignment.pk)
@@ -40,32 +41,24 @@ def _validate(assignment: Assignment) -> None:
 @transaction.atomic
 def assignment_create(*, acting_user, agency, program_manager, kind: str, starts_on: dt.date,
                       ends_on: dt.date | None = None, note: str = "") -> Assignment:
-    assignment = Assignment(agency=agency, program_manager=program_manager, kind=kind,
-                            starts_on=starts_on, ends_on=ends_on, note=note)
-    _validate(assignment)
-    stamp(assignment, acting_user)
-    assignment.save()
+    assignment, _ = model_update(
+        instance=Assignment(), acting_user=acting_user, validate_constraints=False, check=_check_assignment,
+        data={"agency": agency, "program_manager": program_manager, "kind": kind, "starts_on": starts_on,
+              "ends_on": ends_on, "note": note},
+    )
     return assignment
 
 
 @transaction.atomic
 def assignment_update(*, assignment: Assignment, acting_user, **fields) -> Assignment:
-    for name, value in fields.items():
-        setattr(assignment, name, value)
-    _validate(assignment)
-    stamp(assignment, acting_user)
-    assignment.save()
+    assignment, _ = model_update(instance=assignment, data=fields, acting_user=acting_user, validate_constraints=False,
+                                 check=_check_assignment)
     return assignment
 
 
 @transaction.atomic
 def assignment_end(*, assignment: Assignment, acting_user, ends_on: dt.date) -> Assignment:
     return assignment_update(assignment=assignment, acting_user=acting_user, ends_on=ends_on)
-
-
-def _saved(instance, acting_user, reason: str = ""):
-    stamp(instance, acting_user, reason).save()
-    return instance
 
 
 def _check_dates(instance, what: str) -> None:
@@ -159,21 +152,21 @@ def reporting_line_set(*, acting_user, manager, kind: str, supervisor, starts_on
     if current is not None:
         if current.starts_on >= starts_on:
             raise ValidationError({"starts_on": ["The new line must start after the current one started."]})
-        current.ends_on = starts_on - dt.timedelta(days=1)
-        _saved(current, acting_user, "Replaced by a new reporting line")
-    line = ReportingLine(manager=manager, kind=kind, supervisor=supervisor, starts_on=starts_on, note=note)
-    line.full_clean()
-    return _saved(line, acting_user)
+        model_update(instance=current, data={"ends_on": starts_on - dt.timedelta(days=1)}, acting_user=acting_user,
+                     reason="Replaced by a new reporting line")
+    line, _ = model_update(instance=ReportingLine(), acting_user=acting_user, data={
+        "manager": manager, "kind": kind, "supervisor": supervisor, "starts_on": starts_on, "note": note})
+    return line
 
 
 @transaction.atomic
 def reporting_line_update(*, line: ReportingLine, acting_user, **fields) -> ReportingLine:
-    for name, value in fields.items():
-        setattr(line, name, value)
-    _check_dates(line, "A reporting line")
-    _check_supervisor(line.kind, line.supervisor)
-    line.full_clean(validate_constraints=False)
-    return _saved(line, acting_user)
+    def check(line):
+        _check_dates(line, "A reporting line")
+        _check_supervisor(line.kind, line.supervisor)
+
+    line, _ = model_update(instance=line, data=fields, acting_user=acting_user, validate_constraints=False, check=check)
+    return line
 
 
 def check_may_record_for(acting_user, manager, model=Absence) -> None:
@@ -187,33 +180,36 @@ def check_may_record_for(acting_user, manager, model=Absence) -> None:
 def other_duty_save(*, acting_user, duty: OtherDuty | None = None, **fields) -> OtherDuty:
     """Record (or change) a share of a manager's time given to other duties."""
     duty = duty or OtherDuty()
-    for name, value in fields.items():
-        setattr(duty, name, value)
-    check_may_record_for(acting_user, duty.manager, OtherDuty)
-    _check_dates(duty, "An other duty")
-    duty.full_clean(validate_constraints=False)
-    overlapping = OtherDuty.objects.filter(manager=duty.manager).exclude(pk=duty.pk)
-    overlapping = overlapping.overlapping(duty.starts_on, duty.ends_on or dt.date.max)
-    total = sum(overlapping.values_list("share_percent", flat=True)) + duty.share_percent
-    if total > 100:
-        raise ValidationError({"share_percent": [f"Other duties overlapping these dates would take {total}% of the manager's time."]})
-    return _saved(duty, acting_user)
+    check_may_record_for(acting_user, fields["manager"] if "manager" in fields else duty.manager, OtherDuty)
+
+    def check(duty):
+        _check_dates(duty, "An other duty")
+        overlapping = OtherDuty.objects.filter(manager=duty.manager).exclude(pk=duty.pk)
+        overlapping = overlapping.overlapping(duty.starts_on, duty.ends_on or dt.date.max)
+        total = sum(overlapping.values_list("share_percent", flat=True)) + duty.share_percent
+        if total > 100:
+            raise ValidationError({"share_percent": [f"Other duties overlapping these dates would take {total}% of the manager's time."]})
+
+    duty, _ = model_update(instance=duty, data=fields, acting_user=acting_user, validate_constraints=False, check=check)
+    return duty
 
 
 @transaction.atomic
 def absence_save(*, acting_user, absence: Absence | None = None, **fields) -> Absence:
     """Record (or change) a manager's absence: leave, training or travel."""
     absence = absence or Absence()
-    for name, value in fields.items():
-        setattr(absence, name, value)
-    check_may_record_for(acting_user, absence.manager)
-    _check_dates(absence, "An absence")
-    absence.full_clean(validate_constraints=False)
-    if Absence.objects.filter(manager=absence.manager).exclude(pk=absence.pk).overlapping(
-        absence.starts_on, absence.ends_on
-    ).exists():
-        raise ValidationError({"starts_on": ["The manager already has an absence on some of these dates."]})
-    return _saved(absence, acting_user)
+    check_may_record_for(acting_user, fields["manager"] if "manager" in fields else absence.manager)
+
+    def check(absence):
+        _check_dates(absence, "An absence")
+        if Absence.objects.filter(manager=absence.manager).exclude(pk=absence.pk).overlapping(
+            absence.starts_on, absence.ends_on
+        ).exists():
+            raise ValidationError({"starts_on": ["The manager already has an absence on some of these dates."]})
+
+    absence, _ = model_update(instance=absence, data=fields, acting_user=acting_user, validate_constraints=False,
+                              check=check)
+    return absence
 
 
 @transaction.atomic
@@ -230,8 +226,7 @@ def absence_end_or_cancel(*, acting_user, absence: Absence, today: dt.date) -> s
         return "cancelled"
     if absence.ends_on == today:
         raise ValidationError({"ends_on": ["This absence already ends today."]})
-    absence.ends_on = today
-    _saved(absence, acting_user, "Ended early")
+    model_update(instance=absence, data={"ends_on": today}, acting_user=acting_user, reason="Ended early")
     return "ended"
 
 
@@ -262,17 +257,20 @@ def workload_report_save(*, acting_user, report: WorkloadReport | None = None, *
     from portal import dates
 
     report = report or WorkloadReport()
-    for name, value in fields.items():
-        setattr(report, name, value)
-    errors = validate_workload(month=report.month, encounters_processed=report.encounters_processed,
-                               charging_documents_prepared=report.charging_documents_prepared,
-                               detainers_issued=report.detainers_issued, today=dates.today())
+    # The program's messages for the counts come before the model's generic ones.
+    counts = ("month", "encounters_processed", "charging_documents_prepared", "detainers_issued")
+    errors = validate_workload(**{name: fields.get(name, getattr(report, name)) for name in counts},
+                               today=dates.today())
     if errors:
         raise ValidationError(errors)
-    if WorkloadReport.objects.filter(agency=report.agency, month=report.month).exclude(pk=report.pk).exists():
-        raise ValidationError({"month": ["This agency already has a report for this month; correct that one."]})
-    report.full_clean(validate_constraints=False)
-    return _saved(report, acting_user)
+
+    def check(report):
+        if WorkloadReport.objects.filter(agency=report.agency, month=report.month).exclude(pk=report.pk).exists():
+            raise ValidationError({"month": ["This agency already has a report for this month; correct that one."]})
+
+    report, _ = model_update(instance=report, data=fields, acting_user=acting_user, validate_constraints=False,
+                             check=check)
+    return report
 
 
 @transaction.atomic
@@ -280,8 +278,6 @@ def staffing_model_update(*, acting_user, **fields) -> StaffingModel:
     """Change the staffing model's parameters (the Unit Chief's setting)."""
     if not access.may(acting_user, "change", StaffingModel):
         raise PermissionDenied("Only the Unit Chief changes the staffing model.")
-    model = StaffingModel.current()
-    for name, value in fields.items():
-        setattr(model, name, value)
-    model.full_clean()
-    return _saved(model, acting_user, "Staffing model changed")
+    model, _ = model_update(instance=StaffingModel.current(), data=fields, acting_user=acting_user,
+                            reason="Staffing model changed")
+    return model

@@ -13,6 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
 from agreements.choices import AgreementStatus
@@ -21,6 +22,7 @@ from portal import access, dates
 from portal.models import StaffProfile
 from portal.roles import Role, field_office_id_of
 from portal.history import entries as history_entries, merged
+from portal.forms import ServiceFormView, submit
 from portal.views import uswds_form
 
 from . import figures as staffing_figures
@@ -222,37 +224,34 @@ class StaffingModelView(LoginRequiredMixin, View):
         access.require(request.user, "change", StaffingModel)
         model = StaffingModel.current()
         form = StaffingModelForm(request.POST, instance=model)
-        if form.is_valid():
-            services.staffing_model_update(acting_user=request.user, **{
-                name: form.cleaned_data[name] for name in form.fields})
+        done = submit(form, lambda data: services.staffing_model_update(
+            acting_user=request.user, **{name: data[name] for name in form.fields}))
+        if done:
             messages.success(request, "Staffing model saved.")
             return redirect("staffing:model")
-        return render(request, "staffing/model.html", {"title": "Staffing model", "model": model, "may_edit": True,
-                                                       "form": uswds_form(form)}, status=400)
+        return render(request, "staffing/model.html", {"title": "Staffing model", "model": StaffingModel.current(),
+                                                       "may_edit": True, "form": uswds_form(form)}, status=done.status)
 
 
-class HandoverView(LoginRequiredMixin, View):
+class HandoverView(ServiceFormView):
     """Hand over every agency of a leaving or moving program manager in one step (HQ)."""
 
-    def get(self, request):
-        access.require(request.user, "handover", Assignment)
-        return render(request, "staffing/handover.html", {"title": "Hand over a manager's agencies",
-                                                          "form": uswds_form(HandoverForm())})
+    form_class = HandoverForm
+    template_name = "staffing/handover.html"
 
-    def post(self, request):
-        access.require(request.user, "handover", Assignment)
-        form = HandoverForm(request.POST)
-        if form.is_valid():
-            try:
-                result = services.assignments_hand_over(acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                messages.success(request, f"Handed over: {result['ended']} assignments ended, {result['created']} created.")
-                return redirect("staffing:organisation")
-        return render(request, "staffing/handover.html", {"title": "Hand over a manager's agencies",
-                                                          "form": uswds_form(form)}, status=400)
+    def allowed(self) -> bool:
+        access.require(self.request.user, "handover", Assignment)
+        return True
+
+    def get_context_data(self, form) -> dict:
+        return {"title": "Hand over a manager's agencies", "form": uswds_form(form)}
+
+    def perform(self, form_data) -> str:
+        result = services.assignments_hand_over(acting_user=self.request.user, **form_data)
+        return f"Handed over: {result['ended']} assignments ended, {result['created']} created."
+
+    def get_success_url(self) -> str:
+        return reverse("staffing:organisation")
 
 
 # --- one program manager ----------------------------------------------------------------
@@ -353,20 +352,11 @@ class ManagerView(LoginRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    """Show a service's field messages on the form's fields (others above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 class ManagerFormView(ManagerView):
     """Base of the manager page's POST endpoints: the manager must be in scope (else not
     found), the role allowed to act (else 403); a valid form goes to the service and back
     to the page with a message (POST-redirect-GET), a wrong one re-renders the page with
-    the messages next to the fields and status 400."""
+    the messages next to the fields (``portal.forms.submit``) and status 400 (403 for a refusal to the role)."""
 
     form_name = ""
 
@@ -387,15 +377,11 @@ class ManagerFormView(ManagerView):
         if not self.allowed(request.user, manager):
             raise PermissionDenied
         form = self.make_form(request, manager)
-        if form.is_valid():
-            try:
-                message = self.save(request, manager, form, **kwargs)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, message)
-                return redirect("staffing:manager", user_id=manager.pk)
-        return self.render_page(request, manager, bound={self.form_name: form}, status=400)
+        done = submit(form, lambda data: self.save(request, manager, form, **kwargs))
+        if done:
+            messages.success(request, done.result)
+            return redirect("staffing:manager", user_id=manager.pk)
+        return self.render_page(request, manager, bound={self.form_name: form}, status=done.status)
 
 
 class AbsenceCreateView(ManagerFormView):

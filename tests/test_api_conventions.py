@@ -5,13 +5,14 @@ import pytest
 from portal.api.urls import router
 from portal.api.viewsets import ScopedViewSetMixin
 
-#: Every resource of shared/api.md but the two marked "(later)" (readiness, impact-assessments).
+#: Every resource of shared/api.md, and the dashboard.
 REQUIRED = [
     "field-offices", "agencies", "agreements", "agreement-documents",
     "staff", "assignments", "absences", "workload-reports", "staffing-figures",
     "installations", "installers",
     "officers", "courses", "classes", "enrollments", "completions", "card-logins", "waivers", "capacity-plans",
     "findings", "sweep-runs", "tokens",
+    "readiness", "impact-assessments", "dashboard",
 ]
 
 

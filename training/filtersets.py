@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import F, Q
 
 from agreements.models import FieldOffice
-from portal import dates
+from portal import bounds, dates
 
 from . import conf
 from .choices import CardState, ClassStatus, CourseKind, OfficerStatus
@@ -86,7 +86,8 @@ class AcademyClassFilterSet(django_filters.FilterSet):
     course = django_filters.ModelChoiceFilter(queryset=Course.objects.exclude(kind=CourseKind.PALMS))
     site = django_filters.ModelChoiceFilter(queryset=AcademySite.objects.all())
     status = django_filters.ChoiceFilter(choices=ClassStatus.choices)
-    fiscal_year = django_filters.NumberFilter(method="filter_fy", label="Fiscal year")
+    fiscal_year = django_filters.NumberFilter(method="filter_fy", label="Fiscal year",
+                                              min_value=bounds.FISCAL_YEAR_MIN, max_value=bounds.FISCAL_YEAR_FILTER_MAX)
 
     class Meta:
         model = AcademyClass

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
+from portal.forms import add_service_errors
 from portal.views import uswds_form
 
 from .choices import ACTIVE_ENROLLMENT, CourseKind, OfficerStatus
@@ -25,11 +26,7 @@ class DescribedForm(forms.Form):
 
     def add_service_error(self, exc: ValidationError) -> None:
         """Put a service's refusal on the fields it names (others on the whole form)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, exc.messages)
+        add_service_errors(self, exc)
 
 
 class ClassScheduleForm(DescribedForm):
@@ -111,3 +108,32 @@ class EnrolForm(DescribedForm):
         if officer is None:
             raise ValidationError(self.NOT_FOUND)
         return officer
+
+
+#: The changes of status (and of the security card) a Field Program Manager or HQ records
+#: on an officer's page; revocation is HQ's.
+OFFICER_CHANGES = [("adjudicate", "Background adjudicated"), ("certify", "Certify"), ("suspend", "Suspend"),
+                   ("reinstate", "Reinstate"), ("leave", "Left the program")]
+CARD_CHANGES = [("request-card-reactivation", "Request card reactivation"), ("reactivate-card", "Card reactivated")]
+
+
+class OfficerChangeForm(DescribedForm):
+    """A change of an officer's status, or of the security card, with its reason."""
+
+    action = forms.ChoiceField(label="Change")
+    reason = forms.CharField(label="Reason", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, may_revoke: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = OFFICER_CHANGES + ([("revoke", "Revoke")] if may_revoke else []) + CARD_CHANGES
+
+
+class WaiverForm(DescribedForm):
+    """A Field Responsible Official's recertification waiver."""
+
+    reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    expires_on = forms.DateField(label="Expires on", widget=forms.DateInput(format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_waiver_%s")
+        super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from portal import dates
+from portal import bounds, dates
 from portal.scoping import ScopedQuerySet
 
 from . import conf
@@ -87,8 +88,8 @@ class AcademyClass(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="classes")
     site = models.ForeignKey(AcademySite, on_delete=models.PROTECT, related_name="classes")
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    starts_on = models.DateField(validators=[bounds.ACADEMY_CLASS])
+    ends_on = models.DateField(validators=[bounds.ACADEMY_CLASS])
     capacity = models.PositiveIntegerField(default=24)
     status = models.CharField(max_length=10, choices=ClassStatus.choices, default=ClassStatus.SCHEDULED)
     q1_override_reason = models.TextField(blank=True)
@@ -379,7 +380,7 @@ class Waiver(models.Model):
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="waivers")
     fiscal_year = models.PositiveIntegerField()
     reason = models.TextField()
-    expires_on = models.DateField()
+    expires_on = models.DateField(validators=[bounds.WAIVER_EXPIRY])
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     granted_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -444,3 +445,11 @@ class TrainingSettings(models.Model):
     @classmethod
     def current(cls) -> "TrainingSettings":
         return cls.objects.get_or_create(pk=1)[0]
+    def clean(self):
+        errors = {}
+        if messages := bounds.fiscal_year_errors(self.fiscal_year):
+            errors["fiscal_year"] = messages
+        if messages := bounds.waiver_expiry_errors(fiscal_year=self.fiscal_year, expires_on=self.expires_on):
+            errors["expires_on"] = messages
+        if errors:
+            raise ValidationError(errors)

@@ -53,7 +53,7 @@ class CardWarningRule(Rule):
         )
         for o in map(_Row, _officer_rows(qs)):
             d = (today - o.card_anchor_on).days
-            yield Violation(o.id, _label(o), agency_id=o.agency_id,
+            yield Violation(o.id, _label(o), agency_id=o.agency_id, stage="card warning",
                             detail=f"Last login {d} days ago ({o.card_anchor_on}); the card lapses after 30 days.")
 
 
@@ -74,7 +74,7 @@ class CardLapsedRule(Rule):
             detail = f"No login for {d} days (last activity {o.card_anchor_on}); the card is deactivated."
             if o.agency__equipment_operational_since is None:
                 detail += " The agency has no working equipment yet, so the officer cannot log in."
-            yield Violation(o.id, _label(o), agency_id=o.agency_id, detail=detail)
+            yield Violation(o.id, _label(o), agency_id=o.agency_id, detail=detail, stage="card lapsed")
 
 
 def reminder_stage(today: dt.date) -> str | None:
@@ -106,7 +106,7 @@ class RecertificationReminderRule(Rule):
         deadline = dates.fiscal_year_end(dates.fiscal_year(today))
         for o in selectors.officers_for_reminder(today).values("id", "last_name", "first_name", "officer_number", "agency_id", "fy_done"):
             o = _Row(o)
-            yield Violation(o.id, _label(o), agency_id=o.agency_id,
+            yield Violation(o.id, _label(o), agency_id=o.agency_id, stage=stage,
                             detail=f"{stage[0].upper()}{stage[1:]}: {o.fy_done} of {required} PALMS courses done; due {deadline}.")
 
 

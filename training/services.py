@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
-from portal import dates
+from portal import bounds, dates
 from portal.errors import TransitionNotAllowed
-from portal.history import stamp
 from portal import access
+from portal.writes import model_update
 
 from . import conf
 from .choices import (
@@ -32,11 +32,13 @@ REASON_REQUIRED = {"suspend", "reinstate", "revoke", "leave", "withdraw_training
 HQ_ONLY = {"revoke"}
 
 
-def _save(instance, acting_user, reason: str = "", update_fields=None):
-    stamp(instance, acting_user, reason[:250])
-    instance.full_clean()
-    instance.save(update_fields=update_fields)
-    return instance
+def _create(instance, acting_user, reason: str = ""):
+    """Validate and save a new record, naming who created it and why."""
+    return model_update(instance=instance, data={}, acting_user=acting_user, reason=reason[:250])[0]
+
+
+def _update(instance, acting_user, reason: str = "", **data):
+    return model_update(instance=instance, data=data, acting_user=acting_user, reason=reason[:250])[0]
 
 
 # --- officers -----------------------------------------------------------------------------
@@ -48,7 +50,7 @@ def officer_create(*, agency, officer_number: str, last_name: str, first_name: s
     on = nominated_on or dates.today()
     officer = Officer(agency=agency, officer_number=(officer_number or "").strip(), last_name=last_name,
                       first_name=first_name, email=email, status=OfficerStatus.NOMINATED, status_since=on)
-    _save(officer, acting_user, reason or "Nominated")
+    _create(officer, acting_user, reason or "Nominated")
     OfficerEvent.objects.create(officer=officer, verb="nominate", to_status=OfficerStatus.NOMINATED, on=on,
                                 acting_user=acting_user, reason=reason or "Nominated by the agency")
     return officer
@@ -57,10 +59,8 @@ def officer_create(*, agency, officer_number: str, last_name: str, first_name: s
 @transaction.atomic
 def officer_update(*, officer: Officer, acting_user, **fields) -> Officer:
     """Correct an officer's name, e-mail or officer number (never the status)."""
-    for name in ("last_name", "first_name", "email", "officer_number"):
-        if name in fields:
-            setattr(officer, name, fields[name])
-    return _save(officer, acting_user, "Details corrected")
+    details = {name: fields[name] for name in ("last_name", "first_name", "email", "officer_number") if name in fields}
+    return _update(officer, acting_user, "Details corrected", **details)
 
 
 @transaction.atomic
@@ -86,18 +86,18 @@ def officer_transition(*, officer: Officer, verb: str, acting_user, on: dt.date 
     if on > dates.today():
         raise ValidationError({"on": ["The date cannot be in the future."]})
     from_status = officer.status
-    officer.status, officer.status_since = to_status, on
+    data = {"status": to_status, "status_since": on}
     if verb == "certify":
-        officer.certified_on = on
+        data["certified_on"] = on
     elif verb == "suspend":
-        officer.suspended_on, officer.suspension_cause = on, cause
+        data.update(suspended_on=on, suspension_cause=cause)
     elif verb == "reinstate":
-        officer.suspended_on, officer.suspension_cause = None, ""
+        data.update(suspended_on=None, suspension_cause="")
     elif verb == "revoke":
-        officer.revoked_on = on
+        data["revoked_on"] = on
     elif verb == "leave":
-        officer.left_on = on
-    _save(officer, acting_user, reason or verb.replace("_", " ").capitalize())
+        data["left_on"] = on
+    _update(officer, acting_user, reason or verb.replace("_", " ").capitalize(), **data)
     OfficerEvent.objects.create(officer=officer, verb=verb, from_status=from_status, to_status=to_status, on=on,
                                 acting_user=acting_user, reason=reason)
     return officer
@@ -196,8 +196,7 @@ def officer_card_request_reactivation(*, officer: Officer, acting_user, on: dt.d
     standing = Officer.objects.with_standing(on or dates.today()).get(pk=officer.pk)
     if standing.card_state() != "lapsed":
         raise TransitionNotAllowed("Only a lapsed (deactivated) card needs reactivation.")
-    officer.card_reactivation_requested_on = on or dates.today()
-    return _save(officer, acting_user, "Card reactivation requested")
+    return _update(officer, acting_user, "Card reactivation requested", card_reactivation_requested_on=on or dates.today())
 
 
 @transaction.atomic
@@ -207,9 +206,8 @@ def officer_card_reactivate(*, officer: Officer, acting_user, on: dt.date | None
         officer.card_reactivated_on and officer.card_reactivated_on >= officer.card_reactivation_requested_on
     ):
         raise TransitionNotAllowed("Request the card's reactivation first.")
-    officer.card_reactivated_on = on or dates.today()
-    officer.card_deactivated_on = None
-    return _save(officer, acting_user, "Card reactivated")
+    return _update(officer, acting_user, "Card reactivated", card_reactivated_on=on or dates.today(),
+                   card_deactivated_on=None)
 
 
 # --- courses ------------------------------------------------------------------------------
@@ -225,8 +223,8 @@ def course_retire(*, course: Course, acting_user, retired_on: dt.date | None = N
         raise ValidationError({"alternative": ["Name an alternative course or record a waiver."]})
     if alternative is not None and (alternative.pk == course.pk or alternative.kind != course.kind or alternative.retired_on):
         raise ValidationError({"alternative": ["The alternative must be another current course of the same kind."]})
-    course.retired_on, course.alternative, course.retirement_waiver = retired_on or dates.today(), alternative, waiver
-    return _save(course, acting_user, "Course retired")
+    return _update(course, acting_user, "Course retired", retired_on=retired_on or dates.today(), alternative=alternative,
+                   retirement_waiver=waiver)
 
 
 # --- academy classes and enrolments ----------------------------------------------------------
@@ -244,6 +242,10 @@ def class_schedule(*, course: Course, starts_on: dt.date, acting_user, site: Aca
     site = site or AcademySite.objects.filter(is_default=True).first()
     if site is None:
         raise ValidationError({"site": ["Choose a site."]})
+    try:  # before the end date is computed from it: a start in the year 9999 has no end
+        bounds.ACADEMY_CLASS(starts_on)
+    except ValidationError as exc:
+        raise ValidationError({"starts_on": exc.messages}) from None
     site = AcademySite.objects.select_for_update().get(pk=site.pk)  # one scheduler at a time per site
     ends_on = starts_on + dt.timedelta(days=course.duration_days - 1)
     reason = (q1_override_reason or "").strip()
@@ -265,7 +267,7 @@ def class_schedule(*, course: Course, starts_on: dt.date, acting_user, site: Aca
         capacity=capacity or site.default_capacity, q1_override_reason=reason if course.kind == CourseKind.BASIC and dates.fiscal_quarter(starts_on) == 1 else "",
         q1_override_by=acting_user if reason and dates.fiscal_quarter(starts_on) == 1 and course.kind == CourseKind.BASIC else None,
     )
-    return _save(academy_class, acting_user, "Class scheduled" + (f"; Q1 override: {reason}" if academy_class.q1_override_reason else ""))
+    return _create(academy_class, acting_user, "Class scheduled" + (f"; Q1 override: {reason}" if academy_class.q1_override_reason else ""))
 
 
 @transaction.atomic
@@ -274,8 +276,7 @@ def class_set_capacity(*, academy_class: AcademyClass, capacity: int, acting_use
     seated keep their seats, so a smaller class can be overbooked (the sweep flags it)."""
     if capacity < 1:
         raise ValidationError({"capacity": ["A class has at least one seat."]})
-    academy_class.capacity = capacity
-    _save(academy_class, acting_user, "Capacity changed")
+    _update(academy_class, acting_user, "Capacity changed", capacity=capacity)
     _promote_waiting(academy_class, acting_user)
     return academy_class
 
@@ -290,8 +291,8 @@ def _promote_waiting(academy_class: AcademyClass, acting_user) -> list[Enrollmen
                     .select_related("officer").order_by("requested_at", "pk")[:free])
     now = timezone.now()
     for enrollment in promoted:
-        enrollment.status, enrollment.seat_given_at = EnrollmentStatus.ENROLLED, now
-        _save(enrollment, acting_user, "Seat freed: promoted from the waiting list")
+        _update(enrollment, acting_user, "Seat freed: promoted from the waiting list", status=EnrollmentStatus.ENROLLED,
+                seat_given_at=now)
         _enter_training(enrollment, acting_user)
     return promoted
 
@@ -322,7 +323,7 @@ def enrollment_request(*, academy_class: AcademyClass, officer: Officer, acting_
     enrollment = Enrollment(academy_class=academy_class, officer=officer, requested_by=acting_user,
                             status=EnrollmentStatus.ENROLLED if has_seat else EnrollmentStatus.WAITLISTED,
                             seat_given_at=timezone.now() if has_seat else None)
-    _save(enrollment, acting_user, "Seat requested")
+    _create(enrollment, acting_user, "Seat requested")
     if has_seat:
         _enter_training(enrollment, acting_user)
     return enrollment
@@ -336,8 +337,7 @@ def enrollment_withdraw(*, enrollment: Enrollment, acting_user, reason: str = ""
     if enrollment.status not in ACTIVE_ENROLLMENT:
         raise TransitionNotAllowed("This enrolment is no longer active.")
     had_seat = enrollment.status == EnrollmentStatus.ENROLLED
-    enrollment.status = EnrollmentStatus.WITHDRAWN
-    _save(enrollment, acting_user, reason or "Withdrawn")
+    _update(enrollment, acting_user, reason or "Withdrawn", status=EnrollmentStatus.WITHDRAWN)
     officer = enrollment.officer
     if had_seat and enrollment.academy_class.course.kind == CourseKind.BASIC and officer.status == OfficerStatus.IN_TRAINING:
         officer_transition(officer=officer, verb="withdraw_training", acting_user=acting_user,
@@ -378,8 +378,7 @@ def class_complete(*, academy_class: AcademyClass, acting_user, completed_on: dt
         to_certify = [e.officer for e in passed if e.officer.status in TRANSITIONS["certify"][0]]
         _bulk_transition(to_certify, verb="certify", on=completed_on, acting_user=acting_user, certified_on=completed_on,
                          reason=f"Completed the basic course ({academy_class})")
-    academy_class.status, academy_class.completed_on = ClassStatus.COMPLETED, completed_on
-    return _save(academy_class, acting_user, "Class completed")
+    return _update(academy_class, acting_user, "Class completed", status=ClassStatus.COMPLETED, completed_on=completed_on)
 
 
 @transaction.atomic
@@ -391,7 +390,7 @@ def completion_record(*, officer: Officer, course: Course, completed_on: dt.date
         raise TransitionNotAllowed("This completion is already recorded.")
     completion = Completion(officer=officer, course=course, completed_on=completed_on, recorded_by=acting_user,
                             source=CompletionSource.MANUAL)
-    return _save(completion, acting_user, "Completion recorded")
+    return _create(completion, acting_user, "Completion recorded")
 
 
 # --- waivers --------------------------------------------------------------------------------
@@ -419,7 +418,7 @@ def waiver_grant(*, officer: Officer, reason: str, expires_on: dt.date, acting_u
     fy = fiscal_year or dates.fiscal_year(officer.suspended_on or today) - 1
     waiver = Waiver(officer=officer, fiscal_year=fy, reason=reason.strip(), expires_on=expires_on,
                     granted_by=acting_user, granted_on=today)
-    return _save(waiver, acting_user, "Waiver granted")
+    return _create(waiver, acting_user, "Waiver granted")
 
 
 @transaction.atomic

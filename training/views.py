@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,17 +15,18 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import access, dates
+from portal import access, dates, uploads
 from portal.errors import TransitionNotAllowed
 from portal.history import entries, merged
 from portal.tables import Column, csv_response, xlsx_response
+from portal.forms import submit
 from portal.views import ScopedListView
 
 from . import importers, selectors, services
 from .capacity import capacity_plan
-from .choices import TRANSITIONS, ClassStatus, EnrollmentStatus, OfficerStatus
+from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
 from .filtersets import OfficerFilterSet
-from .forms import ClassScheduleForm, EnrolForm
+from .forms import ClassScheduleForm, EnrolForm, OfficerChangeForm, WaiverForm
 from .models import AcademyClass, AcademySite, CardLogin, Completion, Enrollment, Officer
 
 
@@ -84,34 +85,10 @@ class OfficerDetailView(LoginRequiredMixin, View):
 
     template_name = "training/officer_detail.html"
 
-    #: The page's label of each transition, in the order it offers them.
-    VERB_LABELS = [("adjudicate", "Background adjudicated"), ("begin_training", "Began basic training"),
-                   ("withdraw_training", "Withdrawn from training"), ("certify", "Certify"),
-                   ("suspend", "Suspend"), ("reinstate", "Reinstate"), ("revoke", "Revoke"),
-                   ("leave", "Left the program")]
+    def get(self, request, pk):
+        return self._render(request, pk)
 
-    def _actions(self, request, officer, refusal=None):
-        """The changes valid for this officer now, by the rules the services check: the
-        lifecycle's ``TRANSITIONS`` from the current status (revocation for HQ only), and
-        the card's request/record of reactivation by its state."""
-        if not access.may(request.user, "change", officer):
-            return []
-        actions = [{"action": verb, "label": label, "reason_required": verb in services.REASON_REQUIRED}
-                   for verb, label in self.VERB_LABELS
-                   if officer.status in TRANSITIONS[verb][0] and access.may(
-                       request.user, verb if verb in access.POLICY["training.Officer"].actions else "change", officer)]
-        pending = officer.card_reactivation_requested_on and not (
-            officer.card_reactivated_on and officer.card_reactivated_on >= officer.card_reactivation_requested_on)
-        if pending:
-            actions.append({"action": "reactivate-card", "label": "Card reactivated", "no_reason": True})
-        elif officer.card_state() == "lapsed":
-            actions.append({"action": "request-card-reactivation", "label": "Request card reactivation",
-                            "no_reason": True})
-        for a in actions:
-            a["error"] = refusal if refusal and refusal["action"] == a["action"] else None
-        return actions
-
-    def get(self, request, pk, refusal=None, status=200):
+    def _render(self, request, pk, *, change_form=None, waiver_form=None, status=200):
         officer = selectors.officer_with_standing(request.user, pk)
         history = merged(
             entries(officer.history.all(), what="Officer"),
@@ -126,11 +103,9 @@ class OfficerDetailView(LoginRequiredMixin, View):
             "history": history,
             "may_change": access.may(request.user, "change", officer),
             "may_waive": services.may_grant_waiver(request.user, officer),
-            "actions": (actions := self._actions(request, officer, refusal)),
-            "refusal": refusal,
-            # A refused change no longer offered (the page was out of date): its reason, once, above the changes.
-            "refusal_elsewhere": refusal if refusal and refusal["action"] != "waiver" and not any(
-                a["error"] for a in actions) else None,
+            "change_form": (change_form or OfficerChangeForm(
+                may_revoke=access.may(request.user, "revoke", officer))).styled(),
+            "waiver_form": (waiver_form or WaiverForm()).styled(),
             "today": dates.today(),
         }
         return render(request, self.template_name, context, status=status)
@@ -138,40 +113,29 @@ class OfficerDetailView(LoginRequiredMixin, View):
     def post(self, request, pk):
         officer = access.get_or_404(Officer.objects.all(), request.user, pk=pk)
         action = request.POST.get("action", "")
-        try:
-            if action == "waiver":
-                from django.utils.dateparse import parse_date
-
-                services.waiver_grant(officer=officer, acting_user=request.user, reason=request.POST.get("reason", ""),
-                                      expires_on=parse_date(request.POST.get("expires_on") or ""))
-            else:
-                verb = action.replace("-", "_")
-                access.check(request.user, verb if verb in access.POLICY["training.Officer"].actions else "change",
-                             officer)
-                if action == "request-card-reactivation":
-                    services.officer_card_request_reactivation(officer=officer, acting_user=request.user)
-                elif action == "reactivate-card":
-                    services.officer_card_reactivate(officer=officer, acting_user=request.user)
-                else:
-                    services.officer_transition(officer=officer, verb=action, acting_user=request.user,
-                                                reason=request.POST.get("reason", ""))
-        except PermissionDenied as exc:
-            raise exc
-        except TransitionNotAllowed as exc:
-            return self.get(request, pk, self._refusal(request, action, "form", exc.message), status=409)
-        except ValidationError as exc:
-            errors = getattr(exc, "message_dict", {None: exc.messages})
-            name, found = next(iter(errors.items()))
-            field = {"reason": "reason", "expires_on": "expires_on"}.get(name, "form")
-            return self.get(request, pk, self._refusal(request, action, field, " ".join(found)), status=400)
-        messages.success(request, "Saved.")
-        return redirect("training:officer-detail", pk=pk)
+        if action == "waiver":
+            form = WaiverForm(request.POST)
+            done = submit(form, lambda data: services.waiver_grant(
+                officer=officer, acting_user=request.user, reason=data["reason"], expires_on=data["expires_on"]))
+            forms = {"waiver_form": form}
+        else:
+            verb = action.replace("-", "_")
+            access.check(request.user, verb if verb in access.POLICY["training.Officer"].actions else "change", officer)
+            form = OfficerChangeForm(request.POST, may_revoke=access.may(request.user, "revoke", officer))
+            done = submit(form, lambda data: self._change(officer, data, request.user))
+            forms = {"change_form": form}
+        if done:
+            messages.success(request, "Saved.")
+            return redirect("training:officer-detail", pk=pk)
+        return self._render(request, pk, status=done.status, **forms)
 
     @staticmethod
-    def _refusal(request, action, field, message):
-        """A refused change, shown once on the field it concerns, with what was posted."""
-        return {"action": action, "field": field, "message": message, "reason": request.POST.get("reason", ""),
-                "expires_on": request.POST.get("expires_on", "")}
+    def _change(officer, data, user):
+        if data["action"] == "request-card-reactivation":
+            return services.officer_card_request_reactivation(officer=officer, acting_user=user)
+        if data["action"] == "reactivate-card":
+            return services.officer_card_reactivate(officer=officer, acting_user=user)
+        return services.officer_transition(officer=officer, verb=data["action"], acting_user=user, reason=data["reason"])
 
 
 def _class_rows(queryset):
@@ -213,25 +177,21 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
     def post(self, request):
         access.require(request.user, "add", AcademyClass)
         form = ClassScheduleForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                academy_class = services.class_schedule(
-                    course=data["course"], site=data["site"], starts_on=data["starts_on"], capacity=data["capacity"],
-                    q1_override_reason=form.override_reason, acting_user=request.user)
-            except ValidationError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, f"{academy_class.course.code} class scheduled at {academy_class.site.name}, "
-                                          f"{academy_class.starts_on:%B} {academy_class.starts_on.day}, "
-                                          f"{academy_class.starts_on.year} to {academy_class.ends_on:%B} "
-                                          f"{academy_class.ends_on.day}, {academy_class.ends_on.year}, "
-                                          f"{academy_class.capacity} seats"
-                                          + (" (Q1 override recorded)." if academy_class.q1_override_reason else "."))
-                return redirect(f"{reverse('training:class-calendar')}?fy={dates.fiscal_year(academy_class.starts_on)}")
+        done = submit(form, lambda data: services.class_schedule(
+            course=data["course"], site=data["site"], starts_on=data["starts_on"], capacity=data["capacity"],
+            q1_override_reason=form.override_reason, acting_user=request.user))
+        if done:
+            academy_class = done.result
+            messages.success(request, f"{academy_class.course.code} class scheduled at {academy_class.site.name}, "
+                                      f"{academy_class.starts_on:%B} {academy_class.starts_on.day}, "
+                                      f"{academy_class.starts_on.year} to {academy_class.ends_on:%B} "
+                                      f"{academy_class.ends_on.day}, {academy_class.ends_on.year}, "
+                                      f"{academy_class.capacity} seats"
+                                      + (" (Q1 override recorded)." if academy_class.q1_override_reason else "."))
+            return redirect(f"{reverse('training:class-calendar')}?fy={dates.fiscal_year(academy_class.starts_on)}")
         self.request = request
         context = self.get_context_data(schedule_form=form.styled())
-        return self.render_to_response(context, status=400)
+        return self.render_to_response(context, status=done.status)
 
 
 def _open_for_enrolment(academy_class) -> bool:
@@ -275,27 +235,21 @@ class ClassDetailView(LoginRequiredMixin, View):
             return self._withdraw(request, academy_class)
         access.require(request.user, "add", Enrollment)
         form = EnrolForm(request.POST, user=request.user, academy_class=academy_class)
-        if form.is_valid():
-            officer = form.cleaned_data["officer"]
-            try:
-                enrollment = services.enrollment_request(academy_class=academy_class, officer=officer,
-                                                         acting_user=request.user)
-            except TransitionNotAllowed as exc:
-                form.add_error(None, exc.message)
-            except ValidationError as exc:
-                form.add_service_error(exc)
+        done = submit(form, lambda data: services.enrollment_request(academy_class=academy_class, officer=data["officer"],
+                                                                     acting_user=request.user))
+        if done:
+            officer, enrollment = form.cleaned_data["officer"], done.result
+            if enrollment.status == EnrollmentStatus.ENROLLED:
+                messages.success(request, f"{officer.first_name} {officer.last_name} has a seat in this class.")
             else:
-                if enrollment.status == EnrollmentStatus.ENROLLED:
-                    messages.success(request, f"{officer.first_name} {officer.last_name} has a seat in this class.")
-                else:
-                    position = Enrollment.objects.filter(
-                        academy_class=academy_class, status=EnrollmentStatus.WAITLISTED,
-                        requested_at__lte=enrollment.requested_at).count()
-                    messages.success(request, f"The class is full: {officer.first_name} {officer.last_name} is on "
-                                              f"the waiting list (number {position}) and gets the first seat freed "
-                                              f"in turn.")
-                return redirect("training:class-detail", pk=academy_class.pk)
-        return self._render(request, academy_class, enrol_form=form.styled(), status=400)
+                position = Enrollment.objects.filter(
+                    academy_class=academy_class, status=EnrollmentStatus.WAITLISTED,
+                    requested_at__lte=enrollment.requested_at).count()
+                messages.success(request, f"The class is full: {officer.first_name} {officer.last_name} is on "
+                                          f"the waiting list (number {position}) and gets the first seat freed "
+                                          f"in turn.")
+            return redirect("training:class-detail", pk=academy_class.pk)
+        return self._render(request, academy_class, enrol_form=form.styled(), status=done.status)
 
     def _withdraw(self, request, academy_class):
         # Scope first (another agency's officer: 404, as if the enrolment did not exist),
@@ -303,7 +257,7 @@ class ClassDetailView(LoginRequiredMixin, View):
         try:
             enrollment_id = int(request.POST.get("enrollment", ""))
         except ValueError:
-            raise Http404("No such enrolment")
+            raise Http404("No such enrolment") from None
         enrollment = access.get_or_404(Enrollment.objects.select_related("officer"), request.user, "withdraw",
                                        pk=enrollment_id, academy_class=academy_class)
         waiting_before = set(academy_class.enrollments.filter(status=EnrollmentStatus.WAITLISTED).values_list("pk", flat=True))
@@ -355,7 +309,7 @@ class CapacityPlanView(LoginRequiredMixin, View):
             fy = int(request.GET.get("fy") or dates.fiscal_year(dates.today()))
             plan = plan_from_params(fy, request.GET)
         except (ValueError, ValidationError):
-            raise Http404("No such plan")
+            raise Http404("No such plan") from None
         export = request.GET.get("export")
         if export == "csv":
             return plan_csv(plan)
@@ -396,7 +350,11 @@ class ImportView(LoginRequiredMixin, View):
         self._check(request, kind)
         context = {"kind": kind, "kind_title": KIND_TITLES[kind], "columns": importers.COLUMNS[kind]}
         if "file" in request.FILES:
-            text = request.FILES["file"].read().decode("utf-8-sig", errors="replace")
+            try:
+                text = uploads.read_text(request.FILES["file"])
+            except ValidationError as exc:
+                context["file_error"] = " ".join(exc.messages)
+                return render(request, self.template_name, context, status=400)
         else:
             text = request.POST.get("content", "")
         apply = request.POST.get("step") == "apply"

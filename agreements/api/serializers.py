@@ -76,6 +76,14 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
+class ApproveSerializer(TransitionSerializer):
+    """An approval, with the expansion impact assessment it is made on (by default the
+    latest one covering the agreement) and, over a red assessment, a written justification."""
+
+    impact_assessment = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    justification = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
 class DatedTransitionSerializer(serializers.Serializer):
     """A transition that needs its date."""
 

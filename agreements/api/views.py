@@ -2,16 +2,18 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from agreements import services
 from agreements.filtersets import AgencyFilterSet, AgreementFilterSet
 from agreements.models import Agency, Agreement, AgreementDocument, FieldOffice
+from portal.api.actions import ServiceActionMixin
+from portal.api.parsers import UPLOAD_PARSERS
 from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
 
 from .serializers import (
     AgencySerializer,
     AgreementDocumentSerializer,
+    ApproveSerializer,
     AgreementRenewSerializer,
     AgreementSerializer,
     AgreementSignSerializer,
@@ -54,7 +56,7 @@ class AgencyViewSet(ScopedModelViewSet):
         raise TransitionNotAllowed("Agencies are never deleted; their agreements record their history.")
 
 
-class AgreementViewSet(ScopedModelViewSet):
+class AgreementViewSet(ServiceActionMixin, ScopedModelViewSet):
     """287(g) agreements (MOAs). Transitions are actions: ``POST agreements/{id}/{verb}/``."""
 
     queryset = Agreement.objects.select_related("agency").prefetch_related("events__acting_user")
@@ -70,18 +72,10 @@ class AgreementViewSet(ScopedModelViewSet):
     @extend_schema(request=AgreementSignSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        agreement = self.get_object()
-        params = AgreementSignSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        agreement = services.agreement_sign(agreement=agreement, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
+        return self._transition(request, AgreementSignSerializer, services.agreement_sign)
 
     def _transition(self, request, params_class, service):
-        agreement = self.get_object()
-        params = params_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        agreement = service(agreement=agreement, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
+        return self.run_service(request, service, params=params_class, agreement=self.get_object())
 
     @extend_schema(request=TransitionSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
@@ -89,11 +83,11 @@ class AgreementViewSet(ScopedModelViewSet):
         """Start reviewing a received application."""
         return self._transition(request, TransitionSerializer, services.agreement_review)
 
-    @extend_schema(request=TransitionSerializer, responses=AgreementSerializer)
+    @extend_schema(request=ApproveSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """Approve an application under review."""
-        return self._transition(request, TransitionSerializer, services.agreement_approve)
+        """Approve an application under review (over a red impact assessment, with a justification)."""
+        return self._transition(request, ApproveSerializer, services.agreement_approve)
 
     @extend_schema(request=EndingTransitionSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
@@ -131,6 +125,7 @@ class AgreementDocumentViewSet(ScopedCreateReadViewSet):
 
     queryset = AgreementDocument.objects.select_related("agreement")
     serializer_class = AgreementDocumentSerializer
+    parser_classes = UPLOAD_PARSERS
     filterset_fields = ["agreement", "kind"]
     ordering_fields = ["dated_on", "created_at"]
     ordering = ["agreement_id", "dated_on"]

@@ -10,6 +10,7 @@ from itdeploy import selectors, services
 from itdeploy.filtersets import InstallationFilterSet, InstallerFilterSet
 from itdeploy.models import Installation, InstallationSettings, Installer
 from portal import dates
+from portal.api.actions import ServiceActionMixin
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 
 from .serializers import (
@@ -18,7 +19,7 @@ from .serializers import (
     StepPauseRequestSerializer, StepResumeSerializer, StepStartSerializer,
 )
 
-class InstallationViewSet(ScopedReadOnlyViewSet):
+class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     """Installations of agency sites with their steps, clocks and forecast. Steps change
     through ``POST installations/{id}/steps/{step_id}/{start|complete|pause|resume}/``."""
 
@@ -40,83 +41,69 @@ class InstallationViewSet(ScopedReadOnlyViewSet):
         installation = self.get_object()
         return get_object_or_404(installation.steps.all(), pk=step_id)
 
-    def _answer(self, pk):
+    def action_answer(self, record):
+        # The forecast changes with the step or priority just written: compute it afresh.
         if hasattr(self, "_pipeline"):
             del self._pipeline
-        installation = self.get_queryset().get(pk=pk)
-        return Response(self.get_serializer(installation).data)
+        if isinstance(record, list):
+            return self.get_serializer(self.get_queryset().filter(pk__in=[r.pk for r in record]), many=True).data
+        return self.get_serializer(self.get_queryset().get(pk=record.pk)).data
 
-    def _params(self, serializer_class, request):
-        params = serializer_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        return params.validated_data
+    def _step_action(self, request, pk, step_id, service, params):
+        step = self._step(pk, step_id)
+        values = self.action_params(params, request)
+        self.call_service(service, step=step, **values)
+        return Response(self.action_answer(step.installation))
 
     @extend_schema(request=StepStartSerializer, responses=InstallationSerializer)
     @action(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>[0-9]+)/start", url_name="step-start")
     def step_start(self, request, pk=None, step_id=None):
-        step = self._step(pk, step_id)
-        data = self._params(StepStartSerializer, request)
-        services.step_start(step=step, acting_user=request.user, **data)
-        return self._answer(pk)
+        return self._step_action(request, pk, step_id, services.step_start, StepStartSerializer)
 
     @extend_schema(request=StepCompleteSerializer, responses=InstallationSerializer)
     @action(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>[0-9]+)/complete", url_name="step-complete")
     def step_complete(self, request, pk=None, step_id=None):
-        step = self._step(pk, step_id)
-        services.step_complete(step=step, acting_user=request.user, **self._params(StepCompleteSerializer, request))
-        return self._answer(pk)
+        return self._step_action(request, pk, step_id, services.step_complete, StepCompleteSerializer)
 
     @extend_schema(request=StepPauseRequestSerializer, responses=InstallationSerializer)
     @action(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>[0-9]+)/pause", url_name="step-pause")
     def step_pause(self, request, pk=None, step_id=None):
-        step = self._step(pk, step_id)
-        services.step_pause(step=step, acting_user=request.user, **self._params(StepPauseRequestSerializer, request))
-        return self._answer(pk)
+        return self._step_action(request, pk, step_id, services.step_pause, StepPauseRequestSerializer)
 
     @extend_schema(request=StepResumeSerializer, responses=InstallationSerializer)
     @action(detail=True, methods=["post"], url_path=r"steps/(?P<step_id>[0-9]+)/resume", url_name="step-resume")
     def step_resume(self, request, pk=None, step_id=None):
-        step = self._step(pk, step_id)
-        services.step_resume(step=step, acting_user=request.user, **self._params(StepResumeSerializer, request))
-        return self._answer(pk)
+        return self._step_action(request, pk, step_id, services.step_resume, StepResumeSerializer)
 
     @extend_schema(request=PrioritySerializer, responses=InstallationSerializer)
     @action(detail=True, methods=["post"])
     def priority(self, request, pk=None):
         """HQ's rank of the site in the installer queue (1 first; null: MOA order)."""
-        installation = self.get_object()
-        services.installation_set_priority(installation=installation, acting_user=request.user,
-                                           **self._params(PrioritySerializer, request))
-        return self._answer(pk)
+        return self.run_service(request, services.installation_set_priority, params=PrioritySerializer,
+                                installation=self.get_object())
 
     @extend_schema(request=ConfirmSerializer, responses=InstallationSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """HQ confirms a "status unknown" installation: ``operational_since`` a date, or
         ``at_step`` N since ``step_started_on``."""
-        installation = self.get_object()
-        services.installation_confirm(installation=installation, acting_user=request.user,
-                                      **self._params(ConfirmSerializer, request))
-        return self._answer(pk)
+        return self.run_service(request, services.installation_confirm, params=ConfirmSerializer,
+                                installation=self.get_object())
 
     @extend_schema(request=BulkConfirmSerializer, responses=InstallationSerializer(many=True),
                    operation_id="installations_confirm_bulk")
     @action(detail=False, methods=["post"], url_path="confirm", url_name="confirm-bulk")
     def confirm_bulk(self, request):
         """Confirm several "status unknown" installations the same way, all or none."""
-        data = self._params(BulkConfirmSerializer, request)
+        data = self.action_params(BulkConfirmSerializer, request)
         ids = set(data.pop("installations"))
         found = list(self.get_queryset().filter(pk__in=ids))
         if len(found) != len(ids):
             raise ValidationError({"installations": ["Some of these installations do not exist or are outside your scope."]})
-        services.installations_confirm(installations=found, acting_user=request.user, **data)
-        if hasattr(self, "_pipeline"):
-            del self._pipeline
-        rows = self.get_queryset().filter(pk__in=ids)
-        return Response(self.get_serializer(rows, many=True).data)
+        return Response(self.action_answer(self.call_service(services.installations_confirm, installations=found, **data)))
 
 
-class InstallerViewSet(ScopedModelViewSet):
+class InstallerViewSet(ServiceActionMixin, ScopedModelViewSet):
     """OCIO installers and their availability (days a week, periods unavailable).
     OCIO IT specialists and HQ change them; every member of staff reads them."""
 
@@ -137,7 +124,6 @@ class InstallerViewSet(ScopedModelViewSet):
     def unavailable(self, request, pk=None):
         """Record a period when the installer cannot install."""
         installer = self.get_object()
-        params = InstallerUnavailabilitySerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        services.installer_add_unavailability(installer=installer, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(Installer.objects.prefetch_related("unavailable_periods").get(pk=installer.pk)).data)
+        self.call_service(services.installer_add_unavailability, installer=installer,
+                          **self.action_params(InstallerUnavailabilitySerializer, request))
+        return Response(self.action_answer(installer))

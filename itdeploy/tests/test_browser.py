@@ -46,15 +46,5 @@ def test_chart_renders_with_its_table_and_passes_axe(page, live_server, login, a
 def test_installation_page_passes_axe(page, live_server, login, axe, people, pipeline):
     login(page, people["pm_other"])
     page.goto(f"{live_server.url}{pipeline['houston_other'].get_absolute_url()}")
-    assert page.get_by_role("columnheader", name="Actions").is_visible()
-    axe(page)
-    # given the step row's "Complete" button, when it is opened and submitted
-    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="1. Installation request"))
-    row.locator("summary", has_text="Complete").click()
-    row.get_by_role("button", name="Complete step 1").click()
-    # then the step is complete and its row offers no more "Complete"
-    page.wait_for_load_state()
-    assert "Saved." in page.locator("main").inner_text(), page.locator("main").inner_text()[:2000]
-    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="1. Installation request"))
-    assert row.locator("summary", has_text="Complete").count() == 0
+    assert page.get_by_role("heading", name="Update a step").is_visible()
     axe(page)

@@ -2,6 +2,8 @@
 page with its step form, the chart, bulk confirmation and the agency panel."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.db import connection
@@ -82,14 +84,31 @@ def test_installation_page_and_step_form(client, people, installations):
     step = steps_of(installation)[1]
     client.force_login(people["pm"])
     page = client.get(installation.get_absolute_url()).content.decode()
-    assert ">Actions</th>" in page and "History of changes" in page and "2017-06-11" in page
+    assert "Update a step" in page and "History of changes" in page and "2017-06-11" in page
     response = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"})
     assert response.status_code == 302
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
-    again = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"})
-    assert again.status_code == 409
-    assert again.content.decode().count("was already completed on 2017-06-09") == 1
+    client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"}, follow=True)
+    step.refresh_from_db()
+    assert step.completed_on == dt.date(2017, 6, 9)
+
+
+def test_a_refused_step_update_shows_its_reason_once_where_it_belongs(client, people, installations):
+    installation = installations["mine"]
+    step = steps_of(installation)[1]
+    client.force_login(people["pm"])
+    # a date before the step's start: on the date field
+    early = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2016-01-01"})
+    assert early.status_code == 400
+    page = html.unescape(early.content.decode())
+    assert page.count("cannot be before the step's start") == 1
+    assert 'id="step-on-error"' in page and 'aria-describedby="step-on-error"' in page
+    # a second completion: once, at the form's top, not as a page alert
+    assert client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}).status_code == 302
+    twice = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"})
+    assert twice.status_code == 400
+    assert twice.content.decode().count("was already completed on 2017-06-09") == 1
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
 
@@ -99,8 +118,7 @@ def test_installation_page_scope_and_roles(client, people, installations):
     assert client.get(installations["miami"].get_absolute_url()).status_code == 404
     client.force_login(people["fod"])
     mine = installations["mine"]
-    page = client.get(mine.get_absolute_url()).content.decode()
-    assert ">Actions</th>" not in page and 'name="action"' not in page
+    assert "Update a step" not in client.get(mine.get_absolute_url()).content.decode()
     step = steps_of(mine)[1]
     assert client.post(mine.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}).status_code == 403
 
@@ -124,6 +142,20 @@ def test_bulk_confirm_page(client, people, plan, frozen):
     assert set(Installation.objects.values_list("status", flat=True)) == {InstallationStatus.IN_PROGRESS}
     bad = client.post("/installations/confirm/", {"installation": [old[0].pk], "how": "operational", "on": "2015-07-01"})
     assert bad.status_code == 400
+
+
+def test_bulk_confirm_refusals_show_once_next_to_their_input(client, people, plan, frozen):
+    site = open_for(AgreementFactory(applied_on=dt.date(2014, 1, 1), signed_on=dt.date(2015, 1, 1)))
+    client.force_login(people["npm"])
+    nothing = client.post("/installations/confirm/", {"how": "operational", "on": "2015-07-01"}).content.decode()
+    assert nothing.count("Choose at least one installation.") == 1 and 'id="confirm-installation-error"' in nothing
+    early = client.post("/installations/confirm/", {"installation": [site.pk], "how": "operational", "on": "2014-07-01"})
+    assert early.status_code == 400
+    page = html.unescape(early.content.decode())
+    assert page.count("cannot be before the MOA signature") == 1
+    assert re.search(r'id="confirm-on-error">[^<]*cannot be before the MOA signature', page)
+    site.refresh_from_db()
+    assert site.status == InstallationStatus.UNCONFIRMED
 
 
 def test_agency_page_shows_the_installation_panel(client, people, installations, world):

@@ -53,7 +53,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
     key = serializers.SerializerMethodField(help_text="The key, shown once in the answer to its creation.")
     expires_in_days = serializers.IntegerField(
         write_only=True, required=False, min_value=1, max_value=365,
-        help_text="Days until the token expires (default from the portal's settings).",
+        help_text="Days until the token expires (default from the portal's settings); or give expires_at.",
     )
     is_active = serializers.BooleanField(read_only=True)
 
@@ -61,7 +61,12 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         model = ApiToken
         fields = ["id", "name", "prefix", "key", "created_at", "expires_at", "revoked_at", "last_used_at",
                   "is_active", "expires_in_days"]
-        read_only_fields = ["prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+        read_only_fields = ["prefix", "created_at", "revoked_at", "last_used_at"]
+        extra_kwargs = {"expires_at": {
+            "required": False, "allow_null": False,
+            "help_text": "When the token expires (at most API_TOKEN_MAX_DAYS, 365 days, ahead); "
+                         "or give expires_in_days.",
+        }}
 
     def get_key(self, obj) -> str | None:
         return getattr(obj, "plain_key", None)

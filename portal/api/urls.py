@@ -1,11 +1,9 @@
-"""The field API, ``/api/v1/``: one router per app, merged here."""
+"""The field API, ``/api/v1/``: one router per app (``<app>/api/urls.py`` ``router``),
+merged here in the order of INSTALLED_APPS."""
 
 from rest_framework.routers import DefaultRouter
 
-from agreements.api.urls import router as agreements_router
-from itdeploy.api.urls import router as itdeploy_router
-from staffing.api.urls import router as staffing_router
-from training.api.urls import router as training_router
+from portal.apps import app_modules
 
 from portal.audit.api import AuditEventViewSet
 
@@ -16,8 +14,9 @@ router.register("findings", FindingViewSet, basename="finding")
 router.register("sweep-runs", SweepRunViewSet, basename="sweeprun")
 router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
-for app_router in (agreements_router, staffing_router, itdeploy_router, training_router):
-    router.registry.extend(app_router.registry)
+for config, module in app_modules("api.urls"):
+    if config.name != "portal":
+        router.registry.extend(module.router.registry)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal import services
+from portal.api.actions import ServiceActionMixin
 from portal.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.compliance import services as finding_services
 from portal.compliance.models import Finding, SweepRun
@@ -17,7 +18,7 @@ from .serializers import (
 )
 
 
-class FindingViewSet(ScopedReadOnlyViewSet):
+class FindingViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     """Findings of the compliance sweep, with actions ``acknowledge``, ``resolve`` and ``waive``."""
 
     queryset = Finding.objects.select_related("subject_type", "responsible")
@@ -27,11 +28,7 @@ class FindingViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["last_seen_at", "first_seen_at", "severity", "rule"]
 
     def _act(self, request, service, params_class):
-        finding = self.get_object()
-        params = params_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        finding = service(finding=finding, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(finding).data)
+        return self.run_service(request, service, params=params_class, finding=self.get_object())
 
     @extend_schema(request=FindingActionSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
@@ -72,7 +69,8 @@ class ApiTokenViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Destro
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.token_create(
-            user=self.request.user, name=data["name"], expires_in_days=data.get("expires_in_days")
+            user=self.request.user, name=data["name"], expires_in_days=data.get("expires_in_days"),
+            expires_at=data.get("expires_at"),
         )
 
     def destroy(self, request, *args, **kwargs):

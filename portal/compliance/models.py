@@ -56,6 +56,9 @@ class SweepRun(models.Model):
     triggered_by = models.CharField(max_length=60, default="schedule")
     counts = models.JSONField(default=dict, blank=True, help_text="Per rule: opened, still open, resolved, open in total.")
     error = models.TextField(blank=True)
+    worker = models.CharField(
+        max_length=120, blank=True, help_text="The host and process running the sweep, to tell a dead run from a live one."
+    )
     history = HistoricalRecords()
 
     objects = SweepRunQuerySet.as_manager()
@@ -128,6 +131,11 @@ class Finding(models.Model):
     waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     waived_until = models.DateField(null=True, blank=True, help_text="The waiver lapses after this date; empty: until the condition is gone.")
     note = models.TextField(blank=True, help_text="Notes of acknowledgement, resolution or waiver.")
+    stage = models.CharField(max_length=60, blank=True,
+                             help_text="Where the subject stands within the rule, e.g. the recertification reminder's stage.")
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                          help_text="The run that last saw the finding's stage change.")
     # "Seen again" and "notified" are the sweep's bookkeeping, counted on each run: kept
     # out of the history and the journal, which would otherwise grow by every open
     # finding every night.
@@ -165,6 +173,27 @@ class Finding(models.Model):
 
         rule = registry.get(self.rule)
         return rule.title if rule else self.rule
+
+
+class SweepNotice(models.Model):
+    """The e-mail a sweep run sends one responsible person about the findings it opened
+    for them: a marker that it was sent (so a retried or repeated run never sends it
+    twice), with the attempts and the last error while it could not be sent."""
+
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="notices")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sweep_notices")
+    findings = models.PositiveIntegerField(default=0, help_text="How many findings the message lists.")
+    attempts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["run", "person"]
+        constraints = [models.UniqueConstraint(fields=["run", "person"], name="one_sweep_notice_per_run_and_person")]
+
+    def __str__(self) -> str:
+        return f"Notice of sweep {self.run_id} to {self.person_id} ({'sent' if self.sent_at else 'not sent'})"
 
 
 class SweepSettings(models.Model):

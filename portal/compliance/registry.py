@@ -29,6 +29,9 @@ class Violation:
     responsible_id: int | None = None
     detail: str = ""
     severity: str | None = None
+    #: Where the subject stands within the rule (a reminder's date, a card's warning); a
+    #: change of stage on an open finding is recorded, so digests can report it.
+    stage: str = ""
 
 
 class Rule:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from portal.errors import TransitionNotAllowed
 from portal import access
-from portal.history import stamp
+from portal.writes import model_update
 
 from .models import Finding, FindingStatus, OPEN_STATUSES
 
@@ -38,25 +38,21 @@ def finding_acknowledge(*, finding: Finding, acting_user, note: str = "") -> Fin
     _check(acting_user, finding, "acknowledge")
     if finding.status == FindingStatus.ACKNOWLEDGED:
         raise TransitionNotAllowed("This finding is already acknowledged.")
-    finding.status = FindingStatus.ACKNOWLEDGED
-    finding.acknowledged_at = timezone.now()
-    finding.acknowledged_by = acting_user
+    data = {"status": FindingStatus.ACKNOWLEDGED, "acknowledged_at": timezone.now(), "acknowledged_by": acting_user}
     if note:
-        finding.note = (finding.note + "\n" if finding.note else "") + f"Acknowledged: {note}"
-    stamp(finding, acting_user, note or "Acknowledged", action="acknowledge")
-    finding.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
+        data["note"] = (finding.note + "\n" if finding.note else "") + f"Acknowledged: {note}"
+    model_update(instance=finding, data=data, acting_user=acting_user, reason=note or "Acknowledged",
+                 action="acknowledge")
     return finding
 
 
 @transaction.atomic
 def finding_resolve(*, finding: Finding, acting_user, note: str = "") -> Finding:
     _check(acting_user, finding, "resolve")
-    finding.status = FindingStatus.RESOLVED
-    finding.resolved_at = timezone.now()
-    finding.resolved_by = acting_user
-    finding.resolution = (note or "Resolved by hand.")[:250]
-    stamp(finding, acting_user, finding.resolution, action="resolve")
-    finding.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+    resolution = (note or "Resolved by hand.")[:250]
+    model_update(instance=finding, acting_user=acting_user, reason=resolution, action="resolve", data={
+        "status": FindingStatus.RESOLVED, "resolved_at": timezone.now(), "resolved_by": acting_user,
+        "resolution": resolution})
     return finding
 
 
@@ -69,13 +65,9 @@ def finding_waive(*, finding: Finding, acting_user, reason: str, until: dt.date 
 
     if until is not None and until < today():
         raise ValidationError({"until": ["A waiver cannot end in the past."]})
-    finding.status = FindingStatus.WAIVED
-    finding.waived_at = timezone.now()
-    finding.waived_by = acting_user
-    finding.waived_until = until
-    finding.note = (finding.note + "\n" if finding.note else "") + f"Waived: {reason.strip()}"
-    stamp(finding, acting_user, reason.strip(), action="waive")
-    finding.save(update_fields=["status", "waived_at", "waived_by", "waived_until", "note"])
+    model_update(instance=finding, acting_user=acting_user, reason=reason.strip(), action="waive", data={
+        "status": FindingStatus.WAIVED, "waived_at": timezone.now(), "waived_by": acting_user, "waived_until": until,
+        "note": (finding.note + "\n" if finding.note else "") + f"Waived: {reason.strip()}"})
     return finding
 
 

@@ -4,16 +4,24 @@ For each rule, in its own transaction: violations with no open finding open one 
 a standing HQ waiver covers the subject); open findings whose condition is gone are
 resolved by the run; the others are marked as seen again. Only one sweep runs at a time,
 enforced by the database (a partial unique index on running runs).
+
+A run whose worker died (killed, machine lost) is marked abandoned by the next sweep as
+soon as that can be known: on PostgreSQL a live run holds a session advisory lock, which
+the server releases when the worker's connection drops; elsewhere a run recorded by a
+process of this host that no longer exists is dead. Otherwise a run still marked running
+after ``SWEEP_STALE_AFTER_MINUTES`` is taken as abandoned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -23,8 +31,8 @@ from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 from portal.errors import SweepAlreadyRunning
 
 from .models import OPEN_STATUSES, Finding, FindingStatus, SweepRun, SweepStatus
-from .notify import notify_new_findings
 from .registry import Rule, Violation, registry
+from .signals import sweep_finished
 
 logger = logging.getLogger(__name__)
 CHUNK = 500
@@ -36,29 +44,85 @@ def _chunks(items, size=CHUNK):
         yield items[i : i + size]
 
 
-def _abandon_stale_runs() -> None:
-    cutoff = timezone.now() - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES)
+#: The PostgreSQL advisory lock a running sweep holds ("287g" in ASCII).
+SWEEP_LOCK_KEY = 0x32383767
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _pid_is_gone(worker: str) -> bool:
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _uses_advisory_locks() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _lock_take() -> bool:
+    """Take the sweep's advisory lock for this connection (PostgreSQL); True elsewhere."""
+    if not _uses_advisory_locks():
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SWEEP_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def _lock_release() -> None:
+    if _uses_advisory_locks():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SWEEP_LOCK_KEY])
+
+
+def _abandon_stale_runs(*, lock_held: bool = False) -> None:
+    """Mark abandoned the runs still marked running whose worker is gone or that passed
+    the time limit. ``lock_held``: this process holds the advisory lock, so no live
+    sweep can exist and every run a worker recorded as its own is dead."""
+    now = timezone.now()
+    running = SweepRun.objects.filter(status=SweepStatus.RUNNING)
+    dead_error = "Abandoned: its worker stopped before it finished."
+    if lock_held and _uses_advisory_locks():
+        queryset_update(running.exclude(worker=""), reason=dead_error,
+                        status=SweepStatus.ABANDONED, finished_at=now, error=dead_error)
+    dead = [run.pk for run in running.only("pk", "worker") if run.worker and _pid_is_gone(run.worker)]
+    if dead:
+        queryset_update(SweepRun.objects.filter(pk__in=dead, status=SweepStatus.RUNNING), reason=dead_error,
+                        status=SweepStatus.ABANDONED, finished_at=now, error=dead_error)
+    cutoff = now - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES)
     queryset_update(
-        SweepRun.objects.filter(status=SweepStatus.RUNNING, started_at__lt=cutoff),
+        running.filter(started_at__lt=cutoff),
         reason="Abandoned: still running after the time limit.",
-        status=SweepStatus.ABANDONED, finished_at=timezone.now(), error="Abandoned: still running after the time limit.",
+        status=SweepStatus.ABANDONED, finished_at=now, error="Abandoned: still running after the time limit.",
     )
 
 
 def _default_people(violations: list[Violation], today: dt.date) -> list[Violation]:
     """Fill in each violation's field office and responsible person where the rule left
     them empty: the agency's primary program manager, else the office's director."""
-    from agreements.models import Agency
+    from portal import hooks
     from portal.models import StaffProfile
     from portal.roles import Role
-    from staffing.selectors import primary_manager_ids
+
+    from .models import Finding
+
+    Agency = Finding._meta.get_field("agency").related_model  # the agreements app's, without importing it
 
     agency_ids = {v.agency_id for v in violations if v.agency_id}
     office_of_agency: dict[int, int] = {}
     primary_of_agency: dict[int, int] = {}
     if agency_ids:
         office_of_agency = dict(Agency.objects.values_list("id", "field_office_id"))
-        primary_of_agency = primary_manager_ids(today)
+        primary_of_agency = hooks.call("primary_manager_ids", today, default={})
     director_of_office = {}
     for office_id, user_id in StaffProfile.objects.filter(
         role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True
@@ -72,7 +136,7 @@ def _default_people(violations: list[Violation], today: dt.date) -> list[Violati
         filled.append(
             Violation(
                 subject_id=v.subject_id, label=v.label, agency_id=v.agency_id, field_office_id=office_id,
-                responsible_id=responsible, detail=v.detail, severity=v.severity,
+                responsible_id=responsible, detail=v.detail, severity=v.severity, stage=v.stage,
             )
         )
     return filled
@@ -86,7 +150,7 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
     open_findings = {
         f.subject_id: f
         for f in Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).only(
-            "id", "subject_id", "detail", "severity", "responsible_id", "subject_label"
+            "id", "subject_id", "detail", "severity", "responsible_id", "subject_label", "stage"
         )
     }
     waived = set(
@@ -104,6 +168,7 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
         )
 
     changed = []
+    staged = []
     for sid, finding in open_findings.items():
         v = violations.get(sid)
         if v is None:
@@ -115,9 +180,16 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             finding.detail, finding.severity, finding.responsible_id = v.detail, severity, v.responsible_id
             finding.subject_label = v.label[:250]
             changed.append(finding)
+        if finding.stage != v.stage:
+            finding.stage, finding.stage_changed_at, finding.stage_changed_run = v.stage, now, run
+            staged.append(finding)
     if changed:
         bulk_update_with_history(changed, Finding, ["detail", "severity", "responsible", "subject_label"],
                                  batch_size=CHUNK, default_change_reason="Seen again by the sweep with new details.",
+                                 label=str)
+    if staged:
+        bulk_update_with_history(staged, Finding, ["stage", "stage_changed_at", "stage_changed_run"],
+                                 batch_size=CHUNK, default_change_reason="Stage changed, seen by the sweep.",
                                  label=str)
     # Bookkeeping of the run (not in the history): the run's counts say how many were seen again.
     still_open = Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).update(
@@ -130,6 +202,7 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             subject_type=subject_type, subject_id=sid, subject_label=v.label[:250],
             agency_id=v.agency_id, field_office_id=v.field_office_id, responsible_id=v.responsible_id,
             detail=v.detail, first_seen_at=now, last_seen_at=now, opened_by_run=run, last_seen_run=run,
+            stage=v.stage,
         )
         for sid, v in violations.items()
         if sid not in open_findings and sid not in waived
@@ -153,19 +226,30 @@ def sweep_run(*, today: dt.date | None = None, triggered_by: str = "manual", rul
 
 def _sweep_run(*, today, triggered_by, rule_codes, notify) -> SweepRun:
     rules = registry.all(rule_codes)
-    _abandon_stale_runs()
+    if not _lock_take():
+        raise SweepAlreadyRunning("Another compliance sweep is running.")
     try:
-        with transaction.atomic():
-            run = SweepRun.objects.create(as_of=today, triggered_by=triggered_by[:60])
-    except IntegrityError as exc:
-        raise SweepAlreadyRunning("Another compliance sweep is running.") from exc
+        _abandon_stale_runs(lock_held=True)
+        try:
+            with transaction.atomic():
+                run = SweepRun.objects.create(as_of=today, triggered_by=triggered_by[:60], worker=_worker_id())
+        except IntegrityError as exc:
+            raise SweepAlreadyRunning("Another compliance sweep is running.") from exc
+        run = _sweep_rules(run, rules, today)
+    finally:
+        _lock_release()
+    # Listeners (the oversight app's escalations and digests, which are the sweep's e-mails)
+    # act once the run is committed.
+    sweep_finished.send(sender=SweepRun, run=run, notify=notify)
+    return run
+
+
+def _sweep_rules(run: SweepRun, rules, today: dt.date) -> SweepRun:
 
     counts: dict[str, dict] = {}
     errors: list[str] = []
     with audit_context(actor_label=f"sweep run #{run.pk}"):
         _apply_rules(run, rules, today, counts, errors)
-    if notify:
-        notify_new_findings(run)
     return run
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from agreements.models import Agency
+from portal import uploads
 from portal.api.viewsets import ScopedRelatedField
 from portal.models import StaffProfile
 from portal import access
@@ -34,7 +35,7 @@ class StaffSerializer(serializers.ModelSerializer):
     last_name = serializers.CharField(source="user.last_name", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
-    field_office_name = serializers.CharField(source="field_office.name", read_only=True, default=None)
+    field_office_name = serializers.CharField(source="field_office.name", read_only=True, default=None, allow_null=True)
     supervisors = serializers.SerializerMethodField()
     other_duty_percent = serializers.SerializerMethodField()
 
@@ -140,7 +141,8 @@ class WorkloadReportSerializer(serializers.ModelSerializer):
 
 
 class WorkloadImportSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV: agency_id (or agency and state), month, encounters_processed, "
+    file = serializers.FileField(validators=[uploads.CSV_UPLOAD],
+                                 help_text="CSV: agency_id (or agency and state), month, encounters_processed, "
                                            "charging_documents_prepared, detainers_issued.")
     apply_valid = serializers.BooleanField(required=False, default=False)
 
@@ -164,3 +166,14 @@ class StaffingFigureSerializer(serializers.Serializer):
     bound_by = serializers.CharField()
     other_duty_percent = serializers.IntegerField()
     geography_flags = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema_serializer(many=False)  # one object holding the list, not a list of them
+class StaffingFigureListSerializer(serializers.Serializer):
+    """The figures of one day, shaped like every list (one page holding all rows)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    on = serializers.DateField()
+    results = StaffingFigureSerializer(many=True)

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.dateparse import parse_date
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from portal import dates
+from portal import bounds, dates
 from portal.history import stamp
+from portal.api.actions import ServiceActionMixin
+from portal.api.parsers import UPLOAD_PARSERS
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.errors import TransitionNotAllowed
 from portal.models import StaffProfile
@@ -24,7 +28,7 @@ from staffing.models import Absence, Assignment, OtherDuty, ReportingLine, Workl
 
 from .serializers import (
     AbsenceSerializer, AssignmentSerializer, HandoverSerializer, OtherDutySerializer, ReportingLineSerializer,
-    StaffingFigureSerializer, StaffSerializer, WorkloadImportSerializer, WorkloadReportSerializer,
+    StaffingFigureListSerializer, StaffingFigureSerializer, StaffSerializer, WorkloadImportSerializer, WorkloadReportSerializer,
 )
 
 class StaffViewSet(ScopedReadOnlyViewSet):
@@ -47,7 +51,7 @@ class StaffViewSet(ScopedReadOnlyViewSet):
         )
 
 
-class AssignmentViewSet(ScopedModelViewSet):
+class AssignmentViewSet(ServiceActionMixin, ScopedModelViewSet):
     """Program managers' assignments to agencies, primary or backup, with dates; and the
     handover of a leaving manager's agencies in one step."""
 
@@ -72,10 +76,8 @@ class AssignmentViewSet(ScopedModelViewSet):
     def handover(self, request):
         """Hand over every agency of a manager who leaves or moves, from ``on``: to ``to``,
         or to each agency's backup."""
-        serializer = HandoverSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        result = services.assignments_hand_over(acting_user=request.user, **serializer.validated_data)
-        return Response(result)
+        values = self.action_params(HandoverSerializer, request)
+        return Response(self.call_service(services.assignments_hand_over, **values))
 
 
 class ReportingLineViewSet(ScopedModelViewSet):
@@ -132,7 +134,7 @@ class OtherDutyViewSet(_RecordedViewSet):
     instance_name = "duty"
 
 
-class WorkloadReportViewSet(ScopedModelViewSet):
+class WorkloadReportViewSet(ServiceActionMixin, ScopedModelViewSet):
     """Monthly workload of each agency (encounters processed, charging documents
     prepared, detainers issued), reported by field program managers for their assigned
     agencies; ``import`` takes a CSV file."""
@@ -153,7 +155,7 @@ class WorkloadReportViewSet(ScopedModelViewSet):
         raise TransitionNotAllowed("Workload reports are corrected, not deleted.")
 
     @extend_schema(request={"multipart/form-data": WorkloadImportSerializer}, responses={200: dict, 400: dict})
-    @action(detail=False, methods=["post"], url_path="import")
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=UPLOAD_PARSERS)
     def import_csv(self, request):
         """Import a CSV file of monthly reports: all rows or none, unless ``apply_valid``."""
         serializer = WorkloadImportSerializer(data=request.data)
@@ -162,8 +164,7 @@ class WorkloadReportViewSet(ScopedModelViewSet):
             text = serializer.validated_data["file"].read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DRFValidationError({"file": ["The file is not UTF-8 text."]}) from exc
-        result = import_workload_csv(text=text, acting_user=request.user,
-                                     apply_valid=serializer.validated_data["apply_valid"])
+        result = self.call_service(import_workload_csv, text=text, apply_valid=serializer.validated_data["apply_valid"])
         return Response(result.as_dict(), status=status.HTTP_200_OK if result.applied else status.HTTP_400_BAD_REQUEST)
 
 
@@ -179,24 +180,31 @@ class StaffingFigureViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[
         OpenApiParameter("level", str, enum=["manager", "office", "nation"]),
-        OpenApiParameter("field_office", int), OpenApiParameter("on", str, description="Date, YYYY-MM-DD"),
-    ], responses=StaffingFigureSerializer(many=True))
+        OpenApiParameter("field_office", int), OpenApiParameter("on", OpenApiTypes.DATE, description="Date, YYYY-MM-DD"),
+    ], responses=StaffingFigureListSerializer)
     def list(self, request):
         day = dates.today()
-        if request.query_params.get("on"):
-            day = parse_date(request.query_params["on"])
+        if "on" in request.query_params:
+            try:
+                day = parse_date(request.query_params["on"])
+            except ValueError:  # well formed but not a day of the calendar
+                day = None
             if day is None:
                 raise DRFValidationError({"on": ["Give a date as YYYY-MM-DD."]})
+            try:
+                bounds.ANY_DATE(day)
+            except DjangoValidationError as exc:
+                raise DRFValidationError({"on": exc.messages}) from None
         level = request.query_params.get("level")
-        if level and level not in ("manager", "office", "nation"):
+        if level is not None and level not in ("manager", "office", "nation"):
             raise DRFValidationError({"level": ["Choose manager, office or nation."]})
         seen = staffing_figures.visible_figures(request.user, staffing_figures.compute(day))
         rows = [*seen["managers"], *seen["offices"], *([seen["nation"]] if seen["nation"] else [])]
         if level:
             rows = [r for r in rows if r.level == level]
         office = request.query_params.get("field_office")
-        if office:
-            if not office.isdigit():
+        if office is not None:
+            if not (office.isascii() and office.isdigit() and len(office) <= 18):
                 raise DRFValidationError({"field_office": ["Give a field office id."]})
             rows = [r for r in rows if r.field_office_id == int(office)]
         data = [r.as_dict() for r in rows]

@@ -84,7 +84,7 @@ def test_new_reporting_line_ends_the_old_one_and_checks_the_supervisors_role(wor
     assert "supervisor" in exc.value.message_dict
 
 
-def test_director_records_absences_of_their_own_managers_only(world, people):
+def test_director_records_absences_of_their_own_managers_only(world, people, frozen):
     services.absence_save(acting_user=people["fod"], manager=people["pm"], kind="leave", starts_on=d(1), ends_on=d(2))
     with pytest.raises(PermissionDenied):
         services.absence_save(acting_user=people["fod"], manager=people["pm_miami"], kind="leave",

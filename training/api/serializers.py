@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.models import Agency
+from portal import uploads
 from portal.api.viewsets import ScopedRelatedField
 from training.choices import SuspensionCause
 from training.models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, Waiver
@@ -17,6 +18,8 @@ class OfficerSerializer(serializers.ModelSerializer):
     card_state = serializers.SerializerMethodField()
     recertification_status = serializers.SerializerMethodField()
     refresher_due_on = serializers.SerializerMethodField()
+    # Blank while the officer is not suspended: declared so the schema allows "".
+    suspension_cause = serializers.ChoiceField(choices=SuspensionCause.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Officer
@@ -60,7 +63,8 @@ class OfficerTransitionSerializer(serializers.Serializer):
 class BulkImportSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.DictField(), required=False,
                                  help_text="The rows, each with the export's columns.")
-    file = serializers.FileField(required=False, help_text="Or a CSV file with a header row.")
+    file = serializers.FileField(required=False, validators=[uploads.CSV_UPLOAD],
+                                 help_text="Or a CSV file with a header row.")
     apply_valid = serializers.BooleanField(default=False, help_text="Write the valid rows even if some are wrong.")
     dry_run = serializers.BooleanField(default=False, help_text="Check and report only.")
 
@@ -96,6 +100,12 @@ class AcademyClassSerializer(serializers.ModelSerializer):
                   "completed_on", "seated", "waiting"]
         read_only_fields = ["ends_on", "status", "completed_on"]
         extra_kwargs = {"capacity": {"required": False}}
+
+
+class ClassCapacitySerializer(serializers.Serializer):
+    """A change to a scheduled class: only its capacity."""
+
+    capacity = serializers.IntegerField(min_value=1, max_value=1000)
 
 
 class ClassCompleteSerializer(serializers.Serializer):

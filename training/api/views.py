@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal import uploads
+from portal.api.actions import ServiceActionMixin
+from portal.api.parsers import UPLOAD_PARSERS
 from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.tables import csv_response
 from training import importers, services
@@ -15,13 +19,15 @@ from training.filtersets import AcademyClassFilterSet, CompletionFilterSet, Cour
 from training.models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, Waiver
 
 from .serializers import (
+    ClassCapacitySerializer,
     AcademyClassSerializer, AcademySiteSerializer, BulkImportSerializer, CardLoginSerializer, ClassCompleteSerializer,
     CompletionSerializer, CourseRetireSerializer, CourseSerializer, EnrollmentSerializer, OfficerSerializer,
     OfficerTransitionSerializer, ReasonSerializer, WaiverSerializer,
 )
 
-def bulk_import(request, kind: str) -> Response:
-    """Run an import from a JSON list (``rows`` or a bare list) or a CSV ``file``."""
+def bulk_import(view: ServiceActionMixin, request, kind: str) -> Response:
+    """Run an import from a JSON list (``rows`` or a bare list) or a CSV ``file``, as the
+    viewset's service call (its errors mapped like every action's)."""
     data = request.data
     if isinstance(data, list):
         data = {"rows": data}
@@ -30,9 +36,14 @@ def bulk_import(request, kind: str) -> Response:
     upload = params.validated_data.get("file")
     if upload is None and "rows" not in params.validated_data:
         return Response({"rows": ["Send “rows” (a list) or a CSV “file”."]}, status=status.HTTP_400_BAD_REQUEST)
-    report = importers.run_import(
-        kind, text=upload.read().decode("utf-8-sig") if upload else None, items=params.validated_data.get("rows"),
-        acting_user=request.user, apply_valid=params.validated_data["apply_valid"], dry_run=params.validated_data["dry_run"],
+    try:
+        text = uploads.read_text(upload) if upload else None
+    except DjangoValidationError as exc:
+        return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+    report = view.call_service(
+        importers.run_import, kind=kind, text=text,
+        items=params.validated_data.get("rows"), apply_valid=params.validated_data["apply_valid"],
+        dry_run=params.validated_data["dry_run"],
     )
     body = report.as_dict()
     if report.errors and not report.applied and not params.validated_data["dry_run"]:
@@ -41,7 +52,7 @@ def bulk_import(request, kind: str) -> Response:
     return Response(body, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
 
 
-class OfficerViewSet(ScopedModelViewSet):
+class OfficerViewSet(ServiceActionMixin, ScopedModelViewSet):
     """Designated Immigration Officers of the caller's agencies, with whether each can act
     today and why not. Status changes are actions: ``POST officers/{id}/{verb}/``."""
 
@@ -73,12 +84,9 @@ class OfficerViewSet(ScopedModelViewSet):
 
     def _transition(self, request, verb):
         officer = self.get_object()
-        params = OfficerTransitionSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        officer = services.officer_transition(officer=officer, verb=verb, acting_user=request.user, on=data.get("on"),
-                                              reason=data.get("reason", ""), cause=data.get("cause"))
-        return self._out(officer)
+        data = self.action_params(OfficerTransitionSerializer, request)
+        return self.run_service(request, services.officer_transition, officer=officer, verb=verb, on=data.get("on"),
+                                reason=data.get("reason", ""), cause=data.get("cause"))
 
     @extend_schema(request=OfficerTransitionSerializer, responses=OfficerSerializer)
     @action(detail=True, methods=["post"])
@@ -114,23 +122,21 @@ class OfficerViewSet(ScopedModelViewSet):
     @extend_schema(request=None, responses=OfficerSerializer)
     @action(detail=True, methods=["post"], url_path="request-card-reactivation")
     def request_card_reactivation(self, request, pk=None):
-        officer = services.officer_card_request_reactivation(officer=self.get_object(), acting_user=request.user)
-        return self._out(officer)
+        return self.run_service(request, services.officer_card_request_reactivation, officer=self.get_object())
 
     @extend_schema(request=None, responses=OfficerSerializer)
     @action(detail=True, methods=["post"], url_path="reactivate-card")
     def reactivate_card(self, request, pk=None):
-        officer = services.officer_card_reactivate(officer=self.get_object(), acting_user=request.user)
-        return self._out(officer)
+        return self.run_service(request, services.officer_card_reactivate, officer=self.get_object())
 
     @extend_schema(request=BulkImportSerializer, responses=dict)
-    @action(detail=False, methods=["post"], url_path="import")
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=UPLOAD_PARSERS)
     def bulk_roster(self, request):
         """Bulk roster import: officer_number, agency, last_name, first_name, email, status, certified_on."""
-        return bulk_import(request, "roster")
+        return bulk_import(self, request, "roster")
 
 
-class CourseViewSet(ScopedModelViewSet):
+class CourseViewSet(ServiceActionMixin, ScopedModelViewSet):
     """The course catalogue: basic (IADP), refresher (IADRP) and the PALMS courses."""
 
     queryset = Course.objects.select_related("alternative")
@@ -141,14 +147,10 @@ class CourseViewSet(ScopedModelViewSet):
     @extend_schema(request=CourseRetireSerializer, responses=CourseSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
-        course = self.get_object()
-        params = CourseRetireSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        course = services.course_retire(course=course, acting_user=request.user, **params.validated_data)
-        return Response(self.get_serializer(course).data)
+        return self.run_service(request, services.course_retire, params=CourseRetireSerializer, course=self.get_object())
 
 
-class AcademyClassViewSet(ScopedModelViewSet):
+class AcademyClassViewSet(ServiceActionMixin, ScopedModelViewSet):
     """Academy classes with their seats and waiting lists. A basic class in Q1 needs
     ``q1_override_reason`` (HQ only)."""
 
@@ -176,13 +178,14 @@ class AcademyClassViewSet(ScopedModelViewSet):
             q1_override_reason=d.get("q1_override_reason", ""), acting_user=request.user)
         return self._out(academy_class, status.HTTP_201_CREATED)
 
+    @extend_schema(request=ClassCapacitySerializer, responses=AcademyClassSerializer)
     def partial_update(self, request, *args, **kwargs):
         academy_class = self.get_object()
         if set(request.data) - {"capacity"}:
             return Response({"non_field_errors": ["Only the capacity of a scheduled class can change."]}, status=400)
         if "capacity" not in request.data:
             return Response({"capacity": ["Give the class's new capacity."]}, status=400)
-        serializer = self.get_serializer(academy_class, data=request.data, partial=True)
+        serializer = ClassCapacitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.class_set_capacity(academy_class=academy_class, capacity=serializer.validated_data["capacity"],
                                     acting_user=request.user)
@@ -191,11 +194,8 @@ class AcademyClassViewSet(ScopedModelViewSet):
     @extend_schema(request=ClassCompleteSerializer, responses=AcademyClassSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        academy_class = self.get_object()
-        params = ClassCompleteSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        services.class_complete(academy_class=academy_class, acting_user=request.user, **params.validated_data)
-        return self._out(academy_class)
+        return self.run_service(request, services.class_complete, params=ClassCompleteSerializer,
+                                academy_class=self.get_object())
 
 
 class AcademySiteViewSet(ScopedModelViewSet):
@@ -206,7 +206,7 @@ class AcademySiteViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
 
-class EnrollmentViewSet(ScopedCreateReadViewSet):
+class EnrollmentViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     """Seats and waiting lists of the caller's officers. ``POST`` asks for a seat;
     ``POST enrollments/{id}/withdraw/`` frees it for the first officer waiting."""
 
@@ -223,15 +223,11 @@ class EnrollmentViewSet(ScopedCreateReadViewSet):
     @extend_schema(request=ReasonSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        enrollment = self.get_object()
-        params = ReasonSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        enrollment = services.enrollment_withdraw(enrollment=enrollment, acting_user=request.user,
-                                                  reason=params.validated_data["reason"])
-        return Response(self.get_serializer(enrollment).data)
+        return self.run_service(request, services.enrollment_withdraw, params=ReasonSerializer,
+                                enrollment=self.get_object())
 
 
-class CompletionViewSet(ScopedCreateReadViewSet):
+class CompletionViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     """Course completions. ``POST`` one completion, or a list (bulk POST of a PALMS
     export: officer_number, course_code, completed_on), or ``{"rows": [...]}`` / a CSV
     ``file`` with ``apply_valid`` and ``dry_run``."""
@@ -239,30 +235,32 @@ class CompletionViewSet(ScopedCreateReadViewSet):
     queryset = Completion.objects.select_related("officer", "course")
     serializer_class = CompletionSerializer
     filterset_class = CompletionFilterSet
+    parser_classes = UPLOAD_PARSERS
 
     @extend_schema(request=CompletionSerializer, responses=CompletionSerializer)
     def create(self, request, *args, **kwargs):
         if isinstance(request.data, list) or "rows" in request.data or "file" in request.data:
-            return bulk_import(request, "completions")
+            return bulk_import(self, request, "completions")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         completion = services.completion_record(acting_user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(completion).data, status=status.HTTP_201_CREATED)
 
 
-class CardLoginViewSet(ScopedCreateReadViewSet):
+class CardLoginViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     """Security-card logins. ``POST`` a list (bulk) of officer_number, logged_in_at (ISO
     8601; without an offset, America/New_York), or ``{"rows": [...]}`` / a CSV ``file``."""
 
     queryset = CardLogin.objects.select_related("officer")
     serializer_class = CardLoginSerializer
+    parser_classes = UPLOAD_PARSERS
     filterset_fields = ["officer"]
 
     @extend_schema(request=BulkImportSerializer, responses=dict)
     def create(self, request, *args, **kwargs):
         if isinstance(request.data, dict) and "officer_number" in request.data:
             return self._single(request)
-        return bulk_import(request, "card-logins")
+        return bulk_import(self, request, "card-logins")
 
     def _single(self, request):
         report = importers.run_import("card-logins", items=[dict(request.data.items())], acting_user=request.user)
@@ -313,7 +311,7 @@ def plan_from_params(fiscal_year: int, params):
         try:
             value = int(value)
         except ValueError:
-            raise ValidationError({name: ["Give a whole number."]})
+            raise ValidationError({name: ["Give a whole number."]}) from None
         if not low <= value <= high:
             raise ValidationError({name: [f"Give a number from {low} to {high}."]})
         return value

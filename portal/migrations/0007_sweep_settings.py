@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0003_audit_journal_and_history'),
+        ('portal', '0006_merge_20261201_0649'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,268 @@
+"""The national dashboard's figures, for one person's scope and the page's filters.
+
+Filters: field office, 287(g) model and fiscal year. The fiscal year narrows the flows
+(agreements signed in it, by month; sites that became operational in it, with their
+median days from MOA signature and the share within the goal); the stocks are today's
+(agreements in force, sites waiting, officers, managers, open findings, the map).
+Every figure is aggregated in the database: the number of queries does not depend on
+the number of agencies, officers or findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+
+from portal import dates
+
+#: How many of the latest sweep runs the findings trend shows.
+TREND_RUNS = 10
+
+
+@dataclass
+class DashboardFilters:
+    field_office: object | None = None  # a FieldOffice
+    program_model: str = ""
+    fiscal_year: int | None = None
+
+    def query(self, **extra) -> str:
+        """The list pages' query string for these filters (those a list understands) and ``extra``."""
+        params = []
+        if self.field_office is not None and extra.pop("_office", True):
+            params.append(("field_office", self.field_office.pk))
+        if self.program_model and extra.pop("_model", True):
+            params.append(("program_model", self.program_model))
+        for key, value in extra.items():
+            if key.startswith("_"):
+                continue
+            for v in value if isinstance(value, (list, tuple)) else [value]:
+                params.append((key, v))
+        return ("?" + urlencode(params)) if params else ""
+
+
+def _with_model(queryset, filters: DashboardFilters, agency_path: str):
+    """Rows whose agency holds an agreement under the filter's 287(g) model."""
+    if not filters.program_model:
+        return queryset
+    from agreements.models import Agreement
+
+    return queryset.filter(Exists(Agreement.objects.filter(
+        agency=OuterRef(agency_path), program_model=filters.program_model)))
+
+
+def _office(queryset, filters: DashboardFilters, path: str):
+    return queryset.filter(**{path: filters.field_office}) if filters.field_office is not None else queryset
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def agreement_figures(user, filters: DashboardFilters, fy: int) -> dict:
+    from agreements.choices import IN_FORCE_STATUSES, ProgramModel
+    from agreements.geo import STATES
+    from agreements.models import Agreement
+
+    agreements = _office(Agreement.objects.visible_to(user), filters, "agency__field_office")
+    if filters.program_model:
+        agreements = agreements.filter(program_model=filters.program_model)
+    url = reverse("agreements:agreement-list")
+
+    by_month: dict[dt.date, int] = {}
+    for row in (agreements.filter(signed_on__isnull=False).annotate(month=TruncMonth("signed_on"))
+                .values("month").annotate(n=Count("id")).order_by("month")):
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        by_month[month] = row["n"]
+    by_fy: dict[int, int] = defaultdict(int)
+    for month, n in by_month.items():
+        by_fy[dates.fiscal_year(month)] += n
+    start = dates.fiscal_year_start(fy)
+    months = []
+    for i in range(12):
+        first = dt.date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1)
+        months.append({"month": first.isoformat()[:7], "label": first.strftime("%b %Y"), "signed": by_month.get(first, 0)})
+
+    in_force = dict(agreements.filter(status__in=IN_FORCE_STATUSES).values_list("program_model")
+                    .annotate(n=Count("id")).values_list("program_model", "n"))
+    status_params = {"status": list(IN_FORCE_STATUSES)}
+    by_model = [
+        {"program_model": code, "label": label, "in_force": in_force.get(code, 0),
+         "url": url + filters.query(_model=False, program_model=code, **status_params)}
+        for code, label in ProgramModel.choices if not filters.program_model or code == filters.program_model
+    ]
+    per_state = dict(agreements.filter(status__in=IN_FORCE_STATUSES).values_list("agency__state")
+                     .annotate(n=Count("id")).values_list("agency__state", "n"))
+    states = [
+        {"state": code, "name": name, "in_force": per_state.get(code, 0),
+         "url": url + filters.query(state=code, **status_params)}
+        for code, name in sorted(STATES.items(), key=lambda item: item[1])
+    ]
+    return {
+        "fiscal_year": fy,
+        "signed_in_fiscal_year": by_fy.get(fy, 0),
+        "signed_in_fiscal_year_url": url + filters.query(signed_fiscal_year=fy),
+        "signed_by_month": months,
+        "signed_by_fiscal_year": [{"fiscal_year": y, "signed": by_fy[y], "url": url + filters.query(signed_fiscal_year=y)}
+                                  for y in sorted(by_fy)],
+        "in_force": sum(in_force.values()),
+        "in_force_url": url + filters.query(**status_params),
+        "in_force_by_model": by_model,
+        "by_state": states,
+        "max_state": max(per_state.values(), default=0),
+    }
+
+
+def site_figures(user, filters: DashboardFilters, fy: int) -> dict:
+    from itdeploy.choices import InstallationStatus
+    from itdeploy.models import Installation, InstallationSettings
+
+    goal = InstallationSettings.current().goal_days
+    sites = _with_model(_office(Installation.objects.visible_to(user), filters, "agency__field_office"), filters, "agency")
+    fy_range = (dates.fiscal_year_start(fy), dates.fiscal_year_end(fy))
+    counts = sites.aggregate(
+        operational=Count("id", filter=Q(status=InstallationStatus.OPERATIONAL)),
+        operational_in_fy=Count("id", filter=Q(status=InstallationStatus.OPERATIONAL, operational_on__range=fy_range)),
+        waiting=Count("id", filter=Q(status=InstallationStatus.IN_PROGRESS)),
+    )
+    days = [
+        (done - signed).days for signed, done in sites.filter(
+            status=InstallationStatus.OPERATIONAL, dates_estimated=False, operational_on__range=fy_range,
+        ).values_list("moa_signed_on", "operational_on")
+    ]
+    within = sum(1 for d in days if d <= goal)
+    pipeline = reverse("itdeploy:pipeline")
+    return {
+        "goal_days": goal,
+        "operational": counts["operational"],
+        "operational_in_fiscal_year": counts["operational_in_fy"],
+        "operational_url": reverse("itdeploy:chart"),
+        "waiting": counts["waiting"],
+        "waiting_url": pipeline + filters.query(_model=False),
+        "measured": len(days),
+        "median_days_to_operational": statistics.median(days) if days else None,
+        "within_goal": within,
+        "share_within_goal": _share(within, len(days)),
+    }
+
+
+def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
+    from training.choices import OfficerStatus
+    from training.models import Officer
+
+    fy_start = dates.fiscal_year_start(dates.fiscal_year(today))
+    officers = _with_model(_office(Officer.objects.visible_to(user), filters, "agency__field_office"), filters, "agency")
+    officers = officers.with_standing(today)
+    lapsed = Officer.objects.card_lapsed_q(today)
+    certified = Q(status=OfficerStatus.CERTIFIED)
+    able = certified & Q(certified_on__lte=today, agreement_active=True) & ~lapsed
+    recertified = certified & (Q(certified_on__gte=fy_start) | Q(recert_done__gte=F("recert_required")))
+    counts = officers.aggregate(
+        certified=Count("id", filter=certified), able=Count("id", filter=able),
+        recertified=Count("id", filter=recertified), lapsed=Count("id", filter=certified & lapsed),
+    )
+    url = reverse("training:officer-list")
+    return {
+        "certified": counts["certified"],
+        "certified_url": url + filters.query(_model=False, status=OfficerStatus.CERTIFIED),
+        "able_to_act": counts["able"],
+        "able_to_act_url": url + filters.query(_model=False, can_act="true"),
+        "recertified": counts["recertified"],
+        "share_recertified": _share(counts["recertified"], counts["certified"]),
+        "recertified_url": url + filters.query(_model=False, recertified="true"),
+        "cards_lapsed": counts["lapsed"],
+        "cards_lapsed_url": url + filters.query(_model=False, card_state="lapsed"),
+    }
+
+
+def manager_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
+    from portal.roles import HQ_ROLES, role_of
+    from staffing import figures
+
+    seen = figures.visible_figures(user, figures.compute(today))
+    if filters.field_office is not None:
+        rows = [o for o in seen["offices"] if o.key == filters.field_office.pk]
+    elif seen["nation"] is not None:
+        rows = [seen["nation"]]
+    else:
+        rows = seen["offices"]
+    required = sum(r.required for r in rows)
+    assigned = sum(r.assigned for r in rows)
+    is_hq = role_of(user) in HQ_ROLES
+    return {
+        "required": round(required, 2),
+        "assigned": round(assigned, 2),
+        "gap": round(required - assigned, 2),
+        "url": (reverse("staffing:office-staffing") if is_hq and filters.field_office is None
+                else reverse("staffing:manager-load") + filters.query(_model=False)),
+    }
+
+
+def finding_figures(user, filters: DashboardFilters) -> dict:
+    from portal.compliance.models import SEVERITY_RANK, Finding, Severity, SweepRun
+    from portal.compliance.registry import registry
+
+    visible = _with_model(_office(Finding.objects.visible_to(user), filters, "field_office"), filters, "agency")
+    url = reverse("findings")
+    table: dict[str, dict] = {}
+    for rule, severity, n in visible.open().values_list("rule", "severity").annotate(n=Count("id")).order_by():
+        row = table.setdefault(rule, {"rule": rule, "title": getattr(registry.get(rule), "title", rule),
+                                      "open": 0, "by_severity": {}})
+        row["open"] += n
+        row["by_severity"][severity] = n
+    severities = [code for code, _ in sorted(Severity.choices, key=lambda c: SEVERITY_RANK[c[0]])]
+    rows = sorted(table.values(), key=lambda r: (-r["open"], r["rule"]))
+    for row in rows:
+        row["url"] = url + filters.query(_model=False, rule=row["rule"], is_open="true")
+        row["cells"] = [{"severity": s, "n": row["by_severity"].get(s, 0),
+                         "url": url + filters.query(_model=False, rule=row["rule"], severity=s, is_open="true")}
+                        for s in severities]
+    totals = {s: sum(r["by_severity"].get(s, 0) for r in rows) for s in severities}
+
+    runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
+    trend = []
+    if runs:
+        # A finding was open at the end of a run if it had been seen by then and was not yet
+        # resolved or waived: one conditional count per run, in one query.
+        aggregates = {
+            f"run_{run.pk}": Count("id", filter=Q(first_seen_at__lte=run.finished_at) & (
+                Q(resolved_at__isnull=True) | Q(resolved_at__gt=run.finished_at)) & (
+                Q(waived_at__isnull=True) | Q(waived_at__gt=run.finished_at)))
+            for run in runs
+        }
+        counts = visible.aggregate(**aggregates)
+        trend = [{"run": run.pk, "as_of": run.as_of.isoformat(), "open": counts[f"run_{run.pk}"]} for run in runs]
+    return {
+        "open": sum(totals.values()),
+        "open_url": url + filters.query(_model=False, is_open="true"),
+        "severities": [{"code": s, "label": Severity(s).label, "open": totals[s],
+                        "url": url + filters.query(_model=False, severity=s, is_open="true")} for s in severities],
+        "by_rule": rows,
+        "trend": trend,
+    }
+
+
+def dashboard(user, filters: DashboardFilters | None = None, today: dt.date | None = None) -> dict:
+    """Every figure of the dashboard for ``user`` under ``filters``."""
+    filters = filters or DashboardFilters()
+    today = today or dates.today()
+    fy = filters.fiscal_year or dates.fiscal_year(today)
+    return {
+        "as_of": today.isoformat(),
+        "filters": {
+            "field_office": filters.field_office.pk if filters.field_office is not None else None,
+            "program_model": filters.program_model or None,
+            "fiscal_year": fy,
+        },
+        "agreements": agreement_figures(user, filters, fy),
+        "sites": site_figures(user, filters, fy),
+        "officers": officer_figures(user, filters, today),
+        "managers": manager_figures(user, filters, today),
+        "findings": finding_figures(user, filters),
+    }

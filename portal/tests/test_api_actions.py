@@ -1,0 +1,109 @@
+"""The API action pattern (``portal.api.actions.ServiceActionMixin``) through real actions:
+each error a service raises gets its answer, and a refused action writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.contenttypes.models import ContentType
+
+from agreements.choices import AgreementStatus
+from agreements.models import Agreement
+from portal.compliance.models import Finding, FindingStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.timezone.utc), tick=False):
+        yield
+
+
+@pytest.fixture
+def finding(world, people):
+    mine = world["mine"]
+    return Finding.objects.create(
+        rule="agreements.no_backup_manager", category="agreements", subject_type=ContentType.objects.get_for_model(mine),
+        subject_id=mine.pk, subject_label=str(mine), agency=mine, field_office=mine.field_office,
+        responsible=people["pm"],
+    )
+
+
+def test_a_services_validation_error_answers_400_with_its_field_and_writes_nothing(world, people, api):
+    agreement = world["agreements"]["mine"]
+    versions = agreement.history.count()
+
+    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/suspend/",
+                                         {"effective_on": "2018-04-01", "reason": "Misuse"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"effective_on": ["The date cannot be in the future."]}
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SIGNED
+    assert agreement.history.count() == versions
+
+
+def test_a_transition_the_state_does_not_allow_answers_409_with_the_reason(world, people, api):
+    agreement = world["agreements"]["mine"]
+
+    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/withdraw/",
+                                         {"effective_on": "2018-03-01", "reason": "Withdrawn"}, format="json")
+
+    assert response.status_code == 409
+    assert list(response.json()) == ["detail"]
+    assert "cannot be withdrawn; only a pending application can" in response.json()["detail"]
+    assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.SIGNED
+
+
+def test_a_services_refusal_answers_403_with_its_reason_and_writes_nothing(world, people, api, monkeypatch):
+    # The access policy lets the Unit Chief suspend; here the service itself refuses (as a
+    # service does for a rule the policy cannot see), and the action answers its reason.
+    from django.core.exceptions import PermissionDenied
+
+    from agreements import services
+
+    def refuse(**kwargs):
+        raise PermissionDenied("Only the officer of record may suspend this agreement.")
+
+    monkeypatch.setattr(services, "agreement_suspend", refuse)
+    agreement = world["agreements"]["mine"]
+
+    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/suspend/",
+                                         {"effective_on": "2018-03-01", "reason": "Misuse"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the officer of record may suspend this agreement."}
+    assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.SIGNED
+
+
+def test_a_role_the_policy_refuses_never_reaches_the_service(finding, people, api):
+    # pm_other is the agency's backup manager: sees the finding, is not responsible for it
+    response = api(people["pm_other"]).post(f"/api/v1/findings/{finding.pk}/acknowledge/", {}, format="json")
+
+    assert response.status_code == 403
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.OPEN and finding.acknowledged_by is None
+
+
+def test_an_allowed_action_answers_with_the_serialized_record(finding, people, api):
+    response = api(people["pm"]).post(f"/api/v1/findings/{finding.pk}/acknowledge/", {"note": "On it"}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == finding.pk and body["status"] == FindingStatus.ACKNOWLEDGED
+    finding.refresh_from_db()
+    assert finding.acknowledged_by == people["pm"]
+
+
+def test_a_body_the_actions_serializer_refuses_answers_400_before_the_service_runs(world, people, api):
+    agreement = world["agreements"]["mine"]
+
+    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/suspend/", {"effective_on": "soon"},
+                                         format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"effective_on", "reason"}
+    assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.SIGNED
