@@ -394,6 +394,15 @@ class Waiver(models.Model):
     def __str__(self) -> str:
         return f"Waiver FY{self.fiscal_year} for {self.officer} until {self.expires_on}"
 
+    def clean(self):
+        errors = {}
+        if messages := bounds.fiscal_year_errors(self.fiscal_year):
+            errors["fiscal_year"] = messages
+        if messages := bounds.waiver_expiry_errors(fiscal_year=self.fiscal_year, expires_on=self.expires_on):
+            errors["expires_on"] = messages
+        if errors:
+            raise ValidationError(errors)
+
 
 class TrainingSettings(models.Model):
     """The officers' grace periods and what the nightly credentials task may do on its
@@ -445,11 +454,3 @@ class TrainingSettings(models.Model):
     @classmethod
     def current(cls) -> "TrainingSettings":
         return cls.objects.get_or_create(pk=1)[0]
-    def clean(self):
-        errors = {}
-        if messages := bounds.fiscal_year_errors(self.fiscal_year):
-            errors["fiscal_year"] = messages
-        if messages := bounds.waiver_expiry_errors(fiscal_year=self.fiscal_year, expires_on=self.expires_on):
-            errors["expires_on"] = messages
-        if errors:
-            raise ValidationError(errors)
