@@ -36,8 +36,12 @@ PENDING_STATUSES = (
 ACTIVE_STATUSES = (AgreementStatus.SIGNED,)
 ENDED_STATUSES = (AgreementStatus.TERMINATED, AgreementStatus.WITHDRAWN)
 
-#: Agreements in force: signed, or suspended (paused, and may be reinstated).
-IN_FORCE_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.SUSPENDED)
+#: Agreements signed and not ended: signed (in force) or suspended (not in force, but it may be
+#: reinstated). Whether an agreement is *in force on a day* is ``Agreement.objects.in_force(on)``
+#: (docs/agreements.md, "In force"), never a status list.
+HELD_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.SUSPENDED)
+#: Kept for callers written before ``in_force(on)``: the same as ``HELD_STATUSES``.
+IN_FORCE_STATUSES = HELD_STATUSES
 
 
 class Transition(models.TextChoices):
@@ -72,3 +76,43 @@ class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", "Previewed, not applied"
     APPLIED = "applied", "Applied"
     DISCARDED = "discarded", "Discarded"
+    STORED = "stored", "Stored and compared, not applied"
+
+
+class ChangeKind(models.TextChoices):
+    """What the change list between two editions of one of ICE's lists records."""
+
+    NEW = "new", "New agreement"
+    REMOVED = "removed", "No longer listed"
+    CHANGED = "changed", "Changed"
+
+
+#: The fields of a row of ICE's list the change list compares, with their labels.
+CHANGE_FIELDS = {
+    "name": "Agency's spelling",
+    "agency_type": "Agency type",
+    "county": "County",
+    "signed_on": "Signing date",
+    "moa_url": "MOA link",
+    "addendum_url": "Addendum link",
+}
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "To review"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class FetchStatus(models.TextChoices):
+    NEW_EDITION = "new_edition", "New edition"
+    NOT_MODIFIED = "not_modified", "Not modified (HTTP 304)"
+    UNCHANGED = "unchanged", "Unchanged bytes (a known edition)"
+    PAGE = "page", "Page read, workbook links followed"
+    FAILED = "failed", "Failed"
+
+
+class InstallationDecision(models.TextChoices):
+    UNDECIDED = "", "Not decided"
+    NEEDED = "needed", "Installation needed"
+    NOT_NEEDED = "not_needed", "No installation needed"

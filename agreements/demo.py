@@ -84,11 +84,26 @@ PARTICIPATING_FILE = FIXTURES / "participatingAgencies07182025pm.xlsx"
 PENDING_FILE = FIXTURES / "pendingAgencies01232026am.xlsx"
 
 
+HISTORY = FIXTURES / "history"
+
+
 def seed(ctx: DemoContext) -> None:
     if ctx.scale == "small" and PARTICIPATING_FILE.exists():
         seed_from_ice_lists(ctx)
+        seed_ice_history()
     else:
         seed_synthetic(ctx)
+
+
+def seed_ice_history() -> None:
+    """ICE's real editions from 2021 to January 2026, stored and compared (not applied, so
+    the demo keeps its curated agencies): the program's timeline and the editions' change
+    lists show the real growth."""
+    from .services import ice_history_import
+
+    if HISTORY.is_dir():
+        files = sorted(p for p in HISTORY.iterdir() if p.suffix.lower() == ".xlsx")
+        ice_history_import(files=[(p.name, p.read_bytes()) for p in files], acting_user=None, apply=False)
 
 
 def seed_from_ice_lists(ctx: DemoContext) -> None:

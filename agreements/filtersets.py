@@ -7,9 +7,9 @@ from django.db.models import Q
 
 from portal import bounds, dates
 
-from .choices import AgencyType, AgreementStatus, ProgramModel
+from .choices import CHANGE_FIELDS, AgencyType, AgreementStatus, ChangeKind, ProgramModel
 from .geo import STATE_CHOICES
-from .models import Agency, Agreement, FieldOffice
+from .models import Agency, Agreement, EditionChange, FieldOffice
 
 
 class AgencyFilterSet(django_filters.FilterSet):
@@ -72,3 +72,17 @@ class AgreementFilterSet(django_filters.FilterSet):
     def filter_signed_fy(self, queryset, name, value):
         fy = int(value)
         return queryset.filter(signed_on__gte=dates.fiscal_year_start(fy), signed_on__lte=dates.fiscal_year_end(fy))
+
+
+class EditionChangeFilterSet(django_filters.FilterSet):
+    """Filters of an edition's change list (its page and ``ice-editions/{id}/changes/``)."""
+
+    q = django_filters.CharFilter(field_name="agency_name", lookup_expr="icontains", label="Agency")
+    kind = django_filters.ChoiceFilter(choices=ChangeKind.choices, label="Change")
+    field = django_filters.ChoiceFilter(choices=list(CHANGE_FIELDS.items()), label="Field changed")
+    state = django_filters.ChoiceFilter(choices=STATE_CHOICES)
+    program_model = django_filters.ChoiceFilter(choices=ProgramModel.choices, label="287(g) model")
+
+    class Meta:
+        model = EditionChange
+        fields = ["q", "kind", "field", "state", "program_model"]

@@ -57,8 +57,16 @@ class DocumentForm(forms.Form):
 class IceUploadForm(forms.Form):
     file = forms.FileField(label="ICE's list (.xlsx or .csv)",
                            help_text="The Participating Agencies or Pending Agencies workbook as ICE publishes it.")
+    as_of = forms.DateField(label="As of (optional)", required=False,
+                            help_text="The date ICE published it (YYYY-MM-DD), if you know it. Otherwise the portal "
+                                      "dates it from its name and the signing dates inside.")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         uploads.check_upload(upload, kinds=("xlsx", "csv"))
         return upload
+
+
+class EditionDateForm(forms.Form):
+    as_of = forms.DateField(label="As of", help_text="The date ICE published this edition (YYYY-MM-DD).")
+    reason = forms.CharField(label="Why", max_length=250, help_text="The evidence for the date, kept in the history.")

@@ -74,6 +74,7 @@ CLEANING_LABELS = {
     "apostrophes": "Curly apostrophes made straight",
     "excel_errors": "Excel error text (#N/A, #NA, N/A) treated as empty",
     "redirects_unwrapped": "Document links unwrapped from mail-filter redirects",
+    "archive_unwrapped": "Document links unwrapped from web-archive addresses",
     "extension_prefixes": "Browser-extension prefixes removed from document links",
     "single_slash": "Document links with a single slash after https: repaired",
     "unusable_links": "Document links that were not web addresses, left empty",
@@ -100,6 +101,8 @@ class ReadResult:
     cleanings: Counter = field(default_factory=Counter)
     rows_read: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    #: The columns of ICE's list the file has (state, agency, type, county, model, signed, moa, addendum).
+    columns: list[str] = field(default_factory=list)
 
 
 # --- cleaning ---------------------------------------------------------------------------------
@@ -141,6 +144,11 @@ def _unwrap_once(url: str, cleanings: Counter) -> str | None:
             cleanings["extension_prefixes"] += 1
             rest = url[url.index("://") + 3 + inner.start():]
             return unquote(rest) if "%3A" in rest[:12].upper() else rest
+    # A public web archive's copy: https://web.archive.org/web/20210113002027/https://www.ice.gov/...
+    archived = re.match(r"^https?://(?:web\.)?archive\.org/web/\d+[a-z_]*/(https?:/.+)$", url, re.I)
+    if archived:
+        cleanings["archive_unwrapped"] += 1
+        return archived.group(1)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     query = parse_qs(parts.query)
@@ -300,7 +308,7 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
             "No header row of ICE's list was found (it needs the columns STATE, LAW ENFORCEMENT AGENCY and SUPPORT TYPE)."
         ]})
     edition = IceEdition.PARTICIPATING if "signed" in mapping else IceEdition.PENDING
-    result = ReadResult(file_name=file_name, edition=edition)
+    result = ReadResult(file_name=file_name, edition=edition, columns=sorted(mapping))
     used = set(mapping.values())
     result.ignored_columns = [
         _header_key(value) for index, (value, _) in enumerate(header_cells)
@@ -393,6 +401,10 @@ class Plan:
     no_longer_listed: list[Agreement] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     listed_ids: list[int] = field(default_factory=list)
+    #: (agreement, signing date the portal has, signing date ICE's list gives) for agreements in force.
+    date_changes: list[tuple] = field(default_factory=list)
+    #: Whether a changed signing date is written at once (HQ's setting) or left for HQ to review.
+    date_changes_at_once: bool = False
 
 
 AGENCY_FIELDS = ["agency_type", "county"]
@@ -400,17 +412,23 @@ AGREEMENT_FIELDS = ["status", "signed_on", "signed_on_raw", "moa_url", "addendum
                     "review_reason", "pending_listed_on", "ice_listed_on", "not_listed_since"]
 
 
-def plan_ice_import(rows: list[dict], edition: str, import_date: dt.date, *, skip_unlisting: set | None = None) -> Plan:
+def plan_ice_import(rows: list[dict], edition: str, import_date: dt.date, *, skip_unlisting: set | None = None,
+                    date_changes_at_once: bool | None = None) -> Plan:
     """Compare cleaned rows with the portal's agencies and agreements.
 
     ``skip_unlisting`` holds (state, match_key) of agencies named in rejected rows: their
     agreements are not marked as missing from ICE's list, since the row may be theirs.
+    A signing date the list changes for an agreement in force is written at once only when
+    ``date_changes_at_once`` (by default HQ's setting); otherwise it waits for HQ's review.
     """
+    from .models import AgreementSettings
     from .services import coverage_table, field_office_for
 
     coverage = coverage_table()
 
     plan = Plan()
+    plan.date_changes_at_once = (AgreementSettings.current().apply_signing_date_changes
+                                 if date_changes_at_once is None else date_changes_at_once)
     states = {row["state"] for row in rows}
     agencies = {(a.state, a.match_key): a for a in Agency.objects.filter(state__in=states)}
     agreements = {(a.agency_id, a.program_model): a for a in Agreement.objects.filter(agency__state__in=states)}
@@ -541,6 +559,14 @@ def _refresh_agreement(agreement: Agreement, row: dict, edition: str, import_dat
             agreement.needs_review = True
             agreement.review_reason = (f"ICE's list (row {row['row']}) gives a signing date of {signed:%Y-%m-%d}, "
                                        f"before the application ({agreement.applied_on:%Y-%m-%d}).")[:250]
+        elif agreement.signed_on and signed != agreement.signed_on and agreement.status in (
+                AgreementStatus.SIGNED, AgreementStatus.SUSPENDED):
+            # ICE moved the signing date of an agreement in force: its installation's clock
+            # runs from it, so it changes at once only when HQ chose so; else HQ reviews it.
+            plan.date_changes.append((agreement, agreement.signed_on, signed))
+            if plan.date_changes_at_once:
+                agreement.signed_on = signed
+                agreement.signed_on_raw = ""
         else:
             agreement.signed_on = signed
             agreement.signed_on_raw = ""
@@ -566,7 +592,13 @@ def report_of(read: ReadResult, plan: Plan) -> dict:
         "flagged_dates": read.flagged,
         "cleanings": {key: read.cleanings[key] for key in CLEANING_LABELS if read.cleanings.get(key)},
         "ignored_columns": read.ignored_columns,
+        "columns": read.columns,
         "warnings": plan.warnings,
+        "signing_dates_changed": [
+            {"agreement": a.pk, "agency": a.agency.name, "state": a.agency.state, "program_model": a.program_model,
+             "before": before.isoformat() if before else None, "after": after.isoformat()}
+            for a, before, after in plan.date_changes[:500]
+        ],
         "no_longer_listed": [
             {"agreement": a.pk, "agency": a.agency.name, "state": a.agency.state, "program_model": a.program_model}
             for a in plan.no_longer_listed[:500]

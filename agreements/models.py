@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -12,7 +13,10 @@ from portal.scoping import ScopedQuerySet
 
 from django.conf import settings
 
-from .choices import AgencyType, AgreementStatus, DocumentKind, IceEdition, ImportStatus, ProgramModel, Transition
+from .choices import (
+    AgencyType, AgreementStatus, ChangeKind, DocumentKind, FetchStatus, IceEdition, ImportStatus, InstallationDecision,
+    ProgramModel, ReviewStatus, Transition,
+)
 from .geo import STATE_CHOICES
 
 
@@ -74,6 +78,12 @@ class StateOffice(models.Model):
         return f"{self.state} {self.county or '(default)'} -> {self.field_office.code}"
 
 
+class AgencyQuerySet(ScopedQuerySet):
+    def active_on(self, on: dt.date | None = None):
+        """Agencies active on ``on``: one of their agreements is in force that day."""
+        return self.filter(models.Exists(Agreement.objects.in_force(on).filter(agency=models.OuterRef("pk"))))
+
+
 class Agency(models.Model):
     """A state or local law enforcement agency (LEA) that holds, or applies for, one or
     more 287(g) agreements. Agencies are matched on state and a normalised name."""
@@ -103,7 +113,7 @@ class Agency(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -124,6 +134,43 @@ class Agency(models.Model):
         from django.urls import reverse
 
         return reverse("agreements:agency-detail", args=[self.pk])
+
+    def is_active(self, on: dt.date | None = None) -> bool:
+        """Whether one of the agency's agreements is in force on ``on`` (today by default)."""
+        return Agreement.objects.in_force(on).filter(agency_id=self.pk).exists()
+
+
+class AgreementQuerySet(ScopedQuerySet):
+    def in_force(self, on: dt.date | None = None):
+        """The agreements in force on ``on`` (today by default): the one definition every
+        rule, page and API field uses.
+
+        An agreement is in force from its signature (or, once renewed, the signature the
+        renewal replaced) until its suspension, termination or withdrawal: signed on or
+        before ``on`` (a signed agreement whose date ICE's list gave untrusted counts as
+        signed); not terminated or withdrawn on or before ``on`` (``ended_on``); and
+        not suspended on ``on`` (a suspension from its effective date up to the day before
+        its reinstatement). The portal records no expiry date: an MOA that lapses is
+        terminated by HQ on the day it lapsed."""
+        from portal import dates
+
+        on = on or dates.today()
+        signed = models.Q(signed_on__lte=on) | models.Exists(AgreementEvent.objects.filter(
+            agreement=models.OuterRef("pk"), transition=Transition.RENEW, previous_signed_on__lte=on))
+        # Signed agreements loaded from ICE's lists with a date the import could not trust
+        # (kept in ``signed_on_raw`` for HQ) are signed on an unknown day in the past.
+        signed |= models.Q(signed_on__isnull=True, status__in=[
+            AgreementStatus.SIGNED, AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED])
+        not_ended = models.Q(status__in=[AgreementStatus.SIGNED, AgreementStatus.SUSPENDED]) | models.Q(
+            status__in=[AgreementStatus.TERMINATED, AgreementStatus.WITHDRAWN], ended_on__gt=on)
+        suspended = models.Exists(AgreementSuspension.objects.filter(
+            agreement=models.OuterRef("pk"), starts_on__lte=on).filter(
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=on)))
+        # A suspended agreement without a recorded interval (written before intervals were
+        # kept) counts as suspended on every day.
+        unrecorded = models.Q(status=AgreementStatus.SUSPENDED) & ~models.Exists(
+            AgreementSuspension.objects.filter(agreement=models.OuterRef("pk"), ends_on__isnull=True))
+        return self.filter(signed, not_ended).exclude(suspended).exclude(unrecorded)
 
 
 class Agreement(models.Model):
@@ -159,7 +206,7 @@ class Agreement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["agency__state", "agency__name", "program_model"]
@@ -179,6 +226,37 @@ class Agreement(models.Model):
         from django.urls import reverse
 
         return reverse("agreements:agreement-detail", args=[self.pk])
+
+    def is_in_force(self, on: dt.date | None = None) -> bool:
+        """Whether this agreement is in force on ``on``: ``Agreement.objects.in_force`` for one row."""
+        return Agreement.objects.in_force(on).filter(pk=self.pk).exists()
+
+
+class AgreementSuspension(models.Model):
+    """A period an agreement was suspended: from the suspension's effective date up to the
+    day before its reinstatement (``ends_on``, the reinstatement's effective date; empty
+    while suspended). The agreement is not in force on those days."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="suspensions")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="The reinstatement's effective date.")
+    reason = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(name="suspension_ends_after_start",
+                                   condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                                   violation_error_message="A suspension cannot end before it starts."),
+            models.UniqueConstraint(fields=["agreement"], condition=models.Q(ends_on__isnull=True),
+                                    name="one_open_suspension_per_agreement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suspension of {self.agreement} from {self.starts_on}"
 
 
 class AgreementEvent(models.Model):
@@ -249,13 +327,31 @@ class IceImportQuerySet(ScopedQuerySet):
 
 
 class IceImport(models.Model):
-    """One file of ICE's published lists, read and previewed, then applied or discarded.
-    Keeps the cleaned rows and the report so HQ can review what an import did."""
+    """One edition of ICE's published lists (Participating or Pending Agencies): the file
+    itself (its bytes, kept in the database so SQLite and PostgreSQL keep it alike), its
+    SHA-256 (the same bytes are one edition), which list it is (from its header), and the
+    date it is as of with the evidence used. It is read and previewed, then applied,
+    discarded, or, when an edition of the same list as of a later date is already applied,
+    stored and compared without undoing the newer one. Keeps the cleaned rows and the
+    report so HQ can review what it did."""
 
     file_name = models.CharField(max_length=250)
-    edition = models.CharField(max_length=14, choices=IceEdition.choices)
+    edition = models.CharField("list", max_length=14, choices=IceEdition.choices)
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
-    import_date = models.DateField(help_text="The date the list is taken as of (the day it was read).")
+    import_date = models.DateField(help_text="The date written on the records it changes: its as-of date when known.")
+    content = models.BinaryField(null=True, blank=True, editable=False, help_text="The file, byte for byte.")
+    sha256 = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    as_of = models.DateField("as of", null=True, blank=True,
+                             help_text="The date of ICE's edition; never before its latest signing date.")
+    as_of_basis = models.CharField("as-of evidence used", max_length=300, blank=True)
+    as_of_evidence = models.JSONField(default=list, blank=True,
+                                      help_text="Every date the file and its fetch gave: kind, date, detail.")
+    latest_signed_on = models.DateField("latest signing date inside", null=True, blank=True)
+    source_url = models.URLField(max_length=500, blank=True, help_text="Where the file was fetched from, if it was.")
+    http_last_modified = models.DateTimeField(null=True, blank=True)
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 help_text="The edition of the same list just before it (as-of order).")
+    digest_sent_at = models.DateTimeField(null=True, blank=True, help_text="When the change digest went to HQ.")
     rows = models.JSONField(default=list, help_text="The cleaned rows that can be applied.")
     report = models.JSONField(default=dict, help_text="Counts, cleanings, flagged and rejected rows.")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -264,21 +360,171 @@ class IceImport(models.Model):
                                    related_name="+")
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_valid_only = models.BooleanField(default=False, help_text="Applied with rejected rows left out.")
-    # The cleaned rows are the file itself, kept once; the history follows status and report.
-    history = HistoricalRecords(excluded_fields=["rows"])
+    # The file's bytes and cleaned rows are kept once, never edited: the history follows
+    # the dates, status and report (the audit journal reads it).
+    history = HistoricalRecords(excluded_fields=["content", "rows"])
 
     objects = IceImportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
+        verbose_name = "ICE list edition"
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_edition_display()}, {self.uploaded_at:%Y-%m-%d})"
+        when = self.as_of.isoformat() if self.as_of else "undated"
+        return f"{self.file_name} ({self.get_edition_display()}, as of {when})"
 
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("agreements:ice-import-detail", args=[self.pk])
+
+
+class EditionChange(models.Model):
+    """One line of the change list between an edition of ICE's list and the edition of
+    the same list before it: an agreement new to the list, one no longer listed, or one
+    field of a listed agreement with its value before and after. Agreements are matched
+    on state, agency (case, spacing and apostrophes folded) and 287(g) model. Computed
+    from the two files, recomputed when an older edition arrives late; never edited."""
+
+    edition = models.ForeignKey(IceImport, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=8, choices=ChangeKind.choices)
+    state = models.CharField(max_length=2)
+    agency_name = models.CharField(max_length=200)
+    match_key = models.CharField(max_length=200)
+    program_model = models.CharField("287(g) model", max_length=3, choices=ProgramModel.choices)
+    field = models.CharField(max_length=20, blank=True)
+    before = models.CharField(max_length=500, blank=True)
+    after = models.CharField(max_length=500, blank=True)
+    agreement = models.ForeignKey(Agreement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()  # HQ's, like the editions (portal.access)
+
+    class Meta:
+        ordering = ["edition", "kind", "state", "agency_name", "program_model", "field"]
+        indexes = [models.Index(fields=["edition", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.agency_name} ({self.state}) {self.field}"
+
+    @property
+    def field_label(self) -> str:
+        from .choices import CHANGE_FIELDS
+
+        return CHANGE_FIELDS.get(self.field, self.field)
+
+
+class SigningDateReviewQuerySet(ScopedQuerySet):
+    def pending(self):
+        return self.filter(status=ReviewStatus.PENDING)
+
+
+class SigningDateReview(models.Model):
+    """A signing date ICE's list changed for an agreement the portal holds: HQ accepts it
+    (the agreement's date and its installation's 180-day clock move, with history) or
+    rejects it; with the HQ setting "apply at once" it is accepted by the import itself."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signing_date_reviews")
+    edition = models.ForeignKey(IceImport, on_delete=models.CASCADE, related_name="date_reviews")
+    previous_signed_on = models.DateField(null=True, blank=True)
+    new_signed_on = models.DateField()
+    status = models.CharField(max_length=8, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=250, blank=True)
+    history = HistoricalRecords()
+
+    objects = SigningDateReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "agreement__agency__name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "edition"], name="one_date_review_per_edition")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement}: {self.previous_signed_on} -> {self.new_signed_on}"
+
+
+class IceSource(models.Model):
+    """An address the scheduled fetch reads (ICE's 287(g) page or a workbook), with what
+    its server said last time, so the next request is conditional."""
+
+    url = models.URLField(max_length=500, unique=True)
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True, help_text="The Last-Modified header, as sent.")
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()  # HQ's (portal.access)
+
+    class Meta:
+        ordering = ["url"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class IceFetch(models.Model):
+    """One request of the scheduled fetch and what came of it: a new edition, not
+    modified, bytes already known, a page whose workbook links were followed, or a failure
+    with its reason. A log, never edited."""
+
+    url = models.URLField(max_length=500)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=14, choices=FetchStatus.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    edition = models.ForeignKey(IceImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="fetches")
+
+    objects = ScopedQuerySet.as_manager()  # HQ's (portal.access)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.url} {self.started_at:%Y-%m-%d %H:%M}: {self.get_status_display()}"
+
+
+class IceDigestSubscription(models.Model):
+    """Whether an HQ user receives the e-mail digest of what each new edition of ICE's
+    lists changed. A small record of its own, to merge later into the portal's general
+    notification preferences."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ice_digest")
+    subscribed = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()  # each HQ user their own (portal.access)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'subscribed' if self.subscribed else 'not subscribed'}"
+
+
+class OnboardingEntry(models.Model):
+    """An agency an edition of ICE's participating list added, in HQ's onboarding queue
+    until its field office is confirmed, it has a primary and a backup program manager,
+    and its site installation is decided. Within the grace period HQ sets, the sweep
+    reports the queue (one finding per edition) instead of each rule for each agency."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="onboarding")
+    edition = models.ForeignKey(IceImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="onboarding")
+    entered_on = models.DateField(help_text="The as-of date of the edition that added the agency.")
+    installation_decision = models.CharField(max_length=10, choices=InstallationDecision.choices, blank=True,
+                                             default=InstallationDecision.UNDECIDED)
+    completed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["completed_on", "-entered_on", "agency__state", "agency__name"]
+        verbose_name_plural = "onboarding entries"
+
+    def __str__(self) -> str:
+        return f"Onboarding of {self.agency}"
 
 
 class AgreementSettings(models.Model):
@@ -288,6 +534,24 @@ class AgreementSettings(models.Model):
         "days an application may stay under review", default=90,
         help_text="An application pending longer than this is reported by the nightly sweep.",
     )
+    apply_signing_date_changes = models.BooleanField(
+        "apply changed signing dates at once", default=False,
+        help_text="When ICE's list changes an agreement's signing date: apply it at once (on) or ask HQ to review it (off).",
+    )
+    onboarding_grace_days = models.PositiveIntegerField(
+        "onboarding grace period (days)", default=30,
+        help_text="Days after an edition adds an agency during which the sweep reports its onboarding as one finding "
+                  "per edition instead of the usual per-agency findings.",
+    )
+    officers_per_jem = models.PositiveIntegerField(
+        "assumed officers per Jail Enforcement Model agreement", default=6,
+        help_text="Used by the timeline's staffing estimate until rosters come in.")
+    officers_per_tfm = models.PositiveIntegerField(
+        "assumed officers per Task Force Model agreement", default=4,
+        help_text="Used by the timeline's staffing estimate until rosters come in.")
+    officers_per_wso = models.PositiveIntegerField(
+        "assumed officers per Warrant Service Officer agreement", default=2,
+        help_text="Used by the timeline's staffing estimate until rosters come in.")
     history = HistoricalRecords()
 
     class Meta:
@@ -304,3 +568,7 @@ class AgreementSettings(models.Model):
     @classmethod
     def current(cls) -> "AgreementSettings":
         return cls.objects.get_or_create(pk=1)[0]
+
+    def officers_per_agreement(self) -> dict[str, int]:
+        return {ProgramModel.JAIL_ENFORCEMENT: self.officers_per_jem, ProgramModel.TASK_FORCE: self.officers_per_tfm,
+                ProgramModel.WARRANT_SERVICE: self.officers_per_wso}

@@ -7,8 +7,8 @@ import datetime as dt
 from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
 
-from .choices import ProgramModel
-from .models import Agreement
+from .choices import AgreementStatus, ProgramModel
+from .models import Agency, Agreement, IceImport
 
 # The rule about agencies without a primary program manager is staffing's
 # (staffing/rules.py: SignedAgreementWithoutPrimaryManager); it keeps its code
@@ -28,7 +28,7 @@ class ApplicationReviewOverdue(Rule):
     severity = Severity.WARNING
     subject_model = Agreement
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         from django.db.models.functions import Coalesce
 
         from .choices import PENDING_STATUSES
@@ -36,8 +36,11 @@ class ApplicationReviewOverdue(Rule):
 
         limit = AgreementSettings.current().review_days_limit
         cutoff = today - dt.timedelta(days=limit)
+        pending = Agreement.objects.filter(status__in=PENDING_STATUSES)
+        if subject_ids is not None:
+            pending = pending.filter(pk__in=subject_ids)
         rows = (
-            Agreement.objects.filter(status__in=PENDING_STATUSES)
+            pending
             .annotate(clock=Coalesce("applied_on", "pending_listed_on"))
             .filter(clock__lt=cutoff)
             .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
@@ -65,12 +68,14 @@ class AgreementNotOnIceList(Rule):
     severity = Severity.WARNING
     subject_model = Agreement
 
-    def evaluate(self, *, today):
-        from .choices import IN_FORCE_STATUSES, PENDING_STATUSES
+    def evaluate(self, *, today, subject_ids=None):
+        from .choices import HELD_STATUSES, PENDING_STATUSES
 
+        listed = Agreement.objects.filter(not_listed_since__isnull=False, status__in=[*HELD_STATUSES, *PENDING_STATUSES])
+        if subject_ids is not None:
+            listed = listed.filter(pk__in=subject_ids)
         rows = (
-            Agreement.objects.filter(not_listed_since__isnull=False,
-                                     status__in=[*IN_FORCE_STATUSES, *PENDING_STATUSES])
+            listed
             .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
                          "program_model", "not_listed_since")
         )
@@ -94,3 +99,50 @@ def hq_owner_id() -> int | None:
         StaffProfile.objects.filter(role=Role.UNIT_CHIEF, user__is_active=True)
         .order_by("user_id").values_list("user_id", flat=True).first()
     )
+
+
+@registry.register
+class OnboardingUnfinished(Rule):
+    """The agencies an edition of ICE's list added are onboarded as a queue: while they
+    are within HQ's grace period (30 days by default, in the agreement settings), the
+    per-agency rules that only say "onboarding not finished" (no primary program manager,
+    no backup, no workload report) leave them out, and this rule reports one finding per
+    edition with what its agencies still lack. After the grace period the usual findings
+    apply. The finding goes to the Unit Chief."""
+
+    code = "agreements.onboarding_unfinished"
+    title = "Agencies an edition added still in onboarding"
+    description = "Agencies added by an edition of ICE's list are not yet onboarded (within the grace period)."
+    severity = Severity.WARNING
+    subject_model = IceImport  # the edition is the finding's subject
+
+    def evaluate(self, *, today):
+        from collections import defaultdict
+
+        from .models import AgreementSettings
+        from .selectors import agencies_onboarding_in_grace, onboarding_missing, onboarding_queue
+
+        grace = AgreementSettings.current().onboarding_grace_days
+        waiting = agencies_onboarding_in_grace(today)
+        if not waiting:
+            return
+        by_edition = defaultdict(list)
+        for entry in onboarding_queue(today=today).filter(agency_id__in=waiting):
+            by_edition[entry.edition].append(entry)
+        owner = hq_owner_id()
+        for edition, entries in by_edition.items():
+            if edition is None:
+                continue
+            lacking = defaultdict(int)
+            for entry in entries:
+                for what in onboarding_missing(entry):
+                    lacking[what] += 1
+            ends = min(e.entered_on for e in entries) + dt.timedelta(days=grace)
+            text = ", ".join(f"{n} without {what}" if what != "field office to confirm" else f"{n} with the {what}"
+                             for what, n in lacking.items()) or "ready to close"
+            yield Violation(
+                subject_id=edition.pk, label=f"Onboarding of ICE's list as of {edition.as_of:%Y-%m-%d}",
+                responsible_id=owner,
+                detail=f"{len(entries)} agenc{'y' if len(entries) == 1 else 'ies'} in the onboarding queue ({text}); "
+                       f"grace period until {ends:%Y-%m-%d}.",
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -17,11 +17,11 @@ from portal.forms import submit
 from portal.views import ScopedListView, ScopedRecordView, uswds_form
 
 from . import services
-from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus
+from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus, Transition
 from .filtersets import AgencyFilterSet, AgreementFilterSet
 from .forms import TRANSITIONS, DocumentForm, IceUploadForm, TransitionForm
 from .importers import CLEANING_LABELS, IceFileError, has_changes
-from .models import Agency, Agreement, AgreementDocument, IceImport
+from .models import Agency, Agreement, AgreementDocument, AgreementEvent, IceImport
 
 
 class AgencyListView(ScopedListView):
@@ -60,6 +60,12 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
         assignments = hooks.call("agency_assignments", agency, user, default=[])
         agreements = list(Agreement.objects.visible_to(user).filter(agency=agency).order_by("program_model"))
         assignment_history = hooks.call("agency_assignment_history", agency, user)
+        endings = list(
+            AgreementEvent.objects.visible_to(user).filter(
+                agreement__agency=agency, transition__in=[Transition.SUSPEND, Transition.REINSTATE, Transition.TERMINATE,
+                                                          Transition.WITHDRAW])
+            .select_related("agreement").order_by("-effective_on", "-recorded_at")
+        )
         entries = history.merged(
             *([history.entries(agency.history.all(), what="Agency")]
               if access.visible_fields(user, Agency) is None else []),
@@ -74,6 +80,8 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
             "may_see_agreements": access.may(user, "view", Agreement),
             "may_see_managers": access.may(user, "view", "staffing.Assignment"),
             "agreements": agreements,
+            "endings": endings,
+            "in_force": agency.is_active(today) or not agreements,
             "current_assignments": [a for a in assignments if a.is_active_on(today)],
             "past_assignments": [a for a in assignments if not a.is_active_on(today)],
             "findings": Finding.objects.visible_to(user).open().filter(agency=agency),
@@ -224,7 +232,8 @@ class IceImportListView(LoginRequiredMixin, View):
 
     def _page(self, request, form, status=200):
         return render(request, self.template_name, {
-            "imports": IceImport.objects.visible_to(request.user).select_related("uploaded_by", "applied_by")[:100],
+            "imports": IceImport.objects.visible_to(request.user).defer("content", "rows", "report")
+            .select_related("uploaded_by", "applied_by")[:100],
             "form": uswds_form(form) if form is not None else None,
         }, status=status)
 
@@ -240,44 +249,121 @@ class IceImportListView(LoginRequiredMixin, View):
             upload = data["file"]
             try:
                 return services.ice_import_preview(content=upload.read(), file_name=upload.name,
-                                                   acting_user=request.user)
+                                                   acting_user=request.user, as_of=data.get("as_of"))
             except IceFileError as exc:  # the file as a whole cannot be read: said on the file field
                 raise ValidationError({"file": [" ".join(exc.messages)]}) from exc
 
         done = submit(form, preview)
         if not done:
             return self._page(request, form, status=done.status)
+        if done.result.known:
+            messages.info(request, "This file has the same bytes as an edition the portal already has: here it is.")
         return redirect(done.result.get_absolute_url())
 
 
+#: The columns of an edition's change list on its page and in its exports.
+CHANGE_COLUMNS = [
+    Column("Change", "get_kind_display"),
+    Column("State", "state"),
+    Column("Agency", "agency_name"),
+    Column("287(g) model", "get_program_model_display"),
+    Column("Field", "field_label"),
+    Column("Before", "before"),
+    Column("After", "after"),
+]
+
+#: What each choice posted on an edition's page asks of the access policy.
+EDITION_ACTIONS = {"discard": "discard", "apply": "apply", "apply_valid": "apply", "as_of": "correct_date",
+                   "accept_date": "review_dates", "reject_date": "review_dates"}
+
+
 class IceImportDetailView(ScopedRecordView):
-    """The preview (or final report) of one import, and the choice to apply it."""
+    """An edition of ICE's list: its as-of date and evidence, the preview (or final
+    report) and the choice to apply it, its change list against the edition before it
+    (filters, CSV and Excel), and the changed signing dates for HQ to accept or reject."""
 
     model = IceImport
     template_name = "agreements/ice_import_detail.html"
 
-    def get(self, request, pk):
+    def record_queryset(self):
+        return IceImport.objects.defer("content")
+
+    def get(self, request, pk, as_of_form=None, status=200):
+        from portal.tables import csv_response, xlsx_response
+
+        from .filtersets import EditionChangeFilterSet
+        from .forms import EditionDateForm
+        from .models import EditionChange
+        from .selectors import edition_summary
+
         ice_import = self.get_record(pk)
+        changes = EditionChange.objects.filter(edition=ice_import)
+        filterset = EditionChangeFilterSet(request.GET or None, queryset=changes, request=request)
+        uswds_form(filterset.form)
+        filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else (
+            changes.none() if filterset.is_bound else changes)
+        export = request.GET.get("export")
+        name = f"changes-{ice_import.edition}-{ice_import.as_of or 'undated'}"
+        if export == "csv":
+            return csv_response(CHANGE_COLUMNS, filtered.iterator(chunk_size=2000), name)
+        if export == "xlsx":
+            return xlsx_response(CHANGE_COLUMNS, filtered, name, "Changes")
+        params = request.GET.copy()
+        params.pop("export", None)
         report = ice_import.report
+        may_correct = access.may(request.user, "correct_date", ice_import)
+        shown = list(filtered[:500])
         return render(request, self.template_name, {
             "ice_import": ice_import,
             "report": report,
             "cleanings": [(CLEANING_LABELS.get(k, k), v) for k, v in report.get("cleanings", {}).items()],
             "has_changes": has_changes(report),
             "may_apply": access.may(request.user, "apply", ice_import) and ice_import.status == ImportStatus.PREVIEWED,
-        })
+            "may_write": access.may(request.user, "review_dates", ice_import),
+            "summary": edition_summary(ice_import, limit=0),
+            "filter_form": filterset.form,
+            "changes": shown,
+            "changes_total": filtered.count(),
+            "querystring": params.urlencode(),
+            "reviews": ice_import.date_reviews.select_related("agreement__agency", "decided_by"),
+            "as_of_form": uswds_form(as_of_form or EditionDateForm(initial={"as_of": ice_import.as_of}))
+            if may_correct else None,
+        }, status=status)
 
     def post(self, request, pk):
+        from .forms import EditionDateForm
+
         choice = request.POST.get("choice")
-        ice_import = self.get_record(pk, "discard" if choice == "discard" else "apply")
+        ice_import = self.get_record(pk, EDITION_ACTIONS.get(choice, "apply"))
         try:
             if choice == "discard":
                 services.ice_import_discard(ice_import=ice_import, acting_user=request.user)
                 messages.success(request, "Import discarded: nothing was applied.")
             elif choice in ("apply", "apply_valid"):
-                services.ice_import_apply(ice_import=ice_import, acting_user=request.user,
-                                          apply_valid=choice == "apply_valid")
-                messages.success(request, "Import applied.")
+                ice_import = services.ice_import_apply(ice_import=ice_import, acting_user=request.user,
+                                                       apply_valid=choice == "apply_valid")
+                if ice_import.status == ImportStatus.STORED:
+                    messages.warning(request, "Stored and compared, not applied: an edition of this list as of a "
+                                              "later date is already applied.")
+                else:
+                    messages.success(request, "Import applied.")
+            elif choice == "as_of":
+                form = EditionDateForm(request.POST)
+                if not form.is_valid():
+                    return self.get(request, pk, as_of_form=form, status=400)
+                try:
+                    services.ice_edition_set_as_of(edition=ice_import, acting_user=request.user, **form.cleaned_data)
+                except ValidationError as exc:
+                    for field_name, errors in exc.message_dict.items():
+                        form.add_error(field_name if field_name in form.fields else None, errors)
+                    return self.get(request, pk, as_of_form=form, status=400)
+                messages.success(request, "The edition's date is corrected.")
+            elif choice in ("accept_date", "reject_date"):
+                review = get_object_or_404(ice_import.date_reviews.all(), pk=request.POST.get("review"))
+                services.signing_date_review_decide(review=review, acting_user=request.user,
+                                                    accept=choice == "accept_date")
+                messages.success(request, "Signing date accepted: the agreement and its installation follow it."
+                                 if choice == "accept_date" else "Signing date rejected: the agreement keeps its date.")
             else:
                 messages.error(request, "Choose whether to apply or discard the import.")
         except (TransitionNotAllowed, ValidationError) as exc:

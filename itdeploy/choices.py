@@ -9,6 +9,7 @@ class InstallationStatus(models.TextChoices):
     UNCONFIRMED = "unconfirmed", "Status unknown, to confirm"
     IN_PROGRESS = "in_progress", "In progress"
     OPERATIONAL = "operational", "Operational"
+    CANCELLED = "cancelled", "Cancelled (agreement ended)"
 
 
 class StepOwner(models.TextChoices):

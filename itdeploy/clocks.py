@@ -4,8 +4,9 @@ A step's clock starts when the step starts; its due date is its start plus its p
 days plus the days it spent paused, since a pause (waiting on the agency, site access)
 is not counted against the step. It is at risk once 75% (a setting) of its planned time is
 used and breached once past its due date. An installation's clock runs from the MOA
-signature against the goal (180 days, a setting) and is never paused: the goal is the
-program's promise to the agency.
+signature against the goal (180 days, a setting); it pauses only while the agency's
+agreement is suspended (the installation's pause intervals), so a suspended site is never
+past the goal for the days it was suspended.
 """
 
 from __future__ import annotations
@@ -70,14 +71,17 @@ def step_clock(*, started_on: dt.date | None, completed_on: dt.date | None, plan
 
 
 def installation_clock(*, moa_signed_on: dt.date, operational_on: dt.date | None, today: dt.date,
-                       goal_days: int = 180, at_risk_percent: int = 75) -> Clock:
-    """The clock of a whole installation from the MOA signature against the goal."""
+                       goal_days: int = 180, at_risk_percent: int = 75, pauses: Iterable[PauseLike] = ()) -> Clock:
+    """The clock of a whole installation from the MOA signature against the goal, the
+    days its agreement was suspended (``pauses``) not counted."""
     as_of = operational_on or today
-    used = max(0, (as_of - moa_signed_on).days)
+    paused = paused_days(pauses, as_of)
+    used = max(0, (as_of - moa_signed_on).days - paused)
     if used > goal_days:
         state = ClockState.BREACHED
     elif operational_on is None and used * 100 >= goal_days * at_risk_percent:
         state = ClockState.AT_RISK
     else:
         state = ClockState.ON_TRACK
-    return Clock(state, due_on=moa_signed_on + dt.timedelta(days=goal_days), used_days=used, allowed_days=goal_days)
+    return Clock(state, due_on=moa_signed_on + dt.timedelta(days=goal_days + paused), used_days=used,
+                 allowed_days=goal_days, paused_days=paused)

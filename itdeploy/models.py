@@ -166,6 +166,8 @@ class Installation(models.Model):
     moa_signed_on = models.DateField("MOA signed on")
     opened_on = models.DateField()
     operational_on = models.DateField(null=True, blank=True)
+    cancelled_on = models.DateField(null=True, blank=True,
+                                    help_text="The date the agreement that needed the site was terminated or withdrawn.")
     priority_rank = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)],
         help_text="HQ's rank in the installer queue (1 first). Without one, sites queue by MOA signature date.")
@@ -197,7 +199,18 @@ class Installation(models.Model):
         return reverse("itdeploy:installation-detail", args=[self.pk])
 
     def days_since_moa(self, today: dt.date) -> int:
-        return ((self.operational_on or today) - self.moa_signed_on).days
+        return ((self.operational_on or self.cancelled_on or today) - self.moa_signed_on).days
+
+    def paused_days(self, today: dt.date) -> int:
+        """Days the installation's clock was paused (its agreement suspended) up to the
+        operational date or ``today``; reads the prefetched ``clock_pauses`` when present."""
+        from .clocks import paused_days
+
+        return paused_days(self.clock_pauses.all(), self.operational_on or self.cancelled_on or today)
+
+    def counted_days(self, today: dt.date) -> int:
+        """Days from the MOA signature counted against the goal: the suspended days left out."""
+        return max(0, self.days_since_moa(today) - self.paused_days(today))
 
 
 class InstallationStep(models.Model):
@@ -221,6 +234,8 @@ class InstallationStep(models.Model):
                                     related_name="+", help_text="A person answerable for the step (e.g. an OCIO "
                                                                 "specialist); by default the agency's primary program manager.")
     note = models.CharField(max_length=250, blank=True)
+    cancelled_on = models.DateField(null=True, blank=True,
+                                    help_text="An open step closed with its installation when the agreement ended.")
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -269,3 +284,32 @@ class StepPause(models.Model):
 
     def __str__(self) -> str:
         return f"Pause of {self.step}: {self.get_reason_display()}"
+
+
+class InstallationPause(models.Model):
+    """A period the installation's own clock against the goal was paused because the
+    agency's agreement needing the site was suspended: from the suspension's effective date
+    to the reinstatement's (open while suspended). A suspended site is never past the goal
+    for those days."""
+
+    installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="clock_pauses")
+    reason = models.CharField(max_length=20, choices=PauseReason.choices, default=PauseReason.AGREEMENT_ENDED)
+    note = models.CharField(max_length=250, blank=True)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        constraints = [
+            models.CheckConstraint(name="installation_pause_ends_after_start",
+                                   condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                                   violation_error_message="A pause cannot end before it starts."),
+            models.UniqueConstraint(fields=["installation"], condition=Q(ended_on__isnull=True),
+                                    name="one_open_pause_per_installation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pause of {self.installation} from {self.started_on}"

@@ -1,5 +1,7 @@
 """Compliance rules of the IT installation pipeline. Installations whose status is
-unknown (loaded from ICE's lists, waiting for HQ to confirm them) are left out."""
+unknown (loaded from ICE's lists, waiting for HQ to confirm them) or cancelled are left
+out, and so are those of agencies with no agreement in force that needs the site (a
+suspended agreement: the installation's clock and steps are paused)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,21 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
 
-from agreements.choices import AgreementStatus
 from agreements.models import Agency, Agreement
 from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
 
 from . import clocks, selectors
+
+
+def _site_in_force(today: dt.date):
+    """An Exists() over the agency's agreements in force on ``today`` that need a site."""
+    return Exists(Agreement.objects.in_force(today).filter(
+        agency=OuterRef("agency"), program_model__in=ProgramModelSetting.models_needing_installation()))
 from .choices import InstallationStatus
-from .models import Installation, InstallationSettings, InstallationStep, ProgramModelSetting, StepPause
+from .models import (
+    Installation, InstallationPause, InstallationSettings, InstallationStep, ProgramModelSetting, StepPause,
+)
 
 
 @registry.register
@@ -29,18 +38,27 @@ class InstallationPastGoal(Rule):
     severity = Severity.HIGH
     subject_model = Installation
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         goal = InstallationSettings.current().goal_days
-        rows = (
-            Installation.objects.filter(status=InstallationStatus.IN_PROGRESS,
-                                        moa_signed_on__lt=today - dt.timedelta(days=goal))
-            .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id", "moa_signed_on")
-        )
+        candidates = Installation.objects.filter(status=InstallationStatus.IN_PROGRESS,
+                                                 moa_signed_on__lt=today - dt.timedelta(days=goal)).filter(_site_in_force(today))
+        if subject_ids is not None:
+            candidates = candidates.filter(pk__in=subject_ids)
+        rows = list(candidates.values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
+                                           "moa_signed_on"))
+        pauses = defaultdict(list)
+        for pause in InstallationPause.objects.filter(installation_id__in=[r[0] for r in rows]).only(
+                "installation_id", "started_on", "ended_on"):
+            pauses[pause.installation_id].append(pause)
         for pk, agency_id, name, state, office_id, signed in rows:
-            days = (today - signed).days
+            paused = clocks.paused_days(pauses[pk], today)
+            days = (today - signed).days - paused
+            if days <= goal:
+                continue  # within the goal once the suspended days are left out
+            suspended = f" ({paused} suspended days not counted)" if paused else ""
             yield Violation(
                 subject_id=pk, label=f"Installation at {name} ({state})", agency_id=agency_id, field_office_id=office_id,
-                detail=f"{days} days since the MOA signature ({signed:%Y-%m-%d}), goal {goal}: not operational.",
+                detail=f"{days} days since the MOA signature ({signed:%Y-%m-%d}){suspended}, goal {goal}: not operational.",
             )
 
 
@@ -56,11 +74,15 @@ class InstallationStepBreached(Rule):
     severity = Severity.WARNING
     subject_model = InstallationStep
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
+        in_force = Installation.objects.filter(status=InstallationStatus.IN_PROGRESS).filter(_site_in_force(today))
+        steps_qs = InstallationStep.objects.filter(
+            installation__in=in_force.values("pk"), started_on__isnull=False, completed_on__isnull=True,
+        )
+        if subject_ids is not None:
+            steps_qs = steps_qs.filter(pk__in=subject_ids)
         steps = list(
-            InstallationStep.objects.filter(
-                installation__status=InstallationStatus.IN_PROGRESS, started_on__isnull=False, completed_on__isnull=True,
-            ).values_list("id", "number", "name", "planned_days", "started_on", "responsible_id",
+            steps_qs.values_list("id", "number", "name", "planned_days", "started_on", "responsible_id",
                           "installation__agency_id", "installation__agency__name", "installation__agency__field_office_id")
         )
         pauses = defaultdict(list)
@@ -91,12 +113,15 @@ class InstallationForecastMissesGoal(Rule):
     severity = Severity.WARNING
     subject_model = Installation
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         installations = list(selectors.open_installations())
         pipeline = selectors.pipeline_forecast(today=today, installations=installations)
         goal = pipeline.goal_days
+        in_force = set(Installation.objects.open().filter(_site_in_force(today)).values_list("pk", flat=True))
         for installation in installations:
-            deadline = installation.moa_signed_on + dt.timedelta(days=goal)
+            if installation.pk not in in_force or (subject_ids is not None and installation.pk not in subject_ids):
+                continue
+            deadline = selectors.goal_date(installation, goal, today)
             if deadline < today:
                 continue  # already past the goal: itdeploy.past_goal reports it
             projected = pipeline.expected[installation.pk].operational_on
@@ -122,13 +147,14 @@ class SignedAgreementWithoutInstallation(Rule):
     severity = Severity.WARNING
     subject_model = Agency
 
-    def evaluate(self, *, today):
-        signed = Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SIGNED,
-                                          program_model__in=ProgramModelSetting.models_needing_installation())
-        rows = (
-            Agency.objects.filter(Exists(signed)).exclude(Exists(Installation.objects.filter(agency=OuterRef("pk"))))
-            .values_list("id", "name", "state", "field_office_id")
-        )
+    def evaluate(self, *, today, subject_ids=None):
+        signed = Agreement.objects.in_force(today).filter(agency=OuterRef("pk"),
+                                                          program_model__in=ProgramModelSetting.models_needing_installation())
+        agencies = Agency.objects.filter(Exists(signed)).exclude(Exists(
+            Installation.objects.filter(agency=OuterRef("pk")).exclude(status=InstallationStatus.CANCELLED)))
+        if subject_ids is not None:
+            agencies = agencies.filter(pk__in=subject_ids)
+        rows = agencies.values_list("id", "name", "state", "field_office_id")
         for agency_id, name, state, office_id in rows:
             yield Violation(
                 subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,

@@ -126,7 +126,8 @@ class PipelineForecast:
 
 
 def open_installations():
-    return Installation.objects.open().select_related("agency", "agency__field_office").prefetch_related(steps_prefetch())
+    return Installation.objects.open().select_related("agency", "agency__field_office").prefetch_related(
+        steps_prefetch(), "clock_pauses")
 
 
 def pipeline_forecast(*, today: dt.date | None = None, installers: int | None = None,
@@ -165,7 +166,8 @@ def step_clock(step: InstallationStep, today: dt.date, settings: InstallationSet
 
 def installation_clock(installation: Installation, today: dt.date, settings: InstallationSettings) -> clocks.Clock:
     return clocks.installation_clock(moa_signed_on=installation.moa_signed_on, operational_on=installation.operational_on,
-                                     today=today, goal_days=settings.goal_days, at_risk_percent=settings.at_risk_percent)
+                                     today=today, goal_days=settings.goal_days, at_risk_percent=settings.at_risk_percent,
+                                     pauses=installation.clock_pauses.all())
 
 
 def worst_clock(states) -> str:
@@ -178,5 +180,7 @@ def worst_clock(states) -> str:
     return ClockState.NOT_RUNNING
 
 
-def goal_date(installation: Installation, goal_days: int) -> dt.date:
-    return installation.moa_signed_on + dt.timedelta(days=goal_days)
+def goal_date(installation: Installation, goal_days: int, today: dt.date | None = None) -> dt.date:
+    """The MOA signature plus the goal's days plus the days the installation's clock was
+    paused (its agreement suspended) up to ``today``."""
+    return installation.moa_signed_on + dt.timedelta(days=goal_days + installation.paused_days(today or dates.today()))

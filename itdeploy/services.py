@@ -17,7 +17,7 @@ from portal.writes import model_update
 
 from .choices import InstallationStatus, PauseReason, StepKind
 from .models import (
-    Installation, InstallationSettings, InstallationStep, Installer, InstallerUnavailability, ProgramModelSetting,
+    Installation, InstallationPause, InstallationSettings, InstallationStep, Installer, InstallerUnavailability, ProgramModelSetting,
     StepPause, StepTemplate,
 )
 
@@ -110,6 +110,34 @@ def installations_open_for(*, agreements, acting_user, opened_on: dt.date | None
     return installations
 
 
+@transaction.atomic
+def installation_follow_signing_date(*, agreement, previous_signed_on, acting_user) -> Installation | None:
+    """The MOA's signing date was corrected (ICE's list, accepted by HQ): the installation
+    it opened takes the new date, so its 180-day clock runs from it, and the steps that
+    started at the old signature start at the new one. A site already operational before
+    the new date keeps its date (HQ is told by the record's note)."""
+    installation = (Installation.objects.select_for_update()
+                    .filter(agency_id=agreement.agency_id).filter(opened_from_id=agreement.pk).first())
+    if installation is None or agreement.signed_on is None or installation.moa_signed_on == agreement.signed_on:
+        return installation
+    new = agreement.signed_on
+    if installation.operational_on and installation.operational_on < new:
+        installation.note = (f"ICE's list moved the MOA signature to {new:%Y-%m-%d}, after the site became "
+                             f"operational; the clock keeps {installation.moa_signed_on:%Y-%m-%d}.")[:250]
+        stamp(installation, acting_user, "Signing date corrected after the site was operational")
+        installation.save(update_fields=["note"])
+        return installation
+    old = installation.moa_signed_on
+    installation.moa_signed_on = new
+    stamp(installation, acting_user, f"MOA signing date corrected: {old:%Y-%m-%d} -> {new:%Y-%m-%d}")
+    installation.save(update_fields=["moa_signed_on"])
+    for step in installation.steps.filter(started_on=old, completed_on__isnull=True):
+        step.started_on = new
+        stamp(step, acting_user, "Starts at the corrected MOA signature")
+        step.save(update_fields=["started_on"])
+    return installation
+
+
 # --- steps ----------------------------------------------------------------------------
 
 def _locked(step: InstallationStep) -> InstallationStep:
@@ -121,6 +149,8 @@ def _require_in_progress(installation: Installation):
         raise TransitionNotAllowed("This installation's status is unknown: HQ confirms where it stands first.")
     if installation.status == InstallationStatus.OPERATIONAL:
         raise TransitionNotAllowed("This site is already operational.")
+    if installation.status == InstallationStatus.CANCELLED:
+        raise TransitionNotAllowed("This installation was cancelled: the agreement that needed the site ended.")
 
 
 def _open_pause(step: InstallationStep) -> StepPause | None:
@@ -309,51 +339,108 @@ def installation_set_priority(*, installation: Installation, priority_rank: int 
 
 # --- agreements ending and coming back --------------------------------------------------
 
-def _installation_to_hold(agreement) -> Installation | None:
-    from agreements.choices import AgreementStatus
+def _agency_still_needs_site(agreement, on: dt.date, *, held: bool) -> bool:
+    """Whether another agreement of the agency needs the site: one in force on ``on``
+    (for a suspension: the site keeps working for it), or, for a termination or
+    withdrawal (``held``), one signed and not ended (a suspended one may be reinstated)."""
     from agreements.models import Agreement
+    from agreements.selectors import other_agreements_held
 
-    installation = Installation.objects.filter(agency_id=agreement.agency_id, status=InstallationStatus.IN_PROGRESS).first()
-    if installation is None:
-        return None
-    others = Agreement.objects.filter(
-        agency_id=agreement.agency_id, status=AgreementStatus.SIGNED,
-        program_model__in=ProgramModelSetting.models_needing_installation(),
-    ).exclude(pk=agreement.pk)
-    return None if others.exists() else installation
+    models_needing = ProgramModelSetting.models_needing_installation()
+    if held:
+        return other_agreements_held(agreement, models_needing).exists()
+    return Agreement.objects.in_force(on).filter(agency_id=agreement.agency_id, program_model__in=models_needing).exclude(
+        pk=agreement.pk).exists()
+
+
+def _pause_start(step: InstallationStep, on: dt.date) -> dt.date:
+    last_end = step.pauses.filter(ended_on__isnull=False).order_by("-ended_on").values_list("ended_on", flat=True).first()
+    return max(d for d in (on, step.started_on, last_end) if d)
 
 
 @transaction.atomic
-def installation_hold_for_agreement(*, agreement, acting_user, reason: str = "") -> list[StepPause]:
-    """An agreement was suspended, terminated or withdrawn: if the agency holds no other
-    active agreement that needs the site, pause every step in progress, with the reason
-    "agreement suspended or terminated", so their clocks stop."""
-    installation = _installation_to_hold(agreement)
-    if installation is None:
+def installation_hold_for_agreement(*, agreement, acting_user, reason: str = "", transition: str = "suspend",
+                                    on: dt.date | None = None) -> list[StepPause]:
+    """An agreement was suspended, terminated or withdrawn on ``on``.
+
+    A suspension, when no other agreement in force needs the site: from ``on``, every step
+    in progress is paused ("agreement suspended or terminated") and the installation's own
+    clock pauses, so neither counts the suspended days. A termination or withdrawal, when
+    no other agreement of the agency that needs the site is held: the installation (in
+    progress or status unknown) is closed as cancelled on ``on`` with its open steps."""
+    on = on or dates.today()
+    if transition in ("terminate", "withdraw"):
+        if not _agency_still_needs_site(agreement, on, held=True):
+            installation_cancel(agency_id=agreement.agency_id, acting_user=acting_user, on=on,
+                                reason=f"Agreement {'terminated' if transition == 'terminate' else 'withdrawn'} "
+                                       f"on {on:%Y-%m-%d}: {reason}".rstrip(": "))
         return []
-    today = dates.today()
+    installation = Installation.objects.filter(agency_id=agreement.agency_id, status=InstallationStatus.IN_PROGRESS).first()
+    if installation is None or _agency_still_needs_site(agreement, on, held=False):
+        return []
+    note = (reason or "Agreement suspended")[:250]
+    if not installation.clock_pauses.filter(ended_on__isnull=True).exists():
+        pause = InstallationPause(installation=installation, reason=PauseReason.AGREEMENT_ENDED, note=note,
+                                  started_on=max(on, installation.moa_signed_on))
+        pause.full_clean()
+        stamp(pause, acting_user, f"Agreement suspended on {on:%Y-%m-%d}")
+        pause.save()
     pauses = []
     for step in installation.steps.filter(started_on__isnull=False, completed_on__isnull=True):
         if _open_pause(step) is None:
-            pauses.append(_create_pause(step, PauseReason.AGREEMENT_ENDED, (reason or "Agreement ended")[:250],
-                                        max(today, step.started_on), acting_user))
+            pauses.append(_create_pause(step, PauseReason.AGREEMENT_ENDED, note, _pause_start(step, on), acting_user))
     return pauses
 
 
 @transaction.atomic
-def installation_release_for_agreement(*, agreement, acting_user) -> list[StepPause]:
-    """A suspended agreement was reinstated: end the pauses its suspension opened."""
+def installation_release_for_agreement(*, agreement, acting_user, on: dt.date | None = None) -> list[StepPause]:
+    """A suspended agreement was reinstated on ``on``: the pauses its suspension opened
+    (the steps' and the installation clock's) end that day."""
     installation = Installation.objects.filter(agency_id=agreement.agency_id).first()
     if installation is None:
         return []
-    today = dates.today()
+    on = on or dates.today()
+    why = f"Agreement reinstated on {on:%Y-%m-%d}"
+    for pause in installation.clock_pauses.filter(ended_on__isnull=True):
+        pause.ended_on = max(on, pause.started_on)
+        stamp(pause, acting_user, why)
+        pause.save(update_fields=["ended_on"])
     ended = []
     for pause in StepPause.objects.filter(step__installation=installation, reason=PauseReason.AGREEMENT_ENDED,
                                           ended_on__isnull=True):
-        model_update(instance=pause, data={"ended_on": max(today, pause.started_on)}, acting_user=acting_user,
-                     reason="Agreement reinstated")
+        model_update(instance=pause, data={"ended_on": max(on, pause.started_on)}, acting_user=acting_user,
+                     reason=why)
         ended.append(pause)
     return ended
+
+
+@transaction.atomic
+def installation_cancel(*, agency_id: int, acting_user, on: dt.date, reason: str) -> Installation | None:
+    """Close the agency's installation (in progress or status unknown) as cancelled on
+    ``on``: its steps not complete are cancelled, its open pauses end that day. An
+    operational site keeps its status: its equipment is installed."""
+    installation = (Installation.objects.select_for_update()
+                    .filter(agency_id=agency_id, status__in=[InstallationStatus.IN_PROGRESS, InstallationStatus.UNCONFIRMED])
+                    .first())
+    if installation is None:
+        return None
+    for pause in installation.clock_pauses.filter(ended_on__isnull=True):
+        pause.ended_on = max(on, pause.started_on)
+        stamp(pause, acting_user, reason[:100])
+        pause.save(update_fields=["ended_on"])
+    for pause in StepPause.objects.filter(step__installation=installation, ended_on__isnull=True):
+        pause.ended_on = max(on, pause.started_on)
+        stamp(pause, acting_user, reason[:100])
+        pause.save(update_fields=["ended_on"])
+    for step in installation.steps.filter(completed_on__isnull=True, cancelled_on__isnull=True):
+        step.cancelled_on = max(on, step.started_on) if step.started_on else on
+        stamp(step, acting_user, reason[:100])
+        step.save(update_fields=["cancelled_on"])
+    installation.status, installation.cancelled_on = InstallationStatus.CANCELLED, max(on, installation.moa_signed_on)
+    installation.full_clean()
+    stamp(installation, acting_user, reason[:100])
+    installation.save(update_fields=["status", "cancelled_on"])
+    return installation
 
 
 # --- installers -----------------------------------------------------------------------

@@ -56,3 +56,12 @@ def fiscal_quarter_bounds(fy: int, quarter: int) -> tuple[dt.date, dt.date]:
 def fiscal_label(day: dt.date) -> str:
     """A short label such as ``FY2018 Q2``."""
     return f"FY{fiscal_year(day)} Q{fiscal_quarter(day)}"
+
+
+def runs_in_fiscal_q1(first: dt.date, last: dt.date) -> bool:
+    """Whether any day from ``first`` to ``last`` (both included) falls in Q1 of a fiscal
+    year (October to December): a class from 15 September to 12 October does."""
+    for year in range(first.year, last.year + 1):
+        if dt.date(year, 10, 1) <= last and first <= dt.date(year, 12, 31):
+            return True
+    return False

@@ -23,6 +23,9 @@ to that (``.importlinter``).
 - ``agreement_approval_check(agreement, acting_user, assessment_id, justification) -> str``
   and ``agreement_approved(...)``: the oversight app's expansion impact check before an
   approval (may raise ``ValidationError``) and its record after (used by agreements).
+- ``models_needing_installation() -> list[str]``: the IT installation app's 287(g) models
+  whose agreements need a site installation (used by training and the agency page: an
+  agency under a model that needs none shows no equipment warning).
 """
 
 from __future__ import annotations

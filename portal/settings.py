@@ -367,6 +367,17 @@ OVERSIGHT_ESCALATION_DAYS = int(os.environ.get("OVERSIGHT_ESCALATION_DAYS", "3")
 OVERSIGHT_READY_MIN_OFFICERS = int(os.environ.get("OVERSIGHT_READY_MIN_OFFICERS", "2"))
 OVERSIGHT_COST_PER_POSITION = os.environ.get("OVERSIGHT_COST_PER_POSITION", "")
 OVERSIGHT_WEEKLY_DIGEST_WEEKDAY = int(os.environ.get("OVERSIGHT_WEEKLY_DIGEST_WEEKDAY", "0"))
+# The daily fetch of ICE's published 287(g) lists (agreements/feed.py): the addresses to
+# read (ICE's 287(g) page, whose .xlsx links are followed, or workbook addresses; none
+# by default), the time limit of one request, the attempts and the backoff between them,
+# the largest body accepted and the most workbook links followed on one page.
+ICE_LIST_URLS = env_list("ICE_LIST_URLS", [])
+ICE_FETCH_TIMEOUT = float(os.environ.get("ICE_FETCH_TIMEOUT", "30"))
+ICE_FETCH_RETRIES = int(os.environ.get("ICE_FETCH_RETRIES", "3"))
+ICE_FETCH_BACKOFF_SECONDS = float(os.environ.get("ICE_FETCH_BACKOFF_SECONDS", "5"))
+ICE_FETCH_MAX_BYTES = int(os.environ.get("ICE_FETCH_MAX_BYTES", str(20 * 1024 * 1024)))
+ICE_FETCH_MAX_LINKS = int(os.environ.get("ICE_FETCH_MAX_LINKS", "10"))
+ICE_FETCH_USER_AGENT = os.environ.get("ICE_FETCH_USER_AGENT", "287g-program-portal (ICE list fetch)")
 
 LOGGING = {
     "version": 1,

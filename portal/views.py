@@ -247,7 +247,7 @@ class FindingDetailView(ScopedRecordView):
     model = Finding
     template_name = "portal/finding_detail.html"
 
-    def get(self, request, pk):
+    def get(self, request, pk, form_error: str = "", note: str = "", status: int = 200):
         finding = access.get_or_404(Finding.objects.select_related("responsible", "agency"), request.user, pk=pk)
         return self._render(request, finding)
 

@@ -7,9 +7,11 @@ PM reviews and signs, so cases = charging documents prepared. For a set of agenc
 PM's, one field office's, the nation's):
 
 - required PMs = max(certified officers / officers_per_pm, annual cases / cases_per_pm_per_fy);
-- annual cases of an agency = the charging documents it reported over the last 12 full
-  calendar months before the day; an agency that reported only n of those 12 months is
-  extrapolated to sum × 12 / n; an agency with no report counts 0;
+- annual cases of an agency = cases per *fiscal year*: the current fiscal year annualised
+  from its full months reported so far (sum × 12 / months reported; the month in progress
+  is not counted), or, before any month of it is reported, the last full fiscal year
+  (sum × 12 / months reported); an agency with no report counts 0. Both figures are kept
+  (``cases_current_fy``, ``cases_last_fy``) and shown;
 - assigned PMs = the sum of each PM's 287(g) share of time, 1 − (other duties' share);
   absences reduce nothing (leave is part of a position);
 - load = required / assigned (100% = exactly at the model), gap = required − assigned.
@@ -87,6 +89,8 @@ class Load:
     agencies: int = 0
     officers: int = 0
     annual_cases: float = 0.0
+    cases_current_fy: float = 0.0
+    cases_last_fy: float = 0.0
     area_sq_mi: int = 0
     states: list[str] = field(default_factory=list)
     travel_miles: float | None = None
@@ -120,6 +124,7 @@ class Load:
             "level": self.level, "id": self.key, "name": self.name,
             "field_office": self.field_office_id, "field_office_name": self.field_office_name,
             "agencies": self.agencies, "officers": self.officers, "annual_cases": round(self.annual_cases),
+            "cases_current_fy_annualised": round(self.cases_current_fy), "cases_last_fy": round(self.cases_last_fy),
             "area_sq_mi": self.area_sq_mi, "states": self.states,
             "travel_miles": None if self.travel_miles is None else round(self.travel_miles),
             "required_pms": round(self.required, 2), "assigned_pms": round(self.assigned, 2),
@@ -136,18 +141,57 @@ def _finish(load: Load, model) -> Load:
     return load
 
 
-def annual_cases_by_agency(day: dt.date, agency_ids=None) -> dict[int, float]:
-    """Annualised cases per agency: the last 12 full months, extrapolated from the months
-    reported when fewer than 12 were."""
-    last = month_start(day)
-    first = add_months(last, -12)
-    reports = WorkloadReport.objects.filter(month__gte=first, month__lt=last)
+@dataclass(frozen=True)
+class FiscalCases:
+    """An agency's cases (charging documents prepared) per fiscal year on a day: the
+    current fiscal year annualised from its full months reported so far, and the last
+    full fiscal year (extrapolated to 12 months when some months were not reported)."""
+
+    current_fy_annualised: float | None
+    current_fy_months: int
+    last_fy: float | None
+    last_fy_months: int
+
+    @property
+    def annual(self) -> float:
+        """The cases a fiscal year the model is applied to: the current fiscal year's
+        annualised figure once a month of it is reported, else the last full year's."""
+        if self.current_fy_annualised is not None:
+            return self.current_fy_annualised
+        return self.last_fy or 0.0
+
+
+def _fy_sums(first: dt.date, last_exclusive: dt.date, agency_ids=None) -> dict[int, tuple[int, int]]:
+    reports = WorkloadReport.objects.filter(month__gte=first, month__lt=last_exclusive)
     if agency_ids is not None:
         reports = reports.filter(agency_id__in=agency_ids)
+    return {row["agency_id"]: (row["total"], row["months"]) for row in reports.values("agency_id").annotate(
+        total=Sum("charging_documents_prepared"), months=Count("id")).order_by()}
+
+
+def fiscal_cases_by_agency(day: dt.date, agency_ids=None) -> dict[int, FiscalCases]:
+    """Cases per fiscal year of each agency that reported any, on ``day`` (two queries).
+
+    The current fiscal year counts its full months before ``day``'s month (the month in
+    progress is not complete): sum × 12 / months reported. The last fiscal year: its
+    reported months, sum × 12 / months reported (exactly its total when all 12 are)."""
+    fy = dates.fiscal_year(day)
+    current = _fy_sums(dates.fiscal_year_start(fy), month_start(day), agency_ids)
+    previous = _fy_sums(dates.fiscal_year_start(fy - 1), dates.fiscal_year_start(fy), agency_ids)
     result = {}
-    for row in reports.values("agency_id").annotate(total=Sum("charging_documents_prepared"), months=Count("id")):
-        result[row["agency_id"]] = row["total"] * 12 / row["months"]
+    for agency_id in set(current) | set(previous):
+        cur_total, cur_months = current.get(agency_id, (0, 0))
+        last_total, last_months = previous.get(agency_id, (0, 0))
+        result[agency_id] = FiscalCases(
+            current_fy_annualised=cur_total * 12 / cur_months if cur_months else None, current_fy_months=cur_months,
+            last_fy=last_total * 12 / last_months if last_months else None, last_fy_months=last_months,
+        )
     return result
+
+
+def annual_cases_by_agency(day: dt.date, agency_ids=None) -> dict[int, float]:
+    """Cases a fiscal year per agency, as the staffing model counts them (``FiscalCases.annual``)."""
+    return {k: v.annual for k, v in fiscal_cases_by_agency(day, agency_ids).items()}
 
 
 def officers_by_agency(day: dt.date) -> dict[int, int]:
@@ -173,7 +217,6 @@ class Figures:
 
 def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> Figures:
     """The staffing figures of every PM, every field office and the nation on ``day``."""
-    from agreements.choices import AgreementStatus
     from agreements.models import Agency, FieldOffice
 
     from .selectors import field_managers, primary_manager_ids
@@ -181,9 +224,10 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> F
     day = day or dates.today()
     model = model or StaffingModel.current()
     officers = officers_by_agency(day)
-    cases = annual_cases_by_agency(day)
+    fiscal_cases = fiscal_cases_by_agency(day)
+    cases = {k: v.annual for k, v in fiscal_cases.items()}
     primaries = primary_manager_ids(day)
-    signed = set(Agency.objects.filter(agreements__status=AgreementStatus.SIGNED).values_list("id", flat=True))
+    signed = set(Agency.objects.active_on(day).values_list("id", flat=True))
     agency_ids = signed | set(primaries) | {k for k, v in officers.items() if v} | {k for k, v in cases.items() if v}
     agencies = {
         a["id"]: a for a in Agency.objects.filter(pk__in=agency_ids).values(
@@ -229,6 +273,9 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> F
             target.agencies += 1
             target.officers += n_officers
             target.annual_cases += n_cases
+            if agency_id in fiscal_cases:
+                target.cases_current_fy += fiscal_cases[agency_id].current_fy_annualised or 0.0
+                target.cases_last_fy += fiscal_cases[agency_id].last_fy or 0.0
             target.area_sq_mi += area
     for manager in managers.values():
         office_load(manager.field_office_id).assigned += manager.assigned
@@ -379,7 +426,7 @@ def staffing_plan(*, day: dt.date | None = None, office_ids=None, years: int = 1
     extra agreements form their own row ("office not yet known"); with one office they go
     to that office.
     """
-    from agreements.choices import PENDING_STATUSES, AgreementStatus
+    from agreements.choices import PENDING_STATUSES
     from agreements.models import Agreement, FieldOffice
 
     day = day or dates.today()
@@ -391,11 +438,11 @@ def staffing_plan(*, day: dt.date | None = None, office_ids=None, years: int = 1
     officers = officers_by_agency(day)
 
     by_status = defaultdict(lambda: defaultdict(int))
-    for office_id, status, n in (
-        Agreement.objects.filter(status__in=[AgreementStatus.SIGNED, *PENDING_STATUSES])
-        .values_list("agency__field_office_id", "status").annotate(n=Count("id"))
-    ):
-        by_status[office_id]["signed" if status == AgreementStatus.SIGNED else "pending"] += n
+    for office_id, n in Agreement.objects.in_force(day).values_list("agency__field_office_id").annotate(n=Count("id")).order_by():
+        by_status[office_id]["signed"] += n
+    for office_id, n in (Agreement.objects.filter(status__in=PENDING_STATUSES)
+                         .values_list("agency__field_office_id").annotate(n=Count("id")).order_by()):
+        by_status[office_id]["pending"] += n
     national_signed = sum(v["signed"] for v in by_status.values())
     national_officers = sum(officers.values())
     national_cases = figures.nation.annual_cases

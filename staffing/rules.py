@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
-from agreements.choices import AgreementStatus
 from agreements.models import Agency, Agreement
 from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
@@ -22,25 +21,26 @@ from .selectors import current_lines, field_managers, primary_manager_ids
 
 @registry.register
 class SignedAgreementWithoutPrimaryManager(Rule):
-    """Every agency with a signed agreement has a primary program manager who reviews and
-    signs its officers' charging documents. The finding goes to the office's director.
+    """Every agency with an agreement in force has a primary program manager who reviews
+    and signs its officers' charging documents (a suspended agreement needs nobody to sign
+    until it is reinstated). The finding goes to the office's director.
 
     A staffing rule (it reads assignments); its code keeps the ``agreements.`` prefix it
     was released with, since findings and API clients hold it."""
 
     code = "agreements.no_primary_manager"
+    onboarding = True
     title = "Signed agreement without a primary program manager"
-    description = "An agency holds a signed 287(g) agreement but no program manager is assigned to it as primary."
+    description = "An agency holds a 287(g) agreement in force but no program manager is assigned to it as primary."
     severity = Severity.HIGH
     subject_model = Agency
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         primary = Assignment.objects.active_on(today).filter(agency=OuterRef("pk"), kind=AssignmentKind.PRIMARY)
-        signed = Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SIGNED)
-        rows = (
-            Agency.objects.filter(Exists(signed)).exclude(Exists(primary))
-            .values_list("id", "name", "state", "field_office_id")
-        )
+        agencies = Agency.objects.active_on(today).exclude(Exists(primary))
+        if subject_ids is not None:
+            agencies = agencies.filter(pk__in=subject_ids)
+        rows = agencies.values_list("id", "name", "state", "field_office_id")
         for agency_id, name, state, office_id in rows:
             yield Violation(
                 subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
@@ -55,23 +55,22 @@ class PrimaryManagerWithoutBackup(Rule):
     sign). The finding goes to the primary program manager."""
 
     code = "staffing.primary_without_backup"
+    onboarding = True
     title = "Primary program manager without a backup"
-    description = ("An agency with an agreement in force (signed or suspended) has a primary program manager "
+    description = ("An agency with an agreement in force has a primary program manager "
                    "but no backup program manager assigned.")
     severity = Severity.WARNING
     subject_model = Agency
 
-    def evaluate(self, *, today):
-        from agreements.choices import IN_FORCE_STATUSES
-        from agreements.models import Agreement
-
+    def evaluate(self, *, today, subject_ids=None):
         active = Assignment.objects.active_on(today).filter(agency=OuterRef("pk"))
-        in_force = Agreement.objects.filter(agency=OuterRef("pk"), status__in=IN_FORCE_STATUSES)
-        rows = (
-            Agency.objects.filter(Exists(in_force), Exists(active.filter(kind=AssignmentKind.PRIMARY)))
+        agencies = (
+            Agency.objects.active_on(today).filter(Exists(active.filter(kind=AssignmentKind.PRIMARY)))
             .exclude(Exists(active.filter(kind=AssignmentKind.BACKUP)))
-            .values_list("id", "name", "state", "field_office_id")
         )
+        if subject_ids is not None:
+            agencies = agencies.filter(pk__in=subject_ids)
+        rows = agencies.values_list("id", "name", "state", "field_office_id")
         for agency_id, name, state, office_id in rows:
             yield Violation(
                 subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
@@ -102,9 +101,10 @@ class ManagerAboveModelLoad(Rule):
     severity = Severity.WARNING
     subject_model = get_user_model()
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         figures = compute(today)
-        over = [m for m in figures.managers if m.load is None or m.load > 1]
+        over = [m for m in figures.managers if (m.load is None or m.load > 1)
+                and (subject_ids is None or m.key in subject_ids)]
         lines = current_lines([m.key for m in over], today)
         for m in over:
             mine = lines.get(m.key, {})
@@ -132,11 +132,14 @@ class PrimaryAbsentWithoutBackup(Rule):
     severity = Severity.HIGH
     subject_model = Agency
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         absent_today = Absence.objects.active_on_day(today).filter(manager=OuterRef("program_manager"))
         active = Assignment.objects.active_on(today).filter(agency=OuterRef("pk"))
+        agencies = Agency.objects.active_on(today)
+        if subject_ids is not None:
+            agencies = agencies.filter(pk__in=subject_ids)
         rows = list(
-            Agency.objects.filter(Exists(active.filter(kind=AssignmentKind.PRIMARY).filter(Exists(absent_today))))
+            agencies.filter(Exists(active.filter(kind=AssignmentKind.PRIMARY).filter(Exists(absent_today))))
             .exclude(Exists(active.filter(kind=AssignmentKind.BACKUP).exclude(Exists(absent_today))))
             .values_list("id", "name", "state", "field_office_id")
         )
@@ -167,10 +170,11 @@ class ManagerWithoutSupervisor(Rule):
     severity = Severity.WARNING
     subject_model = get_user_model()
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         lines = ReportingLine.objects.active_on(today).filter(manager=OuterRef("pk"))
+        managers = field_managers() if subject_ids is None else field_managers().filter(pk__in=subject_ids)
         rows = (
-            field_managers()
+            managers
             .annotate(has_program=Exists(lines.filter(kind=ReportingLineKind.PROGRAM)),
                       has_admin=Exists(lines.filter(kind=ReportingLineKind.ADMINISTRATIVE)))
             .filter(Q(has_program=False) | Q(has_admin=False))
@@ -188,25 +192,25 @@ class ManagerWithoutSupervisor(Rule):
 
 @registry.register
 class WorkloadReportMissing(Rule):
-    """An agency with a signed agreement (signed before last month ended) that has no
+    """An agency with an agreement in force (signed before this month) that has no
     workload report for last month. The finding goes to its primary program manager."""
 
     code = "staffing.workload_report_missing"
+    onboarding = True
     title = "Workload report missing for last month"
     description = "An agency with a signed agreement has not reported last month's encounters, charging documents and detainers."
     severity = Severity.WARNING
     subject_model = Agency
 
-    def evaluate(self, *, today):
+    def evaluate(self, *, today, subject_ids=None):
         this_month = today.replace(day=1)
         last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
-        signed = Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SIGNED).filter(
-            Q(signed_on__isnull=True) | Q(signed_on__lt=this_month))
+        signed = Agreement.objects.in_force(today).filter(agency=OuterRef("pk"), signed_on__lt=this_month)
         reported = WorkloadReport.objects.filter(agency=OuterRef("pk"), month=last_month)
-        rows = (
-            Agency.objects.filter(Exists(signed)).exclude(Exists(reported))
-            .values_list("id", "name", "state", "field_office_id")
-        )
+        agencies = Agency.objects.filter(Exists(signed)).exclude(Exists(reported))
+        if subject_ids is not None:
+            agencies = agencies.filter(pk__in=subject_ids)
+        rows = agencies.values_list("id", "name", "state", "field_office_id")
         for agency_id, name, state, office_id in rows:
             yield Violation(
                 subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,

@@ -57,8 +57,36 @@ def assignment_update(*, assignment: Assignment, acting_user, **fields) -> Assig
 
 
 @transaction.atomic
-def assignment_end(*, assignment: Assignment, acting_user, ends_on: dt.date) -> Assignment:
-    return assignment_update(assignment=assignment, acting_user=acting_user, ends_on=ends_on)
+def assignment_end(*, assignment: Assignment, acting_user, ends_on: dt.date, reason: str = "") -> Assignment:
+    assignment, _ = model_update(instance=assignment, data={"ends_on": ends_on}, acting_user=acting_user,
+                                 reason=reason[:100], validate_constraints=False, check=_check_assignment)
+    return assignment
+
+
+@transaction.atomic
+def assignments_end_for_agreement(*, agreement, acting_user, on: dt.date, reason: str = "") -> dict:
+    """An agreement was terminated or withdrawn on ``on``: when the agency has no other
+    agreement left (signed, suspended or pending), every assignment of the agency ends. Those running on
+    ``on`` end that day; those that would start later are cancelled (deleted, their
+    history keeps who cancelled them and why), since an assignment cannot end before it
+    starts."""
+    from agreements.selectors import other_agreements_held
+
+    counts = {"ended": 0, "cancelled": 0}
+    if other_agreements_held(agreement, include_pending=True).exists():
+        return counts
+    why = f"Agreement {agreement.get_status_display().lower()} on {on:%Y-%m-%d}" + (f": {reason}" if reason else "")
+    assignments = Assignment.objects.select_for_update().filter(agency_id=agreement.agency_id).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+    for assignment in assignments:
+        if assignment.starts_on > on:
+            stamp(assignment, acting_user, f"Cancelled: {why}"[:100])
+            assignment.delete()
+            counts["cancelled"] += 1
+        else:
+            assignment_end(assignment=assignment, acting_user=acting_user, ends_on=on, reason=why)
+            counts["ended"] += 1
+    return counts
 
 
 def _check_dates(instance, what: str) -> None:

@@ -6,11 +6,14 @@ officers it needs?
   history (certified officers ever / agencies with a signed agreement that have officers).
 - Refreshers due = certified officers whose last academy training fell two fiscal years
   earlier (the 2-year refresher).
-- Classes needed = ceil(volume / class size), per course.
+- Seats already scheduled = the seats of the fiscal year's classes not cancelled, per
+  course kind and quarter; they are subtracted from the need (seats still to schedule =
+  need − scheduled seats, shown per quarter as the need left after that quarter's classes).
+- Classes needed = ceil(seats still to schedule / class size), per course.
 - Seats available by quarter: each site runs ``max_concurrent_classes`` classes at once
   over the quarter's weeks; a basic class takes 4 weeks, a refresher 1. Basic classes are
   placed first, never in Q1 unless the what-if allows it; refreshers use the rest.
-- Shortfall = what is needed minus what the sites can hold.
+- Shortfall = seats still to schedule minus what the sites can still hold.
 
 What-ifs: ``allow_q1``, ``regional_sites`` (more sites, each running one class at a time),
 ``class_size``.
@@ -21,12 +24,12 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Sum
 
 from portal import dates
 
 from . import conf
-from .choices import ClassStatus, OfficerStatus
+from .choices import ClassStatus, CourseKind, OfficerStatus
 from .models import AcademyClass, AcademySite, Officer
 
 BASIC_WEEKS, REFRESHER_WEEKS = 4, 1
@@ -41,6 +44,12 @@ class QuarterPlan:
     basic_seats: int = 0
     refresher_seats: int = 0
     scheduled_classes: int = 0
+    basic_seats_scheduled: int = 0
+    refresher_seats_scheduled: int = 0
+    #: Seats still to schedule after this quarter's scheduled classes (need minus the
+    #: seats of the classes scheduled up to and including this quarter).
+    basic_seats_to_schedule: int = 0
+    refresher_seats_to_schedule: int = 0
 
 
 @dataclass
@@ -60,6 +69,10 @@ class CapacityPlan:
     refresher_seats_available: int = 0
     basic_shortfall: int = 0
     refresher_shortfall: int = 0
+    basic_seats_scheduled: int = 0
+    refresher_seats_scheduled: int = 0
+    basic_seats_to_schedule: int = 0
+    refresher_seats_to_schedule: int = 0
     quarters: list[QuarterPlan] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -68,16 +81,22 @@ class CapacityPlan:
     def rows(self) -> list[list]:
         """The plan as a table, for the CSV and Excel exports."""
         out = [["Quarter", "Weeks", "Basic classes", "Basic seats", "Refresher classes", "Refresher seats",
-                "Classes already scheduled"]]
+                "Classes already scheduled", "Basic seats scheduled", "Refresher seats scheduled",
+                "Basic seats still to schedule", "Refresher seats still to schedule"]]
         for q in self.quarters:
             out.append([f"Q{q.quarter}", q.weeks, q.basic_classes, q.basic_seats, q.refresher_classes, q.refresher_seats,
-                        q.scheduled_classes])
+                        q.scheduled_classes, q.basic_seats_scheduled, q.refresher_seats_scheduled,
+                        q.basic_seats_to_schedule, q.refresher_seats_to_schedule])
         out.append([])
         for label, value in [
             ("Expected new officers", self.expected_new_officers), ("Refreshers due", self.refreshers_due),
             ("Basic classes needed", self.basic_classes_needed), ("Refresher classes needed", self.refresher_classes_needed),
             ("Basic seats available", self.basic_seats_available), ("Refresher seats available", self.refresher_seats_available),
             ("Basic shortfall (officers)", self.basic_shortfall), ("Refresher shortfall (officers)", self.refresher_shortfall),
+            ("Basic seats scheduled", self.basic_seats_scheduled),
+            ("Refresher seats scheduled", self.refresher_seats_scheduled),
+            ("Basic seats still to schedule", self.basic_seats_to_schedule),
+            ("Refresher seats still to schedule", self.refresher_seats_to_schedule),
         ]:
             out.append([label, value])
         return out
@@ -109,23 +128,39 @@ def capacity_plan(fiscal_year: int, *, allow_q1: bool = False, regional_sites: i
 
     sites = list(AcademySite.objects.values_list("max_concurrent_classes", flat=True)) + [1] * regional_sites
     concurrency = sum(sites)
-    scheduled = dict(
+    scheduled = list(
         AcademyClass.objects.filter(starts_on__range=(start, end)).exclude(status=ClassStatus.CANCELLED)
-        .values_list("starts_on").annotate(n=Count("id")).values_list("starts_on", "n")
+        .values_list("starts_on", "course__kind").annotate(n=Count("id"), seats=Sum("capacity"))
     )
+    scheduled_seats = {kind: sum(seats for _, k, _, seats in scheduled if k == kind)
+                       for kind in (CourseKind.BASIC, CourseKind.REFRESHER)}
+    # The seats of classes already scheduled are subtracted from the need: only the rest
+    # needs new classes.
+    basic_need = max(0, expected - scheduled_seats[CourseKind.BASIC])
+    refresher_need = max(0, refreshers - scheduled_seats[CourseKind.REFRESHER])
     plan = CapacityPlan(
         fiscal_year=fiscal_year, class_size=size, allow_q1=allow_q1, regional_sites=regional_sites,
         officers_per_agreement=round(per_agreement, 2), pending_agreements=pending, new_agreements=new,
         expected_new_officers=expected, refreshers_due=refreshers,
-        basic_classes_needed=math.ceil(expected / size), refresher_classes_needed=math.ceil(refreshers / size),
+        basic_classes_needed=math.ceil(basic_need / size), refresher_classes_needed=math.ceil(refresher_need / size),
+        basic_seats_scheduled=scheduled_seats[CourseKind.BASIC],
+        refresher_seats_scheduled=scheduled_seats[CourseKind.REFRESHER],
+        basic_seats_to_schedule=basic_need, refresher_seats_to_schedule=refresher_need,
     )
     basic_left = plan.basic_classes_needed
+    basic_booked = refresher_booked = 0
     for quarter in (1, 2, 3, 4):
         q_start, q_end = dates.fiscal_quarter_bounds(fiscal_year, quarter)
         weeks = ((q_end - q_start).days + 1) // 7
         class_weeks = concurrency * weeks
-        q = QuarterPlan(quarter=quarter, weeks=weeks,
-                        scheduled_classes=sum(n for day, n in scheduled.items() if q_start <= day <= q_end))
+        in_quarter = [(kind, n, seats) for day, kind, n, seats in scheduled if q_start <= day <= q_end]
+        q = QuarterPlan(quarter=quarter, weeks=weeks, scheduled_classes=sum(n for _, n, _ in in_quarter),
+                        basic_seats_scheduled=sum(seats for k, _, seats in in_quarter if k == CourseKind.BASIC),
+                        refresher_seats_scheduled=sum(seats for k, _, seats in in_quarter if k == CourseKind.REFRESHER))
+        basic_booked += q.basic_seats_scheduled
+        refresher_booked += q.refresher_seats_scheduled
+        q.basic_seats_to_schedule = max(0, expected - basic_booked)
+        q.refresher_seats_to_schedule = max(0, refreshers - refresher_booked)
         # Basic classes have priority: each concurrent slot holds weeks // 4 of them in a
         # quarter; the class-weeks they take are gone for refreshers.
         slots = sum((weeks // BASIC_WEEKS) * c for c in sites) if (quarter != 1 or allow_q1) else 0
@@ -137,6 +172,6 @@ def capacity_plan(fiscal_year: int, *, allow_q1: bool = False, regional_sites: i
         plan.quarters.append(q)
     plan.basic_seats_available = sum(q.basic_seats for q in plan.quarters)
     plan.refresher_seats_available = sum(q.refresher_seats for q in plan.quarters)
-    plan.basic_shortfall = max(0, expected - plan.basic_seats_available)
-    plan.refresher_shortfall = max(0, refreshers - plan.refresher_seats_available)
+    plan.basic_shortfall = max(0, basic_need - plan.basic_seats_available)
+    plan.refresher_shortfall = max(0, refresher_need - plan.refresher_seats_available)
     return plan

@@ -34,6 +34,9 @@ TRANSITIONS = {
 
 class SuspensionCause(models.TextChoices):
     RECERTIFICATION = "recertification", "Missed the annual recertification"
+    #: The agreement the officer's designation rested on was terminated or withdrawn; a
+    #: new agreement of the agency being signed reinstates the officer.
+    DESIGNATION_ENDED = "designation", "Designation ended (agreement ended)"
     OTHER = "other", "Other cause"
 
 

@@ -66,10 +66,7 @@ class OfficerFilterSet(django_filters.FilterSet):
     def filter_refresher_due(self, queryset, name, value):
         if value is None:
             return queryset
-        today = dates.today()
-        years = conf.get("TRAINING_REFRESHER_YEARS")
-        cutoff = today.replace(year=today.year - years, day=min(today.day, 28))
-        due = Q(status=OfficerStatus.CERTIFIED, last_training_on__lt=cutoff)
+        due = Officer.objects.refresher_due_q(dates.today())
         return queryset.filter(due) if value else queryset.exclude(due)
 
 

@@ -27,7 +27,7 @@ from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from portal import dates
 
-from .choices import CompletionSource, OfficerStatus
+from .choices import CompletionSource, OfficerStatus, SuspensionCause
 from .models import CardLogin, Completion, Course, Officer, OfficerEvent
 
 COLUMNS = {
@@ -232,6 +232,24 @@ def _status(value: str) -> str | None:
     return None
 
 
+def roster_transition(officer: Officer, status: str, acting_user) -> tuple[str | None, str]:
+    """The transition (verb) that moves ``officer`` to ``status`` under the rules of
+    ``services.officer_transition``, or a refusal in the program's words."""
+    from portal import access
+
+    from .choices import TRANSITIONS
+    from .services import HQ_ONLY
+
+    verb = next((v for v, (allowed, to) in TRANSITIONS.items() if to == status and officer.status in allowed), None)
+    if verb is None:
+        return None, (f"Officer {officer.officer_number} is {officer.get_status_display().lower()} and cannot be moved "
+                      f"to “{OfficerStatus(status).label}”: the transition rules do not allow it.")
+    if verb in HQ_ONLY and acting_user is not None and not access.may(acting_user, verb, Officer):
+        return None, (f"Officer {officer.officer_number}: only the Unit Chief or a National Program Manager revokes "
+                      "an officer.")
+    return verb, ""
+
+
 @audit_context(channel=Channel.IMPORT)
 @transaction.atomic
 def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool = False) -> ImportReport:
@@ -302,11 +320,28 @@ def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool
         if current == values:
             report.unchanged += 1
             continue
+        verb = None
         if officer.status != status:
-            events.append(OfficerEvent(officer=officer, verb="roster_import", from_status=officer.status, to_status=status,
+            # A status change follows the same transition rules as the pages and the API.
+            verb, refusal = roster_transition(officer, status, acting_user)
+            if refusal:
+                report.valid -= 1
+                report.error(line, refusal)
+                continue
+            events.append(OfficerEvent(officer=officer, verb=verb, from_status=officer.status, to_status=status,
                                        on=today, acting_user=acting_user, reason="Roster import"))
             officer.status_since = today
         (officer.agency_id, officer.last_name, officer.first_name, officer.email, officer.status, officer.certified_on) = values
+        if verb == "certify":
+            officer.certified_on = officer.certified_on or today
+        elif verb == "suspend":
+            officer.suspended_on, officer.suspension_cause = today, SuspensionCause.OTHER
+        elif verb == "reinstate":
+            officer.suspended_on, officer.suspension_cause = None, ""
+        elif verb == "revoke":
+            officer.revoked_on = today
+        elif verb == "leave":
+            officer.left_on = today
         updates.append(officer)
         report.preview.append({"row": line, "officer_number": number, "action": "update"})
     if _finish(report, apply_valid, dry_run):
@@ -318,7 +353,8 @@ def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool
                                 reason="Roster import") for o in created]
         if updates:
             bulk_update_with_history(updates, Officer, ["agency", "last_name", "first_name", "email", "status",
-                                                        "status_since", "certified_on"],
+                                                        "status_since", "certified_on", "suspended_on",
+                                                        "suspension_cause", "revoked_on", "left_on"],
                                      batch_size=500, default_user=acting_user, default_change_reason="Roster import")
         OfficerEvent.objects.bulk_create(events, batch_size=500)
         report.created, report.updated, report.applied = len(creates), len(updates), True

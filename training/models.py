@@ -115,6 +115,36 @@ class AcademyClass(models.Model):
         return reverse("training:class-detail", args=[self.pk])
 
 
+def refresher_due_date(last_training_on: dt.date) -> dt.date:
+    """The date the refresher (IADRP) falls due: ``TRAINING_REFRESHER_YEARS`` (2) after the
+    last academy training (basic or refresher); a training on 29 February falls due on 28
+    February."""
+    years = conf.get("TRAINING_REFRESHER_YEARS")
+    try:
+        return last_training_on.replace(year=last_training_on.year + years)
+    except ValueError:  # 29 February
+        return last_training_on.replace(year=last_training_on.year + years, day=28)
+
+
+def refresher_cutoff(on: dt.date) -> dt.date:
+    """The latest last-training date whose refresher is due by ``on``:
+    ``refresher_due_date(last) <= on`` exactly when ``last <= refresher_cutoff(on)``, on
+    every day of the year (month ends and 29 February included)."""
+    years = conf.get("TRAINING_REFRESHER_YEARS")
+    year = on.year - years
+    if on.month == 2 and on.day == 29:
+        try:
+            return dt.date(year, 2, 29)
+        except ValueError:
+            return dt.date(year, 2, 28)
+    if on.month == 2 and on.day == 28:
+        try:
+            return dt.date(year, 2, 29)  # a training on 29 February of a leap year falls due on 28 February
+        except ValueError:
+            pass
+    return on.replace(year=year)
+
+
 class OfficerQuerySet(ScopedQuerySet):
     def with_standing(self, on: dt.date | None = None):
         """Annotate what decides whether each officer can act on ``on``: an active
@@ -123,7 +153,6 @@ class OfficerQuerySet(ScopedQuerySet):
         on = on or dates.today()
         fy = dates.fiscal_year(on)
         start, end = dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)
-        from agreements.choices import AgreementStatus
         from agreements.models import Agreement
 
         required = Course.objects.filter(kind=CourseKind.PALMS, retired_on__isnull=True)
@@ -138,9 +167,14 @@ class OfficerQuerySet(ScopedQuerySet):
             Completion.objects.filter(officer=OuterRef("pk"), course__kind__in=[CourseKind.REFRESHER, CourseKind.BASIC])
             .order_by("-completed_on").values("completed_on")[:1]
         )
+        from portal import hooks
+
+        in_force = Agreement.objects.in_force(on).filter(agency=OuterRef("agency"))
+        needing_site = hooks.call("models_needing_installation", default=[]) or []
         return self.annotate(
-            agreement_active=Exists(Agreement.objects.filter(
-                agency=OuterRef("agency"), status=AgreementStatus.SIGNED, signed_on__lte=on)),
+            agreement_active=Exists(in_force),
+            site_needed=Exists(in_force.filter(program_model__in=list(needing_site))),
+            equipment_since=F("agency__equipment_operational_since"),
             card_anchor_on=Greatest(
                 Coalesce("card_last_login_on", Value(NEVER)), Coalesce("card_reactivated_on", Value(NEVER)),
                 Coalesce("certified_on", Value(NEVER)),
@@ -160,9 +194,23 @@ class OfficerQuerySet(ScopedQuerySet):
         cutoff = on - dt.timedelta(days=conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"))
         return Q(card_deactivated_on__isnull=False, card_deactivated_on__lte=on) | Q(card_anchor_on__lt=cutoff)
 
+    def refresher_due(self, on: dt.date | None = None):
+        """Certified officers whose refresher is due on ``on`` (on or after the date 2 years
+        after their last academy training): the one definition the officer list's filter,
+        the API's ``refresher_due`` and the sweep's rule share."""
+        on = on or dates.today()
+        qs = self if "last_training_on" in self.query.annotations else self.with_standing(on)
+        return qs.filter(self.refresher_due_q(on))
+
+    @staticmethod
+    def refresher_due_q(on: dt.date) -> Q:
+        """The condition of ``refresher_due`` on a queryset annotated by ``with_standing``."""
+        return Q(status=OfficerStatus.CERTIFIED, last_training_on__gt=NEVER, last_training_on__lte=refresher_cutoff(on))
+
     def able_to_act(self, on: dt.date | None = None):
-        """Officers who may act on ``on``: certified by then, under an active (signed)
-        agreement of their agency, with a security card that has not lapsed."""
+        """Officers who may act on ``on``: certified by then, under an agreement of their
+        agency in force that day (``Agreement.objects.in_force``: not suspended, terminated
+        or withdrawn), with a security card that has not lapsed."""
         on = on or dates.today()
         qs = self if "card_anchor_on" in self.query.annotations else self.with_standing(on)
         return qs.filter(status=OfficerStatus.CERTIFIED, certified_on__lte=on, agreement_active=True).exclude(
@@ -256,11 +304,7 @@ class Officer(models.Model):
         last = getattr(self, "last_training_on", None)
         if not last or last == NEVER:
             return None
-        years = conf.get("TRAINING_REFRESHER_YEARS")
-        try:
-            return last.replace(year=last.year + years)
-        except ValueError:  # 29 February
-            return last.replace(year=last.year + years, day=28)
+        return refresher_due_date(last)
 
     def can_act(self) -> bool:
         return not self.reasons_cannot_act()
@@ -274,11 +318,17 @@ class Officer(models.Model):
             reasons.append(f"The officer is {self.get_status_display().lower()}, not certified.")
         elif self.certified_on and self.certified_on > on:
             reasons.append(f"The officer is certified only from {self.certified_on}.")
+        if self.status == OfficerStatus.SUSPENDED and self.suspension_cause == SuspensionCause.DESIGNATION_ENDED:
+            reasons.append(f"The designation ended on {self.suspended_on} with the agency's agreement; "
+                           "a new agreement being signed restores it.")
         if not self.agreement_active:
-            reasons.append("The agency has no signed, active 287(g) agreement.")
+            reasons.append("The agency has no 287(g) agreement in force (not signed, suspended, terminated or withdrawn).")
         if self.status == OfficerStatus.CERTIFIED and self.card_state() == CardState.LAPSED:
-            reasons.append("The security card has lapsed (no login to DHS systems for more than 30 days); "
-                           "a program manager must get it reactivated.")
+            reason = ("The security card has lapsed (no login to DHS systems for more than 30 days); "
+                      "a program manager must get it reactivated.")
+            if getattr(self, "site_needed", False) and getattr(self, "equipment_since", None) is None:
+                reason += " The agency's site equipment is not operational yet, so the officer cannot log in."
+            reasons.append(reason)
         return reasons
 
 

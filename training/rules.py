@@ -17,7 +17,7 @@ from portal.compliance.registry import Rule, Violation, registry
 
 from . import conf, selectors
 from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
-from .models import AcademyClass, Officer
+from .models import AcademyClass, Officer, refresher_due_date
 
 
 def _label(o) -> str:
@@ -27,7 +27,7 @@ def _label(o) -> str:
 def _officer_rows(qs):
     return qs.select_related(None).values(
         "id", "last_name", "first_name", "officer_number", "agency_id", "agency__equipment_operational_since",
-        "card_anchor_on", "card_deactivated_on",
+        "card_anchor_on", "card_deactivated_on", "site_needed",
     ) if "card_anchor_on" in qs.query.annotations else qs.values("id", "last_name", "first_name", "officer_number", "agency_id")
 
 
@@ -44,13 +44,15 @@ class CardWarningRule(Rule):
     severity = Severity.INFO
     subject_model = Officer
 
-    def evaluate(self, *, today: dt.date):
+    def evaluate(self, *, today: dt.date, subject_ids=None):
         warn = today - dt.timedelta(days=conf.get("TRAINING_CARD_WARNING_DAYS"))
         lapse = today - dt.timedelta(days=conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"))
         qs = Officer.objects.with_standing(today).filter(
-            status=OfficerStatus.CERTIFIED, card_deactivated_on__isnull=True, card_anchor_on__lte=warn,
-            card_anchor_on__gte=lapse,
+            status=OfficerStatus.CERTIFIED, agreement_active=True, card_deactivated_on__isnull=True,
+            card_anchor_on__lte=warn, card_anchor_on__gte=lapse,
         )
+        if subject_ids is not None:
+            qs = qs.filter(pk__in=subject_ids)
         for o in map(_Row, _officer_rows(qs)):
             d = (today - o.card_anchor_on).days
             yield Violation(o.id, _label(o), agency_id=o.agency_id, stage="card warning",
@@ -66,13 +68,15 @@ class CardLapsedRule(Rule):
     severity = Severity.HIGH
     subject_model = Officer
 
-    def evaluate(self, *, today: dt.date):
-        qs = Officer.objects.with_standing(today).filter(status=OfficerStatus.CERTIFIED).filter(
+    def evaluate(self, *, today: dt.date, subject_ids=None):
+        qs = Officer.objects.with_standing(today).filter(status=OfficerStatus.CERTIFIED, agreement_active=True).filter(
             Officer.objects.card_lapsed_q(today))
+        if subject_ids is not None:
+            qs = qs.filter(pk__in=subject_ids)
         for o in map(_Row, _officer_rows(qs)):
             d = (today - o.card_anchor_on).days
             detail = f"No login for {d} days (last activity {o.card_anchor_on}); the card is deactivated."
-            if o.agency__equipment_operational_since is None:
+            if o.site_needed and o.agency__equipment_operational_since is None:
                 detail += " The agency has no working equipment yet, so the officer cannot log in."
             yield Violation(o.id, _label(o), agency_id=o.agency_id, detail=detail, stage="card lapsed")
 
@@ -98,13 +102,16 @@ class RecertificationReminderRule(Rule):
     severity = Severity.WARNING
     subject_model = Officer
 
-    def evaluate(self, *, today: dt.date):
+    def evaluate(self, *, today: dt.date, subject_ids=None):
         stage = reminder_stage(today)
         if stage is None:
             return
         required = len(selectors.required_palms_ids())
         deadline = dates.fiscal_year_end(dates.fiscal_year(today))
-        for o in selectors.officers_for_reminder(today).values("id", "last_name", "first_name", "officer_number", "agency_id", "fy_done"):
+        qs = selectors.officers_for_reminder(today).filter(selectors.agency_in_force_q(today))
+        if subject_ids is not None:
+            qs = qs.filter(pk__in=subject_ids)
+        for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "fy_done"):
             o = _Row(o)
             yield Violation(o.id, _label(o), agency_id=o.agency_id, stage=stage,
                             detail=f"{stage[0].upper()}{stage[1:]}: {o.fy_done} of {required} PALMS courses done; due {deadline}.")
@@ -119,9 +126,12 @@ class RecertificationMissedRule(Rule):
     severity = Severity.HIGH
     subject_model = Officer
 
-    def evaluate(self, *, today: dt.date):
+    def evaluate(self, *, today: dt.date, subject_ids=None):
         fy = dates.fiscal_year(today) - 1
-        for o in selectors.officers_due_suspension(today).values("id", "last_name", "first_name", "officer_number", "agency_id"):
+        qs = selectors.officers_due_suspension(today).filter(selectors.agency_in_force_q(today))
+        if subject_ids is not None:
+            qs = qs.filter(pk__in=subject_ids)
+        for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id"):
             o = _Row(o)
             yield Violation(o.id, _label(o), agency_id=o.agency_id,
                             detail=f"PALMS recertification for FY{fy} not completed by 30 September {fy}; suspend the officer.")
@@ -130,14 +140,17 @@ class RecertificationMissedRule(Rule):
 @registry.register
 class RevocationDueRule(Rule):
     code = "training.revocation_due"
-    title = "Suspended over 90 days: revocation due"
-    description = ("An officer suspended for a missed recertification more than 90 days ago, not recertified "
+    title = "Suspended 90 days: revocation due"
+    description = ("An officer suspended for a missed recertification 90 days ago or more, not recertified "
                    "since and without a waiver of a Field Responsible Official: the certification is to be revoked.")
     severity = Severity.CRITICAL
     subject_model = Officer
 
-    def evaluate(self, *, today: dt.date):
-        for o in selectors.officers_due_revocation(today).values("id", "last_name", "first_name", "officer_number", "agency_id", "suspended_on"):
+    def evaluate(self, *, today: dt.date, subject_ids=None):
+        qs = selectors.officers_due_revocation(today).filter(selectors.agency_in_force_q(today))
+        if subject_ids is not None:
+            qs = qs.filter(pk__in=subject_ids)
+        for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "suspended_on"):
             o = _Row(o)
             yield Violation(o.id, _label(o), agency_id=o.agency_id,
                             detail=f"Suspended on {o.suspended_on} ({(today - o.suspended_on).days} days ago); "
@@ -147,22 +160,22 @@ class RevocationDueRule(Rule):
 @registry.register
 class RefresherOverdueRule(Rule):
     code = "training.refresher_overdue"
-    title = "Refresher course overdue"
-    description = "A certified officer whose last academy training (basic or refresher) is more than 2 years old."
+    title = "Refresher course due"
+    description = ("A certified officer whose refresher is due: 2 years or more since the last academy training "
+                   "(basic or refresher), the same definition as the officer list's filter and the API.")
     severity = Severity.WARNING
     subject_model = Officer
 
-    def evaluate(self, *, today: dt.date):
+    def evaluate(self, *, today: dt.date, subject_ids=None):
         years = conf.get("TRAINING_REFRESHER_YEARS")
-        try:
-            cutoff = today.replace(year=today.year - years)
-        except ValueError:
-            cutoff = today.replace(year=today.year - years, day=28)
-        qs = Officer.objects.with_standing(today).filter(status=OfficerStatus.CERTIFIED, last_training_on__lt=cutoff)
+        qs = Officer.objects.with_standing(today).filter(agreement_active=True).refresher_due(today)
+        if subject_ids is not None:
+            qs = qs.filter(pk__in=subject_ids)
         for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "last_training_on"):
             o = _Row(o)
             yield Violation(o.id, _label(o), agency_id=o.agency_id,
-                            detail=f"Last academy training on {o.last_training_on}; the refresher (IADRP) is due every {years} years.")
+                            detail=f"Last academy training on {o.last_training_on}; the refresher (IADRP) is due every "
+                                   f"{years} years (due {refresher_due_date(o.last_training_on)}).")
 
 
 @registry.register
@@ -173,9 +186,12 @@ class ClassOverbookedRule(Rule):
     severity = Severity.WARNING
     subject_model = AcademyClass
 
-    def evaluate(self, *, today: dt.date):
+    def evaluate(self, *, today: dt.date, subject_ids=None):
+        classes = AcademyClass.objects.filter(status=ClassStatus.SCHEDULED, ends_on__gte=today)
+        if subject_ids is not None:
+            classes = classes.filter(pk__in=subject_ids)
         qs = (
-            AcademyClass.objects.filter(status=ClassStatus.SCHEDULED, ends_on__gte=today)
+            classes
             .annotate(seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)))
             .values("id", "course__code", "starts_on", "site__name", "capacity", "seated")
         )

@@ -15,6 +15,14 @@ from .choices import CourseKind, OfficerStatus, SuspensionCause
 from .models import Completion, Course, Officer, OfficerEvent, Waiver
 
 
+def agency_in_force_q(on: dt.date):
+    """An Exists() for officers whose agency has an agreement in force on ``on``: the
+    officer rules of the sweep look only at officers who act under one."""
+    from agreements.models import Agreement
+
+    return Exists(Agreement.objects.in_force(on).filter(agency=OuterRef("agency")))
+
+
 def required_palms_ids() -> list[int]:
     """The PALMS courses the annual recertification requires: the current catalogue (a
     retired course is replaced by its alternative, itself in the catalogue, or waived)."""
@@ -54,8 +62,9 @@ def officers_due_suspension(today: dt.date):
 
 
 def officers_due_revocation(today: dt.date):
-    """Officers suspended for a missed recertification more than 90 days ago, not
-    recertified since, without a waiver in force."""
+    """Officers suspended for a missed recertification 90 days ago or more (the procedure:
+    revoked 90 days after the suspension, so due on the 90th day), not recertified since,
+    without a waiver in force."""
     required = required_palms_ids()
     cutoff = today - dt.timedelta(days=conf.get("TRAINING_REVOCATION_DAYS"))
     since = Coalesce(Subquery(
@@ -65,7 +74,7 @@ def officers_due_revocation(today: dt.date):
     ), Value(0))
     return (
         Officer.objects.filter(status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION,
-                               suspended_on__lt=cutoff)
+                               suspended_on__lte=cutoff)
         .annotate(done_since=since).filter(done_since__lt=len(required))
         .exclude(Exists(Waiver.objects.filter(officer=OuterRef("pk"), expires_on__gte=today)))
     )

@@ -169,6 +169,48 @@ def recertification_enforce(*, today: dt.date | None = None) -> dict[str, int]:
     return counts
 
 
+def _officers_of_agency_ended(agency_id: int):
+    return Officer.objects.select_for_update().filter(agency_id=agency_id, status=OfficerStatus.SUSPENDED,
+                                                      suspension_cause=SuspensionCause.DESIGNATION_ENDED)
+
+
+@transaction.atomic
+def designations_end_for_agreement(*, agreement, acting_user, on: dt.date, reason: str = "") -> int:
+    """An agreement was terminated or withdrawn on ``on``: when no other agreement of the
+    agency is held (signed, or suspended and so may be reinstated), the designation of its
+    certified officers rested on that agreement alone. They leave active status on ``on``:
+    suspended with the cause "designation ended", an ``OfficerEvent`` and history each.
+    A new agreement of the agency being signed reinstates them."""
+    from agreements.selectors import other_agreements_held
+
+    if other_agreements_held(agreement).exists():
+        return 0
+    officers = list(Officer.objects.select_for_update().filter(agency_id=agreement.agency_id,
+                                                               status=OfficerStatus.CERTIFIED))
+    what = "terminated" if agreement.status == "terminated" else "withdrawn"
+    why = f"Designation ended: the agreement ({agreement.get_program_model_display()}) was {what} on {on:%Y-%m-%d}"
+    why += f": {reason}" if reason else "."
+    return _bulk_transition(officers, verb="suspend", on=on, reason=why[:500], acting_user=acting_user,
+                            suspended_on=on, suspension_cause=SuspensionCause.DESIGNATION_ENDED)
+
+
+@transaction.atomic
+def designations_restore_for_agencies(*, agency_ids, acting_user, on_by_agency: dict) -> int:
+    """New agreements were signed: officers whose designation ended with an earlier
+    agreement of the same agency are certified again from the signature date."""
+    officers = list(Officer.objects.select_for_update().filter(
+        agency_id__in=list(agency_ids), status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.DESIGNATION_ENDED))
+    restored = 0
+    for agency_id in {o.agency_id for o in officers}:
+        mine = [o for o in officers if o.agency_id == agency_id]
+        on = on_by_agency[agency_id]
+        restored += _bulk_transition(
+            mine, verb="reinstate", on=on, acting_user=acting_user, suspended_on=None, suspension_cause="",
+            reason=f"Designation restored: a new agreement of the agency was signed on {on:%Y-%m-%d}.",
+        )
+    return restored
+
+
 # --- security cards ---------------------------------------------------------------------
 
 @transaction.atomic
@@ -232,9 +274,10 @@ def course_retire(*, course: Course, acting_user, retired_on: dt.date | None = N
 @transaction.atomic
 def class_schedule(*, course: Course, starts_on: dt.date, acting_user, site: AcademySite | None = None,
                    capacity: int | None = None, q1_override_reason: str = "") -> AcademyClass:
-    """Schedule an academy class. A basic class in Q1 of the fiscal year (October to
-    December) is refused unless HQ overrides the rule with a reason; a site holds at most
-    its number of concurrent classes."""
+    """Schedule an academy class. A basic class that would run on any day of Q1 of the
+    fiscal year (October to December) is refused unless HQ overrides the rule with a
+    reason (recorded with who gave it); a site holds at most its number of concurrent
+    classes."""
     if course.kind == CourseKind.PALMS:
         raise ValidationError({"course": ["PALMS courses are taken online, not in academy classes."]})
     if course.retired_on:
@@ -249,11 +292,12 @@ def class_schedule(*, course: Course, starts_on: dt.date, acting_user, site: Aca
     site = AcademySite.objects.select_for_update().get(pk=site.pk)  # one scheduler at a time per site
     ends_on = starts_on + dt.timedelta(days=course.duration_days - 1)
     reason = (q1_override_reason or "").strip()
-    if course.kind == CourseKind.BASIC and dates.fiscal_quarter(starts_on) == 1:
+    in_q1 = course.kind == CourseKind.BASIC and dates.runs_in_fiscal_q1(starts_on, ends_on)
+    if in_q1:
         if not reason:
             raise ValidationError({"starts_on": [
-                "Basic classes are not held in Q1 of the fiscal year (October to December); "
-                "HQ may override this with a reason."]})
+                f"Basic classes are not held in Q1 of the fiscal year (October to December), on any day: this class "
+                f"would run from {starts_on:%Y-%m-%d} to {ends_on:%Y-%m-%d}. HQ may override this with a reason."]})
         if not access.may(acting_user, "schedule_in_q1", AcademyClass):
             raise PermissionDenied("Only HQ may override the rule against basic classes in Q1.")
     overlapping = AcademyClass.objects.filter(site=site, starts_on__lte=ends_on, ends_on__gte=starts_on).exclude(
@@ -264,8 +308,8 @@ def class_schedule(*, course: Course, starts_on: dt.date, acting_user, site: Aca
             f"{site.max_concurrent_classes} at the same time."]})
     academy_class = AcademyClass(
         course=course, site=site, starts_on=starts_on, ends_on=ends_on,
-        capacity=capacity or site.default_capacity, q1_override_reason=reason if course.kind == CourseKind.BASIC and dates.fiscal_quarter(starts_on) == 1 else "",
-        q1_override_by=acting_user if reason and dates.fiscal_quarter(starts_on) == 1 and course.kind == CourseKind.BASIC else None,
+        capacity=capacity or site.default_capacity, q1_override_reason=reason if in_q1 else "",
+        q1_override_by=acting_user if in_q1 else None,
     )
     return _create(academy_class, acting_user, "Class scheduled" + (f"; Q1 override: {reason}" if academy_class.q1_override_reason else ""))
 

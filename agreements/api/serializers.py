@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from agreements.models import Agency, Agreement, AgreementDocument, AgreementEvent, FieldOffice
+from agreements.models import Agency, Agreement, AgreementDocument, AgreementEvent, EditionChange, FieldOffice, IceImport
 from portal.api.viewsets import FieldPolicyMixin, ScopedRelatedField
 
 
@@ -17,13 +17,19 @@ class AgencySerializer(FieldPolicyMixin, serializers.ModelSerializer):
 
     field_office_name = serializers.CharField(source="field_office.name", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:agency-detail")
+    active = serializers.SerializerMethodField(
+        help_text="Whether one of the agency's agreements is in force today (Agency.objects.active_on).")
+
+    def get_active(self, agency) -> bool:
+        value = getattr(agency, "active_today", None)
+        return agency.is_active() if value is None else bool(value)
 
     class Meta:
         model = Agency
         fields = [
             "id", "url", "name", "agency_type", "state", "county", "field_office", "field_office_name",
             "field_office_confirmed", "address", "contact_name", "contact_email", "contact_phone",
-            "area_sq_mi", "latitude", "longitude", "created_at",
+            "area_sq_mi", "latitude", "longitude", "active", "created_at",
         ]
         read_only_fields = ["field_office_confirmed", "created_at"]
         extra_kwargs = {"field_office": {"required": False}}
@@ -49,12 +55,19 @@ class AgreementSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     state = serializers.CharField(source="agency.state", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail")
+    in_force = serializers.SerializerMethodField(
+        help_text="Whether the agreement is in force today: signed, and not suspended, terminated or withdrawn "
+                  "(Agreement.objects.in_force).")
+
+    def get_in_force(self, agreement) -> bool:
+        value = getattr(agreement, "in_force_today", None)
+        return agreement.is_in_force() if value is None else bool(value)
 
     class Meta:
         model = Agreement
         fields = [
             "id", "url", "agency", "agency_name", "state", "program_model", "status",
-            "applied_on", "signed_on", "ended_on", "moa_url", "addendum_url", "signed_on_raw", "needs_review",
+            "in_force", "applied_on", "signed_on", "ended_on", "moa_url", "addendum_url", "signed_on_raw", "needs_review",
             "review_reason", "pending_listed_on", "ice_listed_on", "not_listed_since", "events",
             "created_at", "updated_at",
         ]
@@ -113,3 +126,36 @@ class AgreementDocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "agreement", "kind", "dated_on", "title", "url", "file", "href", "created_at"]
         read_only_fields = ["created_at"]
         extra_kwargs = {"file": {"required": False}}
+
+
+class IceEditionSerializer(serializers.ModelSerializer):
+    """An edition of ICE's published lists, with its as-of date and the evidence used."""
+
+    list = serializers.CharField(source="edition", read_only=True)
+    counts = serializers.SerializerMethodField()
+    changes_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IceImport
+        fields = ["id", "file_name", "list", "status", "as_of", "as_of_basis", "as_of_evidence", "latest_signed_on",
+                  "sha256", "source_url", "previous", "counts", "changes_url", "uploaded_at", "applied_at"]
+        read_only_fields = fields
+
+    def get_counts(self, obj) -> dict:
+        report = obj.report or {}
+        return {"rows_read": report.get("rows_read", 0), "agreements": report.get("agreements", {}),
+                "rejected": len(report.get("rejected", [])), "flagged_dates": len(report.get("flagged_dates", []))}
+
+    def get_changes_url(self, obj) -> str:
+        from django.urls import reverse
+
+        request = self.context.get("request")
+        path = reverse("api:ice-edition-changes", args=[obj.pk])
+        return request.build_absolute_uri(path) if request else path
+
+
+class EditionChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EditionChange
+        fields = ["id", "kind", "state", "agency_name", "program_model", "field", "before", "after", "agreement"]
+        read_only_fields = fields

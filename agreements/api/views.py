@@ -5,7 +5,8 @@ from rest_framework.decorators import action
 
 from agreements import services
 from agreements.filtersets import AgencyFilterSet, AgreementFilterSet
-from agreements.models import Agency, Agreement, AgreementDocument, FieldOffice
+from agreements.filtersets import EditionChangeFilterSet
+from agreements.models import Agency, Agreement, AgreementDocument, EditionChange, FieldOffice, IceImport
 from portal.api.actions import ServiceActionMixin
 from portal.api.parsers import UPLOAD_PARSERS
 from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -18,8 +19,10 @@ from .serializers import (
     AgreementSerializer,
     AgreementSignSerializer,
     DatedTransitionSerializer,
+    EditionChangeSerializer,
     EndingTransitionSerializer,
     FieldOfficeSerializer,
+    IceEditionSerializer,
     TransitionSerializer,
 )
 
@@ -41,6 +44,12 @@ class AgencyViewSet(ScopedModelViewSet):
     filterset_class = AgencyFilterSet
     ordering_fields = ["name", "state", "county", "created_at"]
     ordering = ["state", "name"]
+
+    def get_queryset(self):
+        from django.db.models import Exists, OuterRef
+
+        active = Agreement.objects.in_force().filter(agency=OuterRef("pk"))
+        return super().get_queryset().annotate(active_today=Exists(active))
 
     def perform_create(self, serializer):
         serializer.instance = services.agency_create(acting_user=self.request.user, **serializer.validated_data)
@@ -65,6 +74,12 @@ class AgreementViewSet(ServiceActionMixin, ScopedModelViewSet):
     ordering_fields = ["signed_on", "applied_on", "status", "agency__name"]
     ordering = ["agency__state", "agency__name", "program_model"]
     http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        from django.db.models import Exists, OuterRef
+
+        in_force = Agreement.objects.in_force().filter(pk=OuterRef("pk"))
+        return super().get_queryset().annotate(in_force_today=Exists(in_force))
 
     def perform_create(self, serializer):
         serializer.instance = services.agreement_create(acting_user=self.request.user, **serializer.validated_data)
@@ -132,3 +147,32 @@ class AgreementDocumentViewSet(ScopedCreateReadViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.document_add(acting_user=self.request.user, **serializer.validated_data)
+
+
+class IceEditionViewSet(ScopedReadOnlyViewSet):
+    """Editions of ICE's published lists (HQ only), with ``GET ice-editions/{id}/changes/``:
+    the change list against the edition of the same list before it."""
+
+    queryset = IceImport.objects.defer("content", "rows")
+    serializer_class = IceEditionSerializer
+    filterset_fields = ["edition", "status"]
+    ordering_fields = ["as_of", "uploaded_at"]
+    ordering = ["-as_of", "-pk"]
+
+    def get_serializer_class(self):
+        return EditionChangeSerializer if self.action == "changes" else IceEditionSerializer
+
+    @extend_schema(responses=EditionChangeSerializer(many=True), filters=True)
+    @action(detail=True, methods=["get"], url_path="changes", url_name="changes")
+    def changes(self, request, pk=None):
+        """Every change of the edition: new agreements, those no longer listed, each changed field (before/after).
+        Filters: ``kind``, ``field``, ``state``, ``program_model``, ``q`` (agency)."""
+        edition = self.get_object()
+        filterset = EditionChangeFilterSet(request.query_params, queryset=EditionChange.objects.filter(edition=edition),
+                                           request=request)
+        if not filterset.is_valid():
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs.order_by("kind", "state", "agency_name", "program_model", "field"))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -178,7 +178,7 @@ def test_termination_keeps_the_agency_going_while_another_agreement_is_in_force(
     assert not Assignment.objects.filter(agency=mine, ends_on__isnull=False).exists()
 
 
-def test_withdrawal_closes_findings_but_leaves_assignments(world, people):
+def test_withdrawal_of_the_last_application_closes_findings_and_ends_assignments(world, people):
     pending_agency = world["houston_other"]
     Agreement.objects.filter(agency=pending_agency).update(status=AgreementStatus.TERMINATED)
     pending = application(pending_agency, AgreementStatus.UNDER_REVIEW)
@@ -187,7 +187,9 @@ def test_withdrawal_closes_findings_but_leaves_assignments(world, people):
                                 reason="Withdrawn by the agency")
     finding.refresh_from_db()
     assert finding.resolution == "agreement ended"
-    assert not Assignment.objects.filter(agency=pending_agency, ends_on__isnull=False).exists()
+    running = Assignment.objects.filter(agency=pending_agency).exclude(ends_on=dt.date(2018, 3, 1))
+    assert not running.filter(ends_on__isnull=True).exists()
+    assert Assignment.objects.filter(agency=pending_agency, ends_on=dt.date(2018, 3, 1)).exists()
 
 
 def test_a_document_needs_a_link_or_a_file(world, people):

@@ -81,7 +81,7 @@ class InstallationSerializer(serializers.ModelSerializer):
         if pipeline is None or installation.pk not in pipeline.expected:
             return None
         expected, pessimistic = pipeline.expected[installation.pk], pipeline.pessimistic[installation.pk]
-        goal_on = selectors.goal_date(installation, pipeline.goal_days)
+        goal_on = selectors.goal_date(installation, pipeline.goal_days, self.context["today"])
         return {
             "operational_on": expected.operational_on,
             "pessimistic_on": pessimistic.operational_on,

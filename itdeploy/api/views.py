@@ -23,7 +23,7 @@ class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     """Installations of agency sites with their steps, clocks and forecast. Steps change
     through ``POST installations/{id}/steps/{step_id}/{start|complete|pause|resume}/``."""
 
-    queryset = Installation.objects.select_related("agency").prefetch_related(selectors.steps_prefetch())
+    queryset = Installation.objects.select_related("agency").prefetch_related(selectors.steps_prefetch(), "clock_pauses")
     serializer_class = InstallationSerializer
     filterset_class = InstallationFilterSet
     search_fields = ["agency__name"]

@@ -170,3 +170,23 @@ def test_agency_page_shows_the_installation_panel(client, people, installations,
 def test_navigation_has_it_installations(client, people, installations):
     client.force_login(people["ocio"])
     assert "IT installations" in client.get("/").content.decode()
+
+
+def test_chart_excess_is_the_days_over_the_goal(client, people, plan, world):
+    from itdeploy.models import InstallationPause
+
+    moa = dt.date(2016, 1, 4)
+    for key, days in [("mine", 193), ("houston_other", 180), ("miami", 181)]:
+        Installation.objects.create(agency=world[key], moa_signed_on=moa, opened_on=moa, status=InstallationStatus.OPERATIONAL,
+                                    operational_on=moa + dt.timedelta(days=days))
+    # a suspended period is left out of the days counted against the goal
+    other = AgreementFactory(applied_on=dt.date(2015, 6, 1), signed_on=moa)
+    suspended = Installation.objects.create(agency=other.agency, moa_signed_on=moa, opened_on=moa,
+                                            status=InstallationStatus.OPERATIONAL, operational_on=moa + dt.timedelta(days=200))
+    InstallationPause.objects.create(installation=suspended, started_on=moa + dt.timedelta(days=50),
+                                     ended_on=moa + dt.timedelta(days=65))
+    client.force_login(people["analyst"])
+    page = client.get("/installations/chart/").content.decode()
+    assert "Over by 13 days" in page and "Over by 193" not in page
+    assert "Over by 1 day<" in page and "Over by 5 days" in page  # 200 - 15 suspended = 185
+    assert page.count("Within") == 1

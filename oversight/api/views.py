@@ -48,7 +48,10 @@ class ReadinessViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[ReadinessParamsSerializer])
     def list(self, request):
-        params = ReadinessParamsSerializer(data=request.query_params, context={"request": request})
+        query = request.query_params.copy()
+        for name in ("page", "page_size"):  # the paginator's, checked by it
+            query.pop(name, None)
+        params = ReadinessParamsSerializer(data=query, context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
         sites = site_readiness(request.user, field_office=data.get("field_office"),

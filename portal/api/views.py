@@ -39,7 +39,8 @@ class FindingViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     @extend_schema(request=FindingActionSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        """Resolve the finding by hand; the next sweep reopens it if the condition remains."""
+        """Resolve the finding by hand. Its rule is re-checked for this subject at once: 409
+        with the reason while the condition still holds (only HQ can waive it then)."""
         return self._act(request, finding_services.finding_resolve, FindingActionSerializer)
 
     @extend_schema(request=FindingWaiveSerializer, responses=FindingSerializer)

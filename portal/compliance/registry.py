@@ -43,13 +43,29 @@ class Rule:
     severity: ClassVar[str] = Severity.WARNING
     #: The model whose rows are the subjects of findings.
     subject_model: ClassVar[type] = None  # type: ignore[assignment]
+    #: A rule that only says "the agency's onboarding is not finished" (no primary program
+    #: manager, no backup, no workload report yet): while an agency is in the onboarding
+    #: queue within HQ's grace period the sweep leaves it out, and the queue's own rule
+    #: reports one finding per edition instead (hook ``agencies_onboarding_in_grace``).
+    onboarding: ClassVar[bool] = False
 
     @property
     def category(self) -> str:
         return self.code.split(".", 1)[0]
 
-    def evaluate(self, *, today: dt.date) -> Iterable[Violation]:  # pragma: no cover - interface
+    def evaluate(self, *, today: dt.date, subject_ids=None) -> Iterable[Violation]:  # pragma: no cover - interface
+        """The violations on ``today``, set-based. With ``subject_ids`` (a collection of
+        subject ids), only those subjects are evaluated: the same queries narrowed by a
+        filter, so checking one subject costs what the sweep costs for one row."""
         raise NotImplementedError
+
+    def violation_for(self, subject_id: int, *, today: dt.date) -> Violation | None:
+        """The rule's violation for one subject today, or None when the condition is gone:
+        the per-subject check a resolution by hand runs before it closes a finding."""
+        for violation in self.evaluate(today=today, subject_ids={subject_id}):
+            if violation.subject_id == subject_id:
+                return violation
+        return None
 
 
 class RuleRegistry:

@@ -46,9 +46,31 @@ def finding_acknowledge(*, finding: Finding, acting_user, note: str = "") -> Fin
     return finding
 
 
+def finding_condition_holds(finding: Finding, today: dt.date | None = None):
+    """Re-check the finding's rule for its one subject today: the rule's violation when
+    the condition still holds, else None (also for a rule no longer registered)."""
+    from portal.dates import today as program_today
+
+    from .registry import registry
+
+    rule = registry.get(finding.rule)
+    if rule is None:
+        return None
+    return rule.violation_for(finding.subject_id, today=today or program_today())
+
+
 @transaction.atomic
 def finding_resolve(*, finding: Finding, acting_user, note: str = "") -> Finding:
+    """Resolve a finding by hand. Its rule is re-checked for this subject at once: if the
+    condition still holds the resolution is refused (409) with the reason, since the next
+    sweep would reopen it; only HQ can waive a finding whose condition stands."""
     _check(acting_user, finding, "resolve")
+    holding = finding_condition_holds(finding)
+    if holding is not None:
+        raise TransitionNotAllowed(
+            f"The condition still holds: {holding.detail or finding.rule_title} "
+            "Fix it first; only HQ (Unit Chief, National Program Manager) can waive a finding whose condition stands."
+        )
     resolution = (note or "Resolved by hand.")[:250]
     model_update(instance=finding, acting_user=acting_user, reason=resolution, action="resolve", data={
         "status": FindingStatus.RESOLVED, "resolved_at": timezone.now(), "resolved_by": acting_user,

@@ -146,7 +146,13 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
     """Bring the findings of one rule in line with its violations today."""
     now = timezone.now()
     subject_type = ContentType.objects.get_for_model(rule.subject_model)
-    violations = {v.subject_id: v for v in _default_people(list(rule.evaluate(today=today)), today)}
+    found = list(rule.evaluate(today=today))
+    if rule.onboarding:
+        from portal import hooks
+
+        waiting = hooks.call("agencies_onboarding_in_grace", today, default=set()) or set()
+        found = [v for v in found if v.agency_id not in waiting]
+    violations = {v.subject_id: v for v in _default_people(found, today)}
     open_findings = {
         f.subject_id: f
         for f in Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).only(

@@ -59,8 +59,31 @@ def test_director_resolves_a_finding_of_their_office_and_hq_waives(api, swept, p
     assert response.status_code == 400 and "reason" in response.json()
     assert api(people["npm"]).post(f"/api/v1/findings/{other.pk}/waive/", {"reason": "One-officer agency"}).status_code == 200
     assert api(people["npm"]).post(f"/api/v1/findings/{other.pk}/waive/", {"reason": "again"}).status_code == 409
+    # Resolving re-checks the rule for this one agency: refused (409) while it still has no backup.
+    refused = api(people["fod"]).post(f"/api/v1/findings/{finding.pk}/resolve/", {"note": "Backup assigned"})
+    assert refused.status_code == 409
+    assert "condition still holds" in str(refused.json()) and "No backup program manager" in str(refused.json())
+    finding.refresh_from_db()
+    assert finding.is_open
+    from staffing.tests.factories import AssignmentFactory
+
+    AssignmentFactory(agency=swept["houston_other"], program_manager=people["pm"], kind="backup")
     resolved = api(people["fod"]).post(f"/api/v1/findings/{finding.pk}/resolve/", {"note": "Backup assigned"})
     assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    finding.refresh_from_db()
+    assert finding.resolution == "Backup assigned"
+
+
+def test_resolving_on_the_page_while_the_condition_holds_shows_the_error_on_the_form(client, swept, people):
+    finding = Finding.objects.get(subject_id=swept["houston_other"].pk)
+    client.force_login(people["fod"])
+    response = client.post(f"/findings/{finding.pk}/", {"action": "resolve", "note": "Done, I think"})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert 'id="id_note-error"' in page and "The condition still holds" in page
+    assert 'aria-describedby="id_note-error"' in page and "Done, I think</textarea>" in page
+    finding.refresh_from_db()
+    assert finding.is_open
 
 
 def test_not_found_page_does_not_hint_at_existence(client, world, people, settings):

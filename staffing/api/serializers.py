@@ -155,7 +155,11 @@ class StaffingFigureSerializer(serializers.Serializer):
     field_office_name = serializers.CharField()
     agencies = serializers.IntegerField()
     officers = serializers.IntegerField()
-    annual_cases = serializers.IntegerField()
+    annual_cases = serializers.IntegerField(help_text="Cases a fiscal year the model uses: the current fiscal year "
+                                                      "annualised, else the last full fiscal year.")
+    cases_current_fy_annualised = serializers.IntegerField(
+        help_text="The current fiscal year's cases, annualised from its full months reported so far.")
+    cases_last_fy = serializers.IntegerField(help_text="The last full fiscal year's cases.")
     area_sq_mi = serializers.IntegerField()
     states = serializers.ListField(child=serializers.CharField())
     travel_miles = serializers.IntegerField(allow_null=True)

@@ -119,13 +119,14 @@ def test_plan_projects_linear_trend_and_pending_agreements(world, people, office
     # then FY2019 (Oct 2018 = month 31 of the series: 410 ... Sep 2019: 520) sums to 5,580
     assert plan.fiscal_years == [2019]
     assert houston.trend_cases == pytest.approx(5580)
-    # the national averages per signed agreement: 30 officers / 3 and 3,300 cases / 3
+    # the national averages per signed agreement: 30 officers / 3 and cases per fiscal year / 3,
+    # FY2018 annualised from October to February (290 ... 330 = 1,550 x 12 / 5 = 3,720)
     assert plan.avg_officers_per_agreement == pytest.approx(10)
-    assert plan.avg_cases_per_agreement == pytest.approx(1100)
+    assert plan.avg_cases_per_agreement == pytest.approx(1240)
     assert houston.pending_agreements == 1
     assert houston.projected_officers == pytest.approx(40)
-    assert houston.projected_cases == pytest.approx(6680)
-    assert houston.required == pytest.approx(3.34)
+    assert houston.projected_cases == pytest.approx(6820)
+    assert houston.required == pytest.approx(3.41)
     assert houston.bound_by == "cases"
     assert houston.assigned == pytest.approx(2.0)
     assert houston.positions_requested == 2
@@ -144,3 +145,46 @@ def test_plan_what_ifs_change_ratio_and_add_agreements(world, people, officers, 
     assert more.nation_row(2019).positions_requested > base.nation_row(2019).positions_requested
     houston_only = figures.staffing_plan(day=TODAY, office_ids=[world["mine"].field_office_id], extra_agreements=6)
     assert [r.extra_agreements for r in houston_only.office_rows(2019)] == [6]
+
+
+def test_cases_per_fiscal_year_annualise_the_current_year_and_show_the_last_full_one(world, people, officers, frozen):
+    # given FY2017 (Oct 2016 - Sep 2017) fully reported at 200 a month, and FY2018's
+    # October to February at 300 a month; TODAY is 2018-03-15, so March is not complete
+    for month in months_back(17):
+        WorkloadReportFactory(agency=world["houston_other"], month=month,
+                              charging_documents_prepared=300 if month >= dt.date(2017, 10, 1) else 200)
+    WorkloadReportFactory(agency=world["houston_other"], month=dt.date(2018, 3, 1), charging_documents_prepared=5000)
+    # when
+    cases = figures.fiscal_cases_by_agency(TODAY)[world["houston_other"].pk]
+    pm = by_key(figures.compute(TODAY).managers)[people["pm_other"].pk]
+    # then the current FY is 1,500 over 5 months x 12/5 = 3,600; the last full FY 12 x 200 = 2,400
+    assert (cases.current_fy_months, cases.current_fy_annualised) == (5, pytest.approx(3600))
+    assert (cases.last_fy_months, cases.last_fy) == (12, pytest.approx(2400))
+    assert pm.annual_cases == pytest.approx(3600) and pm.cases_last_fy == pytest.approx(2400)
+    assert pm.required == pytest.approx(1.8)  # 3,600 / 2,000 per fiscal year
+
+
+def test_on_the_first_day_of_a_fiscal_year_the_last_full_year_is_the_model_figure(world, people, officers):
+    import time_machine
+
+    for month in [dt.date(2017, 1, 1), dt.date(2017, 9, 1)]:
+        WorkloadReportFactory(agency=world["houston_other"], month=month, charging_documents_prepared=100)
+    for day, expected in [(dt.date(2017, 9, 30), None), (dt.date(2017, 10, 1), 0)]:
+        with time_machine.travel(dt.datetime.combine(day, dt.time(15)), tick=False):
+            cases = figures.fiscal_cases_by_agency(day)[world["houston_other"].pk]
+        if expected is None:
+            # 30 September: still FY2017, January reported and September not complete: 100 x 12 / 1
+            assert cases.current_fy_annualised == pytest.approx(1200) and cases.annual == pytest.approx(1200)
+        else:
+            # 1 October: FY2018 has no full month yet; the last full FY (2 months reported) counts
+            assert cases.current_fy_annualised is None and cases.current_fy_months == 0
+            assert cases.last_fy == pytest.approx(1200) and cases.annual == pytest.approx(1200)
+
+
+def test_staffing_figures_api_shows_both_fiscal_year_figures(api, world, people, officers, frozen):
+    for month in months_back(6):
+        WorkloadReportFactory(agency=world["mine"], month=month, charging_documents_prepared=100)
+    rows = api(people["chief"]).get("/api/v1/staffing-figures/", {"level": "manager"}).json()["results"]
+    row = next(r for r in rows if r["id"] == people["pm"].pk)
+    # Oct-Feb of FY2018 at 100: 500 x 12 / 5; FY2017 reported only September: 100 x 12 / 1
+    assert (row["annual_cases"], row["cases_current_fy_annualised"], row["cases_last_fy"]) == (1200, 1200, 1200)

@@ -49,10 +49,11 @@ def test_officer_certified_during_the_year_owes_nothing_that_year(world):
     assert officer not in selectors.officers_due_suspension(dt.date(2018, 10, 1))
 
 
-def test_revocation_due_only_after_90_days_without_waiver(world, people):
+def test_revocation_due_90_days_after_suspension_without_waiver(world, people):
     officer = OfficerFactory(agency=world["mine"], status=OfficerStatus.SUSPENDED, suspended_on=dt.date(2018, 10, 2),
                              suspension_cause=SuspensionCause.RECERTIFICATION)
-    assert list(selectors.officers_due_revocation(dt.date(2018, 12, 31))) == []  # 90 days
+    assert list(selectors.officers_due_revocation(dt.date(2018, 12, 30))) == []  # 89 days
+    assert list(selectors.officers_due_revocation(dt.date(2018, 12, 31))) == [officer]  # 90 days
     assert list(selectors.officers_due_revocation(dt.date(2019, 1, 1))) == [officer]  # 91 days
     with at(dt.date(2019, 1, 1)):
         with pytest.raises(PermissionDenied):
@@ -99,4 +100,5 @@ def test_certified_officers_by_agency_hook(world):
     result = hooks.call("certified_officers_by_agency", day, default={})
     assert result == {world["mine"].pk: 2, world["miami"].pk: 1}
     officer = Officer.objects.with_standing(day).get(agency=world["houston_other"])
-    assert "The agency has no signed, active 287(g) agreement." in officer.reasons_cannot_act()
+    assert "The agency has no 287(g) agreement in force (not signed, suspended, terminated or withdrawn)." in (
+        officer.reasons_cannot_act())

@@ -83,8 +83,8 @@ def test_recertification_missed_proposes_suspension(world, people):
 def test_revocation_due(world, people):
     o = OfficerFactory(agency=world["mine"], status=OfficerStatus.SUSPENDED, suspended_on=dt.date(2018, 10, 2),
                        suspension_cause=SuspensionCause.RECERTIFICATION)
-    assert sweep("training.revocation_due", dt.date(2018, 12, 31)) == []
-    opens_then_resolves("training.revocation_due", dt.date(2019, 1, 1),
+    assert sweep("training.revocation_due", dt.date(2018, 12, 30)) == []  # 89 days after the suspension
+    opens_then_resolves("training.revocation_due", dt.date(2018, 12, 31),  # 90 days
                         lambda: recertify(o, dt.date(2018, 12, 20)), o)
 
 
@@ -94,7 +94,8 @@ def test_refresher_overdue(world, people):
     from .factories import course
     from training.models import Completion
 
-    opens_then_resolves("training.refresher_overdue", dt.date(2018, 3, 1),
+    # Due on the day 2 years after the last training: 2016-02-28 is due on 2018-02-28, 2016-03-01 not yet.
+    opens_then_resolves("training.refresher_overdue", dt.date(2018, 2, 28),
                         lambda: Completion.objects.create(officer=o, course=course("IADRP"), completed_on=dt.date(2018, 2, 10)), o)
 
 

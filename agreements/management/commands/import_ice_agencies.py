@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from agreements.importers import CLEANING_LABELS, has_changes
-from agreements.services import ice_import_apply, ice_import_preview
+from agreements.services import ice_import_apply, ice_import_drop, ice_import_preview
 
 
 class Command(BaseCommand):
@@ -22,8 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--apply-valid", action="store_true",
                             help="Apply the valid rows even when some rows are rejected (they stay listed).")
         parser.add_argument("--user", help="Username recorded as the one who imported the file.")
+        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                            help="The date the edition is as of (YYYY-MM-DD), when the file and its name do not tell.")
 
-    def handle(self, *args, file, dry_run, apply_valid, user, **options):
+    def handle(self, *args, file, dry_run, apply_valid, user, as_of=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
@@ -33,18 +36,31 @@ class Command(BaseCommand):
             if acting_user is None:
                 raise CommandError(f"No user named {user!r}.")
         try:
-            ice_import = ice_import_preview(content=path.read_bytes(), file_name=path.name, acting_user=acting_user)
+            ice_import = ice_import_preview(content=path.read_bytes(), file_name=path.name, acting_user=acting_user,
+                                            as_of=as_of)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
+        if ice_import.known:
+            self.stdout.write(f"{path.name}: the same bytes as edition {ice_import.pk} ({ice_import.file_name}, "
+                              f"{ice_import.get_status_display().lower()}): nothing to do.")
+            return
         report = ice_import.report
         applied = False
+        self.stdout.write(f"As of: {ice_import.as_of or 'unknown'} ({ice_import.as_of_basis})")
         if dry_run:
-            ice_import.delete()
+            ice_import_drop(ice_import=ice_import)
+        elif ice_import.as_of is None:
+            ice_import_drop(ice_import=ice_import)
+            raise CommandError("The edition's date cannot be told from the file: give it with --as-of YYYY-MM-DD.")
         elif report["rejected"] and not apply_valid:
-            ice_import.delete()
+            ice_import_drop(ice_import=ice_import)
         else:
             ice_import = ice_import_apply(ice_import=ice_import, acting_user=acting_user, apply_valid=apply_valid)
             report, applied = ice_import.report, True
+            if ice_import.status == "stored":
+                self.stdout.write(self.style.WARNING(
+                    "Stored and compared, not applied: an edition of this list as of a later date is applied."))
+                return
         self._print(report)
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")

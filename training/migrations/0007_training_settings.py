@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0005_date_bounds'),
+        ('training', '0006_merge_20261201_0650'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
