@@ -898,3 +898,15 @@ def onboarding_update(*, entries, acting_user, confirm_office: bool = False, fie
             entry.save(update_fields=["completed_on"])
             done["completed"] += 1
     return done
+
+
+@transaction.atomic
+def agreement_settings_update(*, acting_user, **fields):
+    """Change the agreements rules' settings (the Unit Chief's): how long an
+    application may wait on HQ before the sweep reports it."""
+    from portal.settings_sections import row_update
+
+    from .models import AgreementSettings
+
+    return row_update(AgreementSettings.current(), acting_user=acting_user, reason="Agreement settings changed",
+                      **fields)

@@ -180,3 +180,63 @@ def seed(ctx: DemoContext) -> None:
     bulk_update_with_history(agencies, Agency, ["equipment_operational_since"], default_user=ocio_user,
                              default_change_reason="Site equipment operational", batch_size=2000)
     ctx.extra["installations"] = len(installations)
+    seed_manager_sites(ctx)
+
+
+#: The open sites the demo gives the Houston manager (``pm.houston``), one at each stage:
+#: (days since the MOA signature, steps complete, steps started and still open, step paused).
+MANAGER_SITES = [
+    (6, [], [1], None),              # just signed: OCIO management allocates staff
+    (45, [1], [2, 3, 5], 3),         # ISA, purchase order and telecom line under way; the purchase waits on the agency
+    (150, [1, 2, 3], [4, 5], None),  # equipment on its way, the T1 line still being installed
+    (170, [1, 2, 3, 4, 5], [], None),  # everything ready: OCIO starts the equipment installation
+]
+
+
+def seed_manager_sites(ctx: DemoContext) -> None:
+    """Open installations at each stage for the Houston demo manager, through the
+    agreements' and the pipeline's own services (an application signed, its site opened
+    by the ``agreement_signed`` receiver, steps started, paused and completed), so each
+    step action can be tried on a fresh demo from the step's row."""
+    from django.contrib.auth import get_user_model
+
+    from agreements.services import agreement_create, agreement_sign
+    from portal import dates
+
+    from . import services
+
+    manager = get_user_model().objects.filter(username="pm.houston").first()
+    chief = (ctx.people.get(Role.UNIT_CHIEF) or [None])[0]
+    if manager is None or chief is None:
+        return
+    today = min(ctx.today, dates.today())
+    agencies = list(Agency.objects.visible_to(manager).filter(installation__isnull=True)
+                    .exclude(agreements__program_model="jem").order_by("name")[: len(MANAGER_SITES)])
+    for agency, (age, complete, started, paused) in zip(agencies, MANAGER_SITES):
+        signed_on = today - dt.timedelta(days=age)
+        agreement = agreement_create(acting_user=chief, agency=agency, program_model="jem",
+                                     applied_on=signed_on - dt.timedelta(days=60))
+        agreement_sign(agreement=agreement, acting_user=chief, signed_on=signed_on, reason="Demo: signed")
+        installation = Installation.objects.filter(agency=agency).first()
+        if installation is None:
+            continue
+        steps = {s.number: s for s in installation.steps.all()}
+        done_on = {}
+        for number in sorted(set(complete) | set(started)):
+            step = steps[number]
+            after = [done_on[d.number] for d in step.depends_on.all() if d.number in done_on]
+            step.refresh_from_db()
+            start = step.started_on or max([signed_on, *after])
+            if step.started_on is None:  # the first step starts when the site opens
+                services.step_start(step=step, started_on=start, acting_user=manager, note="Demo")
+            if number in complete:
+                end = min(today, start + dt.timedelta(days=max(1, min(step.planned_days, (today - start).days // 2))))
+                services.step_complete(step=step, completed_on=end, acting_user=manager, note="Demo")
+                done_on[number] = end
+        if paused:
+            step = steps[paused]
+            step.refresh_from_db()
+            services.step_pause(step=step, paused_on=min(today, step.started_on + dt.timedelta(days=10)),
+                                reason=PauseReason.WAITING_ON_AGENCY, acting_user=manager,
+                                note="Demo: the jail's server room is being rebuilt")
+    ctx.extra["manager_sites"] = len(agencies)

@@ -24,7 +24,7 @@ def steps_prefetch():
         "steps",
         queryset=InstallationStep.objects.order_by("number").prefetch_related(
             Prefetch("pauses", queryset=StepPause.objects.order_by("started_on", "pk")),
-            Prefetch("depends_on", queryset=InstallationStep.objects.only("id", "number")),
+            Prefetch("depends_on", queryset=InstallationStep.objects.only("id", "number", "completed_on")),
         ),
     )
 

@@ -465,3 +465,76 @@ def installer_add_unavailability(*, installer: Installer, acting_user, starts_on
     stamp(period, acting_user, "Unavailability recorded")
     period.save()
     return period
+
+
+@transaction.atomic
+def installation_settings_update(*, acting_user, **fields) -> InstallationSettings:
+    """Change the pipeline's goal, at-risk share and forecast window (the Unit Chief's
+    setting)."""
+    from portal.settings_sections import row_update
+
+    return row_update(InstallationSettings.current(), acting_user=acting_user,
+                      reason="Installation settings changed", **fields)
+
+
+@transaction.atomic
+def step_plan_update(*, acting_user, planned_days: dict[int, int]) -> list[StepTemplate]:
+    """Change the planned days of steps of the default plan (by step number); new
+    installations copy the plan, open ones keep theirs. Unknown step numbers are refused."""
+    from portal.settings_sections import row_update
+
+    templates = {t.number: t for t in StepTemplate.objects.select_for_update().order_by("number")}
+    unknown = sorted(set(planned_days) - set(templates))
+    if unknown:
+        raise ValidationError({"planned_days": f"No step numbered {', '.join(map(str, unknown))} in the plan."})
+    errors = {}
+    for number, days in planned_days.items():
+        try:
+            row_update(templates[number], acting_user=acting_user, reason="Step plan changed", planned_days=days)
+        except ValidationError as exc:
+            errors[f"step_{number}"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return list(templates.values())
+
+
+#: The actions on an installation step, in the order the page offers them.
+STEP_ACTIONS = ("start", "complete", "pause", "resume")
+
+
+def step_action_refusal(step: InstallationStep, action: str, *, installation: Installation | None = None) -> str | None:
+    """Why ``action`` on ``step`` would be refused today by its service (``step_start``,
+    ``step_complete``, ``step_pause``, ``step_resume``), or None when it is open: the
+    state rules those services check (409), read from the step's prefetched pauses and
+    dependencies, so a page offers only the buttons the service then accepts. The date
+    and the fields are checked by the service itself (400, on their field)."""
+    installation = installation or step.installation
+    if installation.status == InstallationStatus.UNCONFIRMED:
+        return "This installation's status is unknown: HQ confirms where it stands first."
+    if installation.status == InstallationStatus.OPERATIONAL:
+        return "This site is already operational."
+    paused = any(p.ended_on is None for p in step.pauses.all())
+    if action == "start":
+        if step.started_on is not None:
+            return f"Step {step.number} already started on {step.started_on:%Y-%m-%d}."
+        missing = sorted(d.number for d in step.depends_on.all() if d.completed_on is None)
+        if missing:
+            return f"Step {step.number} starts after step{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))}, not yet complete."
+        if step.kind == StepKind.INSTALL:
+            isa = next((s for s in installation.steps.all() if s.kind == StepKind.ISA), None)
+            if isa is not None and isa.completed_on is None:
+                return "Equipment may not be deployed before the ICE CISO signs the Interconnection Service Agreement."
+        return None
+    if action == "complete":
+        if step.completed_on is not None:
+            return f"Step {step.number} was already completed on {step.completed_on:%Y-%m-%d}."
+        if step.started_on is None:
+            return f"Step {step.number} has not started."
+        return f"Step {step.number} is paused: resume it before completing it." if paused else None
+    if action == "pause":
+        if step.started_on is None or step.completed_on is not None:
+            return f"Only a step in progress can be paused; step {step.number} is not."
+        return f"Step {step.number} is already paused." if paused else None
+    if action == "resume":
+        return None if paused else f"Step {step.number} is not paused."
+    return f"Unknown action {action!r}."

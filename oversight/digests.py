@@ -129,7 +129,13 @@ def render_body(user, run, digest: dict) -> str:
 
 
 def send_digests(run) -> int:
-    """Send the digests of ``run``; return how many e-mails were sent."""
+    """Send the digests of ``run``; return how many e-mails were sent. Nothing is sent while
+    the Unit Chief has turned the sweep's e-mails off (``SweepSettings.email_new_findings``,
+    on the settings page)."""
+    from portal.compliance.models import SweepSettings
+
+    if not SweepSettings.current().email_new_findings:
+        return 0
     from portal.compliance.models import Finding
     from portal.roles import role_of
 

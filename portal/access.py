@@ -298,6 +298,8 @@ TARGETS: list[Target] = [
     Target("training.Waiver", "Recertification waiver", agency="officer__agency", actions={
         "view": FOLLOWS_AGENCY, "add": g(uc=ALL, npm=ALL, fod=OFFICE),
     }, note="Granted by a Field Responsible Official: the Field Office Director of the officer's office, or HQ."),
+    Target("training.TrainingSettings", "Officers' grace periods (settings)",
+           actions={"view": HQ_ONLY, "change": SETTINGS}),
     Target("training.capacity_plan", "Academy capacity plan", actions={"view": HQ_ONLY}),
     # portal
     Target("portal.home", "Home page", actions={"view": EVERYONE}),
@@ -314,6 +316,10 @@ TARGETS: list[Target] = [
         "delete": g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN),
     }),
     Target("portal.SweepRun", "Compliance sweep run", actions={"view": EVERYONE}),
+    Target("portal.SweepSettings", "Sweep schedule and notifications (settings)",
+           actions={"view": HQ_ONLY, "change": SETTINGS}),
+    Target("portal.settings", "The settings page", actions={"view": HQ_ONLY},
+           note="Each section is saved by those its record type lets change it: the Unit Chief."),
     Target("portal.AuditEvent", "Audit journal entry", actions={"view": HQ_ONLY, "export": HQ_ONLY},
            note="Written by the portal itself (portal/audit/); nobody changes or deletes an entry."),
     Target("portal.Finding", "Compliance finding", agency="agency", office="field_office_id", own="responsible_id",
@@ -409,6 +415,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "findings": ("portal.Finding", "view"),
     "finding-detail": ("portal.Finding", "view"),
     "tokens": ("portal.ApiToken", "view"),
+    "settings": ("portal.settings", "view"),
     "lockouts": ("portal.account", "view"),
     "audit": ("portal.AuditEvent", "view"),
     "agreements:agency-list": ("agreements.Agency", "view"),

@@ -1,3 +1,4 @@
+from . import access
 from .navigation import menu_for
 from .roles import HQ_ROLES, Role, role_of
 
@@ -14,6 +15,8 @@ def navigation(request):
         # For templates that offer links only to the roles that may open them.
         "user_is_hq": role in HQ_ROLES,
         "user_is_director": role == Role.FIELD_OFFICE_DIRECTOR,
+        # The settings page, beside the account's links (not in the main navigation).
+        "user_sees_settings": access.may(user, *reversed(access.PAGES["settings"])),
     }
 
 

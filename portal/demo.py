@@ -80,6 +80,26 @@ def make_user(ctx: DemoContext, username: str, role: str, *, office=None, first=
     return user
 
 
+#: The operators' account of the demo: the Django admin (``/admin/``), not a program role.
+ADMIN_USERNAME = "admin"
+
+
+def make_operator(ctx: DemoContext):
+    """The demo's operator: a superuser for the Django admin (accounts, technical
+    records). Program settings are the Unit Chief's, on the portal's settings page."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=ADMIN_USERNAME, defaults={"first_name": "Portal", "last_name": "Operator",
+                                           "email": "portal.operator@ice.dhs.gov", "is_staff": True,
+                                           "is_superuser": True})
+    if created:
+        if "password_hash" not in ctx.extra:
+            ctx.extra["password_hash"] = make_password(DEMO_PASSWORD)
+        user.password = ctx.extra["password_hash"]
+        user.save(update_fields=["password"])
+    return user
+
+
 #: Field offices that get staff in the demo, busiest first (the report's growth was in the South-East and Texas).
 DEMO_OFFICES = ["HOU", "MIA", "ATL", "NOL", "PHO", "DAL", "SNA", "WAS", "CHI", "SLC", "DEN", "PHI"]
 
@@ -90,6 +110,7 @@ def seed(ctx: DemoContext) -> None:
 
     FieldOffice = StaffProfile._meta.get_field("field_office").related_model  # the agreements app's
     offices = {o.code: o for o in FieldOffice.objects.filter(code__in=DEMO_OFFICES)}
+    make_operator(ctx)
     make_user(ctx, "chief", Role.UNIT_CHIEF, first="Teresa", last="Whitfield", title="287(g) Unit Chief",
               login_note="sees and changes everything, settings included")
     make_user(ctx, "npm", Role.NATIONAL_PM, first="Marcus", last="Delgado", title="National Program Manager",

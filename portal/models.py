@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from .access import RestrictedQuerySet
 from .roles import Role
 from .audit.models import AuditEvent  # noqa: F401  (models of the portal app)
-from .compliance.models import Finding, SweepNotice, SweepRun  # noqa: F401  (models of the portal app)
+from .compliance.models import Finding, SweepNotice, SweepRun, SweepSettings  # noqa: F401  (models of the portal app)
 
 
 class StaffProfileQuerySet(RestrictedQuerySet):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("findings/", views.FindingListView.as_view(), name="findings"),
     path("findings/<int:pk>/", views.FindingDetailView.as_view(), name="finding-detail"),
     path("tokens/", views.TokenView.as_view(), name="tokens"),
+    path("settings/", views.SettingsView.as_view(), name="settings"),
     path("audit/", AuditEventListView.as_view(), name="audit"),
     path("", include("agreements.urls")),
     path("", include("staffing.urls")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -326,3 +327,47 @@ class TokenView(LoginRequiredMixin, View):
             return self._render(request, form, status=done.status)
         # The key is shown once, on this answer; it is not stored.
         return self._render(request, new_token=done.result)
+
+
+class SettingsView(LoginRequiredMixin, View):
+    """HQ's settings (``/settings/``): one form per section, each saved by its app's
+    service; the Unit Chief changes them, HQ's other roles read them. A refused value
+    comes back on its field, and nothing of that section is saved."""
+
+    template_name = "portal/settings.html"
+
+    def _context(self, request, bound=None):
+        from .settings_sections import all_sections
+
+        sections = []
+        for sec in all_sections():
+            may_change = access.may(request.user, "change", sec.policy)
+            form = None
+            if may_change:
+                form = bound[1] if bound and bound[0] == sec.key else sec.form()
+                form = uswds_form(form, describe=True)
+            sections.append({"section": sec, "form": form, "rows": None if may_change else sec.rows(),
+                             "last_change": sec.last_change()})
+        return {"title": "Settings", "sections": sections}
+
+    def get(self, request):
+        return render(request, self.template_name, self._context(request))
+
+    def post(self, request):
+        from .settings_sections import section
+
+        sec = section(request.POST.get("section", ""))
+        if sec is None:
+            return render(request, self.template_name, self._context(request), status=400)
+        access.require(request.user, "change", sec.policy)
+        form = sec.form(request.POST)
+        if form.is_valid():
+            try:
+                sec.save(request.user, form.cleaned_data)
+            except ValidationError as exc:
+                for name, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(request, f"{sec.title}: saved.")
+                return HttpResponseRedirect(f"{reverse('settings')}#{sec.key}")
+        return render(request, self.template_name, self._context(request, bound=(sec.key, form)), status=400)

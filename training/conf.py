@@ -2,6 +2,10 @@
 
 Any of them can be set in the Django settings module (or the environment that feeds it):
 
+The grace periods and the automatic suspension/revocation are also the Unit Chief's to
+change on the settings page (``/settings/``, stored in ``TrainingSettings``); a value in
+the Django settings module overrides the page's.
+
 - ``TRAINING_BASIC_COURSE_BY_MODEL``: which basic course each 287(g) model requires
   (the report's 4-week IADP for the Jail Enforcement Model).
 - ``TRAINING_AUTO_SUSPEND``: True suspends officers who missed the 30 September
@@ -31,8 +35,44 @@ DEFAULTS = {
 }
 
 
+#: The settings the Unit Chief edits on the settings page (``TrainingSettings``), by name.
+EDITABLE = {
+    "TRAINING_AUTO_SUSPEND": "auto_suspend",
+    "TRAINING_AUTO_REVOKE": "auto_revoke",
+    "TRAINING_REVOCATION_DAYS": "revocation_days",
+    "TRAINING_CARD_WARNING_DAYS": "card_warning_days",
+    "TRAINING_CARD_LAPSED_AFTER_DAYS": "card_lapsed_after_days",
+    "TRAINING_REFRESHER_YEARS": "refresher_years",
+}
+
+
 def get(name: str):
-    return getattr(settings, name, DEFAULTS[name])
+    """A training setting: the Django settings module's value when it sets one, else the
+    Unit Chief's (``TrainingSettings``) for the editable ones, else the default."""
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    if name in EDITABLE:
+        return editable_values()[EDITABLE[name]]
+    return DEFAULTS[name]
+
+
+#: The cache key of the Unit Chief's values; ``TrainingSettings.save`` deletes it.
+CACHE_KEY = "training:settings"
+
+
+def editable_values() -> dict:
+    """The Unit Chief's values, read once a minute at most (an officer list asks each row
+    for its card state: one query per page, not per officer)."""
+    from django.core.cache import cache
+
+    values = cache.get(CACHE_KEY)
+    if values is None:
+        from .models import TrainingSettings
+
+        row = TrainingSettings.objects.filter(pk=1).first() or TrainingSettings()  # a read never writes
+        values = {field: getattr(row, field) for field in EDITABLE.values()}
+        cache.set(CACHE_KEY, values, 60)
+    return values
 
 
 def basic_course_code(program_model: str) -> str:

@@ -130,3 +130,26 @@ def seed(ctx: DemoContext) -> None:
                                   requested_at=timezone.now() - dt.timedelta(days=30 - k))
                        for k, o in enumerate(pipeline)]
         Enrollment.objects.bulk_create(enrollments, batch_size=1000)
+    seed_manager_class(ctx, refresher=refresher, site=site)
+
+
+def seed_manager_class(ctx: DemoContext, *, refresher, site) -> None:
+    """A small refresher class three weeks ahead, its seats taken by the Houston demo
+    manager's certified officers and two more on its waiting list, through the enrolment
+    service (a freed seat goes to the first waiting), so enrolment and the waiting list
+    can be tried on a fresh demo."""
+    from django.contrib.auth import get_user_model
+
+    from . import services
+
+    manager = get_user_model().objects.filter(username="pm.houston").first()
+    if manager is None:
+        return
+    starts = ctx.today + dt.timedelta(weeks=3)
+    academy_class = AcademyClass(course=refresher, site=site, starts_on=starts, ends_on=starts + dt.timedelta(days=4),
+                                 capacity=6, status=ClassStatus.SCHEDULED)
+    academy_class.full_clean()
+    academy_class.save()
+    officers = Officer.objects.visible_to(manager).filter(status=OfficerStatus.CERTIFIED).order_by("last_name", "pk")
+    for officer in officers[: academy_class.capacity + 2]:
+        services.enrollment_request(academy_class=academy_class, officer=officer, acting_user=manager)

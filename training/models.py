@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
@@ -451,3 +452,55 @@ class Waiver(models.Model):
             errors["expires_on"] = messages
         if errors:
             raise ValidationError(errors)
+
+
+class TrainingSettings(models.Model):
+    """The officers' grace periods and what the nightly credentials task may do on its
+    own, one row the Unit Chief edits on the settings page (``training.conf`` reads it;
+    a value set in the Django settings module still wins, for operators and tests)."""
+
+    card_warning_days = models.PositiveSmallIntegerField(
+        "days without a login before the card warning", default=25, validators=[MinValueValidator(1)],
+        help_text="A certified officer's manager is warned after this many days without a DHS login.")
+    card_lapsed_after_days = models.PositiveSmallIntegerField(
+        "days without a login before the card lapses", default=30, validators=[MinValueValidator(1)],
+        help_text="After this many days without a login the security card is deactivated.")
+    revocation_days = models.PositiveSmallIntegerField(
+        "days from a recertification suspension to revocation", default=90, validators=[MinValueValidator(1)])
+    refresher_years = models.PositiveSmallIntegerField(
+        "years between refresher courses", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)])
+    auto_suspend = models.BooleanField(
+        "suspend officers who missed recertification automatically", default=False,
+        help_text="Off: the sweep's finding only proposes the suspension to the manager.")
+    auto_revoke = models.BooleanField(
+        "revoke automatically once the revocation period has passed", default=False,
+        help_text="Off: the sweep's finding only proposes the revocation.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "training settings"
+        verbose_name_plural = "training settings"
+
+    def __str__(self) -> str:
+        return "Training settings"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.card_warning_days and self.card_lapsed_after_days and \
+                self.card_warning_days >= self.card_lapsed_after_days:
+            raise ValidationError({"card_warning_days": "The warning must come before the card lapses "
+                                                        f"({self.card_lapsed_after_days} days)."})
+
+    def save(self, *args, **kwargs):
+        from django.core.cache import cache
+        from django.db import transaction
+
+        self.pk = 1  # a single row
+        super().save(*args, **kwargs)
+        cache.delete(conf.CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(conf.CACHE_KEY))
+
+    @classmethod
+    def current(cls) -> "TrainingSettings":
+        return cls.objects.get_or_create(pk=1)[0]

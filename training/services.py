@@ -463,3 +463,15 @@ def waiver_grant(*, officer: Officer, reason: str, expires_on: dt.date, acting_u
     waiver = Waiver(officer=officer, fiscal_year=fy, reason=reason.strip(), expires_on=expires_on,
                     granted_by=acting_user, granted_on=today)
     return _create(waiver, acting_user, "Waiver granted")
+
+
+@transaction.atomic
+def training_settings_update(*, acting_user, **fields):
+    """Change the officers' grace periods and the automatic suspension/revocation (the
+    Unit Chief's setting)."""
+    from portal.settings_sections import row_update
+
+    from .models import TrainingSettings
+
+    return row_update(TrainingSettings.current(), acting_user=acting_user, reason="Training settings changed",
+                      **fields)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -193,3 +194,36 @@ class SweepNotice(models.Model):
 
     def __str__(self) -> str:
         return f"Notice of sweep {self.run_id} to {self.person_id} ({'sent' if self.sent_at else 'not sent'})"
+
+
+class SweepSettings(models.Model):
+    """When the nightly compliance sweep runs and whom it tells, one row the Unit Chief
+    edits on the settings page. Saving it through ``portal.compliance.services.
+    sweep_settings_update`` moves the sweep's Celery beat schedule to the same time."""
+
+    hour = models.PositiveSmallIntegerField(
+        "hour (America/New_York)", default=2, validators=[MinValueValidator(0), MaxValueValidator(23)],
+        help_text="The hour of the night the sweep starts, 0 to 23, Eastern time.")
+    minute = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(59)], help_text="0 to 59.")
+    enabled = models.BooleanField("run the sweep every night", default=True,
+                                  help_text="Off: the sweep runs only when started by hand.")
+    email_new_findings = models.BooleanField(
+        "e-mail each responsible person their new findings", default=True,
+        help_text="One message per person per run, listing the findings it opened for them.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "sweep settings"
+        verbose_name_plural = "sweep settings"
+
+    def __str__(self) -> str:
+        return f"Sweep at {self.hour:02d}:{self.minute:02d} America/New_York{'' if self.enabled else ' (off)'}"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # a single row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "SweepSettings":
+        return cls.objects.get_or_create(pk=1)[0]

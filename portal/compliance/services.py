@@ -91,3 +91,28 @@ def finding_waive(*, finding: Finding, acting_user, reason: str, until: dt.date 
         "status": FindingStatus.WAIVED, "waived_at": timezone.now(), "waived_by": acting_user, "waived_until": until,
         "note": (finding.note + "\n" if finding.note else "") + f"Waived: {reason.strip()}"})
     return finding
+
+
+SWEEP_TASK_NAME = "Nightly compliance sweep"
+
+
+@transaction.atomic
+def sweep_settings_update(*, acting_user, **fields):
+    """Change when the nightly sweep runs and whether it e-mails new findings (the Unit
+    Chief's setting); the Celery beat schedule moves to the same time in the same
+    transaction."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    from portal.settings_sections import row_update
+
+    from .models import SweepSettings
+
+    row = row_update(SweepSettings.current(), acting_user=acting_user, reason="Sweep settings changed", **fields)
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute=str(row.minute), hour=str(row.hour), day_of_week="*", day_of_month="*", month_of_year="*",
+        timezone="America/New_York")
+    task, _ = PeriodicTask.objects.get_or_create(
+        name=SWEEP_TASK_NAME, defaults={"task": "portal.compliance_sweep", "crontab": crontab})
+    task.crontab, task.interval, task.enabled = crontab, None, row.enabled
+    task.save()
+    return row

@@ -186,6 +186,9 @@ def test_manager_page_queries_do_not_grow_with_the_records(client, people, world
 
     client.force_login(people["chief"])
     StaffingModel.current()  # the model's single row exists once the Unit Chief has set it
+    from training import conf
+
+    conf.editable_values()  # the grace periods are read once, then cached (training.conf)
     AbsenceFactory(manager=people["pm"], starts_on=dt.date(2017, 12, 1), ends_on=dt.date(2017, 12, 1))
     ReportingLineFactory(manager=people["pm"], kind="program", supervisor=people["npm"], starts_on=dt.date(2016, 1, 1))
     queries()  # the first request of a session fills caches (content types, the sweep banner)

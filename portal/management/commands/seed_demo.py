@@ -40,4 +40,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})"))
         for username, role, note in logins:
             self.stdout.write(f"  {username:<12} {role}{' – ' + note if note else ''}")
-        self.stdout.write("Open http://127.0.0.1:8000/ and sign in.\n")
+        self.stdout.write("Open http://127.0.0.1:8000/ and sign in; the Unit Chief's settings are at /settings/.")
+        from django.contrib.auth import get_user_model
+
+        if get_user_model().objects.filter(username=demo.ADMIN_USERNAME, is_superuser=True).exists():
+            self.stdout.write(f"Django admin, for operators: http://127.0.0.1:8000/admin/ as "
+                              f"{demo.ADMIN_USERNAME} (same password).\n")
