@@ -55,6 +55,7 @@ def _celery_tasks_in_process():
 
 # --- people and a small world -------------------------------------------------------
 
+
 @pytest.fixture
 def offices(db):
     from agreements.field_offices import load_field_offices
@@ -104,18 +105,31 @@ def make_world(people, offices):
     from staffing.choices import AssignmentKind
     from staffing.tests.factories import AssignmentFactory
 
-    mine = AgencyFactory(name="Harris County Sheriff's Office", county="Harris", state="TX", field_office=offices["HOU"])
-    houston_other = AgencyFactory(name="Galveston County Sheriff's Office", county="Galveston", state="TX", field_office=offices["HOU"])
-    miami = AgencyFactory(name="Collier County Sheriff's Office", county="Collier", state="FL", field_office=offices["MIA"])
-    agreements = {key: AgreementFactory(agency=agency) for key, agency in
-                  {"mine": mine, "houston_other": houston_other, "miami": miami}.items()}
+    mine = AgencyFactory(
+        name="Harris County Sheriff's Office", county="Harris", state="TX", field_office=offices["HOU"]
+    )
+    houston_other = AgencyFactory(
+        name="Galveston County Sheriff's Office", county="Galveston", state="TX", field_office=offices["HOU"]
+    )
+    miami = AgencyFactory(
+        name="Collier County Sheriff's Office", county="Collier", state="FL", field_office=offices["MIA"]
+    )
+    agreements = {
+        key: AgreementFactory(agency=agency)
+        for key, agency in {"mine": mine, "houston_other": houston_other, "miami": miami}.items()
+    }
     AssignmentFactory(agency=mine, program_manager=people["pm"], kind=AssignmentKind.PRIMARY)
     AssignmentFactory(agency=mine, program_manager=people["pm_other"], kind=AssignmentKind.BACKUP)
     AssignmentFactory(agency=houston_other, program_manager=people["pm_other"], kind=AssignmentKind.PRIMARY)
     AssignmentFactory(agency=miami, program_manager=people["pm_miami"], kind=AssignmentKind.PRIMARY)
     # An ended assignment gives no access.
-    AssignmentFactory(agency=miami, program_manager=people["pm"], kind=AssignmentKind.BACKUP,
-                      starts_on=dt.date(2016, 1, 1), ends_on=dt.date(2016, 12, 31))
+    AssignmentFactory(
+        agency=miami,
+        program_manager=people["pm"],
+        kind=AssignmentKind.BACKUP,
+        starts_on=dt.date(2016, 1, 1),
+        ends_on=dt.date(2016, 12, 31),
+    )
     return {"mine": mine, "houston_other": houston_other, "miami": miami, "agreements": agreements}
 
 
@@ -134,6 +148,7 @@ def api():
 
 # --- headless Chromium ----------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser():
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
@@ -147,9 +162,16 @@ def browser():
         instance = p.chromium.launch(
             executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield instance
         instance.close()
@@ -199,6 +221,7 @@ def axe():
 
 
 # --- Redis and a real Celery worker ----------------------------------------------------
+
 
 @pytest.fixture
 def redis_url():

@@ -16,11 +16,58 @@ from .services import field_office_for
 
 #: Counties by state, for the demo offices (real county names).
 COUNTIES = {
-    "TX": ["Harris", "Galveston", "Montgomery", "Brazoria", "Fort Bend", "Jefferson", "Nueces", "Walker", "Liberty",
-           "Chambers", "Tarrant", "Denton", "Lubbock", "Bexar", "Travis", "Comal", "Hays", "Kerr", "Smith", "Gregg"],
-    "FL": ["Alachua", "Bay", "Brevard", "Charlotte", "Citrus", "Clay", "Collier", "Columbia", "Duval", "Escambia",
-           "Hernando", "Highlands", "Hillsborough", "Lake", "Lee", "Manatee", "Marion", "Martin", "Okaloosa", "Pasco",
-           "Pinellas", "Polk", "Santa Rosa", "Sarasota", "Seminole", "St. Johns", "Volusia", "Walton"],
+    "TX": [
+        "Harris",
+        "Galveston",
+        "Montgomery",
+        "Brazoria",
+        "Fort Bend",
+        "Jefferson",
+        "Nueces",
+        "Walker",
+        "Liberty",
+        "Chambers",
+        "Tarrant",
+        "Denton",
+        "Lubbock",
+        "Bexar",
+        "Travis",
+        "Comal",
+        "Hays",
+        "Kerr",
+        "Smith",
+        "Gregg",
+    ],
+    "FL": [
+        "Alachua",
+        "Bay",
+        "Brevard",
+        "Charlotte",
+        "Citrus",
+        "Clay",
+        "Collier",
+        "Columbia",
+        "Duval",
+        "Escambia",
+        "Hernando",
+        "Highlands",
+        "Hillsborough",
+        "Lake",
+        "Lee",
+        "Manatee",
+        "Marion",
+        "Martin",
+        "Okaloosa",
+        "Pasco",
+        "Pinellas",
+        "Polk",
+        "Santa Rosa",
+        "Sarasota",
+        "Seminole",
+        "St. Johns",
+        "Volusia",
+        "Walton",
+    ],
     "GA": ["Cobb", "Gwinnett", "Hall", "Whitfield", "Floyd", "Bartow", "Oconee", "Columbia"],
     "NC": ["Mecklenburg", "Wake", "Gaston", "Cabarrus", "Henderson", "Nash", "Rockingham"],
     "SC": ["Charleston", "Lexington", "York", "Horry", "Greenville"],
@@ -46,15 +93,42 @@ COUNTIES = {
     "WV": ["Berkeley", "Kanawha"],
 }
 OFFICE_STATES = {
-    "HOU": ["TX"], "DAL": ["TX", "OK"], "SNA": ["TX"], "MIA": ["FL"], "ATL": ["GA", "NC", "SC"],
-    "NOL": ["AL", "TN", "LA", "MS", "AR"], "PHO": ["AZ"], "WAS": ["VA"], "CHI": ["IN", "WI", "MO", "KS"],
-    "SLC": ["UT", "NV", "ID", "MT"], "DEN": ["CO", "WY"], "PHI": ["PA", "WV"],
+    "HOU": ["TX"],
+    "DAL": ["TX", "OK"],
+    "SNA": ["TX"],
+    "MIA": ["FL"],
+    "ATL": ["GA", "NC", "SC"],
+    "NOL": ["AL", "TN", "LA", "MS", "AR"],
+    "PHO": ["AZ"],
+    "WAS": ["VA"],
+    "CHI": ["IN", "WI", "MO", "KS"],
+    "SLC": ["UT", "NV", "ID", "MT"],
+    "DEN": ["CO", "WY"],
+    "PHI": ["PA", "WV"],
 }
 #: How many agencies each office gets, in shares of the total (the South-East and Texas grew most).
-OFFICE_WEIGHTS = {"HOU": 16, "MIA": 14, "ATL": 9, "NOL": 7, "PHO": 5, "DAL": 5, "SNA": 5, "WAS": 4,
-                  "CHI": 4, "SLC": 4, "DEN": 3, "PHI": 4}
-CITY_POLICE = {"TX": ["Pasadena", "Baytown", "League City"], "FL": ["Jacksonville Beach", "Cape Coral", "Ocala"],
-               "GA": ["Marietta"], "AZ": ["Mesa"], "TN": ["Knoxville"], "VA": ["Manassas"]}
+OFFICE_WEIGHTS = {
+    "HOU": 16,
+    "MIA": 14,
+    "ATL": 9,
+    "NOL": 7,
+    "PHO": 5,
+    "DAL": 5,
+    "SNA": 5,
+    "WAS": 4,
+    "CHI": 4,
+    "SLC": 4,
+    "DEN": 3,
+    "PHI": 4,
+}
+CITY_POLICE = {
+    "TX": ["Pasadena", "Baytown", "League City"],
+    "FL": ["Jacksonville Beach", "Cape Coral", "Ocala"],
+    "GA": ["Marietta"],
+    "AZ": ["Mesa"],
+    "TN": ["Knoxville"],
+    "VA": ["Manassas"],
+}
 
 
 def _agency_names(ctx: DemoContext) -> list[tuple[str, str, str, str]]:
@@ -74,7 +148,11 @@ def _agency_names(ctx: DemoContext) -> list[tuple[str, str, str, str]]:
             elif round_no == 1:
                 name = f"{county} County Jail"
             else:
-                name = f"{county} County Detention Center {round_no - 1}" if round_no > 2 else f"{county} County Department of Corrections"
+                name = (
+                    f"{county} County Detention Center {round_no - 1}"
+                    if round_no > 2
+                    else f"{county} County Department of Corrections"
+                )
             wanted.append((code, state, county, name))
     return wanted[:total]
 
@@ -139,22 +217,41 @@ def seed_from_ice_lists(ctx: DemoContext) -> None:
         share = min(len(pool), max(1, round(total * OFFICE_WEIGHTS[code] / weight_sum)))
         chosen += rng.sample(pool, share)
     pending_rows = read_ice_file(PENDING_FILE.read_bytes(), PENDING_FILE.name, today=dt.date(2026, 1, 23)).rows
-    pending_pool = [r for r in pending_rows if (office_of(r["state"], r["county"])[0] or FieldOffice()).code in DEMO_OFFICES]
+    pending_pool = [
+        r for r in pending_rows if (office_of(r["state"], r["county"])[0] or FieldOffice()).code in DEMO_OFFICES
+    ]
     pending_chosen = rng.sample(pending_pool, min(8, len(pending_pool)))
 
     agencies = []
     for key in chosen:
         first = by_agency[key][0]
         office, confirmed = office_of(first["state"], first["county"])
-        agencies.append(Agency(
-            name=first["name"], match_key=first["match_key"], agency_type=first["agency_type"], state=first["state"],
-            county=next((r["county"] for r in by_agency[key] if r["county"]), ""), field_office=office,
-            field_office_confirmed=confirmed, area_sq_mi=rng.randint(300, 2400)))
+        agencies.append(
+            Agency(
+                name=first["name"],
+                match_key=first["match_key"],
+                agency_type=first["agency_type"],
+                state=first["state"],
+                county=next((r["county"] for r in by_agency[key] if r["county"]), ""),
+                field_office=office,
+                field_office_confirmed=confirmed,
+                area_sq_mi=rng.randint(300, 2400),
+            )
+        )
     for row in pending_chosen:
         office, confirmed = office_of(row["state"], row["county"])
-        agencies.append(Agency(name=row["name"], match_key=row["match_key"], agency_type=row["agency_type"],
-                               state=row["state"], county=row["county"], field_office=office,
-                               field_office_confirmed=confirmed, area_sq_mi=rng.randint(300, 2400)))
+        agencies.append(
+            Agency(
+                name=row["name"],
+                match_key=row["match_key"],
+                agency_type=row["agency_type"],
+                state=row["state"],
+                county=row["county"],
+                field_office=office,
+                field_office_confirmed=confirmed,
+                area_sq_mi=rng.randint(300, 2400),
+            )
+        )
     Agency.objects.bulk_create(agencies, batch_size=1000, ignore_conflicts=True)
     saved = {(a.state, a.match_key): a for a in Agency.objects.all()}
 
@@ -164,15 +261,29 @@ def seed_from_ice_lists(ctx: DemoContext) -> None:
             signed = dt.date.fromisoformat(row["signed_on"]) if row["signed_on"] else None
             if signed is None or signed > today:
                 signed = today - dt.timedelta(days=rng.randint(30, 400))
-            agreements.append(Agreement(
-                agency=saved[key], program_model=row["program_model"], status=AgreementStatus.SIGNED,
-                applied_on=signed - dt.timedelta(days=rng.randint(30, 120)), signed_on=signed,
-                moa_url=row["moa_url"], addendum_url=row["addendum_url"], ice_listed_on=dt.date(2025, 7, 18)))
+            agreements.append(
+                Agreement(
+                    agency=saved[key],
+                    program_model=row["program_model"],
+                    status=AgreementStatus.SIGNED,
+                    applied_on=signed - dt.timedelta(days=rng.randint(30, 120)),
+                    signed_on=signed,
+                    moa_url=row["moa_url"],
+                    addendum_url=row["addendum_url"],
+                    ice_listed_on=dt.date(2025, 7, 18),
+                )
+            )
     for row in pending_chosen:
         listed = today - dt.timedelta(days=rng.randint(20, 160))
-        agreements.append(Agreement(agency=saved[(row["state"], row["match_key"])], program_model=row["program_model"],
-                                    status=AgreementStatus.UNDER_REVIEW, pending_listed_on=listed,
-                                    ice_listed_on=listed))
+        agreements.append(
+            Agreement(
+                agency=saved[(row["state"], row["match_key"])],
+                program_model=row["program_model"],
+                status=AgreementStatus.UNDER_REVIEW,
+                pending_listed_on=listed,
+                ice_listed_on=listed,
+            )
+        )
     Agreement.objects.bulk_create(agreements, batch_size=1000, ignore_conflicts=True)
     ctx.extra["agencies"] = list(Agency.objects.order_by("pk"))
 
@@ -183,21 +294,38 @@ def seed_synthetic(ctx: DemoContext) -> None:
     agencies = []
     for code, state, county, name in _agency_names(ctx):
         office, confirmed = field_office_for(state=state, county=county)
-        agencies.append(Agency(
-            name=name, match_key=agency_match_key(name), agency_type=AgencyType.COUNTY, state=state, county=county,
-            field_office=office or offices[code], field_office_confirmed=confirmed,
-            area_sq_mi=rng.randint(300, 2400),
-            contact_name="Sheriff " + rng.choice(["A.", "B.", "C.", "D.", "J.", "M.", "R."]) + " " + rng.choice(
-                ["Hall", "Rivera", "Owens", "Patel", "Brooks", "Jenkins", "Vance", "Cole"]),
-        ))
+        agencies.append(
+            Agency(
+                name=name,
+                match_key=agency_match_key(name),
+                agency_type=AgencyType.COUNTY,
+                state=state,
+                county=county,
+                field_office=office or offices[code],
+                field_office_confirmed=confirmed,
+                area_sq_mi=rng.randint(300, 2400),
+                contact_name="Sheriff "
+                + rng.choice(["A.", "B.", "C.", "D.", "J.", "M.", "R."])
+                + " "
+                + rng.choice(["Hall", "Rivera", "Owens", "Patel", "Brooks", "Jenkins", "Vance", "Cole"]),
+            )
+        )
     for state, cities in CITY_POLICE.items():
         for city in cities[: max(1, ctx.size["agencies"] // 80)]:
             if len(agencies) >= ctx.size["agencies"] + 6:
                 break
             name = f"{city} Police Department"
             office, confirmed = field_office_for(state=state)
-            agencies.append(Agency(name=name, match_key=agency_match_key(name), agency_type=AgencyType.MUNICIPALITY,
-                                   state=state, field_office=office, field_office_confirmed=confirmed))
+            agencies.append(
+                Agency(
+                    name=name,
+                    match_key=agency_match_key(name),
+                    agency_type=AgencyType.MUNICIPALITY,
+                    state=state,
+                    field_office=office,
+                    field_office_confirmed=confirmed,
+                )
+            )
     Agency.objects.bulk_create(agencies, batch_size=1000, ignore_conflicts=True)
     agencies = list(Agency.objects.order_by("pk"))
 
@@ -207,24 +335,47 @@ def seed_synthetic(ctx: DemoContext) -> None:
         # Growth like the report's: few agreements before FY2017, most since.
         roll = rng.random()
         if roll < 0.12:
-            status, signed = rng.choice([AgreementStatus.UNDER_REVIEW, AgreementStatus.APPLICATION_RECEIVED,
-                                         AgreementStatus.APPROVED]), None
+            status, signed = (
+                rng.choice(
+                    [AgreementStatus.UNDER_REVIEW, AgreementStatus.APPLICATION_RECEIVED, AgreementStatus.APPROVED]
+                ),
+                None,
+            )
         else:
             days_back = int(rng.triangular(20, 3650, 700))
             status, signed = AgreementStatus.SIGNED, today - dt.timedelta(days=days_back)
         applied = (signed or today) - dt.timedelta(days=rng.randint(30, 200))
-        agreements.append(Agreement(agency=agency, program_model=ProgramModel.JAIL_ENFORCEMENT, status=status,
-                                    applied_on=applied, signed_on=signed,
-                                    moa_url=f"https://www.ice.gov/doclib/287gMOA/{agency.match_key.replace(' ', '')}.pdf" if signed else ""))
+        agreements.append(
+            Agreement(
+                agency=agency,
+                program_model=ProgramModel.JAIL_ENFORCEMENT,
+                status=status,
+                applied_on=applied,
+                signed_on=signed,
+                moa_url=f"https://www.ice.gov/doclib/287gMOA/{agency.match_key.replace(' ', '')}.pdf" if signed else "",
+            )
+        )
         if rng.random() < 0.3:
             tfm_signed = today - dt.timedelta(days=rng.randint(10, 500))
-            agreements.append(Agreement(agency=agency, program_model=ProgramModel.TASK_FORCE,
-                                        status=AgreementStatus.SIGNED, applied_on=tfm_signed - dt.timedelta(days=60),
-                                        signed_on=tfm_signed))
+            agreements.append(
+                Agreement(
+                    agency=agency,
+                    program_model=ProgramModel.TASK_FORCE,
+                    status=AgreementStatus.SIGNED,
+                    applied_on=tfm_signed - dt.timedelta(days=60),
+                    signed_on=tfm_signed,
+                )
+            )
         if rng.random() < 0.15:
             wso_signed = today - dt.timedelta(days=rng.randint(10, 900))
-            agreements.append(Agreement(agency=agency, program_model=ProgramModel.WARRANT_SERVICE,
-                                        status=AgreementStatus.SIGNED, applied_on=wso_signed - dt.timedelta(days=45),
-                                        signed_on=wso_signed))
+            agreements.append(
+                Agreement(
+                    agency=agency,
+                    program_model=ProgramModel.WARRANT_SERVICE,
+                    status=AgreementStatus.SIGNED,
+                    applied_on=wso_signed - dt.timedelta(days=45),
+                    signed_on=wso_signed,
+                )
+            )
     Agreement.objects.bulk_create(agreements, batch_size=1000, ignore_conflicts=True)
     ctx.extra["agencies"] = agencies

@@ -67,8 +67,15 @@ def latest_signing(rows: list[dict]) -> dt.date | None:
     return dt.date.fromisoformat(max(dates)) if dates else None
 
 
-def date_edition(*, file_name: str, rows: list[dict], today: dt.date, given: dt.date | None = None,
-                 last_modified: dt.datetime | None = None, stamp_dates: dict[str, dt.date] | None = None) -> Dating:
+def date_edition(
+    *,
+    file_name: str,
+    rows: list[dict],
+    today: dt.date,
+    given: dt.date | None = None,
+    last_modified: dt.datetime | None = None,
+    stamp_dates: dict[str, dt.date] | None = None,
+) -> Dating:
     """The as-of date of an edition and why. ``stamp_dates`` maps a name stamp to the date
     another edition with the same stamp was found to be (ICE publishes both lists under
     one stamp, so a pending list, which has no dates inside, takes its participating
@@ -110,8 +117,10 @@ def date_edition(*, file_name: str, rows: list[dict], today: dt.date, given: dt.
             corrected = _date(named.year + 1, named.month, named.day)
             if corrected and latest <= corrected <= today + dt.timedelta(days=1):
                 chosen = corrected
-                basis = (f"The date in the file name ({stamp}) with its year corrected to {corrected:%Y}: the list "
-                         f"holds a signing date of {latest:%Y-%m-%d}")
+                basis = (
+                    f"The date in the file name ({stamp}) with its year corrected to {corrected:%Y}: the list "
+                    f"holds a signing date of {latest:%Y-%m-%d}"
+                )
                 note("name_corrected", corrected, "The name's date, a year later")
     elif latest is not None:
         chosen, basis = latest, "The latest signing date inside the list (no other evidence)"
@@ -124,6 +133,7 @@ def date_edition(*, file_name: str, rows: list[dict], today: dt.date, given: dt.
 
 
 # --- the change list -------------------------------------------------------------------------
+
 
 def row_key(row: dict) -> tuple[str, str, str]:
     """An agreement on ICE's list: state, agency (folded) and 287(g) model."""
@@ -145,14 +155,28 @@ def compare_rows(previous_rows: list[dict], rows: list[dict], *, previous_column
     before = {row_key(r): r for r in previous_rows}
     after = {row_key(r): r for r in rows}
     have = set(columns or ()) & set(previous_columns or ()) if (columns and previous_columns) else None
-    column_of = {"agency_type": "type", "county": "county", "signed_on": "signed", "moa_url": "moa",
-                 "addendum_url": "addendum", "name": "agency"}
+    column_of = {
+        "agency_type": "type",
+        "county": "county",
+        "signed_on": "signed",
+        "moa_url": "moa",
+        "addendum_url": "addendum",
+        "name": "agency",
+    }
     fields = [f for f in CHANGE_FIELDS if have is None or column_of[f] in have]
     changes = []
 
     def line(kind, row, **extra):
-        changes.append({"kind": kind, "state": row["state"], "agency_name": row["name"][:200],
-                        "match_key": row["match_key"][:200], "program_model": row["program_model"], **extra})
+        changes.append(
+            {
+                "kind": kind,
+                "state": row["state"],
+                "agency_name": row["name"][:200],
+                "match_key": row["match_key"][:200],
+                "program_model": row["program_model"],
+                **extra,
+            }
+        )
 
     for key in sorted(after.keys() - before.keys()):
         line(ChangeKind.NEW, after[key], field="", before="", after="")

@@ -78,8 +78,11 @@ def _get(session: requests.Session, url: str, source: IceSource | None):
             declared = response.headers.get("Content-Length")
             if declared and declared.isdecimal() and int(declared) > limit:
                 response.close()
-                raise FetchFailed(f"larger than the limit of {limit:,} bytes ({int(declared):,} declared)",
-                                  http_status=200, attempts=attempt)
+                raise FetchFailed(
+                    f"larger than the limit of {limit:,} bytes ({int(declared):,} declared)",
+                    http_status=200,
+                    attempts=attempt,
+                )
             body = bytearray()
             for chunk in response.iter_content(chunk_size=65536):
                 body.extend(chunk)
@@ -114,7 +117,7 @@ def _last_modified(response) -> dt.datetime | None:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _remember(source: IceSource, response) -> None:
@@ -125,9 +128,17 @@ def _remember(source: IceSource, response) -> None:
 
 
 def _record(url, started, status, *, reason="", http_status=None, size=None, attempts=1, edition=None) -> IceFetch:
-    return IceFetch.objects.create(url=url[:500], started_at=started, finished_at=timezone.now(), status=status,
-                                   reason=reason[:500], http_status=http_status, size=size, attempts=attempts,
-                                   edition=edition)
+    return IceFetch.objects.create(
+        url=url[:500],
+        started_at=started,
+        finished_at=timezone.now(),
+        status=status,
+        reason=reason[:500],
+        http_status=http_status,
+        size=size,
+        attempts=attempts,
+        edition=edition,
+    )
 
 
 def is_workbook(body: bytes) -> bool:
@@ -161,23 +172,44 @@ def _fetch(session, url: str, *, acting_user, follow_links: bool) -> list[IceFet
         response, body, attempts = _get(session, url, source)
     except FetchFailed as exc:
         logger.warning("Fetch of %s failed: %s", url, exc.reason)
-        return [_record(url, started, FetchStatus.FAILED, reason=exc.reason, http_status=exc.http_status,
-                        attempts=exc.attempts)]
+        return [
+            _record(
+                url, started, FetchStatus.FAILED, reason=exc.reason, http_status=exc.http_status, attempts=exc.attempts
+            )
+        ]
     if response.status_code == 304:
         _remember_304(source)
         return [_record(url, started, FetchStatus.NOT_MODIFIED, http_status=304, attempts=attempts)]
     content_type = response.headers.get("Content-Type", "").lower()
     if not is_workbook(body) and ("html" in content_type or body.lstrip()[:1] == b"<"):
         if not follow_links:
-            return [_record(url, started, FetchStatus.FAILED, http_status=200, size=len(body), attempts=attempts,
-                            reason="a page where a workbook was expected")]
+            return [
+                _record(
+                    url,
+                    started,
+                    FetchStatus.FAILED,
+                    http_status=200,
+                    size=len(body),
+                    attempts=attempts,
+                    reason="a page where a workbook was expected",
+                )
+            ]
         links = workbook_links(body.decode(response.encoding or "utf-8", errors="replace"), response.url or url)
         links = links[: settings.ICE_FETCH_MAX_LINKS]
         _remember(source, response)
-        page = _record(url, started, FetchStatus.PAGE if links else FetchStatus.FAILED, http_status=200,
-                       size=len(body), attempts=attempts,
-                       reason=(f"{len(links)} workbook link(s) followed" if links
-                               else "not a workbook: a page with no link to an .xlsx workbook"))
+        page = _record(
+            url,
+            started,
+            FetchStatus.PAGE if links else FetchStatus.FAILED,
+            http_status=200,
+            size=len(body),
+            attempts=attempts,
+            reason=(
+                f"{len(links)} workbook link(s) followed"
+                if links
+                else "not a workbook: a page with no link to an .xlsx workbook"
+            ),
+        )
         fetches = [page]
         for link in links:
             fetches += _fetch(session, link, acting_user=acting_user, follow_links=False)
@@ -196,18 +228,34 @@ def _take_workbook(url, started, source, response, body, attempts, acting_user) 
 
     size = len(body)
     if not is_workbook(body):
-        return _record(url, started, FetchStatus.FAILED, http_status=200, size=size, attempts=attempts,
-                       reason=f"not an Excel workbook (no zip signature; starts with {body[:8]!r})")
+        return _record(
+            url,
+            started,
+            FetchStatus.FAILED,
+            http_status=200,
+            size=size,
+            attempts=attempts,
+            reason=f"not an Excel workbook (no zip signature; starts with {body[:8]!r})",
+        )
     name = unquote(PurePosixPath(urlsplit(response.url or url).path).name) or "ice-list.xlsx"
     last_modified = _last_modified(response)
     try:
         with transaction.atomic():
-            edition = ice_import_preview(content=body, file_name=name, acting_user=acting_user,
-                                         last_modified=last_modified, source_url=url)
+            edition = ice_import_preview(
+                content=body, file_name=name, acting_user=acting_user, last_modified=last_modified, source_url=url
+            )
             if edition.known:
                 _remember(source, response)
-                return _record(url, started, FetchStatus.UNCHANGED, http_status=200, size=size, attempts=attempts,
-                               edition=edition, reason=f"the same bytes as {edition.file_name}")
+                return _record(
+                    url,
+                    started,
+                    FetchStatus.UNCHANGED,
+                    http_status=200,
+                    size=size,
+                    attempts=attempts,
+                    edition=edition,
+                    reason=f"the same bytes as {edition.file_name}",
+                )
             reason = ""
             if edition.report.get("rejected"):
                 reason = f"{len(edition.report['rejected'])} row(s) rejected: waits for HQ on its page"
@@ -215,22 +263,44 @@ def _take_workbook(url, started, source, response, body, attempts, acting_user) 
                 reason = "no evidence of its date: waits for HQ to give it"
             else:
                 edition = ice_import_apply(ice_import=edition, acting_user=acting_user)
-                reason = ("older than an applied edition: stored and compared"
-                          if edition.status == ImportStatus.STORED else f"applied as of {edition.as_of:%Y-%m-%d}")
+                reason = (
+                    "older than an applied edition: stored and compared"
+                    if edition.status == ImportStatus.STORED
+                    else f"applied as of {edition.as_of:%Y-%m-%d}"
+                )
             _remember(source, response)
-            return _record(url, started, FetchStatus.NEW_EDITION, http_status=200, size=size, attempts=attempts,
-                           edition=edition, reason=reason)
+            return _record(
+                url,
+                started,
+                FetchStatus.NEW_EDITION,
+                http_status=200,
+                size=size,
+                attempts=attempts,
+                edition=edition,
+                reason=reason,
+            )
     except IceFileError as exc:
-        return _record(url, started, FetchStatus.FAILED, http_status=200, size=size, attempts=attempts,
-                       reason=f"not one of ICE's lists: {' '.join(exc.messages)}")
+        return _record(
+            url,
+            started,
+            FetchStatus.FAILED,
+            http_status=200,
+            size=size,
+            attempts=attempts,
+            reason=f"not one of ICE's lists: {' '.join(exc.messages)}",
+        )
     except Exception as exc:  # recorded, never a partial import: the transaction above rolled back
         logger.exception("Import of the fetched %s failed", url)
-        return _record(url, started, FetchStatus.FAILED, http_status=200, size=size, attempts=attempts,
-                       reason=f"import failed: {type(exc).__name__}: {exc}"[:500])
+        return _record(
+            url,
+            started,
+            FetchStatus.FAILED,
+            http_status=200,
+            size=size,
+            attempts=attempts,
+            reason=f"import failed: {type(exc).__name__}: {exc}"[:500],
+        )
 
 
 def latest_fetches(limit: int = 200):
     return IceFetch.objects.select_related("edition").order_by("-started_at", "-pk")[:limit]
-
-
-

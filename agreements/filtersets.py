@@ -27,7 +27,15 @@ class AgencyFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Agency
-        fields = ["q", "state", "field_office", "agency_type", "program_model", "agreement_status", "field_office_confirmed"]
+        fields = [
+            "q",
+            "state",
+            "field_office",
+            "agency_type",
+            "program_model",
+            "agreement_status",
+            "field_office_confirmed",
+        ]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -45,13 +53,17 @@ class AgencyFilterSet(django_filters.FilterSet):
 class AgreementFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     state = django_filters.MultipleChoiceFilter(field_name="agency__state", choices=STATE_CHOICES)
-    field_office = django_filters.ModelChoiceFilter(field_name="agency__field_office", queryset=FieldOffice.objects.all())
+    field_office = django_filters.ModelChoiceFilter(
+        field_name="agency__field_office", queryset=FieldOffice.objects.all()
+    )
     agency = django_filters.NumberFilter(field_name="agency_id")
     program_model = django_filters.ChoiceFilter(choices=ProgramModel.choices, label="287(g) model")
     status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
     signed_fiscal_year = django_filters.NumberFilter(
-        method="filter_signed_fy", label="Signed in fiscal year",
-        min_value=bounds.FISCAL_YEAR_MIN, max_value=bounds.FISCAL_YEAR_FILTER_MAX,
+        method="filter_signed_fy",
+        label="Signed in fiscal year",
+        min_value=bounds.FISCAL_YEAR_MIN,
+        max_value=bounds.FISCAL_YEAR_FILTER_MAX,
     )
     not_on_ice_list = django_filters.BooleanFilter(
         field_name="not_listed_since", lookup_expr="isnull", exclude=True, label="Not on ICE's latest list"
@@ -60,8 +72,17 @@ class AgreementFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Agreement
-        fields = ["q", "state", "field_office", "agency", "program_model", "status", "signed_fiscal_year",
-                  "not_on_ice_list", "needs_review"]
+        fields = [
+            "q",
+            "state",
+            "field_office",
+            "agency",
+            "program_model",
+            "status",
+            "signed_fiscal_year",
+            "not_on_ice_list",
+            "needs_review",
+        ]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -38,11 +38,17 @@ class TransitionForm(forms.Form):
             # The expansion impact check (oversight) names the assessment the approval is made on;
             # over a red one, the approval needs a written justification.
             self.fields["impact_assessment"] = forms.IntegerField(
-                label="Impact assessment number", required=False, min_value=1,
-                help_text="Empty: the latest assessment that covers this application.")
+                label="Impact assessment number",
+                required=False,
+                min_value=1,
+                help_text="Empty: the latest assessment that covers this application.",
+            )
             self.fields["justification"] = forms.CharField(
-                label="Justification (required over a red impact assessment)", required=False, max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}))
+                label="Justification (required over a red impact assessment)",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
         self.prefix = verb
 
 
@@ -55,11 +61,16 @@ class DocumentForm(forms.Form):
 
 
 class IceUploadForm(forms.Form):
-    file = forms.FileField(label="ICE's list (.xlsx or .csv)",
-                           help_text="The Participating Agencies or Pending Agencies workbook as ICE publishes it.")
-    as_of = forms.DateField(label="As of (optional)", required=False,
-                            help_text="The date ICE published it (YYYY-MM-DD), if you know it. Otherwise the portal "
-                                      "dates it from its name and the signing dates inside.")
+    file = forms.FileField(
+        label="ICE's list (.xlsx or .csv)",
+        help_text="The Participating Agencies or Pending Agencies workbook as ICE publishes it.",
+    )
+    as_of = forms.DateField(
+        label="As of (optional)",
+        required=False,
+        help_text="The date ICE published it (YYYY-MM-DD), if you know it. Otherwise the portal "
+        "dates it from its name and the signing dates inside.",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -23,11 +23,13 @@ def _save(acting_user, data):
 
 SECTIONS = [
     SettingsSection(
-        key="agreements", title="Application review limit",
+        key="agreements",
+        title="Application review limit",
         intro="The nightly sweep reports an application that has waited on HQ longer than this.",
         policy="agreements.AgreementSettings",
         form=lambda data=None: AgreementSettingsForm(data, instance=AgreementSettings.current()),
         save=_save,
         rows=lambda: [("Days an application may stay under review", AgreementSettings.current().review_days_limit)],
-        history_of=AgreementSettings),
+        history_of=AgreementSettings,
+    ),
 ]

@@ -29,7 +29,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from portal import dates, uploads
-from portal.audit import Channel, context as audit_context
+from portal.audit import Channel
+from portal.audit import context as audit_context
 
 from .choices import PENDING_STATUSES, AgencyType, AgreementStatus, IceEdition, ProgramModel
 from .geo import state_code
@@ -52,21 +53,38 @@ REQUIRED_COLUMNS = ("state", "agency", "model")
 EMPTY_MARKERS = {"#N/A", "#NA", "N/A", "NA", "#N/A N/A", "#REF!", "#VALUE!", "#NAME?", "#NULL!", "#DIV/0!", "-", "--"}
 
 MODELS = {
-    "jail enforcement model": ProgramModel.JAIL_ENFORCEMENT, "jail enforcement": ProgramModel.JAIL_ENFORCEMENT,
+    "jail enforcement model": ProgramModel.JAIL_ENFORCEMENT,
+    "jail enforcement": ProgramModel.JAIL_ENFORCEMENT,
     "jem": ProgramModel.JAIL_ENFORCEMENT,
-    "task force model": ProgramModel.TASK_FORCE, "task force": ProgramModel.TASK_FORCE, "tfm": ProgramModel.TASK_FORCE,
-    "warrant service officer": ProgramModel.WARRANT_SERVICE, "warrant service officer model": ProgramModel.WARRANT_SERVICE,
-    "warrant service officers": ProgramModel.WARRANT_SERVICE, "wso": ProgramModel.WARRANT_SERVICE,
+    "task force model": ProgramModel.TASK_FORCE,
+    "task force": ProgramModel.TASK_FORCE,
+    "tfm": ProgramModel.TASK_FORCE,
+    "warrant service officer": ProgramModel.WARRANT_SERVICE,
+    "warrant service officer model": ProgramModel.WARRANT_SERVICE,
+    "warrant service officers": ProgramModel.WARRANT_SERVICE,
+    "wso": ProgramModel.WARRANT_SERVICE,
 }
 AGENCY_TYPES = {
-    "county": AgencyType.COUNTY, "municipality": AgencyType.MUNICIPALITY, "municipal": AgencyType.MUNICIPALITY,
-    "city": AgencyType.MUNICIPALITY, "state agency": AgencyType.STATE_AGENCY, "state": AgencyType.STATE_AGENCY,
+    "county": AgencyType.COUNTY,
+    "municipality": AgencyType.MUNICIPALITY,
+    "municipal": AgencyType.MUNICIPALITY,
+    "city": AgencyType.MUNICIPALITY,
+    "state agency": AgencyType.STATE_AGENCY,
+    "state": AgencyType.STATE_AGENCY,
 }
 
 #: The earliest plausible signing date (the program began in 1996; 1990 leaves margin).
 EARLIEST_SIGNING = dt.date(1990, 1, 1)
-DATE_TEXT_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S",
-                     "%m/%d/%Y %H:%M", "%B %d, %Y", "%b %d, %Y")
+DATE_TEXT_FORMATS = (
+    "%m/%d/%Y",
+    "%Y-%m-%d",
+    "%m-%d-%Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%B %d, %Y",
+    "%b %d, %Y",
+)
 
 #: What each kind of cleaning means, for the report.
 CLEANING_LABELS = {
@@ -107,6 +125,7 @@ class ReadResult:
 
 # --- cleaning ---------------------------------------------------------------------------------
 
+
 def clean_text(value, cleanings: Counter) -> str:
     """A cell as text: trimmed, spaces collapsed, line breaks and Excel error text removed."""
     if value is None:
@@ -139,10 +158,10 @@ def _unwrap_once(url: str, cleanings: Counter) -> str | None:
     not wrapped."""
     # Browser-extension viewers put the real address after their own: chrome-extension://id/https://...
     if re.match(r"^(chrome|moz|ms-browser|edge)-extension://", url, re.I):
-        inner = re.search(r"https?:/", url[url.index("://") + 3:], re.I)
+        inner = re.search(r"https?:/", url[url.index("://") + 3 :], re.I)
         if inner:
             cleanings["extension_prefixes"] += 1
-            rest = url[url.index("://") + 3 + inner.start():]
+            rest = url[url.index("://") + 3 + inner.start() :]
             return unquote(rest) if "%3A" in rest[:12].upper() else rest
     # A public web archive's copy: https://web.archive.org/web/20210113002027/https://www.ice.gov/...
     archived = re.match(r"^https?://(?:web\.)?archive\.org/web/\d+[a-z_]*/(https?:/.+)$", url, re.I)
@@ -244,6 +263,7 @@ def clean_signed(value, today: dt.date, cleanings: Counter) -> tuple[dt.date | N
 
 # --- reading ------------------------------------------------------------------------------------
 
+
 def _header_key(value) -> str:
     return " ".join(str(value or "").replace("\u00a0", " ").split()).upper()
 
@@ -269,7 +289,9 @@ def _cells_of_xlsx(content: bytes):
     try:
         workbook = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise IceFileError({"file": [f"This file cannot be read as an Excel workbook ({type(exc).__name__})."]}) from exc
+        raise IceFileError(
+            {"file": [f"This file cannot be read as an Excel workbook ({type(exc).__name__})."]}
+        ) from exc
     sheet = workbook.worksheets[0]
     for row in sheet.iter_rows():
         yield [(cell.value, cell.hyperlink.target if getattr(cell, "hyperlink", None) else None) for cell in row]
@@ -304,21 +326,25 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
         if number >= 20:
             break
     if not mapping:
-        raise IceFileError({"file": [
-            "No header row of ICE's list was found (it needs the columns STATE, LAW ENFORCEMENT AGENCY and SUPPORT TYPE)."
-        ]})
+        raise IceFileError(
+            {
+                "file": [
+                    "No header row of ICE's list was found (it needs the columns STATE, LAW ENFORCEMENT AGENCY and SUPPORT TYPE)."
+                ]
+            }
+        )
     edition = IceEdition.PARTICIPATING if "signed" in mapping else IceEdition.PENDING
     result = ReadResult(file_name=file_name, edition=edition, columns=sorted(mapping))
     used = set(mapping.values())
     result.ignored_columns = [
-        _header_key(value) for index, (value, _) in enumerate(header_cells)
-        if index not in used and _header_key(value)
+        _header_key(value) for index, (value, _) in enumerate(header_cells) if index not in used and _header_key(value)
     ]
     if result.ignored_columns:
         result.cleanings["unknown_columns"] += len(result.ignored_columns)
 
     seen: dict[tuple, dict] = {}
     for number, cells in enumerate(rows, start=header_row + 1):
+
         def cell(name, cells=cells):
             index = mapping.get(name)
             if index is None or index >= len(cells):
@@ -351,20 +377,33 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
         moa_value, moa_link = cell("moa")
         add_value, add_link = cell("addendum")
         row = {
-            "row": number, "state": state, "name": name, "match_key": agency_match_key(name),
+            "row": number,
+            "state": state,
+            "name": name,
+            "match_key": agency_match_key(name),
             "agency_type": AGENCY_TYPES.get(raw_type.lower(), AgencyType.OTHER) if raw_type else AgencyType.OTHER,
-            "county": county, "program_model": str(model),
+            "county": county,
+            "program_model": str(model),
             "moa_url": clean_url(moa_link or _text_url(moa_value), cleanings),
             "addendum_url": clean_url(add_link or _text_url(add_value), cleanings),
-            "signed_on": None, "signed_on_raw": "",
+            "signed_on": None,
+            "signed_on_raw": "",
         }
         if edition == IceEdition.PARTICIPATING:
             signed, raw, problem = clean_signed(cell("signed")[0], today, cleanings)
             row["signed_on"] = signed.isoformat() if signed else None
             row["signed_on_raw"] = raw[:60]
             if problem:
-                result.flagged.append({"row": number, "agency": name, "state": state, "program_model": str(model),
-                                       "value": raw, "problem": problem})
+                result.flagged.append(
+                    {
+                        "row": number,
+                        "agency": name,
+                        "state": state,
+                        "program_model": str(model),
+                        "value": raw,
+                        "problem": problem,
+                    }
+                )
         key = (state, row["match_key"], row["program_model"])
         earlier = seen.get(key)
         if earlier is not None:
@@ -372,8 +411,14 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
             if same:
                 cleanings["duplicate_rows"] += 1
             else:
-                result.rejected.append({"row": number, "agency": name, "state": raw_state,
-                                        "reason": f"repeats the agreement of row {earlier['row']} with other values"})
+                result.rejected.append(
+                    {
+                        "row": number,
+                        "agency": name,
+                        "state": raw_state,
+                        "reason": f"repeats the agreement of row {earlier['row']} with other values",
+                    }
+                )
             continue
         seen[key] = row
         result.rows.append(row)
@@ -386,6 +431,7 @@ def _text_url(value) -> str:
 
 
 # --- planning and applying ----------------------------------------------------------------------
+
 
 @dataclass
 class Plan:
@@ -408,12 +454,28 @@ class Plan:
 
 
 AGENCY_FIELDS = ["agency_type", "county"]
-AGREEMENT_FIELDS = ["status", "signed_on", "signed_on_raw", "moa_url", "addendum_url", "needs_review",
-                    "review_reason", "pending_listed_on", "ice_listed_on", "not_listed_since"]
+AGREEMENT_FIELDS = [
+    "status",
+    "signed_on",
+    "signed_on_raw",
+    "moa_url",
+    "addendum_url",
+    "needs_review",
+    "review_reason",
+    "pending_listed_on",
+    "ice_listed_on",
+    "not_listed_since",
+]
 
 
-def plan_ice_import(rows: list[dict], edition: str, import_date: dt.date, *, skip_unlisting: set | None = None,
-                    date_changes_at_once: bool | None = None) -> Plan:
+def plan_ice_import(
+    rows: list[dict],
+    edition: str,
+    import_date: dt.date,
+    *,
+    skip_unlisting: set | None = None,
+    date_changes_at_once: bool | None = None,
+) -> Plan:
     """Compare cleaned rows with the portal's agencies and agreements.
 
     ``skip_unlisting`` holds (state, match_key) of agencies named in rejected rows: their
@@ -427,8 +489,9 @@ def plan_ice_import(rows: list[dict], edition: str, import_date: dt.date, *, ski
     coverage = coverage_table()
 
     plan = Plan()
-    plan.date_changes_at_once = (AgreementSettings.current().apply_signing_date_changes
-                                 if date_changes_at_once is None else date_changes_at_once)
+    plan.date_changes_at_once = (
+        AgreementSettings.current().apply_signing_date_changes if date_changes_at_once is None else date_changes_at_once
+    )
     states = {row["state"] for row in rows}
     agencies = {(a.state, a.match_key): a for a in Agency.objects.filter(state__in=states)}
     agreements = {(a.agency_id, a.program_model): a for a in Agreement.objects.filter(agency__state__in=states)}
@@ -457,9 +520,15 @@ def plan_ice_import(rows: list[dict], edition: str, import_date: dt.date, *, ski
             if office is None:
                 plan.warnings.append({"row": row["row"], "message": f"No field office covers {row['state']}."})
                 continue
-            agency = Agency(name=row["name"][:200], match_key=row["match_key"], state=row["state"],
-                            agency_type=info["agency_type"], county=info["county"], field_office=office,
-                            field_office_confirmed=confirmed)
+            agency = Agency(
+                name=row["name"][:200],
+                match_key=row["match_key"],
+                state=row["state"],
+                agency_type=info["agency_type"],
+                county=info["county"],
+                field_office=office,
+                field_office_confirmed=confirmed,
+            )
             plan.new_agencies.append(agency)
             touched_agencies[key] = agency
         elif key not in touched_agencies:
@@ -501,16 +570,24 @@ def plan_ice_import(rows: list[dict], edition: str, import_date: dt.date, *, ski
         missing = Agreement.objects.filter(status__in=(AgreementStatus.SIGNED, AgreementStatus.SUSPENDED))
     else:
         missing = Agreement.objects.filter(status__in=PENDING_STATUSES, pending_listed_on__isnull=False)
-    for agreement in missing.filter(not_listed_since__isnull=True).exclude(pk__in=listed).exclude(
-            agency_id__in=skipped_agency_ids).select_related("agency"):
+    for agreement in (
+        missing.filter(not_listed_since__isnull=True)
+        .exclude(pk__in=listed)
+        .exclude(agency_id__in=skipped_agency_ids)
+        .select_related("agency")
+    ):
         agreement.not_listed_since = import_date
         plan.no_longer_listed.append(agreement)
     return plan
 
 
 def _new_agreement(row: dict, edition: str, import_date: dt.date) -> Agreement:
-    agreement = Agreement(program_model=row["program_model"], moa_url=row["moa_url"], addendum_url=row["addendum_url"],
-                          ice_listed_on=import_date)
+    agreement = Agreement(
+        program_model=row["program_model"],
+        moa_url=row["moa_url"],
+        addendum_url=row["addendum_url"],
+        ice_listed_on=import_date,
+    )
     if edition == IceEdition.PARTICIPATING:
         agreement.status = AgreementStatus.SIGNED
         agreement.signed_on = dt.date.fromisoformat(row["signed_on"]) if row["signed_on"] else None
@@ -525,7 +602,11 @@ def _new_agreement(row: dict, edition: str, import_date: dt.date) -> Agreement:
 
 
 def _bad_date_reason(row: dict) -> str:
-    return f"ICE's list (row {row['row']}) gives the signing date as {row['signed_on_raw']!r}, which cannot be trusted."[:250]
+    return (
+        f"ICE's list (row {row['row']}) gives the signing date as {row['signed_on_raw']!r}, which cannot be trusted."[
+            :250
+        ]
+    )
 
 
 def _refresh_agreement(agreement: Agreement, row: dict, edition: str, import_date: dt.date, plan: Plan) -> None:
@@ -542,25 +623,42 @@ def _refresh_agreement(agreement: Agreement, row: dict, edition: str, import_dat
             if agreement.status == AgreementStatus.APPLICATION_RECEIVED:
                 agreement.status = AgreementStatus.UNDER_REVIEW
         else:
-            plan.warnings.append({"row": row["row"], "message": (
-                f"{row['name']}: ICE lists it as pending, but its agreement is {agreement.get_status_display().lower()} "
-                "in the portal; left as it is.")})
+            plan.warnings.append(
+                {
+                    "row": row["row"],
+                    "message": (
+                        f"{row['name']}: ICE lists it as pending, but its agreement is {agreement.get_status_display().lower()} "
+                        "in the portal; left as it is."
+                    ),
+                }
+            )
         return
     signed = dt.date.fromisoformat(row["signed_on"]) if row["signed_on"] else None
     if agreement.status in PENDING_STATUSES:
         agreement.status = AgreementStatus.SIGNED
     elif agreement.status not in (AgreementStatus.SIGNED, AgreementStatus.SUSPENDED):
-        plan.warnings.append({"row": row["row"], "message": (
-            f"{row['name']}: ICE lists it as participating, but its agreement is "
-            f"{agreement.get_status_display().lower()} in the portal; left as it is.")})
+        plan.warnings.append(
+            {
+                "row": row["row"],
+                "message": (
+                    f"{row['name']}: ICE lists it as participating, but its agreement is "
+                    f"{agreement.get_status_display().lower()} in the portal; left as it is."
+                ),
+            }
+        )
         return
     if signed:
         if agreement.applied_on and signed < agreement.applied_on:
             agreement.needs_review = True
-            agreement.review_reason = (f"ICE's list (row {row['row']}) gives a signing date of {signed:%Y-%m-%d}, "
-                                       f"before the application ({agreement.applied_on:%Y-%m-%d}).")[:250]
-        elif agreement.signed_on and signed != agreement.signed_on and agreement.status in (
-                AgreementStatus.SIGNED, AgreementStatus.SUSPENDED):
+            agreement.review_reason = (
+                f"ICE's list (row {row['row']}) gives a signing date of {signed:%Y-%m-%d}, "
+                f"before the application ({agreement.applied_on:%Y-%m-%d})."
+            )[:250]
+        elif (
+            agreement.signed_on
+            and signed != agreement.signed_on
+            and agreement.status in (AgreementStatus.SIGNED, AgreementStatus.SUSPENDED)
+        ):
             # ICE moved the signing date of an agreement in force: its installation's clock
             # runs from it, so it changes at once only when HQ chose so; else HQ reviews it.
             plan.date_changes.append((agreement, agreement.signed_on, signed))
@@ -583,11 +681,18 @@ def report_of(read: ReadResult, plan: Plan) -> dict:
         "file_name": read.file_name,
         "edition": read.edition,
         "rows_read": read.rows_read,
-        "agencies": {"new": len(plan.new_agencies), "updated": len(plan.updated_agencies),
-                     "unchanged": plan.unchanged_agencies},
-        "agreements": {"new": len(plan.new_agreements), "updated": len(plan.updated_agreements),
-                       "signed": len(plan.signed_agreements), "unchanged": plan.unchanged_agreements,
-                       "no_longer_listed": len(plan.no_longer_listed)},
+        "agencies": {
+            "new": len(plan.new_agencies),
+            "updated": len(plan.updated_agencies),
+            "unchanged": plan.unchanged_agencies,
+        },
+        "agreements": {
+            "new": len(plan.new_agreements),
+            "updated": len(plan.updated_agreements),
+            "signed": len(plan.signed_agreements),
+            "unchanged": plan.unchanged_agreements,
+            "no_longer_listed": len(plan.no_longer_listed),
+        },
         "rejected": read.rejected,
         "flagged_dates": read.flagged,
         "cleanings": {key: read.cleanings[key] for key in CLEANING_LABELS if read.cleanings.get(key)},
@@ -595,8 +700,14 @@ def report_of(read: ReadResult, plan: Plan) -> dict:
         "columns": read.columns,
         "warnings": plan.warnings,
         "signing_dates_changed": [
-            {"agreement": a.pk, "agency": a.agency.name, "state": a.agency.state, "program_model": a.program_model,
-             "before": before.isoformat() if before else None, "after": after.isoformat()}
+            {
+                "agreement": a.pk,
+                "agency": a.agency.name,
+                "state": a.agency.state,
+                "program_model": a.program_model,
+                "before": before.isoformat() if before else None,
+                "after": after.isoformat(),
+            }
             for a, before, after in plan.date_changes[:500]
         ],
         "no_longer_listed": [
@@ -607,8 +718,10 @@ def report_of(read: ReadResult, plan: Plan) -> dict:
 
 
 def has_changes(report: dict) -> bool:
-    return bool(sum(report["agencies"][k] for k in ("new", "updated"))
-                + sum(report["agreements"][k] for k in ("new", "updated", "signed", "no_longer_listed")))
+    return bool(
+        sum(report["agencies"][k] for k in ("new", "updated"))
+        + sum(report["agreements"][k] for k in ("new", "updated", "signed", "no_longer_listed"))
+    )
 
 
 def skip_keys(rejected: list[dict]) -> set:
@@ -622,8 +735,15 @@ def skip_keys(rejected: list[dict]) -> set:
 
 @audit_context(channel=Channel.IMPORT)
 @transaction.atomic
-def apply_ice_import(*, rows: list[dict], edition: str, import_date: dt.date, acting_user, file_name: str,
-                     rejected: list[dict] | None = None) -> Plan:
+def apply_ice_import(
+    *,
+    rows: list[dict],
+    edition: str,
+    import_date: dt.date,
+    acting_user,
+    file_name: str,
+    rejected: list[dict] | None = None,
+) -> Plan:
     """Write what the rows say, set-based and audited: new agencies and agreements,
     updated ones (their history keeps the old values), pending agreements signed, and
     agreements missing from a participating list marked as no longer listed."""
@@ -636,42 +756,64 @@ def apply_ice_import(*, rows: list[dict], edition: str, import_date: dt.date, ac
     reason = f"ICE list import {file_name} {import_date:%Y-%m-%d}"[:100]
     user = acting_user if getattr(acting_user, "pk", None) else None
     if plan.new_agencies:
-        created = bulk_create_with_history(plan.new_agencies, Agency, batch_size=500, default_user=user,
-                                           default_change_reason=reason)
+        created = bulk_create_with_history(
+            plan.new_agencies, Agency, batch_size=500, default_user=user, default_change_reason=reason
+        )
         by_key = {(a.state, a.match_key): a for a in created}
         if any(a.pk is None for a in created):  # backends that do not return ids
-            by_key = {(a.state, a.match_key): a for a in Agency.objects.filter(
-                match_key__in=[a.match_key for a in created])}
+            by_key = {
+                (a.state, a.match_key): a for a in Agency.objects.filter(match_key__in=[a.match_key for a in created])
+            }
         for agency in plan.new_agencies:
             agency.pk = by_key[(agency.state, agency.match_key)].pk
     if plan.updated_agencies:
-        bulk_update_with_history(plan.updated_agencies, Agency, AGENCY_FIELDS, batch_size=500, default_user=user,
-                                 default_change_reason=reason)
+        bulk_update_with_history(
+            plan.updated_agencies,
+            Agency,
+            AGENCY_FIELDS,
+            batch_size=500,
+            default_user=user,
+            default_change_reason=reason,
+        )
     agencies = {(a.state, a.match_key): a for a in Agency.objects.filter(state__in={r["state"] for r in rows})}
     new_agreements = []
     for row, agreement in plan.new_agreements:
         agreement.agency = agencies[(row["state"], row["match_key"])]
         new_agreements.append(agreement)
     if new_agreements:
-        bulk_create_with_history(new_agreements, Agreement, batch_size=500, default_user=user,
-                                 default_change_reason=reason)
+        bulk_create_with_history(
+            new_agreements, Agreement, batch_size=500, default_user=user, default_change_reason=reason
+        )
     changed = plan.updated_agreements + plan.signed_agreements + plan.no_longer_listed
     if changed:
-        bulk_update_with_history(changed, Agreement, AGREEMENT_FIELDS, batch_size=500, default_user=user,
-                                 default_change_reason=reason)
+        bulk_update_with_history(
+            changed, Agreement, AGREEMENT_FIELDS, batch_size=500, default_user=user, default_change_reason=reason
+        )
     # Agreements seen again unchanged: only the bookkeeping date they were last seen moves.
     if plan.listed_ids:
         from portal.audit.bulk import queryset_update
 
-        queryset_update(Agreement.objects.filter(pk__in=plan.listed_ids).exclude(ice_listed_on=import_date),
-                        user=user, reason=reason, ice_listed_on=import_date)
+        queryset_update(
+            Agreement.objects.filter(pk__in=plan.listed_ids).exclude(ice_listed_on=import_date),
+            user=user,
+            reason=reason,
+            ice_listed_on=import_date,
+        )
     if plan.signed_agreements:
-        AgreementEvent.objects.bulk_create([
-            AgreementEvent(agreement=a, transition=Transition.SIGN, from_status=AgreementStatus.UNDER_REVIEW,
-                           to_status=AgreementStatus.SIGNED, effective_on=a.signed_on or import_date,
-                           reason=reason, acting_user=user)
-            for a in plan.signed_agreements
-        ])
+        AgreementEvent.objects.bulk_create(
+            [
+                AgreementEvent(
+                    agreement=a,
+                    transition=Transition.SIGN,
+                    from_status=AgreementStatus.UNDER_REVIEW,
+                    to_status=AgreementStatus.SIGNED,
+                    effective_on=a.signed_on or import_date,
+                    reason=reason,
+                    acting_user=user,
+                )
+                for a in plan.signed_agreements
+            ]
+        )
     # Agreements that arrive signed (new, or pending ones this edition signs) start what a
     # signature starts elsewhere (an IT installation, for a model that needs one), at once.
     now_signed = [a for a in new_agreements if a.status == AgreementStatus.SIGNED] + list(plan.signed_agreements)

@@ -6,16 +6,24 @@ import datetime as dt
 import re
 import unicodedata
 
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from portal.scoping import ScopedQuerySet
 
-from django.conf import settings
-
 from .choices import (
-    AgencyType, AgreementStatus, ChangeKind, DocumentKind, FetchStatus, IceEdition, ImportStatus, InstallationDecision,
-    ProgramModel, ReviewStatus, Transition,
+    AgencyType,
+    AgreementStatus,
+    ChangeKind,
+    DocumentKind,
+    FetchStatus,
+    IceEdition,
+    ImportStatus,
+    InstallationDecision,
+    ProgramModel,
+    ReviewStatus,
+    Transition,
 )
 from .geo import STATE_CHOICES
 
@@ -67,7 +75,9 @@ class StateOffice(models.Model):
     HQ to confirm."""
 
     state = models.CharField(max_length=2, choices=STATE_CHOICES)
-    county = models.CharField(max_length=80, blank=True, help_text="Normalised county name; empty for the state's default.")
+    county = models.CharField(
+        max_length=80, blank=True, help_text="Normalised county name; empty for the state's default."
+    )
     field_office = models.ForeignKey(FieldOffice, on_delete=models.CASCADE, related_name="coverage")
 
     class Meta:
@@ -106,7 +116,8 @@ class Agency(models.Model):
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     equipment_operational_since = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Set by the IT installation pipeline when the site's equipment is installed and connected; "
         "without it the agency's officers cannot log in to DHS systems.",
     )
@@ -155,21 +166,30 @@ class AgreementQuerySet(ScopedQuerySet):
         from portal import dates
 
         on = on or dates.today()
-        signed = models.Q(signed_on__lte=on) | models.Exists(AgreementEvent.objects.filter(
-            agreement=models.OuterRef("pk"), transition=Transition.RENEW, previous_signed_on__lte=on))
+        signed = models.Q(signed_on__lte=on) | models.Exists(
+            AgreementEvent.objects.filter(
+                agreement=models.OuterRef("pk"), transition=Transition.RENEW, previous_signed_on__lte=on
+            )
+        )
         # Signed agreements loaded from ICE's lists with a date the import could not trust
         # (kept in ``signed_on_raw`` for HQ) are signed on an unknown day in the past.
-        signed |= models.Q(signed_on__isnull=True, status__in=[
-            AgreementStatus.SIGNED, AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED])
+        signed |= models.Q(
+            signed_on__isnull=True,
+            status__in=[AgreementStatus.SIGNED, AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED],
+        )
         not_ended = models.Q(status__in=[AgreementStatus.SIGNED, AgreementStatus.SUSPENDED]) | models.Q(
-            status__in=[AgreementStatus.TERMINATED, AgreementStatus.WITHDRAWN], ended_on__gt=on)
-        suspended = models.Exists(AgreementSuspension.objects.filter(
-            agreement=models.OuterRef("pk"), starts_on__lte=on).filter(
-            models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=on)))
+            status__in=[AgreementStatus.TERMINATED, AgreementStatus.WITHDRAWN], ended_on__gt=on
+        )
+        suspended = models.Exists(
+            AgreementSuspension.objects.filter(agreement=models.OuterRef("pk"), starts_on__lte=on).filter(
+                models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=on)
+            )
+        )
         # A suspended agreement without a recorded interval (written before intervals were
         # kept) counts as suspended on every day.
         unrecorded = models.Q(status=AgreementStatus.SUSPENDED) & ~models.Exists(
-            AgreementSuspension.objects.filter(agreement=models.OuterRef("pk"), ends_on__isnull=True))
+            AgreementSuspension.objects.filter(agreement=models.OuterRef("pk"), ends_on__isnull=True)
+        )
         return self.filter(signed, not_ended).exclude(suspended).exclude(unrecorded)
 
 
@@ -181,25 +201,33 @@ class Agreement(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="agreements")
     program_model = models.CharField("287(g) model", max_length=3, choices=ProgramModel.choices)
-    status = models.CharField(max_length=24, choices=AgreementStatus.choices, default=AgreementStatus.APPLICATION_RECEIVED)
+    status = models.CharField(
+        max_length=24, choices=AgreementStatus.choices, default=AgreementStatus.APPLICATION_RECEIVED
+    )
     applied_on = models.DateField(null=True, blank=True)
     signed_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     moa_url = models.URLField("MOA document", max_length=500, blank=True)
     addendum_url = models.URLField("addendum document", max_length=500, blank=True)
     signed_on_raw = models.CharField(
-        "signing date as ICE wrote it", max_length=60, blank=True,
+        "signing date as ICE wrote it",
+        max_length=60,
+        blank=True,
         help_text="The value of ICE's list when it could not be trusted as a date (kept, never guessed).",
     )
     needs_review = models.BooleanField(default=False, help_text="HQ must check and correct this agreement.")
     review_reason = models.CharField(max_length=250, blank=True)
     pending_listed_on = models.DateField(
-        "first seen on ICE's pending list", null=True, blank=True,
+        "first seen on ICE's pending list",
+        null=True,
+        blank=True,
         help_text="Starts the review clock when the application date is not known.",
     )
     ice_listed_on = models.DateField("last seen on ICE's list", null=True, blank=True)
     not_listed_since = models.DateField(
-        "not on ICE's list since", null=True, blank=True,
+        "not on ICE's list since",
+        null=True,
+        blank=True,
         help_text="The import date of the first edition of ICE's list that no longer showed it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -214,7 +242,9 @@ class Agreement(models.Model):
             models.UniqueConstraint(fields=["agency", "program_model"], name="one_agreement_per_agency_and_model"),
             models.CheckConstraint(
                 name="signed_not_before_applied",
-                condition=models.Q(signed_on__isnull=True) | models.Q(applied_on__isnull=True) | models.Q(signed_on__gte=models.F("applied_on")),
+                condition=models.Q(signed_on__isnull=True)
+                | models.Q(applied_on__isnull=True)
+                | models.Q(signed_on__gte=models.F("applied_on")),
                 violation_error_message="An agreement cannot be signed before it was applied for.",
             ),
         ]
@@ -248,11 +278,14 @@ class AgreementSuspension(models.Model):
     class Meta:
         ordering = ["starts_on", "pk"]
         constraints = [
-            models.CheckConstraint(name="suspension_ends_after_start",
-                                   condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
-                                   violation_error_message="A suspension cannot end before it starts."),
-            models.UniqueConstraint(fields=["agreement"], condition=models.Q(ends_on__isnull=True),
-                                    name="one_open_suspension_per_agreement"),
+            models.CheckConstraint(
+                name="suspension_ends_after_start",
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                violation_error_message="A suspension cannot end before it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement"], condition=models.Q(ends_on__isnull=True), name="one_open_suspension_per_agreement"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -271,9 +304,12 @@ class AgreementEvent(models.Model):
     to_status = models.CharField(max_length=24, choices=AgreementStatus.choices)
     effective_on = models.DateField(help_text="The date the transition took effect.")
     reason = models.CharField(max_length=500, blank=True)
-    previous_signed_on = models.DateField(null=True, blank=True, help_text="For a renewal: the signing date it replaced.")
-    acting_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    previous_signed_on = models.DateField(
+        null=True, blank=True, help_text="For a renewal: the signing date it replaced."
+    )
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -341,23 +377,32 @@ class IceImport(models.Model):
     import_date = models.DateField(help_text="The date written on the records it changes: its as-of date when known.")
     content = models.BinaryField(null=True, blank=True, editable=False, help_text="The file, byte for byte.")
     sha256 = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
-    as_of = models.DateField("as of", null=True, blank=True,
-                             help_text="The date of ICE's edition; never before its latest signing date.")
+    as_of = models.DateField(
+        "as of", null=True, blank=True, help_text="The date of ICE's edition; never before its latest signing date."
+    )
     as_of_basis = models.CharField("as-of evidence used", max_length=300, blank=True)
-    as_of_evidence = models.JSONField(default=list, blank=True,
-                                      help_text="Every date the file and its fetch gave: kind, date, detail.")
+    as_of_evidence = models.JSONField(
+        default=list, blank=True, help_text="Every date the file and its fetch gave: kind, date, detail."
+    )
     latest_signed_on = models.DateField("latest signing date inside", null=True, blank=True)
     source_url = models.URLField(max_length=500, blank=True, help_text="Where the file was fetched from, if it was.")
     http_last_modified = models.DateTimeField(null=True, blank=True)
-    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                 help_text="The edition of the same list just before it (as-of order).")
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The edition of the same list just before it (as-of order).",
+    )
     digest_sent_at = models.DateTimeField(null=True, blank=True, help_text="When the change digest went to HQ.")
     rows = models.JSONField(default=list, help_text="The cleaned rows that can be applied.")
     report = models.JSONField(default=dict, help_text="Counts, cleanings, flagged and rejected rows.")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_valid_only = models.BooleanField(default=False, help_text="Applied with rejected rows left out.")
     # The file's bytes and cleaned rows are kept once, never edited: the history follows
@@ -429,8 +474,9 @@ class SigningDateReview(models.Model):
     previous_signed_on = models.DateField(null=True, blank=True)
     new_signed_on = models.DateField()
     status = models.CharField(max_length=8, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=250, blank=True)
     history = HistoricalRecords()
@@ -512,8 +558,9 @@ class OnboardingEntry(models.Model):
     agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="onboarding")
     edition = models.ForeignKey(IceImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="onboarding")
     entered_on = models.DateField(help_text="The as-of date of the edition that added the agency.")
-    installation_decision = models.CharField(max_length=10, choices=InstallationDecision.choices, blank=True,
-                                             default=InstallationDecision.UNDECIDED)
+    installation_decision = models.CharField(
+        max_length=10, choices=InstallationDecision.choices, blank=True, default=InstallationDecision.UNDECIDED
+    )
     completed_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -531,27 +578,36 @@ class AgreementSettings(models.Model):
     """Settings of the agreements rules, edited by the Unit Chief (one row)."""
 
     review_days_limit = models.PositiveIntegerField(
-        "days an application may stay under review", default=90,
+        "days an application may stay under review",
+        default=90,
         help_text="An application pending longer than this is reported by the nightly sweep.",
     )
     apply_signing_date_changes = models.BooleanField(
-        "apply changed signing dates at once", default=False,
+        "apply changed signing dates at once",
+        default=False,
         help_text="When ICE's list changes an agreement's signing date: apply it at once (on) or ask HQ to review it (off).",
     )
     onboarding_grace_days = models.PositiveIntegerField(
-        "onboarding grace period (days)", default=30,
+        "onboarding grace period (days)",
+        default=30,
         help_text="Days after an edition adds an agency during which the sweep reports its onboarding as one finding "
-                  "per edition instead of the usual per-agency findings.",
+        "per edition instead of the usual per-agency findings.",
     )
     officers_per_jem = models.PositiveIntegerField(
-        "assumed officers per Jail Enforcement Model agreement", default=6,
-        help_text="Used by the timeline's staffing estimate until rosters come in.")
+        "assumed officers per Jail Enforcement Model agreement",
+        default=6,
+        help_text="Used by the timeline's staffing estimate until rosters come in.",
+    )
     officers_per_tfm = models.PositiveIntegerField(
-        "assumed officers per Task Force Model agreement", default=4,
-        help_text="Used by the timeline's staffing estimate until rosters come in.")
+        "assumed officers per Task Force Model agreement",
+        default=4,
+        help_text="Used by the timeline's staffing estimate until rosters come in.",
+    )
     officers_per_wso = models.PositiveIntegerField(
-        "assumed officers per Warrant Service Officer agreement", default=2,
-        help_text="Used by the timeline's staffing estimate until rosters come in.")
+        "assumed officers per Warrant Service Officer agreement",
+        default=2,
+        help_text="Used by the timeline's staffing estimate until rosters come in.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -566,9 +622,12 @@ class AgreementSettings(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def current(cls) -> "AgreementSettings":
+    def current(cls) -> AgreementSettings:
         return cls.objects.get_or_create(pk=1)[0]
 
     def officers_per_agreement(self) -> dict[str, int]:
-        return {ProgramModel.JAIL_ENFORCEMENT: self.officers_per_jem, ProgramModel.TASK_FORCE: self.officers_per_tfm,
-                ProgramModel.WARRANT_SERVICE: self.officers_per_wso}
+        return {
+            ProgramModel.JAIL_ENFORCEMENT: self.officers_per_jem,
+            ProgramModel.TASK_FORCE: self.officers_per_tfm,
+            ProgramModel.WARRANT_SERVICE: self.officers_per_wso,
+        }

@@ -7,8 +7,8 @@ import datetime as dt
 from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
 
-from .choices import AgreementStatus, ProgramModel
-from .models import Agency, Agreement, IceImport
+from .choices import ProgramModel
+from .models import Agreement, IceImport
 
 # The rule about agencies without a primary program manager is staffing's
 # (staffing/rules.py: SignedAgreementWithoutPrimaryManager); it keeps its code
@@ -40,18 +40,21 @@ class ApplicationReviewOverdue(Rule):
         if subject_ids is not None:
             pending = pending.filter(pk__in=subject_ids)
         rows = (
-            pending
-            .annotate(clock=Coalesce("applied_on", "pending_listed_on"))
+            pending.annotate(clock=Coalesce("applied_on", "pending_listed_on"))
             .filter(clock__lt=cutoff)
-            .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
-                         "program_model", "clock")
+            .values_list(
+                "id", "agency_id", "agency__name", "agency__state", "agency__field_office_id", "program_model", "clock"
+            )
         )
         names = dict(ProgramModel.choices)
         owner = hq_owner_id()
         for pk, agency_id, name, state, office_id, model, clock in rows:
             yield Violation(
-                subject_id=pk, label=f"{name} ({state}): {names.get(model, model)}", agency_id=agency_id,
-                field_office_id=office_id, responsible_id=owner,
+                subject_id=pk,
+                label=f"{name} ({state}): {names.get(model, model)}",
+                agency_id=agency_id,
+                field_office_id=office_id,
+                responsible_id=owner,
                 detail=f"Pending since {clock:%Y-%m-%d}: {(today - clock).days} days, over the limit of {limit}.",
             )
 
@@ -71,20 +74,29 @@ class AgreementNotOnIceList(Rule):
     def evaluate(self, *, today, subject_ids=None):
         from .choices import HELD_STATUSES, PENDING_STATUSES
 
-        listed = Agreement.objects.filter(not_listed_since__isnull=False, status__in=[*HELD_STATUSES, *PENDING_STATUSES])
+        listed = Agreement.objects.filter(
+            not_listed_since__isnull=False, status__in=[*HELD_STATUSES, *PENDING_STATUSES]
+        )
         if subject_ids is not None:
             listed = listed.filter(pk__in=subject_ids)
-        rows = (
-            listed
-            .values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
-                         "program_model", "not_listed_since")
+        rows = listed.values_list(
+            "id",
+            "agency_id",
+            "agency__name",
+            "agency__state",
+            "agency__field_office_id",
+            "program_model",
+            "not_listed_since",
         )
         names = dict(ProgramModel.choices)
         owner = hq_owner_id()
         for pk, agency_id, name, state, office_id, model, since in rows:
             yield Violation(
-                subject_id=pk, label=f"{name} ({state}): {names.get(model, model)}", agency_id=agency_id,
-                field_office_id=office_id, responsible_id=owner,
+                subject_id=pk,
+                label=f"{name} ({state}): {names.get(model, model)}",
+                agency_id=agency_id,
+                field_office_id=office_id,
+                responsible_id=owner,
                 detail=f"Not on ICE's list since {since:%Y-%m-%d}; HQ to confirm whether it ended.",
             )
 
@@ -97,7 +109,9 @@ def hq_owner_id() -> int | None:
 
     return (
         StaffProfile.objects.filter(role=Role.UNIT_CHIEF, user__is_active=True)
-        .order_by("user_id").values_list("user_id", flat=True).first()
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .first()
     )
 
 
@@ -138,11 +152,17 @@ class OnboardingUnfinished(Rule):
                 for what in onboarding_missing(entry):
                     lacking[what] += 1
             ends = min(e.entered_on for e in entries) + dt.timedelta(days=grace)
-            text = ", ".join(f"{n} without {what}" if what != "field office to confirm" else f"{n} with the {what}"
-                             for what, n in lacking.items()) or "ready to close"
+            text = (
+                ", ".join(
+                    f"{n} without {what}" if what != "field office to confirm" else f"{n} with the {what}"
+                    for what, n in lacking.items()
+                )
+                or "ready to close"
+            )
             yield Violation(
-                subject_id=edition.pk, label=f"Onboarding of ICE's list as of {edition.as_of:%Y-%m-%d}",
+                subject_id=edition.pk,
+                label=f"Onboarding of ICE's list as of {edition.as_of:%Y-%m-%d}",
                 responsible_id=owner,
                 detail=f"{len(entries)} agenc{'y' if len(entries) == 1 else 'ies'} in the onboarding queue ({text}); "
-                       f"grace period until {ends:%Y-%m-%d}.",
+                f"grace period until {ends:%Y-%m-%d}.",
             )

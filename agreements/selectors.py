@@ -29,7 +29,9 @@ def edition_summary(edition, *, limit: int = 50) -> dict:
 
     changes = EditionChange.objects.filter(edition=edition)
     counts = {row["kind"]: row["n"] for row in changes.values("kind").annotate(n=Count("id"))}
-    changed_agreements = changes.filter(kind=ChangeKind.CHANGED).values("state", "match_key", "program_model").distinct()
+    changed_agreements = (
+        changes.filter(kind=ChangeKind.CHANGED).values("state", "match_key", "program_model").distinct()
+    )
     reviews = SigningDateReview.objects.filter(edition=edition).select_related("agreement__agency")
     return {
         "new": counts.get(ChangeKind.NEW, 0),
@@ -46,6 +48,7 @@ def edition_summary(edition, *, limit: int = 50) -> dict:
 
 
 # --- the program's timeline ---------------------------------------------------------------------
+
 
 def _month_end(year: int, month: int):
     import datetime as dt
@@ -75,14 +78,20 @@ def program_timeline(*, today, state: str = "", program_model: str = "", start=N
     def wanted(row) -> bool:
         return (not state or row["state"] == state) and (not program_model or row["program_model"] == program_model)
 
-    editions = list(IceImport.objects.filter(as_of__isnull=False).exclude(status=ImportStatus.DISCARDED)
-                    .order_by("as_of", "pk").values("pk", "edition", "as_of", "rows"))
+    editions = list(
+        IceImport.objects.filter(as_of__isnull=False)
+        .exclude(status=ImportStatus.DISCARDED)
+        .order_by("as_of", "pk")
+        .values("pk", "edition", "as_of", "rows")
+    )
     participating = [e for e in editions if e["edition"] == "participating"]
     signed_on: dict[tuple, dt.date] = {}
     for edition in participating:  # the latest edition's date wins (ICE corrects dates)
         for row in edition["rows"]:
             if row.get("signed_on") and wanted(row):
-                signed_on[(row["state"], row["match_key"], row["program_model"])] = dt.date.fromisoformat(row["signed_on"])
+                signed_on[(row["state"], row["match_key"], row["program_model"])] = dt.date.fromisoformat(
+                    row["signed_on"]
+                )
     first_pending: dict[tuple, dt.date] = {}
     for edition in editions:
         if edition["edition"] == "pending":
@@ -100,18 +109,22 @@ def program_timeline(*, today, state: str = "", program_model: str = "", start=N
     officers_per_pm = hooks.call("staffing_officers_per_pm", default=12) or 12
     ends = [min(_month_end(y, m), today) for y, m in months]
     assigned = hooks.call("program_managers_assigned_on", ends, default={}) or {}
-    removed = EditionChange.objects.filter(kind=ChangeKind.REMOVED, edition__edition="participating",
-                                           edition__as_of__isnull=False).exclude(edition__status=ImportStatus.DISCARDED)
+    removed = EditionChange.objects.filter(
+        kind=ChangeKind.REMOVED, edition__edition="participating", edition__as_of__isnull=False
+    ).exclude(edition__status=ImportStatus.DISCARDED)
     if state:
         removed = removed.filter(state=state)
     if program_model:
         removed = removed.filter(program_model=program_model)
-    removed = list(removed.values_list("edition__as_of", "agency_name", "state", "program_model", "agreement_id")
-                   .order_by("-edition__as_of", "agency_name"))
+    removed = list(
+        removed.values_list("edition__as_of", "agency_name", "state", "program_model", "agreement_id").order_by(
+            "-edition__as_of", "agency_name"
+        )
+    )
 
     in_force_by_edition = {}
     for edition in participating:
-        counts = {m: 0 for m in models}
+        counts = dict.fromkeys(models, 0)
         for row in edition["rows"]:
             if wanted(row):
                 counts[row["program_model"]] = counts.get(row["program_model"], 0) + 1
@@ -122,26 +135,34 @@ def program_timeline(*, today, state: str = "", program_model: str = "", start=N
         start_of_month = dt.date(y, m, 1)
         while index + 1 < len(participating) and participating[index + 1]["as_of"] <= end:
             index += 1
-        in_force = dict(in_force_by_edition[participating[index]["pk"]]) if index >= 0 else {m: 0 for m in models}
-        signed = {model: 0 for model in models}
+        in_force = dict(in_force_by_edition[participating[index]["pk"]]) if index >= 0 else dict.fromkeys(models, 0)
+        signed = dict.fromkeys(models, 0)
         for (_, _, model), day in signed_on.items():
             if start_of_month <= day <= end:
                 signed[model] += 1
         officers = sum(in_force.get(model, 0) * per_agreement.get(model, 0) for model in models)
-        series.append({
-            "month": f"{y:04d}-{m:02d}", "in_force": in_force, "in_force_total": sum(in_force.values()),
-            "signed": signed, "signed_total": sum(signed.values()),
-            "left": sum(1 for r in removed if start_of_month <= r[0] <= end),
-            "officers": officers, "pms_required": round(officers / officers_per_pm, 1),
-            "pms_assigned": assigned.get(end, 0),
-        })
+        series.append(
+            {
+                "month": f"{y:04d}-{m:02d}",
+                "in_force": in_force,
+                "in_force_total": sum(in_force.values()),
+                "signed": signed,
+                "signed_total": sum(signed.values()),
+                "left": sum(1 for r in removed if start_of_month <= r[0] <= end),
+                "officers": officers,
+                "pms_required": round(officers / officers_per_pm, 1),
+                "pms_assigned": assigned.get(end, 0),
+            }
+        )
 
     waits = sorted((signed_on[k] - d).days for k, d in first_pending.items() if k in signed_on and signed_on[k] >= d)
     by_state: dict[str, dict] = {}
 
     def state_entry(code):
-        return by_state.setdefault(code, {"state": code, "in_force": 0, "signed_in_period": 0, "left": 0,
-                                          **{f"in_force_{m}": 0 for m in models}})
+        return by_state.setdefault(
+            code,
+            {"state": code, "in_force": 0, "signed_in_period": 0, "left": 0, **{f"in_force_{m}": 0 for m in models}},
+        )
 
     if participating:
         for row in participating[-1]["rows"]:
@@ -164,8 +185,10 @@ def program_timeline(*, today, state: str = "", program_model: str = "", start=N
             "p90": waits[int(0.9 * (len(waits) - 1))] if waits else None,
             "max": waits[-1] if waits else None,
         },
-        "left": [{"since": since, "agency": name, "state": st, "program_model": model, "agreement": pk}
-                 for since, name, st, model, pk in removed[:200]],
+        "left": [
+            {"since": since, "agency": name, "state": st, "program_model": model, "agreement": pk}
+            for since, name, st, model, pk in removed[:200]
+        ],
         "left_count": len(removed),
         "officers_per_agreement": per_agreement,
         "officers_per_pm": officers_per_pm,
@@ -176,6 +199,7 @@ def program_timeline(*, today, state: str = "", program_model: str = "", start=N
 
 # --- the onboarding queue -----------------------------------------------------------------------
 
+
 def onboarding_queue(*, today, user=None, include_done: bool = False):
     """The onboarding entries (visible to ``user``) with what each still lacks: the field
     office to confirm, a primary and a backup program manager on ``today``, the
@@ -184,17 +208,22 @@ def onboarding_queue(*, today, user=None, include_done: bool = False):
 
     from .models import OnboardingEntry
 
-    active = (Q(agency__assignments__starts_on__lte=today)
-              & (Q(agency__assignments__ends_on__isnull=True) | Q(agency__assignments__ends_on__gte=today)))
+    active = Q(agency__assignments__starts_on__lte=today) & (
+        Q(agency__assignments__ends_on__isnull=True) | Q(agency__assignments__ends_on__gte=today)
+    )
     entries = OnboardingEntry.objects.all() if user is None else OnboardingEntry.objects.visible_to(user)
     if not include_done:
         entries = entries.filter(completed_on__isnull=True)
-    return (entries.select_related("agency", "agency__field_office", "edition")
-            .annotate(primaries=Count("agency__assignments", filter=active & Q(agency__assignments__kind="primary"),
-                                      distinct=True),
-                      backups=Count("agency__assignments", filter=active & Q(agency__assignments__kind="backup"),
-                                    distinct=True))
-            .order_by("agency__field_office__name", "agency__state", "agency__name"))
+    return (
+        entries.select_related("agency", "agency__field_office", "edition")
+        .annotate(
+            primaries=Count(
+                "agency__assignments", filter=active & Q(agency__assignments__kind="primary"), distinct=True
+            ),
+            backups=Count("agency__assignments", filter=active & Q(agency__assignments__kind="backup"), distinct=True),
+        )
+        .order_by("agency__field_office__name", "agency__state", "agency__name")
+    )
 
 
 def onboarding_missing(entry) -> list[str]:
@@ -218,9 +247,11 @@ def agencies_onboarding_in_grace(today) -> set[int]:
     from .models import AgreementSettings, OnboardingEntry
 
     grace = AgreementSettings.current().onboarding_grace_days
-    return set(OnboardingEntry.objects.filter(completed_on__isnull=True,
-                                              entered_on__gte=today - dt.timedelta(days=grace))
-               .values_list("agency_id", flat=True))
+    return set(
+        OnboardingEntry.objects.filter(
+            completed_on__isnull=True, entered_on__gte=today - dt.timedelta(days=grace)
+        ).values_list("agency_id", flat=True)
+    )
 
 
 def other_agreements_held(agreement: Agreement, program_models=None, *, include_pending: bool = False):

@@ -9,15 +9,27 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal import dates, uploads
-from portal.history import stamp
 from portal.errors import TransitionNotAllowed
+from portal.history import stamp
 from portal.writes import model_update
 
 from .choices import (
-    HELD_STATUSES, IN_FORCE_STATUSES, PENDING_STATUSES, AgencyType, AgreementStatus, DocumentKind, Transition,
+    HELD_STATUSES,
+    PENDING_STATUSES,
+    AgencyType,
+    AgreementStatus,
+    DocumentKind,
+    Transition,
 )
 from .models import (
-    Agency, Agreement, AgreementDocument, AgreementEvent, AgreementSuspension, FieldOffice, StateOffice, agency_match_key,
+    Agency,
+    Agreement,
+    AgreementDocument,
+    AgreementEvent,
+    AgreementSuspension,
+    FieldOffice,
+    StateOffice,
+    agency_match_key,
 )
 
 #: The resolution written on findings closed because their agreement ended.
@@ -40,7 +52,10 @@ def field_office_for(*, state: str, county: str = "", table: dict | None = None)
     gets the state's default office, flagged as uncertain. ``table`` (from
     ``coverage_table()``) saves the query when placing many agencies."""
     if table is None:
-        rows = {row.county: row.field_office for row in StateOffice.objects.filter(state=state).select_related("field_office")}
+        rows = {
+            row.county: row.field_office
+            for row in StateOffice.objects.filter(state=state).select_related("field_office")
+        }
     else:
         rows = table.get(state, {})
     if not rows:
@@ -54,15 +69,30 @@ def field_office_for(*, state: str, county: str = "", table: dict | None = None)
 
 
 @transaction.atomic
-def agency_create(*, acting_user, name: str, state: str, agency_type: str = AgencyType.COUNTY, county: str = "",
-                  field_office: FieldOffice | None = None, **fields) -> Agency:
+def agency_create(
+    *,
+    acting_user,
+    name: str,
+    state: str,
+    agency_type: str = AgencyType.COUNTY,
+    county: str = "",
+    field_office: FieldOffice | None = None,
+    **fields,
+) -> Agency:
     confirmed = True
     if field_office is None:
         field_office, confirmed = field_office_for(state=state, county=county)
         if field_office is None:
             raise ValidationError({"state": [f"No field office covers {state!r}."]})
-    agency = Agency(name=" ".join(name.split()), state=state, agency_type=agency_type, county=county,
-                    field_office=field_office, field_office_confirmed=confirmed, **fields)
+    agency = Agency(
+        name=" ".join(name.split()),
+        state=state,
+        agency_type=agency_type,
+        county=county,
+        field_office=field_office,
+        field_office_confirmed=confirmed,
+        **fields,
+    )
     agency.match_key = agency_match_key(agency.name)
     agency.full_clean()
     stamp(agency, acting_user, "Created")
@@ -81,16 +111,32 @@ def agency_update(*, agency: Agency, acting_user, **fields) -> Agency:
 
 
 @transaction.atomic
-def agreement_create(*, acting_user, agency: Agency, program_model: str, applied_on: dt.date | None = None,
-                     status: str = AgreementStatus.APPLICATION_RECEIVED, moa_url: str = "", addendum_url: str = "") -> Agreement:
+def agreement_create(
+    *,
+    acting_user,
+    agency: Agency,
+    program_model: str,
+    applied_on: dt.date | None = None,
+    status: str = AgreementStatus.APPLICATION_RECEIVED,
+    moa_url: str = "",
+    addendum_url: str = "",
+) -> Agreement:
     if status not in PENDING_STATUSES:
-        raise ValidationError({"status": ["A new agreement starts as an application (received, under review or approved)."]})
+        raise ValidationError(
+            {"status": ["A new agreement starts as an application (received, under review or approved)."]}
+        )
     if applied_on and applied_on > dates.today():
         raise ValidationError({"applied_on": ["The application date cannot be in the future."]})
     if Agreement.objects.filter(agency=agency, program_model=program_model).exists():
         raise ValidationError({"program_model": ["This agency already has an agreement under this 287(g) model."]})
-    agreement = Agreement(agency=agency, program_model=program_model, status=status,
-                          applied_on=applied_on, moa_url=moa_url, addendum_url=addendum_url)
+    agreement = Agreement(
+        agency=agency,
+        program_model=program_model,
+        status=status,
+        applied_on=applied_on,
+        moa_url=moa_url,
+        addendum_url=addendum_url,
+    )
     agreement.full_clean()
     stamp(agreement, acting_user, "Application recorded")
     agreement.save()
@@ -104,11 +150,15 @@ def validate_signing_date(agreement: Agreement, signed_on: dt.date | None) -> No
     if signed_on > dates.today():
         raise ValidationError({"signed_on": ["The signing date cannot be in the future."]})
     if agreement.applied_on and signed_on < agreement.applied_on:
-        raise ValidationError({"signed_on": [f"The signing date cannot be before the application ({agreement.applied_on:%Y-%m-%d})."]})
+        raise ValidationError(
+            {"signed_on": [f"The signing date cannot be before the application ({agreement.applied_on:%Y-%m-%d})."]}
+        )
 
 
 @transaction.atomic
-def agreement_sign(*, agreement: Agreement, acting_user, signed_on: dt.date, moa_url: str = "", reason: str = "") -> Agreement:
+def agreement_sign(
+    *, agreement: Agreement, acting_user, signed_on: dt.date, moa_url: str = "", reason: str = ""
+) -> Agreement:
     """Record the signature of an MOA: the agreement becomes active."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status not in PENDING_STATUSES:
@@ -117,9 +167,17 @@ def agreement_sign(*, agreement: Agreement, acting_user, signed_on: dt.date, moa
         )
     validate_signing_date(agreement, signed_on)
     from_status = agreement.status
-    model_update(instance=agreement, acting_user=acting_user, reason=reason or f"Signed on {signed_on:%Y-%m-%d}",
-                 data={"status": AgreementStatus.SIGNED, "signed_on": signed_on, "signed_on_raw": "",
-                       **({"moa_url": moa_url} if moa_url else {})})
+    model_update(
+        instance=agreement,
+        acting_user=acting_user,
+        reason=reason or f"Signed on {signed_on:%Y-%m-%d}",
+        data={
+            "status": AgreementStatus.SIGNED,
+            "signed_on": signed_on,
+            "signed_on_raw": "",
+            **({"moa_url": moa_url} if moa_url else {}),
+        },
+    )
     _event(agreement, Transition.SIGN, from_status, acting_user, signed_on, reason)
     from .signals import agreement_signed
 
@@ -129,11 +187,24 @@ def agreement_sign(*, agreement: Agreement, acting_user, signed_on: dt.date, moa
 
 # --- the lifecycle ------------------------------------------------------------------------
 
-def _event(agreement: Agreement, transition: str, from_status: str, acting_user, effective_on: dt.date,
-           reason: str, previous_signed_on: dt.date | None = None) -> AgreementEvent:
+
+def _event(
+    agreement: Agreement,
+    transition: str,
+    from_status: str,
+    acting_user,
+    effective_on: dt.date,
+    reason: str,
+    previous_signed_on: dt.date | None = None,
+) -> AgreementEvent:
     return AgreementEvent.objects.create(
-        agreement=agreement, transition=transition, from_status=from_status, to_status=agreement.status,
-        effective_on=effective_on, reason=(reason or "")[:500], previous_signed_on=previous_signed_on,
+        agreement=agreement,
+        transition=transition,
+        from_status=from_status,
+        to_status=agreement.status,
+        effective_on=effective_on,
+        reason=(reason or "")[:500],
+        previous_signed_on=previous_signed_on,
         acting_user=acting_user if getattr(acting_user, "pk", None) else None,
     )
 
@@ -174,22 +245,34 @@ def _need_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def agreement_review(*, agreement: Agreement, acting_user, effective_on: dt.date | None = None,
-                     reason: str = "") -> Agreement:
+def agreement_review(
+    *, agreement: Agreement, acting_user, effective_on: dt.date | None = None, reason: str = ""
+) -> Agreement:
     """HQ starts reviewing an application it received."""
     agreement = _locked(agreement)
     _refuse_unless(agreement, (AgreementStatus.APPLICATION_RECEIVED,), "put under review", "a received application")
     on = _check_date(agreement, effective_on or dates.today())
     from_status = agreement.status
-    model_update(instance=agreement, data={"status": AgreementStatus.UNDER_REVIEW}, acting_user=acting_user,
-                 reason=reason or f"Review started on {on:%Y-%m-%d}")
+    model_update(
+        instance=agreement,
+        data={"status": AgreementStatus.UNDER_REVIEW},
+        acting_user=acting_user,
+        reason=reason or f"Review started on {on:%Y-%m-%d}",
+    )
     _event(agreement, Transition.REVIEW, from_status, acting_user, on, reason)
     return agreement
 
 
 @transaction.atomic
-def agreement_approve(*, agreement: Agreement, acting_user, effective_on: dt.date | None = None,
-                      reason: str = "", impact_assessment: int | None = None, justification: str = "") -> Agreement:
+def agreement_approve(
+    *,
+    agreement: Agreement,
+    acting_user,
+    effective_on: dt.date | None = None,
+    reason: str = "",
+    impact_assessment: int | None = None,
+    justification: str = "",
+) -> Agreement:
     """HQ approves an application under review; the MOA can then be signed.
 
     Before the approval, the ``agreement_approval_check`` provider (the oversight app's
@@ -201,25 +284,49 @@ def agreement_approve(*, agreement: Agreement, acting_user, effective_on: dt.dat
     agreement = _locked(agreement)
     _refuse_unless(agreement, (AgreementStatus.UNDER_REVIEW,), "approved", "an application under review")
     on = _check_date(agreement, effective_on or dates.today())
-    note = hooks.call("agreement_approval_check", agreement=agreement, acting_user=acting_user,
-                      assessment_id=impact_assessment, justification=justification, default="") or ""
+    note = (
+        hooks.call(
+            "agreement_approval_check",
+            agreement=agreement,
+            acting_user=acting_user,
+            assessment_id=impact_assessment,
+            justification=justification,
+            default="",
+        )
+        or ""
+    )
     if not note and justification.strip():
         note = f"Justification: {justification.strip()}"
     reason = " ".join(part for part in (reason.strip(), note) if part)[:500]
     from_status = agreement.status
-    model_update(instance=agreement, data={"status": AgreementStatus.APPROVED}, acting_user=acting_user,
-                 reason=reason or f"Approved on {on:%Y-%m-%d}")
+    model_update(
+        instance=agreement,
+        data={"status": AgreementStatus.APPROVED},
+        acting_user=acting_user,
+        reason=reason or f"Approved on {on:%Y-%m-%d}",
+    )
     _event(agreement, Transition.APPROVE, from_status, acting_user, on, reason)
-    hooks.call("agreement_approved", agreement=agreement, acting_user=acting_user, assessment_id=impact_assessment,
-               justification=justification)
+    hooks.call(
+        "agreement_approved",
+        agreement=agreement,
+        acting_user=acting_user,
+        assessment_id=impact_assessment,
+        justification=justification,
+    )
     return agreement
 
 
 def _send_ended(agreement: Agreement, acting_user, reason: str, transition: str, on: dt.date) -> None:
     from .signals import agreement_ended
 
-    agreement_ended.send(sender=Agreement, agreement=agreement, acting_user=acting_user, reason=reason,
-                         transition=transition, effective_on=on)
+    agreement_ended.send(
+        sender=Agreement,
+        agreement=agreement,
+        acting_user=acting_user,
+        reason=reason,
+        transition=transition,
+        effective_on=on,
+    )
 
 
 @transaction.atomic
@@ -231,8 +338,12 @@ def agreement_suspend(*, agreement: Agreement, acting_user, effective_on: dt.dat
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
     from_status = agreement.status
-    model_update(instance=agreement, data={"status": AgreementStatus.SUSPENDED}, acting_user=acting_user,
-                 reason=f"Suspended on {on:%Y-%m-%d}: {reason}")
+    model_update(
+        instance=agreement,
+        data={"status": AgreementStatus.SUSPENDED},
+        acting_user=acting_user,
+        reason=f"Suspended on {on:%Y-%m-%d}: {reason}",
+    )
     _event(agreement, Transition.SUSPEND, from_status, acting_user, on, reason)
     suspension = AgreementSuspension(agreement=agreement, starts_on=on, reason=reason[:500])
     suspension.full_clean()
@@ -257,8 +368,12 @@ def agreement_reinstate(*, agreement: Agreement, acting_user, effective_on: dt.d
     _refuse_unless(agreement, (AgreementStatus.SUSPENDED,), "reinstated", "a suspended agreement")
     on = _check_date(agreement, effective_on)
     from_status = agreement.status
-    model_update(instance=agreement, data={"status": AgreementStatus.SIGNED}, acting_user=acting_user,
-                 reason=reason or f"Reinstated on {on:%Y-%m-%d}")
+    model_update(
+        instance=agreement,
+        data={"status": AgreementStatus.SIGNED},
+        acting_user=acting_user,
+        reason=reason or f"Reinstated on {on:%Y-%m-%d}",
+    )
     _event(agreement, Transition.REINSTATE, from_status, acting_user, on, reason)
     _end_suspension(agreement, acting_user, on, f"Reinstated on {on:%Y-%m-%d}")
     from .signals import agreement_reinstated
@@ -268,22 +383,35 @@ def agreement_reinstate(*, agreement: Agreement, acting_user, effective_on: dt.d
 
 
 @transaction.atomic
-def agreement_renew(*, agreement: Agreement, acting_user, signed_on: dt.date, moa_url: str = "",
-                    reason: str = "") -> Agreement:
+def agreement_renew(
+    *, agreement: Agreement, acting_user, signed_on: dt.date, moa_url: str = "", reason: str = ""
+) -> Agreement:
     """A signed agreement is renewed: it takes the new signing date; the one it replaces
     stays in its timeline and history."""
     agreement = _locked(agreement)
     _refuse_unless(agreement, (AgreementStatus.SIGNED,), "renewed", "a signed agreement")
     on = _check_date(agreement, signed_on, "signed_on")
     if agreement.signed_on and on <= agreement.signed_on:
-        raise ValidationError({"signed_on": [f"A renewal is signed after the current signature ({agreement.signed_on:%Y-%m-%d})."]})
+        raise ValidationError(
+            {"signed_on": [f"A renewal is signed after the current signature ({agreement.signed_on:%Y-%m-%d})."]}
+        )
     previous = agreement.signed_on
-    model_update(instance=agreement, acting_user=acting_user, reason=reason or f"Renewed on {on:%Y-%m-%d}",
-                 data={"signed_on": on, "signed_on_raw": "", **({"moa_url": moa_url} if moa_url else {})})
+    model_update(
+        instance=agreement,
+        acting_user=acting_user,
+        reason=reason or f"Renewed on {on:%Y-%m-%d}",
+        data={"signed_on": on, "signed_on_raw": "", **({"moa_url": moa_url} if moa_url else {})},
+    )
     _event(agreement, Transition.RENEW, AgreementStatus.SIGNED, acting_user, on, reason, previous_signed_on=previous)
     if moa_url:
-        document_add(agreement=agreement, acting_user=acting_user, kind=DocumentKind.MOA, dated_on=on,
-                     title=f"Renewed MOA of {on:%Y-%m-%d}", url=moa_url)
+        document_add(
+            agreement=agreement,
+            acting_user=acting_user,
+            kind=DocumentKind.MOA,
+            dated_on=on,
+            title=f"Renewed MOA of {on:%Y-%m-%d}",
+            url=moa_url,
+        )
     return agreement
 
 
@@ -297,17 +425,23 @@ def _close_findings(agreement: Agreement, acting_user, on: dt.date, resolution: 
 
     from portal.compliance.models import OPEN_STATUSES, Finding, FindingStatus
 
-    others_in_force = Agreement.objects.in_force(on).filter(agency_id=agreement.agency_id).exclude(pk=agreement.pk).exists()
+    others_in_force = (
+        Agreement.objects.in_force(on).filter(agency_id=agreement.agency_id).exclude(pk=agreement.pk).exists()
+    )
     about = Q(subject_type=ContentType.objects.get_for_model(Agreement), subject_id=agreement.pk)
     if not others_in_force:
         about |= Q(agency_id=agreement.agency_id)
     from portal.audit.bulk import queryset_update
 
     return queryset_update(
-        Finding.objects.filter(about, status__in=OPEN_STATUSES), action="resolve", reason=resolution,
+        Finding.objects.filter(about, status__in=OPEN_STATUSES),
+        action="resolve",
+        reason=resolution,
         user=acting_user if getattr(acting_user, "pk", None) else None,
-        status=FindingStatus.RESOLVED, resolved_at=timezone.now(),
-        resolved_by=acting_user if getattr(acting_user, "pk", None) else None, resolution=resolution,
+        status=FindingStatus.RESOLVED,
+        resolved_at=timezone.now(),
+        resolved_by=acting_user if getattr(acting_user, "pk", None) else None,
+        resolution=resolution,
     )
 
 
@@ -321,8 +455,12 @@ def agreement_terminate(*, agreement: Agreement, acting_user, effective_on: dt.d
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
     from_status = agreement.status
-    model_update(instance=agreement, data={"status": AgreementStatus.TERMINATED, "ended_on": on},
-                 acting_user=acting_user, reason=f"Terminated on {on:%Y-%m-%d}: {reason}")
+    model_update(
+        instance=agreement,
+        data={"status": AgreementStatus.TERMINATED, "ended_on": on},
+        acting_user=acting_user,
+        reason=f"Terminated on {on:%Y-%m-%d}: {reason}",
+    )
     _event(agreement, Transition.TERMINATE, from_status, acting_user, on, reason)
     _end_suspension(agreement, acting_user, on, f"Terminated on {on:%Y-%m-%d}")
     _close_findings(agreement, acting_user, on, AGREEMENT_ENDED)
@@ -338,8 +476,12 @@ def agreement_withdraw(*, agreement: Agreement, acting_user, effective_on: dt.da
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
     from_status = agreement.status
-    model_update(instance=agreement, data={"status": AgreementStatus.WITHDRAWN, "ended_on": on},
-                 acting_user=acting_user, reason=f"Withdrawn on {on:%Y-%m-%d}: {reason}")
+    model_update(
+        instance=agreement,
+        data={"status": AgreementStatus.WITHDRAWN, "ended_on": on},
+        acting_user=acting_user,
+        reason=f"Withdrawn on {on:%Y-%m-%d}: {reason}",
+    )
     _event(agreement, Transition.WITHDRAW, from_status, acting_user, on, reason)
     _close_findings(agreement, acting_user, on, AGREEMENT_ENDED)
     _send_ended(agreement, acting_user, reason, Transition.WITHDRAW, on)
@@ -353,16 +495,22 @@ def agreement_mark_reviewed(*, agreement: Agreement, acting_user, note: str = ""
     agreement = _locked(agreement)
     if not agreement.needs_review:
         raise TransitionNotAllowed("This agreement is not flagged for review.")
-    model_update(instance=agreement, data={"needs_review": False, "review_reason": ""}, acting_user=acting_user,
-                 reason=note or "Checked by HQ")
+    model_update(
+        instance=agreement,
+        data={"needs_review": False, "review_reason": ""},
+        acting_user=acting_user,
+        reason=note or "Checked by HQ",
+    )
     return agreement
 
 
 # --- documents ------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def document_add(*, agreement: Agreement, acting_user, kind: str, dated_on: dt.date, title: str, url: str = "",
-                 file=None) -> AgreementDocument:
+def document_add(
+    *, agreement: Agreement, acting_user, kind: str, dated_on: dt.date, title: str, url: str = "", file=None
+) -> AgreementDocument:
     """Keep a dated document of an agreement: its MOA, an amendment or an addendum."""
     if dated_on and dated_on > dates.today():
         raise ValidationError({"dated_on": ["The document's date cannot be in the future."]})
@@ -383,6 +531,7 @@ def document_add(*, agreement: Agreement, acting_user, kind: str, dated_on: dt.d
 
 # --- editions of ICE's published lists ----------------------------------------------------------
 
+
 def _user(acting_user):
     return acting_user if getattr(acting_user, "pk", None) else None
 
@@ -394,8 +543,11 @@ def _stamp_dates() -> dict:
     from .models import IceImport
 
     found = {}
-    for file_name, as_of in IceImport.objects.filter(edition="participating", as_of__isnull=False).exclude(
-            status="discarded").values_list("file_name", "as_of"):
+    for file_name, as_of in (
+        IceImport.objects.filter(edition="participating", as_of__isnull=False)
+        .exclude(status="discarded")
+        .values_list("file_name", "as_of")
+    ):
         stamp, _ = name_stamp(file_name)
         if stamp:
             found[stamp] = as_of
@@ -403,9 +555,18 @@ def _stamp_dates() -> dict:
 
 
 @transaction.atomic
-def ice_import_preview(*, content: bytes, file_name: str, acting_user, today: dt.date | None = None,
-                       as_of: dt.date | None = None, last_modified: dt.datetime | None = None, source_url: str = "",
-                       preview: bool = True, compare: bool = True):
+def ice_import_preview(
+    *,
+    content: bytes,
+    file_name: str,
+    acting_user,
+    today: dt.date | None = None,
+    as_of: dt.date | None = None,
+    last_modified: dt.datetime | None = None,
+    source_url: str = "",
+    preview: bool = True,
+    compare: bool = True,
+):
     """Read a file of ICE's list and keep it as an edition, with its as-of date, its
     preview report and its change list against the edition before it, until HQ applies
     or discards it. The same bytes twice are one edition: the existing one is returned
@@ -436,11 +597,22 @@ def ice_import_preview(*, content: bytes, file_name: str, acting_user, today: dt
     if as_of is not None and as_of > today:
         raise ValidationError({"as_of": ["The edition's date cannot be in the future."]})
     read = read_ice_file(content, file_name, today=today)
-    dating = date_edition(file_name=file_name, rows=read.rows, today=today, given=as_of, last_modified=last_modified,
-                          stamp_dates=_stamp_dates())
+    dating = date_edition(
+        file_name=file_name,
+        rows=read.rows,
+        today=today,
+        given=as_of,
+        last_modified=last_modified,
+        stamp_dates=_stamp_dates(),
+    )
     if as_of is not None and dating.latest_signed_on and as_of < dating.latest_signed_on:
-        raise ValidationError({"as_of": [
-            f"The edition cannot be dated before its latest signing date ({dating.latest_signed_on:%Y-%m-%d})."]})
+        raise ValidationError(
+            {
+                "as_of": [
+                    f"The edition cannot be dated before its latest signing date ({dating.latest_signed_on:%Y-%m-%d})."
+                ]
+            }
+        )
     import_date = dating.as_of or today
     # Planning changes records in memory only; nothing is saved until HQ applies the import.
     if preview:
@@ -450,10 +622,20 @@ def ice_import_preview(*, content: bytes, file_name: str, acting_user, today: dt
 
         plan = Plan()
     edition = IceImport(
-        file_name=file_name[:250], edition=read.edition, import_date=import_date, rows=read.rows,
-        report=report_of(read, plan), uploaded_by=_user(acting_user), content=content, sha256=digest,
-        as_of=dating.as_of, as_of_basis=dating.basis, as_of_evidence=dating.evidence,
-        latest_signed_on=dating.latest_signed_on, source_url=source_url[:500], http_last_modified=last_modified,
+        file_name=file_name[:250],
+        edition=read.edition,
+        import_date=import_date,
+        rows=read.rows,
+        report=report_of(read, plan),
+        uploaded_by=_user(acting_user),
+        content=content,
+        sha256=digest,
+        as_of=dating.as_of,
+        as_of_basis=dating.basis,
+        as_of_evidence=dating.evidence,
+        latest_signed_on=dating.latest_signed_on,
+        source_url=source_url[:500],
+        http_last_modified=last_modified,
     )
     stamp(edition, acting_user, "Edition read")
     edition.save()
@@ -471,8 +653,11 @@ def _note_sighting(edition, file_name: str, last_modified, source_url: str, acti
     day = (last_modified.date() if last_modified else None) or archive_timestamp(file_name) or name_stamp(file_name)[1]
     if file_name == edition.file_name and day is None:
         return
-    entry = {"kind": "seen_again", "date": day.isoformat() if day else None,
-             "detail": f"The same bytes published again as {file_name}"[:250]}
+    entry = {
+        "kind": "seen_again",
+        "date": day.isoformat() if day else None,
+        "detail": f"The same bytes published again as {file_name}"[:250],
+    }
     if entry in edition.as_of_evidence:
         return
     edition.as_of_evidence = [*edition.as_of_evidence, entry]
@@ -488,10 +673,14 @@ def _previous_edition(edition):
 
     if edition.as_of is None:
         return None
-    return (IceImport.objects.filter(edition=edition.edition, as_of__isnull=False)
-            .exclude(status=ImportStatus.DISCARDED).exclude(pk=edition.pk)
-            .filter(Q(as_of__lt=edition.as_of) | Q(as_of=edition.as_of, pk__lt=edition.pk))
-            .order_by("-as_of", "-pk").first())
+    return (
+        IceImport.objects.filter(edition=edition.edition, as_of__isnull=False)
+        .exclude(status=ImportStatus.DISCARDED)
+        .exclude(pk=edition.pk)
+        .filter(Q(as_of__lt=edition.as_of) | Q(as_of=edition.as_of, pk__lt=edition.pk))
+        .order_by("-as_of", "-pk")
+        .first()
+    )
 
 
 def _next_edition(edition):
@@ -502,10 +691,14 @@ def _next_edition(edition):
 
     if edition.as_of is None:
         return None
-    return (IceImport.objects.filter(edition=edition.edition, as_of__isnull=False)
-            .exclude(status=ImportStatus.DISCARDED).exclude(pk=edition.pk)
-            .filter(Q(as_of__gt=edition.as_of) | Q(as_of=edition.as_of, pk__gt=edition.pk))
-            .order_by("as_of", "pk").first())
+    return (
+        IceImport.objects.filter(edition=edition.edition, as_of__isnull=False)
+        .exclude(status=ImportStatus.DISCARDED)
+        .exclude(pk=edition.pk)
+        .filter(Q(as_of__gt=edition.as_of) | Q(as_of=edition.as_of, pk__gt=edition.pk))
+        .order_by("as_of", "pk")
+        .first()
+    )
 
 
 def _write_changes(edition) -> None:
@@ -518,18 +711,30 @@ def _write_changes(edition) -> None:
     edition.save(update_fields=["previous"])
     if previous is None:
         return
-    lines = compare_rows(previous.rows, edition.rows, previous_columns=previous.report.get("columns"),
-                         columns=edition.report.get("columns"))
+    lines = compare_rows(
+        previous.rows,
+        edition.rows,
+        previous_columns=previous.report.get("columns"),
+        columns=edition.report.get("columns"),
+    )
     states = {line["state"] for line in lines}
     agreement_ids = {
-        (state, key, model): pk for pk, state, key, model in Agreement.objects.filter(agency__state__in=states)
-        .values_list("pk", "agency__state", "agency__match_key", "program_model")
+        (state, key, model): pk
+        for pk, state, key, model in Agreement.objects.filter(agency__state__in=states).values_list(
+            "pk", "agency__state", "agency__match_key", "program_model"
+        )
     }
-    EditionChange.objects.bulk_create([
-        EditionChange(edition=edition, agreement_id=agreement_ids.get((ln["state"], ln["match_key"], ln["program_model"])),
-                      **ln)
-        for ln in lines
-    ], batch_size=1000)
+    EditionChange.objects.bulk_create(
+        [
+            EditionChange(
+                edition=edition,
+                agreement_id=agreement_ids.get((ln["state"], ln["match_key"], ln["program_model"])),
+                **ln,
+            )
+            for ln in lines
+        ],
+        batch_size=1000,
+    )
 
 
 @transaction.atomic
@@ -556,11 +761,18 @@ def ice_edition_set_as_of(*, edition, acting_user, as_of: dt.date, reason: str):
     if as_of > dates.today():
         raise ValidationError({"as_of": ["The edition's date cannot be in the future."]})
     if edition.latest_signed_on and as_of < edition.latest_signed_on:
-        raise ValidationError({"as_of": [
-            f"The edition cannot be dated before its latest signing date ({edition.latest_signed_on:%Y-%m-%d})."]})
+        raise ValidationError(
+            {
+                "as_of": [
+                    f"The edition cannot be dated before its latest signing date ({edition.latest_signed_on:%Y-%m-%d})."
+                ]
+            }
+        )
     old_next = _next_edition(edition)
-    edition.as_of_evidence = [*edition.as_of_evidence, {"kind": "given", "date": as_of.isoformat(),
-                                                        "detail": f"Corrected by HQ: {reason}"[:250]}]
+    edition.as_of_evidence = [
+        *edition.as_of_evidence,
+        {"kind": "given", "date": as_of.isoformat(), "detail": f"Corrected by HQ: {reason}"[:250]},
+    ]
     edition.as_of = as_of
     edition.as_of_basis = f"Corrected by HQ: {reason}"[:300]
     if edition.status == "previewed":
@@ -594,24 +806,45 @@ def ice_import_apply(*, ice_import, acting_user, apply_valid: bool = False, send
         raise TransitionNotAllowed(f"This import is already {ice_import.get_status_display().lower()}.")
     if ice_import.as_of is None:
         raise ValidationError({"as_of": ["Give the date this edition is as of before applying it."]})
-    newer = IceImport.objects.filter(edition=ice_import.edition, status=ImportStatus.APPLIED,
-                                     as_of__gt=ice_import.as_of).order_by("-as_of").first()
+    newer = (
+        IceImport.objects.filter(edition=ice_import.edition, status=ImportStatus.APPLIED, as_of__gt=ice_import.as_of)
+        .order_by("-as_of")
+        .first()
+    )
     if newer is not None:
         ice_import.status = ImportStatus.STORED
-        stamp(ice_import, acting_user, f"Older than the applied edition as of {newer.as_of:%Y-%m-%d}: stored, not applied")
+        stamp(
+            ice_import, acting_user, f"Older than the applied edition as of {newer.as_of:%Y-%m-%d}: stored, not applied"
+        )
         ice_import.save(update_fields=["status"])
         return ice_import
     rejected = ice_import.report.get("rejected", [])
     if rejected and not apply_valid:
-        raise ValidationError({"apply_valid": [
-            f"{len(rejected)} row(s) were rejected. Apply nothing, or choose to apply the valid rows."]})
+        raise ValidationError(
+            {
+                "apply_valid": [
+                    f"{len(rejected)} row(s) were rejected. Apply nothing, or choose to apply the valid rows."
+                ]
+            }
+        )
     ice_import.import_date = ice_import.as_of
-    plan = apply_ice_import(rows=ice_import.rows, edition=ice_import.edition, import_date=ice_import.as_of,
-                            acting_user=acting_user, file_name=ice_import.file_name, rejected=rejected)
-    read = ReadResult(file_name=ice_import.file_name, edition=ice_import.edition, rejected=rejected,
-                      flagged=ice_import.report.get("flagged_dates", []), rows_read=ice_import.report.get("rows_read", 0),
-                      ignored_columns=ice_import.report.get("ignored_columns", []),
-                      columns=ice_import.report.get("columns", []))
+    plan = apply_ice_import(
+        rows=ice_import.rows,
+        edition=ice_import.edition,
+        import_date=ice_import.as_of,
+        acting_user=acting_user,
+        file_name=ice_import.file_name,
+        rejected=rejected,
+    )
+    read = ReadResult(
+        file_name=ice_import.file_name,
+        edition=ice_import.edition,
+        rejected=rejected,
+        flagged=ice_import.report.get("flagged_dates", []),
+        rows_read=ice_import.report.get("rows_read", 0),
+        ignored_columns=ice_import.report.get("ignored_columns", []),
+        columns=ice_import.report.get("columns", []),
+    )
     read.cleanings = Counter(ice_import.report.get("cleanings", {}))
     ice_import.report = report_of(read, plan)
     ice_import.status = ImportStatus.APPLIED
@@ -639,19 +872,30 @@ def _record_date_changes(edition, plan, acting_user) -> None:
         return
     at_once = plan.date_changes_at_once
     reviews = [
-        SigningDateReview(agreement=agreement, edition=edition, previous_signed_on=before, new_signed_on=after,
-                          status=ReviewStatus.ACCEPTED if at_once else ReviewStatus.PENDING,
-                          decided_by=_user(acting_user) if at_once else None,
-                          decided_at=timezone.now() if at_once else None,
-                          note="Applied at once (HQ's setting)" if at_once else "")
+        SigningDateReview(
+            agreement=agreement,
+            edition=edition,
+            previous_signed_on=before,
+            new_signed_on=after,
+            status=ReviewStatus.ACCEPTED if at_once else ReviewStatus.PENDING,
+            decided_by=_user(acting_user) if at_once else None,
+            decided_at=timezone.now() if at_once else None,
+            note="Applied at once (HQ's setting)" if at_once else "",
+        )
         for agreement, before, after in plan.date_changes
     ]
-    bulk_create_with_history(reviews, SigningDateReview, batch_size=500, default_user=_user(acting_user),
-                             default_change_reason=f"Signing date changed by {edition.file_name}"[:100])
+    bulk_create_with_history(
+        reviews,
+        SigningDateReview,
+        batch_size=500,
+        default_user=_user(acting_user),
+        default_change_reason=f"Signing date changed by {edition.file_name}"[:100],
+    )
     if at_once:
         for agreement, before, _after in plan.date_changes:
-            agreement_signing_date_changed.send(sender=Agreement, agreement=agreement, previous_signed_on=before,
-                                                acting_user=_user(acting_user))
+            agreement_signing_date_changed.send(
+                sender=Agreement, agreement=agreement, previous_signed_on=before, acting_user=_user(acting_user)
+            )
 
 
 def _enter_onboarding(edition, plan, acting_user) -> None:
@@ -666,11 +910,17 @@ def _enter_onboarding(edition, plan, acting_user) -> None:
         return
     agency_ids = {a.pk for a in plan.new_agencies} | {a.agency_id for a in plan.signed_agreements}
     already = set(OnboardingEntry.objects.filter(agency_id__in=agency_ids).values_list("agency_id", flat=True))
-    entries = [OnboardingEntry(agency_id=pk, edition=edition, entered_on=edition.as_of)
-               for pk in sorted(agency_ids - already)]
+    entries = [
+        OnboardingEntry(agency_id=pk, edition=edition, entered_on=edition.as_of) for pk in sorted(agency_ids - already)
+    ]
     if entries:
-        bulk_create_with_history(entries, OnboardingEntry, batch_size=500, default_user=_user(acting_user),
-                                 default_change_reason=f"Added by ICE's list as of {edition.as_of:%Y-%m-%d}")
+        bulk_create_with_history(
+            entries,
+            OnboardingEntry,
+            batch_size=500,
+            default_user=_user(acting_user),
+            default_change_reason=f"Added by ICE's list as of {edition.as_of:%Y-%m-%d}",
+        )
 
 
 @transaction.atomic
@@ -705,8 +955,9 @@ def ice_history_import(*, files: list[tuple[str, bytes]], acting_user, apply: bo
     ordered = sorted(files, key=lambda f: (not f[0].lower().startswith("participating"), f[0]))
     for name, content in ordered:
         try:
-            edition = ice_import_preview(content=content, file_name=name, acting_user=acting_user, preview=False,
-                                         compare=False)
+            edition = ice_import_preview(
+                content=content, file_name=name, acting_user=acting_user, preview=False, compare=False
+            )
         except IceFileError as exc:
             lines.append(f"{name}: not one of ICE's lists ({' '.join(exc.messages)})")
             continue
@@ -734,9 +985,11 @@ def ice_history_import(*, files: list[tuple[str, bytes]], acting_user, apply: bo
             lines.append(f"{edition.file_name}: as of {edition.as_of}, older than an applied edition: stored, compared")
             continue
         g = edition.report["agreements"]
-        lines.append(f"{edition.file_name}: as of {edition.as_of} ({edition.as_of_basis}); agreements {g['new']} new, "
-                     f"{g['updated']} updated, {g['signed']} signed, {g['no_longer_listed']} no longer listed, "
-                     f"{len(edition.report['rejected'])} rows rejected")
+        lines.append(
+            f"{edition.file_name}: as of {edition.as_of} ({edition.as_of_basis}); agreements {g['new']} new, "
+            f"{g['updated']} updated, {g['signed']} signed, {g['no_longer_listed']} no longer listed, "
+            f"{len(edition.report['rejected'])} rows rejected"
+        )
     return lines
 
 
@@ -767,12 +1020,16 @@ def signing_date_review_decide(*, review, acting_user, accept: bool, note: str =
         agreement = _locked(review.agreement)
         validate_signing_date(agreement, review.new_signed_on)
         previous = agreement.signed_on
-        model_update(instance=agreement, data={"signed_on": review.new_signed_on, "signed_on_raw": ""},
-                     acting_user=acting_user,
-                     reason=f"Signing date {previous or '(none)'} -> {review.new_signed_on:%Y-%m-%d} "
-                            f"from ICE's list as of {review.edition.as_of:%Y-%m-%d}")
-        agreement_signing_date_changed.send(sender=Agreement, agreement=agreement, previous_signed_on=previous,
-                                            acting_user=_user(acting_user))
+        model_update(
+            instance=agreement,
+            data={"signed_on": review.new_signed_on, "signed_on_raw": ""},
+            acting_user=acting_user,
+            reason=f"Signing date {previous or '(none)'} -> {review.new_signed_on:%Y-%m-%d} "
+            f"from ICE's list as of {review.edition.as_of:%Y-%m-%d}",
+        )
+        agreement_signing_date_changed.send(
+            sender=Agreement, agreement=agreement, previous_signed_on=previous, acting_user=_user(acting_user)
+        )
     review.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.REJECTED
     review.decided_by = _user(acting_user)
     review.decided_at = timezone.now()
@@ -820,33 +1077,51 @@ def edition_digest_send(*, edition) -> int:
         return 0
     from django.contrib.auth import get_user_model
 
-    recipients = sorted({
-        email for email, role in get_user_model().objects.filter(is_active=True, ice_digest__subscribed=True)
-        .exclude(email="").values_list("email", "staff_profile__role") if role in readers
-    })
+    recipients = sorted(
+        {
+            email
+            for email, role in get_user_model()
+            .objects.filter(is_active=True, ice_digest__subscribed=True)
+            .exclude(email="")
+            .values_list("email", "staff_profile__role")
+            if role in readers
+        }
+    )
     if not recipients:
         return 0
     summary = edition_summary(edition)
-    body = render_to_string("agreements/ice_digest.txt", {"edition": edition, "summary": summary,
-                                                          "base_url": getattr(django_settings, "PORTAL_BASE_URL", "")})
+    body = render_to_string(
+        "agreements/ice_digest.txt",
+        {"edition": edition, "summary": summary, "base_url": getattr(django_settings, "PORTAL_BASE_URL", "")},
+    )
     head = f"ICE {edition.get_edition_display().split(' (')[0].lower()} list as of {edition.as_of:%Y-%m-%d}: "
     if summary["previous"] is None:
         subject = head + f"the first edition the portal has ({len(edition.rows)} agreements)"
     else:
-        subject = head + (f"{summary['new']} new, {summary['changed']} changed, {summary['removed']} no longer listed, "
-                          f"{summary['to_review_count']} signing date(s) to review")
+        subject = head + (
+            f"{summary['new']} new, {summary['changed']} changed, {summary['removed']} no longer listed, "
+            f"{summary['to_review_count']} signing date(s) to review"
+        )
     send_mail(subject, body, None, recipients)
     return len(recipients)
 
 
-
-
 # --- the onboarding queue ---------------------------------------------------------------------
 
+
 @transaction.atomic
-def onboarding_update(*, entries, acting_user, confirm_office: bool = False, field_office=None,
-                      installation_decision: str = "", primary=None, backup=None, starts_on: dt.date | None = None,
-                      today: dt.date | None = None) -> dict:
+def onboarding_update(
+    *,
+    entries,
+    acting_user,
+    confirm_office: bool = False,
+    field_office=None,
+    installation_decision: str = "",
+    primary=None,
+    backup=None,
+    starts_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> dict:
     """Work through many entries of the onboarding queue at once, all or nothing: confirm
     (or set) their field office, assign a primary and a backup program manager (through
     the staffing app's provider, audited there), record the installation decision; then
@@ -858,8 +1133,11 @@ def onboarding_update(*, entries, acting_user, confirm_office: bool = False, fie
     from .selectors import onboarding_missing, onboarding_queue
 
     today = today or dates.today()
-    entries = list(OnboardingEntry.objects.select_for_update().filter(
-        pk__in=[e.pk for e in entries], completed_on__isnull=True).select_related("agency"))
+    entries = list(
+        OnboardingEntry.objects.select_for_update()
+        .filter(pk__in=[e.pk for e in entries], completed_on__isnull=True)
+        .select_related("agency")
+    )
     if not entries:
         raise ValidationError({"entries": ["Select at least one agency still in onboarding."]})
     if installation_decision and installation_decision not in InstallationDecision.values:
@@ -882,9 +1160,13 @@ def onboarding_update(*, entries, acting_user, confirm_office: bool = False, fie
         if not hooks.has("program_managers_assign"):
             raise ValidationError({"primary": ["The staffing app is not installed: managers cannot be assigned."]})
         done["assignments"] = hooks.call(
-            "program_managers_assign", agency_ids=[e.agency_id for e in entries],
-            primary_id=getattr(primary, "pk", None), backup_id=getattr(backup, "pk", None), starts_on=starts_on,
-            acting_user=acting_user)
+            "program_managers_assign",
+            agency_ids=[e.agency_id for e in entries],
+            primary_id=getattr(primary, "pk", None),
+            backup_id=getattr(backup, "pk", None),
+            starts_on=starts_on,
+            acting_user=acting_user,
+        )
     if installation_decision:
         for entry in entries:
             entry.installation_decision = installation_decision
@@ -908,5 +1190,6 @@ def agreement_settings_update(*, acting_user, **fields):
 
     from .models import AgreementSettings
 
-    return row_update(AgreementSettings.current(), acting_user=acting_user, reason="Agreement settings changed",
-                      **fields)
+    return row_update(
+        AgreementSettings.current(), acting_user=acting_user, reason="Agreement settings changed", **fields
+    )

@@ -12,8 +12,8 @@ from django.views.generic import TemplateView
 from portal import access, dates, history, hooks, panels
 from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
-from portal.tables import Column
 from portal.forms import submit
+from portal.tables import Column
 from portal.views import ScopedListView, ScopedRecordView, uswds_form
 
 from . import services
@@ -61,16 +61,25 @@ class AgencyDetailView(LoginRequiredMixin, TemplateView):
         agreements = list(Agreement.objects.visible_to(user).filter(agency=agency).order_by("program_model"))
         assignment_history = hooks.call("agency_assignment_history", agency, user)
         endings = list(
-            AgreementEvent.objects.visible_to(user).filter(
-                agreement__agency=agency, transition__in=[Transition.SUSPEND, Transition.REINSTATE, Transition.TERMINATE,
-                                                          Transition.WITHDRAW])
-            .select_related("agreement").order_by("-effective_on", "-recorded_at")
+            AgreementEvent.objects.visible_to(user)
+            .filter(
+                agreement__agency=agency,
+                transition__in=[Transition.SUSPEND, Transition.REINSTATE, Transition.TERMINATE, Transition.WITHDRAW],
+            )
+            .select_related("agreement")
+            .order_by("-effective_on", "-recorded_at")
         )
         entries = history.merged(
-            *([history.entries(agency.history.all(), what="Agency")]
-              if access.visible_fields(user, Agency) is None else []),
-            *([history.entries(Agreement.history.filter(agency_id=agency.pk), what="Agreement")]
-              if access.may(user, "view", Agreement) else []),
+            *(
+                [history.entries(agency.history.all(), what="Agency")]
+                if access.visible_fields(user, Agency) is None
+                else []
+            ),
+            *(
+                [history.entries(Agreement.history.filter(agency_id=agency.pk), what="Agreement")]
+                if access.may(user, "view", Agreement)
+                else []
+            ),
             *([history.entries(assignment_history, what="Assignment")] if assignment_history is not None else []),
         )
         return {
@@ -159,21 +168,32 @@ class AgreementDetailView(ScopedRecordView):
                 form = forms.get(verb) or TransitionForm(verb=verb, initial={"on": today})
                 transition_forms.append(uswds_form(form))
         may_change = may_document or bool(transition_forms) or access.may(request.user, "mark_reviewed", agreement)
-        return render(request, self.template_name, {
-            "agreement": agreement,
-            "agency": agreement.agency,
-            "events": agreement.events.select_related("acting_user"),
-            "documents": agreement.documents.all(),
-            "other_agreements": Agreement.objects.visible_to(request.user).filter(agency=agreement.agency).exclude(
-                pk=agreement.pk),
-            "current_assignments": [a for a in hooks.call("agency_assignments", agreement.agency, request.user, default=[])
-                                    if a.is_active_on(today)],
-            "findings": Finding.objects.visible_to(request.user).open().filter(agency=agreement.agency),
-            "history": history.entries(agreement.history.all(), what="Agreement"),
-            "may_change": may_change,
-            "transition_forms": transition_forms,
-            "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today})) if may_document else None,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "agreement": agreement,
+                "agency": agreement.agency,
+                "events": agreement.events.select_related("acting_user"),
+                "documents": agreement.documents.all(),
+                "other_agreements": Agreement.objects.visible_to(request.user)
+                .filter(agency=agreement.agency)
+                .exclude(pk=agreement.pk),
+                "current_assignments": [
+                    a
+                    for a in hooks.call("agency_assignments", agreement.agency, request.user, default=[])
+                    if a.is_active_on(today)
+                ],
+                "findings": Finding.objects.visible_to(request.user).open().filter(agency=agreement.agency),
+                "history": history.entries(agreement.history.all(), what="Agreement"),
+                "may_change": may_change,
+                "transition_forms": transition_forms,
+                "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today}))
+                if may_document
+                else None,
+            },
+            status=status,
+        )
 
     def get(self, request, pk):
         return self._render(request, self._agreement(request, pk))
@@ -184,18 +204,26 @@ class AgreementDetailView(ScopedRecordView):
         if action == "document":
             access.require(request.user, "add", AgreementDocument)
         else:
-            access.check(request.user, action if action in TRANSITIONS or action == "mark_reviewed" else "mark_reviewed",
-                         agreement)
+            access.check(
+                request.user,
+                action if action in TRANSITIONS or action == "mark_reviewed" else "mark_reviewed",
+                agreement,
+            )
         if action == "document":
             form = DocumentForm(request.POST, request.FILES)
-            done = submit(form, lambda data: services.document_add(agreement=agreement, acting_user=request.user, **data))
+            done = submit(
+                form, lambda data: services.document_add(agreement=agreement, acting_user=request.user, **data)
+            )
             if not done:
                 return self._render(request, agreement, document_form=form, status=done.status)
             messages.success(request, "Document added.")
         elif action in TRANSITIONS:
             form = TransitionForm(request.POST, verb=action)
-            done = submit(form, lambda data: self._transition(agreement, action, form, request.user),
-                          field_names={"effective_on": "on", "signed_on": "on"})
+            done = submit(
+                form,
+                lambda data: self._transition(agreement, action, form, request.user),
+                field_names={"effective_on": "on", "signed_on": "on"},
+            )
             if not done:
                 return self._render(request, agreement, forms={action: form}, status=done.status)
             messages.success(request, f"{TRANSITIONS[action][0]}: done.")
@@ -217,13 +245,19 @@ class AgreementDetailView(ScopedRecordView):
         if verb in ("sign", "renew"):
             return service(agreement=agreement, acting_user=user, signed_on=on, reason=reason)
         if verb == "approve":
-            return service(agreement=agreement, acting_user=user, effective_on=on, reason=reason,
-                           impact_assessment=form.cleaned_data.get("impact_assessment"),
-                           justification=form.cleaned_data.get("justification") or "")
+            return service(
+                agreement=agreement,
+                acting_user=user,
+                effective_on=on,
+                reason=reason,
+                impact_assessment=form.cleaned_data.get("impact_assessment"),
+                justification=form.cleaned_data.get("justification") or "",
+            )
         return service(agreement=agreement, acting_user=user, effective_on=on, reason=reason)
 
 
 # --- imports of ICE's lists ---------------------------------------------------------------------
+
 
 class IceImportListView(LoginRequiredMixin, View):
     """Upload a file of ICE's list (HQ writers) and see past imports (HQ)."""
@@ -231,11 +265,17 @@ class IceImportListView(LoginRequiredMixin, View):
     template_name = "agreements/ice_import_list.html"
 
     def _page(self, request, form, status=200):
-        return render(request, self.template_name, {
-            "imports": IceImport.objects.visible_to(request.user).defer("content", "rows", "report")
-            .select_related("uploaded_by", "applied_by")[:100],
-            "form": uswds_form(form) if form is not None else None,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "imports": IceImport.objects.visible_to(request.user)
+                .defer("content", "rows", "report")
+                .select_related("uploaded_by", "applied_by")[:100],
+                "form": uswds_form(form) if form is not None else None,
+            },
+            status=status,
+        )
 
     def get(self, request):
         access.require(request.user, "view", IceImport)
@@ -248,8 +288,9 @@ class IceImportListView(LoginRequiredMixin, View):
         def preview(data):
             upload = data["file"]
             try:
-                return services.ice_import_preview(content=upload.read(), file_name=upload.name,
-                                                   acting_user=request.user, as_of=data.get("as_of"))
+                return services.ice_import_preview(
+                    content=upload.read(), file_name=upload.name, acting_user=request.user, as_of=data.get("as_of")
+                )
             except IceFileError as exc:  # the file as a whole cannot be read: said on the file field
                 raise ValidationError({"file": [" ".join(exc.messages)]}) from exc
 
@@ -273,8 +314,14 @@ CHANGE_COLUMNS = [
 ]
 
 #: What each choice posted on an edition's page asks of the access policy.
-EDITION_ACTIONS = {"discard": "discard", "apply": "apply", "apply_valid": "apply", "as_of": "correct_date",
-                   "accept_date": "review_dates", "reject_date": "review_dates"}
+EDITION_ACTIONS = {
+    "discard": "discard",
+    "apply": "apply",
+    "apply_valid": "apply",
+    "as_of": "correct_date",
+    "accept_date": "review_dates",
+    "reject_date": "review_dates",
+}
 
 
 class IceImportDetailView(ScopedRecordView):
@@ -300,8 +347,11 @@ class IceImportDetailView(ScopedRecordView):
         changes = EditionChange.objects.filter(edition=ice_import)
         filterset = EditionChangeFilterSet(request.GET or None, queryset=changes, request=request)
         uswds_form(filterset.form)
-        filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else (
-            changes.none() if filterset.is_bound else changes)
+        filtered = (
+            filterset.qs
+            if filterset.is_bound and filterset.is_valid()
+            else (changes.none() if filterset.is_bound else changes)
+        )
         export = request.GET.get("export")
         name = f"changes-{ice_import.edition}-{ice_import.as_of or 'undated'}"
         if export == "csv":
@@ -313,22 +363,29 @@ class IceImportDetailView(ScopedRecordView):
         report = ice_import.report
         may_correct = access.may(request.user, "correct_date", ice_import)
         shown = list(filtered[:500])
-        return render(request, self.template_name, {
-            "ice_import": ice_import,
-            "report": report,
-            "cleanings": [(CLEANING_LABELS.get(k, k), v) for k, v in report.get("cleanings", {}).items()],
-            "has_changes": has_changes(report),
-            "may_apply": access.may(request.user, "apply", ice_import) and ice_import.status == ImportStatus.PREVIEWED,
-            "may_write": access.may(request.user, "review_dates", ice_import),
-            "summary": edition_summary(ice_import, limit=0),
-            "filter_form": filterset.form,
-            "changes": shown,
-            "changes_total": filtered.count(),
-            "querystring": params.urlencode(),
-            "reviews": ice_import.date_reviews.select_related("agreement__agency", "decided_by"),
-            "as_of_form": uswds_form(as_of_form or EditionDateForm(initial={"as_of": ice_import.as_of}))
-            if may_correct else None,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "ice_import": ice_import,
+                "report": report,
+                "cleanings": [(CLEANING_LABELS.get(k, k), v) for k, v in report.get("cleanings", {}).items()],
+                "has_changes": has_changes(report),
+                "may_apply": access.may(request.user, "apply", ice_import)
+                and ice_import.status == ImportStatus.PREVIEWED,
+                "may_write": access.may(request.user, "review_dates", ice_import),
+                "summary": edition_summary(ice_import, limit=0),
+                "filter_form": filterset.form,
+                "changes": shown,
+                "changes_total": filtered.count(),
+                "querystring": params.urlencode(),
+                "reviews": ice_import.date_reviews.select_related("agreement__agency", "decided_by"),
+                "as_of_form": uswds_form(as_of_form or EditionDateForm(initial={"as_of": ice_import.as_of}))
+                if may_correct
+                else None,
+            },
+            status=status,
+        )
 
     def post(self, request, pk):
         from .forms import EditionDateForm
@@ -340,11 +397,15 @@ class IceImportDetailView(ScopedRecordView):
                 services.ice_import_discard(ice_import=ice_import, acting_user=request.user)
                 messages.success(request, "Import discarded: nothing was applied.")
             elif choice in ("apply", "apply_valid"):
-                ice_import = services.ice_import_apply(ice_import=ice_import, acting_user=request.user,
-                                                       apply_valid=choice == "apply_valid")
+                ice_import = services.ice_import_apply(
+                    ice_import=ice_import, acting_user=request.user, apply_valid=choice == "apply_valid"
+                )
                 if ice_import.status == ImportStatus.STORED:
-                    messages.warning(request, "Stored and compared, not applied: an edition of this list as of a "
-                                              "later date is already applied.")
+                    messages.warning(
+                        request,
+                        "Stored and compared, not applied: an edition of this list as of a "
+                        "later date is already applied.",
+                    )
                 else:
                     messages.success(request, "Import applied.")
             elif choice == "as_of":
@@ -360,10 +421,15 @@ class IceImportDetailView(ScopedRecordView):
                 messages.success(request, "The edition's date is corrected.")
             elif choice in ("accept_date", "reject_date"):
                 review = get_object_or_404(ice_import.date_reviews.all(), pk=request.POST.get("review"))
-                services.signing_date_review_decide(review=review, acting_user=request.user,
-                                                    accept=choice == "accept_date")
-                messages.success(request, "Signing date accepted: the agreement and its installation follow it."
-                                 if choice == "accept_date" else "Signing date rejected: the agreement keeps its date.")
+                services.signing_date_review_decide(
+                    review=review, acting_user=request.user, accept=choice == "accept_date"
+                )
+                messages.success(
+                    request,
+                    "Signing date accepted: the agreement and its installation follow it."
+                    if choice == "accept_date"
+                    else "Signing date rejected: the agreement keeps its date.",
+                )
             else:
                 messages.error(request, "Choose whether to apply or discard the import.")
         except (TransitionNotAllowed, ValidationError) as exc:

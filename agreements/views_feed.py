@@ -35,13 +35,19 @@ class IceFetchListView(LoginRequiredMixin, View):
 
         from .feed import configured_urls
 
-        return render(request, self.template_name, {
-            "fetches": IceFetch.objects.visible_to(request.user).select_related("edition")[:200],
-            "sources": IceSource.objects.visible_to(request.user),
-            "urls": configured_urls(),
-            "schedule": PeriodicTask.objects.filter(task="agreements.fetch_ice_lists").select_related("crontab").first(),
-            "may_fetch": access.may(request.user, "fetch", IceFetch),
-        })
+        return render(
+            request,
+            self.template_name,
+            {
+                "fetches": IceFetch.objects.visible_to(request.user).select_related("edition")[:200],
+                "sources": IceSource.objects.visible_to(request.user),
+                "urls": configured_urls(),
+                "schedule": PeriodicTask.objects.filter(task="agreements.fetch_ice_lists")
+                .select_related("crontab")
+                .first(),
+                "may_fetch": access.may(request.user, "fetch", IceFetch),
+            },
+        )
 
     def post(self, request):
         access.require(request.user, "fetch", IceFetch)
@@ -57,8 +63,11 @@ class IceFetchListView(LoginRequiredMixin, View):
 
 
 class DigestForm(forms.Form):
-    subscribed = forms.BooleanField(label="E-mail me the change digest of each new edition of ICE's lists",
-                                    required=False, widget=forms.CheckboxInput(attrs={"class": "usa-checkbox__input"}))
+    subscribed = forms.BooleanField(
+        label="E-mail me the change digest of each new edition of ICE's lists",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "usa-checkbox__input"}),
+    )
 
 
 class IceDigestView(LoginRequiredMixin, View):
@@ -80,15 +89,18 @@ class IceDigestView(LoginRequiredMixin, View):
         if not form.is_valid():
             return self._page(request, form, status=400)
         services.digest_subscription_set(user=request.user, subscribed=form.cleaned_data["subscribed"])
-        messages.success(request, "You will receive the digest." if form.cleaned_data["subscribed"]
-                         else "You will not receive the digest.")
+        messages.success(
+            request,
+            "You will receive the digest." if form.cleaned_data["subscribed"] else "You will not receive the digest.",
+        )
         return redirect("agreements:ice-digest")
 
 
 class TimelineFilterForm(forms.Form):
     state = forms.ChoiceField(label="State", required=False, choices=[("", "All states"), *STATE_CHOICES])
-    program_model = forms.ChoiceField(label="287(g) model", required=False,
-                                      choices=[("", "All models"), *ProgramModel.choices])
+    program_model = forms.ChoiceField(
+        label="287(g) model", required=False, choices=[("", "All models"), *ProgramModel.choices]
+    )
 
 
 class TimelineView(LoginRequiredMixin, View):
@@ -111,22 +123,35 @@ class TimelineView(LoginRequiredMixin, View):
         models = [m for m, _ in ProgramModel.choices]
         chart = {
             "labels": [m["month"] for m in timeline["months"]],
-            "in_force": {label: [m["in_force"][code] for m in timeline["months"]] for code, label in ProgramModel.choices},
+            "in_force": {
+                label: [m["in_force"][code] for m in timeline["months"]] for code, label in ProgramModel.choices
+            },
             "signed": [m["signed_total"] for m in timeline["months"]],
             "left": [m["left"] for m in timeline["months"]],
             "pms_required": [m["pms_required"] for m in timeline["months"]],
             "pms_assigned": [m["pms_assigned"] for m in timeline["months"]],
         }
-        return render(request, self.template_name, {
-            "form": uswds_form(form if form.is_bound else TimelineFilterForm()),
-            "timeline": timeline, "chart": chart, "model_codes": models,
-            "latest": timeline["months"][-1] if timeline["months"] else None,
-        }, status=400 if form.is_bound and not form.is_valid() else 200)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": uswds_form(form if form.is_bound else TimelineFilterForm()),
+                "timeline": timeline,
+                "chart": chart,
+                "model_codes": models,
+                "latest": timeline["months"][-1] if timeline["months"] else None,
+            },
+            status=400 if form.is_bound and not form.is_valid() else 200,
+        )
 
 
 def _field_managers():
-    return (get_user_model().objects.filter(is_active=True, staff_profile__role=Role.FIELD_PM)
-            .select_related("staff_profile__field_office").order_by("last_name", "first_name", "username"))
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, staff_profile__role=Role.FIELD_PM)
+        .select_related("staff_profile__field_office")
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 class ManagerChoiceField(forms.ModelChoiceField):
@@ -136,20 +161,35 @@ class ManagerChoiceField(forms.ModelChoiceField):
 
 
 class OnboardingForm(forms.Form):
-    entry = forms.ModelMultipleChoiceField(queryset=OnboardingEntry.objects.none(), label="Agencies",
-                                           widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
-                                           error_messages={"required": "Select at least one agency."})
-    confirm_office = forms.BooleanField(label="Confirm their field office", required=False,
-                                        widget=forms.CheckboxInput(attrs={"class": "usa-checkbox__input"}))
-    field_office = forms.ModelChoiceField(queryset=FieldOffice.objects.all(), required=False,
-                                          label="Or move them to this field office", empty_label="(keep it)")
-    primary = ManagerChoiceField(queryset=get_user_model().objects.none(), required=False,
-                                 label="Primary program manager", empty_label="(none)")
-    backup = ManagerChoiceField(queryset=get_user_model().objects.none(), required=False,
-                                label="Backup program manager", empty_label="(none)")
+    entry = forms.ModelMultipleChoiceField(
+        queryset=OnboardingEntry.objects.none(),
+        label="Agencies",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
+        error_messages={"required": "Select at least one agency."},
+    )
+    confirm_office = forms.BooleanField(
+        label="Confirm their field office",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "usa-checkbox__input"}),
+    )
+    field_office = forms.ModelChoiceField(
+        queryset=FieldOffice.objects.all(),
+        required=False,
+        label="Or move them to this field office",
+        empty_label="(keep it)",
+    )
+    primary = ManagerChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Primary program manager", empty_label="(none)"
+    )
+    backup = ManagerChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Backup program manager", empty_label="(none)"
+    )
     starts_on = forms.DateField(label="Assignments start on", required=False)
-    installation_decision = forms.ChoiceField(label="Site installation", required=False,
-                                              choices=[("", "(no decision)"), *[c for c in InstallationDecision.choices if c[0]]])
+    installation_decision = forms.ChoiceField(
+        label="Site installation",
+        required=False,
+        choices=[("", "(no decision)"), *[c for c in InstallationDecision.choices if c[0]]],
+    )
 
     def __init__(self, *args, entries=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,7 +204,9 @@ class OnboardingForm(forms.Form):
             self.add_error("backup", "The backup must be another program manager than the primary.")
         if (data.get("primary") or data.get("backup")) and not data.get("starts_on"):
             self.add_error("starts_on", "Give the date the assignments start.")
-        if not any(data.get(k) for k in ("confirm_office", "field_office", "primary", "backup", "installation_decision")):
+        if not any(
+            data.get(k) for k in ("confirm_office", "field_office", "primary", "backup", "installation_decision")
+        ):
             raise ValidationError("Choose at least one thing to do for the selected agencies.")
         return data
 
@@ -198,28 +240,43 @@ class OnboardingView(LoginRequiredMixin, View):
         needing = set(hooks.call("program_models_needing_installation", default=[]) or [])
         models_by_agency: dict[int, set] = {}
         for agency_id, model in Agreement.objects.filter(agency_id__in=[e.agency_id for e in entries]).values_list(
-                "agency_id", "program_model"):
+            "agency_id", "program_model"
+        ):
             models_by_agency.setdefault(agency_id, set()).add(model)
         grace = AgreementSettings.current().onboarding_grace_days
         rows = []
         for e in entries:
             best = (suggestions.get(e.agency.field_office_id) or [None])[0]
             models = models_by_agency.get(e.agency_id, set())
-            rows.append({
-                "entry": e, "missing": onboarding_missing(e), "suggestion": best,
-                "models": ", ".join(sorted(m.upper() for m in models)),
-                "installation_hint": "needed" if models & needing else "not needed",
-                "grace_ends": e.entered_on + dt.timedelta(days=grace),
-            })
-        return render(request, self.template_name, {
-            "rows": rows, "form": uswds_form(form) if form is not None else None,
-            "offices": FieldOffice.objects.filter(pk__in=OnboardingEntry.objects.filter(
-                completed_on__isnull=True).values("agency__field_office_id")),
-            "editions": IceImport.objects.filter(pk__in=OnboardingEntry.objects.filter(
-                completed_on__isnull=True).values("edition_id")).defer("content", "rows", "report"),
-            "selected_office": request.GET.get("office", ""), "selected_edition": request.GET.get("edition", ""),
-            "grace": grace, "may_change": form is not None,
-        }, status=status)
+            rows.append(
+                {
+                    "entry": e,
+                    "missing": onboarding_missing(e),
+                    "suggestion": best,
+                    "models": ", ".join(sorted(m.upper() for m in models)),
+                    "installation_hint": "needed" if models & needing else "not needed",
+                    "grace_ends": e.entered_on + dt.timedelta(days=grace),
+                }
+            )
+        return render(
+            request,
+            self.template_name,
+            {
+                "rows": rows,
+                "form": uswds_form(form) if form is not None else None,
+                "offices": FieldOffice.objects.filter(
+                    pk__in=OnboardingEntry.objects.filter(completed_on__isnull=True).values("agency__field_office_id")
+                ),
+                "editions": IceImport.objects.filter(
+                    pk__in=OnboardingEntry.objects.filter(completed_on__isnull=True).values("edition_id")
+                ).defer("content", "rows", "report"),
+                "selected_office": request.GET.get("office", ""),
+                "selected_edition": request.GET.get("edition", ""),
+                "grace": grace,
+                "may_change": form is not None,
+            },
+            status=status,
+        )
 
     def _form(self, request, data=None):
         return OnboardingForm(data, entries=self._entries(request), initial={"starts_on": dates.today()})
@@ -237,15 +294,25 @@ class OnboardingView(LoginRequiredMixin, View):
         data = form.cleaned_data
         try:
             done = services.onboarding_update(
-                entries=list(data["entry"]), acting_user=request.user, confirm_office=data["confirm_office"],
-                field_office=data["field_office"], installation_decision=data["installation_decision"],
-                primary=data["primary"], backup=data["backup"], starts_on=data["starts_on"])
+                entries=list(data["entry"]),
+                acting_user=request.user,
+                confirm_office=data["confirm_office"],
+                field_office=data["field_office"],
+                installation_decision=data["installation_decision"],
+                primary=data["primary"],
+                backup=data["backup"],
+                starts_on=data["starts_on"],
+            )
         except ValidationError as exc:
             for field_name, errors in exc.message_dict.items():
                 form.add_error(field_name if field_name in form.fields else None, errors)
             return self._page(request, form, status=400)
-        messages.success(request, (
-            f"{len(data['entry'])} agenc{'y' if len(data['entry']) == 1 else 'ies'}: {done['offices']} office(s) "
-            f"confirmed, {done['assignments']} assignment(s), {done['decisions']} installation decision(s); "
-            f"{done['completed']} finished onboarding."))
+        messages.success(
+            request,
+            (
+                f"{len(data['entry'])} agenc{'y' if len(data['entry']) == 1 else 'ies'}: {done['offices']} office(s) "
+                f"confirmed, {done['assignments']} assignment(s), {done['decisions']} installation decision(s); "
+                f"{done['completed']} finished onboarding."
+            ),
+        )
         return redirect(request.get_full_path())

@@ -36,14 +36,23 @@ chief = User.objects.create(username="bench-chief")
 StaffProfile.objects.create(user=chief, role=Role.UNIT_CHIEF)
 
 with measure(f"create {N} agencies, agreements, assignments"):
-    Agency.objects.bulk_create([
-        Agency(name=f"Bench County {i} Sheriff's Office", match_key=agency_match_key(f"Bench County {i} Sheriff's Office"),
-               state=offices[i % len(offices)].state, field_office=offices[i % len(offices)]) for i in range(N)
-    ], batch_size=2000)
+    Agency.objects.bulk_create(
+        [
+            Agency(
+                name=f"Bench County {i} Sheriff's Office",
+                match_key=agency_match_key(f"Bench County {i} Sheriff's Office"),
+                state=offices[i % len(offices)].state,
+                field_office=offices[i % len(offices)],
+            )
+            for i in range(N)
+        ],
+        batch_size=2000,
+    )
     agencies = list(Agency.objects.values_list("id", flat=True))
-    Agreement.objects.bulk_create([
-        Agreement(agency_id=a, program_model="jem", status="signed", signed_on=dt.date(2020, 1, 1)) for a in agencies
-    ], batch_size=2000)
+    Agreement.objects.bulk_create(
+        [Agreement(agency_id=a, program_model="jem", status="signed", signed_on=dt.date(2020, 1, 1)) for a in agencies],
+        batch_size=2000,
+    )
     rows = []
     for a in agencies:
         primary, backup = rng.sample(pms, 2)

@@ -7,7 +7,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal import access
 
 from .models import (
-    Installation, InstallationSettings, InstallationStep, Installer, InstallerUnavailability, ProgramModelSetting,
+    Installation,
+    InstallationSettings,
+    InstallationStep,
+    Installer,
+    InstallerUnavailability,
+    ProgramModelSetting,
     StepTemplate,
 )
 

@@ -12,8 +12,9 @@ past the goal for the days it was suspended.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from .choices import ClockState
 
@@ -51,8 +52,15 @@ def paused_days(pauses: Iterable[PauseLike], until: dt.date) -> int:
     return total
 
 
-def step_clock(*, started_on: dt.date | None, completed_on: dt.date | None, planned_days: int,
-               pauses: Iterable[PauseLike], today: dt.date, at_risk_percent: int = 75) -> Clock:
+def step_clock(
+    *,
+    started_on: dt.date | None,
+    completed_on: dt.date | None,
+    planned_days: int,
+    pauses: Iterable[PauseLike],
+    today: dt.date,
+    at_risk_percent: int = 75,
+) -> Clock:
     """The clock of one step on ``today``: a completed step keeps the state it ended in
     (breached if it finished after its due date)."""
     if started_on is None:
@@ -70,8 +78,15 @@ def step_clock(*, started_on: dt.date | None, completed_on: dt.date | None, plan
     return Clock(state, due_on=due, used_days=used, allowed_days=planned_days, paused_days=paused)
 
 
-def installation_clock(*, moa_signed_on: dt.date, operational_on: dt.date | None, today: dt.date,
-                       goal_days: int = 180, at_risk_percent: int = 75, pauses: Iterable[PauseLike] = ()) -> Clock:
+def installation_clock(
+    *,
+    moa_signed_on: dt.date,
+    operational_on: dt.date | None,
+    today: dt.date,
+    goal_days: int = 180,
+    at_risk_percent: int = 75,
+    pauses: Iterable[PauseLike] = (),
+) -> Clock:
     """The clock of a whole installation from the MOA signature against the goal, the
     days its agreement was suspended (``pauses``) not counted."""
     as_of = operational_on or today
@@ -83,5 +98,10 @@ def installation_clock(*, moa_signed_on: dt.date, operational_on: dt.date | None
         state = ClockState.AT_RISK
     else:
         state = ClockState.ON_TRACK
-    return Clock(state, due_on=moa_signed_on + dt.timedelta(days=goal_days + paused), used_days=used,
-                 allowed_days=goal_days, paused_days=paused)
+    return Clock(
+        state,
+        due_on=moa_signed_on + dt.timedelta(days=goal_days + paused),
+        used_days=used,
+        allowed_days=goal_days,
+        paused_days=paused,
+    )

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
-
 from agreements.choices import AgreementStatus
 from agreements.models import Agency, Agreement
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 from portal.demo import DemoContext
 from portal.roles import Role
 
 from .choices import InstallationStatus, PauseReason, StepKind
 from .models import (
-    Installation, InstallationStep, Installer, InstallerUnavailability, ProgramModelSetting, StepPause, StepTemplate,
+    Installation,
+    InstallationStep,
+    Installer,
+    InstallerUnavailability,
+    ProgramModelSetting,
+    StepPause,
+    StepTemplate,
 )
 
 
@@ -41,7 +46,9 @@ def _simulate(templates, deps, signed, durations, pause_days, install_wait):
         if t.kind == StepKind.INSTALL:
             start += dt.timedelta(days=install_wait)
         starts[t.number] = start
-        ends[t.number] = start + dt.timedelta(days=durations.get(t.number, t.planned_days) + pause_days.get(t.number, 0))
+        ends[t.number] = start + dt.timedelta(
+            days=durations.get(t.number, t.planned_days) + pause_days.get(t.number, 0)
+        )
     return starts, ends
 
 
@@ -51,7 +58,11 @@ def _sign_recent_applications(ctx: DemoContext) -> None:
     from agreements.services import agreement_sign
     from agreements.signals import agreement_signed
 
-    pending = list(Agreement.objects.filter(program_model="jem", status__in=["approved", "under_review", "application_received"]).order_by("pk"))
+    pending = list(
+        Agreement.objects.filter(
+            program_model="jem", status__in=["approved", "under_review", "application_received"]
+        ).order_by("pk")
+    )
     chosen = pending[: max(1, min(12, len(pending) // 2))] if pending else []
     user = (ctx.people.get(Role.NATIONAL_PM) or [None])[0]
     # The installations of these sites are built below with the others, in bulk.
@@ -60,8 +71,12 @@ def _sign_recent_applications(ctx: DemoContext) -> None:
         for agreement in chosen:
             floor = agreement.applied_on or ctx.today - dt.timedelta(days=400)
             signed_on = max(floor, ctx.today - dt.timedelta(days=ctx.rng.randint(5, 240)))
-            agreement_sign(agreement=agreement, acting_user=user, signed_on=min(signed_on, ctx.today),
-                           reason="Demo: signed recently")
+            agreement_sign(
+                agreement=agreement,
+                acting_user=user,
+                signed_on=min(signed_on, ctx.today),
+                reason="Demo: signed recently",
+            )
     finally:
         from .receivers import open_installation
 
@@ -73,20 +88,34 @@ def seed(ctx: DemoContext) -> None:
     today = ctx.today
     hq_user = (ctx.people.get(Role.UNIT_CHIEF) or [None])[0]
     ocio_user = (ctx.people.get(Role.OCIO) or [None])[0]
-    dedicated = Installer.objects.create(name="Gregory Tan", user=ocio_user, days_per_week=5, home_base="Dallas, TX",
-                                         note="OCIO's one dedicated 287(g) installer")
-    shared = Installer.objects.create(name="Alicia Moreno", days_per_week=1.5, home_base="Washington, DC",
-                                      note="Shared with other programs' installations")
-    InstallerUnavailability.objects.create(installer=shared, starts_on=today + dt.timedelta(days=20),
-                                           ends_on=today + dt.timedelta(days=40), reason="Detailed to another program")
+    dedicated = Installer.objects.create(
+        name="Gregory Tan",
+        user=ocio_user,
+        days_per_week=5,
+        home_base="Dallas, TX",
+        note="OCIO's one dedicated 287(g) installer",
+    )
+    shared = Installer.objects.create(
+        name="Alicia Moreno",
+        days_per_week=1.5,
+        home_base="Washington, DC",
+        note="Shared with other programs' installations",
+    )
+    InstallerUnavailability.objects.create(
+        installer=shared,
+        starts_on=today + dt.timedelta(days=20),
+        ends_on=today + dt.timedelta(days=40),
+        reason="Detailed to another program",
+    )
 
     _sign_recent_applications(ctx)
     templates = list(StepTemplate.objects.prefetch_related("depends_on").order_by("number"))
     deps = {t.number: [d.number for d in t.depends_on.all()] for t in templates}
     needing = ProgramModelSetting.models_needing_installation()
     agreements = list(
-        Agreement.objects.filter(status=AgreementStatus.SIGNED, program_model__in=needing, signed_on__isnull=False)
-        .order_by("agency_id", "signed_on")
+        Agreement.objects.filter(
+            status=AgreementStatus.SIGNED, program_model__in=needing, signed_on__isnull=False
+        ).order_by("agency_id", "signed_on")
     )
     first_by_agency: dict[int, Agreement] = {}
     for agreement in agreements:
@@ -122,14 +151,23 @@ def seed(ctx: DemoContext) -> None:
             status = InstallationStatus.OPERATIONAL
         else:
             status = InstallationStatus.IN_PROGRESS
-        installations.append(Installation(
-            agency_id=agency_id, opened_from=agreement, moa_signed_on=signed, opened_on=signed, status=status,
-            operational_on=operational_on,
-            priority_rank=rng.choice([1, 2]) if status == InstallationStatus.IN_PROGRESS and rng.random() < 0.08 else None,
-        ))
+        installations.append(
+            Installation(
+                agency_id=agency_id,
+                opened_from=agreement,
+                moa_signed_on=signed,
+                opened_on=signed,
+                status=status,
+                operational_on=operational_on,
+                priority_rank=rng.choice([1, 2])
+                if status == InstallationStatus.IN_PROGRESS and rng.random() < 0.08
+                else None,
+            )
+        )
         plans.append((status, starts, ends, pause_days))
-    installations = bulk_create_with_history(installations, Installation, default_user=hq_user,
-                                             default_change_reason="Demo data")
+    installations = bulk_create_with_history(
+        installations, Installation, default_user=hq_user, default_change_reason="Demo data"
+    )
     by_agency = {i.agency_id: i for i in Installation.objects.all()}
 
     steps = []
@@ -142,18 +180,31 @@ def seed(ctx: DemoContext) -> None:
                     started = starts[t.number]
                 if ends[t.number] <= today:
                     completed = ends[t.number]
-            steps.append(InstallationStep(
-                installation=installation, template=t, number=t.number, name=t.name, owner=t.owner, kind=t.kind,
-                planned_days=t.planned_days, started_on=started, completed_on=completed,
-                installer=(dedicated if rng.random() < 0.8 else shared) if t.kind == StepKind.INSTALL and started else None,
-            ))
-    bulk_create_with_history(steps, InstallationStep, default_user=ocio_user, default_change_reason="Demo data",
-                             batch_size=2000)
+            steps.append(
+                InstallationStep(
+                    installation=installation,
+                    template=t,
+                    number=t.number,
+                    name=t.name,
+                    owner=t.owner,
+                    kind=t.kind,
+                    planned_days=t.planned_days,
+                    started_on=started,
+                    completed_on=completed,
+                    installer=(dedicated if rng.random() < 0.8 else shared)
+                    if t.kind == StepKind.INSTALL and started
+                    else None,
+                )
+            )
+    bulk_create_with_history(
+        steps, InstallationStep, default_user=ocio_user, default_change_reason="Demo data", batch_size=2000
+    )
     saved = {(s.installation_id, s.number): s for s in InstallationStep.objects.all()}
     through = InstallationStep.depends_on.through
     links = [
         through(from_installationstep_id=saved[(i, n)].pk, to_installationstep_id=saved[(i, d)].pk)
-        for (i, n) in saved for d in deps.get(n, [])
+        for (i, n) in saved
+        for d in deps.get(n, [])
     ]
     through.objects.bulk_create(links, batch_size=5000)
 
@@ -168,17 +219,31 @@ def seed(ctx: DemoContext) -> None:
             if begin > today:
                 continue
             end = begin + dt.timedelta(days=days)
-            pauses.append(StepPause(step=step, reason=rng.choice([PauseReason.WAITING_ON_AGENCY, PauseReason.SITE_ACCESS]),
-                                    started_on=begin, ended_on=end if end <= today else None,
-                                    note="Jail renovation" if rng.random() < 0.3 else ""))
+            pauses.append(
+                StepPause(
+                    step=step,
+                    reason=rng.choice([PauseReason.WAITING_ON_AGENCY, PauseReason.SITE_ACCESS]),
+                    started_on=begin,
+                    ended_on=end if end <= today else None,
+                    note="Jail renovation" if rng.random() < 0.3 else "",
+                )
+            )
     bulk_create_with_history(pauses, StepPause, default_user=ocio_user, default_change_reason="Demo data")
 
-    operational = {i.agency_id: i.operational_on for i in Installation.objects.filter(status=InstallationStatus.OPERATIONAL)}
+    operational = {
+        i.agency_id: i.operational_on for i in Installation.objects.filter(status=InstallationStatus.OPERATIONAL)
+    }
     agencies = list(Agency.objects.filter(pk__in=list(operational)))
     for agency in agencies:
         agency.equipment_operational_since = operational[agency.pk]
-    bulk_update_with_history(agencies, Agency, ["equipment_operational_since"], default_user=ocio_user,
-                             default_change_reason="Site equipment operational", batch_size=2000)
+    bulk_update_with_history(
+        agencies,
+        Agency,
+        ["equipment_operational_since"],
+        default_user=ocio_user,
+        default_change_reason="Site equipment operational",
+        batch_size=2000,
+    )
     ctx.extra["installations"] = len(installations)
     seed_manager_sites(ctx)
 
@@ -186,8 +251,8 @@ def seed(ctx: DemoContext) -> None:
 #: The open sites the demo gives the Houston manager (``pm.houston``), one at each stage:
 #: (days since the MOA signature, steps complete, steps started and still open, step paused).
 MANAGER_SITES = [
-    (6, [], [1], None),              # just signed: OCIO management allocates staff
-    (45, [1], [2, 3, 5], 3),         # ISA, purchase order and telecom line under way; the purchase waits on the agency
+    (6, [], [1], None),  # just signed: OCIO management allocates staff
+    (45, [1], [2, 3, 5], 3),  # ISA, purchase order and telecom line under way; the purchase waits on the agency
     (150, [1, 2, 3], [4, 5], None),  # equipment on its way, the T1 line still being installed
     (170, [1, 2, 3, 4, 5], [], None),  # everything ready: OCIO starts the equipment installation
 ]
@@ -210,12 +275,17 @@ def seed_manager_sites(ctx: DemoContext) -> None:
     if manager is None or chief is None:
         return
     today = min(ctx.today, dates.today())
-    agencies = list(Agency.objects.visible_to(manager).filter(installation__isnull=True)
-                    .exclude(agreements__program_model="jem").order_by("name")[: len(MANAGER_SITES)])
+    agencies = list(
+        Agency.objects.visible_to(manager)
+        .filter(installation__isnull=True)
+        .exclude(agreements__program_model="jem")
+        .order_by("name")[: len(MANAGER_SITES)]
+    )
     for agency, (age, complete, started, paused) in zip(agencies, MANAGER_SITES):
         signed_on = today - dt.timedelta(days=age)
-        agreement = agreement_create(acting_user=chief, agency=agency, program_model="jem",
-                                     applied_on=signed_on - dt.timedelta(days=60))
+        agreement = agreement_create(
+            acting_user=chief, agency=agency, program_model="jem", applied_on=signed_on - dt.timedelta(days=60)
+        )
         agreement_sign(agreement=agreement, acting_user=chief, signed_on=signed_on, reason="Demo: signed")
         installation = Installation.objects.filter(agency=agency).first()
         if installation is None:
@@ -236,7 +306,11 @@ def seed_manager_sites(ctx: DemoContext) -> None:
         if paused:
             step = steps[paused]
             step.refresh_from_db()
-            services.step_pause(step=step, paused_on=min(today, step.started_on + dt.timedelta(days=10)),
-                                reason=PauseReason.WAITING_ON_AGENCY, acting_user=manager,
-                                note="Demo: the jail's server room is being rebuilt")
+            services.step_pause(
+                step=step,
+                paused_on=min(today, step.started_on + dt.timedelta(days=10)),
+                reason=PauseReason.WAITING_ON_AGENCY,
+                acting_user=manager,
+                note="Demo: the jail's server room is being rebuilt",
+            )
     ctx.extra["manager_sites"] = len(agencies)

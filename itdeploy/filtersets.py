@@ -14,7 +14,9 @@ from .models import Installation, InstallationStep, Installer
 
 class InstallationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
-    field_office = django_filters.ModelChoiceFilter(field_name="agency__field_office", queryset=FieldOffice.objects.all())
+    field_office = django_filters.ModelChoiceFilter(
+        field_name="agency__field_office", queryset=FieldOffice.objects.all()
+    )
     state = django_filters.ChoiceFilter(field_name="agency__state", choices=STATE_CHOICES)
     status = django_filters.ChoiceFilter(choices=InstallationStatus.choices)
     ranked = django_filters.BooleanFilter(method="filter_ranked", label="Has an HQ priority rank")
@@ -33,8 +35,9 @@ class InstallationFilterSet(django_filters.FilterSet):
         return queryset.filter(priority_rank__isnull=not value)
 
     def filter_current_step(self, queryset, name, value):
-        running = InstallationStep.objects.filter(installation=OuterRef("pk"), number=value, started_on__isnull=False,
-                                                  completed_on__isnull=True)
+        running = InstallationStep.objects.filter(
+            installation=OuterRef("pk"), number=value, started_on__isnull=False, completed_on__isnull=True
+        )
         return queryset.filter(Exists(running))
 
 

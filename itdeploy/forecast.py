@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from .choices import StepKind
 
@@ -113,7 +113,9 @@ def median_days(values: Iterable[int]) -> int:
     return math.ceil(statistics.median(list(values)))
 
 
-def step_durations(*, planned: dict[int, int], samples: dict[int, list[int]], min_history: int) -> dict[int, tuple[int, int]]:
+def step_durations(
+    *, planned: dict[int, int], samples: dict[int, list[int]], min_history: int
+) -> dict[int, tuple[int, int]]:
     """Step number -> (median, 90th percentile) days: from the actual durations where at
     least ``min_history`` exist, else the planned duration for both."""
     durations = {}
@@ -149,7 +151,9 @@ def _order(steps: tuple[StepPlan, ...]) -> list[StepPlan]:
     return list(done.values())
 
 
-def project_site(site: SitePlan, durations: dict[int, int], today: dt.date) -> tuple[dict[int, StepForecast], StepPlan | None]:
+def project_site(
+    site: SitePlan, durations: dict[int, int], today: dt.date
+) -> tuple[dict[int, StepForecast], StepPlan | None]:
     """Every step's projected start and end, except the end of a queued installation
     step; returns the step forecasts and that queued step (or None)."""
     result: dict[int, StepForecast] = {}
@@ -157,7 +161,9 @@ def project_site(site: SitePlan, durations: dict[int, int], today: dt.date) -> t
     for step in _order(site.steps):
         days = durations.get(step.number, step.planned_days)
         if step.completed_on is not None:
-            result[step.number] = StepForecast(step.number, step.started_on or step.completed_on, step.completed_on, False)
+            result[step.number] = StepForecast(
+                step.number, step.started_on or step.completed_on, step.completed_on, False
+            )
             continue
         if step.started_on is not None:
             end = max(today, step.started_on + dt.timedelta(days=step.paused_days + days))
@@ -173,13 +179,16 @@ def project_site(site: SitePlan, durations: dict[int, int], today: dt.date) -> t
     return result, queued
 
 
-def forecast_pipeline(sites: Iterable[SitePlan], durations: dict[int, int], installers: list[InstallerSlot],
-                      today: dt.date) -> dict[int, SiteForecast]:
+def forecast_pipeline(
+    sites: Iterable[SitePlan], durations: dict[int, int], installers: list[InstallerSlot], today: dt.date
+) -> dict[int, SiteForecast]:
     """The forecast of every open site, with the installer queue. ``durations`` maps a
     step number to the days it is expected to take; ``installers`` are the available
     installers (their ``free_on`` is when they can take a new site)."""
     sites = list(sites)
-    slots = [InstallerSlot(s.installer_id, max(s.free_on, today), s.days_per_week, list(s.unavailable)) for s in installers]
+    slots = [
+        InstallerSlot(s.installer_id, max(s.free_on, today), s.days_per_week, list(s.unavailable)) for s in installers
+    ]
     projected: dict[int, dict[int, StepForecast]] = {}
     queue: list[tuple[SitePlan, StepPlan]] = []
     installs_in_progress: list[tuple[SitePlan, StepPlan]] = []
@@ -205,11 +214,16 @@ def forecast_pipeline(sites: Iterable[SitePlan], durations: dict[int, int], inst
     pending = sorted(queue, key=lambda pair: pair[0].queue_key)
     while pending and slots:
         slot = min(slots, key=lambda s: (s.free_on, str(s.installer_id)))
-        ready_now = [pair for pair in pending if projected[pair[0].installation_id][pair[1].number].start_on <= slot.free_on]
+        ready_now = [
+            pair for pair in pending if projected[pair[0].installation_id][pair[1].number].start_on <= slot.free_on
+        ]
         if ready_now:
             chosen = ready_now[0]
         else:
-            chosen = min(pending, key=lambda pair: (projected[pair[0].installation_id][pair[1].number].start_on, pair[0].queue_key))
+            chosen = min(
+                pending,
+                key=lambda pair: (projected[pair[0].installation_id][pair[1].number].start_on, pair[0].queue_key),
+            )
         pending.remove(chosen)
         site, step = chosen
         ready = projected[site.installation_id][step.number].start_on
@@ -229,5 +243,7 @@ def forecast_pipeline(sites: Iterable[SitePlan], durations: dict[int, int], inst
             operational = None  # no installer available at all
         else:
             operational = max((f.end_on for f in steps.values()), default=None)
-        forecasts[site.installation_id] = SiteForecast(site.installation_id, operational, steps, ready, start, installer)
+        forecasts[site.installation_id] = SiteForecast(
+            site.installation_id, operational, steps, ready, start, installer
+        )
     return forecasts

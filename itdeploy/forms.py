@@ -24,13 +24,21 @@ class StepUpdateForm(forms.Form):
     """Start, complete, pause or resume one step of an installation."""
 
     step = StepChoiceField(queryset=None, empty_label=None)
-    action = forms.ChoiceField(choices=[("start", "Start"), ("complete", "Complete"), ("pause", "Pause"),
-                                        ("resume", "Resume")])
+    action = forms.ChoiceField(
+        choices=[("start", "Start"), ("complete", "Complete"), ("pause", "Pause"), ("resume", "Resume")]
+    )
     on = forms.DateField(label="Date", widget=forms.DateInput(format="%Y-%m-%d"))
-    reason = forms.ChoiceField(label="Pause reason (for a pause)", required=False,
-                               choices=[c for c in PauseReason.choices if c[0] != PauseReason.AGREEMENT_ENDED])
-    installer = forms.ModelChoiceField(label="Installer (when starting the equipment installation)", required=False,
-                                       queryset=Installer.objects.filter(active=True), empty_label="—")
+    reason = forms.ChoiceField(
+        label="Pause reason (for a pause)",
+        required=False,
+        choices=[c for c in PauseReason.choices if c[0] != PauseReason.AGREEMENT_ENDED],
+    )
+    installer = forms.ModelChoiceField(
+        label="Installer (when starting the equipment installation)",
+        required=False,
+        queryset=Installer.objects.filter(active=True),
+        empty_label="—",
+    )
     note = forms.CharField(label="Note", max_length=250, required=False)
 
     def __init__(self, *args, installation, today, **kwargs):
@@ -65,13 +73,21 @@ class ConfirmForm(forms.Form):
     """HQ's confirmation, in bulk, of where "status unknown" installations stand (the page
     lays out its inputs itself: a table of check boxes, two choices, a step and a date)."""
 
-    installation = forms.ModelMultipleChoiceField(queryset=None, error_messages={
-        "required": "Choose at least one installation.",
-        "invalid_choice": "Choose installations whose status is unknown.",
-        "invalid_pk_value": "Choose installations whose status is unknown."})
-    how = forms.ChoiceField(choices=[("operational", "Operational"), ("in_progress", "In progress")], error_messages={
-        "required": "Choose whether the sites are operational or in progress.",
-        "invalid_choice": "Choose whether the sites are operational or in progress."})
+    installation = forms.ModelMultipleChoiceField(
+        queryset=None,
+        error_messages={
+            "required": "Choose at least one installation.",
+            "invalid_choice": "Choose installations whose status is unknown.",
+            "invalid_pk_value": "Choose installations whose status is unknown.",
+        },
+    )
+    how = forms.ChoiceField(
+        choices=[("operational", "Operational"), ("in_progress", "In progress")],
+        error_messages={
+            "required": "Choose whether the sites are operational or in progress.",
+            "invalid_choice": "Choose whether the sites are operational or in progress.",
+        },
+    )
     at_step = forms.IntegerField(required=False, min_value=1)
     on = forms.DateField(required=False)
 

@@ -14,10 +14,12 @@ class InstallationSettingsForm(forms.ModelForm):
     class Meta:
         model = InstallationSettings
         fields = ["goal_days", "at_risk_percent", "forecast_min_history", "forecast_window"]
-        labels = {"goal_days": "Goal (days from MOA signature to operational)",
-                  "at_risk_percent": "At risk after (% of a step's planned days)",
-                  "forecast_min_history": "Completed installations before the forecast uses actual durations",
-                  "forecast_window": "Completed steps of each kind the forecast reads"}
+        labels = {
+            "goal_days": "Goal (days from MOA signature to operational)",
+            "at_risk_percent": "At risk after (% of a step's planned days)",
+            "forecast_min_history": "Completed installations before the forecast uses actual durations",
+            "forecast_window": "Completed steps of each kind the forecast reads",
+        }
 
 
 class StepPlanForm(forms.Form):
@@ -27,9 +29,12 @@ class StepPlanForm(forms.Form):
         super().__init__(data, **kwargs)
         for template in StepTemplate.objects.order_by("number"):
             self.fields[f"step_{template.number}"] = forms.IntegerField(
-                label=f"{template.number}. {template.name}", min_value=1, max_value=3650,
+                label=f"{template.number}. {template.name}",
+                min_value=1,
+                max_value=3650,
                 initial=template.planned_days,
-                help_text=f"Planned days. Owner: {template.get_owner_display()}.")
+                help_text=f"Planned days. Owner: {template.get_owner_display()}.",
+            )
 
 
 def _save_settings(acting_user, data):
@@ -41,8 +46,9 @@ def _save_settings(acting_user, data):
 def _save_plan(acting_user, data):
     from .services import step_plan_update
 
-    step_plan_update(acting_user=acting_user,
-                     planned_days={int(name.removeprefix("step_")): days for name, days in data.items()})
+    step_plan_update(
+        acting_user=acting_user, planned_days={int(name.removeprefix("step_")): days for name, days in data.items()}
+    )
 
 
 def _settings_rows():
@@ -51,23 +57,33 @@ def _settings_rows():
 
 
 def _plan_rows():
-    return [(f"{t.number}. {t.name}", f"{t.planned_days} days ({t.get_owner_display()})")
-            for t in StepTemplate.objects.order_by("number")]
+    return [
+        (f"{t.number}. {t.name}", f"{t.planned_days} days ({t.get_owner_display()})")
+        for t in StepTemplate.objects.order_by("number")
+    ]
 
 
 SECTIONS = [
     SettingsSection(
-        key="installation", title="Installation pipeline thresholds",
+        key="installation",
+        title="Installation pipeline thresholds",
         intro="The goal the 180-day chart and the sweep measure against, when a step counts as at risk, "
-              "and how much history the forecast reads.",
+        "and how much history the forecast reads.",
         policy="itdeploy.InstallationSettings",
         form=lambda data=None: InstallationSettingsForm(data, instance=InstallationSettings.current()),
-        save=_save_settings, rows=_settings_rows, history_of=InstallationSettings),
+        save=_save_settings,
+        rows=_settings_rows,
+        history_of=InstallationSettings,
+    ),
     SettingsSection(
-        key="step-plan", title="Installation step plan",
+        key="step-plan",
+        title="Installation step plan",
         intro="The planned days of each step of the default plan. New installations copy the plan; open "
-              "installations keep the plan they were opened with.",
+        "installations keep the plan they were opened with.",
         policy="itdeploy.StepTemplate",
         form=lambda data=None: StepPlanForm(data),
-        save=_save_plan, rows=_plan_rows, history_of=StepTemplate),
+        save=_save_plan,
+        rows=_plan_rows,
+        history_of=StepTemplate,
+    ),
 ]

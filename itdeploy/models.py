@@ -22,17 +22,24 @@ class InstallationSettings(models.Model):
     signature to working equipment (180 days in the OIG report), the share of a step's time
     after which it is at risk, and how much history the forecast reads."""
 
-    goal_days = models.PositiveIntegerField(default=180, validators=[MinValueValidator(1)],
-                                            help_text="Days from MOA signature to operational equipment.")
+    goal_days = models.PositiveIntegerField(
+        default=180, validators=[MinValueValidator(1)], help_text="Days from MOA signature to operational equipment."
+    )
     at_risk_percent = models.PositiveSmallIntegerField(
-        default=75, validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="A step is at risk once this share of its planned time is used.")
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A step is at risk once this share of its planned time is used.",
+    )
     forecast_min_history = models.PositiveSmallIntegerField(
-        default=5, validators=[MinValueValidator(1)],
-        help_text="Completed installations needed before a step's forecast uses actual durations instead of the plan.")
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="Completed installations needed before a step's forecast uses actual durations instead of the plan.",
+    )
     forecast_window = models.PositiveSmallIntegerField(
-        default=40, validators=[MinValueValidator(1)],
-        help_text="How many of the most recently completed steps of each kind the forecast reads.")
+        default=40,
+        validators=[MinValueValidator(1)],
+        help_text="How many of the most recently completed steps of each kind the forecast reads.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -43,7 +50,7 @@ class InstallationSettings(models.Model):
         return f"Goal {self.goal_days} days"
 
     @classmethod
-    def current(cls) -> "InstallationSettings":
+    def current(cls) -> InstallationSettings:
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 
@@ -52,9 +59,12 @@ class ProgramModelSetting(models.Model):
     """Whether agreements under a 287(g) model need a site installation (yes for the Jail
     Enforcement Model, whose officers work at the agency's jail on ICE's systems)."""
 
-    program_model = models.CharField("287(g) model", max_length=3, unique=True,
-                                     choices=[("jem", "Jail Enforcement Model"), ("tfm", "Task Force Model"),
-                                              ("wso", "Warrant Service Officer")])
+    program_model = models.CharField(
+        "287(g) model",
+        max_length=3,
+        unique=True,
+        choices=[("jem", "Jail Enforcement Model"), ("tfm", "Task Force Model"), ("wso", "Warrant Service Officer")],
+    )
     needs_installation = models.BooleanField(default=False)
     history = HistoricalRecords()
 
@@ -79,9 +89,13 @@ class StepTemplate(models.Model):
     owner = models.CharField(max_length=20, choices=StepOwner.choices)
     kind = models.CharField(max_length=10, choices=StepKind.choices, default=StepKind.OTHER)
     planned_days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="followed_by",
-                                        help_text="The steps that must be complete before this one starts; "
-                                                  "none: it starts at the MOA signature.")
+    depends_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="followed_by",
+        help_text="The steps that must be complete before this one starts; none: it starts at the MOA signature.",
+    )
     history = HistoricalRecords(m2m_fields=[depends_on])
 
     class Meta:
@@ -104,12 +118,22 @@ class Installer(models.Model):
     week given to 287(g) sites; periods of unavailability are recorded separately."""
 
     name = models.CharField(max_length=120)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="installer", help_text="The portal account, if the installer has one.")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="installer",
+        help_text="The portal account, if the installer has one.",
+    )
     active = models.BooleanField(default=True)
-    days_per_week = models.DecimalField(max_digits=2, decimal_places=1, default=Decimal("5"),
-                                        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("5"))],
-                                        help_text="Working days a week given to 287(g) sites (5: dedicated).")
+    days_per_week = models.DecimalField(
+        max_digits=2,
+        decimal_places=1,
+        default=Decimal("5"),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("5"))],
+        help_text="Working days a week given to 287(g) sites (5: dedicated).",
+    )
     home_base = models.CharField(max_length=120, blank=True)
     note = models.CharField(max_length=250, blank=True)
     history = HistoricalRecords()
@@ -141,8 +165,11 @@ class InstallerUnavailability(models.Model):
     class Meta:
         ordering = ["starts_on"]
         constraints = [
-            models.CheckConstraint(name="unavailability_ends_after_start", condition=Q(ends_on__gte=models.F("starts_on")),
-                                   violation_error_message="A period of unavailability cannot end before it starts."),
+            models.CheckConstraint(
+                name="unavailability_ends_after_start",
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                violation_error_message="A period of unavailability cannot end before it starts.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,20 +187,32 @@ class Installation(models.Model):
     its agreements. Its clock runs from the MOA signature against the goal."""
 
     agency = models.OneToOneField("agreements.Agency", on_delete=models.PROTECT, related_name="installation")
-    opened_from = models.ForeignKey("agreements.Agreement", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", help_text="The signed agreement that opened the installation.")
+    opened_from = models.ForeignKey(
+        "agreements.Agreement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The signed agreement that opened the installation.",
+    )
     status = models.CharField(max_length=12, choices=InstallationStatus.choices, default=InstallationStatus.IN_PROGRESS)
     moa_signed_on = models.DateField("MOA signed on")
     opened_on = models.DateField()
     operational_on = models.DateField(null=True, blank=True)
-    cancelled_on = models.DateField(null=True, blank=True,
-                                    help_text="The date the agreement that needed the site was terminated or withdrawn.")
+    cancelled_on = models.DateField(
+        null=True, blank=True, help_text="The date the agreement that needed the site was terminated or withdrawn."
+    )
     priority_rank = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)],
-        help_text="HQ's rank in the installer queue (1 first). Without one, sites queue by MOA signature date.")
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="HQ's rank in the installer queue (1 first). Without one, sites queue by MOA signature date.",
+    )
     dates_estimated = models.BooleanField(
-        default=False, help_text="Step dates were confirmed in bulk by HQ, not recorded as they happened; "
-                                 "the forecast does not learn from them.")
+        default=False,
+        help_text="Step dates were confirmed in bulk by HQ, not recorded as they happened; "
+        "the forecast does not learn from them.",
+    )
     note = models.CharField(max_length=250, blank=True)
     history = HistoricalRecords()
 
@@ -182,12 +221,16 @@ class Installation(models.Model):
     class Meta:
         ordering = ["moa_signed_on", "pk"]
         constraints = [
-            models.CheckConstraint(name="operational_only_with_date",
-                                   condition=~Q(status="operational") | Q(operational_on__isnull=False),
-                                   violation_error_message="An operational installation has an operational date."),
-            models.CheckConstraint(name="operational_not_before_moa",
-                                   condition=Q(operational_on__isnull=True) | Q(operational_on__gte=models.F("moa_signed_on")),
-                                   violation_error_message="A site cannot be operational before its MOA was signed."),
+            models.CheckConstraint(
+                name="operational_only_with_date",
+                condition=~Q(status="operational") | Q(operational_on__isnull=False),
+                violation_error_message="An operational installation has an operational date.",
+            ),
+            models.CheckConstraint(
+                name="operational_not_before_moa",
+                condition=Q(operational_on__isnull=True) | Q(operational_on__gte=models.F("moa_signed_on")),
+                violation_error_message="A site cannot be operational before its MOA was signed.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -228,14 +271,27 @@ class InstallationStep(models.Model):
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="followed_by")
     started_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
-    installer = models.ForeignKey(Installer, on_delete=models.SET_NULL, null=True, blank=True, related_name="steps",
-                                  help_text="For the installation step: the installer doing it.")
-    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", help_text="A person answerable for the step (e.g. an OCIO "
-                                                                "specialist); by default the agency's primary program manager.")
+    installer = models.ForeignKey(
+        Installer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="steps",
+        help_text="For the installation step: the installer doing it.",
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A person answerable for the step (e.g. an OCIO "
+        "specialist); by default the agency's primary program manager.",
+    )
     note = models.CharField(max_length=250, blank=True)
-    cancelled_on = models.DateField(null=True, blank=True,
-                                    help_text="An open step closed with its installation when the agreement ended.")
+    cancelled_on = models.DateField(
+        null=True, blank=True, help_text="An open step closed with its installation when the agreement ended."
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -244,12 +300,16 @@ class InstallationStep(models.Model):
         ordering = ["installation_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["installation", "number"], name="one_step_number_per_installation"),
-            models.CheckConstraint(name="step_completed_only_when_started",
-                                   condition=Q(completed_on__isnull=True) | Q(started_on__isnull=False),
-                                   violation_error_message="A step cannot be complete without having started."),
-            models.CheckConstraint(name="step_ends_after_start",
-                                   condition=Q(completed_on__isnull=True) | Q(completed_on__gte=models.F("started_on")),
-                                   violation_error_message="A step cannot end before it starts."),
+            models.CheckConstraint(
+                name="step_completed_only_when_started",
+                condition=Q(completed_on__isnull=True) | Q(started_on__isnull=False),
+                violation_error_message="A step cannot be complete without having started.",
+            ),
+            models.CheckConstraint(
+                name="step_ends_after_start",
+                condition=Q(completed_on__isnull=True) | Q(completed_on__gte=models.F("started_on")),
+                violation_error_message="A step cannot end before it starts.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -276,10 +336,14 @@ class StepPause(models.Model):
     class Meta:
         ordering = ["started_on", "pk"]
         constraints = [
-            models.CheckConstraint(name="pause_ends_after_start",
-                                   condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                                   violation_error_message="A pause cannot end before it starts."),
-            models.UniqueConstraint(fields=["step"], condition=Q(ended_on__isnull=True), name="one_open_pause_per_step"),
+            models.CheckConstraint(
+                name="pause_ends_after_start",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                violation_error_message="A pause cannot end before it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["step"], condition=Q(ended_on__isnull=True), name="one_open_pause_per_step"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -304,11 +368,14 @@ class InstallationPause(models.Model):
     class Meta:
         ordering = ["started_on", "pk"]
         constraints = [
-            models.CheckConstraint(name="installation_pause_ends_after_start",
-                                   condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                                   violation_error_message="A pause cannot end before it starts."),
-            models.UniqueConstraint(fields=["installation"], condition=Q(ended_on__isnull=True),
-                                    name="one_open_pause_per_installation"),
+            models.CheckConstraint(
+                name="installation_pause_ends_after_start",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                violation_error_message="A pause cannot end before it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["installation"], condition=Q(ended_on__isnull=True), name="one_open_pause_per_installation"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,11 +12,16 @@ from .models import Installation, InstallationSettings, ProgramModelSetting
 
 def installation_panel(request, agency):
     installation = (
-        Installation.objects.visible_to(request.user).filter(agency=agency)
-        .prefetch_related(selectors.steps_prefetch(), "clock_pauses").first()
+        Installation.objects.visible_to(request.user)
+        .filter(agency=agency)
+        .prefetch_related(selectors.steps_prefetch(), "clock_pauses")
+        .first()
     )
-    models = set(Agreement.objects.filter(agency=agency).exclude(status__in=ENDED_STATUSES)
-                 .values_list("program_model", flat=True))
+    models = set(
+        Agreement.objects.filter(agency=agency)
+        .exclude(status__in=ENDED_STATUSES)
+        .values_list("program_model", flat=True)
+    )
     needs_site = bool(models & set(ProgramModelSetting.models_needing_installation()))
     if installation is None and models and not needs_site:
         # Task Force or Warrant Service only: the model needs no site installation, so the
@@ -31,10 +36,12 @@ def installation_panel(request, agency):
     return {
         "template": "itdeploy/_agency_panel.html",
         "context": {
-            **context, "step": selectors.current_step(installation),
+            **context,
+            "step": selectors.current_step(installation),
             "clock": selectors.installation_clock(installation, today, settings),
             "goal_on": selectors.goal_date(installation, settings.goal_days, today),
-            "days": installation.days_since_moa(today), "paused_days": installation.paused_days(today),
+            "days": installation.days_since_moa(today),
+            "paused_days": installation.paused_days(today),
             "clock_paused_since": pause.started_on if pause else None,
             "cancelled_steps": sum(1 for s in installation.steps.all() if s.cancelled_on),
         },

@@ -25,7 +25,9 @@ def load_default_plan(StepTemplate, ProgramModelSetting, InstallationSettings):
         return
     by_number = {}
     for number, name, owner, kind, days, _after in DEFAULT_PLAN:
-        by_number[number] = StepTemplate.objects.create(number=number, name=name, owner=owner, kind=kind, planned_days=days)
+        by_number[number] = StepTemplate.objects.create(
+            number=number, name=name, owner=owner, kind=kind, planned_days=days
+        )
     for number, *_rest, after in DEFAULT_PLAN:
         if after:
             by_number[number].depends_on.set([by_number[n] for n in after])

@@ -8,7 +8,11 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from agreements.signals import (
-    agreement_ended, agreement_reinstated, agreement_signed, agreement_signing_date_changed, agreements_signed_in_bulk,
+    agreement_ended,
+    agreement_reinstated,
+    agreement_signed,
+    agreement_signing_date_changed,
+    agreements_signed_in_bulk,
 )
 
 from . import services
@@ -20,9 +24,16 @@ def open_installation(sender, agreement, acting_user=None, **kwargs):
 
 
 @receiver(agreement_ended, dispatch_uid="itdeploy.hold_installation")
-def hold_installation(sender, agreement, acting_user=None, reason="", transition="suspend", effective_on=None, **kwargs):
-    services.installation_hold_for_agreement(agreement=agreement, acting_user=acting_user, reason=reason or "",
-                                             transition=transition or "suspend", on=effective_on)
+def hold_installation(
+    sender, agreement, acting_user=None, reason="", transition="suspend", effective_on=None, **kwargs
+):
+    services.installation_hold_for_agreement(
+        agreement=agreement,
+        acting_user=acting_user,
+        reason=reason or "",
+        transition=transition or "suspend",
+        on=effective_on,
+    )
 
 
 @receiver(agreement_reinstated, dispatch_uid="itdeploy.release_installation")
@@ -37,5 +48,6 @@ def open_installations_in_bulk(sender, agreements, acting_user=None, **kwargs):
 
 @receiver(agreement_signing_date_changed, dispatch_uid="itdeploy.move_installation_clock")
 def move_installation_clock(sender, agreement, previous_signed_on=None, acting_user=None, **kwargs):
-    services.installation_follow_signing_date(agreement=agreement, previous_signed_on=previous_signed_on,
-                                              acting_user=acting_user)
+    services.installation_follow_signing_date(
+        agreement=agreement, previous_signed_on=previous_signed_on, acting_user=acting_user
+    )

@@ -15,18 +15,24 @@ from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
 
 from . import clocks, selectors
-
-
 from .choices import InstallationStatus
 from .models import (
-    Installation, InstallationPause, InstallationSettings, InstallationStep, ProgramModelSetting, StepPause,
+    Installation,
+    InstallationPause,
+    InstallationSettings,
+    InstallationStep,
+    ProgramModelSetting,
+    StepPause,
 )
 
 
 def _site_in_force(today: dt.date):
     """An Exists() over the agency's agreements in force on ``today`` that need a site."""
-    return Exists(Agreement.objects.in_force(today).filter(
-        agency=OuterRef("agency"), program_model__in=ProgramModelSetting.models_needing_installation()))
+    return Exists(
+        Agreement.objects.in_force(today).filter(
+            agency=OuterRef("agency"), program_model__in=ProgramModelSetting.models_needing_installation()
+        )
+    )
 
 
 @registry.register
@@ -42,15 +48,20 @@ class InstallationPastGoal(Rule):
 
     def evaluate(self, *, today, subject_ids=None):
         goal = InstallationSettings.current().goal_days
-        candidates = Installation.objects.filter(status=InstallationStatus.IN_PROGRESS,
-                                                 moa_signed_on__lt=today - dt.timedelta(days=goal)).filter(_site_in_force(today))
+        candidates = Installation.objects.filter(
+            status=InstallationStatus.IN_PROGRESS, moa_signed_on__lt=today - dt.timedelta(days=goal)
+        ).filter(_site_in_force(today))
         if subject_ids is not None:
             candidates = candidates.filter(pk__in=subject_ids)
-        rows = list(candidates.values_list("id", "agency_id", "agency__name", "agency__state", "agency__field_office_id",
-                                           "moa_signed_on"))
+        rows = list(
+            candidates.values_list(
+                "id", "agency_id", "agency__name", "agency__state", "agency__field_office_id", "moa_signed_on"
+            )
+        )
         pauses = defaultdict(list)
         for pause in InstallationPause.objects.filter(installation_id__in=[r[0] for r in rows]).only(
-                "installation_id", "started_on", "ended_on"):
+            "installation_id", "started_on", "ended_on"
+        ):
             pauses[pause.installation_id].append(pause)
         for pk, agency_id, name, state, office_id, signed in rows:
             paused = clocks.paused_days(pauses[pk], today)
@@ -59,7 +70,10 @@ class InstallationPastGoal(Rule):
                 continue  # within the goal once the suspended days are left out
             suspended = f" ({paused} suspended days not counted)" if paused else ""
             yield Violation(
-                subject_id=pk, label=f"Installation at {name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                subject_id=pk,
+                label=f"Installation at {name} ({state})",
+                agency_id=agency_id,
+                field_office_id=office_id,
                 detail=f"{days} days since the MOA signature ({signed:%Y-%m-%d}){suspended}, goal {goal}: not operational.",
             )
 
@@ -79,28 +93,44 @@ class InstallationStepBreached(Rule):
     def evaluate(self, *, today, subject_ids=None):
         in_force = Installation.objects.filter(status=InstallationStatus.IN_PROGRESS).filter(_site_in_force(today))
         steps_qs = InstallationStep.objects.filter(
-            installation__in=in_force.values("pk"), started_on__isnull=False, completed_on__isnull=True,
+            installation__in=in_force.values("pk"),
+            started_on__isnull=False,
+            completed_on__isnull=True,
         )
         if subject_ids is not None:
             steps_qs = steps_qs.filter(pk__in=subject_ids)
         steps = list(
-            steps_qs.values_list("id", "number", "name", "planned_days", "started_on", "responsible_id",
-                          "installation__agency_id", "installation__agency__name", "installation__agency__field_office_id")
+            steps_qs.values_list(
+                "id",
+                "number",
+                "name",
+                "planned_days",
+                "started_on",
+                "responsible_id",
+                "installation__agency_id",
+                "installation__agency__name",
+                "installation__agency__field_office_id",
+            )
         )
         pauses = defaultdict(list)
-        for pause in StepPause.objects.filter(step__installation__status=InstallationStatus.IN_PROGRESS,
-                                              step__completed_on__isnull=True).only("step_id", "started_on", "ended_on"):
+        for pause in StepPause.objects.filter(
+            step__installation__status=InstallationStatus.IN_PROGRESS, step__completed_on__isnull=True
+        ).only("step_id", "started_on", "ended_on"):
             pauses[pause.step_id].append(pause)
         for pk, number, name, planned, started, responsible, agency_id, agency_name, office_id in steps:
-            clock = clocks.step_clock(started_on=started, completed_on=None, planned_days=planned,
-                                      pauses=pauses[pk], today=today)
+            clock = clocks.step_clock(
+                started_on=started, completed_on=None, planned_days=planned, pauses=pauses[pk], today=today
+            )
             if clock.state != "breached":
                 continue
             yield Violation(
-                subject_id=pk, label=f"{agency_name}: step {number}, {name}", agency_id=agency_id,
-                field_office_id=office_id, responsible_id=responsible,
+                subject_id=pk,
+                label=f"{agency_name}: step {number}, {name}",
+                agency_id=agency_id,
+                field_office_id=office_id,
+                responsible_id=responsible,
                 detail=f"Started {started:%Y-%m-%d}, {clock.used_days} working days used of {planned} planned "
-                       f"({clock.paused_days} paused); due {clock.due_on:%Y-%m-%d}.",
+                f"({clock.paused_days} paused); due {clock.due_on:%Y-%m-%d}.",
             )
 
 
@@ -111,7 +141,9 @@ class InstallationForecastMissesGoal(Rule):
 
     code = "itdeploy.forecast_misses_goal"
     title = "Installation forecast to miss the goal"
-    description = "The forecast operational date of an installation in progress is past the goal from the MOA signature."
+    description = (
+        "The forecast operational date of an installation in progress is past the goal from the MOA signature."
+    )
     severity = Severity.WARNING
     subject_model = Installation
 
@@ -129,10 +161,14 @@ class InstallationForecastMissesGoal(Rule):
             projected = pipeline.expected[installation.pk].operational_on
             if projected is not None and projected <= deadline:
                 continue
-            when = f"forecast operational {projected:%Y-%m-%d}" if projected else "no installer is available to finish it"
+            when = (
+                f"forecast operational {projected:%Y-%m-%d}" if projected else "no installer is available to finish it"
+            )
             agency = installation.agency
             yield Violation(
-                subject_id=installation.pk, label=f"Installation at {agency.name} ({agency.state})", agency_id=agency.pk,
+                subject_id=installation.pk,
+                label=f"Installation at {agency.name} ({agency.state})",
+                agency_id=agency.pk,
                 field_office_id=agency.field_office_id,
                 detail=f"Goal {deadline:%Y-%m-%d} ({goal} days from the MOA); {when}.",
             )
@@ -150,15 +186,20 @@ class SignedAgreementWithoutInstallation(Rule):
     subject_model = Agency
 
     def evaluate(self, *, today, subject_ids=None):
-        signed = Agreement.objects.in_force(today).filter(agency=OuterRef("pk"),
-                                                          program_model__in=ProgramModelSetting.models_needing_installation())
-        agencies = Agency.objects.filter(Exists(signed)).exclude(Exists(
-            Installation.objects.filter(agency=OuterRef("pk")).exclude(status=InstallationStatus.CANCELLED)))
+        signed = Agreement.objects.in_force(today).filter(
+            agency=OuterRef("pk"), program_model__in=ProgramModelSetting.models_needing_installation()
+        )
+        agencies = Agency.objects.filter(Exists(signed)).exclude(
+            Exists(Installation.objects.filter(agency=OuterRef("pk")).exclude(status=InstallationStatus.CANCELLED))
+        )
         if subject_ids is not None:
             agencies = agencies.filter(pk__in=subject_ids)
         rows = agencies.values_list("id", "name", "state", "field_office_id")
         for agency_id, name, state, office_id in rows:
             yield Violation(
-                subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                subject_id=agency_id,
+                label=f"{name} ({state})",
+                agency_id=agency_id,
+                field_office_id=office_id,
                 detail="A signed agreement needs a site installation, but none is open: its officers cannot log in.",
             )

@@ -14,7 +14,13 @@ from portal import dates
 from . import clocks, forecast
 from .choices import InstallationStatus, StepKind
 from .models import (
-    Installation, InstallationSettings, InstallationStep, Installer, InstallerUnavailability, StepPause, StepTemplate,
+    Installation,
+    InstallationSettings,
+    InstallationStep,
+    Installer,
+    InstallerUnavailability,
+    StepPause,
+    StepTemplate,
 )
 
 
@@ -35,9 +41,13 @@ def step_samples(settings: InstallationSettings) -> dict[int, list[int]]:
     happened (not confirmed in bulk)."""
     steps = list(
         InstallationStep.objects.filter(
-            installation__status=InstallationStatus.OPERATIONAL, installation__dates_estimated=False,
-            completed_on__isnull=False, started_on__isnull=False,
-        ).order_by("number", "-completed_on", "-pk").values_list("id", "number", "started_on", "completed_on")
+            installation__status=InstallationStatus.OPERATIONAL,
+            installation__dates_estimated=False,
+            completed_on__isnull=False,
+            started_on__isnull=False,
+        )
+        .order_by("number", "-completed_on", "-pk")
+        .values_list("id", "number", "started_on", "completed_on")
     )
     window = settings.forecast_window
     kept: dict[int, list[tuple[int, dt.date, dt.date]]] = defaultdict(list)
@@ -51,7 +61,8 @@ def step_samples(settings: InstallationSettings) -> dict[int, list[int]]:
     samples: dict[int, list[int]] = {}
     for number, rows in kept.items():
         samples[number] = [
-            max(0, (completed - started).days - clocks.paused_days(pauses[sid], completed)) for sid, started, completed in rows
+            max(0, (completed - started).days - clocks.paused_days(pauses[sid], completed))
+            for sid, started, completed in rows
         ]
     return samples
 
@@ -73,9 +84,12 @@ def durations(settings: InstallationSettings | None = None) -> Durations:
     planned = dict(StepTemplate.objects.values_list("number", "planned_days"))
     samples = step_samples(settings)
     # Steps of installations opened under an older plan keep their own numbers and plan.
-    for number, days in InstallationStep.objects.filter(installation__status=InstallationStatus.IN_PROGRESS).exclude(
-        number__in=list(planned)
-    ).values_list("number", "planned_days").distinct():
+    for number, days in (
+        InstallationStep.objects.filter(installation__status=InstallationStatus.IN_PROGRESS)
+        .exclude(number__in=list(planned))
+        .values_list("number", "planned_days")
+        .distinct()
+    ):
         planned.setdefault(number, days)
     both = forecast.step_durations(planned=planned, samples=samples, min_history=settings.forecast_min_history)
     return Durations(
@@ -91,15 +105,22 @@ def site_plan(installation: Installation, today: dt.date) -> forecast.SitePlan:
     steps = []
     installer_id = None
     for step in installation.steps.all():
-        steps.append(forecast.StepPlan(
-            number=step.number, planned_days=step.planned_days, kind=step.kind,
-            depends_on=tuple(d.number for d in step.depends_on.all()),
-            started_on=step.started_on, completed_on=step.completed_on,
-            paused_days=clocks.paused_days(step.pauses.all(), step.completed_on or today),
-        ))
+        steps.append(
+            forecast.StepPlan(
+                number=step.number,
+                planned_days=step.planned_days,
+                kind=step.kind,
+                depends_on=tuple(d.number for d in step.depends_on.all()),
+                started_on=step.started_on,
+                completed_on=step.completed_on,
+                paused_days=clocks.paused_days(step.pauses.all(), step.completed_on or today),
+            )
+        )
         if step.kind == StepKind.INSTALL:
             installer_id = step.installer_id
-    return forecast.SitePlan(installation.pk, installation.moa_signed_on, tuple(steps), installation.priority_rank, installer_id)
+    return forecast.SitePlan(
+        installation.pk, installation.moa_signed_on, tuple(steps), installation.priority_rank, installer_id
+    )
 
 
 def installer_slots(today: dt.date, count: int | None = None) -> list[forecast.InstallerSlot]:
@@ -126,12 +147,16 @@ class PipelineForecast:
 
 
 def open_installations():
-    return Installation.objects.open().select_related("agency", "agency__field_office").prefetch_related(
-        steps_prefetch(), "clock_pauses")
+    return (
+        Installation.objects.open()
+        .select_related("agency", "agency__field_office")
+        .prefetch_related(steps_prefetch(), "clock_pauses")
+    )
 
 
-def pipeline_forecast(*, today: dt.date | None = None, installers: int | None = None,
-                      installations: list[Installation] | None = None) -> PipelineForecast:
+def pipeline_forecast(
+    *, today: dt.date | None = None, installers: int | None = None, installations: list[Installation] | None = None
+) -> PipelineForecast:
     """The forecast of every open installation in the country (the installer queue is
     national, so a caller who sees only some sites still gets their true wait)."""
     today = today or dates.today()
@@ -160,14 +185,25 @@ def step_is_paused(step: InstallationStep) -> bool:
 
 
 def step_clock(step: InstallationStep, today: dt.date, settings: InstallationSettings) -> clocks.Clock:
-    return clocks.step_clock(started_on=step.started_on, completed_on=step.completed_on, planned_days=step.planned_days,
-                             pauses=step.pauses.all(), today=today, at_risk_percent=settings.at_risk_percent)
+    return clocks.step_clock(
+        started_on=step.started_on,
+        completed_on=step.completed_on,
+        planned_days=step.planned_days,
+        pauses=step.pauses.all(),
+        today=today,
+        at_risk_percent=settings.at_risk_percent,
+    )
 
 
 def installation_clock(installation: Installation, today: dt.date, settings: InstallationSettings) -> clocks.Clock:
-    return clocks.installation_clock(moa_signed_on=installation.moa_signed_on, operational_on=installation.operational_on,
-                                     today=today, goal_days=settings.goal_days, at_risk_percent=settings.at_risk_percent,
-                                     pauses=installation.clock_pauses.all())
+    return clocks.installation_clock(
+        moa_signed_on=installation.moa_signed_on,
+        operational_on=installation.operational_on,
+        today=today,
+        goal_days=settings.goal_days,
+        at_risk_percent=settings.at_risk_percent,
+        pauses=installation.clock_pauses.all(),
+    )
 
 
 def worst_clock(states) -> str:

@@ -8,17 +8,24 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from portal.audit.bulk import bulk_create_with_history
 
 from portal import dates
-from portal.history import stamp
+from portal.audit.bulk import bulk_create_with_history
 from portal.errors import TransitionNotAllowed
+from portal.history import stamp
 from portal.writes import model_update
 
 from .choices import InstallationStatus, PauseReason, StepKind
 from .models import (
-    Installation, InstallationPause, InstallationSettings, InstallationStep, Installer, InstallerUnavailability, ProgramModelSetting,
-    StepPause, StepTemplate,
+    Installation,
+    InstallationPause,
+    InstallationSettings,
+    InstallationStep,
+    Installer,
+    InstallerUnavailability,
+    ProgramModelSetting,
+    StepPause,
+    StepTemplate,
 )
 
 
@@ -37,6 +44,7 @@ def needs_installation(program_model: str) -> bool:
 
 # --- opening --------------------------------------------------------------------------
 
+
 @transaction.atomic
 def installation_open(*, agreement, acting_user, opened_on: dt.date | None = None) -> Installation | None:
     """Open the installation of the agreement's agency if it has none and the agreement's
@@ -49,15 +57,22 @@ def installation_open(*, agreement, acting_user, opened_on: dt.date | None = Non
     if existing is not None:
         return existing
     opened = installations_open_for(
-        agreements=[agreement], acting_user=acting_user, opened_on=opened_on,
+        agreements=[agreement],
+        acting_user=acting_user,
+        opened_on=opened_on,
         reason=f"Opened on the signature of the MOA ({agreement.get_program_model_display()})",
     )
     return opened[0] if opened else None
 
 
 @transaction.atomic
-def installations_open_for(*, agreements, acting_user, opened_on: dt.date | None = None,
-                           reason: str = "Opened on the signature of the MOA (ICE list import)") -> list[Installation]:
+def installations_open_for(
+    *,
+    agreements,
+    acting_user,
+    opened_on: dt.date | None = None,
+    reason: str = "Opened on the signature of the MOA (ICE list import)",
+) -> list[Installation]:
     """Open, set-based, the installations of many signed agreements at once (an ICE list
     import): one per agency without one, from its earliest signed agreement whose model
     needs a site; the same rules as ``installation_open``, in a fixed number of queries."""
@@ -65,7 +80,9 @@ def installations_open_for(*, agreements, acting_user, opened_on: dt.date | None
     models_needing = set(
         ProgramModelSetting.objects.filter(needs_installation=True).values_list("program_model", flat=True)
     )
-    have = set(Installation.objects.filter(agency_id__in={a.agency_id for a in agreements}).values_list("agency_id", flat=True))
+    have = set(
+        Installation.objects.filter(agency_id__in={a.agency_id for a in agreements}).values_list("agency_id", flat=True)
+    )
     first_by_agency: dict = {}
     for agreement in sorted(agreements, key=lambda a: (a.signed_on or dt.date.max, a.pk)):
         if agreement.signed_on is None or agreement.program_model not in models_needing or agreement.agency_id in have:
@@ -76,37 +93,66 @@ def installations_open_for(*, agreements, acting_user, opened_on: dt.date | None
     goal = InstallationSettings.current().goal_days
     installations = [
         Installation(
-            agency_id=agency_id, opened_from=agreement, moa_signed_on=agreement.signed_on, opened_on=opened_on,
-            status=(InstallationStatus.UNCONFIRMED if (opened_on - agreement.signed_on).days > goal
-                    else InstallationStatus.IN_PROGRESS),
+            agency_id=agency_id,
+            opened_from=agreement,
+            moa_signed_on=agreement.signed_on,
+            opened_on=opened_on,
+            status=(
+                InstallationStatus.UNCONFIRMED
+                if (opened_on - agreement.signed_on).days > goal
+                else InstallationStatus.IN_PROGRESS
+            ),
         )
         for agency_id, agreement in first_by_agency.items()
     ]
-    bulk_create_with_history(installations, Installation, batch_size=500, default_user=acting_user,
-                             default_change_reason=reason)
+    bulk_create_with_history(
+        installations, Installation, batch_size=500, default_user=acting_user, default_change_reason=reason
+    )
     installations = list(Installation.objects.filter(agency_id__in=first_by_agency))
     templates = list(StepTemplate.objects.prefetch_related("depends_on").order_by("number"))
     steps = [
         InstallationStep(
-            installation=installation, template=t, number=t.number, name=t.name, owner=t.owner, kind=t.kind,
+            installation=installation,
+            template=t,
+            number=t.number,
+            name=t.name,
+            owner=t.owner,
+            kind=t.kind,
             planned_days=t.planned_days,
-            started_on=(installation.moa_signed_on
-                        if installation.status == InstallationStatus.IN_PROGRESS and not t.depends_on.all() else None),
+            started_on=(
+                installation.moa_signed_on
+                if installation.status == InstallationStatus.IN_PROGRESS and not t.depends_on.all()
+                else None
+            ),
         )
-        for installation in installations for t in templates
+        for installation in installations
+        for t in templates
     ]
-    bulk_create_with_history(steps, InstallationStep, batch_size=1000, default_user=acting_user,
-                             default_change_reason="Copied from the installation plan")
+    bulk_create_with_history(
+        steps,
+        InstallationStep,
+        batch_size=1000,
+        default_user=acting_user,
+        default_change_reason="Copied from the installation plan",
+    )
     step_ids = {
         (installation_id, number): pk
-        for pk, installation_id, number in InstallationStep.objects.filter(
-            installation__in=installations).values_list("pk", "installation_id", "number")
+        for pk, installation_id, number in InstallationStep.objects.filter(installation__in=installations).values_list(
+            "pk", "installation_id", "number"
+        )
     }
     through = InstallationStep.depends_on.through
-    through.objects.bulk_create([
-        through(from_installationstep_id=step_ids[(i.pk, t.number)], to_installationstep_id=step_ids[(i.pk, d.number)])
-        for i in installations for t in templates for d in t.depends_on.all()
-    ], batch_size=1000)
+    through.objects.bulk_create(
+        [
+            through(
+                from_installationstep_id=step_ids[(i.pk, t.number)], to_installationstep_id=step_ids[(i.pk, d.number)]
+            )
+            for i in installations
+            for t in templates
+            for d in t.depends_on.all()
+        ],
+        batch_size=1000,
+    )
     return installations
 
 
@@ -116,14 +162,20 @@ def installation_follow_signing_date(*, agreement, previous_signed_on, acting_us
     it opened takes the new date, so its 180-day clock runs from it, and the steps that
     started at the old signature start at the new one. A site already operational before
     the new date keeps its date (HQ is told by the record's note)."""
-    installation = (Installation.objects.select_for_update()
-                    .filter(agency_id=agreement.agency_id).filter(opened_from_id=agreement.pk).first())
+    installation = (
+        Installation.objects.select_for_update()
+        .filter(agency_id=agreement.agency_id)
+        .filter(opened_from_id=agreement.pk)
+        .first()
+    )
     if installation is None or agreement.signed_on is None or installation.moa_signed_on == agreement.signed_on:
         return installation
     new = agreement.signed_on
     if installation.operational_on and installation.operational_on < new:
-        installation.note = (f"ICE's list moved the MOA signature to {new:%Y-%m-%d}, after the site became "
-                             f"operational; the clock keeps {installation.moa_signed_on:%Y-%m-%d}.")[:250]
+        installation.note = (
+            f"ICE's list moved the MOA signature to {new:%Y-%m-%d}, after the site became "
+            f"operational; the clock keeps {installation.moa_signed_on:%Y-%m-%d}."
+        )[:250]
         stamp(installation, acting_user, "Signing date corrected after the site was operational")
         installation.save(update_fields=["note"])
         return installation
@@ -139,6 +191,7 @@ def installation_follow_signing_date(*, agreement, previous_signed_on, acting_us
 
 
 # --- steps ----------------------------------------------------------------------------
+
 
 def _locked(step: InstallationStep) -> InstallationStep:
     return InstallationStep.objects.select_for_update().select_related("installation").get(pk=step.pk)
@@ -158,8 +211,9 @@ def _open_pause(step: InstallationStep) -> StepPause | None:
 
 
 @transaction.atomic
-def step_start(*, step: InstallationStep, started_on: dt.date, acting_user, note: str = "",
-               installer: Installer | None = None) -> InstallationStep:
+def step_start(
+    *, step: InstallationStep, started_on: dt.date, acting_user, note: str = "", installer: Installer | None = None
+) -> InstallationStep:
     """Start a step. Its dependencies must be complete (409), and the equipment may not
     be installed before the ISA is signed (409). The date may not be in the future, nor
     before the MOA signature or the completion of a dependency (400)."""
@@ -178,11 +232,19 @@ def step_start(*, step: InstallationStep, started_on: dt.date, acting_user, note
     if step.kind == StepKind.INSTALL:
         isa = installation.steps.filter(kind=StepKind.ISA).first()
         if isa is not None and isa.completed_on is None:
-            raise TransitionNotAllowed("Equipment may not be deployed before the ICE CISO signs the Interconnection Service Agreement.")
+            raise TransitionNotAllowed(
+                "Equipment may not be deployed before the ICE CISO signs the Interconnection Service Agreement."
+            )
     _check_date("started_on", started_on, not_before=installation.moa_signed_on, not_before_label="the MOA signature")
     latest = max(deps, key=lambda d: d.completed_on, default=None)
     if latest is not None and started_on < latest.completed_on:
-        raise ValidationError({"started_on": [f"Step {step.number} cannot start before step {latest.number} was complete ({latest.completed_on:%Y-%m-%d})."]})
+        raise ValidationError(
+            {
+                "started_on": [
+                    f"Step {step.number} cannot start before step {latest.number} was complete ({latest.completed_on:%Y-%m-%d})."
+                ]
+            }
+        )
     data = {"started_on": started_on}
     if installer is not None:
         if step.kind != StepKind.INSTALL:
@@ -190,7 +252,9 @@ def step_start(*, step: InstallationStep, started_on: dt.date, acting_user, note
         data["installer"] = installer
     if note:
         data["note"] = note[:250]
-    model_update(instance=step, data=data, acting_user=acting_user, reason=(note or f"Started on {started_on:%Y-%m-%d}")[:250])
+    model_update(
+        instance=step, data=data, acting_user=acting_user, reason=(note or f"Started on {started_on:%Y-%m-%d}")[:250]
+    )
     return step
 
 
@@ -209,8 +273,12 @@ def step_complete(*, step: InstallationStep, completed_on: dt.date, acting_user,
     if _open_pause(step) is not None:
         raise TransitionNotAllowed(f"Step {step.number} is paused: resume it before completing it.")
     _check_date("completed_on", completed_on, not_before=step.started_on, not_before_label="the step's start")
-    model_update(instance=step, data={"completed_on": completed_on, **({"note": note[:250]} if note else {})},
-                 acting_user=acting_user, reason=(note or f"Completed on {completed_on:%Y-%m-%d}")[:250])
+    model_update(
+        instance=step,
+        data={"completed_on": completed_on, **({"note": note[:250]} if note else {})},
+        acting_user=acting_user,
+        reason=(note or f"Completed on {completed_on:%Y-%m-%d}")[:250],
+    )
     if step.kind == StepKind.INSTALL or not installation.steps.filter(completed_on__isnull=True).exists():
         _make_operational(installation, completed_on, acting_user, "Equipment installed and connected")
     return step
@@ -220,12 +288,20 @@ def _make_operational(installation: Installation, on: dt.date, acting_user, reas
     """The site's equipment works: the installation is operational and the agency's
     officers can log in (Agency.equipment_operational_since, read by other apps)."""
     installation = Installation.objects.select_for_update().select_related("agency").get(pk=installation.pk)
-    model_update(instance=installation, data={"status": InstallationStatus.OPERATIONAL, "operational_on": on},
-                 acting_user=acting_user, reason=reason[:250])
+    model_update(
+        instance=installation,
+        data={"status": InstallationStatus.OPERATIONAL, "operational_on": on},
+        acting_user=acting_user,
+        reason=reason[:250],
+    )
     agency = installation.agency
     if agency.equipment_operational_since is None or agency.equipment_operational_since > on:
-        model_update(instance=agency, data={"equipment_operational_since": on}, acting_user=acting_user,
-                     reason=f"Site equipment operational since {on:%Y-%m-%d}")
+        model_update(
+            instance=agency,
+            data={"equipment_operational_since": on},
+            acting_user=acting_user,
+            reason=f"Site equipment operational since {on:%Y-%m-%d}",
+        )
 
 
 @transaction.atomic
@@ -268,15 +344,24 @@ def step_resume(*, step: InstallationStep, resumed_on: dt.date, acting_user, not
     data = {"ended_on": resumed_on}
     if note:
         data["note"] = (f"{pause.note} / {note}" if pause.note else note)[:250]
-    model_update(instance=pause, data=data, acting_user=acting_user, reason=(note or f"Resumed on {resumed_on:%Y-%m-%d}")[:250])
+    model_update(
+        instance=pause, data=data, acting_user=acting_user, reason=(note or f"Resumed on {resumed_on:%Y-%m-%d}")[:250]
+    )
     return pause
 
 
 # --- HQ's decisions -------------------------------------------------------------------
 
+
 @transaction.atomic
-def installation_confirm(*, installation: Installation, acting_user, operational_since: dt.date | None = None,
-                         at_step: int | None = None, step_started_on: dt.date | None = None) -> Installation:
+def installation_confirm(
+    *,
+    installation: Installation,
+    acting_user,
+    operational_since: dt.date | None = None,
+    at_step: int | None = None,
+    step_started_on: dt.date | None = None,
+) -> Installation:
     """HQ confirms where a "status unknown" installation stands: operational since a date,
     or in progress at step N since a date (the steps N depends on are then taken as
     complete on that date). Dates confirmed this way are marked estimated, so the forecast
@@ -285,12 +370,22 @@ def installation_confirm(*, installation: Installation, acting_user, operational
     if installation.status != InstallationStatus.UNCONFIRMED:
         raise TransitionNotAllowed("Only an installation whose status is unknown can be confirmed.")
     if (operational_since is None) == (at_step is None):
-        raise ValidationError({"non_field_errors": ["Confirm either the date the site became operational or the step it is at."]})
+        raise ValidationError(
+            {"non_field_errors": ["Confirm either the date the site became operational or the step it is at."]}
+        )
     if operational_since is not None:
-        _check_date("operational_since", operational_since, not_before=installation.moa_signed_on,
-                    not_before_label="the MOA signature")
-        model_update(instance=installation, data={"dates_estimated": True}, acting_user=acting_user,
-                     reason="Confirmed by HQ: dates estimated")
+        _check_date(
+            "operational_since",
+            operational_since,
+            not_before=installation.moa_signed_on,
+            not_before_label="the MOA signature",
+        )
+        model_update(
+            instance=installation,
+            data={"dates_estimated": True},
+            acting_user=acting_user,
+            reason="Confirmed by HQ: dates estimated",
+        )
         _make_operational(installation, operational_since, acting_user, "Confirmed by HQ: operational")
         installation.refresh_from_db()
         return installation
@@ -298,7 +393,9 @@ def installation_confirm(*, installation: Installation, acting_user, operational
     if at_step not in steps:
         raise ValidationError({"at_step": [f"This installation has no step {at_step}."]})
     step_started_on = step_started_on or dates.today()
-    _check_date("step_started_on", step_started_on, not_before=installation.moa_signed_on, not_before_label="the MOA signature")
+    _check_date(
+        "step_started_on", step_started_on, not_before=installation.moa_signed_on, not_before_label="the MOA signature"
+    )
     upstream: set[int] = set()
     todo = [at_step]
     while todo:
@@ -307,23 +404,45 @@ def installation_confirm(*, installation: Installation, acting_user, operational
                 upstream.add(dep.number)
                 todo.append(dep.number)
     for number in upstream:
-        model_update(instance=steps[number], data={"started_on": step_started_on, "completed_on": step_started_on},
-                     acting_user=acting_user,
-                     reason="Confirmed by HQ: complete (date unknown, taken as the confirmation's date)")
-    model_update(instance=steps[at_step], data={"started_on": step_started_on}, acting_user=acting_user,
-                 reason="Confirmed by HQ: in progress")
-    model_update(instance=installation, data={"status": InstallationStatus.IN_PROGRESS, "dates_estimated": True},
-                 acting_user=acting_user, reason=f"Confirmed by HQ: in progress at step {at_step}")
+        model_update(
+            instance=steps[number],
+            data={"started_on": step_started_on, "completed_on": step_started_on},
+            acting_user=acting_user,
+            reason="Confirmed by HQ: complete (date unknown, taken as the confirmation's date)",
+        )
+    model_update(
+        instance=steps[at_step],
+        data={"started_on": step_started_on},
+        acting_user=acting_user,
+        reason="Confirmed by HQ: in progress",
+    )
+    model_update(
+        instance=installation,
+        data={"status": InstallationStatus.IN_PROGRESS, "dates_estimated": True},
+        acting_user=acting_user,
+        reason=f"Confirmed by HQ: in progress at step {at_step}",
+    )
     return installation
 
 
 @transaction.atomic
-def installations_confirm(*, installations, acting_user, operational_since: dt.date | None = None,
-                          at_step: int | None = None, step_started_on: dt.date | None = None) -> list[Installation]:
+def installations_confirm(
+    *,
+    installations,
+    acting_user,
+    operational_since: dt.date | None = None,
+    at_step: int | None = None,
+    step_started_on: dt.date | None = None,
+) -> list[Installation]:
     """Confirm several "status unknown" installations the same way, all or none."""
     return [
-        installation_confirm(installation=i, acting_user=acting_user, operational_since=operational_since,
-                             at_step=at_step, step_started_on=step_started_on)
+        installation_confirm(
+            installation=i,
+            acting_user=acting_user,
+            operational_since=operational_since,
+            at_step=at_step,
+            step_started_on=step_started_on,
+        )
         for i in installations
     ]
 
@@ -332,12 +451,17 @@ def installations_confirm(*, installations, acting_user, operational_since: dt.d
 def installation_set_priority(*, installation: Installation, priority_rank: int | None, acting_user) -> Installation:
     """HQ's rank of a site in the installer queue (1 first); None returns it to MOA order."""
     installation = Installation.objects.select_for_update().get(pk=installation.pk)
-    model_update(instance=installation, data={"priority_rank": priority_rank}, acting_user=acting_user,
-                 reason=f"Priority set to {priority_rank}" if priority_rank else "Priority cleared: MOA order")
+    model_update(
+        instance=installation,
+        data={"priority_rank": priority_rank},
+        acting_user=acting_user,
+        reason=f"Priority set to {priority_rank}" if priority_rank else "Priority cleared: MOA order",
+    )
     return installation
 
 
 # --- agreements ending and coming back --------------------------------------------------
+
 
 def _agency_still_needs_site(agreement, on: dt.date, *, held: bool) -> bool:
     """Whether another agreement of the agency needs the site: one in force on ``on``
@@ -349,18 +473,25 @@ def _agency_still_needs_site(agreement, on: dt.date, *, held: bool) -> bool:
     models_needing = ProgramModelSetting.models_needing_installation()
     if held:
         return other_agreements_held(agreement, models_needing).exists()
-    return Agreement.objects.in_force(on).filter(agency_id=agreement.agency_id, program_model__in=models_needing).exclude(
-        pk=agreement.pk).exists()
+    return (
+        Agreement.objects.in_force(on)
+        .filter(agency_id=agreement.agency_id, program_model__in=models_needing)
+        .exclude(pk=agreement.pk)
+        .exists()
+    )
 
 
 def _pause_start(step: InstallationStep, on: dt.date) -> dt.date:
-    last_end = step.pauses.filter(ended_on__isnull=False).order_by("-ended_on").values_list("ended_on", flat=True).first()
+    last_end = (
+        step.pauses.filter(ended_on__isnull=False).order_by("-ended_on").values_list("ended_on", flat=True).first()
+    )
     return max(d for d in (on, step.started_on, last_end) if d)
 
 
 @transaction.atomic
-def installation_hold_for_agreement(*, agreement, acting_user, reason: str = "", transition: str = "suspend",
-                                    on: dt.date | None = None) -> list[StepPause]:
+def installation_hold_for_agreement(
+    *, agreement, acting_user, reason: str = "", transition: str = "suspend", on: dt.date | None = None
+) -> list[StepPause]:
     """An agreement was suspended, terminated or withdrawn on ``on``.
 
     A suspension, when no other agreement in force needs the site: from ``on``, every step
@@ -371,17 +502,27 @@ def installation_hold_for_agreement(*, agreement, acting_user, reason: str = "",
     on = on or dates.today()
     if transition in ("terminate", "withdraw"):
         if not _agency_still_needs_site(agreement, on, held=True):
-            installation_cancel(agency_id=agreement.agency_id, acting_user=acting_user, on=on,
-                                reason=f"Agreement {'terminated' if transition == 'terminate' else 'withdrawn'} "
-                                       f"on {on:%Y-%m-%d}: {reason}".rstrip(": "))
+            installation_cancel(
+                agency_id=agreement.agency_id,
+                acting_user=acting_user,
+                on=on,
+                reason=f"Agreement {'terminated' if transition == 'terminate' else 'withdrawn'} "
+                f"on {on:%Y-%m-%d}: {reason}".rstrip(": "),
+            )
         return []
-    installation = Installation.objects.filter(agency_id=agreement.agency_id, status=InstallationStatus.IN_PROGRESS).first()
+    installation = Installation.objects.filter(
+        agency_id=agreement.agency_id, status=InstallationStatus.IN_PROGRESS
+    ).first()
     if installation is None or _agency_still_needs_site(agreement, on, held=False):
         return []
     note = (reason or "Agreement suspended")[:250]
     if not installation.clock_pauses.filter(ended_on__isnull=True).exists():
-        pause = InstallationPause(installation=installation, reason=PauseReason.AGREEMENT_ENDED, note=note,
-                                  started_on=max(on, installation.moa_signed_on))
+        pause = InstallationPause(
+            installation=installation,
+            reason=PauseReason.AGREEMENT_ENDED,
+            note=note,
+            started_on=max(on, installation.moa_signed_on),
+        )
         pause.full_clean()
         stamp(pause, acting_user, f"Agreement suspended on {on:%Y-%m-%d}")
         pause.save()
@@ -406,10 +547,10 @@ def installation_release_for_agreement(*, agreement, acting_user, on: dt.date | 
         stamp(pause, acting_user, why)
         pause.save(update_fields=["ended_on"])
     ended = []
-    for pause in StepPause.objects.filter(step__installation=installation, reason=PauseReason.AGREEMENT_ENDED,
-                                          ended_on__isnull=True):
-        model_update(instance=pause, data={"ended_on": max(on, pause.started_on)}, acting_user=acting_user,
-                     reason=why)
+    for pause in StepPause.objects.filter(
+        step__installation=installation, reason=PauseReason.AGREEMENT_ENDED, ended_on__isnull=True
+    ):
+        model_update(instance=pause, data={"ended_on": max(on, pause.started_on)}, acting_user=acting_user, reason=why)
         ended.append(pause)
     return ended
 
@@ -419,9 +560,11 @@ def installation_cancel(*, agency_id: int, acting_user, on: dt.date, reason: str
     """Close the agency's installation (in progress or status unknown) as cancelled on
     ``on``: its steps not complete are cancelled, its open pauses end that day. An
     operational site keeps its status: its equipment is installed."""
-    installation = (Installation.objects.select_for_update()
-                    .filter(agency_id=agency_id, status__in=[InstallationStatus.IN_PROGRESS, InstallationStatus.UNCONFIRMED])
-                    .first())
+    installation = (
+        Installation.objects.select_for_update()
+        .filter(agency_id=agency_id, status__in=[InstallationStatus.IN_PROGRESS, InstallationStatus.UNCONFIRMED])
+        .first()
+    )
     if installation is None:
         return None
     for pause in installation.clock_pauses.filter(ended_on__isnull=True):
@@ -445,18 +588,24 @@ def installation_cancel(*, agency_id: int, acting_user, on: dt.date, reason: str
 
 # --- installers -----------------------------------------------------------------------
 
+
 @transaction.atomic
 def installer_save(*, acting_user, installer: Installer | None = None, **fields) -> Installer:
     """Create or update an OCIO installer and their availability."""
     installer = installer or Installer()
-    model_update(instance=installer, data=fields, acting_user=acting_user,
-                 reason="Installer recorded" if installer.pk is None else "Installer updated")
+    model_update(
+        instance=installer,
+        data=fields,
+        acting_user=acting_user,
+        reason="Installer recorded" if installer.pk is None else "Installer updated",
+    )
     return installer
 
 
 @transaction.atomic
-def installer_add_unavailability(*, installer: Installer, acting_user, starts_on: dt.date, ends_on: dt.date,
-                                 reason: str = "") -> InstallerUnavailability:
+def installer_add_unavailability(
+    *, installer: Installer, acting_user, starts_on: dt.date, ends_on: dt.date, reason: str = ""
+) -> InstallerUnavailability:
     """Record a period when an installer cannot install; the queue forecast works around it."""
     if ends_on < starts_on:
         raise ValidationError({"ends_on": ["A period of unavailability cannot end before it starts."]})
@@ -473,8 +622,9 @@ def installation_settings_update(*, acting_user, **fields) -> InstallationSettin
     setting)."""
     from portal.settings_sections import row_update
 
-    return row_update(InstallationSettings.current(), acting_user=acting_user,
-                      reason="Installation settings changed", **fields)
+    return row_update(
+        InstallationSettings.current(), acting_user=acting_user, reason="Installation settings changed", **fields
+    )
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@ chart of days to operational with step analytics, and HQ's bulk confirmation."""
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 from collections import defaultdict
 
@@ -12,8 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.views import View
 
-from portal import dates, history
-from portal import access
+from portal import access, dates, history
 from portal.forms import submit
 from portal.tables import Column, csv_response, xlsx_response
 from portal.views import uswds_form
@@ -47,8 +45,11 @@ def board_rows(installations, visible_ids, pipeline, today, settings):
         pessimistic = pipeline.pessimistic[installation.pk]
         goal_on = selectors.goal_date(installation, settings.goal_days, today)
         inst_clock = selectors.installation_clock(installation, today, settings)
-        step_clocks = [selectors.step_clock(s, today, settings).state for s in installation.steps.all()
-                       if s.started_on and not s.completed_on]
+        step_clocks = [
+            selectors.step_clock(s, today, settings).state
+            for s in installation.steps.all()
+            if s.started_on and not s.completed_on
+        ]
         clock_state = selectors.worst_clock([inst_clock.state, *step_clocks])
         running = [s for s in installation.steps.all() if s.started_on and not s.completed_on]
         flags = []
@@ -62,14 +63,23 @@ def board_rows(installations, visible_ids, pipeline, today, settings):
             flags.append(f"Waits {expected.queue_wait_days} days for an installer")
         if installation.priority_rank:
             flags.append(f"HQ priority {installation.priority_rank}")
-        rows.append({
-            "installation": installation, "agency": installation.agency, "step": step,
-            "running": ", ".join(str(s.number) for s in running) or "—",
-            "days_since_moa": installation.days_since_moa(today), "clock_state": clock_state,
-            "clock_label": ClockState(clock_state).label, "installation_clock": inst_clock,
-            "forecast_on": expected.operational_on, "pessimistic_on": pessimistic.operational_on, "goal_on": goal_on,
-            "wait_days": expected.queue_wait_days, "flags": flags,
-        })
+        rows.append(
+            {
+                "installation": installation,
+                "agency": installation.agency,
+                "step": step,
+                "running": ", ".join(str(s.number) for s in running) or "—",
+                "days_since_moa": installation.days_since_moa(today),
+                "clock_state": clock_state,
+                "clock_label": ClockState(clock_state).label,
+                "installation_clock": inst_clock,
+                "forecast_on": expected.operational_on,
+                "pessimistic_on": pessimistic.operational_on,
+                "goal_on": goal_on,
+                "wait_days": expected.queue_wait_days,
+                "flags": flags,
+            }
+        )
     return rows
 
 
@@ -107,7 +117,11 @@ class PipelineView(LoginRequiredMixin, View):
         uswds_form(filterset.form)
         for name in ("status", "agency"):
             filterset.form.fields.pop(name, None)
-        visible = filterset.qs if filterset.is_bound and filterset.is_valid() else (base.none() if filterset.is_bound else base)
+        visible = (
+            filterset.qs
+            if filterset.is_bound and filterset.is_valid()
+            else (base.none() if filterset.is_bound else base)
+        )
         visible_ids = set(visible.values_list("pk", flat=True))
         rows = board_rows(installations, visible_ids, pipeline, today, settings)
         export = request.GET.get("export")
@@ -129,15 +143,30 @@ class PipelineView(LoginRequiredMixin, View):
             what_if = _compare(rows, pipeline, alt, settings)
         params = request.GET.copy()
         params.pop("export", None)
-        unconfirmed = Installation.objects.visible_to(request.user).filter(status=InstallationStatus.UNCONFIRMED).count()
-        return render(request, self.template_name, {
-            "title": "IT installation pipeline", "filter_form": filterset.form, "columns": [c for _, c in sorted(columns.items())],
-            "rows": rows, "today": today, "settings": settings, "pipeline": pipeline,
-            "installers": list(Installer.objects.filter(active=True)), "what_if": what_if, "what_if_n": what_if_n,
-            "querystring": params.urlencode(), "unconfirmed": unconfirmed,
-            "may_confirm": access.may(request.user, "confirm", Installation), "max_what_if": MAX_WHAT_IF,
-            "misses": sum(1 for r in rows if r["forecast_on"] is None or r["forecast_on"] > r["goal_on"]),
-        })
+        unconfirmed = (
+            Installation.objects.visible_to(request.user).filter(status=InstallationStatus.UNCONFIRMED).count()
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "title": "IT installation pipeline",
+                "filter_form": filterset.form,
+                "columns": [c for _, c in sorted(columns.items())],
+                "rows": rows,
+                "today": today,
+                "settings": settings,
+                "pipeline": pipeline,
+                "installers": list(Installer.objects.filter(active=True)),
+                "what_if": what_if,
+                "what_if_n": what_if_n,
+                "querystring": params.urlencode(),
+                "unconfirmed": unconfirmed,
+                "may_confirm": access.may(request.user, "confirm", Installation),
+                "max_what_if": MAX_WHAT_IF,
+                "misses": sum(1 for r in rows if r["forecast_on"] is None or r["forecast_on"] > r["goal_on"]),
+            },
+        )
 
 
 def _compare(rows, current, alt, settings):
@@ -146,11 +175,18 @@ def _compare(rows, current, alt, settings):
     for row in rows:
         pk = row["installation"].pk
         now_on, alt_on = current.expected[pk].operational_on, alt.expected[pk].operational_on
-        changes.append({"row": row, "now": now_on, "alt": alt_on,
-                        "gain": (now_on - alt_on).days if now_on and alt_on else None,
-                        "alt_misses": alt_on is None or alt_on > row["goal_on"]})
+        changes.append(
+            {
+                "row": row,
+                "now": now_on,
+                "alt": alt_on,
+                "gain": (now_on - alt_on).days if now_on and alt_on else None,
+                "alt_misses": alt_on is None or alt_on > row["goal_on"],
+            }
+        )
     return {
-        "installers": alt.installer_count, "changes": [c for c in changes if c["now"] != c["alt"]],
+        "installers": alt.installer_count,
+        "changes": [c for c in changes if c["now"] != c["alt"]],
         "misses_now": sum(1 for r in rows if r["forecast_on"] is None or r["forecast_on"] > r["goal_on"]),
         "misses_alt": sum(1 for c in changes if c["alt_misses"]),
         "wait_now": sum(current.expected[r["installation"].pk].queue_wait_days for r in rows),
@@ -166,8 +202,11 @@ class InstallationDetailView(LoginRequiredMixin, View):
 
     def _installation(self, request, pk):
         return access.get_or_404(
-            Installation.objects.select_related("agency", "agency__field_office", "opened_from")
-            .prefetch_related(selectors.steps_prefetch(), "clock_pauses"), request.user, pk=pk,
+            Installation.objects.select_related("agency", "agency__field_office", "opened_from").prefetch_related(
+                selectors.steps_prefetch(), "clock_pauses"
+            ),
+            request.user,
+            pk=pk,
         )
 
     def get(self, request, pk):
@@ -176,35 +215,58 @@ class InstallationDetailView(LoginRequiredMixin, View):
     def _render(self, request, installation, *, step_form=None, priority_form=None, status=200):
         today = dates.today()
         settings = InstallationSettings.current()
-        pipeline = selectors.pipeline_forecast(today=today) if installation.status == InstallationStatus.IN_PROGRESS else None
+        pipeline = (
+            selectors.pipeline_forecast(today=today) if installation.status == InstallationStatus.IN_PROGRESS else None
+        )
         expected = pipeline.expected.get(installation.pk) if pipeline else None
         pessimistic = pipeline.pessimistic.get(installation.pk) if pipeline else None
         steps = []
         for step in installation.steps.all():
             clock = selectors.step_clock(step, today, settings)
-            steps.append({
-                "step": step, "clock": clock, "deps": sorted(d.number for d in step.depends_on.all()),
-                "paused": selectors.step_is_paused(step), "pauses": list(step.pauses.all()),
-                "forecast": expected.steps.get(step.number) if expected else None,
-                "pessimistic": pessimistic.steps.get(step.number) if pessimistic else None,
-            })
+            steps.append(
+                {
+                    "step": step,
+                    "clock": clock,
+                    "deps": sorted(d.number for d in step.depends_on.all()),
+                    "paused": selectors.step_is_paused(step),
+                    "pauses": list(step.pauses.all()),
+                    "forecast": expected.steps.get(step.number) if expected else None,
+                    "pessimistic": pessimistic.steps.get(step.number) if pessimistic else None,
+                }
+            )
         step_ids = [s["step"].pk for s in steps]
         entries = history.merged(
             history.entries(installation.history.all(), what="Installation"),
             history.entries(InstallationStep.history.filter(installation_id=installation.pk), what="Step"),
             history.entries(StepPause.history.filter(step_id__in=step_ids), what="Pause"),
         )
-        may_update = access.may(request.user, "step_start", installation) and installation.status == InstallationStatus.IN_PROGRESS
-        return render(request, self.template_name, {
-            "installation": installation, "agency": installation.agency, "steps": steps, "today": today,
-            "clock": selectors.installation_clock(installation, today, settings), "settings": settings,
-            "expected": expected, "pessimistic": pessimistic,
-            "goal_on": selectors.goal_date(installation, settings.goal_days, today),
-            "history": entries[:200], "may_update": may_update, "may_prioritise": access.may(request.user, "priority", installation),
-            "step_form": (step_form or StepUpdateForm(installation=installation, today=today)).styled(),
-            "priority_form": (priority_form or PriorityForm(
-                initial={"priority_rank": installation.priority_rank})).styled(),
-        }, status=status)
+        may_update = (
+            access.may(request.user, "step_start", installation)
+            and installation.status == InstallationStatus.IN_PROGRESS
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "installation": installation,
+                "agency": installation.agency,
+                "steps": steps,
+                "today": today,
+                "clock": selectors.installation_clock(installation, today, settings),
+                "settings": settings,
+                "expected": expected,
+                "pessimistic": pessimistic,
+                "goal_on": selectors.goal_date(installation, settings.goal_days, today),
+                "history": entries[:200],
+                "may_update": may_update,
+                "may_prioritise": access.may(request.user, "priority", installation),
+                "step_form": (step_form or StepUpdateForm(installation=installation, today=today)).styled(),
+                "priority_form": (
+                    priority_form or PriorityForm(initial={"priority_rank": installation.priority_rank})
+                ).styled(),
+            },
+            status=status,
+        )
 
     def post(self, request, pk):
         installation = self._installation(request, pk)
@@ -212,12 +274,19 @@ class InstallationDetailView(LoginRequiredMixin, View):
         if action == "priority":
             access.check(request.user, "priority", installation)
             form = PriorityForm(request.POST)
-            done = submit(form, lambda data: services.installation_set_priority(
-                installation=installation, acting_user=request.user, priority_rank=data["priority_rank"]))
+            done = submit(
+                form,
+                lambda data: services.installation_set_priority(
+                    installation=installation, acting_user=request.user, priority_rank=data["priority_rank"]
+                ),
+            )
             forms = {"priority_form": form}
         else:
-            access.check(request.user, f"step_{action}" if action in ("start", "complete", "pause", "resume")
-                         else "step_start", installation)
+            access.check(
+                request.user,
+                f"step_{action}" if action in ("start", "complete", "pause", "resume") else "step_start",
+                installation,
+            )
             form = StepUpdateForm(request.POST, installation=installation, today=dates.today())
             done = submit(form, lambda data: self._step_action(data, request.user), field_names=STEP_DATE_FIELDS)
             forms = {"step_form": form}
@@ -230,7 +299,9 @@ class InstallationDetailView(LoginRequiredMixin, View):
     def _step_action(data, user):
         step, on, note = data["step"], data["on"], data["note"].strip()
         if data["action"] == "start":
-            return services.step_start(step=step, started_on=on, acting_user=user, note=note, installer=data["installer"])
+            return services.step_start(
+                step=step, started_on=on, acting_user=user, note=note, installer=data["installer"]
+            )
         if data["action"] == "complete":
             return services.step_complete(step=step, completed_on=on, acting_user=user, note=note)
         if data["action"] == "pause":
@@ -244,9 +315,17 @@ def chart_data(installations, goal_days: int):
     rows = []
     for i in installations:
         days = i.counted_days(i.operational_on)
-        rows.append({"label": i.agency.name, "state": i.agency.state, "moa": i.moa_signed_on,
-                     "operational": i.operational_on, "days": days, "over": max(0, days - goal_days),
-                     "fy": dates.fiscal_label(i.operational_on)})
+        rows.append(
+            {
+                "label": i.agency.name,
+                "state": i.agency.state,
+                "moa": i.moa_signed_on,
+                "operational": i.operational_on,
+                "days": days,
+                "over": max(0, days - goal_days),
+                "fy": dates.fiscal_label(i.operational_on),
+            }
+        )
     return rows
 
 
@@ -254,9 +333,11 @@ def step_analytics(visible_completed_ids):
     """Per step: median and 90th percentile of actual working days, days over plan; per
     fiscal quarter of completion: which step cost most days over plan."""
     steps = (
-        InstallationStep.objects.filter(installation_id__in=visible_completed_ids, started_on__isnull=False,
-                                        completed_on__isnull=False)
-        .select_related("installation").prefetch_related("pauses")
+        InstallationStep.objects.filter(
+            installation_id__in=visible_completed_ids, started_on__isnull=False, completed_on__isnull=False
+        )
+        .select_related("installation")
+        .prefetch_related("pauses")
     )
     per_step = defaultdict(list)
     over_by_quarter = defaultdict(lambda: defaultdict(int))
@@ -267,21 +348,38 @@ def step_analytics(visible_completed_ids):
         days = max(0, (step.completed_on - step.started_on).days - paused_days(step.pauses.all(), step.completed_on))
         per_step[step.number].append((days, step.planned_days))
         names[step.number] = step.name
-        over_by_quarter[dates.fiscal_label(step.installation.operational_on)][step.number] += max(0, days - step.planned_days)
+        over_by_quarter[dates.fiscal_label(step.installation.operational_on)][step.number] += max(
+            0, days - step.planned_days
+        )
     table = []
     for number in sorted(per_step):
         values = [d for d, _ in per_step[number]]
         planned = per_step[number][0][1]
-        table.append({"number": number, "name": names[number], "count": len(values), "planned": planned,
-                      "median": statistics.median(values), "p90": fc.percentile(values, 90),
-                      "over": sum(max(0, d - p) for d, p in per_step[number])})
+        table.append(
+            {
+                "number": number,
+                "name": names[number],
+                "count": len(values),
+                "planned": planned,
+                "median": statistics.median(values),
+                "p90": fc.percentile(values, 90),
+                "over": sum(max(0, d - p) for d, p in per_step[number]),
+            }
+        )
     worst = max(table, key=lambda r: r["over"], default=None)
     quarters = []
     for label in sorted(over_by_quarter):
         by_step = over_by_quarter[label]
         number, over = max(by_step.items(), key=lambda kv: (kv[1], -kv[0]))
-        quarters.append({"label": label, "step": number, "name": names.get(number, ""), "over": over,
-                         "total": sum(by_step.values())})
+        quarters.append(
+            {
+                "label": label,
+                "step": number,
+                "name": names.get(number, ""),
+                "over": over,
+                "total": sum(by_step.values()),
+            }
+        )
     return table, (worst if worst and worst["over"] else None), quarters
 
 
@@ -296,19 +394,33 @@ class ChartView(LoginRequiredMixin, View):
         completed = list(
             Installation.objects.visible_to(request.user)
             .filter(status=InstallationStatus.OPERATIONAL, dates_estimated=False)
-            .select_related("agency").prefetch_related("clock_pauses").order_by("operational_on", "pk")
+            .select_related("agency")
+            .prefetch_related("clock_pauses")
+            .order_by("operational_on", "pk")
         )
         data = chart_data(completed, settings.goal_days)
         over = [d for d in data if d["days"] > settings.goal_days]
         table, worst, quarters = step_analytics([i.pk for i in completed])
-        return render(request, self.template_name, {
-            "title": "Days from MOA signature to operational", "data": data, "settings": settings,
-            "over_count": len(over), "worst_days": max((d["days"] for d in data), default=None),
-            "median_days": statistics.median([d["days"] for d in data]) if data else None,
-            "chart": {"labels": [f"{d['label']} ({d['state']})" for d in data], "days": [d["days"] for d in data],
-                      "goal": settings.goal_days},
-            "steps": table, "worst_step": worst, "quarters": quarters,
-        })
+        return render(
+            request,
+            self.template_name,
+            {
+                "title": "Days from MOA signature to operational",
+                "data": data,
+                "settings": settings,
+                "over_count": len(over),
+                "worst_days": max((d["days"] for d in data), default=None),
+                "median_days": statistics.median([d["days"] for d in data]) if data else None,
+                "chart": {
+                    "labels": [f"{d['label']} ({d['state']})" for d in data],
+                    "days": [d["days"] for d in data],
+                    "goal": settings.goal_days,
+                },
+                "steps": table,
+                "worst_step": worst,
+                "quarters": quarters,
+            },
+        )
 
 
 class ConfirmView(LoginRequiredMixin, View):
@@ -318,15 +430,27 @@ class ConfirmView(LoginRequiredMixin, View):
     template_name = "itdeploy/confirm.html"
 
     def _rows(self, request):
-        return (Installation.objects.visible_to(request.user).filter(status=InstallationStatus.UNCONFIRMED)
-                .select_related("agency", "agency__field_office").order_by("moa_signed_on", "pk"))
+        return (
+            Installation.objects.visible_to(request.user)
+            .filter(status=InstallationStatus.UNCONFIRMED)
+            .select_related("agency", "agency__field_office")
+            .order_by("moa_signed_on", "pk")
+        )
 
     def get(self, request, form=None, status=200):
-        return render(request, self.template_name, {
-            "title": "Confirm installations whose status is unknown", "rows": self._rows(request)[:500],
-            "count": self._rows(request).count(), "steps": StepTemplate.objects.all(),
-            "may_confirm": access.may(request.user, "confirm", Installation), "form": form,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "title": "Confirm installations whose status is unknown",
+                "rows": self._rows(request)[:500],
+                "count": self._rows(request).count(),
+                "steps": StepTemplate.objects.all(),
+                "may_confirm": access.may(request.user, "confirm", Installation),
+                "form": form,
+            },
+            status=status,
+        )
 
     def post(self, request):
         access.require(request.user, "confirm", Installation)
@@ -335,10 +459,12 @@ class ConfirmView(LoginRequiredMixin, View):
         def confirm(data):
             chosen = list(data["installation"])
             if data["how"] == "operational":
-                return services.installations_confirm(installations=chosen, acting_user=request.user,
-                                                      operational_since=data["on"])
-            return services.installations_confirm(installations=chosen, acting_user=request.user,
-                                                  at_step=data["at_step"], step_started_on=data["on"])
+                return services.installations_confirm(
+                    installations=chosen, acting_user=request.user, operational_since=data["on"]
+                )
+            return services.installations_confirm(
+                installations=chosen, acting_user=request.user, at_step=data["at_step"], step_started_on=data["on"]
+            )
 
         done = submit(form, confirm, field_names=CONFIRM_FIELDS)
         if not done:

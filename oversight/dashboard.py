@@ -53,8 +53,9 @@ def _with_model(queryset, filters: DashboardFilters, agency_path: str):
         return queryset
     from agreements.models import Agreement
 
-    return queryset.filter(Exists(Agreement.objects.filter(
-        agency=OuterRef(agency_path), program_model=filters.program_model)))
+    return queryset.filter(
+        Exists(Agreement.objects.filter(agency=OuterRef(agency_path), program_model=filters.program_model))
+    )
 
 
 def _office(queryset, filters: DashboardFilters, path: str):
@@ -76,8 +77,13 @@ def agreement_figures(user, filters: DashboardFilters, fy: int) -> dict:
     url = reverse("agreements:agreement-list")
 
     by_month: dict[dt.date, int] = {}
-    for row in (agreements.filter(signed_on__isnull=False).annotate(month=TruncMonth("signed_on"))
-                .values("month").annotate(n=Count("id")).order_by("month")):
+    for row in (
+        agreements.filter(signed_on__isnull=False)
+        .annotate(month=TruncMonth("signed_on"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    ):
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
         by_month[month] = row["n"]
     by_fy: dict[int, int] = defaultdict(int)
@@ -87,21 +93,40 @@ def agreement_figures(user, filters: DashboardFilters, fy: int) -> dict:
     months = []
     for i in range(12):
         first = dt.date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1)
-        months.append({"month": first.isoformat()[:7], "label": first.strftime("%b %Y"), "signed": by_month.get(first, 0)})
+        months.append(
+            {"month": first.isoformat()[:7], "label": first.strftime("%b %Y"), "signed": by_month.get(first, 0)}
+        )
 
-    in_force = dict(agreements.filter(status__in=IN_FORCE_STATUSES).values_list("program_model")
-                    .annotate(n=Count("id")).values_list("program_model", "n"))
+    in_force = dict(
+        agreements.filter(status__in=IN_FORCE_STATUSES)
+        .values_list("program_model")
+        .annotate(n=Count("id"))
+        .values_list("program_model", "n")
+    )
     status_params = {"status": list(IN_FORCE_STATUSES)}
     by_model = [
-        {"program_model": code, "label": label, "in_force": in_force.get(code, 0),
-         "url": url + filters.query(_model=False, program_model=code, **status_params)}
-        for code, label in ProgramModel.choices if not filters.program_model or code == filters.program_model
+        {
+            "program_model": code,
+            "label": label,
+            "in_force": in_force.get(code, 0),
+            "url": url + filters.query(_model=False, program_model=code, **status_params),
+        }
+        for code, label in ProgramModel.choices
+        if not filters.program_model or code == filters.program_model
     ]
-    per_state = dict(agreements.filter(status__in=IN_FORCE_STATUSES).values_list("agency__state")
-                     .annotate(n=Count("id")).values_list("agency__state", "n"))
+    per_state = dict(
+        agreements.filter(status__in=IN_FORCE_STATUSES)
+        .values_list("agency__state")
+        .annotate(n=Count("id"))
+        .values_list("agency__state", "n")
+    )
     states = [
-        {"state": code, "name": name, "in_force": per_state.get(code, 0),
-         "url": url + filters.query(state=code, **status_params)}
+        {
+            "state": code,
+            "name": name,
+            "in_force": per_state.get(code, 0),
+            "url": url + filters.query(state=code, **status_params),
+        }
         for code, name in sorted(STATES.items(), key=lambda item: item[1])
     ]
     return {
@@ -109,8 +134,10 @@ def agreement_figures(user, filters: DashboardFilters, fy: int) -> dict:
         "signed_in_fiscal_year": by_fy.get(fy, 0),
         "signed_in_fiscal_year_url": url + filters.query(signed_fiscal_year=fy),
         "signed_by_month": months,
-        "signed_by_fiscal_year": [{"fiscal_year": y, "signed": by_fy[y], "url": url + filters.query(signed_fiscal_year=y)}
-                                  for y in sorted(by_fy)],
+        "signed_by_fiscal_year": [
+            {"fiscal_year": y, "signed": by_fy[y], "url": url + filters.query(signed_fiscal_year=y)}
+            for y in sorted(by_fy)
+        ],
         "in_force": sum(in_force.values()),
         "in_force_url": url + filters.query(**status_params),
         "in_force_by_model": by_model,
@@ -124,7 +151,9 @@ def site_figures(user, filters: DashboardFilters, fy: int) -> dict:
     from itdeploy.models import Installation, InstallationSettings
 
     goal = InstallationSettings.current().goal_days
-    sites = _with_model(_office(Installation.objects.visible_to(user), filters, "agency__field_office"), filters, "agency")
+    sites = _with_model(
+        _office(Installation.objects.visible_to(user), filters, "agency__field_office"), filters, "agency"
+    )
     fy_range = (dates.fiscal_year_start(fy), dates.fiscal_year_end(fy))
     counts = sites.aggregate(
         operational=Count("id", filter=Q(status=InstallationStatus.OPERATIONAL)),
@@ -132,8 +161,11 @@ def site_figures(user, filters: DashboardFilters, fy: int) -> dict:
         waiting=Count("id", filter=Q(status=InstallationStatus.IN_PROGRESS)),
     )
     days = [
-        (done - signed).days for signed, done in sites.filter(
-            status=InstallationStatus.OPERATIONAL, dates_estimated=False, operational_on__range=fy_range,
+        (done - signed).days
+        for signed, done in sites.filter(
+            status=InstallationStatus.OPERATIONAL,
+            dates_estimated=False,
+            operational_on__range=fy_range,
         ).values_list("moa_signed_on", "operational_on")
     ]
     within = sum(1 for d in days if d <= goal)
@@ -157,15 +189,19 @@ def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
     from training.models import Officer
 
     fy_start = dates.fiscal_year_start(dates.fiscal_year(today))
-    officers = _with_model(_office(Officer.objects.visible_to(user), filters, "agency__field_office"), filters, "agency")
+    officers = _with_model(
+        _office(Officer.objects.visible_to(user), filters, "agency__field_office"), filters, "agency"
+    )
     officers = officers.with_standing(today)
     lapsed = Officer.objects.card_lapsed_q(today)
     certified = Q(status=OfficerStatus.CERTIFIED)
     able = certified & Q(certified_on__lte=today, agreement_active=True) & ~lapsed
     recertified = certified & (Q(certified_on__gte=fy_start) | Q(recert_done__gte=F("recert_required")))
     counts = officers.aggregate(
-        certified=Count("id", filter=certified), able=Count("id", filter=able),
-        recertified=Count("id", filter=recertified), lapsed=Count("id", filter=certified & lapsed),
+        certified=Count("id", filter=certified),
+        able=Count("id", filter=able),
+        recertified=Count("id", filter=recertified),
+        lapsed=Count("id", filter=certified & lapsed),
     )
     url = reverse("training:officer-list")
     return {
@@ -199,8 +235,11 @@ def manager_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
         "required": round(required, 2),
         "assigned": round(assigned, 2),
         "gap": round(required - assigned, 2),
-        "url": (reverse("staffing:office-staffing") if is_hq and filters.field_office is None
-                else reverse("staffing:manager-load") + filters.query(_model=False)),
+        "url": (
+            reverse("staffing:office-staffing")
+            if is_hq and filters.field_office is None
+            else reverse("staffing:manager-load") + filters.query(_model=False)
+        ),
     }
 
 
@@ -212,17 +251,23 @@ def finding_figures(user, filters: DashboardFilters) -> dict:
     url = reverse("findings")
     table: dict[str, dict] = {}
     for rule, severity, n in visible.open().values_list("rule", "severity").annotate(n=Count("id")).order_by():
-        row = table.setdefault(rule, {"rule": rule, "title": getattr(registry.get(rule), "title", rule),
-                                      "open": 0, "by_severity": {}})
+        row = table.setdefault(
+            rule, {"rule": rule, "title": getattr(registry.get(rule), "title", rule), "open": 0, "by_severity": {}}
+        )
         row["open"] += n
         row["by_severity"][severity] = n
     severities = [code for code, _ in sorted(Severity.choices, key=lambda c: SEVERITY_RANK[c[0]])]
     rows = sorted(table.values(), key=lambda r: (-r["open"], r["rule"]))
     for row in rows:
         row["url"] = url + filters.query(_model=False, rule=row["rule"], is_open="true")
-        row["cells"] = [{"severity": s, "n": row["by_severity"].get(s, 0),
-                         "url": url + filters.query(_model=False, rule=row["rule"], severity=s, is_open="true")}
-                        for s in severities]
+        row["cells"] = [
+            {
+                "severity": s,
+                "n": row["by_severity"].get(s, 0),
+                "url": url + filters.query(_model=False, rule=row["rule"], severity=s, is_open="true"),
+            }
+            for s in severities
+        ]
     totals = {s: sum(r["by_severity"].get(s, 0) for r in rows) for s in severities}
 
     runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
@@ -231,9 +276,12 @@ def finding_figures(user, filters: DashboardFilters) -> dict:
         # A finding was open at the end of a run if it had been seen by then and was not yet
         # resolved or waived: one conditional count per run, in one query.
         aggregates = {
-            f"run_{run.pk}": Count("id", filter=Q(first_seen_at__lte=run.finished_at) & (
-                Q(resolved_at__isnull=True) | Q(resolved_at__gt=run.finished_at)) & (
-                Q(waived_at__isnull=True) | Q(waived_at__gt=run.finished_at)))
+            f"run_{run.pk}": Count(
+                "id",
+                filter=Q(first_seen_at__lte=run.finished_at)
+                & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=run.finished_at))
+                & (Q(waived_at__isnull=True) | Q(waived_at__gt=run.finished_at)),
+            )
             for run in runs
         }
         counts = visible.aggregate(**aggregates)
@@ -241,8 +289,15 @@ def finding_figures(user, filters: DashboardFilters) -> dict:
     return {
         "open": sum(totals.values()),
         "open_url": url + filters.query(_model=False, is_open="true"),
-        "severities": [{"code": s, "label": Severity(s).label, "open": totals[s],
-                        "url": url + filters.query(_model=False, severity=s, is_open="true")} for s in severities],
+        "severities": [
+            {
+                "code": s,
+                "label": Severity(s).label,
+                "open": totals[s],
+                "url": url + filters.query(_model=False, severity=s, is_open="true"),
+            }
+            for s in severities
+        ],
         "by_rule": rows,
         "trend": trend,
     }

@@ -12,7 +12,8 @@ def seed(ctx) -> None:
     from .services import impact_assessment_create
 
     chiefs = ctx.people.get(Role.UNIT_CHIEF) or []
-    pending = list(Agreement.objects.filter(status__in=PENDING_STATUSES).select_related("agency")
-                   .order_by("applied_on", "pk")[:8])
+    pending = list(
+        Agreement.objects.filter(status__in=PENDING_STATUSES).select_related("agency").order_by("applied_on", "pk")[:8]
+    )
     if chiefs and pending:
         impact_assessment_create(acting_user=chiefs[0], agreements=pending)

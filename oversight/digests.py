@@ -37,12 +37,18 @@ def _continued(run) -> dict[int, str]:
     from portal.compliance.models import Finding
     from portal.compliance.registry import registry
 
-    resolved = {(t, s): rule for t, s, rule in Finding.objects.filter(resolved_by_run=run)
-                .values_list("subject_type_id", "subject_id", "rule")}
+    resolved = {
+        (t, s): rule
+        for t, s, rule in Finding.objects.filter(resolved_by_run=run).values_list(
+            "subject_type_id", "subject_id", "rule"
+        )
+    }
     if not resolved:
         return {}
     moved = {}
-    for pk, t, s, rule in Finding.objects.filter(opened_by_run=run).values_list("pk", "subject_type_id", "subject_id", "rule"):
+    for pk, t, s, rule in Finding.objects.filter(opened_by_run=run).values_list(
+        "pk", "subject_type_id", "subject_id", "rule"
+    ):
         previous = resolved.get((t, s))
         if previous and previous != rule:
             moved[pk] = getattr(registry.get(previous), "title", previous)
@@ -72,20 +78,27 @@ def digest_for(user, run, frequency: str, since: dt.datetime | None) -> dict:
         mine = mine.filter(severity__in=HIGH)
     moved = _continued(run)
     new, changed = [], []
-    for finding in mine.open().filter(new_q | changed_q).select_related("agency").order_by("agency__name", "rule", "pk"):
+    for finding in (
+        mine.open().filter(new_q | changed_q).select_related("agency").order_by("agency__name", "rule", "pk")
+    ):
         if finding.pk in moved:
             finding.moved_from = moved[finding.pk]
             changed.append(finding)
-        elif finding.stage_changed_run_id == run.pk or (frequency == DigestFrequency.WEEKLY and
-                                                       finding.stage_changed_at and finding.stage_changed_at > finding.first_seen_at):
+        elif finding.stage_changed_run_id == run.pk or (
+            frequency == DigestFrequency.WEEKLY
+            and finding.stage_changed_at
+            and finding.stage_changed_at > finding.first_seen_at
+        ):
             finding.moved_from = ""
             changed.append(finding)
         else:
             new.append(finding)
     escalations = list(
-        visible.open().filter(pk__in=escalated.values("finding_id"))
+        visible.open()
+        .filter(pk__in=escalated.values("finding_id"))
         .filter(**({"severity__in": HIGH} if frequency == DigestFrequency.HIGH_ONLY else {}))
-        .select_related("agency", "responsible").order_by("agency__name", "rule", "pk")
+        .select_related("agency", "responsible")
+        .order_by("agency__name", "rule", "pk")
     )
     still_open = mine.open().count()
     return {"new": new, "changed": changed, "escalated": escalations, "open": still_open}
@@ -111,20 +124,25 @@ def _line(finding) -> str:
 
 def render_body(user, run, digest: dict) -> str:
     base = settings.PORTAL_BASE_URL.rstrip("/")
-    parts = [f"{user.get_full_name() or user.username},", "",
-             f"The 287(g) compliance sweep of {run.as_of:%d %B %Y}:"]
-    for title, key in (("New findings for which you are responsible", "new"),
-                       ("Your findings whose stage changed", "changed"),
-                       ("Findings escalated to you (not acknowledged in time)", "escalated")):
+    parts = [f"{user.get_full_name() or user.username},", "", f"The 287(g) compliance sweep of {run.as_of:%d %B %Y}:"]
+    for title, key in (
+        ("New findings for which you are responsible", "new"),
+        ("Your findings whose stage changed", "changed"),
+        ("Findings escalated to you (not acknowledged in time)", "escalated"),
+    ):
         if not digest[key]:
             continue
         parts += ["", f"{title} ({len(digest[key])}):"]
         for agency, items in _group(digest[key]):
             parts.append(f" {agency}")
             parts += [_line(f) for f in items]
-    parts += ["", f"Still open and yours: {digest['open']}.", "",
-              f"Your findings inbox: {base}{reverse('oversight:inbox')}",
-              f"Change how often you get this e-mail: {base}{reverse('oversight:preferences')}"]
+    parts += [
+        "",
+        f"Still open and yours: {digest['open']}.",
+        "",
+        f"Your findings inbox: {base}{reverse('oversight:inbox')}",
+        f"Change how often you get this e-mail: {base}{reverse('oversight:preferences')}",
+    ]
     return "\n".join(parts) + "\n"
 
 
@@ -143,19 +161,30 @@ def send_digests(run) -> int:
 
     weekly_day = settings.OVERSIGHT_WEEKLY_DIGEST_WEEKDAY
     recipients = set(
-        Finding.objects.filter(Q(opened_by_run=run) | Q(stage_changed_run=run), responsible__isnull=False)
-        .values_list("responsible_id", flat=True)
-    ) | set(FindingEscalation.objects.filter(run=run, escalated_to__isnull=False).values_list("escalated_to_id", flat=True))
+        Finding.objects.filter(Q(opened_by_run=run) | Q(stage_changed_run=run), responsible__isnull=False).values_list(
+            "responsible_id", flat=True
+        )
+    ) | set(
+        FindingEscalation.objects.filter(run=run, escalated_to__isnull=False).values_list("escalated_to_id", flat=True)
+    )
     preferences = dict(DigestPreference.objects.values_list("user_id", "frequency"))
     weekly_people = {uid for uid, f in preferences.items() if f == DigestFrequency.WEEKLY}
     if run.as_of.weekday() == weekly_day:
         recipients |= weekly_people
     else:
         recipients -= weekly_people
-    last_sent = dict(DigestSent.objects.filter(user_id__in=weekly_people).values_list("user_id").annotate(
-        last=Max("sent_at")).values_list("user_id", "last"))
-    users = get_user_model().objects.filter(pk__in=recipients, is_active=True).exclude(email="").select_related(
-        "staff_profile")
+    last_sent = dict(
+        DigestSent.objects.filter(user_id__in=weekly_people)
+        .values_list("user_id")
+        .annotate(last=Max("sent_at"))
+        .values_list("user_id", "last")
+    )
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=recipients, is_active=True)
+        .exclude(email="")
+        .select_related("staff_profile")
+    )
     sent, new_ids = 0, []
     already = set(DigestSent.objects.filter(run=run).values_list("user_id", flat=True))
     for user in users.order_by("pk"):
@@ -170,14 +199,23 @@ def send_digests(run) -> int:
         count = len(digest["new"]) + len(digest["changed"]) + len(digest["escalated"])
         message = EmailMessage(
             subject=f"287(g) compliance digest: {count} finding(s) to look at, {digest['open']} open",
-            body=render_body(user, run, digest), from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
+            body=render_body(user, run, digest),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
         )
         # Retried with backoff, and never sent twice for the run (portal.compliance.notify).
         if not notify.deliver(run=run, person=user, message=message, findings=count):
             continue
         with transaction.atomic():
-            DigestSent.objects.get_or_create(run=run, user=user, defaults={
-                "new_count": len(digest["new"]), "changed_count": len(digest["changed"]), "open_count": digest["open"]})
+            DigestSent.objects.get_or_create(
+                run=run,
+                user=user,
+                defaults={
+                    "new_count": len(digest["new"]),
+                    "changed_count": len(digest["changed"]),
+                    "open_count": digest["open"],
+                },
+            )
         sent += 1
         new_ids += [f.pk for f in digest["new"]]
     if new_ids:

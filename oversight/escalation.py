@@ -28,9 +28,12 @@ def supervisor_of(person_ids, day: dt.date) -> dict[int, int]:
     from staffing.models import ReportingLine
 
     lines: dict[int, dict[str, int]] = {}
-    for manager_id, kind, supervisor_id in ReportingLine.objects.active_on(day).filter(
-        manager_id__in=list(person_ids)
-    ).order_by("manager_id", "kind", "-starts_on").values_list("manager_id", "kind", "supervisor_id"):
+    for manager_id, kind, supervisor_id in (
+        ReportingLine.objects.active_on(day)
+        .filter(manager_id__in=list(person_ids))
+        .order_by("manager_id", "kind", "-starts_on")
+        .values_list("manager_id", "kind", "supervisor_id")
+    ):
         lines.setdefault(manager_id, {}).setdefault(kind, supervisor_id)
     return {
         manager_id: kinds.get(ReportingLineKind.PROGRAM) or kinds.get(ReportingLineKind.ADMINISTRATIVE)
@@ -51,18 +54,25 @@ def escalate_overdue(*, run=None, now: dt.datetime | None = None) -> list:
     now = now or timezone.now()
     days = settings.OVERSIGHT_ESCALATION_DAYS
     due = list(
-        Finding.objects.filter(status=FindingStatus.OPEN, severity__in=[Severity.HIGH, Severity.CRITICAL],
-                               first_seen_at__lte=now - dt.timedelta(days=days), escalation__isnull=True)
-        .select_for_update(of=("self",)).only("id", "responsible_id", "field_office_id", "first_seen_at")
+        Finding.objects.filter(
+            status=FindingStatus.OPEN,
+            severity__in=[Severity.HIGH, Severity.CRITICAL],
+            first_seen_at__lte=now - dt.timedelta(days=days),
+            escalation__isnull=True,
+        )
+        .select_for_update(of=("self",))
+        .only("id", "responsible_id", "field_office_id", "first_seen_at")
     )
     if not due:
         return []
     today = dates.local_date(now)
     supervisors = supervisor_of({f.responsible_id for f in due if f.responsible_id}, today)
     directors: dict[int, int] = {}
-    for office_id, user_id in StaffProfile.objects.filter(
-        role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True
-    ).order_by("field_office_id", "user_id").values_list("field_office_id", "user_id"):
+    for office_id, user_id in (
+        StaffProfile.objects.filter(role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True)
+        .order_by("field_office_id", "user_id")
+        .values_list("field_office_id", "user_id")
+    ):
         directors.setdefault(office_id, user_id)
     escalations, notes = [], []
     for finding in due:
@@ -71,12 +81,26 @@ def escalate_overdue(*, run=None, now: dt.datetime | None = None) -> list:
             director = directors.get(finding.field_office_id)
             target = director if director and director != finding.responsible_id else None
         waited = (now - finding.first_seen_at).days
-        escalations.append(FindingEscalation(finding_id=finding.pk, escalated_to_id=target,
-                                             responsible_id=finding.responsible_id, run=run, escalated_at=now,
-                                             days_unacknowledged=waited))
-        notes.append(FindingNote(finding_id=finding.pk, kind=NoteKind.ESCALATED, created_at=now,
-                                 text=f"Not acknowledged after {waited} days: escalated."))
-    made = bulk_create_with_history(escalations, FindingEscalation, batch_size=500, default_change_reason="Escalated",
-                                    label=str)
+        escalations.append(
+            FindingEscalation(
+                finding_id=finding.pk,
+                escalated_to_id=target,
+                responsible_id=finding.responsible_id,
+                run=run,
+                escalated_at=now,
+                days_unacknowledged=waited,
+            )
+        )
+        notes.append(
+            FindingNote(
+                finding_id=finding.pk,
+                kind=NoteKind.ESCALATED,
+                created_at=now,
+                text=f"Not acknowledged after {waited} days: escalated.",
+            )
+        )
+    made = bulk_create_with_history(
+        escalations, FindingEscalation, batch_size=500, default_change_reason="Escalated", label=str
+    )
     bulk_create_with_history(notes, FindingNote, batch_size=500, default_change_reason="Escalated", label=str)
     return made

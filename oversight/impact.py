@@ -39,7 +39,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from portal import dates
 
-from .choices import AssessmentBasis, Rating
+from .choices import Rating
 
 
 @dataclass
@@ -62,8 +62,13 @@ def officers_per_agreement() -> float:
     from training.models import Officer
 
     certified_ever = Officer.objects.filter(certified_on__isnull=False)
-    agencies = Agency.objects.filter(Exists(certified_ever.filter(agency=OuterRef("pk"))),
-                                     agreements__status=AgreementStatus.SIGNED).distinct().count()
+    agencies = (
+        Agency.objects.filter(
+            Exists(certified_ever.filter(agency=OuterRef("pk"))), agreements__status=AgreementStatus.SIGNED
+        )
+        .distinct()
+        .count()
+    )
     return certified_ever.count() / agencies if agencies else float(conf.get("TRAINING_OFFICERS_PER_AGREEMENT"))
 
 
@@ -98,13 +103,21 @@ def _manager_rows(sites: list[NewSite], today: dt.date, per_agreement: float) ->
         assigned = load.assigned if load else 0.0
         required = figures.required_pms(officers, cases, model)
         positions = max(0, math.ceil(round(required - assigned, 1)))
-        rows.append({
-            "field_office": office_id, "field_office_name": names.get(office_id, ""), "new_agreements": n,
-            "officers_after": round(officers, 1), "annual_cases_after": round(cases),
-            "required_before": round(required_before, 2), "required_after": round(required, 2),
-            "available": round(assigned, 2), "positions_to_request": positions,
-            "cost": str(cost * positions), "fits": positions == 0,
-        })
+        rows.append(
+            {
+                "field_office": office_id,
+                "field_office_name": names.get(office_id, ""),
+                "new_agreements": n,
+                "officers_after": round(officers, 1),
+                "annual_cases_after": round(cases),
+                "required_before": round(required_before, 2),
+                "required_after": round(required, 2),
+                "available": round(assigned, 2),
+                "positions_to_request": positions,
+                "cost": str(cost * positions),
+                "fits": positions == 0,
+            }
+        )
     return rows
 
 
@@ -116,8 +129,15 @@ def _installation_rows(sites: list[NewSite], today: dt.date, signing_on: dt.date
     needing = set(ProgramModelSetting.models_needing_installation())
     goal = InstallationSettings.current().goal_days
     templates = list(StepTemplate.objects.prefetch_related("depends_on").order_by("number"))
-    steps = tuple(forecast.StepPlan(number=t.number, planned_days=t.planned_days, kind=t.kind,
-                                    depends_on=tuple(d.number for d in t.depends_on.all())) for t in templates)
+    steps = tuple(
+        forecast.StepPlan(
+            number=t.number,
+            planned_days=t.planned_days,
+            kind=t.kind,
+            depends_on=tuple(d.number for d in t.depends_on.all()),
+        )
+        for t in templates
+    )
     planned = {}
     for index, site in enumerate(sites):
         if site.program_model in needing and not site.equipment_operational and steps:
@@ -131,21 +151,39 @@ def _installation_rows(sites: list[NewSite], today: dt.date, signing_on: dt.date
         key = -(index + 1)
         goal_on = signing_on + dt.timedelta(days=goal)
         if key not in planned:
-            rows.append({"site": site.key, "label": site.label, "needs_installation": False,
-                         "operational_on": None, "goal_on": goal_on.isoformat(), "days": None,
-                         "queue_wait_days": 0, "meets_goal": True,
-                         "note": ("Equipment already operational." if site.equipment_operational
-                                  else "Its 287(g) model needs no site installation.")})
+            rows.append(
+                {
+                    "site": site.key,
+                    "label": site.label,
+                    "needs_installation": False,
+                    "operational_on": None,
+                    "goal_on": goal_on.isoformat(),
+                    "days": None,
+                    "queue_wait_days": 0,
+                    "meets_goal": True,
+                    "note": (
+                        "Equipment already operational."
+                        if site.equipment_operational
+                        else "Its 287(g) model needs no site installation."
+                    ),
+                }
+            )
             continue
         f = result[key]
         days = (f.operational_on - signing_on).days if f.operational_on else None
-        rows.append({
-            "site": site.key, "label": site.label, "needs_installation": True,
-            "operational_on": f.operational_on.isoformat() if f.operational_on else None,
-            "goal_on": goal_on.isoformat(), "days": days, "queue_wait_days": f.queue_wait_days,
-            "meets_goal": days is not None and days <= goal,
-            "note": "" if f.operational_on else "No installer is available to install the equipment.",
-        })
+        rows.append(
+            {
+                "site": site.key,
+                "label": site.label,
+                "needs_installation": True,
+                "operational_on": f.operational_on.isoformat() if f.operational_on else None,
+                "goal_on": goal_on.isoformat(),
+                "days": days,
+                "queue_wait_days": f.queue_wait_days,
+                "meets_goal": days is not None and days <= goal,
+                "note": "" if f.operational_on else "No installer is available to install the equipment.",
+            }
+        )
     return rows
 
 
@@ -159,7 +197,8 @@ def _training_rows(sites: list[NewSite], today: dt.date, per_agreement: float, s
     classes = list(
         AcademyClass.objects.filter(course__kind=CourseKind.BASIC, status=ClassStatus.SCHEDULED, starts_on__gte=today)
         .annotate(taken=Count("enrollments", filter=Q(enrollments__status__in=ACTIVE_ENROLLMENT)))
-        .order_by("starts_on", "pk").values("id", "starts_on", "ends_on", "capacity", "taken")
+        .order_by("starts_on", "pk")
+        .values("id", "starts_on", "ends_on", "capacity", "taken")
     )
     free = [[c, max(0, c["capacity"] - c["taken"])] for c in classes]
     need = math.ceil(per_agreement)
@@ -177,17 +216,24 @@ def _training_rows(sites: list[NewSite], today: dt.date, per_agreement: float, s
                 last = slot[0]
         goal_on = signing_on + dt.timedelta(days=goal)
         trained_on = last["ends_on"] if last and not left else None
-        rows.append({
-            "site": site.key, "label": site.label, "officers": need, "seats_found": need - left,
-            "shortfall": left, "classes_short": math.ceil(left / size) if left else 0,
-            "trained_on": trained_on.isoformat() if trained_on else None,
-            "before_goal": trained_on is not None and trained_on <= goal_on,
-        })
+        rows.append(
+            {
+                "site": site.key,
+                "label": site.label,
+                "officers": need,
+                "seats_found": need - left,
+                "shortfall": left,
+                "classes_short": math.ceil(left / size) if left else 0,
+                "trained_on": trained_on.isoformat() if trained_on else None,
+                "before_goal": trained_on is not None and trained_on <= goal_on,
+            }
+        )
     return rows
 
 
-def assess(*, sites: list[NewSite], basis: str, today: dt.date | None = None,
-           signing_on: dt.date | None = None) -> dict:
+def assess(
+    *, sites: list[NewSite], basis: str, today: dt.date | None = None, signing_on: dt.date | None = None
+) -> dict:
     """The assessment of adding ``sites``: its rating, reasons and figures (JSON-ready)."""
     today = today or dates.today()
     signing_on = signing_on or today
@@ -198,27 +244,49 @@ def assess(*, sites: list[NewSite], basis: str, today: dt.date | None = None,
     reasons, amber = [], []
     for row in managers:
         if not row["fits"]:
-            reasons.append(f"{row['field_office_name']}: {row['positions_to_request']} program manager position(s) "
-                           f"to request ({row['required_after']} required, {row['available']} available).")
+            reasons.append(
+                f"{row['field_office_name']}: {row['positions_to_request']} program manager position(s) "
+                f"to request ({row['required_after']} required, {row['available']} available)."
+            )
     for row in installations:
         if not row["meets_goal"]:
-            reasons.append(f"{row['label']}: operational {row['operational_on'] or 'not scheduled'}, "
-                           f"past the goal of {row['goal_on']}.")
+            reasons.append(
+                f"{row['label']}: operational {row['operational_on'] or 'not scheduled'}, "
+                f"past the goal of {row['goal_on']}."
+            )
     for row in training:
         if row["shortfall"]:
-            reasons.append(f"{row['label']}: {row['shortfall']} officer(s) find no seat in the scheduled basic classes.")
+            reasons.append(
+                f"{row['label']}: {row['shortfall']} officer(s) find no seat in the scheduled basic classes."
+            )
         elif not row["before_goal"]:
             amber.append(f"{row['label']}: officers trained only on {row['trained_on']}, after the 180-day goal.")
     rating = Rating.RED if reasons else (Rating.AMBER if amber else Rating.GREEN)
     positions = sum(r["positions_to_request"] for r in managers)
     return {
-        "basis": basis, "rating": rating, "reasons": reasons + amber, "as_of": today.isoformat(),
-        "signing_on": signing_on.isoformat(), "officers_per_agreement": round(per_agreement, 2),
-        "sites": [{"site": s.key, "label": s.label, "field_office": s.field_office_id, "program_model": s.program_model,
-                   "agency": s.agency_id, "agreement": s.agreement_id} for s in sites],
-        "managers": managers, "installations": installations, "training": training,
+        "basis": basis,
+        "rating": rating,
+        "reasons": reasons + amber,
+        "as_of": today.isoformat(),
+        "signing_on": signing_on.isoformat(),
+        "officers_per_agreement": round(per_agreement, 2),
+        "sites": [
+            {
+                "site": s.key,
+                "label": s.label,
+                "field_office": s.field_office_id,
+                "program_model": s.program_model,
+                "agency": s.agency_id,
+                "agreement": s.agreement_id,
+            }
+            for s in sites
+        ],
+        "managers": managers,
+        "installations": installations,
+        "training": training,
         "totals": {
-            "new_agreements": len(sites), "positions_to_request": positions,
+            "new_agreements": len(sites),
+            "positions_to_request": positions,
             "cost": str(sum((Decimal(r["cost"]) for r in managers), Decimal(0))),
             "sites_missing_goal": sum(1 for r in installations if not r["meets_goal"]),
             "seats_needed": sum(r["officers"] for r in training),
@@ -228,25 +296,44 @@ def assess(*, sites: list[NewSite], basis: str, today: dt.date | None = None,
 
 
 def sites_for_agreements(agreements) -> list[NewSite]:
-    return [NewSite(key=f"agreement-{a.pk}", label=f"{a.agency.name} ({a.get_program_model_display()})",
-                    field_office_id=a.agency.field_office_id, program_model=a.program_model, agency_id=a.agency_id,
-                    agreement_id=a.pk, equipment_operational=a.agency.equipment_operational_since is not None)
-            for a in agreements]
+    return [
+        NewSite(
+            key=f"agreement-{a.pk}",
+            label=f"{a.agency.name} ({a.get_program_model_display()})",
+            field_office_id=a.agency.field_office_id,
+            program_model=a.program_model,
+            agency_id=a.agency_id,
+            agreement_id=a.pk,
+            equipment_operational=a.agency.equipment_operational_since is not None,
+        )
+        for a in agreements
+    ]
 
 
 def sites_for_agencies(agencies, program_model: str) -> list[NewSite]:
-    return [NewSite(key=f"agency-{a.pk}", label=a.name, field_office_id=a.field_office_id,
-                    program_model=program_model, agency_id=a.pk,
-                    equipment_operational=a.equipment_operational_since is not None)
-            for a in agencies]
+    return [
+        NewSite(
+            key=f"agency-{a.pk}",
+            label=a.name,
+            field_office_id=a.field_office_id,
+            program_model=program_model,
+            agency_id=a.pk,
+            equipment_operational=a.equipment_operational_since is not None,
+        )
+        for a in agencies
+    ]
 
 
 def sites_for_counts(counts: dict[int, int], offices: dict[int, str], program_model: str) -> list[NewSite]:
     sites = []
     for office_id, n in sorted(counts.items()):
         for i in range(n):
-            sites.append(NewSite(key=f"office-{office_id}-{i + 1}", label=f"New agreement {i + 1}, {offices[office_id]}",
-                                 field_office_id=office_id, program_model=program_model))
+            sites.append(
+                NewSite(
+                    key=f"office-{office_id}-{i + 1}",
+                    label=f"New agreement {i + 1}, {offices[office_id]}",
+                    field_office_id=office_id,
+                    program_model=program_model,
+                )
+            )
     return sites
-
-

@@ -40,7 +40,9 @@ def inbox_findings(user, *, below: set[int] | None = None):
 
     below = people_below(user) if below is None else below
     return (
-        Finding.objects.visible_to(user).open().filter(inbox_q(user, below))
+        Finding.objects.visible_to(user)
+        .open()
+        .filter(inbox_q(user, below))
         .select_related("agency", "responsible", "escalation__escalated_to")
         .most_urgent_first()
     )
@@ -54,6 +56,7 @@ def unread_count(user) -> int:
     seen = DigestPreference.objects.filter(user=user).values_list("inbox_seen_at", flat=True).first()
     findings = inbox_findings(user)
     if seen is not None:
-        findings = findings.filter(Q(first_seen_at__gt=seen) | Q(stage_changed_at__gt=seen) |
-                                   Q(escalation__escalated_at__gt=seen))
+        findings = findings.filter(
+            Q(first_seen_at__gt=seen) | Q(stage_changed_at__gt=seen) | Q(escalation__escalated_at__gt=seen)
+        )
     return findings.order_by().count()

@@ -55,8 +55,9 @@ class ApprovalRecord(models.Model):
     red assessment, the written justification the approver gave."""
 
     agreement = models.ForeignKey("agreements.Agreement", on_delete=models.CASCADE, related_name="+")
-    assessment = models.ForeignKey(ImpactAssessment, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="approvals")
+    assessment = models.ForeignKey(
+        ImpactAssessment, on_delete=models.PROTECT, null=True, blank=True, related_name="approvals"
+    )
     rating = models.CharField(max_length=6, choices=Rating.choices, blank=True)
     justification = models.TextField(blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -79,7 +80,9 @@ class FindingNote(models.Model):
     finding = models.ForeignKey("portal.Finding", on_delete=models.CASCADE, related_name="oversight_notes")
     kind = models.CharField(max_length=20, choices=NoteKind.choices, default=NoteKind.NOTE)
     text = models.TextField(blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -102,8 +105,9 @@ class WaiverRequest(models.Model):
     reason = models.TextField()
     until = models.DateField(null=True, blank=True, help_text="The waiver asked for lapses after this date.")
     status = models.CharField(max_length=8, choices=WaiverRequestStatus.choices, default=WaiverRequestStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -113,9 +117,12 @@ class WaiverRequest(models.Model):
     class Meta:
         ordering = ["-requested_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["finding"], condition=models.Q(status="pending"),
-                                    name="one_pending_waiver_request_per_finding",
-                                    violation_error_message="A waiver request for this finding is already waiting for HQ."),
+            models.UniqueConstraint(
+                fields=["finding"],
+                condition=models.Q(status="pending"),
+                name="one_pending_waiver_request_per_finding",
+                violation_error_message="A waiver request for this finding is already waiting for HQ.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,10 +135,22 @@ class FindingEscalation(models.Model):
     first, then administrative; without one, the office's director; without one, HQ)."""
 
     finding = models.OneToOneField("portal.Finding", on_delete=models.CASCADE, related_name="escalation")
-    escalated_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", help_text="Empty: headquarters.")
-    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", help_text="Who was responsible when it escalated.")
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: headquarters.",
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who was responsible when it escalated.",
+    )
     run = models.ForeignKey("portal.SweepRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     escalated_at = models.DateTimeField(default=timezone.now)
     days_unacknowledged = models.PositiveIntegerField()

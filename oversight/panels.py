@@ -11,8 +11,10 @@ def readiness_panel(request, agency):
     if role_of(request.user) not in HQ_ROLES | FIELD_ROLES:
         return None
     sites = site_readiness(request.user, agency_ids=[agency.pk])
-    return {"template": "oversight/_agency_panel.html",
-            "context": {"agency": agency, "site": sites[0] if sites else None}}
+    return {
+        "template": "oversight/_agency_panel.html",
+        "context": {"agency": agency, "site": sites[0] if sites else None},
+    }
 
 
 AGENCY_PANELS = [readiness_panel]

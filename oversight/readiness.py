@@ -79,12 +79,20 @@ class SiteReadiness:
 
     def as_dict(self) -> dict:
         return {
-            "agency": self.agency_id, "agency_name": self.agency_name, "state": self.state,
-            "field_office": self.field_office_id, "field_office_name": self.field_office_name,
-            "program_models": self.program_models, "status": self.status, "status_label": self.status_label,
-            "blockers": self.blockers, "reasons": [{"code": k, "reason": v} for k, v in self.reasons.items()],
-            "officers_able_to_act": self.officers_able, "officers_certified": self.officers_certified,
-            "cards_lapsed": self.cards_lapsed, "recertification_missing": self.recertification_missing,
+            "agency": self.agency_id,
+            "agency_name": self.agency_name,
+            "state": self.state,
+            "field_office": self.field_office_id,
+            "field_office_name": self.field_office_name,
+            "program_models": self.program_models,
+            "status": self.status,
+            "status_label": self.status_label,
+            "blockers": self.blockers,
+            "reasons": [{"code": k, "reason": v} for k, v in self.reasons.items()],
+            "officers_able_to_act": self.officers_able,
+            "officers_certified": self.officers_certified,
+            "cards_lapsed": self.cards_lapsed,
+            "recertification_missing": self.recertification_missing,
         }
 
 
@@ -108,14 +116,19 @@ def assessed_agencies(user, *, field_office=None, program_model=None, agency_ids
         qs = qs.filter(field_office=field_office)
     if agency_ids is not None:
         qs = qs.filter(pk__in=list(agency_ids))
-    return qs.annotate(
-        signed=Exists(Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SIGNED)),
-        suspended=Exists(Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SUSPENDED)),
-        needs_installation=Exists(Agreement.objects.filter(agency=OuterRef("pk"), status__in=live,
-                                                           program_model__in=needing)),
-        has_primary=Exists(current.filter(kind=AssignmentKind.PRIMARY)),
-        has_backup=Exists(current.filter(kind=AssignmentKind.BACKUP)),
-    ).select_related("field_office").order_by("name", "pk")
+    return (
+        qs.annotate(
+            signed=Exists(Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SIGNED)),
+            suspended=Exists(Agreement.objects.filter(agency=OuterRef("pk"), status=AgreementStatus.SUSPENDED)),
+            needs_installation=Exists(
+                Agreement.objects.filter(agency=OuterRef("pk"), status__in=live, program_model__in=needing)
+            ),
+            has_primary=Exists(current.filter(kind=AssignmentKind.PRIMARY)),
+            has_backup=Exists(current.filter(kind=AssignmentKind.BACKUP)),
+        )
+        .select_related("field_office")
+        .order_by("name", "pk")
+    )
 
 
 def officer_counts(agency_queryset, today: dt.date) -> dict[int, dict]:
@@ -129,26 +142,34 @@ def officer_counts(agency_queryset, today: dt.date) -> dict[int, dict]:
     certified = Q(status=OfficerStatus.CERTIFIED)
     able = certified & Q(certified_on__lte=today, agreement_active=True) & ~lapsed
     complete = Q(certified_on__gte=dates.fiscal_year_start(fy)) | Q(recert_done__gte=F("recert_required"))
-    overdue = certified & ~complete & Q(certified_on__lt=dates.fiscal_year_start(fy - 1)) & Q(
-        recert_prev_done__lt=F("recert_required"))
+    overdue = (
+        certified
+        & ~complete
+        & Q(certified_on__lt=dates.fiscal_year_start(fy - 1))
+        & Q(recert_prev_done__lt=F("recert_required"))
+    )
     suspended = Q(status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION)
     rows = (
-        Officer.objects.with_standing(today).filter(agency__in=agency_queryset.values("pk"))
-        .values("agency_id").order_by("agency_id")
+        Officer.objects.with_standing(today)
+        .filter(agency__in=agency_queryset.values("pk"))
+        .values("agency_id")
+        .order_by("agency_id")
         .annotate(
-            certified=Count("id", filter=certified), able=Count("id", filter=able),
-            lapsed=Count("id", filter=certified & lapsed), missing=Count("id", filter=overdue | suspended),
+            certified=Count("id", filter=certified),
+            able=Count("id", filter=able),
+            lapsed=Count("id", filter=certified & lapsed),
+            missing=Count("id", filter=overdue | suspended),
         )
     )
     return {row["agency_id"]: row for row in rows}
 
 
-def site_readiness(user, *, field_office=None, program_model=None, agency_ids=None,
-                   today: dt.date | None = None) -> list[SiteReadiness]:
+def site_readiness(
+    user, *, field_office=None, program_model=None, agency_ids=None, today: dt.date | None = None
+) -> list[SiteReadiness]:
     """The readiness of every assessed agency the user may see (filtered), by name."""
     from agreements.choices import ProgramModel
     from agreements.models import Agreement
-
     from portal.roles import FIELD_ROLES, HQ_ROLES, role_of
 
     if role_of(user) not in HQ_ROLES | FIELD_ROLES:
@@ -158,38 +179,47 @@ def site_readiness(user, *, field_office=None, program_model=None, agency_ids=No
     agencies = assessed_agencies(user, field_office=field_office, program_model=program_model, agency_ids=agency_ids)
     counts = officer_counts(agencies, today)
     models_of: dict[int, set] = {}
-    for agency_id, model in Agreement.objects.filter(agency__in=agencies.values("pk")).exclude(
-        status__in=["terminated", "withdrawn"]
-    ).values_list("agency_id", "program_model"):
+    for agency_id, model in (
+        Agreement.objects.filter(agency__in=agencies.values("pk"))
+        .exclude(status__in=["terminated", "withdrawn"])
+        .values_list("agency_id", "program_model")
+    ):
         models_of.setdefault(agency_id, set()).add(model)
     labels = dict(ProgramModel.choices)
     result = []
     for agency in agencies:
         c = counts.get(agency.pk, {"certified": 0, "able": 0, "lapsed": 0, "missing": 0})
         site = SiteReadiness(
-            agency_id=agency.pk, agency_name=agency.name, state=agency.state,
-            field_office_id=agency.field_office_id, field_office_name=agency.field_office.name,
+            agency_id=agency.pk,
+            agency_name=agency.name,
+            state=agency.state,
+            field_office_id=agency.field_office_id,
+            field_office_name=agency.field_office.name,
             program_models=[labels.get(m, m) for m in sorted(models_of.get(agency.pk, ()))],
-            officers_able=c["able"], officers_certified=c["certified"], cards_lapsed=c["lapsed"],
+            officers_able=c["able"],
+            officers_certified=c["certified"],
+            cards_lapsed=c["lapsed"],
             recertification_missing=c["missing"],
         )
         reasons = site.reasons
         if not agency.signed:
-            reasons["agreement"] = ("The agreement is suspended." if agency.suspended
-                                    else "The agreement is approved but not signed yet.")
+            reasons["agreement"] = (
+                "The agreement is suspended." if agency.suspended else "The agreement is approved but not signed yet."
+            )
         if not agency.has_primary:
             reasons["primary"] = "No current primary program manager is assigned."
         if agency.needs_installation and agency.equipment_operational_since is None:
             reasons["equipment"] = "ICE's equipment is not operational at the site yet."
         if c["able"] < minimum:
-            reasons["officers"] = (f"{c['able']} certified officer(s) able to act; the site needs {minimum}.")
+            reasons["officers"] = f"{c['able']} certified officer(s) able to act; the site needs {minimum}."
         if not agency.has_backup:
             reasons["backup"] = "No current backup program manager can sign when the primary is absent."
         if c["lapsed"]:
             reasons["cards"] = f"{c['lapsed']} certified officer(s) with a lapsed security card."
         if c["missing"]:
-            reasons["recertification"] = (f"{c['missing']} officer(s) missed the last fiscal year's PALMS "
-                                          "recertification.")
+            reasons["recertification"] = (
+                f"{c['missing']} officer(s) missed the last fiscal year's PALMS recertification."
+            )
         if any(code in reasons for code in HARD) or ("officers" in reasons and c["able"] == 0):
             site.status = Readiness.NOT_READY
         elif reasons:
@@ -201,8 +231,10 @@ def site_readiness(user, *, field_office=None, program_model=None, agency_ids=No
 def blocker_counts(sites: list[SiteReadiness]) -> list[dict]:
     """Each blocker with the number of sites it blocks, the most frequent first."""
     counter = Counter(code for site in sites for code in site.reasons)
-    return [{"code": code, "label": BLOCKERS[code], "sites": n}
-            for code, n in sorted(counter.items(), key=lambda item: (-item[1], list(BLOCKERS).index(item[0])))]
+    return [
+        {"code": code, "label": BLOCKERS[code], "sites": n}
+        for code, n in sorted(counter.items(), key=lambda item: (-item[1], list(BLOCKERS).index(item[0])))
+    ]
 
 
 def sort_by_blockers(sites: list[SiteReadiness]) -> list[SiteReadiness]:

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal import access
 from portal.errors import TransitionNotAllowed
 from portal.history import stamp
-from portal import access
 from portal.roles import Role, field_office_id_of, role_of
 
 from . import impact
@@ -21,9 +21,17 @@ from .models import ApprovalRecord, DigestPreference, FindingNote, ImpactAssessm
 
 # --- impact assessments ----------------------------------------------------------------------
 
+
 @transaction.atomic
-def impact_assessment_create(*, acting_user, agreements=None, agencies=None, counts=None, program_model: str = "jem",
-                             signing_on: dt.date | None = None) -> ImpactAssessment:
+def impact_assessment_create(
+    *,
+    acting_user,
+    agreements=None,
+    agencies=None,
+    counts=None,
+    program_model: str = "jem",
+    signing_on: dt.date | None = None,
+) -> ImpactAssessment:
     """Compute and store the impact of approving ``agreements`` (under review or received),
     of a what-if list of ``agencies`` (under ``program_model``), or of ``counts`` of new
     agreements per field office ({FieldOffice: n}). Exactly one of the three is given;
@@ -33,13 +41,26 @@ def impact_assessment_create(*, acting_user, agreements=None, agencies=None, cou
     access.require(acting_user, "add", "oversight.ImpactAssessment")
     given = [name for name, value in (("agreements", agreements), ("agencies", agencies), ("counts", counts)) if value]
     if len(given) != 1:
-        raise ValidationError({"non_field_errors": ["Give the applications, or a list of agencies, or counts per field office (one of them)."]})
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    "Give the applications, or a list of agencies, or counts per field office (one of them)."
+                ]
+            }
+        )
     office_of_director = field_office_id_of(acting_user) if role_of(acting_user) == Role.FIELD_OFFICE_DIRECTOR else None
     if agreements:
         agreements = list(agreements)
         not_pending = [a for a in agreements if a.status not in PENDING_STATUSES]
         if not_pending:
-            raise ValidationError({"agreements": [f"Agreement {a.pk} is {a.get_status_display().lower()}, not an application." for a in not_pending]})
+            raise ValidationError(
+                {
+                    "agreements": [
+                        f"Agreement {a.pk} is {a.get_status_display().lower()}, not an application."
+                        for a in not_pending
+                    ]
+                }
+            )
         basis, sites = AssessmentBasis.AGREEMENTS, impact.sites_for_agreements(agreements)
         request = {"agreements": [a.pk for a in agreements]}
     elif agencies:
@@ -53,15 +74,25 @@ def impact_assessment_create(*, acting_user, agreements=None, agencies=None, cou
             raise ValidationError({"counts": ["Give at least one new agreement, and no negative count."]})
         if sum(numbers.values()) > 500:
             raise ValidationError({"counts": ["At most 500 new agreements in one check."]})
-        basis, sites = AssessmentBasis.COUNTS, impact.sites_for_counts({k: v for k, v in numbers.items() if v}, offices, program_model)
+        basis, sites = (
+            AssessmentBasis.COUNTS,
+            impact.sites_for_counts({k: v for k, v in numbers.items() if v}, offices, program_model),
+        )
         request = {"counts": {str(k): v for k, v in numbers.items() if v}, "program_model": program_model}
     if office_of_director is not None and any(s.field_office_id != office_of_director for s in sites):
         raise PermissionDenied("A Field Office Director checks expansions of their own office only.")
     if signing_on:
         request["signing_on"] = signing_on.isoformat()
     result = impact.assess(sites=sites, basis=basis, signing_on=signing_on)
-    assessment = ImpactAssessment(basis=basis, rating=result["rating"], as_of=dt.date.fromisoformat(result["as_of"]),
-                                  request=request, result=result, reasons=result["reasons"], created_by=acting_user)
+    assessment = ImpactAssessment(
+        basis=basis,
+        rating=result["rating"],
+        as_of=dt.date.fromisoformat(result["as_of"]),
+        request=request,
+        result=result,
+        reasons=result["reasons"],
+        created_by=acting_user,
+    )
     assessment.full_clean()
     stamp(assessment, acting_user, f"Impact check: {assessment.get_rating_display()}")
     assessment.save()
@@ -78,7 +109,9 @@ def assessment_for(agreement, assessment_id: int | None) -> ImpactAssessment | N
     if assessment_id is not None:
         found = covering.filter(pk=assessment_id).first()
         if found is None:
-            raise ValidationError({"impact_assessment": [f"Impact assessment {assessment_id} does not cover this application."]})
+            raise ValidationError(
+                {"impact_assessment": [f"Impact assessment {assessment_id} does not cover this application."]}
+            )
         return found
     return covering.order_by("-created_at", "-pk").first()
 
@@ -93,8 +126,13 @@ def approval_check(*, agreement, acting_user, assessment_id=None, justification:
     else:
         note = f"Made on impact assessment {assessment.pk} ({assessment.get_rating_display().split(':')[0].lower()})."
         if assessment.rating == Rating.RED and not justification:
-            raise ValidationError({"justification": [
-                f"Impact assessment {assessment.pk} is red: approving over it needs a written justification."]})
+            raise ValidationError(
+                {
+                    "justification": [
+                        f"Impact assessment {assessment.pk} is red: approving over it needs a written justification."
+                    ]
+                }
+            )
     if justification:
         note += f" Justification: {justification}"
     return note
@@ -104,8 +142,13 @@ def approval_record(*, agreement, acting_user, assessment_id=None, justification
     """Provider ``agreement_approved``: record, in the approval's transaction, the
     assessment it was made on and the justification, with history."""
     assessment = assessment_for(agreement, assessment_id)
-    record = ApprovalRecord(agreement=agreement, assessment=assessment, rating=assessment.rating if assessment else "",
-                            justification=(justification or "").strip(), approved_by=acting_user)
+    record = ApprovalRecord(
+        agreement=agreement,
+        assessment=assessment,
+        rating=assessment.rating if assessment else "",
+        justification=(justification or "").strip(),
+        approved_by=acting_user,
+    )
     record.full_clean()
     stamp(record, acting_user, "Approval recorded" + (" over a red assessment" if record.rating == Rating.RED else ""))
     record.save()
@@ -113,6 +156,7 @@ def approval_record(*, agreement, acting_user, assessment_id=None, justification
 
 
 # --- the findings inbox ----------------------------------------------------------------------
+
 
 def _note(finding, acting_user, kind, text="") -> FindingNote:
     note = FindingNote(finding=finding, kind=kind, text=text.strip(), author=acting_user)
@@ -187,7 +231,9 @@ def waiver_request_decide(*, request: WaiverRequest, acting_user, grant: bool, n
         raise TransitionNotAllowed(f"This request is already {request.get_status_display().lower()}.")
     note = (note or "").strip()
     if grant:
-        finding_waive(finding=request.finding, acting_user=acting_user, reason=note or request.reason, until=request.until)
+        finding_waive(
+            finding=request.finding, acting_user=acting_user, reason=note or request.reason, until=request.until
+        )
     elif not note:
         raise ValidationError({"note": ["Say why the waiver is refused."]})
     request.status = WaiverRequestStatus.GRANTED if grant else WaiverRequestStatus.REFUSED
@@ -199,6 +245,7 @@ def waiver_request_decide(*, request: WaiverRequest, acting_user, grant: bool, n
 
 
 # --- digest preferences ----------------------------------------------------------------------
+
 
 @transaction.atomic
 def digest_preference_set(*, acting_user, frequency: str) -> DigestPreference:

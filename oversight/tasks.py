@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 def after_sweep(run_id: int, notify: bool = True) -> dict:
     """After a sweep run: escalations, then the digests. Running it twice for a run
     escalates nothing twice (one escalation per finding) and sends no digest twice."""
-    from portal.audit import Channel, context as audit_context
+    from portal.audit import Channel
+    from portal.audit import context as audit_context
     from portal.compliance.models import SweepRun
 
     from .digests import send_digests

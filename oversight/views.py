@@ -3,12 +3,10 @@ impact check, the findings inbox and digest preferences, the quarterly report.""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -23,8 +21,15 @@ from . import dashboard as dashboard_figures
 from . import readiness as readiness_figures
 from . import services
 from .forms import (
-    AcknowledgeForm, DashboardFilterForm, ImpactForm, NoteForm, PreferenceForm, QuarterForm, ReadinessFilterForm,
-    WaiverDecisionForm, WaiverRequestForm,
+    AcknowledgeForm,
+    DashboardFilterForm,
+    ImpactForm,
+    NoteForm,
+    PreferenceForm,
+    QuarterForm,
+    ReadinessFilterForm,
+    WaiverDecisionForm,
+    WaiverRequestForm,
 )
 from .inbox import inbox_findings, people_below
 from .models import DigestPreference, FindingEscalation, FindingNote, ImpactAssessment, WaiverRequest
@@ -47,6 +52,7 @@ def visible_offices(user):
 
 # --- the national dashboard ------------------------------------------------------------------
 
+
 def dashboard_filters(user, data):
     """The page's (or API's) filters, validated against what the user may see."""
     form = DashboardFilterForm(data or None, offices=visible_offices(user))
@@ -54,7 +60,8 @@ def dashboard_filters(user, data):
         return form, None
     cleaned = form.cleaned_data if form.is_bound else {}
     return form, dashboard_figures.DashboardFilters(
-        field_office=cleaned.get("field_office"), program_model=cleaned.get("program_model") or "",
+        field_office=cleaned.get("field_office"),
+        program_model=cleaned.get("program_model") or "",
         fiscal_year=cleaned.get("fiscal_year"),
     )
 
@@ -75,8 +82,13 @@ def render_dashboard(request):
     form, filters = dashboard_filters(request.user, request.GET)
     uswds_form(form)
     figures = dashboard_figures.dashboard(request.user, filters) if filters is not None else None
-    mine = Finding.objects.visible_to(request.user).open().filter(responsible=request.user).select_related(
-        "agency").most_urgent_first()
+    mine = (
+        Finding.objects.visible_to(request.user)
+        .open()
+        .filter(responsible=request.user)
+        .select_related("agency")
+        .most_urgent_first()
+    )
     chart = None
     if figures is not None:
         chart = {
@@ -85,14 +97,29 @@ def render_dashboard(request):
             "trend_labels": [t["as_of"] for t in figures["findings"]["trend"]],
             "trend": [t["open"] for t in figures["findings"]["trend"]],
         }
-    return render(request, "oversight/dashboard.html", {
-        "title": "National dashboard", "form": form, "figures": figures, "chart": chart,
-        "my_findings": mine[:20], "my_findings_count": mine.count(), "last_run": SweepRun.objects.first(),
-        "map_states": _map_states(figures) if figures else [],
-        "may": {name: access.may(request.user, "view", label) for name, label in (
-            ("readiness", "oversight.readiness"), ("impact", "oversight.ImpactAssessment"),
-            ("report", "oversight.report"))},
-    }, status=200 if figures is not None else 400)
+    return render(
+        request,
+        "oversight/dashboard.html",
+        {
+            "title": "National dashboard",
+            "form": form,
+            "figures": figures,
+            "chart": chart,
+            "my_findings": mine[:20],
+            "my_findings_count": mine.count(),
+            "last_run": SweepRun.objects.first(),
+            "map_states": _map_states(figures) if figures else [],
+            "may": {
+                name: access.may(request.user, "view", label)
+                for name, label in (
+                    ("readiness", "oversight.readiness"),
+                    ("impact", "oversight.ImpactAssessment"),
+                    ("report", "oversight.report"),
+                )
+            },
+        },
+        status=200 if figures is not None else 400,
+    )
 
 
 def home_page(request):
@@ -104,13 +131,60 @@ def home_page(request):
 
 #: The tile-grid map: each state a square at its approximate place (column, row).
 TILES = {
-    "AK": (0, 0), "ME": (11, 0), "VT": (10, 1), "NH": (11, 1), "WA": (1, 2), "ID": (2, 2), "MT": (3, 2), "ND": (4, 2),
-    "MN": (5, 2), "WI": (6, 2), "MI": (8, 2), "NY": (9, 2), "MA": (10, 2), "RI": (11, 2), "OR": (1, 3), "NV": (2, 3),
-    "WY": (3, 3), "SD": (4, 3), "IA": (5, 3), "IL": (6, 3), "IN": (7, 3), "OH": (8, 3), "PA": (9, 3), "NJ": (10, 3),
-    "CT": (11, 3), "CA": (1, 4), "UT": (2, 4), "CO": (3, 4), "NE": (4, 4), "MO": (5, 4), "KY": (6, 4), "WV": (7, 4),
-    "VA": (8, 4), "MD": (9, 4), "DE": (10, 4), "AZ": (2, 5), "NM": (3, 5), "KS": (4, 5), "AR": (5, 5), "TN": (6, 5),
-    "NC": (7, 5), "SC": (8, 5), "DC": (9, 5), "OK": (4, 6), "LA": (5, 6), "MS": (6, 6), "AL": (7, 6), "GA": (8, 6),
-    "HI": (0, 7), "TX": (4, 7), "FL": (9, 7), "PR": (11, 7), "GU": (0, 6), "VI": (11, 6),
+    "AK": (0, 0),
+    "ME": (11, 0),
+    "VT": (10, 1),
+    "NH": (11, 1),
+    "WA": (1, 2),
+    "ID": (2, 2),
+    "MT": (3, 2),
+    "ND": (4, 2),
+    "MN": (5, 2),
+    "WI": (6, 2),
+    "MI": (8, 2),
+    "NY": (9, 2),
+    "MA": (10, 2),
+    "RI": (11, 2),
+    "OR": (1, 3),
+    "NV": (2, 3),
+    "WY": (3, 3),
+    "SD": (4, 3),
+    "IA": (5, 3),
+    "IL": (6, 3),
+    "IN": (7, 3),
+    "OH": (8, 3),
+    "PA": (9, 3),
+    "NJ": (10, 3),
+    "CT": (11, 3),
+    "CA": (1, 4),
+    "UT": (2, 4),
+    "CO": (3, 4),
+    "NE": (4, 4),
+    "MO": (5, 4),
+    "KY": (6, 4),
+    "WV": (7, 4),
+    "VA": (8, 4),
+    "MD": (9, 4),
+    "DE": (10, 4),
+    "AZ": (2, 5),
+    "NM": (3, 5),
+    "KS": (4, 5),
+    "AR": (5, 5),
+    "TN": (6, 5),
+    "NC": (7, 5),
+    "SC": (8, 5),
+    "DC": (9, 5),
+    "OK": (4, 6),
+    "LA": (5, 6),
+    "MS": (6, 6),
+    "AL": (7, 6),
+    "GA": (8, 6),
+    "HI": (0, 7),
+    "TX": (4, 7),
+    "FL": (9, 7),
+    "PR": (11, 7),
+    "GU": (0, 6),
+    "VI": (11, 6),
 }
 TILE = 44
 
@@ -124,12 +198,21 @@ def _map_states(figures) -> list[dict]:
             continue
         n = state["in_force"]
         level = 0 if n == 0 else min(4, 1 + (4 * n - 1) // top) if top else 0
-        tiles.append({**state, "x": place[0] * (TILE + 4), "y": place[1] * (TILE + 4), "size": TILE,
-                      "cx": place[0] * (TILE + 4) + TILE / 2, "level": level})
+        tiles.append(
+            {
+                **state,
+                "x": place[0] * (TILE + 4),
+                "y": place[1] * (TILE + 4),
+                "size": TILE,
+                "cx": place[0] * (TILE + 4) + TILE / 2,
+                "level": level,
+            }
+        )
     return tiles
 
 
 # --- site readiness --------------------------------------------------------------------------
+
 
 def readiness_columns():
     return [
@@ -148,8 +231,9 @@ def readiness_list(user, data):
     if form.is_bound and not form.is_valid():
         return form, None
     cleaned = form.cleaned_data if form.is_bound else {}
-    sites = readiness_figures.site_readiness(user, field_office=cleaned.get("field_office"),
-                                             program_model=cleaned.get("program_model") or None)
+    sites = readiness_figures.site_readiness(
+        user, field_office=cleaned.get("field_office"), program_model=cleaned.get("program_model") or None
+    )
     if cleaned.get("status"):
         sites = [s for s in sites if s.status == cleaned["status"]]
     if cleaned.get("blocker"):
@@ -172,16 +256,25 @@ class ReadinessView(LoginRequiredMixin, View):
         params.pop("export", None)
         base = params.copy()
         base.pop("blocker", None)
-        return render(request, "oversight/readiness.html", {
-            "title": "Site readiness", "form": form, "sites": sites or [],
-            "blockers": readiness_figures.blocker_counts(sites or []),
-            "statuses": readiness_figures.status_counts(sites or []),
-            "querystring": params.urlencode(), "base_querystring": base.urlencode(),
-            "labels": readiness_figures.BLOCKERS,
-        }, status=200 if sites is not None else 400)
+        return render(
+            request,
+            "oversight/readiness.html",
+            {
+                "title": "Site readiness",
+                "form": form,
+                "sites": sites or [],
+                "blockers": readiness_figures.blocker_counts(sites or []),
+                "statuses": readiness_figures.status_counts(sites or []),
+                "querystring": params.urlencode(),
+                "base_querystring": base.urlencode(),
+                "labels": readiness_figures.BLOCKERS,
+            },
+            status=200 if sites is not None else 400,
+        )
 
 
 # --- the expansion impact check --------------------------------------------------------------
+
 
 def _impact_form(request, data=None):
     from agreements.choices import PENDING_STATUSES
@@ -191,8 +284,10 @@ def _impact_form(request, data=None):
     offices = visible_offices(user)
     return ImpactForm(
         data,
-        agreements=Agreement.objects.visible_to(user).filter(status__in=PENDING_STATUSES)
-        .select_related("agency").order_by("agency__name", "pk"),
+        agreements=Agreement.objects.visible_to(user)
+        .filter(status__in=PENDING_STATUSES)
+        .select_related("agency")
+        .order_by("agency__name", "pk"),
         agencies=Agency.objects.visible_to(user).order_by("name"),
         offices=offices,
     )
@@ -205,11 +300,17 @@ class ImpactView(LoginRequiredMixin, View):
 
     def _render(self, request, form, status=200):
         uswds_form(form)
-        return render(request, self.template_name, {
-            "title": "Expansion impact check", "form": form,
-            "recent": ImpactAssessment.objects.visible_to(request.user)[:20],
-            "may_run": access.may(request.user, "add", "oversight.ImpactAssessment"),
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "title": "Expansion impact check",
+                "form": form,
+                "recent": ImpactAssessment.objects.visible_to(request.user)[:20],
+                "may_run": access.may(request.user, "add", "oversight.ImpactAssessment"),
+            },
+            status=status,
+        )
 
     def get(self, request):
         return self._render(request, _impact_form(request))
@@ -220,9 +321,12 @@ class ImpactView(LoginRequiredMixin, View):
             return self._render(request, form, status=400)
         try:
             assessment = services.impact_assessment_create(
-                acting_user=request.user, agreements=form.cleaned_data["agreements"] or None,
-                agencies=form.cleaned_data["agencies"] or None, counts=form.counts() or None,
-                program_model=form.cleaned_data["program_model"], signing_on=form.cleaned_data["signing_on"],
+                acting_user=request.user,
+                agreements=form.cleaned_data["agreements"] or None,
+                agencies=form.cleaned_data["agencies"] or None,
+                counts=form.counts() or None,
+                program_model=form.cleaned_data["program_model"],
+                signing_on=form.cleaned_data["signing_on"],
             )
         except PermissionDenied:
             raise
@@ -236,13 +340,20 @@ class ImpactView(LoginRequiredMixin, View):
 class ImpactDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
         assessment = get_object_or_404(ImpactAssessment.objects.visible_to(request.user), pk=pk)
-        return render(request, "oversight/impact_detail.html", {
-            "title": f"Impact assessment {assessment.pk}", "assessment": assessment, "result": assessment.result,
-            "approvals": assessment.approvals.select_related("agreement__agency", "approved_by"),
-        })
+        return render(
+            request,
+            "oversight/impact_detail.html",
+            {
+                "title": f"Impact assessment {assessment.pk}",
+                "assessment": assessment,
+                "result": assessment.result,
+                "approvals": assessment.approvals.select_related("agreement__agency", "approved_by"),
+            },
+        )
 
 
 # --- the findings inbox ----------------------------------------------------------------------
+
 
 class InboxView(LoginRequiredMixin, View):
     """The open findings a person must look after: theirs, their team's, escalated to them."""
@@ -260,14 +371,26 @@ class InboxView(LoginRequiredMixin, View):
         from django.core.paginator import Paginator
 
         page = Paginator(findings, 50).get_page(request.GET.get("page"))
-        pending = (WaiverRequest.objects.visible_to(request.user).filter(status="pending")
-                   .select_related("finding", "requested_by") if access.may(request.user, "grant", "oversight.WaiverRequest")
-                   else [])
+        pending = (
+            WaiverRequest.objects.visible_to(request.user)
+            .filter(status="pending")
+            .select_related("finding", "requested_by")
+            if access.may(request.user, "grant", "oversight.WaiverRequest")
+            else []
+        )
         services.inbox_mark_seen(user=request.user)
-        return render(request, "oversight/inbox.html", {
-            "title": "Findings inbox", "page_obj": page, "findings": page.object_list, "show": show,
-            "pending_requests": pending, "decision_form": uswds_form(WaiverDecisionForm()),
-        })
+        return render(
+            request,
+            "oversight/inbox.html",
+            {
+                "title": "Findings inbox",
+                "page_obj": page,
+                "findings": page.object_list,
+                "show": show,
+                "pending_requests": pending,
+                "decision_form": uswds_form(WaiverDecisionForm()),
+            },
+        )
 
 
 class InboxFindingView(LoginRequiredMixin, View):
@@ -279,24 +402,33 @@ class InboxFindingView(LoginRequiredMixin, View):
     def _finding(self, request, pk):
         from portal.compliance.models import Finding
 
-        return get_object_or_404(Finding.objects.visible_to(request.user).select_related("agency", "responsible"), pk=pk)
+        return get_object_or_404(
+            Finding.objects.visible_to(request.user).select_related("agency", "responsible"), pk=pk
+        )
 
     def _render(self, request, finding, forms=None, status=200):
         from portal.compliance.services import finding_may_act
 
         forms = forms or {}
         may_act = finding.is_open and finding_may_act(request.user, finding, "acknowledge")
-        return render(request, self.template_name, {
-            "title": finding.rule_title, "finding": finding, "may_act": may_act,
-            "may_decide": access.may(request.user, "grant", "oversight.WaiverRequest"),
-            "notes": FindingNote.objects.filter(finding=finding).select_related("author"),
-            "requests": WaiverRequest.objects.filter(finding=finding).select_related("requested_by", "decided_by"),
-            "escalation": FindingEscalation.objects.filter(finding=finding).select_related("escalated_to").first(),
-            "note_form": uswds_form(forms.get("note") or NoteForm(), describe=True),
-            "ack_form": uswds_form(forms.get("acknowledge") or AcknowledgeForm(), describe=True),
-            "waiver_form": uswds_form(forms.get("waiver") or WaiverRequestForm(), describe=True),
-            "decision_form": uswds_form(forms.get("decide") or WaiverDecisionForm(), describe=True),
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "title": finding.rule_title,
+                "finding": finding,
+                "may_act": may_act,
+                "may_decide": access.may(request.user, "grant", "oversight.WaiverRequest"),
+                "notes": FindingNote.objects.filter(finding=finding).select_related("author"),
+                "requests": WaiverRequest.objects.filter(finding=finding).select_related("requested_by", "decided_by"),
+                "escalation": FindingEscalation.objects.filter(finding=finding).select_related("escalated_to").first(),
+                "note_form": uswds_form(forms.get("note") or NoteForm(), describe=True),
+                "ack_form": uswds_form(forms.get("acknowledge") or AcknowledgeForm(), describe=True),
+                "waiver_form": uswds_form(forms.get("waiver") or WaiverRequestForm(), describe=True),
+                "decision_form": uswds_form(forms.get("decide") or WaiverDecisionForm(), describe=True),
+            },
+            status=status,
+        )
 
     def get(self, request, pk):
         return self._render(request, self._finding(request, pk))
@@ -304,8 +436,13 @@ class InboxFindingView(LoginRequiredMixin, View):
     def post(self, request, pk):
         finding = self._finding(request, pk)
         action = request.POST.get("action", "")
-        forms_by_action = {"note": NoteForm, "acknowledge": AcknowledgeForm, "waiver": WaiverRequestForm,
-                           "grant": WaiverDecisionForm, "refuse": WaiverDecisionForm}
+        forms_by_action = {
+            "note": NoteForm,
+            "acknowledge": AcknowledgeForm,
+            "waiver": WaiverRequestForm,
+            "grant": WaiverDecisionForm,
+            "refuse": WaiverDecisionForm,
+        }
         if action not in forms_by_action:
             messages.error(request, "Choose an action.")
             return redirect("oversight:inbox-finding", pk=pk)
@@ -320,12 +457,16 @@ class InboxFindingView(LoginRequiredMixin, View):
             elif action == "acknowledge":
                 services.finding_acknowledge_with_note(finding=finding, acting_user=request.user, note=data["note"])
             elif action == "waiver":
-                services.waiver_request_create(finding=finding, acting_user=request.user, reason=data["reason"],
-                                               until=data["until"])
+                services.waiver_request_create(
+                    finding=finding, acting_user=request.user, reason=data["reason"], until=data["until"]
+                )
             else:
-                request_obj = get_object_or_404(WaiverRequest.objects.filter(finding=finding), pk=request.POST.get("request"))
-                services.waiver_request_decide(request=request_obj, acting_user=request.user, grant=action == "grant",
-                                               note=data["note"])
+                request_obj = get_object_or_404(
+                    WaiverRequest.objects.filter(finding=finding), pk=request.POST.get("request")
+                )
+                services.waiver_request_decide(
+                    request=request_obj, acting_user=request.user, grant=action == "grant", note=data["note"]
+                )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -333,8 +474,13 @@ class InboxFindingView(LoginRequiredMixin, View):
         except (PermissionDenied, TransitionNotAllowed) as exc:
             messages.error(request, _error_text(exc) or "You may not do this.")
             return redirect("oversight:inbox-finding", pk=pk)
-        done = {"note": "Note added.", "acknowledge": "Finding acknowledged.", "waiver": "Waiver requested from HQ.",
-                "grant": "Waiver granted.", "refuse": "Waiver refused."}
+        done = {
+            "note": "Note added.",
+            "acknowledge": "Finding acknowledged.",
+            "waiver": "Waiver requested from HQ.",
+            "grant": "Waiver granted.",
+            "refuse": "Waiver refused.",
+        }
         messages.success(request, done[action])
         return redirect("oversight:inbox-finding", pk=pk)
 
@@ -360,6 +506,7 @@ class PreferencesView(LoginRequiredMixin, View):
 
 # --- the quarterly oversight report ----------------------------------------------------------
 
+
 def pdf_available() -> bool:
     try:
         import weasyprint  # noqa: F401
@@ -379,16 +526,25 @@ class ReportView(LoginRequiredMixin, View):
         if form.is_bound:
             if not form.is_valid():
                 uswds_form(form)
-                return render(request, "oversight/report.html", {"title": "Quarterly oversight report", "form": form,
-                                                                  "report": None, "pdf": pdf_available()}, status=400)
+                return render(
+                    request,
+                    "oversight/report.html",
+                    {"title": "Quarterly oversight report", "form": form, "report": None, "pdf": pdf_available()},
+                    status=400,
+                )
             if form.cleaned_data["quarter"]:
                 quarter = Quarter.parse(form.cleaned_data["quarter"])
         else:
             form = QuarterForm(initial={"quarter": quarter.label})
         uswds_form(form)
         report = oversight_report(request.user, quarter)
-        context = {"title": f"Quarterly oversight report, {quarter.label}", "form": form, "report": report,
-                   "pdf": pdf_available(), "pdf_url": f"{reverse('oversight:report')}?quarter={quarter.label}&format=pdf"}
+        context = {
+            "title": f"Quarterly oversight report, {quarter.label}",
+            "form": form,
+            "report": report,
+            "pdf": pdf_available(),
+            "pdf_url": f"{reverse('oversight:report')}?quarter={quarter.label}&format=pdf",
+        }
         if request.GET.get("format") == "pdf":
             if not context["pdf"]:
                 messages.warning(request, "PDF is not available on this server; print the page instead.")

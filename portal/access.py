@@ -39,7 +39,8 @@ and action that decide it; a test fails for a URL pattern or viewset action miss
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
@@ -49,8 +50,14 @@ from django.db.models import Q
 from .errors import OutOfScope
 from .roles import HQ_ROLES, Role, field_office_id_of, role_of
 
-UC, NPM, AN, FOD, PM, OCIO = (Role.UNIT_CHIEF, Role.NATIONAL_PM, Role.HQ_ANALYST, Role.FIELD_OFFICE_DIRECTOR,
-                              Role.FIELD_PM, Role.OCIO)
+UC, NPM, AN, FOD, PM, OCIO = (
+    Role.UNIT_CHIEF,
+    Role.NATIONAL_PM,
+    Role.HQ_ANALYST,
+    Role.FIELD_OFFICE_DIRECTOR,
+    Role.FIELD_PM,
+    Role.OCIO,
+)
 ROLES = (UC, NPM, AN, FOD, PM, OCIO)
 
 NOTHING = Q(pk__in=[])
@@ -91,8 +98,11 @@ def people_below_ids(user) -> set[int]:
         below |= frontier
     if role_of(user) == FOD and field_office_id_of(user) is not None:
         staff = apps.get_model("portal", "StaffProfile")
-        below |= set(staff.objects.filter(field_office_id=field_office_id_of(user))
-                     .exclude(user_id=user.pk).values_list("user_id", flat=True))
+        below |= set(
+            staff.objects.filter(field_office_id=field_office_id_of(user))
+            .exclude(user_id=user.pk)
+            .values_list("user_id", flat=True)
+        )
     return below
 
 
@@ -174,6 +184,7 @@ def _office_pms(path: str):
         if office is None:
             return None
         return [(f"{path}field_office_id", "exact", office), (f"{path}role", "exact", PM)]
+
     return conditions
 
 
@@ -184,163 +195,406 @@ def _below(path: str):
 def _staff_rows(title, label, add_change):
     """Rows about a member of staff (``manager``): HQ sees all, field staff the staff of
     their own office (to know who covers for whom) and their own."""
-    return Target(label, title, own="manager_id", office="manager__staff_profile__field_office_id",
-                  scopes={OFFICE_PMS: _office_pms("manager__staff_profile__")},
-                  actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=(OWN, OFFICE), pm=(OWN, OFFICE)),
-                           **{a: add_change for a in ("add", "change", "delete")}})
+    return Target(
+        label,
+        title,
+        own="manager_id",
+        office="manager__staff_profile__field_office_id",
+        scopes={OFFICE_PMS: _office_pms("manager__staff_profile__")},
+        actions={
+            "view": g(uc=ALL, npm=ALL, an=ALL, fod=(OWN, OFFICE), pm=(OWN, OFFICE)),
+            **dict.fromkeys(("add", "change", "delete"), add_change),
+        },
+    )
 
 
 TARGETS: list[Target] = [
     # agreements
     Target("agreements.FieldOffice", "ERO field office", actions={"view": EVERYONE}),
-    Target("agreements.Agency", "Law enforcement agency", agency="", actions={
-        "view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED, ocio=ALL),
-        "export": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED, ocio=ALL),
-        "add": HQ_WRITE, "change": HQ_WRITE, "delete": HQ_WRITE,
-    }, note="OCIO sees every agency's name and place only (field policy below). Agencies are never deleted: "
-            "the service answers 409."),
-    Target("agreements.Agreement", "287(g) agreement (MOA)", agency="agency", actions={
-        "view": FOLLOWS_AGENCY, "export": FOLLOWS_AGENCY, "add": HQ_WRITE,
-        **{verb: HQ_WRITE for verb in ("review", "approve", "sign", "suspend", "reinstate", "renew", "terminate",
-                                       "withdraw", "mark_reviewed")},
-    }),
-    Target("agreements.AgreementEvent", "Agreement transition", agency="agreement__agency",
-           actions={"view": FOLLOWS_AGENCY}),
-    Target("agreements.AgreementSuspension", "Suspension period of an agreement", agency="agreement__agency",
-           actions={"view": FOLLOWS_AGENCY}, note="Written by the suspend and reinstate transitions only."),
-    Target("agreements.AgreementDocument", "Agreement document", agency="agreement__agency",
-           actions={"view": FOLLOWS_AGENCY, "add": HQ_WRITE}),
-    Target("agreements.IceImport", "Edition (import) of ICE's published lists", actions={
-        "view": HQ_ONLY, "import": HQ_WRITE, "apply": HQ_WRITE, "discard": HQ_WRITE, "correct_date": HQ_WRITE,
-        "review_dates": HQ_WRITE,
-    }, note="review_dates: accept or reject the signing dates an edition changed."),
-    Target("agreements.EditionChange", "Change between two editions of ICE's lists",
-           actions={"view": HQ_ONLY, "export": HQ_ONLY}),
-    Target("agreements.SigningDateReview", "Signing date changed by ICE's list, to review",
-           agency="agreement__agency", actions={"view": HQ_ONLY, "decide": HQ_WRITE}),
+    Target(
+        "agreements.Agency",
+        "Law enforcement agency",
+        agency="",
+        actions={
+            "view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED, ocio=ALL),
+            "export": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED, ocio=ALL),
+            "add": HQ_WRITE,
+            "change": HQ_WRITE,
+            "delete": HQ_WRITE,
+        },
+        note="OCIO sees every agency's name and place only (field policy below). Agencies are never deleted: "
+        "the service answers 409.",
+    ),
+    Target(
+        "agreements.Agreement",
+        "287(g) agreement (MOA)",
+        agency="agency",
+        actions={
+            "view": FOLLOWS_AGENCY,
+            "export": FOLLOWS_AGENCY,
+            "add": HQ_WRITE,
+            **dict.fromkeys(
+                (
+                    "review",
+                    "approve",
+                    "sign",
+                    "suspend",
+                    "reinstate",
+                    "renew",
+                    "terminate",
+                    "withdraw",
+                    "mark_reviewed",
+                ),
+                HQ_WRITE,
+            ),
+        },
+    ),
+    Target(
+        "agreements.AgreementEvent",
+        "Agreement transition",
+        agency="agreement__agency",
+        actions={"view": FOLLOWS_AGENCY},
+    ),
+    Target(
+        "agreements.AgreementSuspension",
+        "Suspension period of an agreement",
+        agency="agreement__agency",
+        actions={"view": FOLLOWS_AGENCY},
+        note="Written by the suspend and reinstate transitions only.",
+    ),
+    Target(
+        "agreements.AgreementDocument",
+        "Agreement document",
+        agency="agreement__agency",
+        actions={"view": FOLLOWS_AGENCY, "add": HQ_WRITE},
+    ),
+    Target(
+        "agreements.IceImport",
+        "Edition (import) of ICE's published lists",
+        actions={
+            "view": HQ_ONLY,
+            "import": HQ_WRITE,
+            "apply": HQ_WRITE,
+            "discard": HQ_WRITE,
+            "correct_date": HQ_WRITE,
+            "review_dates": HQ_WRITE,
+        },
+        note="review_dates: accept or reject the signing dates an edition changed.",
+    ),
+    Target(
+        "agreements.EditionChange",
+        "Change between two editions of ICE's lists",
+        actions={"view": HQ_ONLY, "export": HQ_ONLY},
+    ),
+    Target(
+        "agreements.SigningDateReview",
+        "Signing date changed by ICE's list, to review",
+        agency="agreement__agency",
+        actions={"view": HQ_ONLY, "decide": HQ_WRITE},
+    ),
     Target("agreements.IceFetch", "Scheduled fetch of ICE's lists", actions={"view": HQ_ONLY, "fetch": HQ_WRITE}),
     Target("agreements.IceSource", "Address fetched for ICE's lists", actions={"view": HQ_ONLY}),
-    Target("agreements.IceDigestSubscription", "Change digest subscription", own="user_id", actions={
-        "view": g(uc=OWN, npm=OWN, an=OWN), "change": g(uc=OWN, npm=OWN, an=OWN),
-    }, note="Each HQ user sets their own."),
-    Target("agreements.OnboardingEntry", "Onboarding of an agency an edition added", agency="agency",
-           actions={"view": HQ_ONLY, "onboard": HQ_WRITE}),
+    Target(
+        "agreements.IceDigestSubscription",
+        "Change digest subscription",
+        own="user_id",
+        actions={
+            "view": g(uc=OWN, npm=OWN, an=OWN),
+            "change": g(uc=OWN, npm=OWN, an=OWN),
+        },
+        note="Each HQ user sets their own.",
+    ),
+    Target(
+        "agreements.OnboardingEntry",
+        "Onboarding of an agency an edition added",
+        agency="agency",
+        actions={"view": HQ_ONLY, "onboard": HQ_WRITE},
+    ),
     Target("agreements.timeline", "The program's timeline", actions={"view": HQ_ONLY}),
     Target("agreements.AgreementSettings", "Agreement settings", actions={"view": HQ_ONLY, "change": SETTINGS}),
     # staffing
-    Target("staffing.Assignment", "Program manager's assignment", agency="agency", own="program_manager_id", actions={
-        "view": FOLLOWS_AGENCY, "add": HQ_WRITE, "change": HQ_WRITE, "delete": HQ_WRITE, "handover": HQ_WRITE,
-    }, note="Assignments are ended, not deleted: the service answers 409. An assignment that had not begun when "
-            "its agency's last agreement was terminated or withdrawn is cancelled with it (kept in history)."),
+    Target(
+        "staffing.Assignment",
+        "Program manager's assignment",
+        agency="agency",
+        own="program_manager_id",
+        actions={
+            "view": FOLLOWS_AGENCY,
+            "add": HQ_WRITE,
+            "change": HQ_WRITE,
+            "delete": HQ_WRITE,
+            "handover": HQ_WRITE,
+        },
+        note="Assignments are ended, not deleted: the service answers 409. An assignment that had not begun when "
+        "its agency's last agreement was terminated or withdrawn is cancelled with it (kept in history).",
+    ),
     _staff_rows("Reporting line", "staffing.ReportingLine", HQ_WRITE),
     _staff_rows("Other duty", "staffing.OtherDuty", g(uc=ALL, npm=ALL, fod=OFFICE_PMS)),
     _staff_rows("Absence", "staffing.Absence", g(uc=ALL, npm=ALL, fod=OFFICE_PMS)),
-    Target("staffing.WorkloadReport", "Monthly workload report", agency="agency", actions={
-        "view": FOLLOWS_AGENCY, "add": FIELD_WRITE, "change": FIELD_WRITE, "import": FIELD_WRITE,
-        "delete": FIELD_WRITE,
-    }, note="Workload reports are corrected, not deleted: the service answers 409."),
+    Target(
+        "staffing.WorkloadReport",
+        "Monthly workload report",
+        agency="agency",
+        actions={
+            "view": FOLLOWS_AGENCY,
+            "add": FIELD_WRITE,
+            "change": FIELD_WRITE,
+            "import": FIELD_WRITE,
+            "delete": FIELD_WRITE,
+        },
+        note="Workload reports are corrected, not deleted: the service answers 409.",
+    ),
     Target("staffing.StaffingModel", "Staffing model (settings)", actions={"view": EVERYONE, "change": SETTINGS}),
-    Target("staffing.figures", "Staffing figures and one manager's load", office="field_office_id", own="key",
-           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN)},
-           note="Computed rows (per manager, office, nation); the nation's row is HQ's."),
-    Target("staffing.ProgramManager", "Field program manager (the manager page)",
-           office="staff_profile__field_office_id", own="pk",
-           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN)}),
-    Target("staffing.plan", "Staffing plan", office="field_office_id",
-           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)}),
+    Target(
+        "staffing.figures",
+        "Staffing figures and one manager's load",
+        office="field_office_id",
+        own="key",
+        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN)},
+        note="Computed rows (per manager, office, nation); the nation's row is HQ's.",
+    ),
+    Target(
+        "staffing.ProgramManager",
+        "Field program manager (the manager page)",
+        office="staff_profile__field_office_id",
+        own="pk",
+        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN)},
+    ),
+    Target(
+        "staffing.plan",
+        "Staffing plan",
+        office="field_office_id",
+        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)},
+    ),
     # itdeploy
-    Target("itdeploy.Installation", "IT installation", agency="agency", actions={
-        "view": INSTALLATION_VIEW, **{a: STEP_WRITE for a in ("step_start", "step_complete", "step_pause",
-                                                               "step_resume")},
-        "priority": HQ_WRITE, "confirm": HQ_WRITE,
-    }),
-    Target("itdeploy.InstallationStep", "Installation step", agency="installation__agency",
-           actions={"view": INSTALLATION_VIEW}),
-    Target("itdeploy.StepPause", "Pause of an installation step", agency="step__installation__agency",
-           actions={"view": INSTALLATION_VIEW}),
-    Target("itdeploy.InstallationPause", "Pause of an installation's clock (agreement suspended)",
-           agency="installation__agency", actions={"view": INSTALLATION_VIEW},
-           note="Written by the agreements' suspend and reinstate transitions only."),
-    Target("itdeploy.Installer", "OCIO installer", actions={
-        "view": EVERYONE, "add": g(uc=ALL, npm=ALL, ocio=ALL), "change": g(uc=ALL, npm=ALL, ocio=ALL),
-    }),
-    Target("itdeploy.InstallerUnavailability", "Installer's unavailability", actions={
-        "view": EVERYONE, "add": g(uc=ALL, npm=ALL, ocio=ALL),
-    }),
+    Target(
+        "itdeploy.Installation",
+        "IT installation",
+        agency="agency",
+        actions={
+            "view": INSTALLATION_VIEW,
+            **dict.fromkeys(("step_start", "step_complete", "step_pause", "step_resume"), STEP_WRITE),
+            "priority": HQ_WRITE,
+            "confirm": HQ_WRITE,
+        },
+    ),
+    Target(
+        "itdeploy.InstallationStep",
+        "Installation step",
+        agency="installation__agency",
+        actions={"view": INSTALLATION_VIEW},
+    ),
+    Target(
+        "itdeploy.StepPause",
+        "Pause of an installation step",
+        agency="step__installation__agency",
+        actions={"view": INSTALLATION_VIEW},
+    ),
+    Target(
+        "itdeploy.InstallationPause",
+        "Pause of an installation's clock (agreement suspended)",
+        agency="installation__agency",
+        actions={"view": INSTALLATION_VIEW},
+        note="Written by the agreements' suspend and reinstate transitions only.",
+    ),
+    Target(
+        "itdeploy.Installer",
+        "OCIO installer",
+        actions={
+            "view": EVERYONE,
+            "add": g(uc=ALL, npm=ALL, ocio=ALL),
+            "change": g(uc=ALL, npm=ALL, ocio=ALL),
+        },
+    ),
+    Target(
+        "itdeploy.InstallerUnavailability",
+        "Installer's unavailability",
+        actions={
+            "view": EVERYONE,
+            "add": g(uc=ALL, npm=ALL, ocio=ALL),
+        },
+    ),
     Target("itdeploy.InstallationSettings", "Installation settings", actions={"view": EVERYONE, "change": SETTINGS}),
-    Target("itdeploy.ProgramModelSetting", "Installation need per 287(g) model",
-           actions={"view": EVERYONE, "change": SETTINGS}),
+    Target(
+        "itdeploy.ProgramModelSetting",
+        "Installation need per 287(g) model",
+        actions={"view": EVERYONE, "change": SETTINGS},
+    ),
     Target("itdeploy.StepTemplate", "Step plan (settings)", actions={"view": EVERYONE, "change": SETTINGS}),
     # training
     Target("training.Course", "Course", actions={"view": EVERYONE, "add": HQ_WRITE, "retire": HQ_WRITE}),
     Target("training.AcademySite", "Academy site", actions={"view": EVERYONE, "add": HQ_WRITE, "change": HQ_WRITE}),
-    Target("training.AcademyClass", "Academy class", actions={
-        "view": EVERYONE, "add": HQ_WRITE, "change": HQ_WRITE, "complete": HQ_WRITE, "schedule_in_q1": HQ_WRITE,
-    }),
-    Target("training.Officer", "Designated Immigration Officer", agency="agency", actions={
-        "view": FOLLOWS_AGENCY, "export": FOLLOWS_AGENCY, "add": FIELD_WRITE, "change": FIELD_WRITE,
-        "import": FIELD_WRITE,
-        **{verb: FIELD_WRITE for verb in ("adjudicate", "certify", "suspend", "reinstate", "leave",
-                                          "request_card_reactivation", "reactivate_card")},
-        "revoke": HQ_WRITE,
-    }),
-    Target("training.OfficerEvent", "Officer status change", agency="officer__agency",
-           actions={"view": FOLLOWS_AGENCY}),
-    Target("training.Enrollment", "Class enrolment", agency="officer__agency", actions={
-        "view": FOLLOWS_AGENCY, "add": FIELD_WRITE, "withdraw": FIELD_WRITE,
-    }),
-    Target("training.Completion", "Course completion", agency="officer__agency", actions={
-        "view": FOLLOWS_AGENCY, "add": FIELD_WRITE, "import": FIELD_WRITE,
-    }),
-    Target("training.CardLogin", "Security-card login", agency="officer__agency", actions={
-        "view": FOLLOWS_AGENCY, "add": FIELD_WRITE, "import": FIELD_WRITE,
-    }),
-    Target("training.Waiver", "Recertification waiver", agency="officer__agency", actions={
-        "view": FOLLOWS_AGENCY, "add": g(uc=ALL, npm=ALL, fod=OFFICE),
-    }, note="Granted by a Field Responsible Official: the Field Office Director of the officer's office, or HQ."),
-    Target("training.TrainingSettings", "Officers' grace periods (settings)",
-           actions={"view": HQ_ONLY, "change": SETTINGS}),
+    Target(
+        "training.AcademyClass",
+        "Academy class",
+        actions={
+            "view": EVERYONE,
+            "add": HQ_WRITE,
+            "change": HQ_WRITE,
+            "complete": HQ_WRITE,
+            "schedule_in_q1": HQ_WRITE,
+        },
+    ),
+    Target(
+        "training.Officer",
+        "Designated Immigration Officer",
+        agency="agency",
+        actions={
+            "view": FOLLOWS_AGENCY,
+            "export": FOLLOWS_AGENCY,
+            "add": FIELD_WRITE,
+            "change": FIELD_WRITE,
+            "import": FIELD_WRITE,
+            **dict.fromkeys(
+                (
+                    "adjudicate",
+                    "certify",
+                    "suspend",
+                    "reinstate",
+                    "leave",
+                    "request_card_reactivation",
+                    "reactivate_card",
+                ),
+                FIELD_WRITE,
+            ),
+            "revoke": HQ_WRITE,
+        },
+    ),
+    Target(
+        "training.OfficerEvent", "Officer status change", agency="officer__agency", actions={"view": FOLLOWS_AGENCY}
+    ),
+    Target(
+        "training.Enrollment",
+        "Class enrolment",
+        agency="officer__agency",
+        actions={
+            "view": FOLLOWS_AGENCY,
+            "add": FIELD_WRITE,
+            "withdraw": FIELD_WRITE,
+        },
+    ),
+    Target(
+        "training.Completion",
+        "Course completion",
+        agency="officer__agency",
+        actions={
+            "view": FOLLOWS_AGENCY,
+            "add": FIELD_WRITE,
+            "import": FIELD_WRITE,
+        },
+    ),
+    Target(
+        "training.CardLogin",
+        "Security-card login",
+        agency="officer__agency",
+        actions={
+            "view": FOLLOWS_AGENCY,
+            "add": FIELD_WRITE,
+            "import": FIELD_WRITE,
+        },
+    ),
+    Target(
+        "training.Waiver",
+        "Recertification waiver",
+        agency="officer__agency",
+        actions={
+            "view": FOLLOWS_AGENCY,
+            "add": g(uc=ALL, npm=ALL, fod=OFFICE),
+        },
+        note="Granted by a Field Responsible Official: the Field Office Director of the officer's office, or HQ.",
+    ),
+    Target(
+        "training.TrainingSettings", "Officers' grace periods (settings)", actions={"view": HQ_ONLY, "change": SETTINGS}
+    ),
     Target("training.capacity_plan", "Academy capacity plan", actions={"view": HQ_ONLY}),
     # portal
     Target("portal.home", "Home page", actions={"view": EVERYONE}),
-    Target("portal.account", "Sign-in account (lockouts, deactivation)",
-           actions={"view": HQ_WRITE, "unlock": HQ_WRITE, "deactivate": HQ_WRITE}),
-    Target("portal.StaffProfile", "Member of staff", own="user_id", office="field_office_id",
-           scopes={HQ_STAFF: lambda user: [("role", "in", sorted(HQ_ROLES))],
-                   OCIO_STAFF: lambda user: [("role", "exact", OCIO)]},
-           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=(OWN, OFFICE, HQ_STAFF), pm=(OWN, OFFICE, HQ_STAFF),
-                              ocio=(OWN, HQ_STAFF, OCIO_STAFF))}),
-    Target("portal.ApiToken", "API token", own="user_id", actions={
-        "view": g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN),
-        "add": g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN),
-        "delete": g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN),
-    }),
+    Target(
+        "portal.account",
+        "Sign-in account (lockouts, deactivation)",
+        actions={"view": HQ_WRITE, "unlock": HQ_WRITE, "deactivate": HQ_WRITE},
+    ),
+    Target(
+        "portal.StaffProfile",
+        "Member of staff",
+        own="user_id",
+        office="field_office_id",
+        scopes={
+            HQ_STAFF: lambda user: [("role", "in", sorted(HQ_ROLES))],
+            OCIO_STAFF: lambda user: [("role", "exact", OCIO)],
+        },
+        actions={
+            "view": g(
+                uc=ALL,
+                npm=ALL,
+                an=ALL,
+                fod=(OWN, OFFICE, HQ_STAFF),
+                pm=(OWN, OFFICE, HQ_STAFF),
+                ocio=(OWN, HQ_STAFF, OCIO_STAFF),
+            )
+        },
+    ),
+    Target(
+        "portal.ApiToken",
+        "API token",
+        own="user_id",
+        actions={
+            "view": g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN),
+            "add": g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN),
+            "delete": g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN),
+        },
+    ),
     Target("portal.SweepRun", "Compliance sweep run", actions={"view": EVERYONE}),
-    Target("portal.SweepSettings", "Sweep schedule and notifications (settings)",
-           actions={"view": HQ_ONLY, "change": SETTINGS}),
-    Target("portal.settings", "The settings page", actions={"view": HQ_ONLY},
-           note="Each section is saved by those its record type lets change it: the Unit Chief."),
-    Target("portal.AuditEvent", "Audit journal entry", actions={"view": HQ_ONLY, "export": HQ_ONLY},
-           note="Written by the portal itself (portal/audit/); nobody changes or deletes an entry."),
-    Target("portal.Finding", "Compliance finding", agency="agency", office="field_office_id", own="responsible_id",
-           installations=(("category", "exact", "itdeploy"),), scopes={BELOW: _below("responsible_id")},
-           actions={
-               "view": g(uc=ALL, npm=ALL, an=ALL, fod=(OFFICE, OWN), pm=(ASSIGNED, OWN), ocio=(INSTALLATIONS, OWN)),
-               "export": g(uc=ALL, npm=ALL, an=ALL, fod=(OFFICE, OWN), pm=(ASSIGNED, OWN),
-                           ocio=(INSTALLATIONS, OWN)),
-               "acknowledge": g(uc=ALL, npm=ALL, fod=(OFFICE, OWN, BELOW), pm=(OWN, BELOW), ocio=(OWN, BELOW)),
-               "resolve": g(uc=ALL, npm=ALL, fod=(OFFICE, OWN, BELOW), pm=(OWN, BELOW), ocio=(OWN, BELOW)),
-               "waive": HQ_WRITE,
-           }, note="Acknowledged or resolved by the person responsible or anyone above them; waived by HQ only."),
+    Target(
+        "portal.SweepSettings",
+        "Sweep schedule and notifications (settings)",
+        actions={"view": HQ_ONLY, "change": SETTINGS},
+    ),
+    Target(
+        "portal.settings",
+        "The settings page",
+        actions={"view": HQ_ONLY},
+        note="Each section is saved by those its record type lets change it: the Unit Chief.",
+    ),
+    Target(
+        "portal.AuditEvent",
+        "Audit journal entry",
+        actions={"view": HQ_ONLY, "export": HQ_ONLY},
+        note="Written by the portal itself (portal/audit/); nobody changes or deletes an entry.",
+    ),
+    Target(
+        "portal.Finding",
+        "Compliance finding",
+        agency="agency",
+        office="field_office_id",
+        own="responsible_id",
+        installations=(("category", "exact", "itdeploy"),),
+        scopes={BELOW: _below("responsible_id")},
+        actions={
+            "view": g(uc=ALL, npm=ALL, an=ALL, fod=(OFFICE, OWN), pm=(ASSIGNED, OWN), ocio=(INSTALLATIONS, OWN)),
+            "export": g(uc=ALL, npm=ALL, an=ALL, fod=(OFFICE, OWN), pm=(ASSIGNED, OWN), ocio=(INSTALLATIONS, OWN)),
+            "acknowledge": g(uc=ALL, npm=ALL, fod=(OFFICE, OWN, BELOW), pm=(OWN, BELOW), ocio=(OWN, BELOW)),
+            "resolve": g(uc=ALL, npm=ALL, fod=(OFFICE, OWN, BELOW), pm=(OWN, BELOW), ocio=(OWN, BELOW)),
+            "waive": HQ_WRITE,
+        },
+        note="Acknowledged or resolved by the person responsible or anyone above them; waived by HQ only.",
+    ),
 ]
 
 
 def _follows_finding(label, title, **actions):
     """A record of a finding's thread (oversight app): seen by whoever sees the finding."""
     finding = POLICY_FINDING_VIEW
-    return Target(label, title, agency="finding__agency", office="finding__field_office_id",
-                  own="finding__responsible_id", installations=(("finding__category", "exact", "itdeploy"),),
-                  scopes={BELOW: _below("finding__responsible_id")}, actions={"view": finding, **actions})
+    return Target(
+        label,
+        title,
+        agency="finding__agency",
+        office="finding__field_office_id",
+        own="finding__responsible_id",
+        installations=(("finding__category", "exact", "itdeploy"),),
+        scopes={BELOW: _below("finding__responsible_id")},
+        actions={"view": finding, **actions},
+    )
 
 
 POLICY_FINDING_VIEW = g(uc=ALL, npm=ALL, an=ALL, fod=(OFFICE, OWN), pm=(ASSIGNED, OWN), ocio=(INSTALLATIONS, OWN))
@@ -350,27 +604,53 @@ OVERSIGHT_VIEW = g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)
 
 TARGETS += [
     # oversight (docs/oversight.md): computed figures read through each record type's own policy
-    Target("oversight.dashboard", "National dashboard", office="field_office_id",
-           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED, ocio=INSTALLATIONS)},
-           note="Computed figures; each reads its record type through this policy."),
-    Target("oversight.readiness", "Site readiness", office="field_office_id",
-           actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED)},
-           note="Computed per agency from the agencies, assignments and officers the caller sees."),
-    Target("oversight.report", "Quarterly oversight report", office="field_office_id",
-           actions={"view": OVERSIGHT_VIEW}),
-    Target("oversight.ImpactAssessment", "Expansion impact assessment", office="field_offices",
-           actions={"view": OVERSIGHT_VIEW, "add": g(uc=ALL, npm=ALL, fod=OFFICE)},
-           note="A Field Office Director checks expansions of their own office only (the service refuses others)."),
-    Target("oversight.ApprovalRecord", "Approval and the assessment it was made on", agency="agreement__agency",
-           actions={"view": FOLLOWS_AGENCY}),
-    Target("oversight.inbox", "Findings inbox", actions={"view": EVERYONE},
-           note="Each person's own inbox: their findings, those of the people below them, those escalated to them."),
+    Target(
+        "oversight.dashboard",
+        "National dashboard",
+        office="field_office_id",
+        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED, ocio=INSTALLATIONS)},
+        note="Computed figures; each reads its record type through this policy.",
+    ),
+    Target(
+        "oversight.readiness",
+        "Site readiness",
+        office="field_office_id",
+        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED)},
+        note="Computed per agency from the agencies, assignments and officers the caller sees.",
+    ),
+    Target(
+        "oversight.report", "Quarterly oversight report", office="field_office_id", actions={"view": OVERSIGHT_VIEW}
+    ),
+    Target(
+        "oversight.ImpactAssessment",
+        "Expansion impact assessment",
+        office="field_offices",
+        actions={"view": OVERSIGHT_VIEW, "add": g(uc=ALL, npm=ALL, fod=OFFICE)},
+        note="A Field Office Director checks expansions of their own office only (the service refuses others).",
+    ),
+    Target(
+        "oversight.ApprovalRecord",
+        "Approval and the assessment it was made on",
+        agency="agreement__agency",
+        actions={"view": FOLLOWS_AGENCY},
+    ),
+    Target(
+        "oversight.inbox",
+        "Findings inbox",
+        actions={"view": EVERYONE},
+        note="Each person's own inbox: their findings, those of the people below them, those escalated to them.",
+    ),
     _follows_finding("oversight.FindingNote", "Note on a finding", add=FINDING_ACT),
-    _follows_finding("oversight.WaiverRequest", "Request to waive a finding", add=FINDING_ACT,
-                     grant=HQ_WRITE, refuse=HQ_WRITE),
+    _follows_finding(
+        "oversight.WaiverRequest", "Request to waive a finding", add=FINDING_ACT, grant=HQ_WRITE, refuse=HQ_WRITE
+    ),
     _follows_finding("oversight.FindingEscalation", "Escalation of a finding"),
-    Target("oversight.DigestPreference", "Digest e-mail preference", own="user_id",
-           actions={"view": ALL_OWN, "change": ALL_OWN}),
+    Target(
+        "oversight.DigestPreference",
+        "Digest e-mail preference",
+        own="user_id",
+        actions={"view": ALL_OWN, "change": ALL_OWN},
+    ),
     Target("oversight.DigestSent", "Digest e-mail sent", own="user_id", actions={"view": ALL_OWN}),
 ]
 
@@ -383,8 +663,9 @@ POLICY: dict[str, Target] = {t.label: t for t in TARGETS}
 #: Roles not named see every field.
 FIELD_POLICY: dict[str, dict[str, frozenset[str]]] = {
     "agreements.Agency": {
-        OCIO: frozenset({"id", "url", "name", "agency_type", "state", "county", "field_office", "field_office_name",
-                         "installation"}),
+        OCIO: frozenset(
+            {"id", "url", "name", "agency_type", "state", "county", "field_office", "field_office_name", "installation"}
+        ),
     },
 }
 
@@ -478,8 +759,14 @@ PUBLIC_PAGES: dict[str, str] = {
 }
 
 #: The DRF actions' default policy actions.
-DRF_ACTIONS = {"list": "view", "retrieve": "view", "create": "add", "update": "change",
-               "partial_update": "change", "destroy": "delete"}
+DRF_ACTIONS = {
+    "list": "view",
+    "retrieve": "view",
+    "create": "add",
+    "update": "change",
+    "partial_update": "change",
+    "destroy": "delete",
+}
 
 #: API viewsets (router basename) -> the record type their actions are decided by, and
 #: the named routes whose policy action differs from the route's name.
@@ -531,6 +818,7 @@ def api_target(view) -> tuple[Target, str]:
 
 
 # --- the questions --------------------------------------------------------------------
+
 
 def _label(model_or_label) -> str:
     if isinstance(model_or_label, str):

@@ -8,8 +8,14 @@ from django.urls import get_resolver
 from . import access
 from .roles import Role
 
-ROLE_LABELS = {Role.UNIT_CHIEF: "Unit Chief", Role.NATIONAL_PM: "National PM", Role.HQ_ANALYST: "HQ analyst",
-               Role.FIELD_OFFICE_DIRECTOR: "Field Office Director", Role.FIELD_PM: "Field PM", Role.OCIO: "OCIO"}
+ROLE_LABELS = {
+    Role.UNIT_CHIEF: "Unit Chief",
+    Role.NATIONAL_PM: "National PM",
+    Role.HQ_ANALYST: "HQ analyst",
+    Role.FIELD_OFFICE_DIRECTOR: "Field Office Director",
+    Role.FIELD_PM: "Field PM",
+    Role.OCIO: "OCIO",
+}
 
 
 def _cell(scopes: tuple[str, ...]) -> str:
@@ -36,7 +42,7 @@ def render() -> str:
         "(a test fails when this file differs from the policy).",
         "",
         "Each cell is the scope a role is granted for an action on a record type; a role granted",
-        "several scopes gets their union; \"—\" grants nothing. On one record, outside what the role",
+        'several scopes gets their union; "—" grants nothing. On one record, outside what the role',
         "may *view* answers 404 (API) or not found (page), never a hint; seen but not allowed 403;",
         "anonymous 401 (API) or the login page. A list holds only the rows in view.",
         "",
@@ -57,10 +63,15 @@ def render() -> str:
         for action in target.actions:
             lines.append(f"| {action} | " + " | ".join(_cell(target.scopes_of(r, action)) for r in roles) + " |")
         lines.append("")
-    lines += ["## Field policy", "",
-              "Of a record it may see, a role named here sees only these fields (in the API, on the",
-              "pages and in the exports); roles not named see every field.", "",
-              "| record type | role | fields seen |", "| --- | --- | --- |"]
+    lines += [
+        "## Field policy",
+        "",
+        "Of a record it may see, a role named here sees only these fields (in the API, on the",
+        "pages and in the exports); roles not named see every field.",
+        "",
+        "| record type | role | fields seen |",
+        "| --- | --- | --- |",
+    ]
     for label, per_role in access.FIELD_POLICY.items():
         for role, fields in per_role.items():
             lines.append(f"| `{label}` | {ROLE_LABELS[role]} | {', '.join(sorted(fields))} |")
@@ -68,12 +79,22 @@ def render() -> str:
     routes = dict(_patterns())
     for name, (label, action) in access.PAGES.items():
         lines.append(f"| `{name}` | `/{routes.get(name, '?')}` | `{label}` | {action} |")
-    lines += ["", "Outside the policy: " + "; ".join(f"`{n}` ({why})" for n, why in access.PUBLIC_PAGES.items())
-              + "; the Django admin, which checks the same policy for the settings it edits.", "",
-              "## API (`/api/v1/`)", "", "| endpoint | decided by | actions |", "| --- | --- | --- |"]
+    lines += [
+        "",
+        "Outside the policy: "
+        + "; ".join(f"`{n}` ({why})" for n, why in access.PUBLIC_PAGES.items())
+        + "; the Django admin, which checks the same policy for the settings it edits.",
+        "",
+        "## API (`/api/v1/`)",
+        "",
+        "| endpoint | decided by | actions |",
+        "| --- | --- | --- |",
+    ]
     for prefix, viewset, basename in _router_registry():
         label, renames = access.API[basename]
-        actions = [f"{name} → {policy}" if name != policy else name for name, policy in _viewset_actions(viewset, renames)]
+        actions = [
+            f"{name} → {policy}" if name != policy else name for name, policy in _viewset_actions(viewset, renames)
+        ]
         lines.append(f"| `{prefix}` | `{label}` | {', '.join(actions)} |")
     lines.append("")
     return "\n".join(lines)
@@ -89,8 +110,14 @@ def _viewset_actions(viewset, renames) -> list[tuple[str, str]]:
     """The routes of a viewset (name, policy action): the DRF ones it implements and
     allows, and its @action routes."""
     allowed = set(getattr(viewset, "http_method_names", []))
-    methods = {"list": "get", "retrieve": "get", "create": "post", "update": "put", "partial_update": "patch",
-               "destroy": "delete"}
+    methods = {
+        "list": "get",
+        "retrieve": "get",
+        "create": "post",
+        "update": "put",
+        "partial_update": "patch",
+        "destroy": "delete",
+    }
     names = [n for n, method in methods.items() if hasattr(viewset, n) and method in allowed]
     names += [extra.__name__ for extra in viewset.get_extra_actions()]
     return [(n, renames.get(n, access.DRF_ACTIONS.get(n, n))) for n in names]

@@ -4,8 +4,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from .compliance.models import Finding, SweepRun
 from .audit.models import AuditEvent
+from .compliance.models import Finding, SweepRun
 from .models import ApiToken, StaffProfile
 
 admin.site.site_header = "287(g) Program Portal administration"
@@ -62,8 +62,16 @@ class FindingAdmin(SimpleHistoryAdmin):
     list_display = ["rule", "subject_label", "severity", "status", "responsible", "first_seen_at", "last_seen_at"]
     list_filter = ["status", "severity", "category", "rule", "field_office"]
     search_fields = ["subject_label", "detail"]
-    raw_id_fields = ["agency", "responsible", "opened_by_run", "last_seen_run", "resolved_by_run",
-                     "acknowledged_by", "resolved_by", "waived_by"]
+    raw_id_fields = [
+        "agency",
+        "responsible",
+        "opened_by_run",
+        "last_seen_run",
+        "resolved_by_run",
+        "acknowledged_by",
+        "resolved_by",
+        "waived_by",
+    ]
     date_hierarchy = "first_seen_at"
 
 
@@ -78,8 +86,19 @@ class SweepRunAdmin(SimpleHistoryAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """The journal, read only: entries are written by the portal, never edited."""
 
-    list_display = ["occurred_at", "actor", "actor_label", "channel", "action", "content_type", "object_id",
-                    "object_label", "status_code", "address", "request_id"]
+    list_display = [
+        "occurred_at",
+        "actor",
+        "actor_label",
+        "channel",
+        "action",
+        "content_type",
+        "object_id",
+        "object_label",
+        "status_code",
+        "address",
+        "request_id",
+    ]
     list_filter = ["channel", "action", "content_type"]
     search_fields = ["object_label", "actor__username", "actor_label", "request_id", "object_id", "path"]
     date_hierarchy = "occurred_at"
@@ -122,8 +141,10 @@ class AccessAttemptAdmin(SimpleHistoryAdmin):
         from .accounts.services import lockout_unlock
 
         try:
-            lifted = sum(lockout_unlock(attempt_id=pk, acting_user=request.user, reason="Unlocked in the admin")
-                         for pk in queryset.values_list("pk", flat=True))
+            lifted = sum(
+                lockout_unlock(attempt_id=pk, acting_user=request.user, reason="Unlocked in the admin")
+                for pk in queryset.values_list("pk", flat=True)
+            )
         except PermissionDenied as exc:  # an admin user who is not HQ
             self.message_user(request, str(exc), messages.ERROR)
             return

@@ -13,7 +13,7 @@ def app_modules(name: str):
     for config in apps.get_app_configs():
         # A dotted name ("api.urls") is looked for package by package: an app without an
         # ``api`` package has no ``api.urls``.
-        dotted = [f"{config.name}.{'.'.join(parts[:i + 1])}" for i in range(len(parts))]
+        dotted = [f"{config.name}.{'.'.join(parts[: i + 1])}" for i in range(len(parts))]
         if _exists(dotted):
             yield config, import_module(dotted[-1])
 
@@ -35,8 +35,10 @@ class PortalConfig(AppConfig):
         # Each app declares its compliance rules in <app>/rules.py.
         autodiscover_modules("rules")
         from .accounts import signals  # noqa: F401  (deactivation, session clock, lockout log)
-        from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
-        from .api import strict
+        from .api import (
+            schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
+            strict,
+        )
 
         strict.install()  # every serializer refuses unknown body fields
 

@@ -26,9 +26,16 @@ def _record_bad_token(request, digest: str) -> None:
             why = "API token of an inactive user"
         else:
             why = "Expired API token"
-    record_refusal(getattr(request, "_request", request), status=401, user=user, token_id=token_id,
-                   model=ApiToken if token_id else None, object_id=token_id, reason=why,
-                   label=str(known) if known else "")
+    record_refusal(
+        getattr(request, "_request", request),
+        status=401,
+        user=user,
+        token_id=token_id,
+        model=ApiToken if token_id else None,
+        object_id=token_id,
+        reason=why,
+        label=str(known) if known else "",
+    )
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -45,8 +52,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token header: the key is not text.") from None
         token = (
-            ApiToken.objects.active().select_related("user", "user__staff_profile")
-            .filter(digest=ApiToken.hash_key(key)).first()
+            ApiToken.objects.active()
+            .select_related("user", "user__staff_profile")
+            .filter(digest=ApiToken.hash_key(key))
+            .first()
         )
         if token is None or not token.user.is_active:
             _record_bad_token(request, ApiToken.hash_key(key))

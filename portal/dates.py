@@ -47,9 +47,7 @@ def fiscal_quarter_bounds(fy: int, quarter: int) -> tuple[dt.date, dt.date]:
     start_year = fy - 1 if start_month >= 10 else fy
     start = dt.date(start_year, start_month, 1)
     end_month = start_month + 2
-    next_month_first = (
-        dt.date(start_year + 1, 1, 1) if end_month == 12 else dt.date(start_year, end_month + 1, 1)
-    )
+    next_month_first = dt.date(start_year + 1, 1, 1) if end_month == 12 else dt.date(start_year, end_month + 1, 1)
     return start, next_month_first - dt.timedelta(days=1)
 
 

@@ -44,23 +44,119 @@ class DemoContext:
         return self.today - dt.timedelta(days=n)
 
 
-FIRST = ["Maria", "James", "Linda", "Robert", "Patricia", "Michael", "Jennifer", "David", "Elizabeth", "William",
-         "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos", "Karen", "Daniel",
-         "Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Mark", "Sandra", "Donald", "Ashley", "Steven",
-         "Kimberly", "Andrew", "Emily", "Paul", "Donna", "Joshua", "Michelle", "Kenneth", "Carol", "Kevin",
-         "Amanda", "Brian", "Melissa", "George", "Deborah", "Timothy", "Stephanie", "Ronald", "Rebecca", "Jason"]
-LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-        "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
-        "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson",
-        "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores",
-        "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts"]
+FIRST = [
+    "Maria",
+    "James",
+    "Linda",
+    "Robert",
+    "Patricia",
+    "Michael",
+    "Jennifer",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Carlos",
+    "Karen",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Lisa",
+    "Anthony",
+    "Betty",
+    "Mark",
+    "Sandra",
+    "Donald",
+    "Ashley",
+    "Steven",
+    "Kimberly",
+    "Andrew",
+    "Emily",
+    "Paul",
+    "Donna",
+    "Joshua",
+    "Michelle",
+    "Kenneth",
+    "Carol",
+    "Kevin",
+    "Amanda",
+    "Brian",
+    "Melissa",
+    "George",
+    "Deborah",
+    "Timothy",
+    "Stephanie",
+    "Ronald",
+    "Rebecca",
+    "Jason",
+]
+LAST = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+]
 
 
 def person_name(rng: random.Random) -> tuple[str, str]:
     return rng.choice(FIRST), rng.choice(LAST)
 
 
-def make_user(ctx: DemoContext, username: str, role: str, *, office=None, first=None, last=None, title="", login_note=None):
+def make_user(
+    ctx: DemoContext, username: str, role: str, *, office=None, first=None, last=None, title="", login_note=None
+):
     User = get_user_model()
     if first is None:
         first, last = person_name(ctx.rng)
@@ -89,9 +185,15 @@ def make_operator(ctx: DemoContext):
     records). Program settings are the Unit Chief's, on the portal's settings page."""
     User = get_user_model()
     user, created = User.objects.get_or_create(
-        username=ADMIN_USERNAME, defaults={"first_name": "Portal", "last_name": "Operator",
-                                           "email": "portal.operator@ice.dhs.gov", "is_staff": True,
-                                           "is_superuser": True})
+        username=ADMIN_USERNAME,
+        defaults={
+            "first_name": "Portal",
+            "last_name": "Operator",
+            "email": "portal.operator@ice.dhs.gov",
+            "is_staff": True,
+            "is_superuser": True,
+        },
+    )
     if created:
         if "password_hash" not in ctx.extra:
             ctx.extra["password_hash"] = make_password(DEMO_PASSWORD)
@@ -111,26 +213,66 @@ def seed(ctx: DemoContext) -> None:
     FieldOffice = StaffProfile._meta.get_field("field_office").related_model  # the agreements app's
     offices = {o.code: o for o in FieldOffice.objects.filter(code__in=DEMO_OFFICES)}
     make_operator(ctx)
-    make_user(ctx, "chief", Role.UNIT_CHIEF, first="Teresa", last="Whitfield", title="287(g) Unit Chief",
-              login_note="sees and changes everything, settings included")
-    make_user(ctx, "npm", Role.NATIONAL_PM, first="Marcus", last="Delgado", title="National Program Manager",
-              login_note="sees and changes everything but settings")
+    make_user(
+        ctx,
+        "chief",
+        Role.UNIT_CHIEF,
+        first="Teresa",
+        last="Whitfield",
+        title="287(g) Unit Chief",
+        login_note="sees and changes everything, settings included",
+    )
+    make_user(
+        ctx,
+        "npm",
+        Role.NATIONAL_PM,
+        first="Marcus",
+        last="Delgado",
+        title="National Program Manager",
+        login_note="sees and changes everything but settings",
+    )
     make_user(ctx, "npm2", Role.NATIONAL_PM, title="National Program Manager")
-    make_user(ctx, "analyst", Role.HQ_ANALYST, first="Priya", last="Raman", title="Program analyst",
-              login_note="sees everything, changes nothing")
-    make_user(ctx, "ocio", Role.OCIO, first="Gregory", last="Tan", title="OCIO installer",
-              login_note="all installations, nationally")
+    make_user(
+        ctx,
+        "analyst",
+        Role.HQ_ANALYST,
+        first="Priya",
+        last="Raman",
+        title="Program analyst",
+        login_note="sees everything, changes nothing",
+    )
+    make_user(
+        ctx,
+        "ocio",
+        Role.OCIO,
+        first="Gregory",
+        last="Tan",
+        title="OCIO installer",
+        login_note="all installations, nationally",
+    )
     for code in DEMO_OFFICES:
         office = offices[code]
         note = "the Houston field office" if code == "HOU" else None
-        make_user(ctx, f"fod.{code.lower()}", Role.FIELD_OFFICE_DIRECTOR, office=office,
-                  title=f"Field Office Director, {office.name}", login_note=note)
+        make_user(
+            ctx,
+            f"fod.{code.lower()}",
+            Role.FIELD_OFFICE_DIRECTOR,
+            office=office,
+            title=f"Field Office Director, {office.name}",
+            login_note=note,
+        )
     n_pms = ctx.size["field_pms"]
     for i in range(n_pms):
         code = DEMO_OFFICES[i % len(DEMO_OFFICES)] if i >= 2 else "HOU"
         username = "pm.houston" if i == 0 else f"pm{i:03d}"
-        make_user(ctx, username, Role.FIELD_PM, office=offices[code], title="Field Program Manager",
-                  login_note="the agencies assigned to this manager (Houston)" if i == 0 else None)
+        make_user(
+            ctx,
+            username,
+            Role.FIELD_PM,
+            office=offices[code],
+            title="Field Program Manager",
+            login_note="the agencies assigned to this manager (Houston)" if i == 0 else None,
+        )
 
 
 def run(scale: str = "small", *, seed_value: int = 287, today: dt.date | None = None, log=print) -> DemoContext:
@@ -138,8 +280,8 @@ def run(scale: str = "small", *, seed_value: int = 287, today: dt.date | None = 
         raise ValueError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}.")
     ctx = DemoContext(scale=scale, rng=random.Random(seed_value), today=today or dates.today())
     from .apps import app_modules
-
-    from .audit import Channel, context as audit_context
+    from .audit import Channel
+    from .audit import context as audit_context
     from .audit.bulk import baseline_history, models_with_history
 
     with audit_context(channel=Channel.COMMAND, actor_label="demo data", reason="Demo data"):

@@ -14,7 +14,8 @@ class FindingFilterSet(django_filters.FilterSet):
     agency = django_filters.NumberFilter(field_name="agency_id")
     # The field offices are the agreements app's; reached through the finding's relation.
     field_office = django_filters.ModelChoiceFilter(
-        queryset=lambda request: Finding._meta.get_field("field_office").related_model.objects.all())
+        queryset=lambda request: Finding._meta.get_field("field_office").related_model.objects.all()
+    )
     responsible = django_filters.NumberFilter(field_name="responsible_id")
     mine = django_filters.BooleanFilter(method="filter_mine", label="Only mine")
     is_open = django_filters.BooleanFilter(method="filter_open", label="Open or acknowledged")

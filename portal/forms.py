@@ -42,7 +42,9 @@ REFUSAL_STATUS = ((ValidationError, 400), (TransitionNotAllowed, 400), (Permissi
 def _messages_of(exc: Exception) -> dict[str | None, list[str]]:
     if isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
-            return {(None if name == NON_FIELD_ERRORS else name): messages for name, messages in exc.message_dict.items()}
+            return {
+                (None if name == NON_FIELD_ERRORS else name): messages for name, messages in exc.message_dict.items()
+            }
         return {None: list(exc.messages)}
     if isinstance(exc, TransitionNotAllowed):
         return {None: [exc.message]}
@@ -150,12 +152,14 @@ class ServiceFormView(LoginRequiredMixin, View):
 
 # --- the portal's own forms ----------------------------------------------------------------
 
+
 class FindingActionForm(forms.Form):
     """What a person writes when acknowledging, resolving or waiving a finding."""
 
     note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    until = forms.DateField(label="Waiver ends on (optional)", required=False,
-                            widget=forms.DateInput(format="%Y-%m-%d"))
+    until = forms.DateField(
+        label="Waiver ends on (optional)", required=False, widget=forms.DateInput(format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, may_waive: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,8 +172,19 @@ class FindingActionForm(forms.Form):
 class TokenForm(forms.Form):
     """A new API token: what it is for, and how long it lasts."""
 
-    name = forms.CharField(label="Name", max_length=100, error_messages={
-        "required": "Give the token a name, such as the client that will use it."})
-    days = forms.IntegerField(label="Expires after (days)", initial=90, min_value=1, max_value=365, error_messages={
-        "min_value": "Choose between 1 and 365 days.", "max_value": "Choose between 1 and 365 days.",
-        "invalid": "Choose between 1 and 365 days."})
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        error_messages={"required": "Give the token a name, such as the client that will use it."},
+    )
+    days = forms.IntegerField(
+        label="Expires after (days)",
+        initial=90,
+        min_value=1,
+        max_value=365,
+        error_messages={
+            "min_value": "Choose between 1 and 365 days.",
+            "max_value": "Choose between 1 and 365 days.",
+            "invalid": "Choose between 1 and 365 days.",
+        },
+    )

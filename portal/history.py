@@ -5,19 +5,34 @@ rows name the records a page asks about."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-SKIP = {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "history_user_id",
-        "match_key", "updated_at", "created_at", "id", "history_relation"}
+SKIP = {
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+    "history_user_id",
+    "match_key",
+    "updated_at",
+    "created_at",
+    "id",
+    "history_relation",
+}
 
-KINDS = {"create": "Created", "change": "Changed", "delete": "Deleted", "denied": "Refused",
-         "login_failed": "Failed sign-in"}
+KINDS = {
+    "create": "Created",
+    "change": "Changed",
+    "delete": "Deleted",
+    "denied": "Refused",
+    "login_failed": "Failed sign-in",
+}
 
 
 @dataclass
@@ -126,10 +141,18 @@ def events_entries(events, model, what=None, names: dict | None = None) -> list[
         reason = event.reason or ""
         if event.status_code:
             reason = f"{reason} ({event.status_code} on {event.path})".strip() if event.path else reason
-        result.append(HistoryEntry(
-            when=event.occurred_at, who=event.who, what=name, kind=kind, reason=reason, changes=changes,
-            address=event.address or "", request_id=event.request_id,
-        ))
+        result.append(
+            HistoryEntry(
+                when=event.occurred_at,
+                who=event.who,
+                what=name,
+                kind=kind,
+                reason=reason,
+                changes=changes,
+                address=event.address or "",
+                request_id=event.request_id,
+            )
+        )
     return sorted(result, key=lambda e: e.when, reverse=True)
 
 
@@ -141,11 +164,11 @@ def entries(history: QuerySet, what=None) -> list[HistoryEntry]:
     latest historical row (so the name can come from related rows the caller selected);
     by default the record's name as the journal kept it.
     """
-    from portal.audit.models import AuditEvent
-
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import CharField
     from django.db.models.functions import Cast
+
+    from portal.audit.models import AuditEvent
 
     model = history.model.instance_type
     names: dict = {}
@@ -156,7 +179,8 @@ def entries(history: QuerySet, what=None) -> list[HistoryEntry]:
     ids = history.order_by().annotate(object_key=Cast("id", CharField())).values("object_key")
     events = (
         AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
-        .select_related("actor").order_by("occurred_at", "pk")
+        .select_related("actor")
+        .order_by("occurred_at", "pk")
     )
     entries_ = events_entries(events, model, what, names)
     # A change that changed nothing but bookkeeping and gave no reason says nothing.

@@ -30,7 +30,8 @@ to that (``.importlinter``).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _providers: dict[str, Callable[..., Any]] = {}
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .access import RestrictedQuerySet
-from .roles import Role
 from .audit.models import AuditEvent  # noqa: F401  (models of the portal app)
 from .compliance.models import Finding, SweepNotice, SweepRun, SweepSettings  # noqa: F401  (models of the portal app)
+from .roles import Role
 
 
 class StaffProfileQuerySet(RestrictedQuerySet):
@@ -26,9 +26,7 @@ class StaffProfile(models.Model):
     Program Manager, HQ analyst, Field Office Director, Field Program Manager, OCIO IT
     specialist) and the ERO field office they work for (none for headquarters and OCIO)."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
     role = models.CharField(max_length=20, choices=Role.choices)
     field_office = models.ForeignKey(
         "agreements.FieldOffice",
@@ -105,7 +103,6 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
-
 class PendingTask(models.Model):
     """A Celery task that could not be handed to the broker (Redis unreachable) when it
     was asked for. ``portal.tasks.dispatch_pending`` sends it once the broker is back;
@@ -138,10 +135,15 @@ def _register_history() -> None:
 
     # django-axes updates the failure count and the request data with F() expressions,
     # which a history row cannot store: each failure is a row of its own instead.
-    simple_history.register(AccessAttempt, app="portal", table_name="portal_historicalaccessattempt",
-                            excluded_fields=["get_data", "post_data", "failures_since_start"])
-    simple_history.register(get_user_model(), app="portal", table_name="portal_historicaluser",
-                            excluded_fields=["password", "last_login"])
+    simple_history.register(
+        AccessAttempt,
+        app="portal",
+        table_name="portal_historicalaccessattempt",
+        excluded_fields=["get_data", "post_data", "failures_since_start"],
+    )
+    simple_history.register(
+        get_user_model(), app="portal", table_name="portal_historicaluser", excluded_fields=["password", "last_login"]
+    )
 
 
 _register_history()

@@ -43,8 +43,9 @@ def menu_for(user, path: str = "") -> list[dict]:
     for item in all_items():
         if item.roles is not None and role not in item.roles:
             continue
-        if item.url_name in access.PAGES and not access.may(user, access.PAGES[item.url_name][1],
-                                                            access.PAGES[item.url_name][0]):
+        if item.url_name in access.PAGES and not access.may(
+            user, access.PAGES[item.url_name][1], access.PAGES[item.url_name][0]
+        ):
             continue  # the page's entry in the access policy decides who is offered it
         try:
             url = item.url()
@@ -64,7 +65,9 @@ def menu_for(user, path: str = "") -> list[dict]:
         group = groups.get(link["group"])
         if group is None:
             group = groups[link["group"]] = {
-                "label": link["group"], "children": [], "current": False,
+                "label": link["group"],
+                "children": [],
+                "current": False,
                 "id": "nav-" + "".join(c if c.isalnum() else "-" for c in link["group"].lower()),
             }
             menu.append(group)

@@ -15,8 +15,9 @@ from .writes import model_update
 
 
 @transaction.atomic
-def token_create(*, user, name: str, expires_in_days: int | None = None,
-                 expires_at: dt.datetime | None = None) -> ApiToken:
+def token_create(
+    *, user, name: str, expires_in_days: int | None = None, expires_at: dt.datetime | None = None
+) -> ApiToken:
     """Create an API token for ``user``, expiring after ``expires_in_days`` days or at
     ``expires_at`` (at most ``API_TOKEN_MAX_DAYS`` ahead; by default after
     ``API_TOKEN_DEFAULT_DAYS``). The returned token carries ``plain_key``, the key itself,
@@ -36,7 +37,10 @@ def token_create(*, user, name: str, expires_in_days: int | None = None,
         raise ValidationError({"expires_at": [f"A time after now and at most {maximum} days ahead."]})
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(
-        user=user, name=name.strip() or "API token", prefix=key[:8], digest=ApiToken.hash_key(key),
+        user=user,
+        name=name.strip() or "API token",
+        prefix=key[:8],
+        digest=ApiToken.hash_key(key),
         expires_at=expires_at,
     )
     token.plain_key = key

@@ -8,9 +8,10 @@ who may save it (``SETTINGS``: the Unit Chief); HQ's other roles read the values
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
@@ -42,9 +43,13 @@ class SettingsSection:
         not the row of defaults created the first time the page is read."""
         if self.history_of is None:
             return None
-        return (self.history_of.history.filter(history_user__isnull=False).exclude(history_type="+")
-                .select_related("history_user")
-                .order_by("-history_date").first())
+        return (
+            self.history_of.history.filter(history_user__isnull=False)
+            .exclude(history_type="+")
+            .select_related("history_user")
+            .order_by("-history_date")
+            .first()
+        )
 
 
 @lru_cache(maxsize=1)

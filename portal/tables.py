@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone

@@ -46,7 +46,9 @@ def enqueue(task, *args, **kwargs) -> None:
         except _broker_errors() as exc:
             from portal.models import PendingTask
 
-            PendingTask.objects.create(task=name, args=list(args), kwargs=kwargs, attempts=1, last_error=str(exc)[:1000])
+            PendingTask.objects.create(
+                task=name, args=list(args), kwargs=kwargs, attempts=1, last_error=str(exc)[:1000]
+            )
             logger.warning("Broker unreachable; task %s kept for later (%s)", name, exc)
 
     transaction.on_commit(send)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -15,11 +15,11 @@ from django.views.generic import ListView, TemplateView
 from portal.errors import TransitionNotAllowed
 
 from . import access, services
-from .forms import FindingActionForm, TokenForm, submit
+from .api.filters import bound_filterset
 from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
 from .filtersets import FindingFilterSet
-from .api.filters import bound_filterset
+from .forms import FindingActionForm, TokenForm, submit
 from .tables import Column, csv_response, xlsx_response
 
 WIDGET_CLASSES = {
@@ -141,9 +141,13 @@ class ScopedListView(LoginRequiredMixin, ListView):
                     header["aria_sort"] = "descending" if descending else "ascending"
             headers.append(header)
         context.update(
-            title=self.title, intro=self.intro, filter_form=self.filterset.form, headers=headers,
+            title=self.title,
+            intro=self.intro,
+            filter_form=self.filterset.form,
+            headers=headers,
             rows=[{"obj": row, "cells": [(c, c.value(row)) for c in columns]} for row in context["object_list"]],
-            querystring=params.urlencode(), exports=self.exports,
+            querystring=params.urlencode(),
+            exports=self.exports,
         )
         return context
 
@@ -183,14 +187,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         context = super().get_context_data(**kwargs)
         mine = (
-            Finding.objects.visible_to(user).open().filter(responsible=user)
-            .select_related("agency").most_urgent_first()
+            Finding.objects.visible_to(user)
+            .open()
+            .filter(responsible=user)
+            .select_related("agency")
+            .most_urgent_first()
         )
         from .compliance.registry import registry
 
-        by_rule = (
-            Finding.objects.visible_to(user).open().values("rule").annotate(n=Count("id")).order_by("-n", "rule")
-        )
+        by_rule = Finding.objects.visible_to(user).open().values("rule").annotate(n=Count("id")).order_by("-n", "rule")
         context.update(
             findings_by_rule=[
                 {"rule": row["rule"], "n": row["n"], "title": getattr(registry.get(row["rule"]), "title", row["rule"])}
@@ -261,19 +266,26 @@ class FindingDetailView(ScopedRecordView):
     def _render(self, request, finding, form=None, status=200):
         actions = self._actions(request.user, finding)
         form = form or FindingActionForm(may_waive="waive" in actions)
-        return render(request, self.template_name, {"finding": finding, "actions": actions,
-                                                    "form": uswds_form(form, describe=True)}, status=status)
+        return render(
+            request,
+            self.template_name,
+            {"finding": finding, "actions": actions, "form": uswds_form(form, describe=True)},
+            status=status,
+        )
 
     def post(self, request, pk):
         finding = self.get_record(pk)
         action = request.POST.get("action")
         services_by_action = {
             "acknowledge": lambda data: finding_services.finding_acknowledge(
-                finding=finding, acting_user=request.user, note=data["note"]),
+                finding=finding, acting_user=request.user, note=data["note"]
+            ),
             "resolve": lambda data: finding_services.finding_resolve(
-                finding=finding, acting_user=request.user, note=data["note"]),
+                finding=finding, acting_user=request.user, note=data["note"]
+            ),
             "waive": lambda data: finding_services.finding_waive(
-                finding=finding, acting_user=request.user, reason=data["note"], until=data.get("until")),
+                finding=finding, acting_user=request.user, reason=data["note"], until=data.get("until")
+            ),
         }
         if action not in services_by_action:
             messages.error(request, "Choose an action.")
@@ -284,8 +296,15 @@ class FindingDetailView(ScopedRecordView):
             if done.status == 403:  # a refused attempt is journaled, as the API's are
                 from .audit.recording import record_refusal
 
-                record_refusal(request, status=403, model=Finding, object_id=finding.pk, user=request.user,
-                               reason=str(done.error) or "Not allowed", action="denied")
+                record_refusal(
+                    request,
+                    status=403,
+                    model=Finding,
+                    object_id=finding.pk,
+                    user=request.user,
+                    reason=str(done.error) or "Not allowed",
+                    action="denied",
+                )
             return self._render(request, finding, form, status=done.status)
         messages.success(request, f"Finding {action}d.")
         return redirect("finding-detail", pk=pk)
@@ -299,9 +318,16 @@ class TokenView(LoginRequiredMixin, View):
     def _render(self, request, form=None, status=200, **context):
         from .models import ApiToken
 
-        return render(request, self.template_name, {
-            "tokens": ApiToken.objects.visible_to(request.user), "form": uswds_form(form or TokenForm(), describe=True),
-            **context}, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "tokens": ApiToken.objects.visible_to(request.user),
+                "form": uswds_form(form or TokenForm(), describe=True),
+                **context,
+            },
+            status=status,
+        )
 
     def get(self, request):
         return self._render(request)
@@ -312,8 +338,9 @@ class TokenView(LoginRequiredMixin, View):
         access.require(request.user, "add", ApiToken)
         if "revoke" in request.POST:
             revoke = request.POST["revoke"]
-            token = access.get_or_404(ApiToken.objects.all(), request.user, "delete",
-                                      pk=int(revoke) if revoke.isdigit() else 0)
+            token = access.get_or_404(
+                ApiToken.objects.all(), request.user, "delete", pk=int(revoke) if revoke.isdigit() else 0
+            )
             try:
                 services.token_revoke(token=token)
                 messages.success(request, f"Token “{token.name}” revoked.")
@@ -321,8 +348,9 @@ class TokenView(LoginRequiredMixin, View):
                 messages.error(request, exc.message)
             return redirect("tokens")
         form = TokenForm(request.POST)
-        done = submit(form, lambda data: services.token_create(user=request.user, name=data["name"],
-                                                                  expires_in_days=data["days"]))
+        done = submit(
+            form, lambda data: services.token_create(user=request.user, name=data["name"], expires_in_days=data["days"])
+        )
         if not done:
             return self._render(request, form, status=done.status)
         # The key is shown once, on this answer; it is not stored.
@@ -346,8 +374,14 @@ class SettingsView(LoginRequiredMixin, View):
             if may_change:
                 form = bound[1] if bound and bound[0] == sec.key else sec.form()
                 form = uswds_form(form, describe=True)
-            sections.append({"section": sec, "form": form, "rows": None if may_change else sec.rows(),
-                             "last_change": sec.last_change()})
+            sections.append(
+                {
+                    "section": sec,
+                    "form": form,
+                    "rows": None if may_change else sec.rows(),
+                    "last_change": sec.last_change(),
+                }
+            )
         return {"title": "Settings", "sections": sections}
 
     def get(self, request):

@@ -47,10 +47,19 @@ def _same(field: models.Field, current: Any, value: Any) -> bool:
         return False
 
 
-def model_update(*, instance: M, data: Mapping[str, Any], acting_user, reason: str = "", action: str = "",
-                 fields: Iterable[str] | None = None, check: Callable[[M], None] | None = None,
-                 validate_constraints: bool = True, exclude: Iterable[str] | None = None,
-                 extra_update_fields: Iterable[str] = ()) -> tuple[M, bool]:
+def model_update(
+    *,
+    instance: M,
+    data: Mapping[str, Any],
+    acting_user,
+    reason: str = "",
+    action: str = "",
+    fields: Iterable[str] | None = None,
+    check: Callable[[M], None] | None = None,
+    validate_constraints: bool = True,
+    exclude: Iterable[str] | None = None,
+    extra_update_fields: Iterable[str] = (),
+) -> tuple[M, bool]:
     """Set ``data`` on ``instance``, validate and save it; return ``(instance, changed)``.
 
     - ``fields``: the names that may be set (defaults to every key of ``data``); a key of
@@ -78,7 +87,9 @@ def model_update(*, instance: M, data: Mapping[str, Any], acting_user, reason: s
         if not creating and _same(field, current, value):
             continue
         if field.is_relation:
-            before.setdefault(field.name, (field.attname, current, instance._state.fields_cache.get(field.name, _UNSET)))
+            before.setdefault(
+                field.name, (field.attname, current, instance._state.fields_cache.get(field.name, _UNSET))
+            )
         else:
             before.setdefault(field.name, (field.attname, current, _UNSET))
         setattr(instance, field.name, value)

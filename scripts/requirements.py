@@ -39,9 +39,7 @@ def requirements(pyproject: Path = PYPROJECT, *, dev: bool = False) -> list[str]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", action="store_true", help="include the dev extras")
-    parser.add_argument(
-        "--pyproject", type=Path, default=PYPROJECT, help="path to pyproject.toml"
-    )
+    parser.add_argument("--pyproject", type=Path, default=PYPROJECT, help="path to pyproject.toml")
     args = parser.parse_args(argv)
     for line in requirements(args.pyproject, dev=args.dev):
         print(line)

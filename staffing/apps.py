@@ -6,10 +6,9 @@ class StaffingConfig(AppConfig):
     verbose_name = "Staffing"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects to the agreements app's signals)
-
         from portal import hooks
 
+        from . import receivers  # noqa: F401  (connects to the agreements app's signals)
         from .selectors import agency_assignment_history, agency_assignments, primary_manager_ids
 
         # What the portal asks the staffing app without importing it (portal/hooks.py).
@@ -19,6 +18,10 @@ class StaffingConfig(AppConfig):
 
         from . import providers
 
-        for name in ("staffing_officers_per_pm", "program_managers_assigned_on", "program_manager_suggestions",
-                     "program_managers_assign"):
+        for name in (
+            "staffing_officers_per_pm",
+            "program_managers_assigned_on",
+            "program_manager_suggestions",
+            "program_managers_assign",
+        ):
             hooks.provide(name, getattr(providers, name))

@@ -14,12 +14,21 @@ from portal.tables import safe_cell
 from .figures import Plan
 
 PLAN_COLUMNS = [
-    ("Fiscal year", "fiscal_year"), ("Field office", "name"), ("Certified officers now", "current_officers"),
-    ("Signed agreements", "signed_agreements"), ("Pending agreements", "pending_agreements"),
-    ("Additional agreements (what-if)", "extra_agreements"), ("Cases from trend", "trend_cases"),
-    ("Projected officers", "projected_officers"), ("Projected cases", "projected_cases"),
-    ("Required PMs", "required_pms"), ("Assigned PMs", "assigned_pms"), ("Gap", "gap"), ("Bound by", "bound_by"),
-    ("Positions requested", "positions_requested"), ("Cost (USD)", "cost"),
+    ("Fiscal year", "fiscal_year"),
+    ("Field office", "name"),
+    ("Certified officers now", "current_officers"),
+    ("Signed agreements", "signed_agreements"),
+    ("Pending agreements", "pending_agreements"),
+    ("Additional agreements (what-if)", "extra_agreements"),
+    ("Cases from trend", "trend_cases"),
+    ("Projected officers", "projected_officers"),
+    ("Projected cases", "projected_cases"),
+    ("Required PMs", "required_pms"),
+    ("Assigned PMs", "assigned_pms"),
+    ("Gap", "gap"),
+    ("Bound by", "bound_by"),
+    ("Positions requested", "positions_requested"),
+    ("Cost (USD)", "cost"),
 ]
 
 
@@ -60,9 +69,13 @@ def plan_workbook(plan: Plan):
         n = plan.nation_row(fy).as_dict()
         summary.append([fy, n["required_pms"], n["assigned_pms"], n["positions_requested"], n["cost"]])
     summary.append([])
-    summary.append(["Basis: ICE's staffing model (1 PM per certified officers and per cases a fiscal year; a case is an "
-                    "encounter processed into charging documents the PM reviews and signs). Workload projected from the "
-                    "linear trend of monthly reports and from pending agreements, as OMB Circular A-11 section 51.1 asks."])
+    summary.append(
+        [
+            "Basis: ICE's staffing model (1 PM per certified officers and per cases a fiscal year; a case is an "
+            "encounter processed into charging documents the PM reviews and signs). Workload projected from the "
+            "linear trend of monthly reports and from pending agreements, as OMB Circular A-11 section 51.1 asks."
+        ]
+    )
 
     sheet = book.create_sheet("Plan")
     sheet.append([label for label, _ in PLAN_COLUMNS])
@@ -81,8 +94,9 @@ def plan_workbook(plan: Plan):
         if row.key is None:
             continue
         for n in range(1, row.positions_requested + 1):
-            positions.append([row.fiscal_year, _safe(row.name), n, int(plan.cost_per_position),
-                              _safe(justification(plan, row, n))])
+            positions.append(
+                [row.fiscal_year, _safe(row.name), n, int(plan.cost_per_position), _safe(justification(plan, row, n))]
+            )
     positions.freeze_panes = "A2"
 
     trend = book.create_sheet("Monthly cases")
@@ -99,8 +113,9 @@ def plan_workbook(plan: Plan):
 def plan_workbook_response(plan: Plan) -> HttpResponse:
     buffer = io.BytesIO()
     plan_workbook(plan).save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="staffing-plan-FY{plan.fiscal_years[0]}.xlsx"'
     return response
 

@@ -30,10 +30,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
-from portal import dates, hooks
-from portal import access
+from portal import access, dates, hooks
 from portal.roles import field_office_id_of
 
 from .models import OtherDuty, StaffingModel, WorkloadReport
@@ -121,15 +120,26 @@ class Load:
 
     def as_dict(self) -> dict:
         return {
-            "level": self.level, "id": self.key, "name": self.name,
-            "field_office": self.field_office_id, "field_office_name": self.field_office_name,
-            "agencies": self.agencies, "officers": self.officers, "annual_cases": round(self.annual_cases),
-            "cases_current_fy_annualised": round(self.cases_current_fy), "cases_last_fy": round(self.cases_last_fy),
-            "area_sq_mi": self.area_sq_mi, "states": self.states,
+            "level": self.level,
+            "id": self.key,
+            "name": self.name,
+            "field_office": self.field_office_id,
+            "field_office_name": self.field_office_name,
+            "agencies": self.agencies,
+            "officers": self.officers,
+            "annual_cases": round(self.annual_cases),
+            "cases_current_fy_annualised": round(self.cases_current_fy),
+            "cases_last_fy": round(self.cases_last_fy),
+            "area_sq_mi": self.area_sq_mi,
+            "states": self.states,
             "travel_miles": None if self.travel_miles is None else round(self.travel_miles),
-            "required_pms": round(self.required, 2), "assigned_pms": round(self.assigned, 2),
-            "load_percent": self.load_percent, "gap": round(self.gap, 2), "bound_by": self.bound_by,
-            "other_duty_percent": self.other_duty_percent, "geography_flags": self.geography_flags,
+            "required_pms": round(self.required, 2),
+            "assigned_pms": round(self.assigned, 2),
+            "load_percent": self.load_percent,
+            "gap": round(self.gap, 2),
+            "bound_by": self.bound_by,
+            "other_duty_percent": self.other_duty_percent,
+            "geography_flags": self.geography_flags,
         }
 
 
@@ -165,8 +175,12 @@ def _fy_sums(first: dt.date, last_exclusive: dt.date, agency_ids=None) -> dict[i
     reports = WorkloadReport.objects.filter(month__gte=first, month__lt=last_exclusive)
     if agency_ids is not None:
         reports = reports.filter(agency_id__in=agency_ids)
-    return {row["agency_id"]: (row["total"], row["months"]) for row in reports.values("agency_id").annotate(
-        total=Sum("charging_documents_prepared"), months=Count("id")).order_by()}
+    return {
+        row["agency_id"]: (row["total"], row["months"])
+        for row in reports.values("agency_id")
+        .annotate(total=Sum("charging_documents_prepared"), months=Count("id"))
+        .order_by()
+    }
 
 
 def fiscal_cases_by_agency(day: dt.date, agency_ids=None) -> dict[int, FiscalCases]:
@@ -183,8 +197,10 @@ def fiscal_cases_by_agency(day: dt.date, agency_ids=None) -> dict[int, FiscalCas
         cur_total, cur_months = current.get(agency_id, (0, 0))
         last_total, last_months = previous.get(agency_id, (0, 0))
         result[agency_id] = FiscalCases(
-            current_fy_annualised=cur_total * 12 / cur_months if cur_months else None, current_fy_months=cur_months,
-            last_fy=last_total * 12 / last_months if last_months else None, last_fy_months=last_months,
+            current_fy_annualised=cur_total * 12 / cur_months if cur_months else None,
+            current_fy_months=cur_months,
+            last_fy=last_total * 12 / last_months if last_months else None,
+            last_fy_months=last_months,
         )
     return result
 
@@ -230,8 +246,10 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> F
     signed = set(Agency.objects.active_on(day).values_list("id", flat=True))
     agency_ids = signed | set(primaries) | {k for k, v in officers.items() if v} | {k for k, v in cases.items() if v}
     agencies = {
-        a["id"]: a for a in Agency.objects.filter(pk__in=agency_ids).values(
-            "id", "state", "area_sq_mi", "latitude", "longitude", "field_office_id")
+        a["id"]: a
+        for a in Agency.objects.filter(pk__in=agency_ids).values(
+            "id", "state", "area_sq_mi", "latitude", "longitude", "field_office_id"
+        )
     }
     offices = {o.pk: o for o in FieldOffice.objects.all()}
     shares = other_duty_shares(day)
@@ -241,17 +259,26 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> F
         office_id = user.staff_profile.field_office_id
         share = shares.get(user.pk, 0)
         managers[user.pk] = Load(
-            level="manager", key=user.pk, name=user.get_full_name() or user.username,
-            field_office_id=office_id, field_office_name=offices[office_id].name if office_id in offices else "",
-            assigned=(100 - share) / 100, other_duty_percent=share,
+            level="manager",
+            key=user.pk,
+            name=user.get_full_name() or user.username,
+            field_office_id=office_id,
+            field_office_name=offices[office_id].name if office_id in offices else "",
+            assigned=(100 - share) / 100,
+            other_duty_percent=share,
         )
     office_loads: dict[int, Load] = {}
 
     def office_load(office_id):
         if office_id not in office_loads:
             office = offices.get(office_id)
-            office_loads[office_id] = Load(level="office", key=office_id, name=office.name if office else "",
-                                           field_office_id=office_id, field_office_name=office.name if office else "")
+            office_loads[office_id] = Load(
+                level="office",
+                key=office_id,
+                name=office.name if office else "",
+                field_office_id=office_id,
+                field_office_name=office.name if office else "",
+            )
         return office_loads[office_id]
 
     nation = Load(level="nation", key=None, name="Nation")
@@ -290,7 +317,8 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> F
     nation.states = sorted(set().union(*office_states.values()) if office_states else ())
     _finish(nation, model)
     return Figures(
-        day=day, model=model,
+        day=day,
+        model=model,
         managers=sorted(managers.values(), key=lambda m: (-m.sort_key, m.name)),
         offices=sorted(office_loads.values(), key=lambda o: o.name),
         nation=nation,
@@ -320,12 +348,19 @@ def visible_figures(user, figures: Figures) -> dict:
         return {"managers": figures.managers, "offices": figures.offices, "nation": figures.nation}
     office = field_office_id_of(user) if access.OFFICE in granted else None
     own = user.pk if access.OWN in granted else None
-    return {"managers": [m for m in figures.managers
-                         if (office is not None and m.field_office_id == office) or (own is not None and m.key == own)],
-            "offices": [o for o in figures.offices if office is not None and o.key == office], "nation": None}
+    return {
+        "managers": [
+            m
+            for m in figures.managers
+            if (office is not None and m.field_office_id == office) or (own is not None and m.key == own)
+        ],
+        "offices": [o for o in figures.offices if office is not None and o.key == office],
+        "nation": None,
+    }
 
 
 # --- the staffing plan -----------------------------------------------------------------
+
 
 def linear_fit(points: list[tuple[int, float]]) -> tuple[float, float]:
     """Least-squares line y = a + b·x; flat at the mean with fewer than two points."""
@@ -377,13 +412,22 @@ class PlanRow:
 
     def as_dict(self) -> dict:
         return {
-            "fiscal_year": self.fiscal_year, "field_office": self.key, "name": self.name,
-            "current_officers": self.current_officers, "signed_agreements": self.signed_agreements,
-            "pending_agreements": self.pending_agreements, "extra_agreements": self.extra_agreements,
-            "trend_cases": round(self.trend_cases), "projected_officers": round(self.projected_officers, 1),
-            "projected_cases": round(self.projected_cases), "required_pms": round(self.required, 1),
-            "assigned_pms": round(self.assigned, 1), "gap": round(self.gap, 1), "bound_by": self.bound_by,
-            "positions_requested": self.positions_requested, "cost": int(self.cost),
+            "fiscal_year": self.fiscal_year,
+            "field_office": self.key,
+            "name": self.name,
+            "current_officers": self.current_officers,
+            "signed_agreements": self.signed_agreements,
+            "pending_agreements": self.pending_agreements,
+            "extra_agreements": self.extra_agreements,
+            "trend_cases": round(self.trend_cases),
+            "projected_officers": round(self.projected_officers, 1),
+            "projected_cases": round(self.projected_cases),
+            "required_pms": round(self.required, 1),
+            "assigned_pms": round(self.assigned, 1),
+            "gap": round(self.gap, 1),
+            "bound_by": self.bound_by,
+            "positions_requested": self.positions_requested,
+            "cost": int(self.cost),
         }
 
 
@@ -406,9 +450,17 @@ class Plan:
         return next(r for r in self.rows if r.fiscal_year == fy and r.key is None)
 
 
-def staffing_plan(*, day: dt.date | None = None, office_ids=None, years: int = 1, extra_agreements: int = 0,
-                  officers_per_pm: int | None = None, cases_per_pm_per_fy: int | None = None,
-                  cost_per_position: Decimal | None = None, figures: Figures | None = None) -> Plan:
+def staffing_plan(
+    *,
+    day: dt.date | None = None,
+    office_ids=None,
+    years: int = 1,
+    extra_agreements: int = 0,
+    officers_per_pm: int | None = None,
+    cases_per_pm_per_fy: int | None = None,
+    cost_per_position: Decimal | None = None,
+    figures: Figures | None = None,
+) -> Plan:
     """The PMs each field office (and the nation) needs in the next ``years`` fiscal years.
 
     Projected workload = the trend + pending agreements:
@@ -438,10 +490,16 @@ def staffing_plan(*, day: dt.date | None = None, office_ids=None, years: int = 1
     officers = officers_by_agency(day)
 
     by_status = defaultdict(lambda: defaultdict(int))
-    for office_id, n in Agreement.objects.in_force(day).values_list("agency__field_office_id").annotate(n=Count("id")).order_by():
+    for office_id, n in (
+        Agreement.objects.in_force(day).values_list("agency__field_office_id").annotate(n=Count("id")).order_by()
+    ):
         by_status[office_id]["signed"] += n
-    for office_id, n in (Agreement.objects.filter(status__in=PENDING_STATUSES)
-                         .values_list("agency__field_office_id").annotate(n=Count("id")).order_by()):
+    for office_id, n in (
+        Agreement.objects.filter(status__in=PENDING_STATUSES)
+        .values_list("agency__field_office_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         by_status[office_id]["pending"] += n
     national_signed = sum(v["signed"] for v in by_status.values())
     national_officers = sum(officers.values())
@@ -454,7 +512,8 @@ def staffing_plan(*, day: dt.date | None = None, office_ids=None, years: int = 1
     monthly: dict[int, dict[dt.date, int]] = defaultdict(dict)
     for office_id, month, total in (
         WorkloadReport.objects.filter(month__gte=first, month__lt=last)
-        .values_list("agency__field_office_id", "month").annotate(total=Sum("charging_documents_prepared"))
+        .values_list("agency__field_office_id", "month")
+        .annotate(total=Sum("charging_documents_prepared"))
         .order_by("agency__field_office_id", "month")
     ):
         monthly[office_id][month] = total
@@ -481,30 +540,81 @@ def staffing_plan(*, day: dt.date | None = None, office_ids=None, years: int = 1
             a, b = linear_fit([(month_index(m), v) for m, v in series.items()])
             trend = sum(max(0.0, a + b * month_index(m)) for m in fy_months)
             extra = extra_agreements if office_ids is not None and len(wanted) == 1 else 0
-            fy_rows.append(_plan_row(
-                fy, office_id, office_names.get(office_id, ""), officers_by_office.get(office_id, 0),
-                by_status[office_id]["signed"], by_status[office_id]["pending"], extra, trend,
-                assigned.get(office_id, 0.0), avg_officers, avg_cases, opp, cpp, cost, sorted(series.items()),
-            ))
+            fy_rows.append(
+                _plan_row(
+                    fy,
+                    office_id,
+                    office_names.get(office_id, ""),
+                    officers_by_office.get(office_id, 0),
+                    by_status[office_id]["signed"],
+                    by_status[office_id]["pending"],
+                    extra,
+                    trend,
+                    assigned.get(office_id, 0.0),
+                    avg_officers,
+                    avg_cases,
+                    opp,
+                    cpp,
+                    cost,
+                    sorted(series.items()),
+                )
+            )
         if office_ids is None and extra_agreements:
-            fy_rows.append(_plan_row(fy, 0, "Planned expansion (office not yet known)", 0, 0, 0, extra_agreements,
-                                     0.0, 0.0, avg_officers, avg_cases, opp, cpp, cost, []))
+            fy_rows.append(
+                _plan_row(
+                    fy,
+                    0,
+                    "Planned expansion (office not yet known)",
+                    0,
+                    0,
+                    0,
+                    extra_agreements,
+                    0.0,
+                    0.0,
+                    avg_officers,
+                    avg_cases,
+                    opp,
+                    cpp,
+                    cost,
+                    [],
+                )
+            )
         total = _plan_row(
-            fy, None, "Nation" if office_ids is None else "Total", sum(r.current_officers for r in fy_rows),
-            sum(r.signed_agreements for r in fy_rows), sum(r.pending_agreements for r in fy_rows),
-            sum(r.extra_agreements for r in fy_rows), sum(r.trend_cases for r in fy_rows),
-            sum(r.assigned for r in fy_rows), avg_officers, avg_cases, opp, cpp, cost, [],
+            fy,
+            None,
+            "Nation" if office_ids is None else "Total",
+            sum(r.current_officers for r in fy_rows),
+            sum(r.signed_agreements for r in fy_rows),
+            sum(r.pending_agreements for r in fy_rows),
+            sum(r.extra_agreements for r in fy_rows),
+            sum(r.trend_cases for r in fy_rows),
+            sum(r.assigned for r in fy_rows),
+            avg_officers,
+            avg_cases,
+            opp,
+            cpp,
+            cost,
+            [],
         )
         total.positions_requested = sum(r.positions_requested for r in fy_rows)
         total.cost = cost * total.positions_requested
         rows.extend(fy_rows + [total])
-    return Plan(day=day, fiscal_years=fiscal_years, officers_per_pm=opp, cases_per_pm_per_fy=cpp,
-                cost_per_position=cost, extra_agreements=extra_agreements,
-                avg_officers_per_agreement=avg_officers, avg_cases_per_agreement=avg_cases, rows=rows)
+    return Plan(
+        day=day,
+        fiscal_years=fiscal_years,
+        officers_per_pm=opp,
+        cases_per_pm_per_fy=cpp,
+        cost_per_position=cost,
+        extra_agreements=extra_agreements,
+        avg_officers_per_agreement=avg_officers,
+        avg_cases_per_agreement=avg_cases,
+        rows=rows,
+    )
 
 
-def _plan_row(fy, key, name, officers, signed, pending, extra, trend, assigned, avg_officers, avg_cases,
-              opp, cpp, cost, monthly) -> PlanRow:
+def _plan_row(
+    fy, key, name, officers, signed, pending, extra, trend, assigned, avg_officers, avg_cases, opp, cpp, cost, monthly
+) -> PlanRow:
     new = pending + extra
     projected_officers = officers + new * avg_officers
     projected_cases = trend + new * avg_cases
@@ -513,11 +623,22 @@ def _plan_row(fy, key, name, officers, signed, pending, extra, trend, assigned, 
     # Round the gap to the tenth shown on the page before rounding up, so 2.0000001 is 2 positions.
     positions = max(0, math.ceil(round(required - assigned, 1)))
     return PlanRow(
-        fiscal_year=fy, key=key, name=name, current_officers=officers, signed_agreements=signed,
-        pending_agreements=pending, extra_agreements=extra, trend_cases=trend,
-        projected_officers=projected_officers, projected_cases=projected_cases, required=required,
-        assigned=assigned, bound_by="" if required == 0 else ("officers" if by_officers >= by_cases else "cases"),
-        positions_requested=positions, cost=cost * positions, monthly=monthly,
+        fiscal_year=fy,
+        key=key,
+        name=name,
+        current_officers=officers,
+        signed_agreements=signed,
+        pending_agreements=pending,
+        extra_agreements=extra,
+        trend_cases=trend,
+        projected_officers=projected_officers,
+        projected_cases=projected_cases,
+        required=required,
+        assigned=assigned,
+        bound_by="" if required == 0 else ("officers" if by_officers >= by_cases else "cases"),
+        positions_requested=positions,
+        cost=cost * positions,
+        monthly=monthly,
     )
 
 

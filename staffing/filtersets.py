@@ -35,7 +35,9 @@ class AssignmentFilterSet(django_filters.FilterSet):
 
 class _ManagerFilterSet(django_filters.FilterSet):
     manager = django_filters.NumberFilter(field_name="manager_id")
-    field_office = django_filters.NumberFilter(field_name="manager__staff_profile__field_office_id", label="Field office")
+    field_office = django_filters.NumberFilter(
+        field_name="manager__staff_profile__field_office_id", label="Field office"
+    )
     active_on = django_filters.DateFilter(method="filter_active_on", label="Active on")
 
     def filter_active_on(self, queryset, name, value):

@@ -17,16 +17,22 @@ def _save(acting_user, data):
 def _rows():
     model = StaffingModel.current()
     form = StaffingModelForm(instance=model)
-    return [(form.fields[name].label, getattr(model, name) if getattr(model, name) is not None else "no limit")
-            for name in form.fields]
+    return [
+        (form.fields[name].label, getattr(model, name) if getattr(model, name) is not None else "no limit")
+        for name in form.fields
+    ]
 
 
 SECTIONS = [
     SettingsSection(
-        key="staffing-model", title="Staffing model",
+        key="staffing-model",
+        title="Staffing model",
         intro="How many program managers the program needs: the staffing plan, the manager load and the "
-              "office figures read these values.",
+        "office figures read these values.",
         policy="staffing.StaffingModel",
         form=lambda data=None: StaffingModelForm(data, instance=StaffingModel.current()),
-        save=_save, rows=_rows, history_of=StaffingModel),
+        save=_save,
+        rows=_rows,
+        history_of=StaffingModel,
+    ),
 ]

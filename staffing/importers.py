@@ -20,11 +20,12 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from portal.audit import Channel, context as audit_context
-from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from agreements.models import Agency, agency_match_key
 from portal import dates
+from portal.audit import Channel
+from portal.audit import context as audit_context
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from .models import WorkloadReport
 from .services import validate_workload
@@ -41,8 +42,13 @@ class ImportResult:
     applied: bool = False
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "errors": self.errors, "applied": self.applied}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "applied": self.applied,
+        }
 
 
 def _parse_month(text: str) -> dt.date | None:
@@ -77,8 +83,14 @@ def import_workload_csv(*, text: str, acting_user, apply_valid: bool = False) ->
 
     rows = [{(k or "").strip().lower(): (v or "") for k, v in raw.items()} for raw in reader]
     visible = Agency.objects.visible_to(acting_user)
-    by_id = {a.pk: a for a in visible.filter(pk__in=[_parse_count(r.get("agency_id", "")) for r in rows
-                                                     if _parse_count(r.get("agency_id", "")) is not None])}
+    by_id = {
+        a.pk: a
+        for a in visible.filter(
+            pk__in=[
+                _parse_count(r.get("agency_id", "")) for r in rows if _parse_count(r.get("agency_id", "")) is not None
+            ]
+        )
+    }
     by_key = {}
     if "agency" in headers:
         keys = {agency_match_key(r.get("agency", "")) for r in rows}
@@ -86,6 +98,7 @@ def import_workload_csv(*, text: str, acting_user, apply_valid: bool = False) ->
     today = dates.today()
     valid: dict[tuple[int, dt.date], tuple[int, dict]] = {}
     for number, row in enumerate(rows, start=2):
+
         def error(field_name, message, number=number):
             result.errors.append({"row": number, "field": field_name, "message": message})
 
@@ -103,7 +116,9 @@ def import_workload_csv(*, text: str, acting_user, apply_valid: bool = False) ->
             continue
         month = month.replace(day=1)
         counts = {c: _parse_count(row.get(c, "")) for c in COUNTS}
-        problems = validate_workload(month=month, today=today, **{c: (v if v is not None else -1) for c, v in counts.items()})
+        problems = validate_workload(
+            month=month, today=today, **{c: (v if v is not None else -1) for c, v in counts.items()}
+        )
         if problems:
             for name, messages in problems.items():
                 error(name, messages[0])
@@ -117,8 +132,10 @@ def import_workload_csv(*, text: str, acting_user, apply_valid: bool = False) ->
         return result
     with transaction.atomic():
         existing = {
-            (r.agency_id, r.month): r for r in WorkloadReport.objects.select_for_update().filter(
-                agency_id__in={k[0] for k in valid}, month__in={k[1] for k in valid})
+            (r.agency_id, r.month): r
+            for r in WorkloadReport.objects.select_for_update().filter(
+                agency_id__in={k[0] for k in valid}, month__in={k[1] for k in valid}
+            )
         }
         new, changed = [], []
         for (agency_id, month), (_, counts) in valid.items():
@@ -132,10 +149,17 @@ def import_workload_csv(*, text: str, acting_user, apply_valid: bool = False) ->
             else:
                 result.unchanged += 1
         if new:
-            bulk_create_with_history(new, WorkloadReport, batch_size=1000, default_user=acting_user,
-                                     default_change_reason="CSV import")
+            bulk_create_with_history(
+                new, WorkloadReport, batch_size=1000, default_user=acting_user, default_change_reason="CSV import"
+            )
         if changed:
-            bulk_update_with_history(changed, WorkloadReport, list(COUNTS), batch_size=1000,
-                                     default_user=acting_user, default_change_reason="CSV import")
+            bulk_update_with_history(
+                changed,
+                WorkloadReport,
+                list(COUNTS),
+                batch_size=1000,
+                default_user=acting_user,
+                default_change_reason="CSV import",
+            )
     result.created, result.updated, result.applied = len(new), len(changed), True
     return result

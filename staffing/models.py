@@ -85,7 +85,6 @@ class StaffScopedQuerySet(ScopedQuerySet, DatedQuerySet):
     (to know who covers for whom), OCIO and people without a role nothing."""
 
 
-
 def _dated_constraint(name: str, what: str):
     return models.CheckConstraint(
         name=name,
@@ -115,7 +114,8 @@ class ReportingLine(models.Model):
         constraints = [
             _dated_constraint("reporting_line_ends_after_start", "A reporting line"),
             models.UniqueConstraint(
-                fields=["manager", "kind"], condition=Q(ends_on__isnull=True),
+                fields=["manager", "kind"],
+                condition=Q(ends_on__isnull=True),
                 name="one_open_reporting_line_per_kind",
                 violation_error_message="This manager already has an open-ended line of this kind.",
             ),
@@ -177,7 +177,8 @@ class Absence(models.Model):
         ordering = ["-starts_on", "manager__last_name"]
         constraints = [
             models.CheckConstraint(
-                name="absence_ends_after_start", condition=Q(ends_on__gte=models.F("starts_on")),
+                name="absence_ends_after_start",
+                condition=Q(ends_on__gte=models.F("starts_on")),
                 violation_error_message="An absence cannot end before it starts.",
             )
         ]
@@ -203,8 +204,11 @@ class WorkloadReport(models.Model):
     class Meta:
         ordering = ["-month", "agency__name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "month"], name="one_workload_report_per_agency_month",
-                                    violation_error_message="This agency already has a report for this month."),
+            models.UniqueConstraint(
+                fields=["agency", "month"],
+                name="one_workload_report_per_agency_month",
+                violation_error_message="This agency already has a report for this month.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -224,7 +228,9 @@ class StaffingModel(models.Model):
     officers_per_pm = models.PositiveIntegerField(default=12, validators=[MinValueValidator(1)])
     cases_per_pm_per_fy = models.PositiveIntegerField(default=2000, validators=[MinValueValidator(1)])
     cost_per_position = models.DecimalField(
-        max_digits=10, decimal_places=0, default=165000,
+        max_digits=10,
+        decimal_places=0,
+        default=165000,
         help_text="Fully loaded annual cost of one program manager position (salary, benefits, travel), in dollars.",
     )
     max_agencies_per_pm = models.PositiveIntegerField(null=True, blank=True)
@@ -245,6 +251,6 @@ class StaffingModel(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def current(cls) -> "StaffingModel":
+    def current(cls) -> StaffingModel:
         model, _ = cls.objects.get_or_create(pk=1)
         return model

@@ -32,8 +32,11 @@ def program_managers_assigned_on(days) -> dict[dt.date, int]:
     days = sorted(days)
     if not days:
         return {}
-    rows = list(Assignment.objects.overlapping_range(days[0], days[-1]).values_list(
-        "program_manager_id", "starts_on", "ends_on"))
+    rows = list(
+        Assignment.objects.overlapping_range(days[0], days[-1]).values_list(
+            "program_manager_id", "starts_on", "ends_on"
+        )
+    )
     result = {}
     for day in days:
         result[day] = len({pm for pm, starts, ends in rows if starts <= day and (ends is None or ends >= day)})
@@ -47,8 +50,9 @@ def program_manager_suggestions(field_office_ids, on: dt.date | None = None) -> 
     suggestions: dict[int, list[dict]] = defaultdict(list)
     for load in sorted(compute(on).managers, key=lambda m: (m.sort_key, m.name)):
         if load.field_office_id in wanted:
-            suggestions[load.field_office_id].append({"id": load.key, "name": load.name, "agencies": load.agencies,
-                                                      "load_percent": load.load_percent})
+            suggestions[load.field_office_id].append(
+                {"id": load.key, "name": load.name, "agencies": load.agencies, "load_percent": load.load_percent}
+            )
     return dict(suggestions)
 
 
@@ -67,8 +71,11 @@ def program_managers_assign(*, agency_ids, primary_id, backup_id, starts_on: dt.
         raise ValidationError({"backup": ["The backup must be another program manager than the primary."]})
     created, errors = 0, []
     active = defaultdict(set)
-    for agency_id, kind, pm in Assignment.objects.active_on(starts_on).filter(agency_id__in=agency_ids).values_list(
-            "agency_id", "kind", "program_manager_id"):
+    for agency_id, kind, pm in (
+        Assignment.objects.active_on(starts_on)
+        .filter(agency_id__in=agency_ids)
+        .values_list("agency_id", "kind", "program_manager_id")
+    ):
         active[agency_id].add((kind, pm))
     for agency in Agency.objects.filter(pk__in=agency_ids).order_by("name"):
         kinds = {kind for kind, _ in active[agency.pk]}
@@ -77,8 +84,14 @@ def program_managers_assign(*, agency_ids, primary_id, backup_id, starts_on: dt.
             if not pk or kind in kinds or pk in people:
                 continue
             try:
-                assignment_create(acting_user=acting_user, agency=agency, program_manager=users[pk], kind=kind,
-                                  starts_on=starts_on, note="Onboarding of an agency ICE's list added")
+                assignment_create(
+                    acting_user=acting_user,
+                    agency=agency,
+                    program_manager=users[pk],
+                    kind=kind,
+                    starts_on=starts_on,
+                    note="Onboarding of an agency ICE's list added",
+                )
                 created += 1
                 people.add(pk)
             except ValidationError as exc:

@@ -14,5 +14,6 @@ from . import services
 def end_assignments(sender, agreement, acting_user=None, reason="", transition="", effective_on=None, **kwargs):
     if transition not in ("terminate", "withdraw"):
         return  # a suspension keeps the managers: the agreement may be reinstated
-    services.assignments_end_for_agreement(agreement=agreement, acting_user=acting_user,
-                                           on=effective_on or agreement.ended_on, reason=reason)
+    services.assignments_end_for_agreement(
+        agreement=agreement, acting_user=acting_user, on=effective_on or agreement.ended_on, reason=reason
+    )

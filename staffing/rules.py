@@ -43,7 +43,10 @@ class SignedAgreementWithoutPrimaryManager(Rule):
         rows = agencies.values_list("id", "name", "state", "field_office_id")
         for agency_id, name, state, office_id in rows:
             yield Violation(
-                subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                subject_id=agency_id,
+                label=f"{name} ({state})",
+                agency_id=agency_id,
+                field_office_id=office_id,
                 detail="No primary program manager is assigned; nobody is named to sign its charging documents.",
             )
 
@@ -57,15 +60,17 @@ class PrimaryManagerWithoutBackup(Rule):
     code = "staffing.primary_without_backup"
     onboarding = True
     title = "Primary program manager without a backup"
-    description = ("An agency with an agreement in force has a primary program manager "
-                   "but no backup program manager assigned.")
+    description = (
+        "An agency with an agreement in force has a primary program manager but no backup program manager assigned."
+    )
     severity = Severity.WARNING
     subject_model = Agency
 
     def evaluate(self, *, today, subject_ids=None):
         active = Assignment.objects.active_on(today).filter(agency=OuterRef("pk"))
         agencies = (
-            Agency.objects.active_on(today).filter(Exists(active.filter(kind=AssignmentKind.PRIMARY)))
+            Agency.objects.active_on(today)
+            .filter(Exists(active.filter(kind=AssignmentKind.PRIMARY)))
             .exclude(Exists(active.filter(kind=AssignmentKind.BACKUP)))
         )
         if subject_ids is not None:
@@ -73,16 +78,21 @@ class PrimaryManagerWithoutBackup(Rule):
         rows = agencies.values_list("id", "name", "state", "field_office_id")
         for agency_id, name, state, office_id in rows:
             yield Violation(
-                subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                subject_id=agency_id,
+                label=f"{name} ({state})",
+                agency_id=agency_id,
+                field_office_id=office_id,
                 detail="No backup program manager is named to sign while the primary is absent.",
             )
 
 
 def _directors_by_office() -> dict[int, int]:
     director = {}
-    for office_id, user_id in StaffProfile.objects.filter(
-        role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True
-    ).order_by("field_office_id", "user_id").values_list("field_office_id", "user_id"):
+    for office_id, user_id in (
+        StaffProfile.objects.filter(role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True)
+        .order_by("field_office_id", "user_id")
+        .values_list("field_office_id", "user_id")
+    ):
         director.setdefault(office_id, user_id)
     return director
 
@@ -103,20 +113,27 @@ class ManagerAboveModelLoad(Rule):
 
     def evaluate(self, *, today, subject_ids=None):
         figures = compute(today)
-        over = [m for m in figures.managers if (m.load is None or m.load > 1)
-                and (subject_ids is None or m.key in subject_ids)]
+        over = [
+            m
+            for m in figures.managers
+            if (m.load is None or m.load > 1) and (subject_ids is None or m.key in subject_ids)
+        ]
         lines = current_lines([m.key for m in over], today)
         for m in over:
             mine = lines.get(m.key, {})
             supervisor = mine.get(ReportingLineKind.ADMINISTRATIVE) or mine.get(ReportingLineKind.PROGRAM)
             load_text = "no 287(g) time left (other duties take 100%)" if m.load is None else f"load {m.load_percent}%"
             yield Violation(
-                subject_id=m.key, label=m.name, field_office_id=m.field_office_id,
+                subject_id=m.key,
+                label=m.name,
+                field_office_id=m.field_office_id,
                 responsible_id=supervisor.supervisor_id if supervisor else None,
                 severity=Severity.HIGH if m.load is None or m.load > 1.5 else Severity.WARNING,
-                detail=(f"{load_text}: {m.agencies} agencies, {m.officers} certified officers, "
-                        f"{round(m.annual_cases):,} cases a year need {m.required:.2f} program managers; "
-                        f"assigned {m.assigned:.2f} (other duties {m.other_duty_percent}%)."),
+                detail=(
+                    f"{load_text}: {m.agencies} agencies, {m.officers} certified officers, "
+                    f"{round(m.annual_cases):,} cases a year need {m.required:.2f} program managers; "
+                    f"assigned {m.assigned:.2f} (other duties {m.other_duty_percent}%)."
+                ),
             )
 
 
@@ -151,7 +168,10 @@ class PrimaryAbsentWithoutBackup(Rule):
         for agency_id, name, state, office_id in rows:
             admin = lines.get(primaries.get(agency_id), {}).get(ReportingLineKind.ADMINISTRATIVE)
             yield Violation(
-                subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                subject_id=agency_id,
+                label=f"{name} ({state})",
+                agency_id=agency_id,
+                field_office_id=office_id,
                 responsible_id=admin.supervisor_id if admin else directors.get(office_id),
                 detail="The primary program manager is absent today and no backup is present: nobody can sign charging documents.",
             )
@@ -174,18 +194,34 @@ class ManagerWithoutSupervisor(Rule):
         lines = ReportingLine.objects.active_on(today).filter(manager=OuterRef("pk"))
         managers = field_managers() if subject_ids is None else field_managers().filter(pk__in=subject_ids)
         rows = (
-            managers
-            .annotate(has_program=Exists(lines.filter(kind=ReportingLineKind.PROGRAM)),
-                      has_admin=Exists(lines.filter(kind=ReportingLineKind.ADMINISTRATIVE)))
+            managers.annotate(
+                has_program=Exists(lines.filter(kind=ReportingLineKind.PROGRAM)),
+                has_admin=Exists(lines.filter(kind=ReportingLineKind.ADMINISTRATIVE)),
+            )
             .filter(Q(has_program=False) | Q(has_admin=False))
-            .values_list("id", "first_name", "last_name", "username", "staff_profile__field_office_id",
-                         "has_program", "has_admin")
+            .values_list(
+                "id",
+                "first_name",
+                "last_name",
+                "username",
+                "staff_profile__field_office_id",
+                "has_program",
+                "has_admin",
+            )
         )
         for user_id, first, last, username, office_id, has_program, has_admin in rows:
-            missing = [label for ok, label in ((has_program, "program supervisor (National PM or Unit Chief)"),
-                                               (has_admin, "administrative supervisor (Field Office Director)")) if not ok]
+            missing = [
+                label
+                for ok, label in (
+                    (has_program, "program supervisor (National PM or Unit Chief)"),
+                    (has_admin, "administrative supervisor (Field Office Director)"),
+                )
+                if not ok
+            ]
             yield Violation(
-                subject_id=user_id, label=f"{first} {last}".strip() or username, field_office_id=office_id,
+                subject_id=user_id,
+                label=f"{first} {last}".strip() or username,
+                field_office_id=office_id,
                 detail="No current " + " and no current ".join(missing) + ".",
             )
 
@@ -198,7 +234,9 @@ class WorkloadReportMissing(Rule):
     code = "staffing.workload_report_missing"
     onboarding = True
     title = "Workload report missing for last month"
-    description = "An agency with a signed agreement has not reported last month's encounters, charging documents and detainers."
+    description = (
+        "An agency with a signed agreement has not reported last month's encounters, charging documents and detainers."
+    )
     severity = Severity.WARNING
     subject_model = Agency
 
@@ -213,6 +251,9 @@ class WorkloadReportMissing(Rule):
         rows = agencies.values_list("id", "name", "state", "field_office_id")
         for agency_id, name, state, office_id in rows:
             yield Violation(
-                subject_id=agency_id, label=f"{name} ({state})", agency_id=agency_id, field_office_id=office_id,
+                subject_id=agency_id,
+                label=f"{name} ({state})",
+                agency_id=agency_id,
+                field_office_id=office_id,
                 detail=f"No workload report for {last_month:%B %Y}.",
             )

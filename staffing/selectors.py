@@ -16,9 +16,11 @@ from .models import Absence, Assignment, ReportingLine
 def supervisor_ids(person_ids, day: dt.date) -> dict[int, set[int]]:
     """Manager id -> ids of their explicit supervisors (either line) on ``day``."""
     result: dict[int, set[int]] = defaultdict(set)
-    for manager_id, supervisor_id in ReportingLine.objects.active_on(day).filter(
-        manager_id__in=list(person_ids)
-    ).values_list("manager_id", "supervisor_id"):
+    for manager_id, supervisor_id in (
+        ReportingLine.objects.active_on(day)
+        .filter(manager_id__in=list(person_ids))
+        .values_list("manager_id", "supervisor_id")
+    ):
         result[manager_id].add(supervisor_id)
     return result
 
@@ -62,8 +64,12 @@ def agency_assignments(agency, user) -> list[Assignment]:
     """The assignments of an agency that ``user`` may see, latest first, with their
     program manager (the agreements app's agency and agreement pages ask through
     ``portal.hooks``)."""
-    return list(Assignment.objects.restrict(user, "view").filter(agency=agency).select_related("program_manager")
-                .order_by("-starts_on"))
+    return list(
+        Assignment.objects.restrict(user, "view")
+        .filter(agency=agency)
+        .select_related("program_manager")
+        .order_by("-starts_on")
+    )
 
 
 def agency_assignment_history(agency, user):
@@ -80,8 +86,10 @@ def primary_manager_ids(day: dt.date) -> dict[int, int]:
     """Agency id -> user id of its primary program manager on ``day``."""
     result: dict[int, int] = {}
     for agency_id, pm_id in (
-        Assignment.objects.active_on(day).filter(kind=AssignmentKind.PRIMARY)
-        .order_by("agency_id", "-starts_on").values_list("agency_id", "program_manager_id")
+        Assignment.objects.active_on(day)
+        .filter(kind=AssignmentKind.PRIMARY)
+        .order_by("agency_id", "-starts_on")
+        .values_list("agency_id", "program_manager_id")
     ):
         result.setdefault(agency_id, pm_id)
     return result
@@ -90,7 +98,8 @@ def primary_manager_ids(day: dt.date) -> dict[int, int]:
 def field_managers():
     """Active field program managers, with their staff profile."""
     return (
-        get_user_model().objects.filter(is_active=True, staff_profile__role=Role.FIELD_PM)
+        get_user_model()
+        .objects.filter(is_active=True, staff_profile__role=Role.FIELD_PM)
         .select_related("staff_profile__field_office")
     )
 
@@ -99,8 +108,10 @@ def current_lines(manager_ids, day: dt.date) -> dict[int, dict[str, ReportingLin
     """Manager id -> {kind: the current line of that kind} (the latest started wins)."""
     result: dict[int, dict[str, ReportingLine]] = defaultdict(dict)
     for line in (
-        ReportingLine.objects.active_on(day).filter(manager_id__in=list(manager_ids))
-        .select_related("supervisor__staff_profile").order_by("manager_id", "kind", "-starts_on")
+        ReportingLine.objects.active_on(day)
+        .filter(manager_id__in=list(manager_ids))
+        .select_related("supervisor__staff_profile")
+        .order_by("manager_id", "kind", "-starts_on")
     ):
         result[line.manager_id].setdefault(line.kind, line)
     return result
@@ -121,14 +132,17 @@ def coverage(agency_ids, first: dt.date, last: dt.date) -> dict:
     """
     agency_ids = list(agency_ids)
     assignments = list(
-        Assignment.objects.overlapping_range(first, last).filter(agency_id__in=agency_ids)
+        Assignment.objects.overlapping_range(first, last)
+        .filter(agency_id__in=agency_ids)
         .values("agency_id", "program_manager_id", "kind", "starts_on", "ends_on")
     )
     manager_ids = {a["program_manager_id"] for a in assignments}
     absences: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for manager_id, starts, ends in Absence.objects.overlapping(first, last).filter(
-        manager_id__in=manager_ids
-    ).values_list("manager_id", "starts_on", "ends_on"):
+    for manager_id, starts, ends in (
+        Absence.objects.overlapping(first, last)
+        .filter(manager_id__in=manager_ids)
+        .values_list("manager_id", "starts_on", "ends_on")
+    ):
         absences[manager_id].append((starts, ends))
 
     def absent(manager_id, day):
@@ -142,8 +156,11 @@ def coverage(agency_ids, first: dt.date, last: dt.date) -> dict:
     for agency_id in agency_ids:
         per_day = {}
         for day in days:
-            active = [a for a in by_agency.get(agency_id, ())
-                      if a["starts_on"] <= day and (a["ends_on"] is None or a["ends_on"] >= day)]
+            active = [
+                a
+                for a in by_agency.get(agency_id, ())
+                if a["starts_on"] <= day and (a["ends_on"] is None or a["ends_on"] >= day)
+            ]
             primary = next((a["program_manager_id"] for a in active if a["kind"] == AssignmentKind.PRIMARY), None)
             signers = [a["program_manager_id"] for a in active if not absent(a["program_manager_id"], day)]
             per_day[day] = {
@@ -161,6 +178,10 @@ def other_duty_percent_by_manager(manager_ids, day: dt.date) -> dict[int, int]:
 
     from .models import OtherDuty
 
-    rows = OtherDuty.objects.active_on(day).filter(manager_id__in=list(manager_ids)).values("manager_id").annotate(
-        total=Sum("share_percent"))
+    rows = (
+        OtherDuty.objects.active_on(day)
+        .filter(manager_id__in=list(manager_ids))
+        .values("manager_id")
+        .annotate(total=Sum("share_percent"))
+    )
     return {r["manager_id"]: min(100, r["total"] or 0) for r in rows}

@@ -9,10 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
-
-from portal.history import stamp
 from portal import access
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
+from portal.history import stamp
 from portal.roles import Role, role_of
 from portal.writes import model_update
 
@@ -39,27 +38,51 @@ def _check_assignment(assignment: Assignment) -> None:
 
 
 @transaction.atomic
-def assignment_create(*, acting_user, agency, program_manager, kind: str, starts_on: dt.date,
-                      ends_on: dt.date | None = None, note: str = "") -> Assignment:
+def assignment_create(
+    *,
+    acting_user,
+    agency,
+    program_manager,
+    kind: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    note: str = "",
+) -> Assignment:
     assignment, _ = model_update(
-        instance=Assignment(), acting_user=acting_user, validate_constraints=False, check=_check_assignment,
-        data={"agency": agency, "program_manager": program_manager, "kind": kind, "starts_on": starts_on,
-              "ends_on": ends_on, "note": note},
+        instance=Assignment(),
+        acting_user=acting_user,
+        validate_constraints=False,
+        check=_check_assignment,
+        data={
+            "agency": agency,
+            "program_manager": program_manager,
+            "kind": kind,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "note": note,
+        },
     )
     return assignment
 
 
 @transaction.atomic
 def assignment_update(*, assignment: Assignment, acting_user, **fields) -> Assignment:
-    assignment, _ = model_update(instance=assignment, data=fields, acting_user=acting_user, validate_constraints=False,
-                                 check=_check_assignment)
+    assignment, _ = model_update(
+        instance=assignment, data=fields, acting_user=acting_user, validate_constraints=False, check=_check_assignment
+    )
     return assignment
 
 
 @transaction.atomic
 def assignment_end(*, assignment: Assignment, acting_user, ends_on: dt.date, reason: str = "") -> Assignment:
-    assignment, _ = model_update(instance=assignment, data={"ends_on": ends_on}, acting_user=acting_user,
-                                 reason=reason[:100], validate_constraints=False, check=_check_assignment)
+    assignment, _ = model_update(
+        instance=assignment,
+        data={"ends_on": ends_on},
+        acting_user=acting_user,
+        reason=reason[:100],
+        validate_constraints=False,
+        check=_check_assignment,
+    )
     return assignment
 
 
@@ -76,8 +99,11 @@ def assignments_end_for_agreement(*, agreement, acting_user, on: dt.date, reason
     if other_agreements_held(agreement, include_pending=True).exists():
         return counts
     why = f"Agreement {agreement.get_status_display().lower()} on {on:%Y-%m-%d}" + (f": {reason}" if reason else "")
-    assignments = Assignment.objects.select_for_update().filter(agency_id=agreement.agency_id).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+    assignments = (
+        Assignment.objects.select_for_update()
+        .filter(agency_id=agreement.agency_id)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+    )
     for assignment in assignments:
         if assignment.starts_on > on:
             stamp(assignment, acting_user, f"Cancelled: {why}"[:100])
@@ -95,6 +121,7 @@ def _check_dates(instance, what: str) -> None:
 
 
 # --- handover ---------------------------------------------------------------------------
+
 
 @transaction.atomic
 def assignments_hand_over(*, acting_user, manager, on: dt.date, to=None, note: str = "") -> dict:
@@ -117,19 +144,23 @@ def assignments_hand_over(*, acting_user, manager, on: dt.date, to=None, note: s
         raise ValidationError({"manager": ["This manager holds no assignment on that date."]})
     too_recent = [a.agency.name for a in leaving if a.starts_on >= on]
     if too_recent:
-        raise ValidationError({"on": [f"The handover date must be after the assignment started ({', '.join(too_recent)})."]})
+        raise ValidationError(
+            {"on": [f"The handover date must be after the assignment started ({', '.join(too_recent)})."]}
+        )
     agency_ids = [a.agency_id for a in leaving]
-    others = list(
-        Assignment.objects.active_on(on).filter(agency_id__in=agency_ids).exclude(program_manager=manager)
-    )
+    others = list(Assignment.objects.active_on(on).filter(agency_id__in=agency_ids).exclude(program_manager=manager))
     backup_of = {a.agency_id: a for a in others if a.kind == AssignmentKind.BACKUP}
     primary_of = {a.agency_id: a for a in others if a.kind == AssignmentKind.PRIMARY}
     held_by_to = {a.agency_id: a for a in others if to is not None and a.program_manager_id == to.pk}
-    uncovered = [a.agency.name for a in leaving
-                 if a.kind == AssignmentKind.PRIMARY and to is None and a.agency_id not in backup_of]
+    uncovered = [
+        a.agency.name
+        for a in leaving
+        if a.kind == AssignmentKind.PRIMARY and to is None and a.agency_id not in backup_of
+    ]
     if uncovered:
-        raise ValidationError({"to": ["These agencies have no backup to take over; choose a manager: "
-                                      + ", ".join(sorted(uncovered))]})
+        raise ValidationError(
+            {"to": ["These agencies have no backup to take over; choose a manager: " + ", ".join(sorted(uncovered))]}
+        )
     ended, created = [], []
     end_day = on - dt.timedelta(days=1)
     reason = f"Handover from {manager.get_full_name() or manager.username}" + (f": {note}" if note else "")
@@ -141,25 +172,45 @@ def assignments_hand_over(*, acting_user, manager, on: dt.date, to=None, note: s
             successor = to if to is not None else backup_of[a.agency_id].program_manager
             if successor_assignment is not None:  # the successor stops being the backup
                 if successor_assignment.starts_on >= on:
-                    raise ValidationError({"on": [f"{a.agency.name}: the successor's assignment starts on or after the handover date."]})
+                    raise ValidationError(
+                        {"on": [f"{a.agency.name}: the successor's assignment starts on or after the handover date."]}
+                    )
                 successor_assignment.ends_on = end_day
                 ended.append(successor_assignment)
-            created.append(Assignment(agency_id=a.agency_id, program_manager=successor, kind=AssignmentKind.PRIMARY,
-                                      starts_on=on, note=reason[:250]))
-        elif to is not None and a.agency_id not in held_by_to and (
-            a.agency_id not in primary_of or primary_of[a.agency_id].program_manager_id != to.pk
+            created.append(
+                Assignment(
+                    agency_id=a.agency_id,
+                    program_manager=successor,
+                    kind=AssignmentKind.PRIMARY,
+                    starts_on=on,
+                    note=reason[:250],
+                )
+            )
+        elif (
+            to is not None
+            and a.agency_id not in held_by_to
+            and (a.agency_id not in primary_of or primary_of[a.agency_id].program_manager_id != to.pk)
         ):
-            created.append(Assignment(agency_id=a.agency_id, program_manager=to, kind=AssignmentKind.BACKUP,
-                                      starts_on=on, note=reason[:250]))
+            created.append(
+                Assignment(
+                    agency_id=a.agency_id,
+                    program_manager=to,
+                    kind=AssignmentKind.BACKUP,
+                    starts_on=on,
+                    note=reason[:250],
+                )
+            )
     for a in ended:
         a._change_reason = reason[:100]
-    bulk_update_with_history(ended, Assignment, ["ends_on"], default_user=acting_user,
-                             default_change_reason=reason[:100])
+    bulk_update_with_history(
+        ended, Assignment, ["ends_on"], default_user=acting_user, default_change_reason=reason[:100]
+    )
     bulk_create_with_history(created, Assignment, default_user=acting_user, default_change_reason=reason[:100])
     return {"ended": len(ended), "created": len(created)}
 
 
 # --- reporting lines, other duties, absences ----------------------------------------------
+
 
 def _check_supervisor(kind: str, supervisor) -> None:
     role = role_of(supervisor)
@@ -170,7 +221,9 @@ def _check_supervisor(kind: str, supervisor) -> None:
 
 
 @transaction.atomic
-def reporting_line_set(*, acting_user, manager, kind: str, supervisor, starts_on: dt.date, note: str = "") -> ReportingLine:
+def reporting_line_set(
+    *, acting_user, manager, kind: str, supervisor, starts_on: dt.date, note: str = ""
+) -> ReportingLine:
     """Name ``supervisor`` as ``manager``'s supervisor on one line from ``starts_on``; the
     manager's open line of that kind ends the day before."""
     if supervisor.pk == manager.pk:
@@ -180,10 +233,17 @@ def reporting_line_set(*, acting_user, manager, kind: str, supervisor, starts_on
     if current is not None:
         if current.starts_on >= starts_on:
             raise ValidationError({"starts_on": ["The new line must start after the current one started."]})
-        model_update(instance=current, data={"ends_on": starts_on - dt.timedelta(days=1)}, acting_user=acting_user,
-                     reason="Replaced by a new reporting line")
-    line, _ = model_update(instance=ReportingLine(), acting_user=acting_user, data={
-        "manager": manager, "kind": kind, "supervisor": supervisor, "starts_on": starts_on, "note": note})
+        model_update(
+            instance=current,
+            data={"ends_on": starts_on - dt.timedelta(days=1)},
+            acting_user=acting_user,
+            reason="Replaced by a new reporting line",
+        )
+    line, _ = model_update(
+        instance=ReportingLine(),
+        acting_user=acting_user,
+        data={"manager": manager, "kind": kind, "supervisor": supervisor, "starts_on": starts_on, "note": note},
+    )
     return line
 
 
@@ -216,7 +276,9 @@ def other_duty_save(*, acting_user, duty: OtherDuty | None = None, **fields) -> 
         overlapping = overlapping.overlapping(duty.starts_on, duty.ends_on or dt.date.max)
         total = sum(overlapping.values_list("share_percent", flat=True)) + duty.share_percent
         if total > 100:
-            raise ValidationError({"share_percent": [f"Other duties overlapping these dates would take {total}% of the manager's time."]})
+            raise ValidationError(
+                {"share_percent": [f"Other duties overlapping these dates would take {total}% of the manager's time."]}
+            )
 
     duty, _ = model_update(instance=duty, data=fields, acting_user=acting_user, validate_constraints=False, check=check)
     return duty
@@ -230,13 +292,17 @@ def absence_save(*, acting_user, absence: Absence | None = None, **fields) -> Ab
 
     def check(absence):
         _check_dates(absence, "An absence")
-        if Absence.objects.filter(manager=absence.manager).exclude(pk=absence.pk).overlapping(
-            absence.starts_on, absence.ends_on
-        ).exists():
+        if (
+            Absence.objects.filter(manager=absence.manager)
+            .exclude(pk=absence.pk)
+            .overlapping(absence.starts_on, absence.ends_on)
+            .exists()
+        ):
             raise ValidationError({"starts_on": ["The manager already has an absence on some of these dates."]})
 
-    absence, _ = model_update(instance=absence, data=fields, acting_user=acting_user, validate_constraints=False,
-                              check=check)
+    absence, _ = model_update(
+        instance=absence, data=fields, acting_user=acting_user, validate_constraints=False, check=check
+    )
     return absence
 
 
@@ -260,22 +326,32 @@ def absence_end_or_cancel(*, acting_user, absence: Absence, today: dt.date) -> s
 
 # --- workload reports and the staffing model ---------------------------------------------
 
-def validate_workload(*, month: dt.date, encounters_processed: int, charging_documents_prepared: int,
-                      detainers_issued: int, today: dt.date) -> dict[str, list[str]]:
+
+def validate_workload(
+    *,
+    month: dt.date,
+    encounters_processed: int,
+    charging_documents_prepared: int,
+    detainers_issued: int,
+    today: dt.date,
+) -> dict[str, list[str]]:
     """Field messages for a workload report's values (empty when valid)."""
     errors: dict[str, list[str]] = {}
     if month.day != 1:
         errors["month"] = ["Give the first day of the month reported."]
     elif month > today.replace(day=1):
         errors["month"] = ["A month cannot be reported before it has begun."]
-    for name, value in (("encounters_processed", encounters_processed),
-                        ("charging_documents_prepared", charging_documents_prepared),
-                        ("detainers_issued", detainers_issued)):
+    for name, value in (
+        ("encounters_processed", encounters_processed),
+        ("charging_documents_prepared", charging_documents_prepared),
+        ("detainers_issued", detainers_issued),
+    ):
         if value is None or value < 0:
             errors[name] = ["Give a whole number, zero or more."]
     if not errors and charging_documents_prepared > encounters_processed:
         errors["charging_documents_prepared"] = [
-            "Charging documents are prepared from encounters: there cannot be more than encounters processed."]
+            "Charging documents are prepared from encounters: there cannot be more than encounters processed."
+        ]
     return errors
 
 
@@ -287,8 +363,9 @@ def workload_report_save(*, acting_user, report: WorkloadReport | None = None, *
     report = report or WorkloadReport()
     # The program's messages for the counts come before the model's generic ones.
     counts = ("month", "encounters_processed", "charging_documents_prepared", "detainers_issued")
-    errors = validate_workload(**{name: fields.get(name, getattr(report, name)) for name in counts},
-                               today=dates.today())
+    errors = validate_workload(
+        **{name: fields.get(name, getattr(report, name)) for name in counts}, today=dates.today()
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -296,8 +373,9 @@ def workload_report_save(*, acting_user, report: WorkloadReport | None = None, *
         if WorkloadReport.objects.filter(agency=report.agency, month=report.month).exclude(pk=report.pk).exists():
             raise ValidationError({"month": ["This agency already has a report for this month; correct that one."]})
 
-    report, _ = model_update(instance=report, data=fields, acting_user=acting_user, validate_constraints=False,
-                             check=check)
+    report, _ = model_update(
+        instance=report, data=fields, acting_user=acting_user, validate_constraints=False, check=check
+    )
     return report
 
 
@@ -306,6 +384,7 @@ def staffing_model_update(*, acting_user, **fields) -> StaffingModel:
     """Change the staffing model's parameters (the Unit Chief's setting)."""
     if not access.may(acting_user, "change", StaffingModel):
         raise PermissionDenied("Only the Unit Chief changes the staffing model.")
-    model, _ = model_update(instance=StaffingModel.current(), data=fields, acting_user=acting_user,
-                            reason="Staffing model changed")
+    model, _ = model_update(
+        instance=StaffingModel.current(), data=fields, acting_user=acting_user, reason="Staffing model changed"
+    )
     return model

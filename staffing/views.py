@@ -19,17 +19,25 @@ from django.views import View
 from agreements.choices import AgreementStatus
 from agreements.models import Agency, FieldOffice
 from portal import access, dates
+from portal.forms import ServiceFormView, submit
+from portal.history import entries as history_entries
+from portal.history import merged
 from portal.models import StaffProfile
 from portal.roles import Role, field_office_id_of
-from portal.history import entries as history_entries, merged
-from portal.forms import ServiceFormView, submit
 from portal.views import uswds_form
 
 from . import figures as staffing_figures
 from . import services
 from .choices import ReportingLineKind
-from .forms import (AbsenceForm, HandoverForm, OtherDutyForm, PlanWhatIfForm, ReportingLineForm, StaffingModelForm,
-                    WorkloadImportForm)
+from .forms import (
+    AbsenceForm,
+    HandoverForm,
+    OtherDutyForm,
+    PlanWhatIfForm,
+    ReportingLineForm,
+    StaffingModelForm,
+    WorkloadImportForm,
+)
 from .importers import import_workload_csv
 from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel, WorkloadReport
 from .selectors import coverage, current_lines, missing_lines, other_duty_percent_by_manager
@@ -43,28 +51,51 @@ class OrganisationView(LoginRequiredMixin, View):
         access.require(request.user, "view", StaffProfile)
         today = dates.today()
         profiles = list(
-            StaffProfile.objects.restrict(request.user, "view").filter(role=Role.FIELD_PM, user__is_active=True)
-            .select_related("user", "field_office").order_by("field_office__name", "user__last_name")
+            StaffProfile.objects.restrict(request.user, "view")
+            .filter(role=Role.FIELD_PM, user__is_active=True)
+            .select_related("user", "field_office")
+            .order_by("field_office__name", "user__last_name")
         )
         ids = [p.user_id for p in profiles]
-        openable = set(access.restrict(get_user_model().objects.filter(pk__in=ids), request.user, "view",
-                                       target="staffing.ProgramManager").values_list("pk", flat=True))
+        openable = set(
+            access.restrict(
+                get_user_model().objects.filter(pk__in=ids), request.user, "view", target="staffing.ProgramManager"
+            ).values_list("pk", flat=True)
+        )
         lines = current_lines(ids, today)
         shares = other_duty_percent_by_manager(ids, today)
         rows = []
         for p in profiles:
             mine = lines.get(p.user_id, {})
-            rows.append({"profile": p, "program": mine.get("program"), "administrative": mine.get("administrative"),
-                         "missing": missing_lines(mine), "other_duty": shares.get(p.user_id, 0),
-                         # A field PM sees the office's lines but opens only their own page.
-                         "linked": p.user_id in openable})
-        rows.sort(key=lambda r: (not r["missing"], r["profile"].field_office.name if r["profile"].field_office else "",
-                                 r["profile"].user.last_name))
-        return render(request, "staffing/organisation.html", {
-            "title": "Organisation: reporting lines", "rows": rows, "today": today,
-            "missing_count": sum(1 for r in rows if r["missing"]),
-            "may_set_lines": access.may(request.user, "add", ReportingLine),
-        })
+            rows.append(
+                {
+                    "profile": p,
+                    "program": mine.get("program"),
+                    "administrative": mine.get("administrative"),
+                    "missing": missing_lines(mine),
+                    "other_duty": shares.get(p.user_id, 0),
+                    # A field PM sees the office's lines but opens only their own page.
+                    "linked": p.user_id in openable,
+                }
+            )
+        rows.sort(
+            key=lambda r: (
+                not r["missing"],
+                r["profile"].field_office.name if r["profile"].field_office else "",
+                r["profile"].user.last_name,
+            )
+        )
+        return render(
+            request,
+            "staffing/organisation.html",
+            {
+                "title": "Organisation: reporting lines",
+                "rows": rows,
+                "today": today,
+                "missing_count": sum(1 for r in rows if r["missing"]),
+                "may_set_lines": access.may(request.user, "add", ReportingLine),
+            },
+        )
 
 
 class ManagerLoadView(LoginRequiredMixin, View):
@@ -78,10 +109,17 @@ class ManagerLoadView(LoginRequiredMixin, View):
         managers = seen["managers"]
         if office and office.isdecimal():
             managers = [m for m in managers if m.field_office_id == int(office)]
-        return render(request, "staffing/manager_load.html", {
-            "title": "Program manager load", "managers": managers, "model": computed.model, "day": computed.day,
-            "over_count": sum(1 for m in managers if m.load is None or m.load > 1),
-        })
+        return render(
+            request,
+            "staffing/manager_load.html",
+            {
+                "title": "Program manager load",
+                "managers": managers,
+                "model": computed.model,
+                "day": computed.day,
+                "over_count": sum(1 for m in managers if m.load is None or m.load > 1),
+            },
+        )
 
 
 class OfficeStaffingView(LoginRequiredMixin, View):
@@ -91,10 +129,17 @@ class OfficeStaffingView(LoginRequiredMixin, View):
         access.require(request.user, "view", "staffing.plan")
         computed = staffing_figures.compute()
         seen = staffing_figures.visible_figures(request.user, computed)
-        return render(request, "staffing/office_staffing.html", {
-            "title": "Field office staffing", "offices": seen["offices"], "nation": seen["nation"],
-            "model": computed.model, "day": computed.day,
-        })
+        return render(
+            request,
+            "staffing/office_staffing.html",
+            {
+                "title": "Field office staffing",
+                "offices": seen["offices"],
+                "nation": seen["nation"],
+                "model": computed.model,
+                "day": computed.day,
+            },
+        )
 
 
 class StaffingPlanView(LoginRequiredMixin, View):
@@ -125,10 +170,20 @@ class StaffingPlanView(LoginRequiredMixin, View):
             return plan_csv_response(plan)
         params = request.GET.copy()
         params.pop("export", None)
-        return render(request, "staffing/plan.html", {
-            "title": "Staffing plan", "form": form, "plan": plan, "querystring": params.urlencode(),
-            "years": [{"fy": fy, "offices": plan.office_rows(fy), "nation": plan.nation_row(fy)} for fy in plan.fiscal_years],
-        })
+        return render(
+            request,
+            "staffing/plan.html",
+            {
+                "title": "Staffing plan",
+                "form": form,
+                "plan": plan,
+                "querystring": params.urlencode(),
+                "years": [
+                    {"fy": fy, "offices": plan.office_rows(fy), "nation": plan.nation_row(fy)}
+                    for fy in plan.fiscal_years
+                ],
+            },
+        )
 
 
 class CoverageView(LoginRequiredMixin, View):
@@ -146,7 +201,9 @@ class CoverageView(LoginRequiredMixin, View):
             office_id = int(chosen) if chosen and chosen.isdecimal() else (offices[0].pk if offices else None)
             # Default to the first office with agencies, so the page opens on something useful.
             if not chosen:
-                with_agencies = Agency.objects.values_list("field_office_id", flat=True).order_by("field_office__name").first()
+                with_agencies = (
+                    Agency.objects.values_list("field_office_id", flat=True).order_by("field_office__name").first()
+                )
                 office_id = with_agencies or office_id
         today = dates.today()
         try:
@@ -156,8 +213,11 @@ class CoverageView(LoginRequiredMixin, View):
             first = today.replace(day=1)
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
         agencies = list(
-            Agency.objects.visible_to(request.user).filter(field_office_id=office_id)
-            .filter(agreements__status=AgreementStatus.SIGNED).distinct().order_by("name")
+            Agency.objects.visible_to(request.user)
+            .filter(field_office_id=office_id)
+            .filter(agreements__status=AgreementStatus.SIGNED)
+            .distinct()
+            .order_by("name")
         )
         cover = coverage([a.pk for a in agencies], first, last)
 
@@ -176,12 +236,22 @@ class CoverageView(LoginRequiredMixin, View):
             days.append({"day": day, "gaps": gaps, "backup": backup_days})
         prev_month = (first - dt.timedelta(days=1)).replace(day=1)
         next_month = last + dt.timedelta(days=1)
-        return render(request, "staffing/coverage.html", {
-            "title": "Signature coverage", "offices": offices, "office_id": office_id,
-            "office": FieldOffice.objects.filter(pk=office_id).first(), "first": first, "days": days,
-            "agency_count": len(agencies), "gap_days": sum(1 for d in days if d["gaps"]),
-            "prev_month": prev_month.strftime("%Y-%m"), "next_month": next_month.strftime("%Y-%m"),
-        })
+        return render(
+            request,
+            "staffing/coverage.html",
+            {
+                "title": "Signature coverage",
+                "offices": offices,
+                "office_id": office_id,
+                "office": FieldOffice.objects.filter(pk=office_id).first(),
+                "first": first,
+                "days": days,
+                "agency_count": len(agencies),
+                "gap_days": sum(1 for d in days if d["gaps"]),
+                "prev_month": prev_month.strftime("%Y-%m"),
+                "next_month": next_month.strftime("%Y-%m"),
+            },
+        )
 
 
 class WorkloadImportView(LoginRequiredMixin, View):
@@ -189,8 +259,11 @@ class WorkloadImportView(LoginRequiredMixin, View):
 
     def get(self, request):
         access.require(request.user, "import", WorkloadReport)
-        return render(request, "staffing/workload_import.html", {"title": "Import workload reports",
-                                                                 "form": uswds_form(WorkloadImportForm())})
+        return render(
+            request,
+            "staffing/workload_import.html",
+            {"title": "Import workload reports", "form": uswds_form(WorkloadImportForm())},
+        )
 
     def post(self, request):
         access.require(request.user, "import", WorkloadReport)
@@ -202,11 +275,16 @@ class WorkloadImportView(LoginRequiredMixin, View):
             except UnicodeDecodeError:
                 form.add_error("file", "The file is not UTF-8 text.")
             else:
-                result = import_workload_csv(text=text, acting_user=request.user,
-                                             apply_valid=form.cleaned_data["apply_valid"])
+                result = import_workload_csv(
+                    text=text, acting_user=request.user, apply_valid=form.cleaned_data["apply_valid"]
+                )
         status = 200 if result is not None and result.applied else 400
-        return render(request, "staffing/workload_import.html",
-                      {"title": "Import workload reports", "form": uswds_form(form), "result": result}, status=status)
+        return render(
+            request,
+            "staffing/workload_import.html",
+            {"title": "Import workload reports", "form": uswds_form(form), "result": result},
+            status=status,
+        )
 
 
 class StaffingModelView(LoginRequiredMixin, View):
@@ -215,22 +293,36 @@ class StaffingModelView(LoginRequiredMixin, View):
     def get(self, request):
         access.require(request.user, "view", StaffingModel)
         model = StaffingModel.current()
-        return render(request, "staffing/model.html", {
-            "title": "Staffing model", "model": model, "may_edit": access.may(request.user, "change", model),
-            "form": uswds_form(StaffingModelForm(instance=model)),
-        })
+        return render(
+            request,
+            "staffing/model.html",
+            {
+                "title": "Staffing model",
+                "model": model,
+                "may_edit": access.may(request.user, "change", model),
+                "form": uswds_form(StaffingModelForm(instance=model)),
+            },
+        )
 
     def post(self, request):
         access.require(request.user, "change", StaffingModel)
         model = StaffingModel.current()
         form = StaffingModelForm(request.POST, instance=model)
-        done = submit(form, lambda data: services.staffing_model_update(
-            acting_user=request.user, **{name: data[name] for name in form.fields}))
+        done = submit(
+            form,
+            lambda data: services.staffing_model_update(
+                acting_user=request.user, **{name: data[name] for name in form.fields}
+            ),
+        )
         if done:
             messages.success(request, "Staffing model saved.")
             return redirect("staffing:model")
-        return render(request, "staffing/model.html", {"title": "Staffing model", "model": StaffingModel.current(),
-                                                       "may_edit": True, "form": uswds_form(form)}, status=done.status)
+        return render(
+            request,
+            "staffing/model.html",
+            {"title": "Staffing model", "model": StaffingModel.current(), "may_edit": True, "form": uswds_form(form)},
+            status=done.status,
+        )
 
 
 class HandoverView(ServiceFormView):
@@ -256,13 +348,18 @@ class HandoverView(ServiceFormView):
 
 # --- one program manager ----------------------------------------------------------------
 
+
 def visible_manager(user, user_id: int):
     """The field program manager ``user_id`` if ``user`` may see them, else not found:
     HQ sees every manager, a Field Office Director the managers of their office, a
     field program manager only themselves."""
     return access.get_or_404(
-        get_user_model().objects.select_related("staff_profile__field_office").filter(staff_profile__role=Role.FIELD_PM),
-        user, target="staffing.ProgramManager", pk=user_id,
+        get_user_model()
+        .objects.select_related("staff_profile__field_office")
+        .filter(staff_profile__role=Role.FIELD_PM),
+        user,
+        target="staffing.ProgramManager",
+        pk=user_id,
     )
 
 
@@ -303,42 +400,68 @@ class ManagerView(LoginRequiredMixin, View):
         today = dates.today()
         user = request.user
         assignments = list(
-            Assignment.objects.visible_to(user).filter(program_manager=manager).select_related("agency")
+            Assignment.objects.visible_to(user)
+            .filter(program_manager=manager)
+            .select_related("agency")
             .order_by("-starts_on", "agency__name")
         )
         lines = list(
-            ReportingLine.objects.visible_to(user).filter(manager=manager)
-            .select_related("supervisor__staff_profile__field_office").order_by("kind", "-starts_on")
+            ReportingLine.objects.visible_to(user)
+            .filter(manager=manager)
+            .select_related("supervisor__staff_profile__field_office")
+            .order_by("kind", "-starts_on")
         )
         duties = list(OtherDuty.objects.visible_to(user).filter(manager=manager).order_by("-starts_on"))
         absences = list(Absence.objects.visible_to(user).filter(manager=manager).order_by("starts_on"))
         current_by_kind = current_lines([manager.pk], today).get(manager.pk, {})
         computed = staffing_figures.compute(day=today)
-        load = next((m for m in staffing_figures.visible_figures(user, computed)["managers"] if m.key == manager.pk), None)
-        people = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(
-            pk__in=ReportingLine.history.filter(manager=manager).values("supervisor_id"))}
+        load = next(
+            (m for m in staffing_figures.visible_figures(user, computed)["managers"] if m.key == manager.pk), None
+        )
+        people = {
+            u.pk: u.get_full_name() or u.username
+            for u in get_user_model().objects.filter(
+                pk__in=ReportingLine.history.filter(manager=manager).values("supervisor_id")
+            )
+        }
         history = merged(
-            history_entries(Assignment.history.filter(id__in=[a.pk for a in assignments]).select_related("agency"),
-                             lambda r: f"Assignment: {r.agency.name if r.agency else ''} ({r.get_kind_display()})"),
-            history_entries(ReportingLine.history.filter(manager=manager),
-                             lambda r: f"{r.get_kind_display().split(' (')[0]} line to {people.get(r.supervisor_id, '')}"),
-            history_entries(OtherDuty.history.filter(manager=manager),
-                             lambda r: f"Other duty: {r.share_percent}% {r.description}"),
-            history_entries(Absence.history.filter(manager=manager),
-                             lambda r: f"Absence: {r.get_kind_display()} {r.starts_on}–{r.ends_on}"),
+            history_entries(
+                Assignment.history.filter(id__in=[a.pk for a in assignments]).select_related("agency"),
+                lambda r: f"Assignment: {r.agency.name if r.agency else ''} ({r.get_kind_display()})",
+            ),
+            history_entries(
+                ReportingLine.history.filter(manager=manager),
+                lambda r: f"{r.get_kind_display().split(' (')[0]} line to {people.get(r.supervisor_id, '')}",
+            ),
+            history_entries(
+                OtherDuty.history.filter(manager=manager), lambda r: f"Other duty: {r.share_percent}% {r.description}"
+            ),
+            history_entries(
+                Absence.history.filter(manager=manager),
+                lambda r: f"Absence: {r.get_kind_display()} {r.starts_on}–{r.ends_on}",
+            ),
         )
         name = manager.get_full_name() or manager.username
         context = {
-            "title": f"Program manager: {name}", "manager": manager, "name": name, "today": today,
+            "title": f"Program manager: {name}",
+            "manager": manager,
+            "name": name,
+            "today": today,
             "current_assignments": [a for a in assignments if a.ends_on is None or a.ends_on >= today],
             "past_assignments": [a for a in assignments if a.ends_on is not None and a.ends_on < today],
             "lines": [{"line": line, "current": current_by_kind.get(line.kind) == line} for line in lines],
             "missing": missing_lines(current_by_kind),
-            "duties": [{"duty": d, "current": d.starts_on <= today and (d.ends_on is None or d.ends_on >= today)}
-                       for d in duties],
+            "duties": [
+                {"duty": d, "current": d.starts_on <= today and (d.ends_on is None or d.ends_on >= today)}
+                for d in duties
+            ],
             "upcoming_absences": [a for a in absences if a.ends_on >= today],
-            "past_absences": sorted((a for a in absences if a.ends_on < today), key=lambda a: a.starts_on, reverse=True),
-            "load": load, "model": computed.model, "history": history,
+            "past_absences": sorted(
+                (a for a in absences if a.ends_on < today), key=lambda a: a.starts_on, reverse=True
+            ),
+            "load": load,
+            "model": computed.model,
+            "history": history,
             "may_record": may_record_for(user, manager),
             "may_set_lines": access.may(user, "add", ReportingLine(manager=manager)),
         }
@@ -346,8 +469,11 @@ class ManagerView(LoginRequiredMixin, View):
         if context["may_set_lines"]:
             context["line_forms"] = [
                 (context["program_form"], "Set the program supervisor", ReportingLineKind.PROGRAM.value),
-                (context["administrative_form"], "Set the administrative supervisor",
-                 ReportingLineKind.ADMINISTRATIVE.value),
+                (
+                    context["administrative_form"],
+                    "Set the administrative supervisor",
+                    ReportingLineKind.ADMINISTRATIVE.value,
+                ),
             ]
         return render(request, self.template_name, context, status=status)
 

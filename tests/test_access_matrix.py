@@ -77,21 +77,38 @@ def _enrich(world, people):
         agency, agreement = world[key], world["agreements"][key]
         officer = OfficerFactory(agency=agency)
         officer.completions.create(course=course("IADP"), completed_on=dt.date(2016, 5, 1))
-        CardLogin.objects.create(officer=officer, logged_in_at=dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone.utc))
-        Waiver.objects.create(officer=officer, fiscal_year=2026, reason="Course retired", expires_on=dt.date(2027, 1, 1),
-                              granted_by=people["chief"], granted_on=dt.date(2026, 10, 1))
+        CardLogin.objects.create(officer=officer, logged_in_at=dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC))
+        Waiver.objects.create(
+            officer=officer,
+            fiscal_year=2026,
+            reason="Course retired",
+            expires_on=dt.date(2027, 1, 1),
+            granted_by=people["chief"],
+            granted_on=dt.date(2026, 10, 1),
+        )
         Enrollment.objects.create(officer=officer, academy_class=academy_class)
         WorkloadReportFactory(agency=agency, month=dt.date(2026, 9, 1))
-        AgreementDocument.objects.create(agreement=agreement, kind="moa", dated_on=dt.date(2017, 1, 1), title="MOA",
-                                         url="https://www.ice.gov/moa.pdf")
+        AgreementDocument.objects.create(
+            agreement=agreement,
+            kind="moa",
+            dated_on=dt.date(2017, 1, 1),
+            title="MOA",
+            url="https://www.ice.gov/moa.pdf",
+        )
         installation = open_for(agreement)
         if installation is not None:
             from django.contrib.contenttypes.models import ContentType
 
-            Finding.objects.create(rule="itdeploy.installation_overdue", category="itdeploy",
-                                   subject_type=ContentType.objects.get_for_model(installation),
-                                   subject_id=installation.pk, subject_label=agency.name, agency=agency,
-                                   field_office=agency.field_office, responsible=people["pm_miami"])
+            Finding.objects.create(
+                rule="itdeploy.installation_overdue",
+                category="itdeploy",
+                subject_type=ContentType.objects.get_for_model(installation),
+                subject_id=installation.pk,
+                subject_label=agency.name,
+                agency=agency,
+                field_office=agency.field_office,
+                responsible=people["pm_miami"],
+            )
     for pm in ("pm", "pm_miami"):
         AbsenceFactory(manager=people[pm], starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 3, 5))
         OtherDutyFactory(manager=people[pm], share_percent=10)
@@ -103,12 +120,12 @@ def _enrich(world, people):
     from agreements import services as agreement_services
 
     fixture = Path(__file__).resolve().parent.parent / "agreements/tests/fixtures/participatingAgencies07182025pm.xlsx"
-    agreement_services.ice_import_preview(content=fixture.read_bytes(), file_name=fixture.name,
-                                          acting_user=people["chief"])
+    agreement_services.ice_import_preview(
+        content=fixture.read_bytes(), file_name=fixture.name, acting_user=people["chief"]
+    )
     for person in PEOPLE:
         portal_services.token_create(user=people[person], name=f"{person} client", expires_in_days=30)
     sweep_run(notify=False, rule_codes=["staffing.primary_without_backup", "agreements.no_primary_manager"])
-
 
 
 def sees(user, target, action, obj) -> bool:
@@ -144,14 +161,29 @@ def samples(user, target, objects):
 def _routes(viewset, basename, renames):
     """Every route of a viewset: (name, policy action, method, detail, url_name)."""
     allowed = set(getattr(viewset, "http_method_names", []))
-    drf = {"list": ("get", False), "retrieve": ("get", True), "create": ("post", False),
-           "partial_update": ("patch", True), "destroy": ("delete", True)}
-    routes = [(n, access.DRF_ACTIONS[n], m, d, f"{basename}-{'detail' if d else 'list'}")
-              for n, (m, d) in drf.items() if hasattr(viewset, n) and m in allowed]
+    drf = {
+        "list": ("get", False),
+        "retrieve": ("get", True),
+        "create": ("post", False),
+        "partial_update": ("patch", True),
+        "destroy": ("delete", True),
+    }
+    routes = [
+        (n, access.DRF_ACTIONS[n], m, d, f"{basename}-{'detail' if d else 'list'}")
+        for n, (m, d) in drf.items()
+        if hasattr(viewset, n) and m in allowed
+    ]
     for extra in viewset.get_extra_actions():
         method = next(iter(extra.mapping))
-        routes.append((extra.__name__, renames.get(extra.__name__, extra.__name__), method, extra.detail,
-                       f"{basename}-{extra.url_name}"))
+        routes.append(
+            (
+                extra.__name__,
+                renames.get(extra.__name__, extra.__name__),
+                method,
+                extra.detail,
+                f"{basename}-{extra.url_name}",
+            )
+        )
     return routes
 
 
@@ -197,12 +229,13 @@ def test_api_matrix(rich, people, api, prefix, viewset, basename):
                         expected = {o.pk for o in objects if sees(user, target, "view", o)}
                         cells += 1
                         if {r["id"] for r in rows} != expected:
-                            failures.append(f"{person} GET {url}: rows {sorted(r['id'] for r in rows)}, "
-                                            f"expected {sorted(expected)}")
+                            failures.append(
+                                f"{person} GET {url}: rows {sorted(r['id'] for r in rows)}, expected {sorted(expected)}"
+                            )
                 else:
                     expect(person, name, url, method, "through" if access.may(user, action, label) else 403, response)
                 continue
-            for obj in (samples(user, target, objects) if user else objects[:1]):
+            for obj in samples(user, target, objects) if user else objects[:1]:
                 kwargs = {"pk": obj.pk}
                 if "step_id" in (getattr(getattr(viewset, name), "url_path", "") or ""):
                     kwargs["step_id"] = obj.steps.first().pk
@@ -225,6 +258,7 @@ def test_api_matrix(rich, people, api, prefix, viewset, basename):
 
 # --- pages ------------------------------------------------------------------------------
 
+
 def _page_objects(rich, people, label):
     if label == "staffing.ProgramManager":
         return list(get_user_model().objects.filter(staff_profile__role="field_pm").select_related("staff_profile"))
@@ -234,8 +268,12 @@ def _page_objects(rich, people, label):
     return list(model._base_manager.all()) if model is not None else []
 
 
-MANAGER_POSTS = {"staffing:manager-absence", "staffing:manager-duty", "staffing:manager-line",
-                 "staffing:manager-absence-end"}
+MANAGER_POSTS = {
+    "staffing:manager-absence",
+    "staffing:manager-duty",
+    "staffing:manager-line",
+    "staffing:manager-absence-end",
+}
 
 
 @pytest.mark.parametrize("name", sorted(access.PAGES))
@@ -255,7 +293,7 @@ def test_page_matrix(rich, people, client, name):
             client.force_login(user)
         cases = []  # (url, method, expected)
         if name in MANAGER_POSTS:
-            for manager in (samples(user, manager_target, objects) if user else objects[:1]):
+            for manager in samples(user, manager_target, objects) if user else objects[:1]:
                 if name == "staffing:manager-absence-end":
                     absence = Absence.objects.filter(manager=manager).first()
                     url = reverse(name, kwargs={"user_id": manager.pk, "absence_id": absence.pk})
@@ -263,8 +301,11 @@ def test_page_matrix(rich, people, client, name):
                 else:
                     kwargs = {"user_id": manager.pk, **({"kind": "program"} if name == "staffing:manager-line" else {})}
                     url = reverse(name, kwargs=kwargs)
-                    record = {"staffing:manager-absence": Absence, "staffing:manager-duty": OtherDuty,
-                              "staffing:manager-line": ReportingLine}[name](manager=manager)
+                    record = {
+                        "staffing:manager-absence": Absence,
+                        "staffing:manager-duty": OtherDuty,
+                        "staffing:manager-line": ReportingLine,
+                    }[name](manager=manager)
                     allowed = sees(user, target, "add", record) if user else False
                 if person == "anonymous":
                     want = "login"
@@ -280,7 +321,10 @@ def test_page_matrix(rich, people, client, name):
                 urls = [(reverse(name, kwargs={"kind": "roster"} if name == "training:import" else None), None)]
             except NoReverseMatch:
                 key = "user_id" if name == "staffing:manager" else "pk"
-                urls = [(reverse(name, kwargs={key: o.pk}), o) for o in (samples(user, target, objects) if user else objects[:1])]
+                urls = [
+                    (reverse(name, kwargs={key: o.pk}), o)
+                    for o in (samples(user, target, objects) if user else objects[:1])
+                ]
             for url, obj in urls:
                 if person == "anonymous":
                     want = "login"

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 
 from agreements import services
-from agreements.tests.factories import AgreementFactory
 from itdeploy.choices import InstallationStatus
 from itdeploy.services import installation_open
 from portal.compliance.models import Finding
@@ -18,7 +17,7 @@ from training.models import Officer
 from training.selectors import certified_officers_by_agency
 from training.tests.factories import OfficerFactory
 
-TODAY = dt.datetime(2018, 3, 15, 15, tzinfo=dt.timezone.utc)
+TODAY = dt.datetime(2018, 3, 15, 15, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def site(world, people):
     installation = installation_open(agreement=agreement, acting_user=people["chief"], opened_on=dt.date(2018, 1, 11))
     officers = [OfficerFactory(agency=world["mine"], certified_on=dt.date(2017, 12, 1)) for _ in range(2)]
     for officer in officers:
-        CardLogin.objects.create(officer=officer, logged_in_at=dt.datetime(2018, 3, 12, 14, tzinfo=dt.timezone.utc))
+        CardLogin.objects.create(officer=officer, logged_in_at=dt.datetime(2018, 3, 12, 14, tzinfo=dt.UTC))
     Officer.objects.filter(pk__in=[o.pk for o in officers]).update(card_last_login_on=dt.date(2018, 3, 12))
     return {"agreement": agreement, "installation": installation, "officers": officers}
 
@@ -46,8 +45,12 @@ def test_suspension_pauses_the_site_and_stops_its_officers_reinstatement_restore
     assert running, "steps without dependencies start at the MOA signature"
     assert certified_officers_by_agency(dt.date(2018, 3, 15)).get(world["mine"].pk) == 2
 
-    services.agreement_suspend(agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 3, 15),
-                               reason="Sheriff asked for a pause")
+    services.agreement_suspend(
+        agreement=agreement,
+        acting_user=people["chief"],
+        effective_on=dt.date(2018, 3, 15),
+        reason="Sheriff asked for a pause",
+    )
     for step in running:
         step.refresh_from_db()
         assert step.pauses.filter(ended_on__isnull=True).exists(), step
@@ -68,8 +71,12 @@ def test_termination_ends_assignments_and_closes_findings_as_agreement_ended(sit
     finding = Finding.objects.get(rule="staffing.primary_without_backup", subject_id=world["mine"].pk)
     assert finding.is_open
 
-    services.agreement_terminate(agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 3, 15),
-                                 reason="Agency ended its participation")
+    services.agreement_terminate(
+        agreement=agreement,
+        acting_user=people["chief"],
+        effective_on=dt.date(2018, 3, 15),
+        reason="Agency ended its participation",
+    )
     finding.refresh_from_db()
     assert finding.status == "resolved" and finding.resolution.lower().startswith("agreement ended")
     active = Assignment.objects.active_on(dt.date(2018, 3, 16)).filter(agency=world["mine"])

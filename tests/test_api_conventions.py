@@ -1,18 +1,35 @@
 """Conventions every endpoint keeps (shared/api.md)."""
 
-import pytest
-
 from portal.api.urls import router
 from portal.api.viewsets import ScopedViewSetMixin
 
 #: Every resource of shared/api.md, and the dashboard.
 REQUIRED = [
-    "field-offices", "agencies", "agreements", "agreement-documents",
-    "staff", "assignments", "absences", "workload-reports", "staffing-figures",
-    "installations", "installers",
-    "officers", "courses", "classes", "enrollments", "completions", "card-logins", "waivers", "capacity-plans",
-    "findings", "sweep-runs", "tokens",
-    "readiness", "impact-assessments", "dashboard",
+    "field-offices",
+    "agencies",
+    "agreements",
+    "agreement-documents",
+    "staff",
+    "assignments",
+    "absences",
+    "workload-reports",
+    "staffing-figures",
+    "installations",
+    "installers",
+    "officers",
+    "courses",
+    "classes",
+    "enrollments",
+    "completions",
+    "card-logins",
+    "waivers",
+    "capacity-plans",
+    "findings",
+    "sweep-runs",
+    "tokens",
+    "readiness",
+    "impact-assessments",
+    "dashboard",
 ]
 
 
@@ -36,7 +53,9 @@ def test_openapi_schema_lists_every_resource(world, people, api):
     for verb in ("review", "approve", "sign", "suspend", "reinstate", "renew", "terminate", "withdraw"):
         assert f"/api/v1/agreements/{{id}}/{verb}/" in paths, verb
     for action in ("start", "complete", "pause", "resume"):
-        assert any(p.startswith("/api/v1/installations/{id}/steps/") and p.endswith(f"/{action}/") for p in paths), action
+        assert any(p.startswith("/api/v1/installations/{id}/steps/") and p.endswith(f"/{action}/") for p in paths), (
+            action
+        )
     for action in ("acknowledge", "resolve", "waive"):
         assert f"/api/v1/findings/{{id}}/{action}/" in paths, action
     assert "tokenAuth" in response.json()["components"]["securitySchemes"]

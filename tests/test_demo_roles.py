@@ -28,14 +28,20 @@ def test_demo_gives_the_houston_manager_each_stage_and_the_operators_the_admin(d
     from training.models import Enrollment, Officer
 
     manager = get_user_model().objects.get(username="pm.houston")
-    open_sites = list(Installation.objects.visible_to(manager).filter(status="in_progress")
-                      .prefetch_related("steps__pauses", "steps__depends_on"))
+    open_sites = list(
+        Installation.objects.visible_to(manager)
+        .filter(status="in_progress")
+        .prefetch_related("steps__pauses", "steps__depends_on")
+    )
     assert len(open_sites) >= 4
     offered = set()
     for site in open_sites:
         for step in site.steps.all():
-            offered |= {a for a in ("start", "complete", "pause", "resume")
-                        if step_action_refusal(step, a, installation=site) is None}
+            offered |= {
+                a
+                for a in ("start", "complete", "pause", "resume")
+                if step_action_refusal(step, a, installation=site) is None
+            }
     assert offered == {"start", "complete", "pause", "resume"}  # every step action can be tried
     statuses = Counter(Officer.objects.visible_to(manager).values_list("status", flat=True))
     assert {"nominated", "adjudicated", "certified", "suspended"} <= set(statuses)

@@ -17,9 +17,17 @@ PACKAGES = ("portal", "agreements", "staffing", "itdeploy", "training", "oversig
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
     """``lint-imports`` on the packages found in ``cwd``, as ``make test`` runs it."""
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports; "
-                               "sys.exit(lint_imports(no_cache=True, no_logo=True))"],
-        cwd=cwd, env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports; "
+            "sys.exit(lint_imports(no_cache=True, no_logo=True))",
+        ],
+        cwd=cwd,
+        env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -39,12 +47,19 @@ def copy_of_the_code(tmp_path_factory) -> Path:
     return where
 
 
-@pytest.mark.parametrize(("module", "line", "contract"), [
-    ("portal/views.py", "from staffing.models import Assignment", "Apps build on agreements"),
-    ("agreements/views.py", "from training.models import Officer", "Apps build on agreements"),
-    ("itdeploy/views.py", "from training.selectors import certified_officers_by_agency", "Apps build on agreements"),
-    ("training/views.py", "from agreements.importers import read_ice_file", "Other apps use agreements only"),
-])
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("portal/views.py", "from staffing.models import Assignment", "Apps build on agreements"),
+        ("agreements/views.py", "from training.models import Officer", "Apps build on agreements"),
+        (
+            "itdeploy/views.py",
+            "from training.selectors import certified_officers_by_agency",
+            "Apps build on agreements",
+        ),
+        ("training/views.py", "from agreements.importers import read_ice_file", "Other apps use agreements only"),
+    ],
+)
 def test_an_import_across_the_contracts_breaks_them(copy_of_the_code, module, line, contract):
     path = copy_of_the_code / module
     original = path.read_text()

@@ -36,7 +36,7 @@ TODAY = dt.date(2018, 3, 15)
 
 
 def at(day: dt.date):
-    return time_machine.travel(dt.datetime.combine(day, dt.time(15, tzinfo=dt.timezone.utc)), tick=False)
+    return time_machine.travel(dt.datetime.combine(day, dt.time(15, tzinfo=dt.UTC)), tick=False)
 
 
 def open_for(agency):
@@ -51,19 +51,32 @@ def site(world, people):
     Agreement.objects.filter(pk=agreement.pk).update(signed_on=dt.date(2017, 8, 1), applied_on=dt.date(2017, 3, 1))
     agreement.refresh_from_db()
     with at(dt.date(2017, 8, 2)):
-        installation = installation_open(agreement=agreement, acting_user=people["chief"], opened_on=dt.date(2017, 8, 2))
-    veteran = OfficerFactory(agency=world["mine"], certified_on=dt.date(2016, 1, 5), card_last_login_on=dt.date(2018, 2, 16))
-    recent = OfficerFactory(agency=world["mine"], certified_on=dt.date(2017, 9, 1), card_last_login_on=dt.date(2018, 3, 12))
-    future = AssignmentFactory(agency=world["mine"], program_manager=people["pm_miami"], kind="backup",
-                               starts_on=dt.date(2018, 4, 1))
+        installation = installation_open(
+            agreement=agreement, acting_user=people["chief"], opened_on=dt.date(2017, 8, 2)
+        )
+    veteran = OfficerFactory(
+        agency=world["mine"], certified_on=dt.date(2016, 1, 5), card_last_login_on=dt.date(2018, 2, 16)
+    )
+    recent = OfficerFactory(
+        agency=world["mine"], certified_on=dt.date(2017, 9, 1), card_last_login_on=dt.date(2018, 3, 12)
+    )
+    future = AssignmentFactory(
+        agency=world["mine"], program_manager=people["pm_miami"], kind="backup", starts_on=dt.date(2018, 4, 1)
+    )
     return {"agreement": agreement, "installation": installation, "officers": [veteran, recent], "future": future}
 
 
 def test_the_site_has_findings_while_its_agreement_is_in_force(site, world):
     with at(TODAY):
         sweep_run(notify=False)
-    assert {"itdeploy.past_goal", "itdeploy.step_breached", "training.card_warning", "training.refresher_overdue",
-            "training.recertification_missed", "staffing.workload_report_missing"} <= open_for(world["mine"])
+    assert {
+        "itdeploy.past_goal",
+        "itdeploy.step_breached",
+        "training.card_warning",
+        "training.refresher_overdue",
+        "training.recertification_missed",
+        "staffing.workload_report_missing",
+    } <= open_for(world["mine"])
 
 
 def test_termination_ends_everything_on_its_effective_date_and_the_sweep_reopens_nothing(site, world, people):
@@ -72,8 +85,12 @@ def test_termination_ends_everything_on_its_effective_date_and_the_sweep_reopens
         sweep_run(notify=False)
         assert open_for(agency)
         # when HQ records today a termination that took effect on 10 March
-        services.agreement_terminate(agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 3, 10),
-                                     reason="The county ended its participation")
+        services.agreement_terminate(
+            agreement=agreement,
+            acting_user=people["chief"],
+            effective_on=dt.date(2018, 3, 10),
+            reason="The county ended its participation",
+        )
         run = sweep_run(notify=False)
     # then the agreement
     agreement.refresh_from_db()
@@ -98,45 +115,59 @@ def test_termination_ends_everything_on_its_effective_date_and_the_sweep_reopens
     for officer in site["officers"]:
         officer.refresh_from_db()
         assert (officer.status, officer.suspension_cause, officer.suspended_on) == (
-            OfficerStatus.SUSPENDED, SuspensionCause.DESIGNATION_ENDED, dt.date(2018, 3, 10))
+            OfficerStatus.SUSPENDED,
+            SuspensionCause.DESIGNATION_ENDED,
+            dt.date(2018, 3, 10),
+        )
         event = officer.events.first()
         assert (event.verb, event.on, event.acting_user) == ("suspend", dt.date(2018, 3, 10), people["chief"])
         assert "Designation ended" in event.reason
     assert agency.pk not in certified_officers_by_agency(dt.date(2018, 3, 10))
     # and the findings: closed as "agreement ended", none reopened by the full sweep
     assert not open_for(agency), run.counts
-    assert set(Finding.objects.filter(agency=agency, resolved_by_run__isnull=True).values_list("resolution", flat=True)) == {
-        "agreement ended"}
+    assert set(
+        Finding.objects.filter(agency=agency, resolved_by_run__isnull=True).values_list("resolution", flat=True)
+    ) == {"agreement ended"}
 
 
 def test_a_new_agreement_restores_the_ended_designations(site, world, people):
     agency = world["mine"]
     with at(TODAY):
-        services.agreement_terminate(agreement=site["agreement"], acting_user=people["chief"],
-                                     effective_on=dt.date(2018, 3, 10), reason="Ended")
+        services.agreement_terminate(
+            agreement=site["agreement"], acting_user=people["chief"], effective_on=dt.date(2018, 3, 10), reason="Ended"
+        )
         warrant = AgreementFactory(agency=agency, program_model="wso", status=AgreementStatus.APPROVED, signed_on=None)
         services.agreement_sign(agreement=warrant, acting_user=people["chief"], signed_on=dt.date(2018, 3, 14))
     for officer in site["officers"]:
         officer.refresh_from_db()
         assert (officer.status, officer.suspension_cause, officer.status_since) == (
-            OfficerStatus.CERTIFIED, "", dt.date(2018, 3, 14))
+            OfficerStatus.CERTIFIED,
+            "",
+            dt.date(2018, 3, 14),
+        )
         assert officer.events.first().verb == "reinstate"
     assert certified_officers_by_agency(dt.date(2018, 3, 14)).get(agency.pk) == 2
 
 
 def test_withdrawal_ends_the_applicants_assignments_and_the_sweep_reopens_nothing(world, people):
     applicant = AgencyFactory(name="Lyon County Sheriff's Office", state="NV", county="Lyon")
-    application = AgreementFactory(agency=applicant, status=AgreementStatus.UNDER_REVIEW, signed_on=None,
-                                   applied_on=dt.date(2017, 6, 1))
+    application = AgreementFactory(
+        agency=applicant, status=AgreementStatus.UNDER_REVIEW, signed_on=None, applied_on=dt.date(2017, 6, 1)
+    )
     AssignmentFactory(agency=applicant, program_manager=people["pm"], starts_on=dt.date(2017, 7, 1))
-    later = AssignmentFactory(agency=applicant, program_manager=people["pm_other"], kind="backup",
-                              starts_on=dt.date(2018, 5, 1))
+    later = AssignmentFactory(
+        agency=applicant, program_manager=people["pm_other"], kind="backup", starts_on=dt.date(2018, 5, 1)
+    )
     nominee = OfficerFactory(agency=applicant, status=OfficerStatus.NOMINATED, certified_on=None)
     with at(TODAY):
         sweep_run(notify=False)
         assert "agreements.review_overdue" in open_for(applicant)
-        services.agreement_withdraw(agreement=application, acting_user=people["chief"],
-                                    effective_on=dt.date(2018, 3, 12), reason="The sheriff withdrew the application")
+        services.agreement_withdraw(
+            agreement=application,
+            acting_user=people["chief"],
+            effective_on=dt.date(2018, 3, 12),
+            reason="The sheriff withdrew the application",
+        )
         sweep_run(notify=False)
     application.refresh_from_db()
     assert (application.status, application.ended_on) == (AgreementStatus.WITHDRAWN, dt.date(2018, 3, 12))
@@ -155,8 +186,12 @@ def test_suspension_takes_effect_from_its_date_and_the_sweep_looks_away_while_it
     running = list(installation.steps.filter(started_on__isnull=False, completed_on__isnull=True))
     with at(TODAY):
         sweep_run(notify=False)
-        services.agreement_suspend(agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 3, 1),
-                                   reason="Audit of the jail's practices")
+        services.agreement_suspend(
+            agreement=agreement,
+            acting_user=people["chief"],
+            effective_on=dt.date(2018, 3, 1),
+            reason="Audit of the jail's practices",
+        )
         sweep_run(notify=False)
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SUSPENDED
@@ -178,17 +213,21 @@ def test_suspension_takes_effect_from_its_date_and_the_sweep_looks_away_while_it
     assert Assignment.objects.filter(agency=agency, ends_on__isnull=True).count() == 3
     # the findings closed as "agreement suspended"; no rule reports on the suspended site
     assert not open_for(agency)
-    assert set(Finding.objects.filter(agency=agency, resolved_by_run__isnull=True).values_list("resolution", flat=True)) == {
-        "agreement suspended"}
+    assert set(
+        Finding.objects.filter(agency=agency, resolved_by_run__isnull=True).values_list("resolution", flat=True)
+    ) == {"agreement suspended"}
 
 
 def test_reinstatement_resumes_everything_from_its_effective_date(site, world, people):
     agency, agreement, installation = world["mine"], site["agreement"], site["installation"]
     with at(dt.date(2018, 3, 5)):
-        services.agreement_suspend(agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 3, 1),
-                                   reason="Audit")
+        services.agreement_suspend(
+            agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 3, 1), reason="Audit"
+        )
     with at(TODAY):
-        services.agreement_reinstate(agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 3, 10))
+        services.agreement_reinstate(
+            agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 3, 10)
+        )
         sweep_run(notify=False)
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SIGNED
@@ -197,7 +236,8 @@ def test_reinstatement_resumes_everything_from_its_effective_date(site, world, p
     assert (suspension.starts_on, suspension.ends_on) == (dt.date(2018, 3, 1), dt.date(2018, 3, 10))
     assert not StepPause.objects.filter(step__installation=installation, ended_on__isnull=True).exists()
     assert set(StepPause.objects.filter(step__installation=installation).values_list("ended_on", flat=True)) == {
-        dt.date(2018, 3, 10)}
+        dt.date(2018, 3, 10)
+    }
     pause = InstallationPause.objects.get(installation=installation)
     assert (pause.started_on, pause.ended_on) == (dt.date(2018, 3, 1), dt.date(2018, 3, 10))
     installation.refresh_from_db()
@@ -217,15 +257,18 @@ def test_a_suspended_site_is_never_past_the_goal_for_its_suspended_days(world, p
     with at(dt.date(2017, 9, 2)):
         installation = installation_open(agreement=agreement, acting_user=people["chief"])
     with at(dt.date(2017, 12, 1)):
-        services.agreement_suspend(agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2017, 12, 1),
-                                   reason="Audit")
+        services.agreement_suspend(
+            agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2017, 12, 1), reason="Audit"
+        )
     with at(dt.date(2018, 1, 1)):
         services.agreement_reinstate(agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 1, 1))
     # 31 suspended days: the goal falls on 2017-09-01 + 180 + 31 days = 2018-03-31
     for day, past in [(dt.date(2018, 3, 31), False), (dt.date(2018, 4, 1), True)]:
         with at(day):
             sweep_run(notify=False, rule_codes=["itdeploy.past_goal"])
-        assert Finding.objects.open().filter(rule="itdeploy.past_goal", subject_id=installation.pk).exists() is past, day
+        assert Finding.objects.open().filter(rule="itdeploy.past_goal", subject_id=installation.pk).exists() is past, (
+            day
+        )
     from itdeploy import selectors
     from itdeploy.models import InstallationSettings
 
@@ -240,8 +283,11 @@ def test_the_api_says_what_is_in_force_with_the_same_definition(api, world, peop
     client = api(people["chief"])
     with at(TODAY):
         assert client.get(f"/api/v1/agreements/{agreement.pk}/").json()["in_force"] is True
-        answer = client.post(f"/api/v1/agreements/{agreement.pk}/suspend/",
-                             {"effective_on": "2018-03-01", "reason": "Audit"}, format="json")
+        answer = client.post(
+            f"/api/v1/agreements/{agreement.pk}/suspend/",
+            {"effective_on": "2018-03-01", "reason": "Audit"},
+            format="json",
+        )
         assert answer.status_code == 200 and answer.json()["in_force"] is False
         assert client.get(f"/api/v1/agencies/{agency.pk}/").json()["active"] is False
         listed = {r["id"]: r["active"] for r in client.get("/api/v1/agencies/").json()["results"]}

@@ -32,9 +32,15 @@ def test_database_url_selects_the_database_and_sqlite_is_the_default():
 def test_deploy_check_is_clean_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True,
-        env={**{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}, "DEBUG": "false",
-             "SECRET_KEY": "k" * 20 + "-production-like-secret-" + "x7Qp2Lz9" * 4, "ALLOWED_HOSTS": "portal.ice.example"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
+            "DEBUG": "false",
+            "SECRET_KEY": "k" * 20 + "-production-like-secret-" + "x7Qp2Lz9" * 4,
+            "ALLOWED_HOSTS": "portal.ice.example",
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

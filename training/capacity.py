@@ -80,19 +80,47 @@ class CapacityPlan:
 
     def rows(self) -> list[list]:
         """The plan as a table, for the CSV and Excel exports."""
-        out = [["Quarter", "Weeks", "Basic classes", "Basic seats", "Refresher classes", "Refresher seats",
-                "Classes already scheduled", "Basic seats scheduled", "Refresher seats scheduled",
-                "Basic seats still to schedule", "Refresher seats still to schedule"]]
+        out = [
+            [
+                "Quarter",
+                "Weeks",
+                "Basic classes",
+                "Basic seats",
+                "Refresher classes",
+                "Refresher seats",
+                "Classes already scheduled",
+                "Basic seats scheduled",
+                "Refresher seats scheduled",
+                "Basic seats still to schedule",
+                "Refresher seats still to schedule",
+            ]
+        ]
         for q in self.quarters:
-            out.append([f"Q{q.quarter}", q.weeks, q.basic_classes, q.basic_seats, q.refresher_classes, q.refresher_seats,
-                        q.scheduled_classes, q.basic_seats_scheduled, q.refresher_seats_scheduled,
-                        q.basic_seats_to_schedule, q.refresher_seats_to_schedule])
+            out.append(
+                [
+                    f"Q{q.quarter}",
+                    q.weeks,
+                    q.basic_classes,
+                    q.basic_seats,
+                    q.refresher_classes,
+                    q.refresher_seats,
+                    q.scheduled_classes,
+                    q.basic_seats_scheduled,
+                    q.refresher_seats_scheduled,
+                    q.basic_seats_to_schedule,
+                    q.refresher_seats_to_schedule,
+                ]
+            )
         out.append([])
         for label, value in [
-            ("Expected new officers", self.expected_new_officers), ("Refreshers due", self.refreshers_due),
-            ("Basic classes needed", self.basic_classes_needed), ("Refresher classes needed", self.refresher_classes_needed),
-            ("Basic seats available", self.basic_seats_available), ("Refresher seats available", self.refresher_seats_available),
-            ("Basic shortfall (officers)", self.basic_shortfall), ("Refresher shortfall (officers)", self.refresher_shortfall),
+            ("Expected new officers", self.expected_new_officers),
+            ("Refreshers due", self.refreshers_due),
+            ("Basic classes needed", self.basic_classes_needed),
+            ("Refresher classes needed", self.refresher_classes_needed),
+            ("Basic seats available", self.basic_seats_available),
+            ("Refresher seats available", self.refresher_seats_available),
+            ("Basic shortfall (officers)", self.basic_shortfall),
+            ("Refresher shortfall (officers)", self.refresher_shortfall),
             ("Basic seats scheduled", self.basic_seats_scheduled),
             ("Refresher seats scheduled", self.refresher_seats_scheduled),
             ("Basic seats still to schedule", self.basic_seats_to_schedule),
@@ -102,8 +130,9 @@ class CapacityPlan:
         return out
 
 
-def capacity_plan(fiscal_year: int, *, allow_q1: bool = False, regional_sites: int = 0,
-                  class_size: int | None = None) -> CapacityPlan:
+def capacity_plan(
+    fiscal_year: int, *, allow_q1: bool = False, regional_sites: int = 0, class_size: int | None = None
+) -> CapacityPlan:
     from agreements.choices import PENDING_STATUSES, AgreementStatus
     from agreements.models import Agency, Agreement
 
@@ -111,41 +140,67 @@ def capacity_plan(fiscal_year: int, *, allow_q1: bool = False, regional_sites: i
     start, end = dates.fiscal_year_start(fiscal_year), dates.fiscal_year_end(fiscal_year)
 
     certified_ever = Officer.objects.filter(certified_on__isnull=False)
-    agencies_with_officers = Agency.objects.filter(
-        Exists(certified_ever.filter(agency=OuterRef("pk"))), agreements__status=AgreementStatus.SIGNED).distinct().count()
-    per_agreement = (certified_ever.count() / agencies_with_officers) if agencies_with_officers else conf.get(
-        "TRAINING_OFFICERS_PER_AGREEMENT")
+    agencies_with_officers = (
+        Agency.objects.filter(
+            Exists(certified_ever.filter(agency=OuterRef("pk"))), agreements__status=AgreementStatus.SIGNED
+        )
+        .distinct()
+        .count()
+    )
+    per_agreement = (
+        (certified_ever.count() / agencies_with_officers)
+        if agencies_with_officers
+        else conf.get("TRAINING_OFFICERS_PER_AGREEMENT")
+    )
     pending = Agreement.objects.filter(status__in=PENDING_STATUSES).values("agency").distinct().count()
     new = (
         Agreement.objects.filter(status=AgreementStatus.SIGNED, signed_on__range=(start, end))
-        .exclude(Exists(certified_ever.filter(agency=OuterRef("agency")))).values("agency").distinct().count()
+        .exclude(Exists(certified_ever.filter(agency=OuterRef("agency"))))
+        .values("agency")
+        .distinct()
+        .count()
     )
     expected = math.ceil((pending + new) * per_agreement)
 
     two_years = (dates.fiscal_year_start(fiscal_year - 2), dates.fiscal_year_end(fiscal_year - 2))
-    refreshers = Officer.objects.with_standing(start).filter(
-        status=OfficerStatus.CERTIFIED, last_training_on__range=two_years).count()
+    refreshers = (
+        Officer.objects.with_standing(start)
+        .filter(status=OfficerStatus.CERTIFIED, last_training_on__range=two_years)
+        .count()
+    )
 
     sites = list(AcademySite.objects.values_list("max_concurrent_classes", flat=True)) + [1] * regional_sites
     concurrency = sum(sites)
     scheduled = list(
-        AcademyClass.objects.filter(starts_on__range=(start, end)).exclude(status=ClassStatus.CANCELLED)
-        .values_list("starts_on", "course__kind").annotate(n=Count("id"), seats=Sum("capacity"))
+        AcademyClass.objects.filter(starts_on__range=(start, end))
+        .exclude(status=ClassStatus.CANCELLED)
+        .values_list("starts_on", "course__kind")
+        .annotate(n=Count("id"), seats=Sum("capacity"))
     )
-    scheduled_seats = {kind: sum(seats for _, k, _, seats in scheduled if k == kind)
-                       for kind in (CourseKind.BASIC, CourseKind.REFRESHER)}
+    scheduled_seats = {
+        kind: sum(seats for _, k, _, seats in scheduled if k == kind)
+        for kind in (CourseKind.BASIC, CourseKind.REFRESHER)
+    }
     # The seats of classes already scheduled are subtracted from the need: only the rest
     # needs new classes.
     basic_need = max(0, expected - scheduled_seats[CourseKind.BASIC])
     refresher_need = max(0, refreshers - scheduled_seats[CourseKind.REFRESHER])
     plan = CapacityPlan(
-        fiscal_year=fiscal_year, class_size=size, allow_q1=allow_q1, regional_sites=regional_sites,
-        officers_per_agreement=round(per_agreement, 2), pending_agreements=pending, new_agreements=new,
-        expected_new_officers=expected, refreshers_due=refreshers,
-        basic_classes_needed=math.ceil(basic_need / size), refresher_classes_needed=math.ceil(refresher_need / size),
+        fiscal_year=fiscal_year,
+        class_size=size,
+        allow_q1=allow_q1,
+        regional_sites=regional_sites,
+        officers_per_agreement=round(per_agreement, 2),
+        pending_agreements=pending,
+        new_agreements=new,
+        expected_new_officers=expected,
+        refreshers_due=refreshers,
+        basic_classes_needed=math.ceil(basic_need / size),
+        refresher_classes_needed=math.ceil(refresher_need / size),
         basic_seats_scheduled=scheduled_seats[CourseKind.BASIC],
         refresher_seats_scheduled=scheduled_seats[CourseKind.REFRESHER],
-        basic_seats_to_schedule=basic_need, refresher_seats_to_schedule=refresher_need,
+        basic_seats_to_schedule=basic_need,
+        refresher_seats_to_schedule=refresher_need,
     )
     basic_left = plan.basic_classes_needed
     basic_booked = refresher_booked = 0
@@ -154,9 +209,13 @@ def capacity_plan(fiscal_year: int, *, allow_q1: bool = False, regional_sites: i
         weeks = ((q_end - q_start).days + 1) // 7
         class_weeks = concurrency * weeks
         in_quarter = [(kind, n, seats) for day, kind, n, seats in scheduled if q_start <= day <= q_end]
-        q = QuarterPlan(quarter=quarter, weeks=weeks, scheduled_classes=sum(n for _, n, _ in in_quarter),
-                        basic_seats_scheduled=sum(seats for k, _, seats in in_quarter if k == CourseKind.BASIC),
-                        refresher_seats_scheduled=sum(seats for k, _, seats in in_quarter if k == CourseKind.REFRESHER))
+        q = QuarterPlan(
+            quarter=quarter,
+            weeks=weeks,
+            scheduled_classes=sum(n for _, n, _ in in_quarter),
+            basic_seats_scheduled=sum(seats for k, _, seats in in_quarter if k == CourseKind.BASIC),
+            refresher_seats_scheduled=sum(seats for k, _, seats in in_quarter if k == CourseKind.REFRESHER),
+        )
         basic_booked += q.basic_seats_scheduled
         refresher_booked += q.refresher_seats_scheduled
         q.basic_seats_to_schedule = max(0, expected - basic_booked)

@@ -25,8 +25,13 @@ TRANSITIONS = {
     "reinstate": ((OfficerStatus.SUSPENDED,), OfficerStatus.CERTIFIED),
     "revoke": ((OfficerStatus.SUSPENDED, OfficerStatus.CERTIFIED), OfficerStatus.REVOKED),
     "leave": (
-        (OfficerStatus.NOMINATED, OfficerStatus.ADJUDICATED, OfficerStatus.IN_TRAINING, OfficerStatus.CERTIFIED,
-         OfficerStatus.SUSPENDED),
+        (
+            OfficerStatus.NOMINATED,
+            OfficerStatus.ADJUDICATED,
+            OfficerStatus.IN_TRAINING,
+            OfficerStatus.CERTIFIED,
+            OfficerStatus.SUSPENDED,
+        ),
         OfficerStatus.LEFT,
     ),
 }

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agency
 from portal import dates
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 from portal.demo import DemoContext, person_name
 
 from .catalogue import ensure_catalogue
@@ -44,20 +44,38 @@ def seed(ctx: DemoContext) -> None:
         status = OfficerStatus.CERTIFIED
         roll = rng.random()
         if i >= total - round(total * 0.06):  # a pipeline of nominees and trainees
-            status, certified = rng.choice([OfficerStatus.NOMINATED, OfficerStatus.ADJUDICATED, OfficerStatus.IN_TRAINING]), None
+            status, certified = (
+                rng.choice([OfficerStatus.NOMINATED, OfficerStatus.ADJUDICATED, OfficerStatus.IN_TRAINING]),
+                None,
+            )
         elif roll < 0.02:
             status = OfficerStatus.LEFT
         number = f"{agency.state}-{i + 1:06d}"
-        login_gap = rng.choice([1, 2, 3, 5, 8, 12, 15, 19, 22, 26, 28, 33, 45]) if agency.equipment_operational_since else rng.choice([2, 4, 9, 14, 21, 27, 40])
-        last_login = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=login_gap), dt.time(8 + rng.randint(0, 9), rng.randint(0, 59))))
-        officers.append(Officer(
-            agency=agency, officer_number=number, last_name=last, first_name=first,
-            email=f"{first[0].lower()}{last.lower()}{i}@{agency.match_key.replace(' ', '')[:20]}.gov",
-            status=status, status_since=certified or today - dt.timedelta(days=rng.randint(5, 60)), certified_on=certified,
-            card_last_login_at=last_login if certified else None,
-            card_last_login_on=dates.local_date(last_login) if certified else None,
-            left_on=today - dt.timedelta(days=rng.randint(10, 200)) if status == OfficerStatus.LEFT else None,
-        ))
+        login_gap = (
+            rng.choice([1, 2, 3, 5, 8, 12, 15, 19, 22, 26, 28, 33, 45])
+            if agency.equipment_operational_since
+            else rng.choice([2, 4, 9, 14, 21, 27, 40])
+        )
+        last_login = timezone.make_aware(
+            dt.datetime.combine(
+                today - dt.timedelta(days=login_gap), dt.time(8 + rng.randint(0, 9), rng.randint(0, 59))
+            )
+        )
+        officers.append(
+            Officer(
+                agency=agency,
+                officer_number=number,
+                last_name=last,
+                first_name=first,
+                email=f"{first[0].lower()}{last.lower()}{i}@{agency.match_key.replace(' ', '')[:20]}.gov",
+                status=status,
+                status_since=certified or today - dt.timedelta(days=rng.randint(5, 60)),
+                certified_on=certified,
+                card_last_login_at=last_login if certified else None,
+                card_last_login_on=dates.local_date(last_login) if certified else None,
+                left_on=today - dt.timedelta(days=rng.randint(10, 200)) if status == OfficerStatus.LEFT else None,
+            )
+        )
     bulk_create_with_history(officers, Officer, batch_size=2000, default_change_reason="Demo data")
     officers = list(Officer.objects.order_by("pk"))
 
@@ -67,44 +85,97 @@ def seed(ctx: DemoContext) -> None:
     prev_start, prev_end = dates.fiscal_year_start(fy - 1), dates.fiscal_year_end(fy - 1)
     this_start = dates.fiscal_year_start(fy)
     for o in officers:
-        events.append(OfficerEvent(officer=o, verb="nominate", to_status=OfficerStatus.NOMINATED,
-                                   on=(o.certified_on or o.status_since) - dt.timedelta(days=90), reason="Demo data"))
+        events.append(
+            OfficerEvent(
+                officer=o,
+                verb="nominate",
+                to_status=OfficerStatus.NOMINATED,
+                on=(o.certified_on or o.status_since) - dt.timedelta(days=90),
+                reason="Demo data",
+            )
+        )
         if not o.certified_on:
             continue
-        events.append(OfficerEvent(officer=o, verb="certify", from_status=OfficerStatus.IN_TRAINING,
-                                   to_status=OfficerStatus.CERTIFIED, on=o.certified_on, reason="Completed the basic course"))
+        events.append(
+            OfficerEvent(
+                officer=o,
+                verb="certify",
+                from_status=OfficerStatus.IN_TRAINING,
+                to_status=OfficerStatus.CERTIFIED,
+                on=o.certified_on,
+                reason="Completed the basic course",
+            )
+        )
         # Last fiscal year: most recertified; about 8% missed it.
         if o.certified_on < prev_start and rng.random() > 0.08:
             for c in palms:
-                completions.append(Completion(officer=o, course=c, completed_on=prev_start + dt.timedelta(days=rng.randint(200, 360)),
-                                              source=CompletionSource.PALMS_EXPORT))
+                completions.append(
+                    Completion(
+                        officer=o,
+                        course=c,
+                        completed_on=prev_start + dt.timedelta(days=rng.randint(200, 360)),
+                        source=CompletionSource.PALMS_EXPORT,
+                    )
+                )
         # This fiscal year: progress grows towards 30 September.
         if o.certified_on < this_start:
             share = min(1.0, max(0.0, (today - this_start).days / 365 + rng.uniform(-0.3, 0.3)))
             for c in palms[: round(share * len(palms))]:
-                completions.append(Completion(officer=o, course=c, completed_on=this_start + dt.timedelta(days=rng.randint(0, max(0, (today - this_start).days))),
-                                              source=CompletionSource.PALMS_EXPORT))
+                completions.append(
+                    Completion(
+                        officer=o,
+                        course=c,
+                        completed_on=this_start + dt.timedelta(days=rng.randint(0, max(0, (today - this_start).days))),
+                        source=CompletionSource.PALMS_EXPORT,
+                    )
+                )
         # Refresher: most veterans took it two years after certification.
         refresher_on = o.certified_on + dt.timedelta(days=730 - rng.randint(0, 60))
         if refresher_on < today and rng.random() < 0.85:
-            completions.append(Completion(officer=o, course=refresher, completed_on=refresher_on, source=CompletionSource.ACADEMY))
+            completions.append(
+                Completion(officer=o, course=refresher, completed_on=refresher_on, source=CompletionSource.ACADEMY)
+            )
     Completion.objects.bulk_create(completions, batch_size=5000, ignore_conflicts=True)
 
     # Some who missed last year's recertification were suspended 100+ days ago, a few with no follow-up.
-    recertified = set(Completion.objects.filter(course__kind=CourseKind.PALMS, completed_on__range=(prev_start, prev_end))
-                      .values_list("officer_id", flat=True))
-    missed = [o for o in officers if o.status == OfficerStatus.CERTIFIED and o.certified_on and o.certified_on < prev_start
-              and o.pk not in recertified]
+    recertified = set(
+        Completion.objects.filter(
+            course__kind=CourseKind.PALMS, completed_on__range=(prev_start, prev_end)
+        ).values_list("officer_id", flat=True)
+    )
+    missed = [
+        o
+        for o in officers
+        if o.status == OfficerStatus.CERTIFIED
+        and o.certified_on
+        and o.certified_on < prev_start
+        and o.pk not in recertified
+    ]
     to_suspend = missed[: max(3, len(missed) // 2)]
     for o in to_suspend:
-        o.status, o.suspended_on, o.suspension_cause = OfficerStatus.SUSPENDED, today - dt.timedelta(days=rng.choice([20, 60, 95, 120])), SuspensionCause.RECERTIFICATION
+        o.status, o.suspended_on, o.suspension_cause = (
+            OfficerStatus.SUSPENDED,
+            today - dt.timedelta(days=rng.choice([20, 60, 95, 120])),
+            SuspensionCause.RECERTIFICATION,
+        )
         o.status_since = o.suspended_on
-        events.append(OfficerEvent(officer=o, verb="suspend", from_status=OfficerStatus.CERTIFIED, to_status=OfficerStatus.SUSPENDED,
-                                   on=o.suspended_on, reason="Missed the PALMS recertification"))
+        events.append(
+            OfficerEvent(
+                officer=o,
+                verb="suspend",
+                from_status=OfficerStatus.CERTIFIED,
+                to_status=OfficerStatus.SUSPENDED,
+                on=o.suspended_on,
+                reason="Missed the PALMS recertification",
+            )
+        )
     bulk_update_with_history(to_suspend, Officer, ["status", "suspended_on", "suspension_cause", "status_since"])
     OfficerEvent.objects.bulk_create(events, batch_size=5000)
-    CardLogin.objects.bulk_create([CardLogin(officer=o, logged_in_at=o.card_last_login_at) for o in officers if o.card_last_login_at],
-                                  batch_size=5000, ignore_conflicts=True)
+    CardLogin.objects.bulk_create(
+        [CardLogin(officer=o, logged_in_at=o.card_last_login_at) for o in officers if o.card_last_login_at],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
 
     # Academy classes: last and this fiscal year; basic classes from January (Q2) on, refreshers all year.
     site = AcademySite.objects.get(is_default=True)
@@ -116,19 +187,45 @@ def seed(ctx: DemoContext) -> None:
             day = start + dt.timedelta(weeks=week)
             day -= dt.timedelta(days=day.weekday())
             if dates.fiscal_quarter(day) != 1:
-                classes.append(AcademyClass(course=basic, site=site, starts_on=day, ends_on=day + dt.timedelta(days=27), capacity=24,
-                                            status=ClassStatus.COMPLETED if day + dt.timedelta(days=27) < today else ClassStatus.SCHEDULED))
+                classes.append(
+                    AcademyClass(
+                        course=basic,
+                        site=site,
+                        starts_on=day,
+                        ends_on=day + dt.timedelta(days=27),
+                        capacity=24,
+                        status=ClassStatus.COMPLETED if day + dt.timedelta(days=27) < today else ClassStatus.SCHEDULED,
+                    )
+                )
             r_day = day + dt.timedelta(weeks=2)
-            classes.append(AcademyClass(course=refresher, site=site, starts_on=r_day, ends_on=r_day + dt.timedelta(days=6), capacity=24,
-                                        status=ClassStatus.COMPLETED if r_day + dt.timedelta(days=6) < today else ClassStatus.SCHEDULED))
+            classes.append(
+                AcademyClass(
+                    course=refresher,
+                    site=site,
+                    starts_on=r_day,
+                    ends_on=r_day + dt.timedelta(days=6),
+                    capacity=24,
+                    status=ClassStatus.COMPLETED if r_day + dt.timedelta(days=6) < today else ClassStatus.SCHEDULED,
+                )
+            )
     bulk_create_with_history(classes, AcademyClass, batch_size=500, default_change_reason="Demo data")
-    upcoming = list(AcademyClass.objects.filter(course=basic, status=ClassStatus.SCHEDULED, starts_on__gt=today).order_by("starts_on")[:1])
+    upcoming = list(
+        AcademyClass.objects.filter(course=basic, status=ClassStatus.SCHEDULED, starts_on__gt=today).order_by(
+            "starts_on"
+        )[:1]
+    )
     pipeline = [o for o in officers if o.status in (OfficerStatus.ADJUDICATED, OfficerStatus.IN_TRAINING)]
     if upcoming:
         c = upcoming[0]
-        enrollments = [Enrollment(academy_class=c, officer=o, status=EnrollmentStatus.ENROLLED if k < c.capacity else EnrollmentStatus.WAITLISTED,
-                                  requested_at=timezone.now() - dt.timedelta(days=30 - k))
-                       for k, o in enumerate(pipeline)]
+        enrollments = [
+            Enrollment(
+                academy_class=c,
+                officer=o,
+                status=EnrollmentStatus.ENROLLED if k < c.capacity else EnrollmentStatus.WAITLISTED,
+                requested_at=timezone.now() - dt.timedelta(days=30 - k),
+            )
+            for k, o in enumerate(pipeline)
+        ]
         Enrollment.objects.bulk_create(enrollments, batch_size=1000)
     seed_manager_class(ctx, refresher=refresher, site=site)
 
@@ -146,8 +243,14 @@ def seed_manager_class(ctx: DemoContext, *, refresher, site) -> None:
     if manager is None:
         return
     starts = ctx.today + dt.timedelta(weeks=3)
-    academy_class = AcademyClass(course=refresher, site=site, starts_on=starts, ends_on=starts + dt.timedelta(days=4),
-                                 capacity=6, status=ClassStatus.SCHEDULED)
+    academy_class = AcademyClass(
+        course=refresher,
+        site=site,
+        starts_on=starts,
+        ends_on=starts + dt.timedelta(days=4),
+        capacity=6,
+        status=ClassStatus.SCHEDULED,
+    )
     academy_class.full_clean()
     academy_class.save()
     officers = Officer.objects.visible_to(manager).filter(status=OfficerStatus.CERTIFIED).order_by("last_name", "pk")

@@ -21,7 +21,9 @@ class OfficerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     agency = django_filters.NumberFilter(field_name="agency_id", label="Agency id")
     agency_name = django_filters.CharFilter(field_name="agency__name", lookup_expr="icontains", label="Agency name")
-    field_office = django_filters.ModelChoiceFilter(field_name="agency__field_office", queryset=FieldOffice.objects.all())
+    field_office = django_filters.ModelChoiceFilter(
+        field_name="agency__field_office", queryset=FieldOffice.objects.all()
+    )
     status = django_filters.MultipleChoiceFilter(choices=OfficerStatus.choices)
     can_act = django_filters.BooleanFilter(method="filter_can_act", label="Can act today")
     card_state = django_filters.ChoiceFilter(choices=CardState.choices, method="filter_card_state", label="Card state")
@@ -30,14 +32,28 @@ class OfficerFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Officer
-        fields = ["q", "agency", "agency_name", "field_office", "status", "can_act", "card_state", "recertified", "refresher_due"]
+        fields = [
+            "q",
+            "agency",
+            "agency_name",
+            "field_office",
+            "status",
+            "can_act",
+            "card_state",
+            "recertified",
+            "refresher_due",
+        ]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(last_name__icontains=value) | Q(first_name__icontains=value) |
-                               Q(officer_number__icontains=value) | Q(agency__name__icontains=value))
+        return queryset.filter(
+            Q(last_name__icontains=value)
+            | Q(first_name__icontains=value)
+            | Q(officer_number__icontains=value)
+            | Q(agency__name__icontains=value)
+        )
 
     def filter_can_act(self, queryset, name, value):
         if value is None:
@@ -60,7 +76,9 @@ class OfficerFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         start = dates.fiscal_year_start(dates.fiscal_year(dates.today()))
-        done = Q(status=OfficerStatus.CERTIFIED) & (Q(certified_on__gte=start) | Q(recert_done__gte=F("recert_required")))
+        done = Q(status=OfficerStatus.CERTIFIED) & (
+            Q(certified_on__gte=start) | Q(recert_done__gte=F("recert_required"))
+        )
         return queryset.filter(done) if value else queryset.filter(status=OfficerStatus.CERTIFIED).exclude(done)
 
     def filter_refresher_due(self, queryset, name, value):
@@ -83,8 +101,12 @@ class AcademyClassFilterSet(django_filters.FilterSet):
     course = django_filters.ModelChoiceFilter(queryset=Course.objects.exclude(kind=CourseKind.PALMS))
     site = django_filters.ModelChoiceFilter(queryset=AcademySite.objects.all())
     status = django_filters.ChoiceFilter(choices=ClassStatus.choices)
-    fiscal_year = django_filters.NumberFilter(method="filter_fy", label="Fiscal year",
-                                              min_value=bounds.FISCAL_YEAR_MIN, max_value=bounds.FISCAL_YEAR_FILTER_MAX)
+    fiscal_year = django_filters.NumberFilter(
+        method="filter_fy",
+        label="Fiscal year",
+        min_value=bounds.FISCAL_YEAR_MIN,
+        max_value=bounds.FISCAL_YEAR_FILTER_MAX,
+    )
 
     class Meta:
         model = AcademyClass

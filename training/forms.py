@@ -40,10 +40,14 @@ class ClassScheduleForm(DescribedForm):
     starts_on = forms.DateField(label="Start date", widget=forms.DateInput(format="%Y-%m-%d"))
     capacity = forms.IntegerField(label="Seats", min_value=1, max_value=200, initial=24)
     q1_override = forms.BooleanField(
-        label="Override the rule against basic classes in Q1 (October to December)", required=False)
+        label="Override the rule against basic classes in Q1 (October to December)", required=False
+    )
     q1_override_reason = forms.CharField(
-        label="Reason for the Q1 override", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Recorded with the class; required with the override.")
+        label="Reason for the Q1 override",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded with the class; required with the override.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,25 +83,40 @@ class EnrolForm(DescribedForm):
         super().__init__(*args, **kwargs)
         status = OfficerStatus.ADJUDICATED if academy_class.course.kind == CourseKind.BASIC else OfficerStatus.CERTIFIED
         self.candidates = (
-            Officer.objects.visible_to(user).filter(status=status)
-            .exclude(Exists(Enrollment.objects.filter(officer=OuterRef("pk"), academy_class=academy_class,
-                                                      status__in=ACTIVE_ENROLLMENT)))
-            .select_related("agency").order_by("last_name", "first_name", "officer_number")
+            Officer.objects.visible_to(user)
+            .filter(status=status)
+            .exclude(
+                Exists(
+                    Enrollment.objects.filter(
+                        officer=OuterRef("pk"), academy_class=academy_class, status__in=ACTIVE_ENROLLMENT
+                    )
+                )
+            )
+            .select_related("agency")
+            .order_by("last_name", "first_name", "officer_number")
         )
-        who = ("officers whose background has been adjudicated" if status == OfficerStatus.ADJUDICATED
-               else "certified officers")
+        who = (
+            "officers whose background has been adjudicated"
+            if status == OfficerStatus.ADJUDICATED
+            else "certified officers"
+        )
         self.uses_select = self.candidates.count() <= ENROL_SELECT_LIMIT
         if self.uses_select:
             field = forms.ModelChoiceField(
-                queryset=self.candidates, label="Officer", empty_label="- Select an officer -",
+                queryset=self.candidates,
+                label="Officer",
+                empty_label="- Select an officer -",
                 help_text=f"This class takes {who} of your agencies who are not already enrolled.",
                 error_messages={"invalid_choice": self.NOT_FOUND, "required": "Choose an officer."},
             )
             field.label_from_instance = lambda o: f"{o.last_name}, {o.first_name} ({o.officer_number}), {o.agency.name}"
         else:
-            field = forms.CharField(label="Officer number", max_length=30,
-                                    help_text=f"This class takes {who} who are not already enrolled.",
-                                    error_messages={"required": "Give the officer number."})
+            field = forms.CharField(
+                label="Officer number",
+                max_length=30,
+                help_text=f"This class takes {who} who are not already enrolled.",
+                error_messages={"required": "Give the officer number."},
+            )
         self.fields["officer"] = field
 
     def clean_officer(self):
@@ -112,8 +131,13 @@ class EnrolForm(DescribedForm):
 
 #: The changes of status (and of the security card) a Field Program Manager or HQ records
 #: on an officer's page; revocation is HQ's.
-OFFICER_CHANGES = [("adjudicate", "Background adjudicated"), ("certify", "Certify"), ("suspend", "Suspend"),
-                   ("reinstate", "Reinstate"), ("leave", "Left the program")]
+OFFICER_CHANGES = [
+    ("adjudicate", "Background adjudicated"),
+    ("certify", "Certify"),
+    ("suspend", "Suspend"),
+    ("reinstate", "Reinstate"),
+    ("leave", "Left the program"),
+]
 CARD_CHANGES = [("request-card-reactivation", "Request card reactivation"), ("reactivate-card", "Card reactivated")]
 
 

@@ -22,10 +22,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from portal.audit import Channel, context as audit_context
-from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from portal import dates
+from portal.audit import Channel
+from portal.audit import context as audit_context
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
 from .choices import CompletionSource, OfficerStatus, SuspensionCause
 from .models import CardLogin, Completion, Course, Officer, OfficerEvent
@@ -68,8 +69,9 @@ def parse_csv(text: str, kind: str) -> list[tuple[int, dict]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS[kind] if c not in header]
     if missing:
-        raise ValidationError({"file": [f"The file lacks the column(s): {', '.join(missing)}. "
-                                        f"Expected: {', '.join(COLUMNS[kind])}."]})
+        raise ValidationError(
+            {"file": [f"The file lacks the column(s): {', '.join(missing)}. Expected: {', '.join(COLUMNS[kind])}."]}
+        )
     reader.fieldnames = header
     return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
 
@@ -96,6 +98,7 @@ def _finish(report: ImportReport, apply_valid: bool, dry_run: bool) -> bool:
 
 
 # --- PALMS completions -------------------------------------------------------------------
+
 
 @audit_context(channel=Channel.IMPORT)
 @transaction.atomic
@@ -129,27 +132,43 @@ def import_completions(rows, *, acting_user, apply_valid: bool = False, dry_run:
         seen.add(key)
         candidates.append((line, key, officer, course, day))
     existing = set(
-        Completion.objects.filter(officer_id__in={k[0] for _, k, *_ in candidates})
-        .values_list("officer_id", "course_id", "completed_on")
+        Completion.objects.filter(officer_id__in={k[0] for _, k, *_ in candidates}).values_list(
+            "officer_id", "course_id", "completed_on"
+        )
     )
     new = []
     for line, key, officer, course, day in candidates:
         if key in existing:
             report.duplicates += 1
         else:
-            new.append(Completion(officer=officer, course=course, completed_on=day, source=CompletionSource.PALMS_EXPORT,
-                                  recorded_by=acting_user))
-            report.preview.append({"row": line, "officer_number": officer.officer_number, "course_code": course.code,
-                                   "completed_on": day.isoformat()})
+            new.append(
+                Completion(
+                    officer=officer,
+                    course=course,
+                    completed_on=day,
+                    source=CompletionSource.PALMS_EXPORT,
+                    recorded_by=acting_user,
+                )
+            )
+            report.preview.append(
+                {
+                    "row": line,
+                    "officer_number": officer.officer_number,
+                    "course_code": course.code,
+                    "completed_on": day.isoformat(),
+                }
+            )
     report.valid = len(candidates)
     if _finish(report, apply_valid, dry_run):
-        bulk_create_with_history(new, Completion, batch_size=500, default_user=acting_user,
-                                 default_change_reason="PALMS completions import")
+        bulk_create_with_history(
+            new, Completion, batch_size=500, default_user=acting_user, default_change_reason="PALMS completions import"
+        )
         report.created, report.applied = len(new), True
     return report
 
 
 # --- security-card logins ------------------------------------------------------------------
+
 
 def parse_login(value: str) -> dt.datetime | None:
     """An ISO 8601 timestamp; without an offset it is America/New_York time."""
@@ -189,22 +208,31 @@ def import_card_logins(rows, *, acting_user, apply_valid: bool = False, dry_run:
             continue
         seen.add(key)
         candidates.append((line, key, officer, moment))
-    existing = set(CardLogin.objects.filter(officer_id__in={k[0] for _, k, *_ in candidates})
-                   .values_list("officer_id", "logged_in_at"))
+    existing = set(
+        CardLogin.objects.filter(officer_id__in={k[0] for _, k, *_ in candidates}).values_list(
+            "officer_id", "logged_in_at"
+        )
+    )
     new = []
     for line, key, officer, moment in candidates:
         if key in existing:
             report.duplicates += 1
         else:
             new.append(CardLogin(officer=officer, logged_in_at=moment, recorded_by=acting_user))
-            report.preview.append({"row": line, "officer_number": officer.officer_number,
-                                   "logged_in_at": timezone.localtime(moment).isoformat()})
+            report.preview.append(
+                {
+                    "row": line,
+                    "officer_number": officer.officer_number,
+                    "logged_in_at": timezone.localtime(moment).isoformat(),
+                }
+            )
     report.valid = len(candidates)
     if _finish(report, apply_valid, dry_run):
         # Logins already recorded were left out above; a concurrent import of the same
         # login fails on the unique constraint and rolls the import back.
-        bulk_create_with_history(new, CardLogin, batch_size=1000, default_user=acting_user,
-                                 default_change_reason="Card-login import")
+        bulk_create_with_history(
+            new, CardLogin, batch_size=1000, default_user=acting_user, default_change_reason="Card-login import"
+        )
         latest: dict[int, dt.datetime] = {}
         for login in new:
             if login.logged_in_at > latest.get(login.officer_id, login.logged_in_at - dt.timedelta(seconds=1)):
@@ -216,13 +244,20 @@ def import_card_logins(rows, *, acting_user, apply_valid: bool = False, dry_run:
                 officer.card_last_login_at, officer.card_last_login_on = moment, dates.local_date(moment)
                 changed.append(officer)
         if changed:
-            bulk_update_with_history(changed, Officer, ["card_last_login_at", "card_last_login_on"], batch_size=500,
-                                     default_user=acting_user, default_change_reason="Card-login import")
+            bulk_update_with_history(
+                changed,
+                Officer,
+                ["card_last_login_at", "card_last_login_on"],
+                batch_size=500,
+                default_user=acting_user,
+                default_change_reason="Card-login import",
+            )
         report.created, report.updated, report.applied = len(new), len(changed), True
     return report
 
 
 # --- officer roster --------------------------------------------------------------------------
+
 
 def _status(value: str) -> str | None:
     value = value.strip().lower()
@@ -242,11 +277,14 @@ def roster_transition(officer: Officer, status: str, acting_user) -> tuple[str |
 
     verb = next((v for v, (allowed, to) in TRANSITIONS.items() if to == status and officer.status in allowed), None)
     if verb is None:
-        return None, (f"Officer {officer.officer_number} is {officer.get_status_display().lower()} and cannot be moved "
-                      f"to “{OfficerStatus(status).label}”: the transition rules do not allow it.")
+        return None, (
+            f"Officer {officer.officer_number} is {officer.get_status_display().lower()} and cannot be moved "
+            f"to “{OfficerStatus(status).label}”: the transition rules do not allow it."
+        )
     if verb in HQ_ONLY and acting_user is not None and not access.may(acting_user, verb, Officer):
-        return None, (f"Officer {officer.officer_number}: only the Unit Chief or a National Program Manager revokes "
-                      "an officer.")
+        return None, (
+            f"Officer {officer.officer_number}: only the Unit Chief or a National Program Manager revokes an officer."
+        )
     return verb, ""
 
 
@@ -272,10 +310,17 @@ def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool
         number = r.get("officer_number", "")
         problems = []
         agency_text = r.get("agency", "")
-        matches = [agencies[int(agency_text)]] if agency_text.isdecimal() and int(agency_text) in agencies else by_key.get(agency_match_key(agency_text), [])
+        matches = (
+            [agencies[int(agency_text)]]
+            if agency_text.isdecimal() and int(agency_text) in agencies
+            else by_key.get(agency_match_key(agency_text), [])
+        )
         if len(matches) != 1:
-            problems.append("Unknown agency, or one outside your agencies." if not matches else
-                            f"“{agency_text}” names several agencies; give the agency's id.")
+            problems.append(
+                "Unknown agency, or one outside your agencies."
+                if not matches
+                else f"“{agency_text}” names several agencies; give the agency's id."
+            )
         status = _status(r.get("status", "") or "nominated")
         if status is None:
             problems.append(f"Unknown status “{r.get('status')}”; use one of: {', '.join(OfficerStatus.values)}.")
@@ -312,11 +357,28 @@ def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool
         report.valid += 1
         officer = visible.get(number)
         if officer is None:
-            creates.append(Officer(officer_number=number, agency_id=values[0], last_name=values[1], first_name=values[2],
-                                   email=values[3], status=status, status_since=certified_on or today, certified_on=certified_on))
+            creates.append(
+                Officer(
+                    officer_number=number,
+                    agency_id=values[0],
+                    last_name=values[1],
+                    first_name=values[2],
+                    email=values[3],
+                    status=status,
+                    status_since=certified_on or today,
+                    certified_on=certified_on,
+                )
+            )
             report.preview.append({"row": line, "officer_number": number, "action": "create"})
             continue
-        current = (officer.agency_id, officer.last_name, officer.first_name, officer.email.lower(), officer.status, officer.certified_on)
+        current = (
+            officer.agency_id,
+            officer.last_name,
+            officer.first_name,
+            officer.email.lower(),
+            officer.status,
+            officer.certified_on,
+        )
         if current == values:
             report.unchanged += 1
             continue
@@ -328,10 +390,26 @@ def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool
                 report.valid -= 1
                 report.error(line, refusal)
                 continue
-            events.append(OfficerEvent(officer=officer, verb=verb, from_status=officer.status, to_status=status,
-                                       on=today, acting_user=acting_user, reason="Roster import"))
+            events.append(
+                OfficerEvent(
+                    officer=officer,
+                    verb=verb,
+                    from_status=officer.status,
+                    to_status=status,
+                    on=today,
+                    acting_user=acting_user,
+                    reason="Roster import",
+                )
+            )
             officer.status_since = today
-        (officer.agency_id, officer.last_name, officer.first_name, officer.email, officer.status, officer.certified_on) = values
+        (
+            officer.agency_id,
+            officer.last_name,
+            officer.first_name,
+            officer.email,
+            officer.status,
+            officer.certified_on,
+        ) = values
         if verb == "certify":
             officer.certified_on = officer.certified_on or today
         elif verb == "suspend":
@@ -345,17 +423,43 @@ def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool
         updates.append(officer)
         report.preview.append({"row": line, "officer_number": number, "action": "update"})
     if _finish(report, apply_valid, dry_run):
-        created = bulk_create_with_history(creates, Officer, batch_size=500, default_user=acting_user,
-                                           default_change_reason="Roster import")
+        created = bulk_create_with_history(
+            creates, Officer, batch_size=500, default_user=acting_user, default_change_reason="Roster import"
+        )
         if creates and created and created[0].pk is None:  # backends that return no keys
             created = list(Officer.objects.filter(officer_number__in=[o.officer_number for o in creates]))
-        events += [OfficerEvent(officer=o, verb="roster_import", to_status=o.status, on=today, acting_user=acting_user,
-                                reason="Roster import") for o in created]
+        events += [
+            OfficerEvent(
+                officer=o,
+                verb="roster_import",
+                to_status=o.status,
+                on=today,
+                acting_user=acting_user,
+                reason="Roster import",
+            )
+            for o in created
+        ]
         if updates:
-            bulk_update_with_history(updates, Officer, ["agency", "last_name", "first_name", "email", "status",
-                                                        "status_since", "certified_on", "suspended_on",
-                                                        "suspension_cause", "revoked_on", "left_on"],
-                                     batch_size=500, default_user=acting_user, default_change_reason="Roster import")
+            bulk_update_with_history(
+                updates,
+                Officer,
+                [
+                    "agency",
+                    "last_name",
+                    "first_name",
+                    "email",
+                    "status",
+                    "status_since",
+                    "certified_on",
+                    "suspended_on",
+                    "suspension_cause",
+                    "revoked_on",
+                    "left_on",
+                ],
+                batch_size=500,
+                default_user=acting_user,
+                default_change_reason="Roster import",
+            )
         OfficerEvent.objects.bulk_create(events, batch_size=500)
         report.created, report.updated, report.applied = len(creates), len(updates), True
     return report
@@ -364,7 +468,9 @@ def import_roster(rows, *, acting_user, apply_valid: bool = False, dry_run: bool
 IMPORTERS = {"roster": import_roster, "completions": import_completions, "card-logins": import_card_logins}
 
 
-def run_import(kind: str, *, text: str | None = None, items=None, acting_user, apply_valid=False, dry_run=False) -> ImportReport:
+def run_import(
+    kind: str, *, text: str | None = None, items=None, acting_user, apply_valid=False, dry_run=False
+) -> ImportReport:
     """Parse a CSV text or a JSON list and import it."""
     rows = parse_csv(text, kind) if text is not None else rows_from_json(items, kind)
     return IMPORTERS[kind](rows, acting_user=acting_user, apply_valid=apply_valid, dry_run=dry_run)

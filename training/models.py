@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -20,8 +20,15 @@ from portal.scoping import ScopedQuerySet
 
 from . import conf
 from .choices import (
-    ACTIVE_ENROLLMENT, CardState, ClassStatus, CompletionSource, CourseKind, EnrollmentStatus, OfficerStatus,
-    RecertificationStatus, SuspensionCause,
+    ACTIVE_ENROLLMENT,
+    CardState,
+    ClassStatus,
+    CompletionSource,
+    CourseKind,
+    EnrollmentStatus,
+    OfficerStatus,
+    RecertificationStatus,
+    SuspensionCause,
 )
 
 #: Stands in for "no date" inside GREATEST(), which SQLite makes NULL when any argument is.
@@ -93,7 +100,9 @@ class AcademyClass(models.Model):
     capacity = models.PositiveIntegerField(default=24)
     status = models.CharField(max_length=10, choices=ClassStatus.choices, default=ClassStatus.SCHEDULED)
     q1_override_reason = models.TextField(blank=True)
-    q1_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    q1_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     completed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -104,8 +113,11 @@ class AcademyClass(models.Model):
         verbose_name_plural = "academy classes"
         ordering = ["starts_on", "site__name"]
         constraints = [
-            models.CheckConstraint(name="class_ends_after_start", condition=Q(ends_on__gte=F("starts_on")),
-                                   violation_error_message="A class cannot end before it starts."),
+            models.CheckConstraint(
+                name="class_ends_after_start",
+                condition=Q(ends_on__gte=F("starts_on")),
+                violation_error_message="A class cannot end before it starts.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,16 +168,26 @@ class OfficerQuerySet(ScopedQuerySet):
         from agreements.models import Agreement
 
         required = Course.objects.filter(kind=CourseKind.PALMS, retired_on__isnull=True)
+
         def done(first, last):
-            return Coalesce(Subquery(
-                Completion.objects.filter(officer=OuterRef("pk"), course__in=required, completed_on__range=(first, last))
-                .order_by().values("officer").annotate(n=Count("course", distinct=True)).values("n"),
-                output_field=models.IntegerField(),
-            ), Value(0))
+            return Coalesce(
+                Subquery(
+                    Completion.objects.filter(
+                        officer=OuterRef("pk"), course__in=required, completed_on__range=(first, last)
+                    )
+                    .order_by()
+                    .values("officer")
+                    .annotate(n=Count("course", distinct=True))
+                    .values("n"),
+                    output_field=models.IntegerField(),
+                ),
+                Value(0),
+            )
 
         last_refresher = (
             Completion.objects.filter(officer=OuterRef("pk"), course__kind__in=[CourseKind.REFRESHER, CourseKind.BASIC])
-            .order_by("-completed_on").values("completed_on")[:1]
+            .order_by("-completed_on")
+            .values("completed_on")[:1]
         )
         from portal import hooks
 
@@ -176,7 +198,8 @@ class OfficerQuerySet(ScopedQuerySet):
             site_needed=Exists(in_force.filter(program_model__in=list(needing_site))),
             equipment_since=F("agency__equipment_operational_since"),
             card_anchor_on=Greatest(
-                Coalesce("card_last_login_on", Value(NEVER)), Coalesce("card_reactivated_on", Value(NEVER)),
+                Coalesce("card_last_login_on", Value(NEVER)),
+                Coalesce("card_reactivated_on", Value(NEVER)),
                 Coalesce("certified_on", Value(NEVER)),
             ),
             recert_done=done(start, end),
@@ -319,13 +342,19 @@ class Officer(models.Model):
         elif self.certified_on and self.certified_on > on:
             reasons.append(f"The officer is certified only from {self.certified_on}.")
         if self.status == OfficerStatus.SUSPENDED and self.suspension_cause == SuspensionCause.DESIGNATION_ENDED:
-            reasons.append(f"The designation ended on {self.suspended_on} with the agency's agreement; "
-                           "a new agreement being signed restores it.")
+            reasons.append(
+                f"The designation ended on {self.suspended_on} with the agency's agreement; "
+                "a new agreement being signed restores it."
+            )
         if not self.agreement_active:
-            reasons.append("The agency has no 287(g) agreement in force (not signed, suspended, terminated or withdrawn).")
+            reasons.append(
+                "The agency has no 287(g) agreement in force (not signed, suspended, terminated or withdrawn)."
+            )
         if self.status == OfficerStatus.CERTIFIED and self.card_state() == CardState.LAPSED:
-            reason = ("The security card has lapsed (no login to DHS systems for more than 30 days); "
-                      "a program manager must get it reactivated.")
+            reason = (
+                "The security card has lapsed (no login to DHS systems for more than 30 days); "
+                "a program manager must get it reactivated."
+            )
             if getattr(self, "site_needed", False) and getattr(self, "equipment_since", None) is None:
                 reason += " The agency's site equipment is not operational yet, so the officer cannot log in."
             reasons.append(reason)
@@ -340,7 +369,9 @@ class OfficerEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=OfficerStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=OfficerStatus.choices)
     on = models.DateField()
-    acting_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -361,7 +392,9 @@ class Enrollment(models.Model):
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField(max_length=14, choices=EnrollmentStatus.choices)
     requested_at = models.DateTimeField(default=timezone.now)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     seat_given_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -370,9 +403,12 @@ class Enrollment(models.Model):
     class Meta:
         ordering = ["academy_class", "requested_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["academy_class", "officer"], condition=Q(status__in=ACTIVE_ENROLLMENT),
-                                    name="one_active_enrollment_per_class",
-                                    violation_error_message="The officer is already enrolled in or waiting for this class."),
+            models.UniqueConstraint(
+                fields=["academy_class", "officer"],
+                condition=Q(status__in=ACTIVE_ENROLLMENT),
+                name="one_active_enrollment_per_class",
+                violation_error_message="The officer is already enrolled in or waiting for this class.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -387,8 +423,12 @@ class Completion(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="completions")
     completed_on = models.DateField()
     source = models.CharField(max_length=10, choices=CompletionSource.choices, default=CompletionSource.MANUAL)
-    academy_class = models.ForeignKey(AcademyClass, null=True, blank=True, on_delete=models.PROTECT, related_name="completions")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    academy_class = models.ForeignKey(
+        AcademyClass, null=True, blank=True, on_delete=models.PROTECT, related_name="completions"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -396,7 +436,9 @@ class Completion(models.Model):
 
     class Meta:
         ordering = ["-completed_on", "course__code"]
-        constraints = [models.UniqueConstraint(fields=["officer", "course", "completed_on"], name="one_completion_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "course", "completed_on"], name="one_completion_per_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.officer.officer_number} {self.course.code} {self.completed_on}"
@@ -408,7 +450,9 @@ class CardLogin(models.Model):
 
     officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="card_logins")
     logged_in_at = models.DateTimeField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -460,21 +504,33 @@ class TrainingSettings(models.Model):
     a value set in the Django settings module still wins, for operators and tests)."""
 
     card_warning_days = models.PositiveSmallIntegerField(
-        "days without a login before the card warning", default=25, validators=[MinValueValidator(1)],
-        help_text="A certified officer's manager is warned after this many days without a DHS login.")
+        "days without a login before the card warning",
+        default=25,
+        validators=[MinValueValidator(1)],
+        help_text="A certified officer's manager is warned after this many days without a DHS login.",
+    )
     card_lapsed_after_days = models.PositiveSmallIntegerField(
-        "days without a login before the card lapses", default=30, validators=[MinValueValidator(1)],
-        help_text="After this many days without a login the security card is deactivated.")
+        "days without a login before the card lapses",
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text="After this many days without a login the security card is deactivated.",
+    )
     revocation_days = models.PositiveSmallIntegerField(
-        "days from a recertification suspension to revocation", default=90, validators=[MinValueValidator(1)])
+        "days from a recertification suspension to revocation", default=90, validators=[MinValueValidator(1)]
+    )
     refresher_years = models.PositiveSmallIntegerField(
-        "years between refresher courses", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)])
+        "years between refresher courses", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
     auto_suspend = models.BooleanField(
-        "suspend officers who missed recertification automatically", default=False,
-        help_text="Off: the sweep's finding only proposes the suspension to the manager.")
+        "suspend officers who missed recertification automatically",
+        default=False,
+        help_text="Off: the sweep's finding only proposes the suspension to the manager.",
+    )
     auto_revoke = models.BooleanField(
-        "revoke automatically once the revocation period has passed", default=False,
-        help_text="Off: the sweep's finding only proposes the revocation.")
+        "revoke automatically once the revocation period has passed",
+        default=False,
+        help_text="Off: the sweep's finding only proposes the revocation.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -483,14 +539,6 @@ class TrainingSettings(models.Model):
 
     def __str__(self) -> str:
         return "Training settings"
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        if self.card_warning_days and self.card_lapsed_after_days and \
-                self.card_warning_days >= self.card_lapsed_after_days:
-            raise ValidationError({"card_warning_days": "The warning must come before the card lapses "
-                                                        f"({self.card_lapsed_after_days} days)."})
 
     def save(self, *args, **kwargs):
         from django.core.cache import cache
@@ -501,6 +549,21 @@ class TrainingSettings(models.Model):
         cache.delete(conf.CACHE_KEY)
         transaction.on_commit(lambda: cache.delete(conf.CACHE_KEY))
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.card_warning_days
+            and self.card_lapsed_after_days
+            and self.card_warning_days >= self.card_lapsed_after_days
+        ):
+            raise ValidationError(
+                {
+                    "card_warning_days": "The warning must come before the card lapses "
+                    f"({self.card_lapsed_after_days} days)."
+                }
+            )
+
     @classmethod
-    def current(cls) -> "TrainingSettings":
+    def current(cls) -> TrainingSettings:
         return cls.objects.get_or_create(pk=1)[0]

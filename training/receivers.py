@@ -17,15 +17,19 @@ from . import services
 def end_designations(sender, agreement, acting_user=None, reason="", transition="", effective_on=None, **kwargs):
     if transition not in ("terminate", "withdraw"):
         return
-    services.designations_end_for_agreement(agreement=agreement, acting_user=acting_user,
-                                            on=effective_on or agreement.ended_on, reason=reason)
+    services.designations_end_for_agreement(
+        agreement=agreement, acting_user=acting_user, on=effective_on or agreement.ended_on, reason=reason
+    )
 
 
 @receiver(agreement_signed, dispatch_uid="training.restore_designations")
 def restore_designations(sender, agreement, acting_user=None, **kwargs):
     if agreement.signed_on:
-        services.designations_restore_for_agencies(agency_ids=[agreement.agency_id], acting_user=acting_user,
-                                                   on_by_agency={agreement.agency_id: agreement.signed_on})
+        services.designations_restore_for_agencies(
+            agency_ids=[agreement.agency_id],
+            acting_user=acting_user,
+            on_by_agency={agreement.agency_id: agreement.signed_on},
+        )
 
 
 @receiver(agreements_signed_in_bulk, dispatch_uid="training.restore_designations_in_bulk")
@@ -33,8 +37,10 @@ def restore_designations_in_bulk(sender, agreements, acting_user=None, **kwargs)
     on_by_agency = {}
     for agreement in agreements:
         if agreement.signed_on:
-            on_by_agency[agreement.agency_id] = max(on_by_agency.get(agreement.agency_id, agreement.signed_on),
-                                                    agreement.signed_on)
+            on_by_agency[agreement.agency_id] = max(
+                on_by_agency.get(agreement.agency_id, agreement.signed_on), agreement.signed_on
+            )
     if on_by_agency:
-        services.designations_restore_for_agencies(agency_ids=on_by_agency, acting_user=acting_user,
-                                                   on_by_agency=on_by_agency)
+        services.designations_restore_for_agencies(
+            agency_ids=on_by_agency, acting_user=acting_user, on_by_agency=on_by_agency
+        )

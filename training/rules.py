@@ -25,10 +25,21 @@ def _label(o) -> str:
 
 
 def _officer_rows(qs):
-    return qs.select_related(None).values(
-        "id", "last_name", "first_name", "officer_number", "agency_id", "agency__equipment_operational_since",
-        "card_anchor_on", "card_deactivated_on", "site_needed",
-    ) if "card_anchor_on" in qs.query.annotations else qs.values("id", "last_name", "first_name", "officer_number", "agency_id")
+    return (
+        qs.select_related(None).values(
+            "id",
+            "last_name",
+            "first_name",
+            "officer_number",
+            "agency_id",
+            "agency__equipment_operational_since",
+            "card_anchor_on",
+            "card_deactivated_on",
+            "site_needed",
+        )
+        if "card_anchor_on" in qs.query.annotations
+        else qs.values("id", "last_name", "first_name", "officer_number", "agency_id")
+    )
 
 
 class _Row:
@@ -48,29 +59,42 @@ class CardWarningRule(Rule):
         warn = today - dt.timedelta(days=conf.get("TRAINING_CARD_WARNING_DAYS"))
         lapse = today - dt.timedelta(days=conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"))
         qs = Officer.objects.with_standing(today).filter(
-            status=OfficerStatus.CERTIFIED, agreement_active=True, card_deactivated_on__isnull=True,
-            card_anchor_on__lte=warn, card_anchor_on__gte=lapse,
+            status=OfficerStatus.CERTIFIED,
+            agreement_active=True,
+            card_deactivated_on__isnull=True,
+            card_anchor_on__lte=warn,
+            card_anchor_on__gte=lapse,
         )
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
         for o in map(_Row, _officer_rows(qs)):
             d = (today - o.card_anchor_on).days
-            yield Violation(o.id, _label(o), agency_id=o.agency_id, stage="card warning",
-                            detail=f"Last login {d} days ago ({o.card_anchor_on}); the card lapses after 30 days.")
+            yield Violation(
+                o.id,
+                _label(o),
+                agency_id=o.agency_id,
+                stage="card warning",
+                detail=f"Last login {d} days ago ({o.card_anchor_on}); the card lapses after 30 days.",
+            )
 
 
 @registry.register
 class CardLapsedRule(Rule):
     code = "training.card_lapsed"
     title = "Security card lapsed"
-    description = ("A certified officer has not logged in to DHS systems for more than 30 days: the card is "
-                   "deactivated and a program manager must get it reactivated.")
+    description = (
+        "A certified officer has not logged in to DHS systems for more than 30 days: the card is "
+        "deactivated and a program manager must get it reactivated."
+    )
     severity = Severity.HIGH
     subject_model = Officer
 
     def evaluate(self, *, today: dt.date, subject_ids=None):
-        qs = Officer.objects.with_standing(today).filter(status=OfficerStatus.CERTIFIED, agreement_active=True).filter(
-            Officer.objects.card_lapsed_q(today))
+        qs = (
+            Officer.objects.with_standing(today)
+            .filter(status=OfficerStatus.CERTIFIED, agreement_active=True)
+            .filter(Officer.objects.card_lapsed_q(today))
+        )
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
         for o in map(_Row, _officer_rows(qs)):
@@ -97,8 +121,10 @@ def reminder_stage(today: dt.date) -> str | None:
 class RecertificationReminderRule(Rule):
     code = "training.recertification_reminder"
     title = "PALMS recertification not complete"
-    description = ("From 1 August to 30 September, a certified officer who has not completed every PALMS course "
-                   "of the fiscal year's recertification; reminders on 1 August, 1 and 15 September.")
+    description = (
+        "From 1 August to 30 September, a certified officer who has not completed every PALMS course "
+        "of the fiscal year's recertification; reminders on 1 August, 1 and 15 September."
+    )
     severity = Severity.WARNING
     subject_model = Officer
 
@@ -113,16 +139,23 @@ class RecertificationReminderRule(Rule):
             qs = qs.filter(pk__in=subject_ids)
         for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "fy_done"):
             o = _Row(o)
-            yield Violation(o.id, _label(o), agency_id=o.agency_id, stage=stage,
-                            detail=f"{stage[0].upper()}{stage[1:]}: {o.fy_done} of {required} PALMS courses done; due {deadline}.")
+            yield Violation(
+                o.id,
+                _label(o),
+                agency_id=o.agency_id,
+                stage=stage,
+                detail=f"{stage[0].upper()}{stage[1:]}: {o.fy_done} of {required} PALMS courses done; due {deadline}.",
+            )
 
 
 @registry.register
 class RecertificationMissedRule(Rule):
     code = "training.recertification_missed"
     title = "Recertification missed: suspension due"
-    description = ("A certified officer did not complete the PALMS recertification by 30 September: the officer "
-                   "is to be suspended (automatically where the setting says so).")
+    description = (
+        "A certified officer did not complete the PALMS recertification by 30 September: the officer "
+        "is to be suspended (automatically where the setting says so)."
+    )
     severity = Severity.HIGH
     subject_model = Officer
 
@@ -133,16 +166,22 @@ class RecertificationMissedRule(Rule):
             qs = qs.filter(pk__in=subject_ids)
         for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id"):
             o = _Row(o)
-            yield Violation(o.id, _label(o), agency_id=o.agency_id,
-                            detail=f"PALMS recertification for FY{fy} not completed by 30 September {fy}; suspend the officer.")
+            yield Violation(
+                o.id,
+                _label(o),
+                agency_id=o.agency_id,
+                detail=f"PALMS recertification for FY{fy} not completed by 30 September {fy}; suspend the officer.",
+            )
 
 
 @registry.register
 class RevocationDueRule(Rule):
     code = "training.revocation_due"
     title = "Suspended 90 days: revocation due"
-    description = ("An officer suspended for a missed recertification 90 days ago or more, not recertified "
-                   "since and without a waiver of a Field Responsible Official: the certification is to be revoked.")
+    description = (
+        "An officer suspended for a missed recertification 90 days ago or more, not recertified "
+        "since and without a waiver of a Field Responsible Official: the certification is to be revoked."
+    )
     severity = Severity.CRITICAL
     subject_model = Officer
 
@@ -152,17 +191,23 @@ class RevocationDueRule(Rule):
             qs = qs.filter(pk__in=subject_ids)
         for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "suspended_on"):
             o = _Row(o)
-            yield Violation(o.id, _label(o), agency_id=o.agency_id,
-                            detail=f"Suspended on {o.suspended_on} ({(today - o.suspended_on).days} days ago); "
-                                   "revoke, or have the Field Office Director record a waiver.")
+            yield Violation(
+                o.id,
+                _label(o),
+                agency_id=o.agency_id,
+                detail=f"Suspended on {o.suspended_on} ({(today - o.suspended_on).days} days ago); "
+                "revoke, or have the Field Office Director record a waiver.",
+            )
 
 
 @registry.register
 class RefresherOverdueRule(Rule):
     code = "training.refresher_overdue"
     title = "Refresher course due"
-    description = ("A certified officer whose refresher is due: 2 years or more since the last academy training "
-                   "(basic or refresher), the same definition as the officer list's filter and the API.")
+    description = (
+        "A certified officer whose refresher is due: 2 years or more since the last academy training "
+        "(basic or refresher), the same definition as the officer list's filter and the API."
+    )
     severity = Severity.WARNING
     subject_model = Officer
 
@@ -173,9 +218,13 @@ class RefresherOverdueRule(Rule):
             qs = qs.filter(pk__in=subject_ids)
         for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "last_training_on"):
             o = _Row(o)
-            yield Violation(o.id, _label(o), agency_id=o.agency_id,
-                            detail=f"Last academy training on {o.last_training_on}; the refresher (IADRP) is due every "
-                                   f"{years} years (due {refresher_due_date(o.last_training_on)}).")
+            yield Violation(
+                o.id,
+                _label(o),
+                agency_id=o.agency_id,
+                detail=f"Last academy training on {o.last_training_on}; the refresher (IADRP) is due every "
+                f"{years} years (due {refresher_due_date(o.last_training_on)}).",
+            )
 
 
 @registry.register
@@ -190,12 +239,13 @@ class ClassOverbookedRule(Rule):
         classes = AcademyClass.objects.filter(status=ClassStatus.SCHEDULED, ends_on__gte=today)
         if subject_ids is not None:
             classes = classes.filter(pk__in=subject_ids)
-        qs = (
-            classes
-            .annotate(seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)))
-            .values("id", "course__code", "starts_on", "site__name", "capacity", "seated")
-        )
+        qs = classes.annotate(
+            seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED))
+        ).values("id", "course__code", "starts_on", "site__name", "capacity", "seated")
         for c in qs:
             if c["seated"] > c["capacity"]:
-                yield Violation(c["id"], f"{c['course__code']} {c['starts_on']} ({c['site__name']})",
-                                detail=f"{c['seated']} officers seated for {c['capacity']} seats.")
+                yield Violation(
+                    c["id"],
+                    f"{c['course__code']} {c['starts_on']} ({c['site__name']})",
+                    detail=f"{c['seated']} officers seated for {c['capacity']} seats.",
+                )

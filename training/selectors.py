@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value, IntegerField
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from portal import dates
@@ -33,10 +33,17 @@ def _done_between(start: dt.date, end: dt.date | None, required: list[int]):
     filters = Q(officer=OuterRef("pk"), course_id__in=required, completed_on__gte=start)
     if end is not None:
         filters &= Q(completed_on__lte=end)
-    return Coalesce(Subquery(
-        Completion.objects.filter(filters).order_by().values("officer").annotate(n=Count("course", distinct=True)).values("n"),
-        output_field=IntegerField(),
-    ), Value(0))
+    return Coalesce(
+        Subquery(
+            Completion.objects.filter(filters)
+            .order_by()
+            .values("officer")
+            .annotate(n=Count("course", distinct=True))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
 
 
 def officers_missing_recertification(fiscal_year: int):
@@ -50,7 +57,9 @@ def officers_missing_recertification(fiscal_year: int):
         Officer.objects.filter(status=OfficerStatus.CERTIFIED, certified_on__lt=start)
         .annotate(fy_done=_done_between(start, end, required))
         .filter(fy_done__lt=len(required))
-        .exclude(Exists(OfficerEvent.objects.filter(officer=OuterRef("pk"), verb__in=["suspend", "reinstate"], on__gt=end)))
+        .exclude(
+            Exists(OfficerEvent.objects.filter(officer=OuterRef("pk"), verb__in=["suspend", "reinstate"], on__gt=end))
+        )
         .exclude(Exists(Waiver.objects.filter(officer=OuterRef("pk"), fiscal_year=fiscal_year)))
     )
 
@@ -67,15 +76,25 @@ def officers_due_revocation(today: dt.date):
     without a waiver in force."""
     required = required_palms_ids()
     cutoff = today - dt.timedelta(days=conf.get("TRAINING_REVOCATION_DAYS"))
-    since = Coalesce(Subquery(
-        Completion.objects.filter(officer=OuterRef("pk"), course_id__in=required, completed_on__gte=OuterRef("suspended_on"))
-        .order_by().values("officer").annotate(n=Count("course", distinct=True)).values("n"),
-        output_field=IntegerField(),
-    ), Value(0))
+    since = Coalesce(
+        Subquery(
+            Completion.objects.filter(
+                officer=OuterRef("pk"), course_id__in=required, completed_on__gte=OuterRef("suspended_on")
+            )
+            .order_by()
+            .values("officer")
+            .annotate(n=Count("course", distinct=True))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
     return (
-        Officer.objects.filter(status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION,
-                               suspended_on__lte=cutoff)
-        .annotate(done_since=since).filter(done_since__lt=len(required))
+        Officer.objects.filter(
+            status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION, suspended_on__lte=cutoff
+        )
+        .annotate(done_since=since)
+        .filter(done_since__lt=len(required))
         .exclude(Exists(Waiver.objects.filter(officer=OuterRef("pk"), expires_on__gte=today)))
     )
 
@@ -99,7 +118,11 @@ def certified_officers_by_agency(on: dt.date) -> dict[int, int]:
     apps as the ``certified_officers_by_agency`` hook."""
     able = Officer.objects.able_to_act(on).values("pk")
     return dict(
-        Officer.objects.filter(pk__in=able).order_by().values("agency_id").annotate(n=Count("id")).values_list("agency_id", "n")
+        Officer.objects.filter(pk__in=able)
+        .order_by()
+        .values("agency_id")
+        .annotate(n=Count("id"))
+        .values_list("agency_id", "n")
     )
 
 
@@ -117,29 +140,43 @@ def recertification_progress(user, today: dt.date | None = None) -> dict:
     required = required_palms_ids()
     start, end = dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)
     rows = (
-        Officer.objects.visible_to(user).filter(status=OfficerStatus.CERTIFIED, certified_on__lt=start)
+        Officer.objects.visible_to(user)
+        .filter(status=OfficerStatus.CERTIFIED, certified_on__lt=start)
         .annotate(fy_done=_done_between(start, end, required))
         .values("agency_id", "agency__name", "agency__state", "agency__field_office__name", "fy_done")
     )
     agencies: dict[int, dict] = {}
     for r in rows:
-        a = agencies.setdefault(r["agency_id"], {
-            "agency_id": r["agency_id"], "agency": r["agency__name"], "state": r["agency__state"],
-            "office": r["agency__field_office__name"], "owed": 0, "complete": 0, "in_progress": 0, "not_started": 0,
-        })
+        a = agencies.setdefault(
+            r["agency_id"],
+            {
+                "agency_id": r["agency_id"],
+                "agency": r["agency__name"],
+                "state": r["agency__state"],
+                "office": r["agency__field_office__name"],
+                "owed": 0,
+                "complete": 0,
+                "in_progress": 0,
+                "not_started": 0,
+            },
+        )
         a["owed"] += 1
         key = "complete" if r["fy_done"] >= len(required) else ("in_progress" if r["fy_done"] else "not_started")
         a[key] += 1
     offices: dict[str, dict] = {}
     for a in agencies.values():
         a["percent"] = round(100 * a["complete"] / a["owed"]) if a["owed"] else 100
-        o = offices.setdefault(a["office"], {"office": a["office"], "owed": 0, "complete": 0, "in_progress": 0, "not_started": 0})
+        o = offices.setdefault(
+            a["office"], {"office": a["office"], "owed": 0, "complete": 0, "in_progress": 0, "not_started": 0}
+        )
         for k in ("owed", "complete", "in_progress", "not_started"):
             o[k] += a[k]
     for o in offices.values():
         o["percent"] = round(100 * o["complete"] / o["owed"]) if o["owed"] else 100
     return {
-        "fiscal_year": fy, "deadline": end, "days_left": (end - today).days,
+        "fiscal_year": fy,
+        "deadline": end,
+        "days_left": (end - today).days,
         "offices": sorted(offices.values(), key=lambda o: o["percent"]),
         "agencies": sorted(agencies.values(), key=lambda a: (a["office"], a["percent"], a["agency"])),
         "required_courses": len(required),

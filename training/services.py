@@ -12,16 +12,21 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 
-from portal import bounds, dates
+from portal import access, bounds, dates
+from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 from portal.errors import TransitionNotAllowed
-from portal import access
 from portal.writes import model_update
 
 from . import conf
 from .choices import (
-    ACTIVE_ENROLLMENT, TRANSITIONS, ClassStatus, CompletionSource, CourseKind, EnrollmentStatus, OfficerStatus,
+    ACTIVE_ENROLLMENT,
+    TRANSITIONS,
+    ClassStatus,
+    CompletionSource,
+    CourseKind,
+    EnrollmentStatus,
+    OfficerStatus,
     SuspensionCause,
 )
 from .models import AcademyClass, AcademySite, Completion, Course, Enrollment, Officer, OfficerEvent, Waiver
@@ -43,16 +48,39 @@ def _update(instance, acting_user, reason: str = "", **data):
 
 # --- officers -----------------------------------------------------------------------------
 
+
 @transaction.atomic
-def officer_create(*, agency, officer_number: str, last_name: str, first_name: str, email: str, acting_user,
-                   nominated_on: dt.date | None = None, reason: str = "") -> Officer:
+def officer_create(
+    *,
+    agency,
+    officer_number: str,
+    last_name: str,
+    first_name: str,
+    email: str,
+    acting_user,
+    nominated_on: dt.date | None = None,
+    reason: str = "",
+) -> Officer:
     """Nominate an agency's officer for the program (the first status)."""
     on = nominated_on or dates.today()
-    officer = Officer(agency=agency, officer_number=(officer_number or "").strip(), last_name=last_name,
-                      first_name=first_name, email=email, status=OfficerStatus.NOMINATED, status_since=on)
+    officer = Officer(
+        agency=agency,
+        officer_number=(officer_number or "").strip(),
+        last_name=last_name,
+        first_name=first_name,
+        email=email,
+        status=OfficerStatus.NOMINATED,
+        status_since=on,
+    )
     _create(officer, acting_user, reason or "Nominated")
-    OfficerEvent.objects.create(officer=officer, verb="nominate", to_status=OfficerStatus.NOMINATED, on=on,
-                                acting_user=acting_user, reason=reason or "Nominated by the agency")
+    OfficerEvent.objects.create(
+        officer=officer,
+        verb="nominate",
+        to_status=OfficerStatus.NOMINATED,
+        on=on,
+        acting_user=acting_user,
+        reason=reason or "Nominated by the agency",
+    )
     return officer
 
 
@@ -64,8 +92,15 @@ def officer_update(*, officer: Officer, acting_user, **fields) -> Officer:
 
 
 @transaction.atomic
-def officer_transition(*, officer: Officer, verb: str, acting_user, on: dt.date | None = None, reason: str = "",
-                       cause: str = SuspensionCause.OTHER) -> Officer:
+def officer_transition(
+    *,
+    officer: Officer,
+    verb: str,
+    acting_user,
+    on: dt.date | None = None,
+    reason: str = "",
+    cause: str = SuspensionCause.OTHER,
+) -> Officer:
     """Move an officer along the lifecycle: nominated → background adjudicated → in basic
     training → certified → suspended → revoked, or left the program."""
     if verb not in TRANSITIONS:
@@ -98,8 +133,15 @@ def officer_transition(*, officer: Officer, verb: str, acting_user, on: dt.date 
     elif verb == "leave":
         data["left_on"] = on
     _update(officer, acting_user, reason or verb.replace("_", " ").capitalize(), **data)
-    OfficerEvent.objects.create(officer=officer, verb=verb, from_status=from_status, to_status=to_status, on=on,
-                                acting_user=acting_user, reason=reason)
+    OfficerEvent.objects.create(
+        officer=officer,
+        verb=verb,
+        from_status=from_status,
+        to_status=to_status,
+        on=on,
+        acting_user=acting_user,
+        reason=reason,
+    )
     return officer
 
 
@@ -112,7 +154,9 @@ def officer_certify(*, officer, acting_user, on=None, reason=""):
 
 
 def officer_suspend(*, officer, acting_user, reason, on=None, cause=SuspensionCause.OTHER):
-    return officer_transition(officer=officer, verb="suspend", acting_user=acting_user, on=on, reason=reason, cause=cause)
+    return officer_transition(
+        officer=officer, verb="suspend", acting_user=acting_user, on=on, reason=reason, cause=cause
+    )
 
 
 def officer_reinstate(*, officer, acting_user, reason, on=None):
@@ -132,14 +176,30 @@ def _bulk_transition(officers: list[Officer], *, verb: str, on: dt.date, reason:
     if not officers:
         return 0
     _, to_status = TRANSITIONS[verb]
-    events = [OfficerEvent(officer=o, verb=verb, from_status=o.status, to_status=to_status, on=on,
-                           acting_user=acting_user, reason=reason) for o in officers]
+    events = [
+        OfficerEvent(
+            officer=o,
+            verb=verb,
+            from_status=o.status,
+            to_status=to_status,
+            on=on,
+            acting_user=acting_user,
+            reason=reason,
+        )
+        for o in officers
+    ]
     for o in officers:
         o.status, o.status_since = to_status, on
         for name, value in values.items():
             setattr(o, name, value)
-    bulk_update_with_history(officers, Officer, ["status", "status_since", *values], batch_size=500,
-                             default_user=acting_user, default_change_reason=reason[:100])
+    bulk_update_with_history(
+        officers,
+        Officer,
+        ["status", "status_since", *values],
+        batch_size=500,
+        default_user=acting_user,
+        default_change_reason=reason[:100],
+    )
     OfficerEvent.objects.bulk_create(events, batch_size=500)
     return len(officers)
 
@@ -157,21 +217,29 @@ def recertification_enforce(*, today: dt.date | None = None) -> dict[str, int]:
         fy = dates.fiscal_year(today) - 1
         officers = list(officers_due_suspension(today).select_for_update(of=("self",)))
         counts["suspended"] = _bulk_transition(
-            officers, verb="suspend", on=today, suspended_on=today, suspension_cause=SuspensionCause.RECERTIFICATION,
+            officers,
+            verb="suspend",
+            on=today,
+            suspended_on=today,
+            suspension_cause=SuspensionCause.RECERTIFICATION,
             reason=f"Automatic: PALMS recertification for FY{fy} not completed by 30 September.",
         )
     if conf.get("TRAINING_AUTO_REVOKE"):
         officers = list(officers_due_revocation(today).select_for_update(of=("self",)))
         counts["revoked"] = _bulk_transition(
-            officers, verb="revoke", on=today, revoked_on=today,
+            officers,
+            verb="revoke",
+            on=today,
+            revoked_on=today,
             reason="Automatic: not recertified 90 days after suspension, and no waiver.",
         )
     return counts
 
 
 def _officers_of_agency_ended(agency_id: int):
-    return Officer.objects.select_for_update().filter(agency_id=agency_id, status=OfficerStatus.SUSPENDED,
-                                                      suspension_cause=SuspensionCause.DESIGNATION_ENDED)
+    return Officer.objects.select_for_update().filter(
+        agency_id=agency_id, status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.DESIGNATION_ENDED
+    )
 
 
 @transaction.atomic
@@ -185,33 +253,52 @@ def designations_end_for_agreement(*, agreement, acting_user, on: dt.date, reaso
 
     if other_agreements_held(agreement).exists():
         return 0
-    officers = list(Officer.objects.select_for_update().filter(agency_id=agreement.agency_id,
-                                                               status=OfficerStatus.CERTIFIED))
+    officers = list(
+        Officer.objects.select_for_update().filter(agency_id=agreement.agency_id, status=OfficerStatus.CERTIFIED)
+    )
     what = "terminated" if agreement.status == "terminated" else "withdrawn"
     why = f"Designation ended: the agreement ({agreement.get_program_model_display()}) was {what} on {on:%Y-%m-%d}"
     why += f": {reason}" if reason else "."
-    return _bulk_transition(officers, verb="suspend", on=on, reason=why[:500], acting_user=acting_user,
-                            suspended_on=on, suspension_cause=SuspensionCause.DESIGNATION_ENDED)
+    return _bulk_transition(
+        officers,
+        verb="suspend",
+        on=on,
+        reason=why[:500],
+        acting_user=acting_user,
+        suspended_on=on,
+        suspension_cause=SuspensionCause.DESIGNATION_ENDED,
+    )
 
 
 @transaction.atomic
 def designations_restore_for_agencies(*, agency_ids, acting_user, on_by_agency: dict) -> int:
     """New agreements were signed: officers whose designation ended with an earlier
     agreement of the same agency are certified again from the signature date."""
-    officers = list(Officer.objects.select_for_update().filter(
-        agency_id__in=list(agency_ids), status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.DESIGNATION_ENDED))
+    officers = list(
+        Officer.objects.select_for_update().filter(
+            agency_id__in=list(agency_ids),
+            status=OfficerStatus.SUSPENDED,
+            suspension_cause=SuspensionCause.DESIGNATION_ENDED,
+        )
+    )
     restored = 0
     for agency_id in {o.agency_id for o in officers}:
         mine = [o for o in officers if o.agency_id == agency_id]
         on = on_by_agency[agency_id]
         restored += _bulk_transition(
-            mine, verb="reinstate", on=on, acting_user=acting_user, suspended_on=None, suspension_cause="",
+            mine,
+            verb="reinstate",
+            on=on,
+            acting_user=acting_user,
+            suspended_on=None,
+            suspension_cause="",
             reason=f"Designation restored: a new agreement of the agency was signed on {on:%Y-%m-%d}.",
         )
     return restored
 
 
 # --- security cards ---------------------------------------------------------------------
+
 
 @transaction.atomic
 def cards_deactivate_lapsed(*, today: dt.date | None = None) -> int:
@@ -222,8 +309,13 @@ def cards_deactivate_lapsed(*, today: dt.date | None = None) -> int:
     for o in officers:
         o.card_deactivated_on = today
     if officers:
-        bulk_update_with_history(officers, Officer, ["card_deactivated_on"], batch_size=500,
-                                 default_change_reason="Security card deactivated: no login for more than 30 days")
+        bulk_update_with_history(
+            officers,
+            Officer,
+            ["card_deactivated_on"],
+            batch_size=500,
+            default_change_reason="Security card deactivated: no login for more than 30 days",
+        )
     return len(officers)
 
 
@@ -238,7 +330,9 @@ def officer_card_request_reactivation(*, officer: Officer, acting_user, on: dt.d
     standing = Officer.objects.with_standing(on or dates.today()).get(pk=officer.pk)
     if standing.card_state() != "lapsed":
         raise TransitionNotAllowed("Only a lapsed (deactivated) card needs reactivation.")
-    return _update(officer, acting_user, "Card reactivation requested", card_reactivation_requested_on=on or dates.today())
+    return _update(
+        officer, acting_user, "Card reactivation requested", card_reactivation_requested_on=on or dates.today()
+    )
 
 
 @transaction.atomic
@@ -248,32 +342,56 @@ def officer_card_reactivate(*, officer: Officer, acting_user, on: dt.date | None
         officer.card_reactivated_on and officer.card_reactivated_on >= officer.card_reactivation_requested_on
     ):
         raise TransitionNotAllowed("Request the card's reactivation first.")
-    return _update(officer, acting_user, "Card reactivated", card_reactivated_on=on or dates.today(),
-                   card_deactivated_on=None)
+    return _update(
+        officer, acting_user, "Card reactivated", card_reactivated_on=on or dates.today(), card_deactivated_on=None
+    )
 
 
 # --- courses ------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def course_retire(*, course: Course, acting_user, retired_on: dt.date | None = None, alternative: Course | None = None,
-                  waiver: str = "") -> Course:
+def course_retire(
+    *,
+    course: Course,
+    acting_user,
+    retired_on: dt.date | None = None,
+    alternative: Course | None = None,
+    waiver: str = "",
+) -> Course:
     """Retire a course no longer offered, naming an alternative or recording a waiver."""
     if course.retired_on:
         raise TransitionNotAllowed("This course is already retired.")
     waiver = (waiver or "").strip()
     if alternative is None and not waiver:
         raise ValidationError({"alternative": ["Name an alternative course or record a waiver."]})
-    if alternative is not None and (alternative.pk == course.pk or alternative.kind != course.kind or alternative.retired_on):
+    if alternative is not None and (
+        alternative.pk == course.pk or alternative.kind != course.kind or alternative.retired_on
+    ):
         raise ValidationError({"alternative": ["The alternative must be another current course of the same kind."]})
-    return _update(course, acting_user, "Course retired", retired_on=retired_on or dates.today(), alternative=alternative,
-                   retirement_waiver=waiver)
+    return _update(
+        course,
+        acting_user,
+        "Course retired",
+        retired_on=retired_on or dates.today(),
+        alternative=alternative,
+        retirement_waiver=waiver,
+    )
 
 
 # --- academy classes and enrolments ----------------------------------------------------------
 
+
 @transaction.atomic
-def class_schedule(*, course: Course, starts_on: dt.date, acting_user, site: AcademySite | None = None,
-                   capacity: int | None = None, q1_override_reason: str = "") -> AcademyClass:
+def class_schedule(
+    *,
+    course: Course,
+    starts_on: dt.date,
+    acting_user,
+    site: AcademySite | None = None,
+    capacity: int | None = None,
+    q1_override_reason: str = "",
+) -> AcademyClass:
     """Schedule an academy class. A basic class that would run on any day of Q1 of the
     fiscal year (October to December) is refused unless HQ overrides the rule with a
     reason (recorded with who gave it); a site holds at most its number of concurrent
@@ -295,23 +413,44 @@ def class_schedule(*, course: Course, starts_on: dt.date, acting_user, site: Aca
     in_q1 = course.kind == CourseKind.BASIC and dates.runs_in_fiscal_q1(starts_on, ends_on)
     if in_q1:
         if not reason:
-            raise ValidationError({"starts_on": [
-                f"Basic classes are not held in Q1 of the fiscal year (October to December), on any day: this class "
-                f"would run from {starts_on:%Y-%m-%d} to {ends_on:%Y-%m-%d}. HQ may override this with a reason."]})
+            raise ValidationError(
+                {
+                    "starts_on": [
+                        f"Basic classes are not held in Q1 of the fiscal year (October to December), on any day: this class "
+                        f"would run from {starts_on:%Y-%m-%d} to {ends_on:%Y-%m-%d}. HQ may override this with a reason."
+                    ]
+                }
+            )
         if not access.may(acting_user, "schedule_in_q1", AcademyClass):
             raise PermissionDenied("Only HQ may override the rule against basic classes in Q1.")
-    overlapping = AcademyClass.objects.filter(site=site, starts_on__lte=ends_on, ends_on__gte=starts_on).exclude(
-        status=ClassStatus.CANCELLED).count()
+    overlapping = (
+        AcademyClass.objects.filter(site=site, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .exclude(status=ClassStatus.CANCELLED)
+        .count()
+    )
     if overlapping >= site.max_concurrent_classes:
-        raise ValidationError({"starts_on": [
-            f"{site.name} already runs {overlapping} class(es) on these dates; its limit is "
-            f"{site.max_concurrent_classes} at the same time."]})
+        raise ValidationError(
+            {
+                "starts_on": [
+                    f"{site.name} already runs {overlapping} class(es) on these dates; its limit is "
+                    f"{site.max_concurrent_classes} at the same time."
+                ]
+            }
+        )
     academy_class = AcademyClass(
-        course=course, site=site, starts_on=starts_on, ends_on=ends_on,
-        capacity=capacity or site.default_capacity, q1_override_reason=reason if in_q1 else "",
+        course=course,
+        site=site,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        capacity=capacity or site.default_capacity,
+        q1_override_reason=reason if in_q1 else "",
         q1_override_by=acting_user if in_q1 else None,
     )
-    return _create(academy_class, acting_user, "Class scheduled" + (f"; Q1 override: {reason}" if academy_class.q1_override_reason else ""))
+    return _create(
+        academy_class,
+        acting_user,
+        "Class scheduled" + (f"; Q1 override: {reason}" if academy_class.q1_override_reason else ""),
+    )
 
 
 @transaction.atomic
@@ -331,20 +470,35 @@ def _promote_waiting(academy_class: AcademyClass, acting_user) -> list[Enrollmen
     free = academy_class.capacity - seated
     if free <= 0:
         return []
-    promoted = list(academy_class.enrollments.filter(status=EnrollmentStatus.WAITLISTED)
-                    .select_related("officer").order_by("requested_at", "pk")[:free])
+    promoted = list(
+        academy_class.enrollments.filter(status=EnrollmentStatus.WAITLISTED)
+        .select_related("officer")
+        .order_by("requested_at", "pk")[:free]
+    )
     now = timezone.now()
     for enrollment in promoted:
-        _update(enrollment, acting_user, "Seat freed: promoted from the waiting list", status=EnrollmentStatus.ENROLLED,
-                seat_given_at=now)
+        _update(
+            enrollment,
+            acting_user,
+            "Seat freed: promoted from the waiting list",
+            status=EnrollmentStatus.ENROLLED,
+            seat_given_at=now,
+        )
         _enter_training(enrollment, acting_user)
     return promoted
 
 
 def _enter_training(enrollment: Enrollment, acting_user) -> None:
-    if enrollment.academy_class.course.kind == CourseKind.BASIC and enrollment.officer.status == OfficerStatus.ADJUDICATED:
-        officer_transition(officer=enrollment.officer, verb="begin_training", acting_user=acting_user,
-                           reason=f"Seat in {enrollment.academy_class}")
+    if (
+        enrollment.academy_class.course.kind == CourseKind.BASIC
+        and enrollment.officer.status == OfficerStatus.ADJUDICATED
+    ):
+        officer_transition(
+            officer=enrollment.officer,
+            verb="begin_training",
+            acting_user=acting_user,
+            reason=f"Seat in {enrollment.academy_class}",
+        )
 
 
 @transaction.atomic
@@ -364,9 +518,13 @@ def enrollment_request(*, academy_class: AcademyClass, officer: Officer, acting_
         raise TransitionNotAllowed("The officer is already enrolled in or waiting for this class.")
     seated = academy_class.enrollments.filter(status=EnrollmentStatus.ENROLLED).count()
     has_seat = seated < academy_class.capacity
-    enrollment = Enrollment(academy_class=academy_class, officer=officer, requested_by=acting_user,
-                            status=EnrollmentStatus.ENROLLED if has_seat else EnrollmentStatus.WAITLISTED,
-                            seat_given_at=timezone.now() if has_seat else None)
+    enrollment = Enrollment(
+        academy_class=academy_class,
+        officer=officer,
+        requested_by=acting_user,
+        status=EnrollmentStatus.ENROLLED if has_seat else EnrollmentStatus.WAITLISTED,
+        seat_given_at=timezone.now() if has_seat else None,
+    )
     _create(enrollment, acting_user, "Seat requested")
     if has_seat:
         _enter_training(enrollment, acting_user)
@@ -383,17 +541,30 @@ def enrollment_withdraw(*, enrollment: Enrollment, acting_user, reason: str = ""
     had_seat = enrollment.status == EnrollmentStatus.ENROLLED
     _update(enrollment, acting_user, reason or "Withdrawn", status=EnrollmentStatus.WITHDRAWN)
     officer = enrollment.officer
-    if had_seat and enrollment.academy_class.course.kind == CourseKind.BASIC and officer.status == OfficerStatus.IN_TRAINING:
-        officer_transition(officer=officer, verb="withdraw_training", acting_user=acting_user,
-                           reason=reason or f"Withdrawn from {academy_class}")
+    if (
+        had_seat
+        and enrollment.academy_class.course.kind == CourseKind.BASIC
+        and officer.status == OfficerStatus.IN_TRAINING
+    ):
+        officer_transition(
+            officer=officer,
+            verb="withdraw_training",
+            acting_user=acting_user,
+            reason=reason or f"Withdrawn from {academy_class}",
+        )
     if had_seat:
         _promote_waiting(academy_class, acting_user)
     return enrollment
 
 
 @transaction.atomic
-def class_complete(*, academy_class: AcademyClass, acting_user, completed_on: dt.date | None = None,
-                   not_completed: list[int] | tuple = ()) -> AcademyClass:
+def class_complete(
+    *,
+    academy_class: AcademyClass,
+    acting_user,
+    completed_on: dt.date | None = None,
+    not_completed: list[int] | tuple = (),
+) -> AcademyClass:
     """Close a class: seated officers completed it (except those listed), a completion is
     recorded for each, and completing the basic class certifies the officer."""
     academy_class = AcademyClass.objects.select_for_update().select_related("course").get(pk=academy_class.pk)
@@ -411,18 +582,39 @@ def class_complete(*, academy_class: AcademyClass, acting_user, completed_on: dt
     for e in waiting:
         e.status = EnrollmentStatus.WITHDRAWN
     if seated or waiting:
-        bulk_update_with_history(seated + waiting, Enrollment, ["status"], default_user=acting_user,
-                                 default_change_reason="Class closed")
+        bulk_update_with_history(
+            seated + waiting, Enrollment, ["status"], default_user=acting_user, default_change_reason="Class closed"
+        )
     bulk_create_with_history(
-        [Completion(officer=e.officer, course=academy_class.course, completed_on=completed_on, academy_class=academy_class,
-                    source=CompletionSource.ACADEMY, recorded_by=acting_user) for e in passed],
-        Completion, ignore_conflicts=True, default_user=acting_user, default_change_reason="Academy class completed",
+        [
+            Completion(
+                officer=e.officer,
+                course=academy_class.course,
+                completed_on=completed_on,
+                academy_class=academy_class,
+                source=CompletionSource.ACADEMY,
+                recorded_by=acting_user,
+            )
+            for e in passed
+        ],
+        Completion,
+        ignore_conflicts=True,
+        default_user=acting_user,
+        default_change_reason="Academy class completed",
     )
     if academy_class.course.kind == CourseKind.BASIC:
         to_certify = [e.officer for e in passed if e.officer.status in TRANSITIONS["certify"][0]]
-        _bulk_transition(to_certify, verb="certify", on=completed_on, acting_user=acting_user, certified_on=completed_on,
-                         reason=f"Completed the basic course ({academy_class})")
-    return _update(academy_class, acting_user, "Class completed", status=ClassStatus.COMPLETED, completed_on=completed_on)
+        _bulk_transition(
+            to_certify,
+            verb="certify",
+            on=completed_on,
+            acting_user=acting_user,
+            certified_on=completed_on,
+            reason=f"Completed the basic course ({academy_class})",
+        )
+    return _update(
+        academy_class, acting_user, "Class completed", status=ClassStatus.COMPLETED, completed_on=completed_on
+    )
 
 
 @transaction.atomic
@@ -432,12 +624,18 @@ def completion_record(*, officer: Officer, course: Course, completed_on: dt.date
         raise ValidationError({"completed_on": ["A completion cannot be in the future."]})
     if Completion.objects.filter(officer=officer, course=course, completed_on=completed_on).exists():
         raise TransitionNotAllowed("This completion is already recorded.")
-    completion = Completion(officer=officer, course=course, completed_on=completed_on, recorded_by=acting_user,
-                            source=CompletionSource.MANUAL)
+    completion = Completion(
+        officer=officer,
+        course=course,
+        completed_on=completed_on,
+        recorded_by=acting_user,
+        source=CompletionSource.MANUAL,
+    )
     return _create(completion, acting_user, "Completion recorded")
 
 
 # --- waivers --------------------------------------------------------------------------------
+
 
 def may_grant_waiver(user, officer: Officer) -> bool:
     """A Field Responsible Official: HQ (Unit Chief, National PM) or the Field Office
@@ -446,8 +644,9 @@ def may_grant_waiver(user, officer: Officer) -> bool:
 
 
 @transaction.atomic
-def waiver_grant(*, officer: Officer, reason: str, expires_on: dt.date, acting_user,
-                 fiscal_year: int | None = None) -> Waiver:
+def waiver_grant(
+    *, officer: Officer, reason: str, expires_on: dt.date, acting_user, fiscal_year: int | None = None
+) -> Waiver:
     """Record a Field Responsible Official's waiver that keeps an officer who missed the
     recertification from revocation until it expires."""
     if not may_grant_waiver(acting_user, officer):
@@ -460,8 +659,14 @@ def waiver_grant(*, officer: Officer, reason: str, expires_on: dt.date, acting_u
     if expires_on is None or expires_on <= today:
         raise ValidationError({"expires_on": ["The waiver must expire after today."]})
     fy = fiscal_year or dates.fiscal_year(officer.suspended_on or today) - 1
-    waiver = Waiver(officer=officer, fiscal_year=fy, reason=reason.strip(), expires_on=expires_on,
-                    granted_by=acting_user, granted_on=today)
+    waiver = Waiver(
+        officer=officer,
+        fiscal_year=fy,
+        reason=reason.strip(),
+        expires_on=expires_on,
+        granted_by=acting_user,
+        granted_on=today,
+    )
     return _create(waiver, acting_user, "Waiver granted")
 
 
@@ -473,5 +678,4 @@ def training_settings_update(*, acting_user, **fields):
 
     from .models import TrainingSettings
 
-    return row_update(TrainingSettings.current(), acting_user=acting_user, reason="Training settings changed",
-                      **fields)
+    return row_update(TrainingSettings.current(), acting_user=acting_user, reason="Training settings changed", **fields)

@@ -3,12 +3,10 @@ calendar, recertification progress, the capacity plan, and the upload pages."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,26 +15,26 @@ from django.views.generic import TemplateView
 
 from portal import access, dates, uploads
 from portal.errors import TransitionNotAllowed
-from portal.history import entries, merged
-from portal.tables import Column, csv_response, xlsx_response
 from portal.forms import submit
+from portal.history import entries, merged
+from portal.tables import Column, xlsx_response
 from portal.views import ScopedListView
 
 from . import importers, selectors, services
-from .capacity import capacity_plan
-from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
+from .choices import ClassStatus, EnrollmentStatus
 from .filtersets import OfficerFilterSet
 from .forms import ClassScheduleForm, EnrolForm, OfficerChangeForm, WaiverForm
 from .models import AcademyClass, AcademySite, CardLogin, Completion, Enrollment, Officer
-
 
 
 class OfficerListView(ScopedListView):
     model = Officer
     filterset_class = OfficerFilterSet
     title = "Officers"
-    intro = ("Designated Immigration Officers of your agencies and whether each can act today: certified, "
-             "recertified this fiscal year, security card in use, refresher not overdue.")
+    intro = (
+        "Designated Immigration Officers of your agencies and whether each can act today: certified, "
+        "recertified this fiscal year, security card in use, refresher not overdue."
+    )
     export_name = "officers"
     default_sort = "last_name"
     template_name = "training/officer_list.html"
@@ -66,7 +64,11 @@ class OfficerListView(ScopedListView):
         for name in self.page_hidden_filters:
             form.fields.pop(name, None)
         context["may_import"] = access.may(self.request.user, "import", Officer)
-        agency_id = self.filterset.form.cleaned_data.get("agency") if self.filterset.is_bound and self.filterset.is_valid() else None
+        agency_id = (
+            self.filterset.form.cleaned_data.get("agency")
+            if self.filterset.is_bound and self.filterset.is_valid()
+            else None
+        )
         if agency_id:
             from agreements.models import Agency
 
@@ -74,8 +76,10 @@ class OfficerListView(ScopedListView):
             query = self.request.GET.copy()
             query.pop("agency", None)
             query.pop("page", None)
-            context["only_agency"] = {"name": agency.name if agency else "an agency you do not see",
-                                      "clear": "?" + query.urlencode()}
+            context["only_agency"] = {
+                "name": agency.name if agency else "an agency you do not see",
+                "clear": "?" + query.urlencode(),
+            }
         return context
 
 
@@ -103,8 +107,9 @@ class OfficerDetailView(LoginRequiredMixin, View):
             "history": history,
             "may_change": access.may(request.user, "change", officer),
             "may_waive": services.may_grant_waiver(request.user, officer),
-            "change_form": (change_form or OfficerChangeForm(
-                may_revoke=access.may(request.user, "revoke", officer))).styled(),
+            "change_form": (
+                change_form or OfficerChangeForm(may_revoke=access.may(request.user, "revoke", officer))
+            ).styled(),
             "waiver_form": (waiver_form or WaiverForm()).styled(),
             "today": dates.today(),
         }
@@ -115,8 +120,12 @@ class OfficerDetailView(LoginRequiredMixin, View):
         action = request.POST.get("action", "")
         if action == "waiver":
             form = WaiverForm(request.POST)
-            done = submit(form, lambda data: services.waiver_grant(
-                officer=officer, acting_user=request.user, reason=data["reason"], expires_on=data["expires_on"]))
+            done = submit(
+                form,
+                lambda data: services.waiver_grant(
+                    officer=officer, acting_user=request.user, reason=data["reason"], expires_on=data["expires_on"]
+                ),
+            )
             forms = {"waiver_form": form}
         else:
             verb = action.replace("-", "_")
@@ -135,14 +144,20 @@ class OfficerDetailView(LoginRequiredMixin, View):
             return services.officer_card_request_reactivation(officer=officer, acting_user=user)
         if data["action"] == "reactivate-card":
             return services.officer_card_reactivate(officer=officer, acting_user=user)
-        return services.officer_transition(officer=officer, verb=data["action"], acting_user=user, reason=data["reason"])
+        return services.officer_transition(
+            officer=officer, verb=data["action"], acting_user=user, reason=data["reason"]
+        )
 
 
 def _class_rows(queryset):
-    return queryset.select_related("course", "site").annotate(
-        seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)),
-        waiting=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED)),
-    ).order_by("starts_on", "site__name")
+    return (
+        queryset.select_related("course", "site")
+        .annotate(
+            seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)),
+            waiting=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED)),
+        )
+        .order_by("starts_on", "site__name")
+    )
 
 
 class ClassCalendarView(LoginRequiredMixin, TemplateView):
@@ -159,35 +174,58 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
             fy = int(self.request.GET.get("fy") or dates.fiscal_year(dates.today()))
         except ValueError:
             fy = dates.fiscal_year(dates.today())
-        classes = list(_class_rows(AcademyClass.objects.restrict(self.request.user, "view").filter(
-            starts_on__range=(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)))))
+        classes = list(
+            _class_rows(
+                AcademyClass.objects.restrict(self.request.user, "view").filter(
+                    starts_on__range=(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy))
+                )
+            )
+        )
         quarters = []
         for q in (1, 2, 3, 4):
             start, end = dates.fiscal_quarter_bounds(fy, q)
-            quarters.append({"number": q, "start": start, "end": end,
-                             "classes": [c for c in classes if start <= c.starts_on <= end]})
+            quarters.append(
+                {
+                    "number": q,
+                    "start": start,
+                    "end": end,
+                    "classes": [c for c in classes if start <= c.starts_on <= end],
+                }
+            )
         for c in classes:
             c.seats_left = max(0, c.capacity - c.seated)
         context.update(title=f"Academy classes, FY{fy}", fy=fy, quarters=quarters, prev_fy=fy - 1, next_fy=fy + 1)
         if access.may(self.request.user, "add", AcademyClass) and "schedule_form" not in context:
-            context["schedule_form"] = ClassScheduleForm(initial={"site": AcademySite.objects.filter(
-                is_default=True).first()}).styled()
+            context["schedule_form"] = ClassScheduleForm(
+                initial={"site": AcademySite.objects.filter(is_default=True).first()}
+            ).styled()
         return context
 
     def post(self, request):
         access.require(request.user, "add", AcademyClass)
         form = ClassScheduleForm(request.POST)
-        done = submit(form, lambda data: services.class_schedule(
-            course=data["course"], site=data["site"], starts_on=data["starts_on"], capacity=data["capacity"],
-            q1_override_reason=form.override_reason, acting_user=request.user))
+        done = submit(
+            form,
+            lambda data: services.class_schedule(
+                course=data["course"],
+                site=data["site"],
+                starts_on=data["starts_on"],
+                capacity=data["capacity"],
+                q1_override_reason=form.override_reason,
+                acting_user=request.user,
+            ),
+        )
         if done:
             academy_class = done.result
-            messages.success(request, f"{academy_class.course.code} class scheduled at {academy_class.site.name}, "
-                                      f"{academy_class.starts_on:%B} {academy_class.starts_on.day}, "
-                                      f"{academy_class.starts_on.year} to {academy_class.ends_on:%B} "
-                                      f"{academy_class.ends_on.day}, {academy_class.ends_on.year}, "
-                                      f"{academy_class.capacity} seats"
-                                      + (" (Q1 override recorded)." if academy_class.q1_override_reason else "."))
+            messages.success(
+                request,
+                f"{academy_class.course.code} class scheduled at {academy_class.site.name}, "
+                f"{academy_class.starts_on:%B} {academy_class.starts_on.day}, "
+                f"{academy_class.starts_on.year} to {academy_class.ends_on:%B} "
+                f"{academy_class.ends_on.day}, {academy_class.ends_on.year}, "
+                f"{academy_class.capacity} seats"
+                + (" (Q1 override recorded)." if academy_class.q1_override_reason else "."),
+            )
             return redirect(f"{reverse('training:class-calendar')}?fy={dates.fiscal_year(academy_class.starts_on)}")
         self.request = request
         context = self.get_context_data(schedule_form=form.styled())
@@ -210,21 +248,34 @@ class ClassDetailView(LoginRequiredMixin, View):
         return access.get_or_404(_class_rows(AcademyClass.objects.all()), request.user, pk=pk)
 
     def _render(self, request, academy_class, enrol_form=None, status=200):
-        enrollments = (Enrollment.objects.restrict(request.user, "view").filter(academy_class=academy_class)
-                       .select_related("officer__agency").order_by("status", "requested_at", "pk"))
+        enrollments = (
+            Enrollment.objects.restrict(request.user, "view")
+            .filter(academy_class=academy_class)
+            .select_related("officer__agency")
+            .order_by("status", "requested_at", "pk")
+        )
         mine = [e for e in enrollments if e.status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)]
         may_enrol = access.may(request.user, "add", Enrollment)
         is_open = _open_for_enrolment(academy_class)
         if may_enrol and is_open and enrol_form is None:
             enrol_form = EnrolForm(user=request.user, academy_class=academy_class).styled()
-        return render(request, self.template_name, {
-            "academy_class": academy_class, "seated": [e for e in mine if e.status == EnrollmentStatus.ENROLLED],
-            "waiting": [e for e in mine if e.status == EnrollmentStatus.WAITLISTED],
-            "may_enrol": may_enrol, "is_open": is_open,
-            # A refused request is shown with its reason even when the class has just closed.
-            "enrol_form": enrol_form if may_enrol and (is_open or (enrol_form is not None and enrol_form.errors)) else None,
-            "history": entries(academy_class.history.all(), what="Class"),
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "academy_class": academy_class,
+                "seated": [e for e in mine if e.status == EnrollmentStatus.ENROLLED],
+                "waiting": [e for e in mine if e.status == EnrollmentStatus.WAITLISTED],
+                "may_enrol": may_enrol,
+                "is_open": is_open,
+                # A refused request is shown with its reason even when the class has just closed.
+                "enrol_form": enrol_form
+                if may_enrol and (is_open or (enrol_form is not None and enrol_form.errors))
+                else None,
+                "history": entries(academy_class.history.all(), what="Class"),
+            },
+            status=status,
+        )
 
     def get(self, request, pk):
         return self._render(request, self._class(request, pk))
@@ -235,19 +286,28 @@ class ClassDetailView(LoginRequiredMixin, View):
             return self._withdraw(request, academy_class)
         access.require(request.user, "add", Enrollment)
         form = EnrolForm(request.POST, user=request.user, academy_class=academy_class)
-        done = submit(form, lambda data: services.enrollment_request(academy_class=academy_class, officer=data["officer"],
-                                                                     acting_user=request.user))
+        done = submit(
+            form,
+            lambda data: services.enrollment_request(
+                academy_class=academy_class, officer=data["officer"], acting_user=request.user
+            ),
+        )
         if done:
             officer, enrollment = form.cleaned_data["officer"], done.result
             if enrollment.status == EnrollmentStatus.ENROLLED:
                 messages.success(request, f"{officer.first_name} {officer.last_name} has a seat in this class.")
             else:
                 position = Enrollment.objects.filter(
-                    academy_class=academy_class, status=EnrollmentStatus.WAITLISTED,
-                    requested_at__lte=enrollment.requested_at).count()
-                messages.success(request, f"The class is full: {officer.first_name} {officer.last_name} is on "
-                                          f"the waiting list (number {position}) and gets the first seat freed "
-                                          f"in turn.")
+                    academy_class=academy_class,
+                    status=EnrollmentStatus.WAITLISTED,
+                    requested_at__lte=enrollment.requested_at,
+                ).count()
+                messages.success(
+                    request,
+                    f"The class is full: {officer.first_name} {officer.last_name} is on "
+                    f"the waiting list (number {position}) and gets the first seat freed "
+                    f"in turn.",
+                )
             return redirect("training:class-detail", pk=academy_class.pk)
         return self._render(request, academy_class, enrol_form=form.styled(), status=done.status)
 
@@ -258,12 +318,22 @@ class ClassDetailView(LoginRequiredMixin, View):
             enrollment_id = int(request.POST.get("enrollment", ""))
         except ValueError:
             raise Http404("No such enrolment") from None
-        enrollment = access.get_or_404(Enrollment.objects.select_related("officer"), request.user, "withdraw",
-                                       pk=enrollment_id, academy_class=academy_class)
-        waiting_before = set(academy_class.enrollments.filter(status=EnrollmentStatus.WAITLISTED).values_list("pk", flat=True))
+        enrollment = access.get_or_404(
+            Enrollment.objects.select_related("officer"),
+            request.user,
+            "withdraw",
+            pk=enrollment_id,
+            academy_class=academy_class,
+        )
+        waiting_before = set(
+            academy_class.enrollments.filter(status=EnrollmentStatus.WAITLISTED).values_list("pk", flat=True)
+        )
         try:
-            services.enrollment_withdraw(enrollment=enrollment, acting_user=request.user,
-                                         reason=f"Withdrawn from {academy_class} on the class page")
+            services.enrollment_withdraw(
+                enrollment=enrollment,
+                acting_user=request.user,
+                reason=f"Withdrawn from {academy_class} on the class page",
+            )
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
             return redirect("training:class-detail", pk=academy_class.pk)
@@ -316,13 +386,18 @@ class CapacityPlanView(LoginRequiredMixin, View):
         if export == "xlsx":
             rows = plan.rows()
             width = max(len(r) for r in rows)
-            columns = [Column(rows[0][i] if i < len(rows[0]) else "", (lambda r, i=i: r[i] if i < len(r) else None))
-                       for i in range(width)]
+            columns = [
+                Column(rows[0][i] if i < len(rows[0]) else "", (lambda r, i=i: r[i] if i < len(r) else None))
+                for i in range(width)
+            ]
             return xlsx_response(columns, rows[1:], f"capacity-plan-FY{fy}", f"Capacity FY{fy}")
         query = request.GET.copy()
         query.pop("export", None)
-        return render(request, self.template_name, {"plan": plan, "fy": fy, "query": query.urlencode(),
-                                                    "title": f"Academy capacity plan, FY{fy}"})
+        return render(
+            request,
+            self.template_name,
+            {"plan": plan, "fy": fy, "query": query.urlencode(), "title": f"Academy capacity plan, FY{fy}"},
+        )
 
 
 KIND_TITLES = {"roster": "Officer roster", "completions": "PALMS completions", "card-logins": "Security-card logins"}
@@ -343,8 +418,11 @@ class ImportView(LoginRequiredMixin, View):
 
     def get(self, request, kind):
         self._check(request, kind)
-        return render(request, self.template_name, {"kind": kind, "kind_title": KIND_TITLES[kind],
-                                                    "columns": importers.COLUMNS[kind]})
+        return render(
+            request,
+            self.template_name,
+            {"kind": kind, "kind_title": KIND_TITLES[kind], "columns": importers.COLUMNS[kind]},
+        )
 
     def post(self, request, kind):
         self._check(request, kind)
@@ -359,13 +437,20 @@ class ImportView(LoginRequiredMixin, View):
             text = request.POST.get("content", "")
         apply = request.POST.get("step") == "apply"
         try:
-            report = importers.run_import(kind, text=text, acting_user=request.user, dry_run=not apply,
-                                          apply_valid=request.POST.get("apply_valid") == "on")
+            report = importers.run_import(
+                kind,
+                text=text,
+                acting_user=request.user,
+                dry_run=not apply,
+                apply_valid=request.POST.get("apply_valid") == "on",
+            )
         except ValidationError as exc:
             context["file_error"] = " ".join(exc.messages)
             return render(request, self.template_name, context, status=400)
         context.update(report=report, content=text, applied=report.applied)
         if report.applied:
-            messages.success(request, f"Imported: {report.created} new, {report.updated} updated, "
-                                      f"{report.duplicates} duplicates ignored.")
+            messages.success(
+                request,
+                f"Imported: {report.created} new, {report.updated} updated, {report.duplicates} duplicates ignored.",
+            )
         return render(request, self.template_name, context)

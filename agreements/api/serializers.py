@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from agreements.models import Agency, Agreement, AgreementDocument, AgreementEvent, EditionChange, FieldOffice, IceImport
+from agreements.models import (
+    Agency,
+    Agreement,
+    AgreementDocument,
+    AgreementEvent,
+    EditionChange,
+    FieldOffice,
+    IceImport,
+)
 from portal.api.viewsets import FieldPolicyMixin, ScopedRelatedField
 
 
@@ -18,7 +26,8 @@ class AgencySerializer(FieldPolicyMixin, serializers.ModelSerializer):
     field_office_name = serializers.CharField(source="field_office.name", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:agency-detail")
     active = serializers.SerializerMethodField(
-        help_text="Whether one of the agency's agreements is in force today (Agency.objects.active_on).")
+        help_text="Whether one of the agency's agreements is in force today (Agency.objects.active_on)."
+    )
 
     def get_active(self, agency) -> bool:
         value = getattr(agency, "active_today", None)
@@ -27,9 +36,24 @@ class AgencySerializer(FieldPolicyMixin, serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = [
-            "id", "url", "name", "agency_type", "state", "county", "field_office", "field_office_name",
-            "field_office_confirmed", "address", "contact_name", "contact_email", "contact_phone",
-            "area_sq_mi", "latitude", "longitude", "active", "created_at",
+            "id",
+            "url",
+            "name",
+            "agency_type",
+            "state",
+            "county",
+            "field_office",
+            "field_office_name",
+            "field_office_confirmed",
+            "address",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "area_sq_mi",
+            "latitude",
+            "longitude",
+            "active",
+            "created_at",
         ]
         read_only_fields = ["field_office_confirmed", "created_at"]
         extra_kwargs = {"field_office": {"required": False}}
@@ -44,8 +68,16 @@ class AgreementEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgreementEvent
-        fields = ["transition", "from_status", "to_status", "effective_on", "reason", "previous_signed_on",
-                  "acting_user", "recorded_at"]
+        fields = [
+            "transition",
+            "from_status",
+            "to_status",
+            "effective_on",
+            "reason",
+            "previous_signed_on",
+            "acting_user",
+            "recorded_at",
+        ]
         read_only_fields = fields
 
 
@@ -57,7 +89,8 @@ class AgreementSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail")
     in_force = serializers.SerializerMethodField(
         help_text="Whether the agreement is in force today: signed, and not suspended, terminated or withdrawn "
-                  "(Agreement.objects.in_force).")
+        "(Agreement.objects.in_force)."
+    )
 
     def get_in_force(self, agreement) -> bool:
         value = getattr(agreement, "in_force_today", None)
@@ -66,13 +99,41 @@ class AgreementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Agreement
         fields = [
-            "id", "url", "agency", "agency_name", "state", "program_model", "status",
-            "in_force", "applied_on", "signed_on", "ended_on", "moa_url", "addendum_url", "signed_on_raw", "needs_review",
-            "review_reason", "pending_listed_on", "ice_listed_on", "not_listed_since", "events",
-            "created_at", "updated_at",
+            "id",
+            "url",
+            "agency",
+            "agency_name",
+            "state",
+            "program_model",
+            "status",
+            "in_force",
+            "applied_on",
+            "signed_on",
+            "ended_on",
+            "moa_url",
+            "addendum_url",
+            "signed_on_raw",
+            "needs_review",
+            "review_reason",
+            "pending_listed_on",
+            "ice_listed_on",
+            "not_listed_since",
+            "events",
+            "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["signed_on", "ended_on", "signed_on_raw", "needs_review", "review_reason",
-                            "pending_listed_on", "ice_listed_on", "not_listed_since", "created_at", "updated_at"]
+        read_only_fields = [
+            "signed_on",
+            "ended_on",
+            "signed_on_raw",
+            "needs_review",
+            "review_reason",
+            "pending_listed_on",
+            "ice_listed_on",
+            "not_listed_since",
+            "created_at",
+            "updated_at",
+        ]
         validators = []  # the service checks one agreement per agency and model, with a clear message
 
 
@@ -139,14 +200,33 @@ class IceEditionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IceImport
-        fields = ["id", "file_name", "list", "status", "as_of", "as_of_basis", "as_of_evidence", "latest_signed_on",
-                  "sha256", "source_url", "previous", "counts", "changes_url", "uploaded_at", "applied_at"]
+        fields = [
+            "id",
+            "file_name",
+            "list",
+            "status",
+            "as_of",
+            "as_of_basis",
+            "as_of_evidence",
+            "latest_signed_on",
+            "sha256",
+            "source_url",
+            "previous",
+            "counts",
+            "changes_url",
+            "uploaded_at",
+            "applied_at",
+        ]
         read_only_fields = fields
 
     def get_counts(self, obj) -> dict:
         report = obj.report or {}
-        return {"rows_read": report.get("rows_read", 0), "agreements": report.get("agreements", {}),
-                "rejected": len(report.get("rejected", [])), "flagged_dates": len(report.get("flagged_dates", []))}
+        return {
+            "rows_read": report.get("rows_read", 0),
+            "agreements": report.get("agreements", {}),
+            "rejected": len(report.get("rejected", [])),
+            "flagged_dates": len(report.get("flagged_dates", [])),
+        }
 
     def get_changes_url(self, obj) -> str:
         from django.urls import reverse

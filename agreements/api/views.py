@@ -4,8 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from agreements import services
-from agreements.filtersets import AgencyFilterSet, AgreementFilterSet
-from agreements.filtersets import EditionChangeFilterSet
+from agreements.filtersets import AgencyFilterSet, AgreementFilterSet, EditionChangeFilterSet
 from agreements.models import Agency, Agreement, AgreementDocument, EditionChange, FieldOffice, IceImport
 from portal.api.actions import ServiceActionMixin
 from portal.api.parsers import UPLOAD_PARSERS
@@ -14,10 +13,10 @@ from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, Sco
 from .serializers import (
     AgencySerializer,
     AgreementDocumentSerializer,
-    ApproveSerializer,
     AgreementRenewSerializer,
     AgreementSerializer,
     AgreementSignSerializer,
+    ApproveSerializer,
     DatedTransitionSerializer,
     EditionChangeSerializer,
     EndingTransitionSerializer,
@@ -168,8 +167,9 @@ class IceEditionViewSet(ScopedReadOnlyViewSet):
         """Every change of the edition: new agreements, those no longer listed, each changed field (before/after).
         Filters: ``kind``, ``field``, ``state``, ``program_model``, ``q`` (agency)."""
         edition = self.get_object()
-        filterset = EditionChangeFilterSet(request.query_params, queryset=EditionChange.objects.filter(edition=edition),
-                                           request=request)
+        filterset = EditionChangeFilterSet(
+            request.query_params, queryset=EditionChange.objects.filter(edition=edition), request=request
+        )
         if not filterset.is_valid():
             from rest_framework.exceptions import ValidationError
 

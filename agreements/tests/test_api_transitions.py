@@ -19,13 +19,21 @@ BODIES = {
     "terminate": {"effective_on": "2018-03-01", "reason": "Ended by the county"},
     "withdraw": {"effective_on": "2018-03-01", "reason": "Withdrawn"},
 }
-STARTS = {"review": "application_received", "approve": "under_review", "sign": "approved", "suspend": "signed",
-          "reinstate": "suspended", "renew": "signed", "terminate": "signed", "withdraw": "under_review"}
+STARTS = {
+    "review": "application_received",
+    "approve": "under_review",
+    "sign": "approved",
+    "suspend": "signed",
+    "reinstate": "suspended",
+    "renew": "signed",
+    "terminate": "signed",
+    "withdraw": "under_review",
+}
 
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.UTC), tick=False):
         yield
 
 
@@ -59,12 +67,15 @@ def test_a_terminated_agreement_cannot_be_suspended(world, people, api):
     assert response.status_code == 409 and "terminated" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"effective_on": "2018-04-01", "reason": "x"}, "effective_on"),
-    ({"effective_on": "2016-01-01", "reason": "x"}, "effective_on"),
-    ({"effective_on": "2018-03-01"}, "reason"),
-    ({"effective_on": "not a date", "reason": "x"}, "effective_on"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"effective_on": "2018-04-01", "reason": "x"}, "effective_on"),
+        ({"effective_on": "2016-01-01", "reason": "x"}, "effective_on"),
+        ({"effective_on": "2018-03-01"}, "reason"),
+        ({"effective_on": "not a date", "reason": "x"}, "effective_on"),
+    ],
+)
 def test_bad_dates_and_missing_reasons_are_400_with_the_field(world, people, api, body, field):
     agreement = world["agreements"]["mine"]
     response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/terminate/", body)
@@ -73,8 +84,13 @@ def test_bad_dates_and_missing_reasons_are_400_with_the_field(world, people, api
 
 def test_documents_are_listed_in_scope_and_added_by_hq(world, people, api):
     agreement = world["agreements"]["mine"]
-    body = {"agreement": agreement.pk, "kind": "addendum", "dated_on": "2018-02-01", "title": "Addendum 1",
-            "url": "https://www.ice.gov/doclib/287gMOA/addendum1.pdf"}
+    body = {
+        "agreement": agreement.pk,
+        "kind": "addendum",
+        "dated_on": "2018-02-01",
+        "title": "Addendum 1",
+        "url": "https://www.ice.gov/doclib/287gMOA/addendum1.pdf",
+    }
     assert api().post("/api/v1/agreement-documents/", body).status_code == 401
     assert api(people["pm"]).post("/api/v1/agreement-documents/", body).status_code == 403
     created = api(people["chief"]).post("/api/v1/agreement-documents/", body)
@@ -90,8 +106,9 @@ def test_documents_are_listed_in_scope_and_added_by_hq(world, people, api):
 
 
 def test_agreement_list_filters_not_listed_and_flagged(world, people, api):
-    Agreement.objects.filter(pk=world["agreements"]["miami"].pk).update(not_listed_since=dt.date(2018, 3, 1),
-                                                                         needs_review=True)
+    Agreement.objects.filter(pk=world["agreements"]["miami"].pk).update(
+        not_listed_since=dt.date(2018, 3, 1), needs_review=True
+    )
     rows = api(people["analyst"]).get("/api/v1/agreements/?not_on_ice_list=true").json()["results"]
     assert [r["agency_name"] for r in rows] == ["Collier County Sheriff's Office"]
     assert api(people["analyst"]).get("/api/v1/agreements/?needs_review=true").json()["count"] == 1

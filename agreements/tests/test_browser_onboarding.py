@@ -24,12 +24,18 @@ def test_hq_onboards_the_agencies_an_edition_added_in_bulk(page, live_server, lo
 
     content = HEADER + "".join(
         f"TEXAS,{name},County,{county},Task Force Model,2026-11-20,,\n"
-        for name, county in (("Harris County Sheriff's Office", "Harris County"),
-                             ("Nowhere Police Department", "Nowhere County"),
-                             ("Galveston County Sheriff's Office", "Galveston County"))
+        for name, county in (
+            ("Harris County Sheriff's Office", "Harris County"),
+            ("Nowhere Police Department", "Nowhere County"),
+            ("Galveston County Sheriff's Office", "Galveston County"),
+        )
     )
-    edition = services.ice_import_preview(content=content.encode(), file_name="participatingAgencies11252026am.csv",
-                                          acting_user=people["chief"], as_of=dt.date(2026, 11, 25))
+    edition = services.ice_import_preview(
+        content=content.encode(),
+        file_name="participatingAgencies11252026am.csv",
+        acting_user=people["chief"],
+        as_of=dt.date(2026, 11, 25),
+    )
     services.ice_import_apply(ice_import=edition, acting_user=people["chief"])
     assert OnboardingEntry.objects.count() == 3
 

@@ -18,7 +18,7 @@ from agreements.importers import read_ice_file
 from agreements.models import Agreement, AgreementSettings, EditionChange, IceImport, SigningDateReview
 
 HISTORY = Path(__file__).parent / "fixtures" / "history"
-NOW = dt.datetime(2026, 2, 1, 14, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 2, 1, 14, tzinfo=dt.UTC)
 
 #: What each edition of the history folder is as of, and why (README of the folder).
 AS_OF = {
@@ -63,16 +63,22 @@ def test_every_edition_of_the_history_folder_is_dated_from_its_evidence():
         assert dating.as_of != today
         if dating.name_stamp and read.edition == "participating":
             participating_stamps[dating.name_stamp] = dating.as_of
-    misnamed = date_edition(file_name="participatingAgencies01052025pm.xlsx", today=today,
-                            rows=read_ice_file((HISTORY / "participatingAgencies01052025pm.xlsx").read_bytes(),
-                                               "x.xlsx", today=today).rows)
+    misnamed = date_edition(
+        file_name="participatingAgencies01052025pm.xlsx",
+        today=today,
+        rows=read_ice_file((HISTORY / "participatingAgencies01052025pm.xlsx").read_bytes(), "x.xlsx", today=today).rows,
+    )
     assert "year corrected to 2026" in misnamed.basis and "2025-12-18" in misnamed.basis
 
 
 def test_last_modified_and_the_latest_signing_date_bound_the_date():
     rows = [{"signed_on": "2025-12-18"}]
-    dating = date_edition(file_name="list.xlsx", rows=rows, today=dt.date(2026, 2, 1),
-                          last_modified=dt.datetime(2025, 12, 1, 9, tzinfo=dt.timezone.utc))
+    dating = date_edition(
+        file_name="list.xlsx",
+        rows=rows,
+        today=dt.date(2026, 2, 1),
+        last_modified=dt.datetime(2025, 12, 1, 9, tzinfo=dt.UTC),
+    )
     assert dating.as_of == dt.date(2025, 12, 18) and "cannot precede" in dating.basis
     assert date_edition(file_name="pending.xlsx", rows=[], today=dt.date(2026, 2, 1)).as_of is None
 
@@ -81,23 +87,33 @@ def test_last_modified_and_the_latest_signing_date_bound_the_date():
 @time_machine.travel(NOW, tick=False)
 def test_the_same_file_twice_is_one_edition(offices, people):
     content = (HISTORY / "participatingAgencies03062025am.xlsx").read_bytes()
-    first = services.ice_import_preview(content=content, file_name="participatingAgencies03062025am.xlsx",
-                                        acting_user=people["chief"])
+    first = services.ice_import_preview(
+        content=content, file_name="participatingAgencies03062025am.xlsx", acting_user=people["chief"]
+    )
     # ICE published the same bytes again on 21 April: one edition, the sighting kept as evidence
-    again = services.ice_import_preview(content=(HISTORY / "participatingAgencies04212025am.xlsx").read_bytes(),
-                                        file_name="participatingAgencies04212025am.xlsx", acting_user=people["chief"])
+    again = services.ice_import_preview(
+        content=(HISTORY / "participatingAgencies04212025am.xlsx").read_bytes(),
+        file_name="participatingAgencies04212025am.xlsx",
+        acting_user=people["chief"],
+    )
     assert again.pk == first.pk and again.known and IceImport.objects.count() == 1
     assert first.sha256 and len(first.sha256) == 64
     again.refresh_from_db()
     assert again.as_of == dt.date(2025, 3, 6)
-    assert {"kind": "seen_again", "date": "2025-04-21",
-            "detail": "The same bytes published again as participatingAgencies04212025am.xlsx"} in again.as_of_evidence
+    assert {
+        "kind": "seen_again",
+        "date": "2025-04-21",
+        "detail": "The same bytes published again as participatingAgencies04212025am.xlsx",
+    } in again.as_of_evidence
     assert bytes(again.content) == content
 
 
 def _snapshot():
-    return sorted(Agreement.objects.values_list("agency__state", "agency__match_key", "program_model", "status",
-                                                "signed_on", "not_listed_since", "moa_url"))
+    return sorted(
+        Agreement.objects.values_list(
+            "agency__state", "agency__match_key", "program_model", "status", "signed_on", "not_listed_since", "moa_url"
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -138,7 +154,7 @@ def _independent_keys(path):
     header = [str(c or "").strip().upper() for c in rows[header_at]]
     col = {name: header.index(name) for name in ("STATE", "LAW ENFORCEMENT AGENCY", "SUPPORT TYPE", "SIGNED")}
     found = {}
-    for r in rows[header_at + 1:]:
+    for r in rows[header_at + 1 :]:
         if not r or not str(r[col["LAW ENFORCEMENT AGENCY"]] or "").strip():
             continue
         key = (_fold(r[col["STATE"]]), _fold(r[col["LAW ENFORCEMENT AGENCY"]]), _fold(r[col["SUPPORT TYPE"]]))
@@ -171,16 +187,18 @@ ROW = "TEXAS,Hays County Sheriff's Office,County,Hays County,Jail Enforcement Mo
 
 
 def _edition(day, signed, user):
-    edition = services.ice_import_preview(content=(HEADER + ROW.format(signed)).encode(),
-                                          file_name=f"participatingAgencies{day:%m%d%Y}am.csv", acting_user=user)
+    edition = services.ice_import_preview(
+        content=(HEADER + ROW.format(signed)).encode(),
+        file_name=f"participatingAgencies{day:%m%d%Y}am.csv",
+        acting_user=user,
+    )
     return services.ice_import_apply(ice_import=edition, acting_user=user)
 
 
 @pytest.mark.django_db
-@time_machine.travel(dt.datetime(2025, 8, 20, 14, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2025, 8, 20, 14, tzinfo=dt.UTC), tick=False)
 def test_an_accepted_signing_date_change_moves_the_installation_clock(offices, people):
-    from itdeploy.models import Installation
-    from itdeploy.models import InstallationSettings
+    from itdeploy.models import Installation, InstallationSettings
     from itdeploy.selectors import installation_clock
 
     chief = people["chief"]
@@ -212,7 +230,7 @@ def test_an_accepted_signing_date_change_moves_the_installation_clock(offices, p
 
 
 @pytest.mark.django_db
-@time_machine.travel(dt.datetime(2025, 8, 20, 14, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2025, 8, 20, 14, tzinfo=dt.UTC), tick=False)
 def test_with_hqs_setting_a_changed_signing_date_applies_at_once(offices, people):
     from itdeploy.models import Installation
 
@@ -231,14 +249,20 @@ def test_hq_corrects_an_editions_date_with_a_reason_in_its_history(offices, peop
     from django.core.exceptions import ValidationError
 
     name = "pendingAgencies12012025am.xlsx"
-    edition = services.ice_import_preview(content=(HISTORY / name).read_bytes(), file_name=name,
-                                          acting_user=people["chief"])
+    edition = services.ice_import_preview(
+        content=(HISTORY / name).read_bytes(), file_name=name, acting_user=people["chief"]
+    )
     with pytest.raises(ValidationError) as error:
-        services.ice_edition_set_as_of(edition=edition, acting_user=people["chief"], as_of=dt.date(2025, 12, 2),
-                                       reason="")
+        services.ice_edition_set_as_of(
+            edition=edition, acting_user=people["chief"], as_of=dt.date(2025, 12, 2), reason=""
+        )
     assert "reason" in error.value.message_dict
-    services.ice_edition_set_as_of(edition=edition, acting_user=people["npm"], as_of=dt.date(2025, 12, 2),
-                                   reason="ICE's page showed it on 2 December")
+    services.ice_edition_set_as_of(
+        edition=edition,
+        acting_user=people["npm"],
+        as_of=dt.date(2025, 12, 2),
+        reason="ICE's page showed it on 2 December",
+    )
     edition.refresh_from_db()
     assert edition.as_of == dt.date(2025, 12, 2) and "Corrected by HQ" in edition.as_of_basis
     record = edition.history.first()
@@ -253,8 +277,11 @@ def test_the_whole_history_folder_imports_in_as_of_order_and_twice_is_the_same(o
     call_command("import_ice_history", str(HISTORY), stdout=out)
 
     def state():
-        return (_snapshot(), sorted(IceImport.objects.values_list("file_name", "as_of", "status", "sha256")),
-                EditionChange.objects.count())
+        return (
+            _snapshot(),
+            sorted(IceImport.objects.values_list("file_name", "as_of", "status", "sha256")),
+            EditionChange.objects.count(),
+        )
 
     first = state()
     # then every file is an edition (the 21 April list is the 6 March bytes) dated as the folder's README says

@@ -70,8 +70,9 @@ def site():
                 self.end_headers()
                 return
             self.send_response(200)
-            self.send_header("Content-Type", content_type or
-                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            self.send_header(
+                "Content-Type", content_type or "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
             declared = len(body) * 2 if self.path in state.short_body else len(body)
             self.send_header("Content-Length", str(declared))
             if etag:
@@ -161,7 +162,9 @@ def test_the_page_is_followed_then_not_modified_then_a_changed_workbook_is_a_new
 @pytest.mark.django_db
 def test_bad_bodies_and_timeouts_are_recorded_and_import_nothing(site, offices):
     site.short_body.add("/files/ParticipatingEntities-20210113002027.xlsx")
-    urls = [f"{site.url}/{name}" for name in ("truncated.xlsx", "notabook.xlsx", "plain.xlsx", "slow.xlsx", "missing.xlsx")]
+    urls = [
+        f"{site.url}/{name}" for name in ("truncated.xlsx", "notabook.xlsx", "plain.xlsx", "slow.xlsx", "missing.xlsx")
+    ]
     urls.append(f"{site.url}/files/ParticipatingEntities-20210113002027.xlsx")
     fetches = {f.url.rsplit("/", 1)[1]: f for f in fetch_ice_lists(urls=urls)}
     assert {f.status for f in fetches.values()} == {FetchStatus.FAILED}

@@ -6,8 +6,12 @@ from html import escape
 
 import pytest
 
-CONTACTS = {"contact_name": "Sheriff Ed Gonzalez", "contact_email": "ed.gonzalez@hcso.example.gov",
-            "contact_phone": "713-555-0199", "address": "1200 Baker St, Houston, TX 77002"}
+CONTACTS = {
+    "contact_name": "Sheriff Ed Gonzalez",
+    "contact_email": "ed.gonzalez@hcso.example.gov",
+    "contact_phone": "713-555-0199",
+    "address": "1200 Baker St, Houston, TX 77002",
+}
 
 
 @pytest.fixture

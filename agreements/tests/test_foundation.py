@@ -6,13 +6,15 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from agreements.models import Agency, Agreement, agency_match_key
-from agreements.services import agreement_sign, field_office_for
+from agreements.models import Agency, agency_match_key
+from agreements.services import field_office_for
 from agreements.tests.factories import AgencyFactory, AgreementFactory
 
 
 def test_match_key_folds_case_spaces_and_apostrophes():
-    assert agency_match_key("St. Lucie County Sheriff’s Office ") == agency_match_key("st lucie  county sheriff's office")
+    assert agency_match_key("St. Lucie County Sheriff’s Office ") == agency_match_key(
+        "st lucie  county sheriff's office"
+    )
 
 
 @pytest.mark.django_db
@@ -55,10 +57,11 @@ def test_field_offices_cover_every_state_and_territory(offices):
     assert set(StateOffice.objects.filter(county="").values_list("state", flat=True)) == set(STATES)
 
 
-@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.UTC), tick=False)
 def test_sign_over_the_api_records_who_and_refuses_bad_dates(world, people, api):
-    agreement = AgreementFactory(status="under_review", signed_on=None, applied_on=dt.date(2018, 1, 5),
-                                 agency=world["mine"], program_model="tfm")
+    agreement = AgreementFactory(
+        status="under_review", signed_on=None, applied_on=dt.date(2018, 1, 5), agency=world["mine"], program_model="tfm"
+    )
     url = f"/api/v1/agreements/{agreement.pk}/sign/"
     assert api(people["pm"]).post(url, {"signed_on": "2018-03-01"}).status_code == 403
     future = api(people["chief"]).post(url, {"signed_on": "2018-04-01"})
@@ -73,8 +76,9 @@ def test_sign_over_the_api_records_who_and_refuses_bad_dates(world, people, api)
 
 
 def test_agreement_created_over_the_api_is_an_application(world, people, api):
-    response = api(people["npm"]).post("/api/v1/agreements/", {"agency": world["miami"].pk, "program_model": "wso",
-                                                               "applied_on": "2018-01-02"})
+    response = api(people["npm"]).post(
+        "/api/v1/agreements/", {"agency": world["miami"].pk, "program_model": "wso", "applied_on": "2018-01-02"}
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "application_received"
     duplicate = api(people["npm"]).post("/api/v1/agreements/", {"agency": world["miami"].pk, "program_model": "wso"})

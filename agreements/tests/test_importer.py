@@ -33,15 +33,16 @@ def load(content: str, name: str, user, apply_valid=False):
     # evidence of its date is never dated by the upload day on its own).
     from portal import dates
 
-    ice_import = services.ice_import_preview(content=content.encode(), file_name=name, acting_user=user,
-                                             as_of=dates.today())
+    ice_import = services.ice_import_preview(
+        content=content.encode(), file_name=name, acting_user=user, as_of=dates.today()
+    )
     if ice_import.report["rejected"] and not apply_valid:
         return ice_import
     return services.ice_import_apply(ice_import=ice_import, acting_user=user, apply_valid=apply_valid)
 
 
 @pytest.mark.django_db
-@time_machine.travel(dt.datetime(2025, 7, 21, 14, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2025, 7, 21, 14, tzinfo=dt.UTC), tick=False)
 def test_the_real_files_load_flag_bad_dates_rerun_without_change_and_add_pending(offices):
     # given ICE's participating list of 18 July 2025
     output = run(PARTICIPATING)
@@ -67,7 +68,10 @@ def test_the_real_files_load_flag_bad_dates_rerun_without_change_and_add_pending
     assert not Agreement.objects.filter(moa_url__contains="safelinks").exists()
     galveston = Agency.objects.get(state="TX", name__startswith="Galveston County Sheriff")
     assert (galveston.field_office.code, galveston.field_office_confirmed) == ("HOU", True)
-    assert Agreement.history.filter(history_change_reason__startswith="ICE list import participatingAgencies").count() == 832
+    assert (
+        Agreement.history.filter(history_change_reason__startswith="ICE list import participatingAgencies").count()
+        == 832
+    )
     history_rows = Agreement.history.count() + Agency.history.count()
 
     # when the same file is imported again, it is the same edition: nothing to do
@@ -78,15 +82,25 @@ def test_the_real_files_load_flag_bad_dates_rerun_without_change_and_add_pending
     from agreements.importers import apply_ice_import
 
     edition = IceImport.objects.get()
-    plan = apply_ice_import(rows=edition.rows, edition=edition.edition, import_date=edition.as_of, acting_user=None,
-                            file_name=edition.file_name)
+    plan = apply_ice_import(
+        rows=edition.rows,
+        edition=edition.edition,
+        import_date=edition.as_of,
+        acting_user=None,
+        file_name=edition.file_name,
+    )
     assert (len(plan.new_agencies), len(plan.updated_agencies), plan.unchanged_agencies) == (0, 0, 685)
-    assert (len(plan.new_agreements), len(plan.updated_agreements), len(plan.signed_agreements),
-            plan.unchanged_agreements, len(plan.no_longer_listed)) == (0, 0, 0, 832, 0)
+    assert (
+        len(plan.new_agreements),
+        len(plan.updated_agreements),
+        len(plan.signed_agreements),
+        plan.unchanged_agreements,
+        len(plan.no_longer_listed),
+    ) == (0, 0, 0, 832, 0)
     assert Agreement.history.count() + Agency.history.count() == history_rows
 
     # when the pending list of January 2026 follows, its 57 applications are added under review
-    with time_machine.travel(dt.datetime(2026, 1, 23, 15, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2026, 1, 23, 15, tzinfo=dt.UTC), tick=False):
         pending = run(PENDING)
     assert "Agreements: 57 new, 0 updated, 0 signed, 0 unchanged, 0 no longer listed" in pending
     under_review = Agreement.objects.filter(status=AgreementStatus.UNDER_REVIEW)
@@ -96,8 +110,12 @@ def test_the_real_files_load_flag_bad_dates_rerun_without_change_and_add_pending
 
 
 def test_the_edition_comes_from_the_header_not_the_file_name():
-    pending = read_ice_file(PENDING_HEADER.encode() + b"Texas,Hays County Sheriff's Office,County,Hays County,Task Force Model,link pending\n",
-                            "participatingAgencies.csv", today=dt.date(2026, 1, 23))
+    pending = read_ice_file(
+        PENDING_HEADER.encode()
+        + b"Texas,Hays County Sheriff's Office,County,Hays County,Task Force Model,link pending\n",
+        "participatingAgencies.csv",
+        today=dt.date(2026, 1, 23),
+    )
     assert pending.edition == IceEdition.PENDING
     participating = read_ice_file(PENDING.read_bytes(), "participating.xlsx")
     assert participating.edition == IceEdition.PENDING and participating.rows_read == 57
@@ -136,7 +154,9 @@ def test_rejected_rows_apply_nothing_unless_the_valid_rows_are_chosen(offices, p
     assert "row 5: unknown 287(g) model 'Border Patrol Model'" in output
     assert not Agency.objects.exists() and not Agreement.objects.exists() and not IceImport.objects.exists()
     # on the page, "apply nothing" discards the import
-    ice_import = services.ice_import_preview(content=content.encode(), file_name="list.csv", acting_user=people["chief"])
+    ice_import = services.ice_import_preview(
+        content=content.encode(), file_name="list.csv", acting_user=people["chief"]
+    )
     with pytest.raises(Exception):
         services.ice_import_apply(ice_import=ice_import, acting_user=people["chief"])
     services.ice_import_discard(ice_import=ice_import, acting_user=people["chief"])
@@ -158,29 +178,44 @@ def test_dry_run_writes_nothing(offices, tmp_path):
 
 
 @pytest.mark.django_db
-@time_machine.travel(dt.datetime(2025, 9, 1, 14, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2025, 9, 1, 14, tzinfo=dt.UTC), tick=False)
 def test_editions_sign_pending_agreements_update_dates_and_mark_the_missing(offices, people):
     chief = people["chief"]
-    with time_machine.travel(dt.datetime(2025, 5, 1, 14, tzinfo=dt.timezone.utc), tick=False):
-        load(PENDING_HEADER + "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,link pending\n"
-             "TEXAS,Kerr County Sheriff's Office,County,Kerr County,Task Force Model,link pending\n", "pending.csv", chief)
-        load(HEADER + "TEXAS,Bexar County Sheriff's Office,County,Bexar County,Jail Enforcement Model,2024-01-10,link,\n"
-             "TEXAS,Smith County Sheriff's Office,County,Smith County,Jail Enforcement Model,2024-02-10,link,\n",
-             "participating-1.csv", chief)
+    with time_machine.travel(dt.datetime(2025, 5, 1, 14, tzinfo=dt.UTC), tick=False):
+        load(
+            PENDING_HEADER + "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,link pending\n"
+            "TEXAS,Kerr County Sheriff's Office,County,Kerr County,Task Force Model,link pending\n",
+            "pending.csv",
+            chief,
+        )
+        load(
+            HEADER + "TEXAS,Bexar County Sheriff's Office,County,Bexar County,Jail Enforcement Model,2024-01-10,link,\n"
+            "TEXAS,Smith County Sheriff's Office,County,Smith County,Jail Enforcement Model,2024-02-10,link,\n",
+            "participating-1.csv",
+            chief,
+        )
     hays = Agreement.objects.get(agency__name__startswith="Hays")
     assert (hays.status, hays.pending_listed_on, hays.applied_on) == ("under_review", dt.date(2025, 5, 1), None)
     # a later participating edition lists Hays as signed, moves Bexar's signing date and drops Smith
-    ice_import = load(HEADER + (
-        "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,2025-07-01,"
-        "https:/www.ice.gov/doclib/287gMOA/HaysCoTX_TFM.pdf,\n"
-        "TEXAS,Bexar County Sheriff's Office,County,Bexar County,Jail Enforcement Model,2024-01-12,link,\n"
-    ), "participating-2.csv", chief)
+    ice_import = load(
+        HEADER
+        + (
+            "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,2025-07-01,"
+            "https:/www.ice.gov/doclib/287gMOA/HaysCoTX_TFM.pdf,\n"
+            "TEXAS,Bexar County Sheriff's Office,County,Bexar County,Jail Enforcement Model,2024-01-12,link,\n"
+        ),
+        "participating-2.csv",
+        chief,
+    )
     counts = ice_import.report["agreements"]
     # Bexar's new signing date waits for HQ's review (the default setting): not yet an update
     assert counts == {"new": 0, "updated": 0, "signed": 1, "unchanged": 1, "no_longer_listed": 1}
     review = ice_import.date_reviews.get()
     assert (review.previous_signed_on, review.new_signed_on, review.status) == (
-        dt.date(2024, 1, 10), dt.date(2024, 1, 12), "pending")
+        dt.date(2024, 1, 10),
+        dt.date(2024, 1, 12),
+        "pending",
+    )
     assert Agreement.objects.get(agency__name__startswith="Bexar").signed_on == dt.date(2024, 1, 10)
     services.signing_date_review_decide(review=review, acting_user=chief, accept=True)
     hays.refresh_from_db()
@@ -200,39 +235,62 @@ def test_editions_sign_pending_agreements_update_dates_and_mark_the_missing(offi
 
 @pytest.mark.django_db
 def test_new_agencies_take_their_field_office_from_state_or_county(offices, people):
-    load(HEADER + (
-        "TEXAS,El Paso County Sheriff's Office,County,El Paso County,Task Force Model,2025-02-26,,\n"
-        "TEXAS,Nowhere Police Department,Municipality,Nowhere County,Task Force Model,2025-02-26,,\n"
-        "FLORIDA,Lee County Sheriff's Office,County,Lee County,Task Force Model,2025-02-26,,\n"
-    ), "list.csv", people["chief"])
+    load(
+        HEADER
+        + (
+            "TEXAS,El Paso County Sheriff's Office,County,El Paso County,Task Force Model,2025-02-26,,\n"
+            "TEXAS,Nowhere Police Department,Municipality,Nowhere County,Task Force Model,2025-02-26,,\n"
+            "FLORIDA,Lee County Sheriff's Office,County,Lee County,Task Force Model,2025-02-26,,\n"
+        ),
+        "list.csv",
+        people["chief"],
+    )
     offices_of = {a.name.split()[0]: (a.field_office.code, a.field_office_confirmed) for a in Agency.objects.all()}
     assert offices_of == {"El": ("ELP", True), "Nowhere": ("HOU", False), "Lee": ("MIA", True)}
 
 
 @pytest.mark.django_db
 def test_an_untrustworthy_date_never_replaces_a_known_one(offices, people, world):
-    agreement = AgreementFactory(agency=AgencyFactory(name="Hays County Sheriff's Office", county="Hays", state="TX"),
-                                 program_model="tfm", applied_on=None, signed_on=dt.date(2025, 2, 26))
-    load(HEADER + "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,2/262025,,\n", "l.csv",
-         people["chief"])
+    agreement = AgreementFactory(
+        agency=AgencyFactory(name="Hays County Sheriff's Office", county="Hays", state="TX"),
+        program_model="tfm",
+        applied_on=None,
+        signed_on=dt.date(2025, 2, 26),
+    )
+    load(
+        HEADER + "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,2/262025,,\n",
+        "l.csv",
+        people["chief"],
+    )
     agreement.refresh_from_db()
     assert agreement.signed_on == dt.date(2025, 2, 26)
     assert agreement.needs_review and agreement.signed_on_raw == "2/262025"
 
 
-@pytest.mark.parametrize("wrapped, meant", [
-    ("https://gcc02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.ice.gov%2Fdoclib%2F287gMOA%2FA.pdf&data=05",
-     "https://www.ice.gov/doclib/287gMOA/A.pdf"),
-    ("https://urldefense.com/v3/__https://www.ice.gov/doclib/287gMOA/B.pdf__;!!BClRuOV5cvtbuNI!abc$",
-     "https://www.ice.gov/doclib/287gMOA/B.pdf"),
-    ("https://urldefense.proofpoint.com/v2/url?u=https-3A__www.ice.gov_doclib_287gMOA_C.pdf&d=DwMFAg",
-     "https://www.ice.gov/doclib/287gMOA/C.pdf"),
-    ("https:/www.ice.gov/doclib/287gMOA/D.pdf", "https://www.ice.gov/doclib/287gMOA/D.pdf"),
-    ("chrome-extension://efaidnbmnnnibpcajpcglclefindmkaj/https://www.ice.gov/doclib/287gMOA/E.pdf",
-     "https://www.ice.gov/doclib/287gMOA/E.pdf"),
-    ("link pending", ""),
-    ("not a link", ""),
-])
+@pytest.mark.parametrize(
+    "wrapped, meant",
+    [
+        (
+            "https://gcc02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.ice.gov%2Fdoclib%2F287gMOA%2FA.pdf&data=05",
+            "https://www.ice.gov/doclib/287gMOA/A.pdf",
+        ),
+        (
+            "https://urldefense.com/v3/__https://www.ice.gov/doclib/287gMOA/B.pdf__;!!BClRuOV5cvtbuNI!abc$",
+            "https://www.ice.gov/doclib/287gMOA/B.pdf",
+        ),
+        (
+            "https://urldefense.proofpoint.com/v2/url?u=https-3A__www.ice.gov_doclib_287gMOA_C.pdf&d=DwMFAg",
+            "https://www.ice.gov/doclib/287gMOA/C.pdf",
+        ),
+        ("https:/www.ice.gov/doclib/287gMOA/D.pdf", "https://www.ice.gov/doclib/287gMOA/D.pdf"),
+        (
+            "chrome-extension://efaidnbmnnnibpcajpcglclefindmkaj/https://www.ice.gov/doclib/287gMOA/E.pdf",
+            "https://www.ice.gov/doclib/287gMOA/E.pdf",
+        ),
+        ("link pending", ""),
+        ("not a link", ""),
+    ],
+)
 def test_document_links_are_unwrapped_and_repaired(wrapped, meant):
     from collections import Counter
 

@@ -7,12 +7,14 @@ import pytest
 import time_machine
 
 from agreements import services
-from agreements.models import Agreement, Agency, EditionChange, IceImport, OnboardingEntry
+from agreements.models import Agency, Agreement, EditionChange, IceImport, OnboardingEntry
 from portal.compliance.models import Finding
 
 HEADER = "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,SIGNED,MOA,ADDENDUM\n"
-AUGUST = (HEADER + "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,2025-07-20,,\n"
-          "TEXAS,Nowhere Police Department,Municipality,Nowhere County,Task Force Model,2025-07-21,,\n")
+AUGUST = (
+    HEADER + "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,2025-07-20,,\n"
+    "TEXAS,Nowhere Police Department,Municipality,Nowhere County,Task Force Model,2025-07-21,,\n"
+)
 
 
 def _load(content, name, user):
@@ -28,24 +30,27 @@ def _open(rule, **filters):
 def test_within_the_grace_period_the_queue_reports_one_finding_per_edition_then_the_usual_findings(offices, people):
     from portal.compliance.sweep import sweep_run
 
-    with time_machine.travel(dt.datetime(2025, 8, 5, 14, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2025, 8, 5, 14, tzinfo=dt.UTC), tick=False):
         edition = _load(AUGUST, "participatingAgencies08012025am.csv", people["chief"])
         agencies = set(Agency.objects.values_list("pk", flat=True))
         assert set(OnboardingEntry.objects.values_list("agency_id", flat=True)) == agencies
         assert {e.entered_on for e in OnboardingEntry.objects.all()} == {dt.date(2025, 8, 1)}
         # within the 30 days: no per-agency "onboarding not finished" findings, one for the edition
         sweep_run(notify=False)
-        for rule in ("agreements.no_primary_manager", "staffing.workload_report_missing",
-                     "staffing.primary_without_backup"):
+        for rule in (
+            "agreements.no_primary_manager",
+            "staffing.workload_report_missing",
+            "staffing.primary_without_backup",
+        ):
             assert not _open(rule).exists(), rule
         queue = _open("agreements.onboarding_unfinished").get()
         assert queue.subject_id == edition.pk and "2 agencies" in queue.detail
         assert "grace period until 2025-08-31" in queue.detail
-    with time_machine.travel(dt.datetime(2025, 8, 31, 14, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2025, 8, 31, 14, tzinfo=dt.UTC), tick=False):
         sweep_run(notify=False)
         assert _open("agreements.onboarding_unfinished").exists()  # the last day of grace
     # after the grace period, the usual findings for each agency
-    with time_machine.travel(dt.datetime(2025, 9, 1, 14, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2025, 9, 1, 14, tzinfo=dt.UTC), tick=False):
         sweep_run(notify=False)
         assert set(_open("agreements.no_primary_manager").values_list("agency_id", flat=True)) == agencies
         assert set(_open("staffing.workload_report_missing").values_list("agency_id", flat=True)) == agencies
@@ -53,7 +58,7 @@ def test_within_the_grace_period_the_queue_reports_one_finding_per_edition_then_
 
 
 @pytest.mark.django_db
-@time_machine.travel(dt.datetime(2025, 8, 5, 14, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2025, 8, 5, 14, tzinfo=dt.UTC), tick=False)
 def test_bulk_onboarding_assigns_managers_confirms_offices_and_closes_the_entries(offices, people):
     from staffing.models import Assignment
 
@@ -65,12 +70,23 @@ def test_bulk_onboarding_assigns_managers_confirms_offices_and_closes_the_entrie
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.onboarding_update(entries=entries, acting_user=people["chief"], primary=people["pm"],
-                                   backup=people["pm"], starts_on=dt.date(2025, 8, 5))
+        services.onboarding_update(
+            entries=entries,
+            acting_user=people["chief"],
+            primary=people["pm"],
+            backup=people["pm"],
+            starts_on=dt.date(2025, 8, 5),
+        )
     assert not Assignment.objects.exists()
     done = services.onboarding_update(
-        entries=entries, acting_user=people["chief"], confirm_office=True, primary=people["pm"],
-        backup=people["pm_other"], starts_on=dt.date(2025, 8, 5), installation_decision="not_needed")
+        entries=entries,
+        acting_user=people["chief"],
+        confirm_office=True,
+        primary=people["pm"],
+        backup=people["pm_other"],
+        starts_on=dt.date(2025, 8, 5),
+        installation_decision="not_needed",
+    )
     assert done == {"offices": 1, "assignments": 4, "decisions": 2, "completed": 2}
     assert Assignment.objects.filter(kind="primary", program_manager=people["pm"]).count() == 2
     assert Assignment.history.filter(history_user=people["chief"]).count() == 4
@@ -81,24 +97,33 @@ def test_bulk_onboarding_assigns_managers_confirms_offices_and_closes_the_entrie
 
 
 @pytest.mark.django_db
-@time_machine.travel(dt.datetime(2025, 8, 5, 14, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2025, 8, 5, 14, tzinfo=dt.UTC), tick=False)
 def test_the_timeline_counts_agreements_in_force_signed_and_left_per_month(offices, people, client):
     from agreements.selectors import program_timeline
 
     chief = people["chief"]
     pending = "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,MOA\n"
     _load(pending + "TEXAS,Agency B,County,Hays County,Task Force Model,\n", "pendingAgencies04282025pm.csv", chief)
-    _load(HEADER + "TEXAS,Agency A,County,Hays County,Jail Enforcement Model,2025-05-10,,\n"
-          "TEXAS,Agency C,County,Kerr County,Warrant Service Officer,2025-05-20,,\n",
-          "participatingAgencies05302025am.csv", chief)
-    _load(HEADER + "TEXAS,Agency A,County,Hays County,Jail Enforcement Model,2025-05-10,,\n"
-          "TEXAS,Agency B,County,Hays County,Task Force Model,2025-06-02,,\n"
-          "TEXAS,Agency C,County,Kerr County,Warrant Service Officer,2025-05-20,,\n",
-          "participatingAgencies06042025am.csv", chief)
+    _load(
+        HEADER + "TEXAS,Agency A,County,Hays County,Jail Enforcement Model,2025-05-10,,\n"
+        "TEXAS,Agency C,County,Kerr County,Warrant Service Officer,2025-05-20,,\n",
+        "participatingAgencies05302025am.csv",
+        chief,
+    )
+    _load(
+        HEADER + "TEXAS,Agency A,County,Hays County,Jail Enforcement Model,2025-05-10,,\n"
+        "TEXAS,Agency B,County,Hays County,Task Force Model,2025-06-02,,\n"
+        "TEXAS,Agency C,County,Kerr County,Warrant Service Officer,2025-05-20,,\n",
+        "participatingAgencies06042025am.csv",
+        chief,
+    )
     # Agency C leaves ICE's list on 1 July
-    _load(HEADER + "TEXAS,Agency A,County,Hays County,Jail Enforcement Model,2025-05-10,,\n"
-          "TEXAS,Agency B,County,Hays County,Task Force Model,2025-06-02,,\n",
-          "participatingAgencies07012025am.csv", chief)
+    _load(
+        HEADER + "TEXAS,Agency A,County,Hays County,Jail Enforcement Model,2025-05-10,,\n"
+        "TEXAS,Agency B,County,Hays County,Task Force Model,2025-06-02,,\n",
+        "participatingAgencies07012025am.csv",
+        chief,
+    )
     timeline = program_timeline(today=dt.date(2025, 8, 5))
     months = {m["month"]: m for m in timeline["months"]}
     assert list(months) == ["2025-05", "2025-06", "2025-07", "2025-08"]
@@ -129,12 +154,15 @@ def test_the_timeline_counts_agreements_in_force_signed_and_left_per_month(offic
 
 
 @pytest.mark.django_db
-@time_machine.travel(dt.datetime(2025, 9, 5, 14, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2025, 9, 5, 14, tzinfo=dt.UTC), tick=False)
 def test_edition_api_and_page_show_the_change_list_in_scope(offices, people, api, client):
     _load(AUGUST, "participatingAgencies08012025am.csv", people["chief"])
-    september = _load(HEADER + "TEXAS,HAYS COUNTY SHERIFFS OFFICE,County,Hays County,Task Force Model,2025-07-22,,\n"
-                      "TEXAS,Kerr County Sheriff's Office,County,Kerr County,Task Force Model,2025-08-30,,\n",
-                      "participatingAgencies09012025am.csv", people["chief"])
+    september = _load(
+        HEADER + "TEXAS,HAYS COUNTY SHERIFFS OFFICE,County,Hays County,Task Force Model,2025-07-22,,\n"
+        "TEXAS,Kerr County Sheriff's Office,County,Kerr County,Task Force Model,2025-08-30,,\n",
+        "participatingAgencies09012025am.csv",
+        people["chief"],
+    )
     kinds = sorted(EditionChange.objects.filter(edition=september).values_list("kind", "field"))
     assert kinds == [("changed", "name"), ("changed", "signed_on"), ("new", ""), ("removed", "")]
     url = f"/api/v1/ice-editions/{september.pk}/changes/"
@@ -147,7 +175,9 @@ def test_edition_api_and_page_show_the_change_list_in_scope(offices, people, api
     changes = api(people["analyst"]).get(url, {"kind": "changed", "field": "signed_on"}).json()
     assert [(c["before"], c["after"]) for c in changes["results"]] == [("2025-07-20", "2025-07-22")]
     assert api(people["analyst"]).get(url, {"kind": "bogus"}).status_code == 400
-    assert api(people["chief"]).post("/api/v1/ice-editions/", {}).status_code == 403  # read only: no "add" in the policy
+    assert (
+        api(people["chief"]).post("/api/v1/ice-editions/", {}).status_code == 403
+    )  # read only: no "add" in the policy
     # the edition page: filters, export, the review of the changed date (an HQ writer accepts it)
     client.force_login(people["npm"])
     page = client.get(september.get_absolute_url(), {"kind": "removed"})
@@ -171,8 +201,12 @@ def test_edition_api_and_page_show_the_change_list_in_scope(offices, people, api
 
 @pytest.mark.django_db
 def test_pages_of_the_feed_open_for_hq_and_not_for_the_field(offices, people, client):
-    for url in ("/agreements/ice-fetches/", "/agreements/ice-digest/", "/agreements/onboarding/",
-                "/agreements/timeline/"):
+    for url in (
+        "/agreements/ice-fetches/",
+        "/agreements/ice-digest/",
+        "/agreements/onboarding/",
+        "/agreements/timeline/",
+    ):
         client.force_login(people["analyst"])
         assert client.get(url).status_code == 200, url
         client.force_login(people["fod"])

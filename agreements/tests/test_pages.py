@@ -11,9 +11,11 @@ from agreements.models import Agreement, IceImport
 from agreements.tests.factories import AgreementFactory
 
 pytestmark = pytest.mark.django_db
-CSV = ("STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,SIGNED,MOA,ADDENDUM\n"
-       "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,2017-12-01,link,\n"
-       "TEXAS,Kerr County Sheriff's Office,County,Kerr County,Task Force Model,7/72017,link,\n")
+CSV = (
+    "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,SIGNED,MOA,ADDENDUM\n"
+    "TEXAS,Hays County Sheriff's Office,County,Hays County,Task Force Model,2017-12-01,link,\n"
+    "TEXAS,Kerr County Sheriff's Office,County,Kerr County,Task Force Model,7/72017,link,\n"
+)
 
 
 def test_list_filters_by_ice_list_and_fiscal_year_and_exports(client, world, people):
@@ -37,8 +39,10 @@ def test_field_managers_see_only_their_agreements_and_no_forms(client, world, pe
     assert client.get(f"/agreements/{world['agreements']['miami'].pk}/").status_code == 404
     page = client.get(f"/agreements/{world['agreements']['mine'].pk}/").content.decode()
     assert "Timeline" in page and "Record a change" not in page
-    response = client.post(f"/agreements/{world['agreements']['mine'].pk}/",
-                           {"action": "suspend", "suspend-on": "2018-03-01", "suspend-reason": "x"})
+    response = client.post(
+        f"/agreements/{world['agreements']['mine'].pk}/",
+        {"action": "suspend", "suspend-on": "2018-03-01", "suspend-reason": "x"},
+    )
     assert response.status_code == 403
 
 
@@ -50,7 +54,7 @@ def test_list_page_query_count_does_not_grow(client, world, people, django_asser
         assert client.get("/agreements/").status_code == 200
 
 
-@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.UTC), tick=False)
 def test_hq_suspends_from_the_detail_page_and_sees_the_timeline(client, world, people):
     agreement = world["agreements"]["mine"]
     client.force_login(people["chief"])
@@ -59,21 +63,27 @@ def test_hq_suspends_from_the_detail_page_and_sees_the_timeline(client, world, p
         assert label in page
     bad = client.post(f"/agreements/{agreement.pk}/", {"action": "suspend", "suspend-on": "2018-03-01"})
     assert bad.status_code == 400
-    client.post(f"/agreements/{agreement.pk}/", {"action": "suspend", "suspend-on": "2018-03-01",
-                                                 "suspend-reason": "Officers acted outside the MOA"})
+    client.post(
+        f"/agreements/{agreement.pk}/",
+        {"action": "suspend", "suspend-on": "2018-03-01", "suspend-reason": "Officers acted outside the MOA"},
+    )
     agreement.refresh_from_db()
     assert agreement.status == "suspended"
     page = client.get(f"/agreements/{agreement.pk}/").content.decode()
     assert "Officers acted outside the MOA" in page and "Reinstate" in page
-    refused = client.post(f"/agreements/{agreement.pk}/", {"action": "suspend", "suspend-on": "2018-03-02",
-                                                           "suspend-reason": "again"}, follow=True)
+    refused = client.post(
+        f"/agreements/{agreement.pk}/",
+        {"action": "suspend", "suspend-on": "2018-03-02", "suspend-reason": "again"},
+        follow=True,
+    )
     assert "cannot be suspended" in refused.content.decode()
-    future = client.post(f"/agreements/{agreement.pk}/", {"action": "reinstate", "reinstate-on": "2018-04-02"},
-                         follow=True)
+    future = client.post(
+        f"/agreements/{agreement.pk}/", {"action": "reinstate", "reinstate-on": "2018-04-02"}, follow=True
+    )
     assert "future" in future.content.decode()
 
 
-@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.UTC), tick=False)
 def test_upload_preview_and_apply(client, world, people):
     client.force_login(people["analyst"])
     assert client.get("/agreements/ice-imports/").status_code == 200

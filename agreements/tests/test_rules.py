@@ -19,11 +19,22 @@ def open_findings(rule):
 
 
 def test_an_application_pending_over_the_limit_opens_one_finding_until_signed(world, people):
-    late = AgreementFactory(agency=world["mine"], program_model="tfm", status="under_review",
-                            applied_on=TODAY - dt.timedelta(days=91), signed_on=None)
+    late = AgreementFactory(
+        agency=world["mine"],
+        program_model="tfm",
+        status="under_review",
+        applied_on=TODAY - dt.timedelta(days=91),
+        signed_on=None,
+    )
     # seen on ICE's pending list only, 80 days ago: within the limit
-    AgreementFactory(agency=world["miami"], program_model="tfm", status="under_review", applied_on=None,
-                     pending_listed_on=TODAY - dt.timedelta(days=80), signed_on=None)
+    AgreementFactory(
+        agency=world["miami"],
+        program_model="tfm",
+        status="under_review",
+        applied_on=None,
+        pending_listed_on=TODAY - dt.timedelta(days=80),
+        signed_on=None,
+    )
     sweep_run(today=TODAY, notify=False)
     finding = open_findings("agreements.review_overdue").get()
     assert finding.subject_id == late.pk and finding.responsible == people["chief"]
@@ -62,8 +73,13 @@ def test_the_rules_query_count_does_not_grow_with_agreements(world, django_asser
     from portal.compliance.registry import registry
 
     for i in range(30):
-        AgreementFactory(program_model="tfm", status="under_review", applied_on=dt.date(2017, 1, 1), signed_on=None,
-                         not_listed_since=dt.date(2018, 1, 1))
+        AgreementFactory(
+            program_model="tfm",
+            status="under_review",
+            applied_on=dt.date(2017, 1, 1),
+            signed_on=None,
+            not_listed_since=dt.date(2018, 1, 1),
+        )
     for code in ("agreements.review_overdue", "agreements.not_on_ice_list"):
         with django_assert_max_num_queries(8):  # settings row (created once), the rows, the Unit Chief
             assert len(list(registry.get(code).evaluate(today=TODAY))) == 30

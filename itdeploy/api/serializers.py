@@ -3,11 +3,10 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from portal.roles import Role
-
 from itdeploy import selectors
 from itdeploy.choices import PauseReason
 from itdeploy.models import Installation, InstallationStep, Installer, InstallerUnavailability, StepPause
+from portal.roles import Role
 
 
 class StepPauseSerializer(serializers.ModelSerializer):
@@ -25,8 +24,24 @@ class InstallationStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InstallationStep
-        fields = ["id", "number", "name", "owner", "kind", "planned_days", "depends_on", "started_on", "completed_on",
-                  "paused", "pauses", "installer", "responsible", "note", "clock", "forecast"]
+        fields = [
+            "id",
+            "number",
+            "name",
+            "owner",
+            "kind",
+            "planned_days",
+            "depends_on",
+            "started_on",
+            "completed_on",
+            "paused",
+            "pauses",
+            "installer",
+            "responsible",
+            "note",
+            "clock",
+            "forecast",
+        ]
 
     def get_depends_on(self, step) -> list[int]:
         return sorted(d.number for d in step.depends_on.all())
@@ -36,8 +51,13 @@ class InstallationStepSerializer(serializers.ModelSerializer):
 
     def get_clock(self, step) -> dict:
         clock = selectors.step_clock(step, self.context["today"], self.context["settings"])
-        return {"state": clock.state, "due_on": clock.due_on, "used_days": clock.used_days,
-                "paused_days": clock.paused_days, "used_percent": clock.used_percent}
+        return {
+            "state": clock.state,
+            "due_on": clock.due_on,
+            "used_days": clock.used_days,
+            "paused_days": clock.paused_days,
+            "used_percent": clock.used_percent,
+        }
 
     def get_forecast(self, step) -> dict | None:
         pipeline = self.context.get("pipeline")
@@ -61,9 +81,25 @@ class InstallationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Installation
-        fields = ["id", "url", "agency", "agency_name", "state", "field_office", "status", "moa_signed_on", "opened_on",
-                  "operational_on", "priority_rank", "dates_estimated", "days_since_moa", "clock", "current_step",
-                  "forecast", "steps"]
+        fields = [
+            "id",
+            "url",
+            "agency",
+            "agency_name",
+            "state",
+            "field_office",
+            "status",
+            "moa_signed_on",
+            "opened_on",
+            "operational_on",
+            "priority_rank",
+            "dates_estimated",
+            "days_since_moa",
+            "clock",
+            "current_step",
+            "forecast",
+            "steps",
+        ]
 
     def get_days_since_moa(self, installation) -> int:
         return installation.days_since_moa(self.context["today"])
@@ -95,8 +131,9 @@ class InstallationSerializer(serializers.ModelSerializer):
 class StepStartSerializer(serializers.Serializer):
     started_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=250, default="")
-    installer = serializers.PrimaryKeyRelatedField(queryset=Installer.objects.filter(active=True), required=False,
-                                                   allow_null=True, default=None)
+    installer = serializers.PrimaryKeyRelatedField(
+        queryset=Installer.objects.filter(active=True), required=False, allow_null=True, default=None
+    )
 
 
 class StepCompleteSerializer(serializers.Serializer):
@@ -138,8 +175,11 @@ class InstallerUnavailabilitySerializer(serializers.ModelSerializer):
 class InstallerSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:installer-detail")
     user = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(staff_profile__role=Role.OCIO), required=False, allow_null=True,
-        help_text="The installer's portal account: an OCIO IT specialist.")
+        queryset=get_user_model().objects.filter(staff_profile__role=Role.OCIO),
+        required=False,
+        allow_null=True,
+        help_text="The installer's portal account: an OCIO IT specialist.",
+    )
     unavailable_periods = InstallerUnavailabilitySerializer(many=True, read_only=True)
 
     class Meta:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -14,16 +14,26 @@ from portal.api.actions import ServiceActionMixin
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 
 from .serializers import (
-    BulkConfirmSerializer, ConfirmSerializer, InstallationSerializer, InstallationStepSerializer,
-    InstallerSerializer, InstallerUnavailabilitySerializer, PrioritySerializer, StepCompleteSerializer,
-    StepPauseRequestSerializer, StepResumeSerializer, StepStartSerializer,
+    BulkConfirmSerializer,
+    ConfirmSerializer,
+    InstallationSerializer,
+    InstallerSerializer,
+    InstallerUnavailabilitySerializer,
+    PrioritySerializer,
+    StepCompleteSerializer,
+    StepPauseRequestSerializer,
+    StepResumeSerializer,
+    StepStartSerializer,
 )
+
 
 class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     """Installations of agency sites with their steps, clocks and forecast. Steps change
     through ``POST installations/{id}/steps/{step_id}/{start|complete|pause|resume}/``."""
 
-    queryset = Installation.objects.select_related("agency").prefetch_related(selectors.steps_prefetch(), "clock_pauses")
+    queryset = Installation.objects.select_related("agency").prefetch_related(
+        selectors.steps_prefetch(), "clock_pauses"
+    )
     serializer_class = InstallationSerializer
     filterset_class = InstallationFilterSet
     search_fields = ["agency__name"]
@@ -79,19 +89,24 @@ class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def priority(self, request, pk=None):
         """HQ's rank of the site in the installer queue (1 first; null: MOA order)."""
-        return self.run_service(request, services.installation_set_priority, params=PrioritySerializer,
-                                installation=self.get_object())
+        return self.run_service(
+            request, services.installation_set_priority, params=PrioritySerializer, installation=self.get_object()
+        )
 
     @extend_schema(request=ConfirmSerializer, responses=InstallationSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """HQ confirms a "status unknown" installation: ``operational_since`` a date, or
         ``at_step`` N since ``step_started_on``."""
-        return self.run_service(request, services.installation_confirm, params=ConfirmSerializer,
-                                installation=self.get_object())
+        return self.run_service(
+            request, services.installation_confirm, params=ConfirmSerializer, installation=self.get_object()
+        )
 
-    @extend_schema(request=BulkConfirmSerializer, responses=InstallationSerializer(many=True),
-                   operation_id="installations_confirm_bulk")
+    @extend_schema(
+        request=BulkConfirmSerializer,
+        responses=InstallationSerializer(many=True),
+        operation_id="installations_confirm_bulk",
+    )
     @action(detail=False, methods=["post"], url_path="confirm", url_name="confirm-bulk")
     def confirm_bulk(self, request):
         """Confirm several "status unknown" installations the same way, all or none."""
@@ -99,8 +114,12 @@ class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
         ids = set(data.pop("installations"))
         found = list(self.get_queryset().filter(pk__in=ids))
         if len(found) != len(ids):
-            raise ValidationError({"installations": ["Some of these installations do not exist or are outside your scope."]})
-        return Response(self.action_answer(self.call_service(services.installations_confirm, installations=found, **data)))
+            raise ValidationError(
+                {"installations": ["Some of these installations do not exist or are outside your scope."]}
+            )
+        return Response(
+            self.action_answer(self.call_service(services.installations_confirm, installations=found, **data))
+        )
 
 
 class InstallerViewSet(ServiceActionMixin, ScopedModelViewSet):
@@ -116,14 +135,18 @@ class InstallerViewSet(ServiceActionMixin, ScopedModelViewSet):
         serializer.instance = services.installer_save(acting_user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.installer_save(installer=serializer.instance, acting_user=self.request.user,
-                                                      **serializer.validated_data)
+        serializer.instance = services.installer_save(
+            installer=serializer.instance, acting_user=self.request.user, **serializer.validated_data
+        )
 
     @extend_schema(request=InstallerUnavailabilitySerializer, responses=InstallerSerializer)
     @action(detail=True, methods=["post"])
     def unavailable(self, request, pk=None):
         """Record a period when the installer cannot install."""
         installer = self.get_object()
-        self.call_service(services.installer_add_unavailability, installer=installer,
-                          **self.action_params(InstallerUnavailabilitySerializer, request))
+        self.call_service(
+            services.installer_add_unavailability,
+            installer=installer,
+            **self.action_params(InstallerUnavailabilitySerializer, request),
+        )
         return Response(self.action_answer(installer))

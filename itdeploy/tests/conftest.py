@@ -9,7 +9,7 @@ TODAY = dt.date(2017, 8, 1)
 
 @pytest.fixture
 def frozen():
-    with time_machine.travel(dt.datetime(2017, 8, 1, 16, 0, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2017, 8, 1, 16, 0, tzinfo=dt.UTC), tick=False):
         yield TODAY
 
 

@@ -25,11 +25,18 @@ def test_anonymous_is_401(api, installations):
     assert api().get("/api/v1/installers/").status_code == 401
 
 
-@pytest.mark.parametrize("person, expected", [
-    ("chief", {"mine", "houston_other", "miami"}), ("analyst", {"mine", "houston_other", "miami"}),
-    ("ocio", {"mine", "houston_other", "miami"}), ("fod", {"mine", "houston_other"}), ("pm", {"mine"}),
-    ("pm_miami", {"miami"}), ("norole", None),
-])
+@pytest.mark.parametrize(
+    "person, expected",
+    [
+        ("chief", {"mine", "houston_other", "miami"}),
+        ("analyst", {"mine", "houston_other", "miami"}),
+        ("ocio", {"mine", "houston_other", "miami"}),
+        ("fod", {"mine", "houston_other"}),
+        ("pm", {"mine"}),
+        ("pm_miami", {"miami"}),
+        ("norole", None),
+    ],
+)
 def test_list_is_scoped_to_the_caller(api, people, installations, person, expected):
     response = api(people[person]).get("/api/v1/installations/")
     if expected is None:
@@ -74,11 +81,14 @@ def test_a_step_of_another_installation_is_404(api, people, installations):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"completed_on": "2017-05-01"}, "completed_on"),  # before the start
-    ({"completed_on": "2017-09-01"}, "completed_on"),  # in the future
-    ({}, "completed_on"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"completed_on": "2017-05-01"}, "completed_on"),  # before the start
+        ({"completed_on": "2017-09-01"}, "completed_on"),  # in the future
+        ({}, "completed_on"),
+    ],
+)
 def test_bad_dates_are_400_with_field_messages(api, people, installations, body, field):
     step = steps_of(installations["mine"])[1]
     response = api(people["pm"]).post(url(installations["mine"], step, "complete"), body)
@@ -98,16 +108,28 @@ def test_dependencies_and_second_completion_are_409(api, people, installations):
     client = api(people["pm"])
     response = client.post(url(installations["mine"], steps[3], "start"), {"started_on": "2017-07-01"})
     assert response.status_code == 409 and "step 1" in response.json()["detail"]
-    assert client.post(url(installations["mine"], steps[1], "complete"), {"completed_on": "2017-06-09"}).status_code == 200
-    assert client.post(url(installations["mine"], steps[1], "complete"), {"completed_on": "2017-06-10"}).status_code == 409
+    assert (
+        client.post(url(installations["mine"], steps[1], "complete"), {"completed_on": "2017-06-09"}).status_code == 200
+    )
+    assert (
+        client.post(url(installations["mine"], steps[1], "complete"), {"completed_on": "2017-06-10"}).status_code == 409
+    )
 
 
 def test_pause_and_resume_over_the_api(api, people, installations):
     step = steps_of(installations["mine"])[1]
     client = api(people["pm"])
-    paused = client.post(url(installations["mine"], step, "pause"), {"paused_on": "2017-06-05", "reason": "site_access", "note": "Jail renovation"})
+    paused = client.post(
+        url(installations["mine"], step, "pause"),
+        {"paused_on": "2017-06-05", "reason": "site_access", "note": "Jail renovation"},
+    )
     assert paused.status_code == 200 and paused.json()["steps"][0]["paused"] is True
-    assert client.post(url(installations["mine"], step, "pause"), {"paused_on": "2017-06-05", "reason": "nonsense"}).status_code == 400
+    assert (
+        client.post(
+            url(installations["mine"], step, "pause"), {"paused_on": "2017-06-05", "reason": "nonsense"}
+        ).status_code
+        == 400
+    )
     resumed = client.post(url(installations["mine"], step, "resume"), {"resumed_on": "2017-07-05"})
     assert resumed.status_code == 200
     clock = resumed.json()["steps"][0]["clock"]
@@ -138,7 +160,9 @@ def test_installers_read_by_all_written_by_ocio_and_hq(api, people, db):
     assert created.status_code == 201
     assert api(people["ocio"]).post("/api/v1/installers/", {"name": "", "days_per_week": "9"}).status_code == 400
     pk = created.json()["id"]
-    away = api(people["ocio"]).post(f"/api/v1/installers/{pk}/unavailable/", {"starts_on": "2017-09-01", "ends_on": "2017-09-10"})
+    away = api(people["ocio"]).post(
+        f"/api/v1/installers/{pk}/unavailable/", {"starts_on": "2017-09-01", "ends_on": "2017-09-10"}
+    )
     assert away.status_code == 200 and len(away.json()["unavailable_periods"]) == 1
 
 

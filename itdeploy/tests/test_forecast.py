@@ -50,10 +50,12 @@ def test_forecast_of_a_site_in_progress_hand_computed():
     # with median durations 3: 110 days, 4: 30, 5: 90, 6: 30
     today = D0 + dt.timedelta(days=100)
     steps = default_steps(
-        {1: dict(started_on=D0, completed_on=D0 + dt.timedelta(days=12)),
-           2: dict(started_on=D0 + dt.timedelta(days=12), completed_on=D0 + dt.timedelta(days=40)),
-           3: dict(started_on=D0 + dt.timedelta(days=12), paused_days=10),
-           5: dict(started_on=D0 + dt.timedelta(days=12))}
+        {
+            1: dict(started_on=D0, completed_on=D0 + dt.timedelta(days=12)),
+            2: dict(started_on=D0 + dt.timedelta(days=12), completed_on=D0 + dt.timedelta(days=40)),
+            3: dict(started_on=D0 + dt.timedelta(days=12), paused_days=10),
+            5: dict(started_on=D0 + dt.timedelta(days=12)),
+        }
     )
     durations = {**PLANNED, 3: 110}
     result = fc.forecast_pipeline([fc.SitePlan(7, D0, steps)], durations, [fc.InstallerSlot(1, today)], today)[7]

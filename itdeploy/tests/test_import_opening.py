@@ -20,13 +20,14 @@ FIXTURES = Path(__file__).resolve().parents[2] / "agreements" / "tests" / "fixtu
 
 
 @pytest.mark.django_db
-@time_machine.travel(dt.datetime(2025, 7, 20, 12, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2025, 7, 20, 12, tzinfo=dt.UTC), tick=False)
 def test_participating_import_opens_one_installation_per_jail_model_site(offices):
     with CaptureQueriesContext(connection) as queries:
         call_command("import_ice_agencies", str(FIXTURES / "participatingAgencies07182025pm.xlsx"), stdout=StringIO())
     jail_sites = set(
-        Agreement.objects.filter(program_model="jem", status="signed", signed_on__isnull=False)
-        .values_list("agency_id", flat=True)
+        Agreement.objects.filter(program_model="jem", status="signed", signed_on__isnull=False).values_list(
+            "agency_id", flat=True
+        )
     )
     installations = Installation.objects.all()
     assert set(installations.values_list("agency_id", flat=True)) == jail_sites
@@ -46,4 +47,6 @@ def test_participating_import_opens_one_installation_per_jail_model_site(offices
     run = sweep_run(notify=False, rule_codes=["itdeploy.signed_without_installation", "itdeploy.past_goal"])
     assert run.counts["itdeploy.signed_without_installation"]["open"] == 0
     # Unconfirmed sites do not flood the sweep.
-    assert run.counts["itdeploy.past_goal"]["open"] <= installations.filter(status=InstallationStatus.IN_PROGRESS).count()
+    assert (
+        run.counts["itdeploy.past_goal"]["open"] <= installations.filter(status=InstallationStatus.IN_PROGRESS).count()
+    )

@@ -14,7 +14,7 @@ from itdeploy.choices import InstallationStatus
 from itdeploy.models import Installation
 from staffing.tests.factories import AssignmentFactory
 
-from .factories import InstallerFactory, open_for, steps_of
+from .factories import open_for, steps_of
 from .test_rules import finish
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,9 @@ def test_installation_page_and_step_form(client, people, installations):
     assert response.status_code == 302
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
-    client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"}, follow=True)
+    client.post(
+        installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"}, follow=True
+    )
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
 
@@ -105,7 +107,12 @@ def test_a_refused_step_update_shows_its_reason_once_where_it_belongs(client, pe
     assert page.count("cannot be before the step's start") == 1
     assert 'id="step-on-error"' in page and 'aria-describedby="step-on-error"' in page
     # a second completion: once, at the form's top, not as a page alert
-    assert client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}).status_code == 302
+    assert (
+        client.post(
+            installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}
+        ).status_code
+        == 302
+    )
     twice = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"})
     assert twice.status_code == 400
     assert twice.content.decode().count("was already completed on 2017-06-09") == 1
@@ -120,7 +127,10 @@ def test_installation_page_scope_and_roles(client, people, installations):
     mine = installations["mine"]
     assert "Update a step" not in client.get(mine.get_absolute_url()).content.decode()
     step = steps_of(mine)[1]
-    assert client.post(mine.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}).status_code == 403
+    assert (
+        client.post(mine.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}).status_code
+        == 403
+    )
 
 
 def test_chart_lists_completed_sites_against_the_goal(client, people, installations):
@@ -134,13 +144,23 @@ def test_chart_lists_completed_sites_against_the_goal(client, people, installati
 def test_bulk_confirm_page(client, people, plan, frozen):
     old = [open_for(AgreementFactory(applied_on=dt.date(2014, 1, 1), signed_on=dt.date(2015, 1, 1))) for _ in range(2)]
     client.force_login(people["analyst"])
-    assert client.post("/installations/confirm/", {"installation": [old[0].pk], "how": "operational", "on": "2015-07-01"}).status_code == 403
+    assert (
+        client.post(
+            "/installations/confirm/", {"installation": [old[0].pk], "how": "operational", "on": "2015-07-01"}
+        ).status_code
+        == 403
+    )
     client.force_login(people["npm"])
     assert "to confirm" in client.get("/installations/confirm/").content.decode()
-    response = client.post("/installations/confirm/", {"installation": [o.pk for o in old], "how": "in_progress", "at_step": "6", "on": "2017-07-15"})
+    response = client.post(
+        "/installations/confirm/",
+        {"installation": [o.pk for o in old], "how": "in_progress", "at_step": "6", "on": "2017-07-15"},
+    )
     assert response.status_code == 302
     assert set(Installation.objects.values_list("status", flat=True)) == {InstallationStatus.IN_PROGRESS}
-    bad = client.post("/installations/confirm/", {"installation": [old[0].pk], "how": "operational", "on": "2015-07-01"})
+    bad = client.post(
+        "/installations/confirm/", {"installation": [old[0].pk], "how": "operational", "on": "2015-07-01"}
+    )
     assert bad.status_code == 400
 
 
@@ -149,7 +169,9 @@ def test_bulk_confirm_refusals_show_once_next_to_their_input(client, people, pla
     client.force_login(people["npm"])
     nothing = client.post("/installations/confirm/", {"how": "operational", "on": "2015-07-01"}).content.decode()
     assert nothing.count("Choose at least one installation.") == 1 and 'id="confirm-installation-error"' in nothing
-    early = client.post("/installations/confirm/", {"installation": [site.pk], "how": "operational", "on": "2014-07-01"})
+    early = client.post(
+        "/installations/confirm/", {"installation": [site.pk], "how": "operational", "on": "2014-07-01"}
+    )
     assert early.status_code == 400
     page = html.unescape(early.content.decode())
     assert page.count("cannot be before the MOA signature") == 1
@@ -177,14 +199,25 @@ def test_chart_excess_is_the_days_over_the_goal(client, people, plan, world):
 
     moa = dt.date(2016, 1, 4)
     for key, days in [("mine", 193), ("houston_other", 180), ("miami", 181)]:
-        Installation.objects.create(agency=world[key], moa_signed_on=moa, opened_on=moa, status=InstallationStatus.OPERATIONAL,
-                                    operational_on=moa + dt.timedelta(days=days))
+        Installation.objects.create(
+            agency=world[key],
+            moa_signed_on=moa,
+            opened_on=moa,
+            status=InstallationStatus.OPERATIONAL,
+            operational_on=moa + dt.timedelta(days=days),
+        )
     # a suspended period is left out of the days counted against the goal
     other = AgreementFactory(applied_on=dt.date(2015, 6, 1), signed_on=moa)
-    suspended = Installation.objects.create(agency=other.agency, moa_signed_on=moa, opened_on=moa,
-                                            status=InstallationStatus.OPERATIONAL, operational_on=moa + dt.timedelta(days=200))
-    InstallationPause.objects.create(installation=suspended, started_on=moa + dt.timedelta(days=50),
-                                     ended_on=moa + dt.timedelta(days=65))
+    suspended = Installation.objects.create(
+        agency=other.agency,
+        moa_signed_on=moa,
+        opened_on=moa,
+        status=InstallationStatus.OPERATIONAL,
+        operational_on=moa + dt.timedelta(days=200),
+    )
+    InstallationPause.objects.create(
+        installation=suspended, started_on=moa + dt.timedelta(days=50), ended_on=moa + dt.timedelta(days=65)
+    )
     client.force_login(people["analyst"])
     page = client.get("/installations/chart/").content.decode()
     assert "Over by 13 days" in page and "Over by 193" not in page

@@ -61,7 +61,9 @@ def test_step_breached_and_resolved_by_a_pause(installations, people):
     step = steps_of(installations["mine"])[1]
     finding = open_findings("itdeploy.step_breached").get(subject_id=step.pk)
     assert "due 2017-06-11" in finding.detail
-    services.step_pause(step=step, paused_on=dt.date(2017, 6, 5), reason=PauseReason.SITE_ACCESS, acting_user=people["pm"])
+    services.step_pause(
+        step=step, paused_on=dt.date(2017, 6, 5), reason=PauseReason.SITE_ACCESS, acting_user=people["pm"]
+    )
     counts = sweep("itdeploy.step_breached")
     assert counts["resolved"] == 1 and counts["open"] == 2
 

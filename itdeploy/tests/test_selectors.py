@@ -18,13 +18,18 @@ pytestmark = pytest.mark.django_db
 
 def completed_site(user, purchase_days):
     """An installation completed with recorded dates; step 3 took ``purchase_days``."""
-    installation = open_for(AgreementFactory(applied_on=dt.date(2016, 1, 1), signed_on=dt.date(2017, 2, 1)),
-                            opened_on=dt.date(2017, 2, 1))
+    installation = open_for(
+        AgreementFactory(applied_on=dt.date(2016, 1, 1), signed_on=dt.date(2017, 2, 1)), opened_on=dt.date(2017, 2, 1)
+    )
     steps = steps_of(installation)
     services.step_complete(step=steps[1], completed_on=dt.date(2017, 2, 11), acting_user=user)
     day3 = dt.date(2017, 2, 11) + dt.timedelta(days=purchase_days)
-    plan = {2: (dt.date(2017, 2, 11), dt.date(2017, 3, 1)), 3: (dt.date(2017, 2, 11), day3),
-            4: (day3, day3 + dt.timedelta(days=5)), 5: (dt.date(2017, 2, 11), dt.date(2017, 4, 1))}
+    plan = {
+        2: (dt.date(2017, 2, 11), dt.date(2017, 3, 1)),
+        3: (dt.date(2017, 2, 11), day3),
+        4: (day3, day3 + dt.timedelta(days=5)),
+        5: (dt.date(2017, 2, 11), dt.date(2017, 4, 1)),
+    }
     for number, (start, end) in plan.items():
         services.step_start(step=steps[number], started_on=start, acting_user=user)
         services.step_complete(step=steps[number], completed_on=end, acting_user=user)
@@ -52,7 +57,9 @@ def test_field_manager_update_is_followed_by_forecast_and_sweep(api, people, ins
     step1 = steps_of(mine)[1]
     assert Finding.objects.filter(rule="itdeploy.step_breached", subject_id=step1.pk, status="open").exists()
     before = api(people["pm"]).get(f"/api/v1/installations/{mine.pk}/").json()["forecast"]["operational_on"]
-    response = api(people["pm"]).post(f"/api/v1/installations/{mine.pk}/steps/{step1.pk}/complete/", {"completed_on": "2017-06-08"})
+    response = api(people["pm"]).post(
+        f"/api/v1/installations/{mine.pk}/steps/{step1.pk}/complete/", {"completed_on": "2017-06-08"}
+    )
     assert response.status_code == 200
     # step 1 is done, but the purchase order has not started: it is expected from today,
     # 2017-08-01 + 120 + 30 + 30 = 2018-01-28, as before

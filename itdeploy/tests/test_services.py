@@ -35,7 +35,9 @@ def test_default_plan_ships_with_the_migration():
 def test_signing_the_first_jail_agreement_opens_one_installation(plan, people, frozen):
     # given an agency applying for a Task Force and a Jail Enforcement agreement
     agency = AgencyFactory()
-    tfm = AgreementFactory(agency=agency, program_model=ProgramModel.TASK_FORCE, status=AgreementStatus.APPROVED, signed_on=None)
+    tfm = AgreementFactory(
+        agency=agency, program_model=ProgramModel.TASK_FORCE, status=AgreementStatus.APPROVED, signed_on=None
+    )
     jem = AgreementFactory(agency=agency, status=AgreementStatus.APPROVED, signed_on=None)
     # when the task force agreement is signed: no site installation needed
     agreement_services.agreement_sign(agreement=tfm, acting_user=people["npm"], signed_on=d(2017, 7, 1))
@@ -87,10 +89,13 @@ def test_equipment_needs_the_isa_signed(installations, people):
         services.step_start(step=steps[6], started_on=TODAY, acting_user=people["ocio"])
 
 
-@pytest.mark.parametrize("when, message", [
-    (d(2017, 8, 2), "future"),
-    (d(2017, 5, 1), "before the step's start"),
-])
+@pytest.mark.parametrize(
+    "when, message",
+    [
+        (d(2017, 8, 2), "future"),
+        (d(2017, 5, 1), "before the step's start"),
+    ],
+)
 def test_completion_dates_are_validated(installations, people, when, message):
     step = steps_of(installations["mine"])[1]
     with pytest.raises(ValidationError) as error:
@@ -119,9 +124,13 @@ def test_pause_and_resume_move_the_due_date(installations, people):
     from itdeploy.models import InstallationSettings
 
     step = steps_of(installations["mine"])[1]  # started 2017-06-01, 10 days planned
-    services.step_pause(step=step, paused_on=d(2017, 6, 5), reason=PauseReason.WAITING_ON_AGENCY, acting_user=people["pm"])
+    services.step_pause(
+        step=step, paused_on=d(2017, 6, 5), reason=PauseReason.WAITING_ON_AGENCY, acting_user=people["pm"]
+    )
     with pytest.raises(TransitionNotAllowed, match="already paused"):
-        services.step_pause(step=step, paused_on=d(2017, 6, 6), reason=PauseReason.SITE_ACCESS, acting_user=people["pm"])
+        services.step_pause(
+            step=step, paused_on=d(2017, 6, 6), reason=PauseReason.SITE_ACCESS, acting_user=people["pm"]
+        )
     with pytest.raises(TransitionNotAllowed, match="resume it"):
         services.step_complete(step=step, completed_on=d(2017, 6, 20), acting_user=people["pm"])
     with pytest.raises(ValidationError, match="before the start of the pause"):
@@ -170,7 +179,9 @@ def test_bulk_confirmation_of_status_unknown_sites(plan, frozen, people):
         i.refresh_from_db()
         assert i.status == InstallationStatus.OPERATIONAL and i.dates_estimated
         assert i.agency.equipment_operational_since == d(2015, 9, 1)
-    services.installation_confirm(installation=old[2], acting_user=people["npm"], at_step=4, step_started_on=d(2017, 7, 1))
+    services.installation_confirm(
+        installation=old[2], acting_user=people["npm"], at_step=4, step_started_on=d(2017, 7, 1)
+    )
     steps = steps_of(old[2])
     assert steps[4].started_on == d(2017, 7, 1) and steps[1].completed_on and steps[3].completed_on
     assert steps[2].started_on is None and steps[5].started_on is None

@@ -73,24 +73,51 @@ class ImpactAssessmentSerializer(serializers.ModelSerializer):
     agreements = ScopedRelatedField(queryset=Agreement.objects.all(), many=True, required=False)
     agencies = ScopedRelatedField(queryset=Agency.objects.all(), many=True, required=False, write_only=True)
     counts = OfficeCountSerializer(many=True, required=False, write_only=True)
-    program_model = serializers.ChoiceField(choices=ProgramModel.choices, required=False, write_only=True,
-                                            default=ProgramModel.JAIL_ENFORCEMENT)
+    program_model = serializers.ChoiceField(
+        choices=ProgramModel.choices, required=False, write_only=True, default=ProgramModel.JAIL_ENFORCEMENT
+    )
     signing_on = serializers.DateField(required=False, write_only=True)
     field_offices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = ImpactAssessment
-        fields = ["id", "url", "basis", "rating", "as_of", "reasons", "result", "request", "agreements", "agencies",
-                  "counts", "program_model", "signing_on", "field_offices", "created_by", "created_at"]
-        read_only_fields = ["basis", "rating", "as_of", "reasons", "result", "request", "field_offices", "created_by",
-                            "created_at"]
+        fields = [
+            "id",
+            "url",
+            "basis",
+            "rating",
+            "as_of",
+            "reasons",
+            "result",
+            "request",
+            "agreements",
+            "agencies",
+            "counts",
+            "program_model",
+            "signing_on",
+            "field_offices",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = [
+            "basis",
+            "rating",
+            "as_of",
+            "reasons",
+            "result",
+            "request",
+            "field_offices",
+            "created_by",
+            "created_at",
+        ]
 
     def validate(self, attrs):
         given = [k for k in ("agreements", "agencies", "counts") if attrs.get(k)]
         if len(given) != 1:
             raise serializers.ValidationError(
-                {"non_field_errors": ["Give one of: agreements, agencies, counts (per field office)."]})
+                {"non_field_errors": ["Give one of: agreements, agencies, counts (per field office)."]}
+            )
         if attrs.get("counts"):
             offices = [c["field_office"].pk for c in attrs["counts"]]
             if len(offices) != len(set(offices)):

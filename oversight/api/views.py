@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 from rest_framework.response import Response
 
 from agreements.models import Agency
@@ -15,7 +15,10 @@ from ..dashboard import DashboardFilters, dashboard
 from ..models import ImpactAssessment
 from ..readiness import site_readiness, sort_by_blockers
 from .serializers import (
-    DashboardParamsSerializer, DashboardSerializer, ImpactAssessmentSerializer, ReadinessParamsSerializer,
+    DashboardParamsSerializer,
+    DashboardSerializer,
+    ImpactAssessmentSerializer,
+    ReadinessParamsSerializer,
     ReadinessSerializer,
 )
 
@@ -42,8 +45,11 @@ class DashboardViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         params = DashboardParamsSerializer(data=request.query_params, context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        filters = DashboardFilters(field_office=data.get("field_office"), program_model=data.get("program_model") or "",
-                                   fiscal_year=data.get("fiscal_year"))
+        filters = DashboardFilters(
+            field_office=data.get("field_office"),
+            program_model=data.get("program_model") or "",
+            fiscal_year=data.get("fiscal_year"),
+        )
         return Response(dashboard(request.user, filters))
 
 
@@ -63,9 +69,12 @@ class ReadinessViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         params = ReadinessParamsSerializer(data=query, context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        sites = site_readiness(request.user, field_office=data.get("field_office"),
-                               program_model=data.get("program_model") or None,
-                               agency_ids=[data["agency"].pk] if data.get("agency") else None)
+        sites = site_readiness(
+            request.user,
+            field_office=data.get("field_office"),
+            program_model=data.get("program_model") or None,
+            agency_ids=[data["agency"].pk] if data.get("agency") else None,
+        )
         if data.get("status"):
             sites = [s for s in sites if s.status == data["status"]]
         if data.get("blocker"):
@@ -90,7 +99,10 @@ class ImpactAssessmentViewSet(ScopedCreateReadViewSet):
         data = serializer.validated_data
         counts = {c["field_office"]: c["new_agreements"] for c in data.get("counts") or []}
         serializer.instance = services.impact_assessment_create(
-            acting_user=self.request.user, agreements=data.get("agreements") or None,
-            agencies=data.get("agencies") or None, counts=counts or None,
-            program_model=data.get("program_model") or "jem", signing_on=data.get("signing_on"),
+            acting_user=self.request.user,
+            agreements=data.get("agreements") or None,
+            agencies=data.get("agencies") or None,
+            counts=counts or None,
+            program_model=data.get("program_model") or "jem",
+            signing_on=data.get("signing_on"),
         )

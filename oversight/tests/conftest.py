@@ -23,7 +23,7 @@ import pytest
 import time_machine
 
 TODAY = dt.date(2018, 3, 15)
-NOW = dt.datetime(2018, 3, 15, 16, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2018, 3, 15, 16, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -57,16 +57,26 @@ def program(frozen, world, people, offices, plan):
     applicant = AgencyFactory(name="Brazoria County Sheriff's Office", state="TX", field_office=hou)
     AgreementFactory(agency=task_force, program_model=ProgramModel.TASK_FORCE, signed_on=dt.date(2017, 11, 15))
     AgreementFactory(agency=suspended, status=AgreementStatus.SUSPENDED, signed_on=dt.date(2018, 1, 10))
-    application = AgreementFactory(agency=applicant, status=AgreementStatus.UNDER_REVIEW, signed_on=None,
-                                   applied_on=dt.date(2018, 1, 5))
+    application = AgreementFactory(
+        agency=applicant, status=AgreementStatus.UNDER_REVIEW, signed_on=None, applied_on=dt.date(2018, 1, 5)
+    )
     AssignmentFactory(agency=task_force, program_manager=people["pm"], kind=AssignmentKind.PRIMARY)
     AssignmentFactory(agency=task_force, program_manager=people["pm_other"], kind=AssignmentKind.BACKUP)
 
-    Installation.objects.create(agency=world["mine"], moa_signed_on=dt.date(2017, 6, 1), opened_on=dt.date(2017, 6, 1),
-                                status=InstallationStatus.OPERATIONAL, operational_on=dt.date(2017, 10, 20))
-    Installation.objects.create(agency=world["houston_other"], moa_signed_on=dt.date(2017, 6, 1),
-                                opened_on=dt.date(2017, 6, 1), status=InstallationStatus.OPERATIONAL,
-                                operational_on=dt.date(2018, 1, 1))
+    Installation.objects.create(
+        agency=world["mine"],
+        moa_signed_on=dt.date(2017, 6, 1),
+        opened_on=dt.date(2017, 6, 1),
+        status=InstallationStatus.OPERATIONAL,
+        operational_on=dt.date(2017, 10, 20),
+    )
+    Installation.objects.create(
+        agency=world["houston_other"],
+        moa_signed_on=dt.date(2017, 6, 1),
+        opened_on=dt.date(2017, 6, 1),
+        status=InstallationStatus.OPERATIONAL,
+        operational_on=dt.date(2018, 1, 1),
+    )
     Installation.objects.create(agency=world["miami"], moa_signed_on=dt.date(2017, 6, 1), opened_on=dt.date(2017, 6, 1))
     for key, day in (("mine", dt.date(2017, 10, 20)), ("houston_other", dt.date(2018, 1, 1))):
         world[key].equipment_operational_since = day
@@ -78,8 +88,13 @@ def program(frozen, world, people, offices, plan):
         "lapsed": OfficerFactory(agency=world["mine"], card_last_login_on=TODAY - dt.timedelta(days=40)),
         "recertified": OfficerFactory(agency=world["mine"], card_last_login_on=recent),
         "galveston": OfficerFactory(agency=world["houston_other"], card_last_login_on=recent),
-        "collier": OfficerFactory(agency=world["miami"], status=OfficerStatus.SUSPENDED, suspended_on=dt.date(2017, 10, 2),
-                                  suspension_cause=SuspensionCause.RECERTIFICATION, card_last_login_on=recent),
+        "collier": OfficerFactory(
+            agency=world["miami"],
+            status=OfficerStatus.SUSPENDED,
+            suspended_on=dt.date(2017, 10, 2),
+            suspension_cause=SuspensionCause.RECERTIFICATION,
+            card_last_login_on=recent,
+        ),
     }
     recertify(officers["recertified"], dt.date(2018, 2, 1))
 
@@ -87,12 +102,28 @@ def program(frozen, world, people, offices, plan):
     for _ in range(12):
         WorkloadReportFactory(agency=world["mine"], month=month, charging_documents_prepared=250)
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return {**world, "task_force": task_force, "suspended": suspended, "applicant": applicant,
-            "application": application, "officers": officers}
+    return {
+        **world,
+        "task_force": task_force,
+        "suspended": suspended,
+        "applicant": applicant,
+        "application": application,
+        "officers": officers,
+    }
 
 
-def make_finding(rule, agency, *, severity="warning", status="open", responsible=None, first_seen_at=None,
-                 resolved_at=None, subject=None, stage=""):
+def make_finding(
+    rule,
+    agency,
+    *,
+    severity="warning",
+    status="open",
+    responsible=None,
+    first_seen_at=None,
+    resolved_at=None,
+    subject=None,
+    stage="",
+):
     """A finding as the sweep would record it, on ``subject`` (default: the agency)."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -100,8 +131,18 @@ def make_finding(rule, agency, *, severity="warning", status="open", responsible
 
     subject = subject or agency
     return Finding.objects.create(
-        rule=rule, category=rule.split(".")[0], severity=severity, status=status,
-        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, subject_label=str(subject),
-        agency=agency, field_office=agency.field_office if agency else None, responsible=responsible,
-        first_seen_at=first_seen_at or NOW, last_seen_at=first_seen_at or NOW, resolved_at=resolved_at, stage=stage,
+        rule=rule,
+        category=rule.split(".")[0],
+        severity=severity,
+        status=status,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        subject_label=str(subject),
+        agency=agency,
+        field_office=agency.field_office if agency else None,
+        responsible=responsible,
+        first_seen_at=first_seen_at or NOW,
+        last_seen_at=first_seen_at or NOW,
+        resolved_at=resolved_at,
+        stage=stage,
     )

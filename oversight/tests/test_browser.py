@@ -26,8 +26,11 @@ def swept(world, people, offices):
     from portal.compliance.sweep import sweep_run
 
     agency = AgencyFactory(name="Lee County Sheriff's Office", state="FL", field_office=offices["MIA"])
-    AgreementFactory(agency=agency, signed_on=dates.fiscal_year_start(dates.fiscal_year(dates.today())) + dt.timedelta(days=20),
-                     applied_on=dates.fiscal_year_start(dates.fiscal_year(dates.today())))
+    AgreementFactory(
+        agency=agency,
+        signed_on=dates.fiscal_year_start(dates.fiscal_year(dates.today())) + dt.timedelta(days=20),
+        applied_on=dates.fiscal_year_start(dates.fiscal_year(dates.today())),
+    )
     sweep_run(notify=False, rule_codes=["staffing.primary_without_backup", "agreements.no_primary_manager"])
     return world
 

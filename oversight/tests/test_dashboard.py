@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -58,22 +57,46 @@ def test_manager_figures_required_by_the_model_against_assigned(program, people)
 def test_finding_figures_by_rule_severity_and_trend(program, people):
     from portal.compliance.models import SweepRun
 
-    first = SweepRun.objects.create(as_of=dt.date(2018, 3, 13), status="succeeded",
-                                    started_at=NOW - dt.timedelta(days=2), finished_at=NOW - dt.timedelta(days=2))
-    second = SweepRun.objects.create(as_of=dt.date(2018, 3, 14), status="succeeded",
-                                     started_at=NOW - dt.timedelta(days=1), finished_at=NOW - dt.timedelta(days=1))
+    first = SweepRun.objects.create(
+        as_of=dt.date(2018, 3, 13),
+        status="succeeded",
+        started_at=NOW - dt.timedelta(days=2),
+        finished_at=NOW - dt.timedelta(days=2),
+    )
+    second = SweepRun.objects.create(
+        as_of=dt.date(2018, 3, 14),
+        status="succeeded",
+        started_at=NOW - dt.timedelta(days=1),
+        finished_at=NOW - dt.timedelta(days=1),
+    )
     make_finding("staffing.primary_without_backup", program["miami"], first_seen_at=NOW - dt.timedelta(days=3))
-    make_finding("agreements.no_primary_manager", program["suspended"], severity="high",
-                 first_seen_at=NOW - dt.timedelta(days=3), status="resolved", resolved_at=NOW - dt.timedelta(hours=36))
-    make_finding("agreements.no_primary_manager", program["houston_other"], severity="high",
-                 first_seen_at=NOW - dt.timedelta(hours=30))
-    make_finding("staffing.primary_without_backup", program["houston_other"], severity="warning",
-                 first_seen_at=NOW - dt.timedelta(hours=30))
+    make_finding(
+        "agreements.no_primary_manager",
+        program["suspended"],
+        severity="high",
+        first_seen_at=NOW - dt.timedelta(days=3),
+        status="resolved",
+        resolved_at=NOW - dt.timedelta(hours=36),
+    )
+    make_finding(
+        "agreements.no_primary_manager",
+        program["houston_other"],
+        severity="high",
+        first_seen_at=NOW - dt.timedelta(hours=30),
+    )
+    make_finding(
+        "staffing.primary_without_backup",
+        program["houston_other"],
+        severity="warning",
+        first_seen_at=NOW - dt.timedelta(hours=30),
+    )
     f = figures(people["chief"])["findings"]
     assert f["open"] == 3
     rows = {r["rule"]: (r["open"], r["by_severity"]) for r in f["by_rule"]}
-    assert rows == {"staffing.primary_without_backup": (2, {"warning": 2}),
-                    "agreements.no_primary_manager": (1, {"high": 1})}
+    assert rows == {
+        "staffing.primary_without_backup": (2, {"warning": 2}),
+        "agreements.no_primary_manager": (1, {"high": 1}),
+    }
     assert {s["code"]: s["open"] for s in f["severities"]} == {"critical": 0, "high": 1, "warning": 2, "info": 0}
     # End of the first run: Collier and Lee open; end of the second: Lee resolved, Galveston's two seen.
     assert [(t["run"], t["open"]) for t in f["trend"]] == [(first.pk, 2), (second.pk, 3)]
@@ -90,7 +113,9 @@ def test_field_office_filter_narrows_the_whole_page(program, people, offices):
 
 def test_program_model_and_fiscal_year_filters(program, people):
     tfm = figures(people["chief"], program_model="tfm")
-    assert tfm["agreements"]["in_force"] == 1 and [r["program_model"] for r in tfm["agreements"]["in_force_by_model"]] == ["tfm"]
+    assert tfm["agreements"]["in_force"] == 1 and [
+        r["program_model"] for r in tfm["agreements"]["in_force_by_model"]
+    ] == ["tfm"]
     assert tfm["sites"]["operational"] == 0 and tfm["officers"]["certified"] == 0
     fy2017 = figures(people["chief"], fiscal_year=2017)
     assert fy2017["agreements"]["signed_in_fiscal_year"] == 3

@@ -18,15 +18,17 @@ REMINDER = "training.recertification_reminder"
 
 
 def at(day: dt.date):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 16, tzinfo=dt.timezone.utc), tick=False)
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 16, tzinfo=dt.UTC), tick=False)
 
 
 @pytest.fixture
 def sweep(django_capture_on_commit_callbacks):
     """``sweep(day, rules)``: a sweep run on ``day`` whose on-commit digest task runs."""
+
     def run(day, rules):
         with at(day), django_capture_on_commit_callbacks(execute=True):
             return sweep_run(rule_codes=rules)
+
     return run
 
 

@@ -59,8 +59,9 @@ def test_an_expansion_that_does_not_fit_is_red_with_its_reasons(program, people,
 
 
 def test_seats_beyond_the_academy_calendar_are_a_shortfall(program, people, offices):
-    assessment = services.impact_assessment_create(acting_user=people["chief"], counts={offices["HOU"]: 2},
-                                                   program_model="tfm")
+    assessment = services.impact_assessment_create(
+        acting_user=people["chief"], counts={offices["HOU"]: 2}, program_model="tfm"
+    )
     assert assessment.rating == "red"
     assert assessment.result["totals"]["seats_short"] == 4
     assert any("find no seat" in r for r in assessment.reasons)
@@ -84,8 +85,10 @@ def test_approving_over_a_red_assessment_needs_a_justification_kept_in_history(p
     application.refresh_from_db()
     assert application.status == "under_review" and not ApprovalRecord.objects.exists()
 
-    done = client.post(f"/api/v1/agreements/{application.pk}/approve/",
-                       {"justification": "The Sheriff funds a detailed PM for the first year."})
+    done = client.post(
+        f"/api/v1/agreements/{application.pk}/approve/",
+        {"justification": "The Sheriff funds a detailed PM for the first year."},
+    )
     assert done.status_code == 200 and done.json()["status"] == "approved"
     record = ApprovalRecord.objects.get()
     assert (record.assessment, record.rating, record.approved_by) == (assessment, "red", people["chief"])
@@ -133,32 +136,57 @@ def test_page_approval_over_red_without_justification_shows_the_error(program, p
     url = program["application"].get_absolute_url()
     response = client.post(url, {"action": "approve", "approve-on": "2018-03-15"}, follow=True)
     assert "needs a written justification" in response.content.decode()
-    response = client.post(url, {"action": "approve", "approve-on": "2018-03-15",
-                                 "approve-justification": "Approved by the Director after review."})
+    response = client.post(
+        url,
+        {
+            "action": "approve",
+            "approve-on": "2018-03-15",
+            "approve-justification": "Approved by the Director after review.",
+        },
+    )
     program["application"].refresh_from_db()
     assert program["application"].status == "approved"
 
 
 def test_api_creates_reads_and_refuses(program, people, api, offices):
     chief = api(people["chief"])
-    created = chief.post("/api/v1/impact-assessments/", {"counts": [{"field_office": offices["MIA"].pk,
-                                                                     "new_agreements": 3}]}, format="json")
+    created = chief.post(
+        "/api/v1/impact-assessments/",
+        {"counts": [{"field_office": offices["MIA"].pk, "new_agreements": 3}]},
+        format="json",
+    )
     assert created.status_code == 201 and created.json()["rating"] == "red"
     assert created.json()["result"]["managers"][0]["positions_to_request"] == 1
     assert chief.post("/api/v1/impact-assessments/", {}, format="json").status_code == 400
-    both = chief.post("/api/v1/impact-assessments/", {"agreements": [program["application"].pk],
-                                                      "counts": [{"field_office": offices["MIA"].pk, "new_agreements": 1}]},
-                      format="json")
+    both = chief.post(
+        "/api/v1/impact-assessments/",
+        {
+            "agreements": [program["application"].pk],
+            "counts": [{"field_office": offices["MIA"].pk, "new_agreements": 1}],
+        },
+        format="json",
+    )
     assert both.status_code == 400 and "non_field_errors" in both.json()
-    bad = chief.post("/api/v1/impact-assessments/", {"counts": [{"field_office": offices["MIA"].pk, "new_agreements": -1}]},
-                     format="json")
+    bad = chief.post(
+        "/api/v1/impact-assessments/",
+        {"counts": [{"field_office": offices["MIA"].pk, "new_agreements": -1}]},
+        format="json",
+    )
     assert bad.status_code == 400
-    signed = chief.post("/api/v1/impact-assessments/", {"agreements": [program["agreements"]["mine"].pk]}, format="json")
+    signed = chief.post(
+        "/api/v1/impact-assessments/", {"agreements": [program["agreements"]["mine"].pk]}, format="json"
+    )
     assert signed.status_code == 400 and "agreements" in signed.json()
     assert api(people["analyst"]).post("/api/v1/impact-assessments/", {"counts": []}, format="json").status_code == 403
     fod = api(people["fod"])
-    assert fod.post("/api/v1/impact-assessments/", {"counts": [{"field_office": offices["MIA"].pk, "new_agreements": 1}]},
-                    format="json").status_code == 403
+    assert (
+        fod.post(
+            "/api/v1/impact-assessments/",
+            {"counts": [{"field_office": offices["MIA"].pk, "new_agreements": 1}]},
+            format="json",
+        ).status_code
+        == 403
+    )
     assert fod.get("/api/v1/impact-assessments/").json()["results"] == []  # Miami's is not theirs
     assert fod.get(f"/api/v1/impact-assessments/{created.json()['id']}/").status_code == 404
     assert ImpactAssessment.objects.count() == 1

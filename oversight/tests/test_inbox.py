@@ -30,9 +30,12 @@ def lines(program, people):
 def findings(lines, people):
     return {
         "pm": make_finding("agreements.no_primary_manager", lines["mine"], severity="high", responsible=people["pm"]),
-        "pm_other": make_finding("staffing.primary_without_backup", lines["houston_other"], responsible=people["pm_other"]),
-        "miami": make_finding("staffing.primary_without_backup", lines["miami"], severity="high",
-                              responsible=people["pm_miami"]),
+        "pm_other": make_finding(
+            "staffing.primary_without_backup", lines["houston_other"], responsible=people["pm_other"]
+        ),
+        "miami": make_finding(
+            "staffing.primary_without_backup", lines["miami"], severity="high", responsible=people["pm_miami"]
+        ),
     }
 
 
@@ -56,9 +59,16 @@ def test_acknowledge_note_and_waiver_request_granted_by_hq(findings, people, cli
     assert client.post(url, {"action": "acknowledge", "note": "Calling the sheriff."}).status_code == 302
     assert client.post(url, {"action": "note", "text": "Sheriff names a deputy next week."}).status_code == 302
     assert client.post(url, {"action": "waiver", "reason": ""}).status_code == 400
-    assert client.post(url, {"action": "waiver", "reason": "Single-officer agency", "until": "2018-06-30"}).status_code == 302
-    assert client.post(url, {"action": "waiver", "reason": "Again"}, follow=True).content.decode().count(
-        "already waiting for HQ") == 1
+    assert (
+        client.post(url, {"action": "waiver", "reason": "Single-officer agency", "until": "2018-06-30"}).status_code
+        == 302
+    )
+    assert (
+        client.post(url, {"action": "waiver", "reason": "Again"}, follow=True)
+        .content.decode()
+        .count("already waiting for HQ")
+        == 1
+    )
     finding.refresh_from_db()
     assert finding.status == "acknowledged"
     assert [n.kind for n in FindingNote.objects.filter(finding=finding)] == ["acknowledged", "note", "waiver_requested"]
@@ -69,7 +79,11 @@ def test_acknowledge_note_and_waiver_request_granted_by_hq(findings, people, cli
     assert client.post(url, {"action": "grant", "request": request.pk, "note": ""}).status_code == 302
     finding.refresh_from_db()
     request.refresh_from_db()
-    assert (finding.status, finding.waived_until, finding.waived_by) == ("waived", dt.date(2018, 6, 30), people["chief"])
+    assert (finding.status, finding.waived_until, finding.waived_by) == (
+        "waived",
+        dt.date(2018, 6, 30),
+        people["chief"],
+    )
     assert (request.status, request.decided_by) == ("granted", people["chief"])
     assert request.history.count() == 2  # requested, granted
 
@@ -103,12 +117,18 @@ def test_header_shows_the_unread_count_until_the_inbox_is_opened(findings, peopl
     client.get("/findings/inbox/")
     assert unread_count(people["fod"]) == 0
     with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
-        make_finding("staffing.primary_without_backup", findings["pm"].agency, subject=people["pm"],
-                     responsible=people["pm_other"], first_seen_at=NOW + dt.timedelta(hours=1))
+        make_finding(
+            "staffing.primary_without_backup",
+            findings["pm"].agency,
+            subject=people["pm"],
+            responsible=people["pm_other"],
+            first_seen_at=NOW + dt.timedelta(hours=1),
+        )
         assert unread_count(people["fod"]) == 1
 
 
 # --- escalation ------------------------------------------------------------------------
+
 
 def test_an_unacknowledged_high_finding_escalates_after_three_days_once(findings, people):
     with time_machine.travel(NOW + dt.timedelta(days=3, seconds=-1), tick=False):
@@ -136,8 +156,9 @@ def test_an_acknowledged_finding_does_not_escalate_and_the_setting_counts(findin
 
 
 def test_a_director_without_supervisor_escalates_to_hq_and_it_is_shown(lines, people, client):
-    finding = make_finding("agreements.no_primary_manager", lines["suspended"], severity="critical",
-                           responsible=people["fod_miami"])
+    finding = make_finding(
+        "agreements.no_primary_manager", lines["suspended"], severity="critical", responsible=people["fod_miami"]
+    )
     with time_machine.travel(NOW + dt.timedelta(days=3), tick=False):
         (escalation,) = [e for e in escalate_overdue() if e.finding_id == finding.pk]
     assert escalation.escalated_to is None

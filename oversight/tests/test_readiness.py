@@ -21,13 +21,17 @@ def ready_site(frozen, people, offices, plan):
     from staffing.tests.factories import AssignmentFactory
     from training.tests.factories import OfficerFactory
 
-    agency = AgencyFactory(name="Webb County Sheriff's Office", field_office=offices["HOU"],
-                           equipment_operational_since=dt.date(2017, 12, 1))
+    agency = AgencyFactory(
+        name="Webb County Sheriff's Office",
+        field_office=offices["HOU"],
+        equipment_operational_since=dt.date(2017, 12, 1),
+    )
     agreement = AgreementFactory(agency=agency)
     primary = AssignmentFactory(agency=agency, program_manager=people["pm"], kind=AssignmentKind.PRIMARY)
     backup = AssignmentFactory(agency=agency, program_manager=people["pm_other"], kind=AssignmentKind.BACKUP)
-    officers = [OfficerFactory(agency=agency, certified_on=dt.date(2017, 11, 1), card_last_login_on=TODAY)
-                for _ in range(3)]
+    officers = [
+        OfficerFactory(agency=agency, certified_on=dt.date(2017, 11, 1), card_last_login_on=TODAY) for _ in range(3)
+    ]
     return {"agency": agency, "agreement": agreement, "primary": primary, "backup": backup, "officers": officers}
 
 
@@ -88,17 +92,20 @@ def _missed_recertification(s):
     officer.save()
 
 
-@pytest.mark.parametrize("change, reasons, status", [
-    (_approved, ["agreement", "officers"], "not_ready"),  # officers act only under a signed one
-    (_suspended, ["agreement", "officers"], "not_ready"),  # a suspended agreement stops its officers
-    (_no_primary, ["primary"], "not_ready"),
-    (_no_equipment, ["equipment"], "not_ready"),
-    (_no_officers, ["officers"], "not_ready"),
-    (_one_officer, ["officers"], "partly"),
-    (_no_backup, ["backup"], "partly"),
-    (_lapsed_card, ["cards"], "partly"),
-    (_missed_recertification, ["recertification"], "partly"),
-])
+@pytest.mark.parametrize(
+    "change, reasons, status",
+    [
+        (_approved, ["agreement", "officers"], "not_ready"),  # officers act only under a signed one
+        (_suspended, ["agreement", "officers"], "not_ready"),  # a suspended agreement stops its officers
+        (_no_primary, ["primary"], "not_ready"),
+        (_no_equipment, ["equipment"], "not_ready"),
+        (_no_officers, ["officers"], "not_ready"),
+        (_one_officer, ["officers"], "partly"),
+        (_no_backup, ["backup"], "partly"),
+        (_lapsed_card, ["cards"], "partly"),
+        (_missed_recertification, ["recertification"], "partly"),
+    ],
+)
 def test_each_blocking_cause_gives_its_reason(ready_site, people, change, reasons, status):
     change(ready_site)
     site = readiness_of(people["chief"], ready_site["agency"])
@@ -120,7 +127,9 @@ def test_the_program_reasons_and_the_order_by_what_blocks_most(program, people):
     assert (harris.status, sorted(harris.reasons)) == ("partly", ["cards", "recertification"])
     assert "1 certified officer(s) with a lapsed security card." in harris.reasons["cards"]
     collier = sites["Collier County Sheriff's Office"]
-    assert collier.status == "not_ready" and {"equipment", "officers", "backup", "recertification"} == set(collier.reasons)
+    assert collier.status == "not_ready" and {"equipment", "officers", "backup", "recertification"} == set(
+        collier.reasons
+    )
     lee = sites["Lee County Sheriff's Office"]
     assert lee.reasons["agreement"] == "The agreement is suspended."
     counts = {b["code"]: b["sites"] for b in blocker_counts(list(sites.values()))}
@@ -176,7 +185,11 @@ def test_agency_page_shows_the_readiness_panel(program, people, client):
 def test_api_lists_scoped_readiness_with_reasons(program, people, api):
     body = api(people["fod"]).get("/api/v1/readiness/").json()
     names = {row["agency_name"] for row in body["results"]}
-    assert names == {"Harris County Sheriff's Office", "Galveston County Sheriff's Office", "Montgomery County Constable"}
+    assert names == {
+        "Harris County Sheriff's Office",
+        "Galveston County Sheriff's Office",
+        "Montgomery County Constable",
+    }
     harris = next(r for r in body["results"] if r["agency_name"].startswith("Harris"))
     assert harris["status"] == "partly" and {r["code"] for r in harris["reasons"]} == {"cards", "recertification"}
     client = api(people["pm_miami"])

@@ -17,10 +17,15 @@ def report_program(program, people):
     from staffing.choices import ReportingLineKind
     from staffing.tests.factories import ReportingLineFactory
 
-    ReportingLineFactory(manager=people["pm"], supervisor=people["fod"], kind=ReportingLineKind.ADMINISTRATIVE,
-                         starts_on=dt.date(2017, 1, 1))
-    ReportingLineFactory(manager=people["pm"], supervisor=people["npm"], kind=ReportingLineKind.PROGRAM,
-                         starts_on=dt.date(2018, 1, 15))
+    ReportingLineFactory(
+        manager=people["pm"],
+        supervisor=people["fod"],
+        kind=ReportingLineKind.ADMINISTRATIVE,
+        starts_on=dt.date(2017, 1, 1),
+    )
+    ReportingLineFactory(
+        manager=people["pm"], supervisor=people["npm"], kind=ReportingLineKind.PROGRAM, starts_on=dt.date(2018, 1, 15)
+    )
     return program
 
 
@@ -34,7 +39,11 @@ def test_quarter_parsing_and_previous():
 def test_figures_of_a_quarter_and_their_change(report_program, people):
     report = oversight_report(people["chief"], Quarter(2018, 2))
     assert (report["quarter"], report["previous_quarter"], report["as_of"], report["in_progress"]) == (
-        "FY2018Q2", "FY2018Q1", "2018-03-15", True)
+        "FY2018Q2",
+        "FY2018Q1",
+        "2018-03-15",
+        True,
+    )
     assert [s["number"] for s in report["sections"]] == [1, 2, 3, 4]
     staffing = section(report, 1)
     assert staffing["required"] == (1.5, 1.5, 0) and staffing["assigned"] == (3.0, 3.0, 0)

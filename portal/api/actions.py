@@ -45,8 +45,16 @@ class ServiceActionMixin:
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def run_service(self, request, service: Callable[..., Any], /, *, params=None,
-                    status_code: int = status.HTTP_200_OK, **arguments) -> Response:
+    def run_service(
+        self,
+        request,
+        service: Callable[..., Any],
+        /,
+        *,
+        params=None,
+        status_code: int = status.HTTP_200_OK,
+        **arguments,
+    ) -> Response:
         """Validate the body with ``params`` (if any), call ``service`` with ``arguments``
         and the body's values, and answer with the record it returns, serialized."""
         values = self.action_params(params, request) if params is not None else {}

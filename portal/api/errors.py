@@ -40,9 +40,15 @@ def _record_refusal(exc, context) -> None:
             obj_id = view.kwargs.get(lookup)
             queryset = getattr(view, "queryset", None)
             model = queryset.model if queryset is not None and obj_id is not None else None
-        record_refusal(getattr(request, "_request", request), status=403, model=model,
-                       object_id=obj_id if model is not None else None, user=user,
-                       reason=str(getattr(exc, "detail", "") or exc or "Not allowed")[:500])
+        record_refusal(
+            getattr(request, "_request", request),
+            status=403,
+            model=model,
+            object_id=obj_id if model is not None else None,
+            user=user,
+            reason=str(getattr(exc, "detail", "") or exc or "Not allowed")[:500],
+        )
+
 
 #: The errors a service raises, which the API maps (``portal/errors.py``).
 SERVICE_ERRORS = (DjangoValidationError, TransitionNotAllowed, DjangoPermissionDenied)

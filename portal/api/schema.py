@@ -21,7 +21,7 @@ ERROR_COMPONENTS = {
     "ValidationError": {
         "type": "object",
         "description": "Field name (or `non_field_errors`, or `detail` for a body that cannot be read) "
-                       "to its messages.",
+        "to its messages.",
         "additionalProperties": {},
     },
     "ErrorDetail": {

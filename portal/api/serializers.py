@@ -1,9 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
-from django.utils import timezone
 from rest_framework import serializers
 
 from portal.compliance.models import Finding, SweepRun
@@ -18,11 +14,35 @@ class FindingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Finding
         fields = [
-            "id", "rule", "rule_title", "category", "severity", "status", "subject_type", "subject_id",
-            "subject_label", "agency", "field_office", "responsible", "responsible_name", "detail",
-            "first_seen_at", "last_seen_at", "opened_by_run", "last_seen_run", "resolved_by_run",
-            "notified_at", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by", "resolution",
-            "waived_at", "waived_by", "waived_until", "note",
+            "id",
+            "rule",
+            "rule_title",
+            "category",
+            "severity",
+            "status",
+            "subject_type",
+            "subject_id",
+            "subject_label",
+            "agency",
+            "field_office",
+            "responsible",
+            "responsible_name",
+            "detail",
+            "first_seen_at",
+            "last_seen_at",
+            "opened_by_run",
+            "last_seen_run",
+            "resolved_by_run",
+            "notified_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolution",
+            "waived_at",
+            "waived_by",
+            "waived_until",
+            "note",
         ]
         read_only_fields = fields
 
@@ -52,21 +72,37 @@ class SweepRunSerializer(serializers.ModelSerializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     key = serializers.SerializerMethodField(help_text="The key, shown once in the answer to its creation.")
     expires_in_days = serializers.IntegerField(
-        write_only=True, required=False, min_value=1, max_value=365,
+        write_only=True,
+        required=False,
+        min_value=1,
+        max_value=365,
         help_text="Days until the token expires (default from the portal's settings); or give expires_at.",
     )
     is_active = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "key", "created_at", "expires_at", "revoked_at", "last_used_at",
-                  "is_active", "expires_in_days"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "key",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "is_active",
+            "expires_in_days",
+        ]
         read_only_fields = ["prefix", "created_at", "revoked_at", "last_used_at"]
-        extra_kwargs = {"expires_at": {
-            "required": False, "allow_null": False,
-            "help_text": "When the token expires (at most API_TOKEN_MAX_DAYS, 365 days, ahead); "
-                         "or give expires_in_days.",
-        }}
+        extra_kwargs = {
+            "expires_at": {
+                "required": False,
+                "allow_null": False,
+                "help_text": "When the token expires (at most API_TOKEN_MAX_DAYS, 365 days, ahead); "
+                "or give expires_in_days.",
+            }
+        }
 
     def get_key(self, obj) -> str | None:
         return getattr(obj, "plain_key", None)

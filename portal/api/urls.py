@@ -4,7 +4,6 @@ merged here in the order of INSTALLED_APPS."""
 from rest_framework.routers import DefaultRouter
 
 from portal.apps import app_modules
-
 from portal.audit.api import AuditEventViewSet
 
 from .views import ApiTokenViewSet, FindingViewSet, SweepRunViewSet

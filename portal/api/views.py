@@ -14,7 +14,11 @@ from portal.filtersets import FindingFilterSet, SweepRunFilterSet
 from portal.models import ApiToken
 
 from .serializers import (
-    ApiTokenSerializer, FindingActionSerializer, FindingSerializer, FindingWaiveSerializer, SweepRunSerializer,
+    ApiTokenSerializer,
+    FindingActionSerializer,
+    FindingSerializer,
+    FindingWaiveSerializer,
+    SweepRunSerializer,
 )
 
 
@@ -59,7 +63,9 @@ class SweepRunViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["started_at"]
 
 
-class ApiTokenViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+class ApiTokenViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """The caller's own API tokens. Creating one answers its key once; DELETE revokes it."""
 
     queryset = ApiToken.objects.all()
@@ -70,7 +76,9 @@ class ApiTokenViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Destro
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.token_create(
-            user=self.request.user, name=data["name"], expires_in_days=data.get("expires_in_days"),
+            user=self.request.user,
+            name=data["name"],
+            expires_in_days=data.get("expires_in_days"),
             expires_at=data.get("expires_at"),
         )
 

@@ -33,9 +33,13 @@ class ScopedViewSetMixin:
             lookup = self.lookup_url_kwarg or self.lookup_field
             value = self.kwargs.get(lookup)
             queryset = super().get_queryset()
-            pk = queryset.filter(**{self.lookup_field: value}).values_list("pk", flat=True).first() \
-                if value is not None and str(value).isdecimal() else None
+            pk = (
+                queryset.filter(**{self.lookup_field: value}).values_list("pk", flat=True).first()
+                if value is not None and str(value).isdecimal()
+                else None
+            )
             raise OutOfScope(model=queryset.model, pk=pk) from None
+
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

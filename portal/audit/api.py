@@ -14,14 +14,32 @@ class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     who = serializers.CharField(read_only=True)
     record_type = serializers.SerializerMethodField()
-    changes = serializers.DictField(child=serializers.ListField(allow_null=True), read_only=True,
-                                    help_text="{field: [before, after]}")
+    changes = serializers.DictField(
+        child=serializers.ListField(allow_null=True), read_only=True, help_text="{field: [before, after]}"
+    )
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "occurred_at", "actor", "who", "actor_label", "token_id", "request_id", "address", "channel",
-                  "action", "record_type", "object_id", "object_label", "agency_id", "changes", "reason",
-                  "status_code", "path"]
+        fields = [
+            "id",
+            "occurred_at",
+            "actor",
+            "who",
+            "actor_label",
+            "token_id",
+            "request_id",
+            "address",
+            "channel",
+            "action",
+            "record_type",
+            "object_id",
+            "object_label",
+            "agency_id",
+            "changes",
+            "reason",
+            "status_code",
+            "path",
+        ]
         read_only_fields = fields
 
     def get_record_type(self, event) -> str:

@@ -39,12 +39,20 @@ def journal_from_history(model) -> int:
             changes = diff(model, before or values, None)
         else:
             changes = diff(model, before, values) if before is not None else {}
-        pending.append(AuditEvent(
-            occurred_at=row.history_date, actor_id=row.history_user_id, actor_label="before the journal",
-            channel=Channel.COMMAND, action=HISTORY_TYPE_ACTION[row.history_type], content_type=content_type,
-            object_id=str(row.id), object_label=f"{str(model._meta.verbose_name).capitalize()} #{row.id}",
-            changes=changes, reason=row.history_change_reason or "",
-        ))
+        pending.append(
+            AuditEvent(
+                occurred_at=row.history_date,
+                actor_id=row.history_user_id,
+                actor_label="before the journal",
+                channel=Channel.COMMAND,
+                action=HISTORY_TYPE_ACTION[row.history_type],
+                content_type=content_type,
+                object_id=str(row.id),
+                object_label=f"{str(model._meta.verbose_name).capitalize()} #{row.id}",
+                changes=changes,
+                reason=row.history_change_reason or "",
+            )
+        )
         if len(pending) >= BATCH:
             written += _flush(model, pending)
     written += _flush(model, pending)

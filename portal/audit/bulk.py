@@ -9,7 +9,7 @@ The acting user and reason default to the audit context's.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -81,8 +81,17 @@ def _agency_ids(model, objs) -> dict:
     return {o.pk: agency_id_of(o) for o in objs}
 
 
-def record_events(model, rows: Iterable[tuple], *, action: str, user=None, reason: str = "",
-                  label: Callable | None = None, when=None, batch_size: int = 1000) -> int:
+def record_events(
+    model,
+    rows: Iterable[tuple],
+    *,
+    action: str,
+    user=None,
+    reason: str = "",
+    label: Callable | None = None,
+    when=None,
+    batch_size: int = 1000,
+) -> int:
     """Journal many writes in bulk: ``rows`` are ``(obj, changes)`` pairs."""
     rows = list(rows)
     if not rows:
@@ -94,8 +103,18 @@ def record_events(model, rows: Iterable[tuple], *, action: str, user=None, reaso
     agencies = _agency_ids(model, [obj for obj, _ in rows])
     when = when or timezone.now()
     events = [
-        event_for(ctx, action=action, content_type=content_type, object_id=obj.pk, label=name(obj),
-                  agency_id=agencies.get(obj.pk), changes=changes, reason=reason, when=when, user=user)
+        event_for(
+            ctx,
+            action=action,
+            content_type=content_type,
+            object_id=obj.pk,
+            label=name(obj),
+            agency_id=agencies.get(obj.pk),
+            changes=changes,
+            reason=reason,
+            when=when,
+            user=user,
+        )
         for obj, changes in rows
     ]
     AuditEvent.objects.bulk_create(events, batch_size=batch_size)
@@ -106,9 +125,18 @@ def _created_changes(model, obj) -> dict:
     return {f.name: [None, v] for f in tracked_fields(model) if (v := plain(getattr(obj, f.attname, None))) is not None}
 
 
-def bulk_create_with_history(objs, model, batch_size=None, ignore_conflicts=False, default_user=None,
-                             default_change_reason=None, default_date=None, custom_historical_attrs=None,
-                             label: Callable | None = None, action: str = AuditAction.CREATE):
+def bulk_create_with_history(
+    objs,
+    model,
+    batch_size=None,
+    ignore_conflicts=False,
+    default_user=None,
+    default_change_reason=None,
+    default_date=None,
+    custom_historical_attrs=None,
+    label: Callable | None = None,
+    action: str = AuditAction.CREATE,
+):
     """Create rows in bulk with their historical rows and their journal events."""
     objs = list(objs)
     if not objs:
@@ -118,15 +146,27 @@ def bulk_create_with_history(objs, model, batch_size=None, ignore_conflicts=Fals
     with transaction.atomic():
         if _history_manager(model) is not None:
             created = _sh_bulk_create(
-                objs, model, batch_size=batch_size, ignore_conflicts=ignore_conflicts, default_user=user,
-                default_change_reason=reason, default_date=default_date,
+                objs,
+                model,
+                batch_size=batch_size,
+                ignore_conflicts=ignore_conflicts,
+                default_user=user,
+                default_change_reason=reason,
+                default_date=default_date,
                 custom_historical_attrs=custom_historical_attrs,
             )
         else:
             created = model._default_manager.bulk_create(objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts)
         created = [o for o in created if o.pk is not None]
-        record_events(model, [(o, _created_changes(model, o)) for o in created], action=action, user=user,
-                      reason=reason, label=label, when=default_date)
+        record_events(
+            model,
+            [(o, _created_changes(model, o)) for o in created],
+            action=action,
+            user=user,
+            reason=reason,
+            label=label,
+            when=default_date,
+        )
     return created
 
 
@@ -150,9 +190,19 @@ def _changes(model, before: dict | None, obj, fields) -> dict:
     return out
 
 
-def bulk_update_with_history(objs, model, fields, batch_size=None, default_user=None, default_change_reason=None,
-                             default_date=None, manager=None, custom_historical_attrs=None,
-                             label: Callable | None = None, action: str = AuditAction.CHANGE):
+def bulk_update_with_history(
+    objs,
+    model,
+    fields,
+    batch_size=None,
+    default_user=None,
+    default_change_reason=None,
+    default_date=None,
+    manager=None,
+    custom_historical_attrs=None,
+    label: Callable | None = None,
+    action: str = AuditAction.CHANGE,
+):
     """Update rows in bulk with their historical rows and journal events that name each
     changed field's value before and after (read in one query per batch)."""
     objs = list(objs)
@@ -170,8 +220,12 @@ def bulk_update_with_history(objs, model, fields, batch_size=None, default_user=
             # than touching fields the caller's objects may have deferred (one query each).
             for chunk in _chunks([o.pk for o in objs]):
                 history.bulk_history_create(
-                    list(model._default_manager.filter(pk__in=chunk)), update=True, default_user=user,
-                    default_change_reason=reason, default_date=when, batch_size=1000,
+                    list(model._default_manager.filter(pk__in=chunk)),
+                    update=True,
+                    default_user=user,
+                    default_change_reason=reason,
+                    default_date=when,
+                    batch_size=1000,
                     custom_historical_attrs=custom_historical_attrs,
                 )
         rows = [(o, c) for o in objs if (c := _changes(model, before.get(o.pk), o, fields))]
@@ -179,8 +233,9 @@ def bulk_update_with_history(objs, model, fields, batch_size=None, default_user=
     return count
 
 
-def queryset_update(queryset, *, reason: str = "", user=None, label: Callable | None = None,
-                    action: str = AuditAction.CHANGE, **values) -> int:
+def queryset_update(
+    queryset, *, reason: str = "", user=None, label: Callable | None = None, action: str = AuditAction.CHANGE, **values
+) -> int:
     """``queryset.update(**values)`` that keeps the record: the rows' values before are
     read first, the historical rows and the journal events are written in bulk."""
     model = queryset.model
@@ -201,8 +256,14 @@ def queryset_update(queryset, *, reason: str = "", user=None, label: Callable | 
         for chunk in _chunks(pks):
             objs = list(model._default_manager.filter(pk__in=chunk))
             if history is not None:
-                history.bulk_history_create(objs, update=True, default_user=user, default_change_reason=reason,
-                                            default_date=now, batch_size=1000)
+                history.bulk_history_create(
+                    objs,
+                    update=True,
+                    default_user=user,
+                    default_change_reason=reason,
+                    default_date=now,
+                    batch_size=1000,
+                )
             rows.extend((o, c) for o in objs if (c := _changes(model, before.get(o.pk), o, fields)))
         record_events(model, rows, action=action, user=user, reason=reason, label=label, when=now)
     return count
@@ -228,24 +289,39 @@ def delete_with_history(queryset_or_objs, *, reason: str = "", user=None, label:
                     obj._change_reason = reason
                 obj.delete()
             return len(objs)
-        rows = [(o, {f.name: [v, None] for f in tracked_fields(model) if (v := plain(getattr(o, f.attname)))
-                     is not None}) for o in objs]
+        rows = [
+            (o, {f.name: [v, None] for f in tracked_fields(model) if (v := plain(getattr(o, f.attname))) is not None})
+            for o in objs
+        ]
         agencies = _agency_ids(model, objs)
         ctx = current()
         content_type = ContentType.objects.get_for_model(model)
         name = _label_fn(label)
         now = timezone.now()
-        events = [event_for(ctx, action=AuditAction.DELETE, content_type=content_type, object_id=o.pk,
-                            label=name(o), agency_id=agencies.get(o.pk), changes=c, reason=reason, when=now,
-                            user=user) for o, c in rows]
+        events = [
+            event_for(
+                ctx,
+                action=AuditAction.DELETE,
+                content_type=content_type,
+                object_id=o.pk,
+                label=name(o),
+                agency_id=agencies.get(o.pk),
+                changes=c,
+                reason=reason,
+                when=now,
+                user=user,
+            )
+            for o, c in rows
+        ]
         for chunk in _chunks([o.pk for o in objs]):
             model._default_manager.filter(pk__in=chunk).delete()
         AuditEvent.objects.bulk_create(events, batch_size=1000)
     return len(objs)
 
 
-def baseline_history(model, *, reason: str = "Baseline: the record as it stood when its history began",
-                     user=None) -> int:
+def baseline_history(
+    model, *, reason: str = "Baseline: the record as it stood when its history began", user=None
+) -> int:
     """Give every row of ``model`` that has no historical row yet a baseline ("created")
     row and journal event, so that its first later change shows the values before
     (records seeded or imported in bulk, or made before the model had a history)."""
@@ -260,15 +336,23 @@ def baseline_history(model, *, reason: str = "Baseline: the record as it stood w
         now = timezone.now()
         for chunk in _chunks(pks):
             objs = list(model._default_manager.filter(pk__in=chunk))
-            history.bulk_history_create(objs, default_user=user, default_change_reason=reason, default_date=now,
-                                        batch_size=1000)
-            written += record_events(model, [(o, _created_changes(model, o)) for o in objs],
-                                     action=AuditAction.CREATE, user=user, reason=reason, when=now)
+            history.bulk_history_create(
+                objs, default_user=user, default_change_reason=reason, default_date=now, batch_size=1000
+            )
+            written += record_events(
+                model,
+                [(o, _created_changes(model, o)) for o in objs],
+                action=AuditAction.CREATE,
+                user=user,
+                reason=reason,
+                when=now,
+            )
     return written
 
 
 def models_with_history():
     from django.apps import apps
 
-    return [m for m in apps.get_models() if getattr(m._meta, "simple_history_manager_attribute", None)
-            and not m._meta.proxy]
+    return [
+        m for m in apps.get_models() if getattr(m._meta, "simple_history_manager_attribute", None) and not m._meta.proxy
+    ]

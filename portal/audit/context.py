@@ -29,8 +29,13 @@ class Channel:
     TASK = "task"
 
     choices = [
-        (PAGE, "Page"), (API, "API"), (ADMIN, "Admin"), (IMPORT, "Import"), (SWEEP, "Sweep"),
-        (COMMAND, "Command"), (TASK, "Task"),
+        (PAGE, "Page"),
+        (API, "API"),
+        (ADMIN, "Admin"),
+        (IMPORT, "Import"),
+        (SWEEP, "Sweep"),
+        (COMMAND, "Command"),
+        (TASK, "Task"),
     ]
 
 
@@ -94,8 +99,16 @@ def peek() -> AuditContext | None:
 
 
 @contextmanager
-def context(*, actor=None, channel: str | None = None, reason: str | None = None, actor_label: str | None = None,
-            request_id: str | None = None, address: str | None = None, request=None):
+def context(
+    *,
+    actor=None,
+    channel: str | None = None,
+    reason: str | None = None,
+    actor_label: str | None = None,
+    request_id: str | None = None,
+    address: str | None = None,
+    request=None,
+):
     """Open an audit context for a block: a task, a command, an import, the sweep.
 
     Values not given are inherited from the enclosing context (so an import run from a
@@ -107,8 +120,13 @@ def context(*, actor=None, channel: str | None = None, reason: str | None = None
         changes.update(actor=actor, request=None if request is None else request)
     if request is not None:
         changes["request"] = request
-    for name, value in (("channel", channel), ("reason", reason), ("actor_label", actor_label),
-                        ("request_id", request_id), ("address", address)):
+    for name, value in (
+        ("channel", channel),
+        ("reason", reason),
+        ("actor_label", actor_label),
+        ("request_id", request_id),
+        ("address", address),
+    ):
         if value is not None:
             changes[name] = value
     token = _current.set(replace(base, **changes))

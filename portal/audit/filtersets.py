@@ -25,8 +25,9 @@ def action_choices():
 class AuditEventFilterSet(django_filters.FilterSet):
     who = django_filters.CharFilter(method="filter_who", label="Who (name or user name)")
     actor = django_filters.NumberFilter(field_name="actor_id", label="Who (user id)")
-    record_type = django_filters.ChoiceFilter(choices=record_type_choices, method="filter_record_type",
-                                              label="Record type")
+    record_type = django_filters.ChoiceFilter(
+        choices=record_type_choices, method="filter_record_type", label="Record type"
+    )
     object_id = django_filters.CharFilter(field_name="object_id", label="Record id")
     agency = django_filters.NumberFilter(field_name="agency_id", label="Agency id")
     action = django_filters.ChoiceFilter(choices=action_choices)
@@ -37,8 +38,18 @@ class AuditEventFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = ["who", "actor", "record_type", "object_id", "agency", "action", "request_id", "date_from",
-                  "date_to", "denied"]
+        fields = [
+            "who",
+            "actor",
+            "record_type",
+            "object_id",
+            "agency",
+            "action",
+            "request_id",
+            "date_from",
+            "date_to",
+            "denied",
+        ]
 
     def filter_who(self, queryset, name, value: str):
         value = value.strip()

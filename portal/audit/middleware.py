@@ -20,8 +20,8 @@ def client_address(request) -> str | None:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if hops:
             address = hops[-1]
-    from django.core.validators import validate_ipv46_address
     from django.core.exceptions import ValidationError
+    from django.core.validators import validate_ipv46_address
 
     try:
         validate_ipv46_address(address or "")
@@ -49,8 +49,14 @@ class AuditContextMiddleware:
     def __call__(self, request):
         request_id = clean_request_id(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id
-        with context(request=request, request_id=request_id, channel=channel_of(request),
-                     address=client_address(request), actor_label="", reason=""):
+        with context(
+            request=request,
+            request_id=request_id,
+            channel=channel_of(request),
+            address=client_address(request),
+            actor_label="",
+            reason="",
+        ):
             response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response

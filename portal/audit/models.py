@@ -20,8 +20,13 @@ class AuditAction:
     LOGIN_FAILED = "login_failed"
 
     #: Actions every journal has; services add named ones ("acknowledge", "sign", ...).
-    BASIC = [(CREATE, "Created"), (CHANGE, "Changed"), (DELETE, "Deleted"), (DENIED, "Refused"),
-             (LOGIN_FAILED, "Failed sign-in")]
+    BASIC = [
+        (CREATE, "Created"),
+        (CHANGE, "Changed"),
+        (DELETE, "Deleted"),
+        (DENIED, "Refused"),
+        (LOGIN_FAILED, "Failed sign-in"),
+    ]
     REFUSALS = (DENIED, LOGIN_FAILED)
 
 
@@ -45,8 +50,9 @@ class AuditEvent(models.Model):
     transaction as the change it records; never edited."""
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=120, blank=True, help_text="Who acted, when no user did (or as whom).")
     token_id = models.BigIntegerField(null=True, blank=True, help_text="The API token the request used.")
     request_id = models.CharField(max_length=64, blank=True, db_index=True)
@@ -109,5 +115,7 @@ class AuditEvent(models.Model):
         return lines
 
     def changes_text(self) -> str:
-        return "; ".join(f"{label}: {'—' if b in (None, '') else b} → {'—' if a in (None, '') else a}"
-                         for label, b, a in self.change_lines())
+        return "; ".join(
+            f"{label}: {'—' if b in (None, '') else b} → {'—' if a in (None, '') else a}"
+            for label, b, a in self.change_lines()
+        )

@@ -29,7 +29,7 @@ def plain(value):
     if value is None or type(value) is str:
         return value
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.timezone.utc).isoformat()
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, bool):
@@ -41,7 +41,7 @@ def plain(value):
     return str(value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tracked_fields(model) -> tuple[models.Field, ...]:
     """The fields of ``model`` the journal follows: those its history keeps, less bookkeeping."""
     fields = model._meta.concrete_fields
@@ -114,12 +114,24 @@ def agency_ids_of(model, pks) -> dict:
     return dict(model._default_manager.filter(pk__in=pks).values_list("pk", path))
 
 
-def event_for(ctx: AuditContext, *, action: str, content_type=None, obj=None, object_id=None, label: str = "",
-              agency_id=None, changes=None, reason: str = "", when=None, user=None) -> AuditEvent:
+def event_for(
+    ctx: AuditContext,
+    *,
+    action: str,
+    content_type=None,
+    obj=None,
+    object_id=None,
+    label: str = "",
+    agency_id=None,
+    changes=None,
+    reason: str = "",
+    when=None,
+    user=None,
+) -> AuditEvent:
     """An unsaved journal entry stamped with the acting party of ``ctx``."""
     actor = user if user is not None else ctx.user
     return AuditEvent(
-        occurred_at=when or dt.datetime.now(dt.timezone.utc),
+        occurred_at=when or dt.datetime.now(dt.UTC),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=ctx.actor_label[:120],
         token_id=ctx.token_id,
@@ -144,6 +156,7 @@ def _label(obj) -> str:
 
 
 # --- django-simple-history hooks ---------------------------------------------------------
+
 
 def fill_history_from_context(sender, history_instance, **kwargs):
     """simple-history's acting user and reason come from the audit context when the code
@@ -171,7 +184,8 @@ def record_historical_row(sender, instance, history_instance, **kwargs):
     else:
         prior = (
             sender._default_manager.filter(id=history_instance.id, history_id__lt=history_instance.history_id)
-            .order_by("-history_id").first()
+            .order_by("-history_id")
+            .first()
         )
         before = {f.name: plain(getattr(prior, f.attname, None)) for f in fields} if prior is not None else None
         changes = diff(model, before, after)
@@ -179,11 +193,22 @@ def record_historical_row(sender, instance, history_instance, **kwargs):
     reason = history_instance.history_change_reason or ""
     if history_type == "~" and not changes and not reason and action == AuditAction.CHANGE:
         return  # a save that changed nothing
-    AuditEvent.objects.create(**_fields(event_for(
-        ctx, action=action, content_type=ContentType.objects.get_for_model(model), object_id=instance.pk,
-        label=_label(instance), agency_id=agency_id_of(instance), changes=changes, reason=reason,
-        when=history_instance.history_date, user=history_instance.history_user,
-    )))
+    AuditEvent.objects.create(
+        **_fields(
+            event_for(
+                ctx,
+                action=action,
+                content_type=ContentType.objects.get_for_model(model),
+                object_id=instance.pk,
+                label=_label(instance),
+                agency_id=agency_id_of(instance),
+                changes=changes,
+                reason=reason,
+                when=history_instance.history_date,
+                user=history_instance.history_user,
+            )
+        )
+    )
 
 
 def _fields(event: AuditEvent) -> dict:
@@ -192,8 +217,19 @@ def _fields(event: AuditEvent) -> dict:
 
 # --- refusals ----------------------------------------------------------------------------
 
-def record_refusal(request, *, status: int, action: str = AuditAction.DENIED, model=None, object_id=None,
-                   reason: str = "", user=None, token_id=None, label: str = "") -> AuditEvent | None:
+
+def record_refusal(
+    request,
+    *,
+    status: int,
+    action: str = AuditAction.DENIED,
+    model=None,
+    object_id=None,
+    reason: str = "",
+    user=None,
+    token_id=None,
+    label: str = "",
+) -> AuditEvent | None:
     """Journal a refused attempt: a 403, a 404 on a record outside the caller's scope, a
     failed sign-in, a revoked, expired or unknown token. Written outside the request's
     transaction (the refusal rolls it back) and never allowed to fail the response."""
@@ -208,8 +244,16 @@ def record_refusal(request, *, status: int, action: str = AuditAction.DENIED, mo
             if not label:
                 obj = model._default_manager.filter(pk=object_id).first()
                 label = _label(obj) if obj is not None else ""
-        event = event_for(ctx, action=action, content_type=content_type, object_id=object_id, label=label,
-                          agency_id=agency_id, reason=reason, user=user)
+        event = event_for(
+            ctx,
+            action=action,
+            content_type=content_type,
+            object_id=object_id,
+            label=label,
+            agency_id=agency_id,
+            reason=reason,
+            user=user,
+        )
         if token_id is not None:
             event.token_id = token_id
         if request is not None:
@@ -233,8 +277,7 @@ def record_out_of_scope(model, pk, user) -> None:
         return
     if request is not None:
         request._audit_refused = (seen or set()) | {key}
-    record_refusal(request, status=404, model=model, object_id=pk, user=user,
-                   reason="Outside the caller's scope")
+    record_refusal(request, status=404, model=model, object_id=pk, user=user, reason="Outside the caller's scope")
 
 
 def _as_pk(model, value):

@@ -35,8 +35,13 @@ def login_failed(sender, credentials=None, request=None, **kwargs):
     credentials = credentials or {}
     username = str(credentials.get("username") or "")[:150]
     user = get_user_model()._default_manager.filter(username=username).first() if username else None
-    record_refusal(request, status=401, action=AuditAction.LOGIN_FAILED, user=user,
-                   label=f"Sign-in as “{username}”"[:250] if username else "Sign-in")
+    record_refusal(
+        request,
+        status=401,
+        action=AuditAction.LOGIN_FAILED,
+        user=user,
+        label=f"Sign-in as “{username}”"[:250] if username else "Sign-in",
+    )
 
 
 def task_started(task_id=None, task=None, **kwargs):
@@ -48,8 +53,9 @@ def task_started(task_id=None, task=None, **kwargs):
         return  # run eagerly inside a request or another context: keep that one
     request_id = clean_request_id(task_id)
     stack = ExitStack()
-    stack.enter_context(context(channel=Channel.TASK, request_id=request_id,
-                                actor_label=f"task {getattr(task, 'name', '')}"[:120]))
+    stack.enter_context(
+        context(channel=Channel.TASK, request_id=request_id, actor_label=f"task {getattr(task, 'name', '')}"[:120])
+    )
     _task_contexts[task_id] = stack
 
 

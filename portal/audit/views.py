@@ -15,13 +15,32 @@ def audit_columns():
     return [
         Column("When", "occurred_at", sort="occurred_at"),
         Column("Who", "who"),
-        Column("From", lambda e: " · ".join(p for p in (
-            e.get_channel_display(), e.address or "", f"request {e.request_id}" if e.request_id else "",
-            f"token #{e.token_id}" if e.token_id else "") if p)),
+        Column(
+            "From",
+            lambda e: " · ".join(
+                p
+                for p in (
+                    e.get_channel_display(),
+                    e.address or "",
+                    f"request {e.request_id}" if e.request_id else "",
+                    f"token #{e.token_id}" if e.token_id else "",
+                )
+                if p
+            ),
+        ),
         Column("Action", lambda e: e.action.replace("_", " "), sort="action"),
-        Column("Record", lambda e: " ".join(p for p in (
-            f"{e.record_type}:" if e.record_type else "", e.object_label or "",
-            f"(#{e.object_id})" if e.object_id else "") if p)),
+        Column(
+            "Record",
+            lambda e: " ".join(
+                p
+                for p in (
+                    f"{e.record_type}:" if e.record_type else "",
+                    e.object_label or "",
+                    f"(#{e.object_id})" if e.object_id else "",
+                )
+                if p
+            ),
+        ),
         Column("Before → after", "changes_text"),
         Column("Reason", "reason"),
         Column("Refused", lambda e: f"{e.status_code} {e.path}" if e.status_code else ""),
@@ -35,8 +54,10 @@ class AuditEventListView(ScopedListView):
     model = AuditEvent
     filterset_class = AuditEventFilterSet
     title = "Audit trail"
-    intro = ("Every change made in the portal, whether from a page, the API, an import, the sweep or the "
-             "administration, and every refused attempt, newest first.")
+    intro = (
+        "Every change made in the portal, whether from a page, the API, an import, the sweep or the "
+        "administration, and every refused attempt, newest first."
+    )
     export_name = "audit-trail"
     default_sort = "-occurred_at"
 
@@ -62,6 +83,7 @@ def page_not_found(request, exception=None):
     """The 404 page. A record outside the caller's scope was journaled where it was looked
     up; a 404 for what does not exist is not a refusal and is not journaled."""
     from portal.errors import OutOfScope
+
     from .recording import record_out_of_scope
 
     if isinstance(exception, OutOfScope) and exception.model is not None and exception.pk is not None:

@@ -54,10 +54,14 @@ class SweepRun(models.Model):
     status = models.CharField(max_length=10, choices=SweepStatus.choices, default=SweepStatus.RUNNING)
     as_of = models.DateField(help_text="The program date the rules were evaluated for.")
     triggered_by = models.CharField(max_length=60, default="schedule")
-    counts = models.JSONField(default=dict, blank=True, help_text="Per rule: opened, still open, resolved, open in total.")
+    counts = models.JSONField(
+        default=dict, blank=True, help_text="Per rule: opened, still open, resolved, open in total."
+    )
     error = models.TextField(blank=True)
     worker = models.CharField(
-        max_length=120, blank=True, help_text="The host and process running the sweep, to tell a dead run from a live one."
+        max_length=120,
+        blank=True,
+        help_text="The host and process running the sweep, to tell a dead run from a live one.",
     )
     history = HistoricalRecords()
 
@@ -90,10 +94,10 @@ class FindingQuerySet(RestrictedQuerySet):
     def most_urgent_first(self):
         rank = models.Case(
             *[models.When(severity=code, then=models.Value(n)) for code, n in SEVERITY_RANK.items()],
-            default=models.Value(9), output_field=models.IntegerField(),
+            default=models.Value(9),
+            output_field=models.IntegerField(),
         )
         return self.annotate(severity_rank=rank).order_by("severity_rank", "first_seen_at", "pk")
-
 
 
 class Finding(models.Model):
@@ -110,32 +114,57 @@ class Finding(models.Model):
     subject_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("subject_type", "subject_id")
     subject_label = models.CharField(max_length=250)
-    agency = models.ForeignKey("agreements.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="findings")
-    field_office = models.ForeignKey("agreements.FieldOffice", on_delete=models.SET_NULL, null=True, blank=True, related_name="findings")
+    agency = models.ForeignKey(
+        "agreements.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="findings"
+    )
+    field_office = models.ForeignKey(
+        "agreements.FieldOffice", on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
+    )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
     )
     detail = models.TextField(blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
-    opened_by_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="opened_findings")
+    opened_by_run = models.ForeignKey(
+        SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="opened_findings"
+    )
     last_seen_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    resolved_by_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolved_findings")
+    resolved_by_run = models.ForeignKey(
+        SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolved_findings"
+    )
     notified_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     resolution = models.CharField(max_length=250, blank=True)
     waived_at = models.DateTimeField(null=True, blank=True)
-    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    waived_until = models.DateField(null=True, blank=True, help_text="The waiver lapses after this date; empty: until the condition is gone.")
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    waived_until = models.DateField(
+        null=True, blank=True, help_text="The waiver lapses after this date; empty: until the condition is gone."
+    )
     note = models.TextField(blank=True, help_text="Notes of acknowledgement, resolution or waiver.")
-    stage = models.CharField(max_length=60, blank=True,
-                             help_text="Where the subject stands within the rule, e.g. the recertification reminder's stage.")
+    stage = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Where the subject stands within the rule, e.g. the recertification reminder's stage.",
+    )
     stage_changed_at = models.DateTimeField(null=True, blank=True)
-    stage_changed_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                          help_text="The run that last saw the finding's stage change.")
+    stage_changed_run = models.ForeignKey(
+        SweepRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The run that last saw the finding's stage change.",
+    )
     # "Seen again" and "notified" are the sweep's bookkeeping, counted on each run: kept
     # out of the history and the journal, which would otherwise grow by every open
     # finding every night.
@@ -202,15 +231,22 @@ class SweepSettings(models.Model):
     sweep_settings_update`` moves the sweep's Celery beat schedule to the same time."""
 
     hour = models.PositiveSmallIntegerField(
-        "hour (America/New_York)", default=2, validators=[MinValueValidator(0), MaxValueValidator(23)],
-        help_text="The hour of the night the sweep starts, 0 to 23, Eastern time.")
+        "hour (America/New_York)",
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
+        help_text="The hour of the night the sweep starts, 0 to 23, Eastern time.",
+    )
     minute = models.PositiveSmallIntegerField(
-        default=0, validators=[MinValueValidator(0), MaxValueValidator(59)], help_text="0 to 59.")
-    enabled = models.BooleanField("run the sweep every night", default=True,
-                                  help_text="Off: the sweep runs only when started by hand.")
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(59)], help_text="0 to 59."
+    )
+    enabled = models.BooleanField(
+        "run the sweep every night", default=True, help_text="Off: the sweep runs only when started by hand."
+    )
     email_new_findings = models.BooleanField(
-        "e-mail each responsible person their new findings", default=True,
-        help_text="One message per person per run, listing the findings it opened for them.")
+        "e-mail each responsible person their new findings",
+        default=True,
+        help_text="One message per person per run, listing the findings it opened for them.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -225,5 +261,5 @@ class SweepSettings(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def current(cls) -> "SweepSettings":
+    def current(cls) -> SweepSettings:
         return cls.objects.get_or_create(pk=1)[0]

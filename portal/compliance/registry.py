@@ -8,8 +8,9 @@ imports those modules at start-up. A rule computes its violations for a day, set
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 from .models import Severity
 

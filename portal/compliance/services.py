@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.errors import TransitionNotAllowed
 from portal import access
+from portal.errors import TransitionNotAllowed
 from portal.writes import model_update
 
-from .models import Finding, FindingStatus, OPEN_STATUSES
+from .models import OPEN_STATUSES, Finding, FindingStatus
 
 
 def finding_may_act(user, finding: Finding, action: str) -> bool:
@@ -30,7 +30,9 @@ def _check(user, finding, action):
     if not finding_may_act(user, finding, action):
         raise PermissionDenied(f"You may not {action} this finding.")
     if finding.status not in OPEN_STATUSES:
-        raise TransitionNotAllowed(f"This finding is {finding.get_status_display().lower()}; only an open finding can be {action}d.")
+        raise TransitionNotAllowed(
+            f"This finding is {finding.get_status_display().lower()}; only an open finding can be {action}d."
+        )
 
 
 @transaction.atomic
@@ -41,8 +43,9 @@ def finding_acknowledge(*, finding: Finding, acting_user, note: str = "") -> Fin
     data = {"status": FindingStatus.ACKNOWLEDGED, "acknowledged_at": timezone.now(), "acknowledged_by": acting_user}
     if note:
         data["note"] = (finding.note + "\n" if finding.note else "") + f"Acknowledged: {note}"
-    model_update(instance=finding, data=data, acting_user=acting_user, reason=note or "Acknowledged",
-                 action="acknowledge")
+    model_update(
+        instance=finding, data=data, acting_user=acting_user, reason=note or "Acknowledged", action="acknowledge"
+    )
     return finding
 
 
@@ -72,9 +75,18 @@ def finding_resolve(*, finding: Finding, acting_user, note: str = "") -> Finding
             "Fix it first; only HQ (Unit Chief, National Program Manager) can waive a finding whose condition stands."
         )
     resolution = (note or "Resolved by hand.")[:250]
-    model_update(instance=finding, acting_user=acting_user, reason=resolution, action="resolve", data={
-        "status": FindingStatus.RESOLVED, "resolved_at": timezone.now(), "resolved_by": acting_user,
-        "resolution": resolution})
+    model_update(
+        instance=finding,
+        acting_user=acting_user,
+        reason=resolution,
+        action="resolve",
+        data={
+            "status": FindingStatus.RESOLVED,
+            "resolved_at": timezone.now(),
+            "resolved_by": acting_user,
+            "resolution": resolution,
+        },
+    )
     return finding
 
 
@@ -87,9 +99,19 @@ def finding_waive(*, finding: Finding, acting_user, reason: str, until: dt.date 
 
     if until is not None and until < today():
         raise ValidationError({"until": ["A waiver cannot end in the past."]})
-    model_update(instance=finding, acting_user=acting_user, reason=reason.strip(), action="waive", data={
-        "status": FindingStatus.WAIVED, "waived_at": timezone.now(), "waived_by": acting_user, "waived_until": until,
-        "note": (finding.note + "\n" if finding.note else "") + f"Waived: {reason.strip()}"})
+    model_update(
+        instance=finding,
+        acting_user=acting_user,
+        reason=reason.strip(),
+        action="waive",
+        data={
+            "status": FindingStatus.WAIVED,
+            "waived_at": timezone.now(),
+            "waived_by": acting_user,
+            "waived_until": until,
+            "note": (finding.note + "\n" if finding.note else "") + f"Waived: {reason.strip()}",
+        },
+    )
     return finding
 
 
@@ -109,10 +131,16 @@ def sweep_settings_update(*, acting_user, **fields):
 
     row = row_update(SweepSettings.current(), acting_user=acting_user, reason="Sweep settings changed", **fields)
     crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute=str(row.minute), hour=str(row.hour), day_of_week="*", day_of_month="*", month_of_year="*",
-        timezone="America/New_York")
+        minute=str(row.minute),
+        hour=str(row.hour),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone="America/New_York",
+    )
     task, _ = PeriodicTask.objects.get_or_create(
-        name=SWEEP_TASK_NAME, defaults={"task": "portal.compliance_sweep", "crontab": crontab})
+        name=SWEEP_TASK_NAME, defaults={"task": "portal.compliance_sweep", "crontab": crontab}
+    )
     task.crontab, task.interval, task.enabled = crontab, None, row.enabled
     task.save()
     return row

@@ -26,7 +26,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import dates
-from portal.audit import Channel, context as audit_context
+from portal.audit import Channel
+from portal.audit import context as audit_context
 from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history, queryset_update
 from portal.errors import SweepAlreadyRunning
 
@@ -92,17 +93,29 @@ def _abandon_stale_runs(*, lock_held: bool = False) -> None:
     running = SweepRun.objects.filter(status=SweepStatus.RUNNING)
     dead_error = "Abandoned: its worker stopped before it finished."
     if lock_held and _uses_advisory_locks():
-        queryset_update(running.exclude(worker=""), reason=dead_error,
-                        status=SweepStatus.ABANDONED, finished_at=now, error=dead_error)
+        queryset_update(
+            running.exclude(worker=""),
+            reason=dead_error,
+            status=SweepStatus.ABANDONED,
+            finished_at=now,
+            error=dead_error,
+        )
     dead = [run.pk for run in running.only("pk", "worker") if run.worker and _pid_is_gone(run.worker)]
     if dead:
-        queryset_update(SweepRun.objects.filter(pk__in=dead, status=SweepStatus.RUNNING), reason=dead_error,
-                        status=SweepStatus.ABANDONED, finished_at=now, error=dead_error)
+        queryset_update(
+            SweepRun.objects.filter(pk__in=dead, status=SweepStatus.RUNNING),
+            reason=dead_error,
+            status=SweepStatus.ABANDONED,
+            finished_at=now,
+            error=dead_error,
+        )
     cutoff = now - dt.timedelta(minutes=settings.SWEEP_STALE_AFTER_MINUTES)
     queryset_update(
         running.filter(started_at__lt=cutoff),
         reason="Abandoned: still running after the time limit.",
-        status=SweepStatus.ABANDONED, finished_at=now, error="Abandoned: still running after the time limit.",
+        status=SweepStatus.ABANDONED,
+        finished_at=now,
+        error="Abandoned: still running after the time limit.",
     )
 
 
@@ -124,9 +137,11 @@ def _default_people(violations: list[Violation], today: dt.date) -> list[Violati
         office_of_agency = dict(Agency.objects.values_list("id", "field_office_id"))
         primary_of_agency = hooks.call("primary_manager_ids", today, default={})
     director_of_office = {}
-    for office_id, user_id in StaffProfile.objects.filter(
-        role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True
-    ).order_by("field_office_id", "user_id").values_list("field_office_id", "user_id"):
+    for office_id, user_id in (
+        StaffProfile.objects.filter(role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True)
+        .order_by("field_office_id", "user_id")
+        .values_list("field_office_id", "user_id")
+    ):
         director_of_office.setdefault(office_id, user_id)
 
     filled = []
@@ -135,8 +150,14 @@ def _default_people(violations: list[Violation], today: dt.date) -> list[Violati
         responsible = v.responsible_id or primary_of_agency.get(v.agency_id) or director_of_office.get(office_id)
         filled.append(
             Violation(
-                subject_id=v.subject_id, label=v.label, agency_id=v.agency_id, field_office_id=office_id,
-                responsible_id=responsible, detail=v.detail, severity=v.severity, stage=v.stage,
+                subject_id=v.subject_id,
+                label=v.label,
+                agency_id=v.agency_id,
+                field_office_id=office_id,
+                responsible_id=responsible,
+                detail=v.detail,
+                severity=v.severity,
+                stage=v.stage,
             )
         )
     return filled
@@ -168,8 +189,13 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
     gone = [f.pk for sid, f in open_findings.items() if sid not in violations]
     if gone:
         queryset_update(
-            Finding.objects.filter(pk__in=gone), action="resolve", reason="Condition no longer found by the sweep.",
-            label=str, status=FindingStatus.RESOLVED, resolved_at=now, resolved_by_run=run,
+            Finding.objects.filter(pk__in=gone),
+            action="resolve",
+            reason="Condition no longer found by the sweep.",
+            label=str,
+            status=FindingStatus.RESOLVED,
+            resolved_at=now,
+            resolved_by_run=run,
             resolution="Condition no longer found by the sweep.",
         )
 
@@ -181,7 +207,10 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             continue
         severity = v.severity or rule.severity
         if (finding.detail, finding.severity, finding.responsible_id, finding.subject_label) != (
-            v.detail, severity, v.responsible_id, v.label[:250]
+            v.detail,
+            severity,
+            v.responsible_id,
+            v.label[:250],
         ):
             finding.detail, finding.severity, finding.responsible_id = v.detail, severity, v.responsible_id
             finding.subject_label = v.label[:250]
@@ -190,13 +219,23 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             finding.stage, finding.stage_changed_at, finding.stage_changed_run = v.stage, now, run
             staged.append(finding)
     if changed:
-        bulk_update_with_history(changed, Finding, ["detail", "severity", "responsible", "subject_label"],
-                                 batch_size=CHUNK, default_change_reason="Seen again by the sweep with new details.",
-                                 label=str)
+        bulk_update_with_history(
+            changed,
+            Finding,
+            ["detail", "severity", "responsible", "subject_label"],
+            batch_size=CHUNK,
+            default_change_reason="Seen again by the sweep with new details.",
+            label=str,
+        )
     if staged:
-        bulk_update_with_history(staged, Finding, ["stage", "stage_changed_at", "stage_changed_run"],
-                                 batch_size=CHUNK, default_change_reason="Stage changed, seen by the sweep.",
-                                 label=str)
+        bulk_update_with_history(
+            staged,
+            Finding,
+            ["stage", "stage_changed_at", "stage_changed_run"],
+            batch_size=CHUNK,
+            default_change_reason="Stage changed, seen by the sweep.",
+            label=str,
+        )
     # Bookkeeping of the run (not in the history): the run's counts say how many were seen again.
     still_open = Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).update(
         last_seen_at=now, last_seen_run=run
@@ -204,17 +243,28 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
 
     new = [
         Finding(
-            rule=rule.code, category=rule.category, severity=v.severity or rule.severity,
-            subject_type=subject_type, subject_id=sid, subject_label=v.label[:250],
-            agency_id=v.agency_id, field_office_id=v.field_office_id, responsible_id=v.responsible_id,
-            detail=v.detail, first_seen_at=now, last_seen_at=now, opened_by_run=run, last_seen_run=run,
+            rule=rule.code,
+            category=rule.category,
+            severity=v.severity or rule.severity,
+            subject_type=subject_type,
+            subject_id=sid,
+            subject_label=v.label[:250],
+            agency_id=v.agency_id,
+            field_office_id=v.field_office_id,
+            responsible_id=v.responsible_id,
+            detail=v.detail,
+            first_seen_at=now,
+            last_seen_at=now,
+            opened_by_run=run,
+            last_seen_run=run,
             stage=v.stage,
         )
         for sid, v in violations.items()
         if sid not in open_findings and sid not in waived
     ]
-    bulk_create_with_history(new, Finding, batch_size=CHUNK, default_change_reason="Opened by the sweep.",
-                             default_date=now, label=str)
+    bulk_create_with_history(
+        new, Finding, batch_size=CHUNK, default_change_reason="Opened by the sweep.", default_date=now, label=str
+    )
     return {
         "opened": len(new),
         "still_open": still_open,
@@ -224,7 +274,9 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
     }
 
 
-def sweep_run(*, today: dt.date | None = None, triggered_by: str = "manual", rule_codes=None, notify: bool = True) -> SweepRun:
+def sweep_run(
+    *, today: dt.date | None = None, triggered_by: str = "manual", rule_codes=None, notify: bool = True
+) -> SweepRun:
     """Run the compliance sweep once over all data and return its record."""
     with audit_context(channel=Channel.SWEEP, actor_label="sweep"):
         return _sweep_run(today=today or dates.today(), triggered_by=triggered_by, rule_codes=rule_codes, notify=notify)

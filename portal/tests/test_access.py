@@ -19,7 +19,8 @@ def test_docs_permissions_md_is_generated_from_the_policy():
 def test_every_url_pattern_is_covered_by_the_policy():
     names = {name for name, _ in _patterns()}
     uncovered = sorted(
-        n for n in names
+        n
+        for n in names
         if not n.startswith(("admin:", "api:")) and n not in access.PAGES and n not in access.PUBLIC_PAGES
     )
     assert uncovered == [], f"pages missing from portal.access.PAGES: {uncovered}"
@@ -43,8 +44,7 @@ def test_every_api_route_and_action_is_covered_by_the_policy():
 
 
 def test_every_scoped_model_is_in_the_policy_and_every_entry_names_a_real_model():
-    scoped = [m for m in apps.get_models()
-              if isinstance(m._default_manager.all(), access.RestrictedQuerySet)]
+    scoped = [m for m in apps.get_models() if isinstance(m._default_manager.all(), access.RestrictedQuerySet)]
     assert len(scoped) > 20
     assert [m.__name__ for m in scoped if access._label(m) not in access.POLICY] == []
     for target in access.TARGETS:
@@ -55,8 +55,10 @@ def test_every_scoped_model_is_in_the_policy_and_every_entry_names_a_real_model(
 def test_policy_grants_only_known_roles_and_scopes(db):
     for target, action, role, scopes in access.all_cells():
         for scope in scopes:
-            assert scope in (access.ALL, access.OFFICE, access.ASSIGNED, access.INSTALLATIONS, access.OWN) \
-                or scope in target.scopes, (target.label, action, role, scope)
+            assert (
+                scope in (access.ALL, access.OFFICE, access.ASSIGNED, access.INSTALLATIONS, access.OWN)
+                or scope in target.scopes
+            ), (target.label, action, role, scope)
 
 
 def test_visible_to_is_restrict_view(world, people):

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.UTC), tick=False):
         yield
 
 
@@ -26,8 +26,13 @@ def frozen():
 def finding(world, people):
     mine = world["mine"]
     return Finding.objects.create(
-        rule="agreements.no_backup_manager", category="agreements", subject_type=ContentType.objects.get_for_model(mine),
-        subject_id=mine.pk, subject_label=str(mine), agency=mine, field_office=mine.field_office,
+        rule="agreements.no_backup_manager",
+        category="agreements",
+        subject_type=ContentType.objects.get_for_model(mine),
+        subject_id=mine.pk,
+        subject_label=str(mine),
+        agency=mine,
+        field_office=mine.field_office,
         responsible=people["pm"],
     )
 
@@ -36,8 +41,9 @@ def test_a_services_validation_error_answers_400_with_its_field_and_writes_nothi
     agreement = world["agreements"]["mine"]
     versions = agreement.history.count()
 
-    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/suspend/",
-                                         {"effective_on": "2018-04-01", "reason": "Misuse"}, format="json")
+    response = api(people["chief"]).post(
+        f"/api/v1/agreements/{agreement.pk}/suspend/", {"effective_on": "2018-04-01", "reason": "Misuse"}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json() == {"effective_on": ["The date cannot be in the future."]}
@@ -49,8 +55,11 @@ def test_a_services_validation_error_answers_400_with_its_field_and_writes_nothi
 def test_a_transition_the_state_does_not_allow_answers_409_with_the_reason(world, people, api):
     agreement = world["agreements"]["mine"]
 
-    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/withdraw/",
-                                         {"effective_on": "2018-03-01", "reason": "Withdrawn"}, format="json")
+    response = api(people["chief"]).post(
+        f"/api/v1/agreements/{agreement.pk}/withdraw/",
+        {"effective_on": "2018-03-01", "reason": "Withdrawn"},
+        format="json",
+    )
 
     assert response.status_code == 409
     assert list(response.json()) == ["detail"]
@@ -71,8 +80,9 @@ def test_a_services_refusal_answers_403_with_its_reason_and_writes_nothing(world
     monkeypatch.setattr(services, "agreement_suspend", refuse)
     agreement = world["agreements"]["mine"]
 
-    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/suspend/",
-                                         {"effective_on": "2018-03-01", "reason": "Misuse"}, format="json")
+    response = api(people["chief"]).post(
+        f"/api/v1/agreements/{agreement.pk}/suspend/", {"effective_on": "2018-03-01", "reason": "Misuse"}, format="json"
+    )
 
     assert response.status_code == 403
     assert response.json() == {"detail": "Only the officer of record may suspend this agreement."}
@@ -101,8 +111,9 @@ def test_an_allowed_action_answers_with_the_serialized_record(finding, people, a
 def test_a_body_the_actions_serializer_refuses_answers_400_before_the_service_runs(world, people, api):
     agreement = world["agreements"]["mine"]
 
-    response = api(people["chief"]).post(f"/api/v1/agreements/{agreement.pk}/suspend/", {"effective_on": "soon"},
-                                         format="json")
+    response = api(people["chief"]).post(
+        f"/api/v1/agreements/{agreement.pk}/suspend/", {"effective_on": "soon"}, format="json"
+    )
 
     assert response.status_code == 400
     assert set(response.json()) == {"effective_on", "reason"}

@@ -11,7 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from rest_framework.test import APIClient
 
 from agreements.models import Agency
-from portal.audit import Channel, context as audit_context
+from portal.audit import Channel
+from portal.audit import context as audit_context
 from portal.audit.bulk import baseline_history, bulk_update_with_history, delete_with_history, queryset_update
 from portal.audit.models import AuditEvent
 from portal.compliance.models import Finding
@@ -36,6 +37,7 @@ def token_client(key, request_id=None):
 
 # --- request id ----------------------------------------------------------------------
 
+
 def test_every_response_carries_a_request_id_and_a_well_formed_one_is_kept(client, world, people):
     assert len(client.get("/accounts/login/")["X-Request-ID"]) == 32
     kept = client.get("/accounts/login/", HTTP_X_REQUEST_ID="field-client-0001")
@@ -46,14 +48,16 @@ def test_every_response_carries_a_request_id_and_a_well_formed_one_is_kept(clien
 
 # --- one test per write path -----------------------------------------------------------
 
+
 def test_page_write_journals_actor_request_id_and_before_after(client, world, people):
     # given an open finding the Houston PM is responsible for
     sweep_run(notify=False, rule_codes=RULES)
     finding = Finding.objects.get(subject_id=world["houston_other"].pk)
     client.force_login(finding.responsible)
     # when they acknowledge it on its page
-    response = client.post(f"/findings/{finding.pk}/", {"action": "acknowledge", "note": "On it"},
-                           REMOTE_ADDR="10.1.2.3")
+    response = client.post(
+        f"/findings/{finding.pk}/", {"action": "acknowledge", "note": "On it"}, REMOTE_ADDR="10.1.2.3"
+    )
     # then the journal names them, the request, the address and the status before and after
     event = events_on(finding, action="acknowledge").get()
     assert event.actor == finding.responsible and event.channel == Channel.PAGE
@@ -69,27 +73,36 @@ def test_api_write_with_a_token_journals_the_token_and_the_callers_request_id(wo
 
     token = token_create(user=people["chief"], name="HQ client")
     response = token_client(token.plain_key, "hq-client-000042").patch(
-        f"/api/v1/agencies/{world['mine'].pk}/", {"field_office": offices["SNA"].pk}, format="json")
+        f"/api/v1/agencies/{world['mine'].pk}/", {"field_office": offices["SNA"].pk}, format="json"
+    )
     assert response.status_code == 200 and response["X-Request-ID"] == "hq-client-000042"
     event = events_on(world["mine"], action="change").get()
     assert (event.actor, event.token_id, event.channel, event.request_id) == (
-        people["chief"], token.pk, Channel.API, "hq-client-000042")
+        people["chief"],
+        token.pk,
+        Channel.API,
+        "hq-client-000042",
+    )
     assert event.changes["field_office"] == [str(offices["HOU"].pk), str(offices["SNA"].pk)]
     # a forgotten stamp() no longer yields "System": the history's user comes from the context
     assert world["mine"].history.first().history_user == people["chief"]
 
 
-@time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.UTC), tick=False)
 def test_import_journals_created_and_changed_rows_with_values_before(world, people):
     from training.importers import import_card_logins
     from training.models import CardLogin
     from training.tests.factories import OfficerFactory
 
-    officer = OfficerFactory(agency=world["mine"], officer_number="HC-1",
-                             card_last_login_at=dt.datetime(2018, 2, 1, 15, tzinfo=dt.timezone.utc))
+    officer = OfficerFactory(
+        agency=world["mine"], officer_number="HC-1", card_last_login_at=dt.datetime(2018, 2, 1, 15, tzinfo=dt.UTC)
+    )
     with audit_context(request_id="import-req-0001"):
-        report = import_card_logins([(2, {"officer_number": "HC-1", "logged_in_at": "2018-02-20T10:00:00"})],
-                                    acting_user=people["pm"], apply_valid=True)
+        report = import_card_logins(
+            [(2, {"officer_number": "HC-1", "logged_in_at": "2018-02-20T10:00:00"})],
+            acting_user=people["pm"],
+            apply_valid=True,
+        )
     assert report.applied
     login = CardLogin.objects.get()
     created = events_on(login, action="create").get()
@@ -123,9 +136,12 @@ def test_sweep_writes_its_journal_set_based(world, people, django_assert_max_num
         AgreementFactory(agency=AgencyFactory(name=f"Bulk County {i}", field_office=world["mine"].field_office))
     with django_assert_max_num_queries(60):
         sweep_run(notify=False, rule_codes=["agreements.no_primary_manager"])
-    opened = AuditEvent.objects.filter(channel=Channel.SWEEP, action="create",
-                                       content_type=ContentType.objects.get_for_model(Finding))
-    assert opened.count() == 40 and opened.filter(object_label__startswith="agreements.no_primary_manager: ").count() == 40
+    opened = AuditEvent.objects.filter(
+        channel=Channel.SWEEP, action="create", content_type=ContentType.objects.get_for_model(Finding)
+    )
+    assert (
+        opened.count() == 40 and opened.filter(object_label__startswith="agreements.no_primary_manager: ").count() == 40
+    )
 
 
 def test_admin_write_journals_the_admin_user_and_request(client, world, people):
@@ -133,10 +149,16 @@ def test_admin_write_journals_the_admin_user_and_request(client, world, people):
     people["chief"].save()
     client.force_login(people["chief"])
     profile = people["pm"].staff_profile
-    response = client.post(f"/admin/portal/staffprofile/{profile.pk}/change/", {
-        "user": people["pm"].pk, "role": "field_pm", "field_office": profile.field_office_id,
-        "title": "Senior Field Program Manager", "phone": "",
-    })
+    response = client.post(
+        f"/admin/portal/staffprofile/{profile.pk}/change/",
+        {
+            "user": people["pm"].pk,
+            "role": "field_pm",
+            "field_office": profile.field_office_id,
+            "title": "Senior Field Program Manager",
+            "phone": "",
+        },
+    )
     assert response.status_code == 302
     event = events_on(profile, action="change").get()
     assert (event.actor, event.channel, event.request_id) == (people["chief"], Channel.ADMIN, response["X-Request-ID"])
@@ -168,14 +190,21 @@ def test_delete_over_the_api_journals_the_values_before(api, world, people):
     assert response.status_code == 204
     event = events_on(absence, action="delete").get()
     assert (event.actor, event.request_id) == (people["fod"], response["X-Request-ID"])
-    assert event.changes["starts_on"] == ["2030-01-02", None] and event.changes["manager"] == [str(people["pm"].pk), None]
+    assert event.changes["starts_on"] == ["2030-01-02", None] and event.changes["manager"] == [
+        str(people["pm"].pk),
+        None,
+    ]
 
 
 def test_delete_helper_journals_rows_of_a_model_without_history(world, people):
     from agreements.models import AgreementEvent
 
-    row = AgreementEvent.objects.create(agreement=world["agreements"]["mine"], transition="review",
-                                        to_status="under_review", effective_on=dt.date(2018, 1, 1))
+    row = AgreementEvent.objects.create(
+        agreement=world["agreements"]["mine"],
+        transition="review",
+        to_status="under_review",
+        effective_on=dt.date(2018, 1, 1),
+    )
     with audit_context(actor=people["chief"]):
         assert delete_with_history(AgreementEvent.objects.filter(pk=row.pk), reason="Recorded twice") == 1
     event = events_on(row, action="delete").get()
@@ -184,8 +213,16 @@ def test_delete_helper_journals_rows_of_a_model_without_history(world, people):
 
 
 def test_rows_created_in_bulk_get_a_baseline_so_the_first_edit_shows_values_before(world, people):
-    Agency.objects.bulk_create([Agency(name="Seeded County Sheriff's Office", match_key="seeded", state="TX",
-                                       field_office=world["mine"].field_office)])
+    Agency.objects.bulk_create(
+        [
+            Agency(
+                name="Seeded County Sheriff's Office",
+                match_key="seeded",
+                state="TX",
+                field_office=world["mine"].field_office,
+            )
+        ]
+    )
     seeded = Agency.objects.get(match_key="seeded")
     assert baseline_history(Agency) == 1 and baseline_history(Agency) == 0
     seeded.county = "Seeded"
@@ -195,6 +232,7 @@ def test_rows_created_in_bulk_get_a_baseline_so_the_first_edit_shows_values_befo
 
 
 # --- refused attempts ------------------------------------------------------------------
+
 
 def test_403_over_the_api_is_journaled_with_the_record(api, world, people):
     response = api(people["analyst"]).patch(f"/api/v1/agencies/{world['mine'].pk}/", {"county": "X"}, format="json")
@@ -230,8 +268,9 @@ def test_out_of_scope_404_is_journaled_but_a_missing_record_is_not(api, client, 
 
 
 def test_failed_sign_in_is_journaled_without_the_password(client, world, people):
-    response = client.post("/accounts/login/", {"username": "pm_hou", "password": "wrong-password-123"},
-                           REMOTE_ADDR="192.0.2.7")
+    response = client.post(
+        "/accounts/login/", {"username": "pm_hou", "password": "wrong-password-123"}, REMOTE_ADDR="192.0.2.7"
+    )
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="login_failed")
     assert (event.actor, event.address, event.status_code) == (people["pm"], "192.0.2.7", 401)
@@ -249,7 +288,7 @@ def test_revoked_expired_and_unknown_tokens_are_journaled(world, people):
     expiring = token_create(user=people["pm"], name="short", expires_in_days=1)
     assert token_client(revoked.plain_key).get("/api/v1/agencies/").status_code == 401
     assert token_client("not-a-key-at-all").get("/api/v1/agencies/").status_code == 401
-    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)):
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=2)):
         assert token_client(expiring.plain_key).get("/api/v1/agencies/").status_code == 401
     refused = list(AuditEvent.objects.denied().order_by("pk"))
     assert [(e.actor, e.token_id, e.reason) for e in refused] == [
@@ -261,6 +300,7 @@ def test_revoked_expired_and_unknown_tokens_are_journaled(world, people):
 
 
 # --- the audit page and API ------------------------------------------------------------
+
 
 @pytest.fixture
 def journal(api, world, people, offices):
@@ -289,8 +329,9 @@ def test_audit_page_filters(client, journal, people):
     assert "Collier County" in denied and "Harris County</" not in denied and "404 /api/v1/agencies/" in denied
     by_who = client.get("/audit/", {"who": "chief", "record_type": "agreements.agency"}).content.decode()
     assert "Harris County" in by_who and "Collier" not in by_who
-    record = client.get("/audit/", {"record_type": "agreements.agency", "object_id": journal["mine"].pk,
-                                    "action": "change"}).context["object_list"]
+    record = client.get(
+        "/audit/", {"record_type": "agreements.agency", "object_id": journal["mine"].pk, "action": "change"}
+    ).context["object_list"]
     assert [e.changes["county"][1] for e in record] == ["Harris County"]
     assert not client.get("/audit/", {"date_to": "2000-01-01"}).context["object_list"]
 
@@ -367,7 +408,10 @@ def test_a_task_journals_under_its_own_context(world, people):
     rename_agency.apply(args=[world["mine"].pk], task_id="task-0000-0001")
     event = events_on(world["mine"], action="change").get()
     assert (event.channel, event.request_id, event.actor_label) == (
-        Channel.TASK, "task-0000-0001", "task portal.tests.rename_agency")
+        Channel.TASK,
+        "task-0000-0001",
+        "task portal.tests.rename_agency",
+    )
 
 
 def test_audit_page_and_api_queries_do_not_grow_with_the_rows(client, api, world, people):

@@ -5,7 +5,6 @@ import pytest
 from portal.compliance.models import Finding, SweepRun, SweepStatus
 
 
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_runs_the_sweep_task_over_redis(redis_url, world):
@@ -48,8 +47,10 @@ def test_without_redis_url_settings_run_tasks_in_process():
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    code = "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','portal.settings');django.setup();" \
-           "from django.conf import settings as s;print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    code = (
+        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','portal.settings');django.setup();"
+        "from django.conf import settings as s;print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "memory://"]
 

@@ -36,9 +36,9 @@ def test_fiscal_year_bounds():
 
 def test_today_is_the_date_in_new_york_not_utc():
     # 03:30 UTC on 1 October is still 30 September in New York: the last day of FY2018.
-    with time_machine.travel(dt.datetime(2018, 10, 1, 3, 30, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 10, 1, 3, 30, tzinfo=dt.UTC), tick=False):
         assert dates.today() == dt.date(2018, 9, 30)
         assert dates.fiscal_year(dates.today()) == 2018
-    with time_machine.travel(dt.datetime(2018, 10, 1, 4, 30, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 10, 1, 4, 30, tzinfo=dt.UTC), tick=False):
         assert dates.today() == dt.date(2018, 10, 1)
         assert dates.fiscal_label(dates.today()) == "FY2019 Q1"

@@ -16,8 +16,8 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import DatabaseError
 
-from portal import dates
 from oversight.digests import send_digests
+from portal import dates
 from portal.compliance import notify
 from portal.compliance.models import Finding, SweepNotice, SweepRun, SweepStatus
 from portal.compliance.sweep import sweep_run

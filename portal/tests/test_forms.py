@@ -30,8 +30,11 @@ def _form(**data):
 
 def test_a_field_message_goes_on_the_field_named_by_the_service():
     form = _form()
-    done = submit(form, lambda data: (_ for _ in ()).throw(ValidationError({"effective_on": ["Too late."]})),
-                  field_names={"effective_on": "on"})
+    done = submit(
+        form,
+        lambda data: (_ for _ in ()).throw(ValidationError({"effective_on": ["Too late."]})),
+        field_names={"effective_on": "on"},
+    )
     assert not done and done.status == 400
     assert form.errors == {"on": ["Too late."]}
 
@@ -64,7 +67,7 @@ def test_an_invalid_form_never_calls_the_service():
     assert not done and done.status == 400 and called == []
 
 
-@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.UTC), tick=False)
 def test_on_the_agreement_page_a_refused_date_shows_once_on_its_field(client, world, people):
     agreement = world["agreements"]["mine"]
     Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.SUSPENDED)
@@ -81,14 +84,15 @@ def test_on_the_agreement_page_a_refused_date_shows_once_on_its_field(client, wo
     assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.SUSPENDED
 
 
-@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.timezone.utc), tick=False)
+@time_machine.travel(dt.datetime(2018, 3, 15, 12, tzinfo=dt.UTC), tick=False)
 def test_on_the_agreement_page_a_refused_transition_shows_once_at_the_forms_top(client, world, people):
     agreement = world["agreements"]["mine"]
     Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.TERMINATED)
     client.force_login(people["chief"])
 
-    response = client.post(f"/agreements/{agreement.pk}/", {"action": "suspend", "suspend-on": "2018-03-01",
-                                                             "suspend-reason": "Misuse"})
+    response = client.post(
+        f"/agreements/{agreement.pk}/", {"action": "suspend", "suspend-on": "2018-03-01", "suspend-reason": "Misuse"}
+    )
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -106,8 +110,13 @@ def finding(world, people):
 
     mine = world["mine"]
     return Finding.objects.create(
-        rule="agreements.no_backup_manager", category="agreements", subject_type=ContentType.objects.get_for_model(mine),
-        subject_id=mine.pk, subject_label=str(mine), agency=mine, field_office=mine.field_office,
+        rule="agreements.no_backup_manager",
+        category="agreements",
+        subject_type=ContentType.objects.get_for_model(mine),
+        subject_id=mine.pk,
+        subject_label=str(mine),
+        agency=mine,
+        field_office=mine.field_office,
         responsible=people["pm"],
     )
 

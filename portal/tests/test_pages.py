@@ -24,7 +24,10 @@ def test_home_counts_by_rule_follow_scope(client, swept, people):
     client.force_login(people["chief"])
     page = client.get("/").content.decode()
     assert "Findings you are responsible for (0)" in page
-    assert '?rule=staffing.primary_without_backup&amp;is_open=true">Primary program manager without a backup</a></th><td class="numeric">2</td>' in page
+    assert (
+        '?rule=staffing.primary_without_backup&amp;is_open=true">Primary program manager without a backup</a></th><td class="numeric">2</td>'
+        in page
+    )
 
 
 def test_findings_list_defaults_to_open_and_filters(client, swept, people):
@@ -57,7 +60,10 @@ def test_director_resolves_a_finding_of_their_office_and_hq_waives(api, swept, p
     other = Finding.objects.get(subject_id=swept["miami"].pk)
     response = api(people["npm"]).post(f"/api/v1/findings/{other.pk}/waive/", {"reason": ""})
     assert response.status_code == 400 and "reason" in response.json()
-    assert api(people["npm"]).post(f"/api/v1/findings/{other.pk}/waive/", {"reason": "One-officer agency"}).status_code == 200
+    assert (
+        api(people["npm"]).post(f"/api/v1/findings/{other.pk}/waive/", {"reason": "One-officer agency"}).status_code
+        == 200
+    )
     assert api(people["npm"]).post(f"/api/v1/findings/{other.pk}/waive/", {"reason": "again"}).status_code == 409
     # Resolving re-checks the rule for this one agency: refused (409) while it still has no backup.
     refused = api(people["fod"]).post(f"/api/v1/findings/{finding.pk}/resolve/", {"note": "Backup assigned"})

@@ -64,9 +64,17 @@ def test_detail_outside_scope_is_404_inside_is_200(world, people, api, person):
             assert agreement_status == (200 if visible else 404), key
 
 
-@pytest.mark.parametrize("person, expected", [
-    ("chief", 200), ("npm", 200), ("analyst", 403), ("fod", 403), ("pm", 403), ("ocio", 403),
-])
+@pytest.mark.parametrize(
+    "person, expected",
+    [
+        ("chief", 200),
+        ("npm", 200),
+        ("analyst", 403),
+        ("fod", 403),
+        ("pm", 403),
+        ("ocio", 403),
+    ],
+)
 def test_changing_a_visible_agency_depends_on_role(world, people, api, person, expected):
     response = api(people[person]).patch(f"/api/v1/agencies/{world['mine'].pk}/", {"contact_name": "Sheriff Ed"})
     assert response.status_code == expected
@@ -89,7 +97,9 @@ def test_findings_follow_the_agency(world, people, api):
 
 
 def test_staff_directory_is_narrowed_for_field_staff(world, people, api):
-    usernames = {row["username"] for row in api(people["pm_miami"]).get("/api/v1/staff/", {"page_size": 100}).json()["results"]}
+    usernames = {
+        row["username"] for row in api(people["pm_miami"]).get("/api/v1/staff/", {"page_size": 100}).json()["results"]
+    }
     assert "fod_mia" in usernames and "chief" in usernames
     assert "pm_hou" not in usernames and "fod_hou" not in usernames
 

@@ -16,8 +16,12 @@ from training.models import TrainingSettings
 
 pytestmark = pytest.mark.django_db
 
-STAFFING = {"section": "staffing-model", "officers_per_pm": "10", "cases_per_pm_per_fy": "1800",
-            "cost_per_position": "170000"}
+STAFFING = {
+    "section": "staffing-model",
+    "officers_per_pm": "10",
+    "cases_per_pm_per_fy": "1800",
+    "cost_per_position": "170000",
+}
 
 
 def _post(client, user, data):
@@ -74,8 +78,9 @@ def test_refused_value_is_shown_once_on_its_field_and_nothing_saved(client, peop
 
 
 def test_sweep_schedule_moves_the_beat_task(client, people):
-    response = _post(client, people["chief"], {"section": "sweep", "hour": "4", "minute": "30",
-                                                "email_new_findings": "on"})
+    response = _post(
+        client, people["chief"], {"section": "sweep", "hour": "4", "minute": "30", "email_new_findings": "on"}
+    )
     assert response.status_code == 302
     task = PeriodicTask.objects.get(name="Nightly compliance sweep")
     assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == ("4", "30", "America/New_York")
@@ -91,8 +96,13 @@ def test_sweep_hour_out_of_range_is_refused(client, people):
 
 
 def test_grace_periods_change_what_the_rules_read(client, people):
-    data = {"section": "grace-periods", "card_warning_days": "20", "card_lapsed_after_days": "28",
-            "revocation_days": "60", "refresher_years": "2"}
+    data = {
+        "section": "grace-periods",
+        "card_warning_days": "20",
+        "card_lapsed_after_days": "28",
+        "revocation_days": "60",
+        "refresher_years": "2",
+    }
     assert _post(client, people["chief"], data).status_code == 302
     assert conf.get("TRAINING_CARD_WARNING_DAYS") == 20
     assert conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS") == 28
@@ -100,8 +110,13 @@ def test_grace_periods_change_what_the_rules_read(client, people):
 
 
 def test_warning_after_the_lapse_is_refused_on_the_warning_field(client, people):
-    data = {"section": "grace-periods", "card_warning_days": "30", "card_lapsed_after_days": "30",
-            "revocation_days": "90", "refresher_years": "2"}
+    data = {
+        "section": "grace-periods",
+        "card_warning_days": "30",
+        "card_lapsed_after_days": "30",
+        "revocation_days": "90",
+        "refresher_years": "2",
+    }
     response = _post(client, people["chief"], data)
     assert response.status_code == 400
     assert 'id="id_card_warning_days-error"' in response.content.decode()
@@ -115,8 +130,20 @@ def test_step_plan_and_thresholds_are_saved(client, people):
     assert _post(client, people["chief"], data).status_code == 302
     assert StepTemplate.objects.get(number=3).planned_days == 100
     assert StepTemplate.objects.get(number=3).history.latest().history_user == people["chief"]
-    assert _post(client, people["chief"], {"section": "installation", "goal_days": "150", "at_risk_percent": "80",
-                                            "forecast_min_history": "5", "forecast_window": "40"}).status_code == 302
+    assert (
+        _post(
+            client,
+            people["chief"],
+            {
+                "section": "installation",
+                "goal_days": "150",
+                "at_risk_percent": "80",
+                "forecast_min_history": "5",
+                "forecast_window": "40",
+            },
+        ).status_code
+        == 302
+    )
     assert InstallationSettings.current().goal_days == 150
     assert _post(client, people["chief"], {"section": "agreements", "review_days_limit": "60"}).status_code == 302
     assert AgreementSettings.current().review_days_limit == 60

@@ -44,8 +44,9 @@ def test_second_sweep_opens_nothing_new(world):
 
 def test_resolved_condition_closes_the_finding(world, people):
     sweep_run(rule_codes=RULES)
-    Assignment.objects.create(agency=world["miami"], program_manager=people["pm"], kind="backup",
-                              starts_on=dt.date(2018, 1, 1))
+    Assignment.objects.create(
+        agency=world["miami"], program_manager=people["pm"], kind="backup", starts_on=dt.date(2018, 1, 1)
+    )
     run = sweep_run(rule_codes=RULES)
     finding = Finding.objects.get(rule=NO_BACKUP, subject_id=world["miami"].pk)
     assert finding.status == FindingStatus.RESOLVED
@@ -65,8 +66,13 @@ def test_the_database_refuses_a_second_open_finding_for_the_same_rule_and_subjec
     sweep_run(rule_codes=RULES)
     existing = open_findings(NO_BACKUP).first()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Finding.objects.create(rule=existing.rule, category="staffing", subject_type=existing.subject_type,
-                               subject_id=existing.subject_id, subject_label="duplicate")
+        Finding.objects.create(
+            rule=existing.rule,
+            category="staffing",
+            subject_type=existing.subject_type,
+            subject_id=existing.subject_id,
+            subject_label="duplicate",
+        )
 
 
 def test_only_one_sweep_runs_at_a_time(world):

@@ -36,7 +36,7 @@ def test_revoked_and_expired_tokens_are_refused_with_401(world, people, api):
     token = token_create(user=people["pm"], name="field client", expires_in_days=1)
     client = token_client(token.plain_key)
     assert client.get("/api/v1/agencies/").status_code == 200
-    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)):
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=2)):
         assert client.get("/api/v1/agencies/").status_code == 401
     token_revoke(token=token)
     response = client.get("/api/v1/agencies/")
@@ -56,7 +56,10 @@ def test_tokens_endpoint_creates_shows_key_once_and_revokes(world, people, api):
     assert api(people["pm_other"]).delete(f"/api/v1/tokens/{created.json()['id']}/").status_code == 404
     assert client.delete(f"/api/v1/tokens/{created.json()['id']}/").status_code == 200
     assert token_client(key).get("/api/v1/agencies/").status_code == 401
-    assert client.post("/api/v1/tokens/", {"name": "", "expires_in_days": 900}).json().keys() >= {"name", "expires_in_days"}
+    assert client.post("/api/v1/tokens/", {"name": "", "expires_in_days": 900}).json().keys() >= {
+        "name",
+        "expires_in_days",
+    }
 
 
 def test_token_page_creates_and_revokes(client, world, people):

@@ -19,8 +19,12 @@ def test_changed_fields_are_saved_with_who_and_why(profile, people):
     # given
     before = profile.history.count()
     # when
-    instance, changed = model_update(instance=profile, data={"title": "Senior PM", "phone": "713-555-0100"},
-                                     acting_user=people["chief"], reason="New title")
+    instance, changed = model_update(
+        instance=profile,
+        data={"title": "Senior PM", "phone": "713-555-0100"},
+        acting_user=people["chief"],
+        reason="New title",
+    )
     # then
     assert changed is True and instance is profile
     stored = StaffProfile.objects.get(pk=profile.pk)
@@ -68,8 +72,12 @@ def test_the_services_check_runs_on_the_new_values_and_can_refuse(profile, peopl
             raise ValidationError({"role": ["Not while assigned."]})
 
     with pytest.raises(ValidationError):
-        model_update(instance=profile, data={"role": Role.HQ_ANALYST, "field_office": None}, acting_user=people["chief"],
-                     check=check)
+        model_update(
+            instance=profile,
+            data={"role": Role.HQ_ANALYST, "field_office": None},
+            acting_user=people["chief"],
+            check=check,
+        )
     assert StaffProfile.objects.get(pk=profile.pk).role == Role.FIELD_PM
     assert profile.role == Role.FIELD_PM
 
@@ -85,8 +93,11 @@ def test_an_unsaved_record_is_created(people, offices):
     from portal.tests.factories import UserFactory
 
     user = UserFactory(username="newcomer")
-    profile, changed = model_update(instance=StaffProfile(user=user),
-                                    data={"role": Role.FIELD_PM, "field_office": offices["HOU"]},
-                                    acting_user=people["chief"], reason="Hired")
+    profile, changed = model_update(
+        instance=StaffProfile(user=user),
+        data={"role": Role.FIELD_PM, "field_office": offices["HOU"]},
+        acting_user=people["chief"],
+        reason="Hired",
+    )
     assert changed is True and profile.pk is not None
     assert profile.history.get().history_user == people["chief"]

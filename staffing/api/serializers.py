@@ -6,10 +6,9 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from agreements.models import Agency
-from portal import uploads
+from portal import access, uploads
 from portal.api.viewsets import ScopedRelatedField
 from portal.models import StaffProfile
-from portal import access
 from portal.roles import Role
 from staffing.choices import ReportingLineKind
 from staffing.models import Absence, Assignment, OtherDuty, ReportingLine, WorkloadReport
@@ -41,8 +40,22 @@ class StaffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StaffProfile
-        fields = ["id", "user_id", "username", "first_name", "last_name", "email", "role", "role_display",
-                  "field_office", "field_office_name", "title", "phone", "supervisors", "other_duty_percent"]
+        fields = [
+            "id",
+            "user_id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "role_display",
+            "field_office",
+            "field_office_name",
+            "title",
+            "phone",
+            "supervisors",
+            "other_duty_percent",
+        ]
 
     def get_supervisors(self, profile) -> list[dict]:
         lines = getattr(profile.user, "current_lines", [])
@@ -75,7 +88,8 @@ class RecordableManagerField(serializers.PrimaryKeyRelatedField):
 class SupervisorField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return get_user_model().objects.filter(
-            is_active=True, staff_profile__role__in=[Role.UNIT_CHIEF, Role.NATIONAL_PM, Role.FIELD_OFFICE_DIRECTOR])
+            is_active=True, staff_profile__role__in=[Role.UNIT_CHIEF, Role.NATIONAL_PM, Role.FIELD_OFFICE_DIRECTOR]
+        )
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -86,15 +100,25 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assignment
-        fields = ["id", "agency", "agency_name", "program_manager", "program_manager_name", "kind",
-                  "starts_on", "ends_on", "note"]
+        fields = [
+            "id",
+            "agency",
+            "agency_name",
+            "program_manager",
+            "program_manager_name",
+            "kind",
+            "starts_on",
+            "ends_on",
+            "note",
+        ]
 
 
 class HandoverSerializer(serializers.Serializer):
     manager = ProgramManagerField()
     on = serializers.DateField(help_text="First day the new managers hold the agencies.")
-    to = ProgramManagerField(required=False, allow_null=True,
-                             help_text="The manager who takes every agency; empty: each agency's backup.")
+    to = ProgramManagerField(
+        required=False, allow_null=True, help_text="The manager who takes every agency; empty: each agency's backup."
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -107,7 +131,17 @@ class ReportingLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReportingLine
-        fields = ["id", "manager", "manager_name", "kind", "supervisor", "supervisor_name", "starts_on", "ends_on", "note"]
+        fields = [
+            "id",
+            "manager",
+            "manager_name",
+            "kind",
+            "supervisor",
+            "supervisor_name",
+            "starts_on",
+            "ends_on",
+            "note",
+        ]
         read_only_fields = ["ends_on"]
 
 
@@ -135,15 +169,24 @@ class WorkloadReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WorkloadReport
-        fields = ["id", "agency", "agency_name", "month", "encounters_processed", "charging_documents_prepared",
-                  "detainers_issued"]
+        fields = [
+            "id",
+            "agency",
+            "agency_name",
+            "month",
+            "encounters_processed",
+            "charging_documents_prepared",
+            "detainers_issued",
+        ]
         validators = []  # the service checks agency + month uniqueness with a field message
 
 
 class WorkloadImportSerializer(serializers.Serializer):
-    file = serializers.FileField(validators=[uploads.CSV_UPLOAD],
-                                 help_text="CSV: agency_id (or agency and state), month, encounters_processed, "
-                                           "charging_documents_prepared, detainers_issued.")
+    file = serializers.FileField(
+        validators=[uploads.CSV_UPLOAD],
+        help_text="CSV: agency_id (or agency and state), month, encounters_processed, "
+        "charging_documents_prepared, detainers_issued.",
+    )
     apply_valid = serializers.BooleanField(required=False, default=False)
 
 
@@ -155,10 +198,13 @@ class StaffingFigureSerializer(serializers.Serializer):
     field_office_name = serializers.CharField()
     agencies = serializers.IntegerField()
     officers = serializers.IntegerField()
-    annual_cases = serializers.IntegerField(help_text="Cases a fiscal year the model uses: the current fiscal year "
-                                                      "annualised, else the last full fiscal year.")
+    annual_cases = serializers.IntegerField(
+        help_text="Cases a fiscal year the model uses: the current fiscal year "
+        "annualised, else the last full fiscal year."
+    )
     cases_current_fy_annualised = serializers.IntegerField(
-        help_text="The current fiscal year's cases, annualised from its full months reported so far.")
+        help_text="The current fiscal year's cases, annualised from its full months reported so far."
+    )
     cases_last_fy = serializers.IntegerField(help_text="The last full fiscal year's cases.")
     area_sq_mi = serializers.IntegerField()
     states = serializers.ListField(child=serializers.CharField())

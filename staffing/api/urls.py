@@ -1,7 +1,12 @@
 from rest_framework.routers import DefaultRouter
 
 from .views import (
-    AbsenceViewSet, AssignmentViewSet, OtherDutyViewSet, ReportingLineViewSet, StaffingFigureViewSet, StaffViewSet,
+    AbsenceViewSet,
+    AssignmentViewSet,
+    OtherDutyViewSet,
+    ReportingLineViewSet,
+    StaffingFigureViewSet,
+    StaffViewSet,
     WorkloadReportViewSet,
 )
 

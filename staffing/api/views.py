@@ -11,25 +11,38 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from portal import bounds, dates
-from portal.history import stamp
 from portal.api.actions import ServiceActionMixin
 from portal.api.parsers import UPLOAD_PARSERS
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.errors import TransitionNotAllowed
+from portal.history import stamp
 from portal.models import StaffProfile
 from staffing import figures as staffing_figures
 from staffing import services
 from staffing.filtersets import (
-    AbsenceFilterSet, AssignmentFilterSet, OtherDutyFilterSet, ReportingLineFilterSet, StaffFilterSet,
+    AbsenceFilterSet,
+    AssignmentFilterSet,
+    OtherDutyFilterSet,
+    ReportingLineFilterSet,
+    StaffFilterSet,
     WorkloadReportFilterSet,
 )
 from staffing.importers import import_workload_csv
 from staffing.models import Absence, Assignment, OtherDuty, ReportingLine, WorkloadReport
 
 from .serializers import (
-    AbsenceSerializer, AssignmentSerializer, HandoverSerializer, OtherDutySerializer, ReportingLineSerializer,
-    StaffingFigureListSerializer, StaffingFigureSerializer, StaffSerializer, WorkloadImportSerializer, WorkloadReportSerializer,
+    AbsenceSerializer,
+    AssignmentSerializer,
+    HandoverSerializer,
+    OtherDutySerializer,
+    ReportingLineSerializer,
+    StaffingFigureListSerializer,
+    StaffingFigureSerializer,
+    StaffSerializer,
+    WorkloadImportSerializer,
+    WorkloadReportSerializer,
 )
+
 
 class StaffViewSet(ScopedReadOnlyViewSet):
     """The program's staff with their role, field office, current supervisors on both
@@ -43,11 +56,19 @@ class StaffViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         today = dates.today()
-        return super().get_queryset().prefetch_related(
-            Prefetch("user__reporting_lines", to_attr="current_lines",
-                     queryset=ReportingLine.objects.active_on(today).select_related("supervisor")),
-            Prefetch("user__other_duties", to_attr="current_other_duties",
-                     queryset=OtherDuty.objects.active_on(today)),
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch(
+                    "user__reporting_lines",
+                    to_attr="current_lines",
+                    queryset=ReportingLine.objects.active_on(today).select_related("supervisor"),
+                ),
+                Prefetch(
+                    "user__other_duties", to_attr="current_other_duties", queryset=OtherDuty.objects.active_on(today)
+                ),
+            )
         )
 
 
@@ -94,7 +115,8 @@ class ReportingLineViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = services.reporting_line_update(
-            line=serializer.instance, acting_user=self.request.user, **serializer.validated_data)
+            line=serializer.instance, acting_user=self.request.user, **serializer.validated_data
+        )
 
 
 class _RecordedViewSet(ScopedModelViewSet):
@@ -106,7 +128,8 @@ class _RecordedViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = type(self).service(
-            acting_user=self.request.user, **{self.instance_name: serializer.instance}, **serializer.validated_data)
+            acting_user=self.request.user, **{self.instance_name: serializer.instance}, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.check_may_record_for(self.request.user, instance.manager)
@@ -149,7 +172,8 @@ class WorkloadReportViewSet(ServiceActionMixin, ScopedModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = services.workload_report_save(
-            acting_user=self.request.user, report=serializer.instance, **serializer.validated_data)
+            acting_user=self.request.user, report=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         raise TransitionNotAllowed("Workload reports are corrected, not deleted.")
@@ -178,10 +202,14 @@ class StaffingFigureViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     serializer_class = StaffingFigureSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[
-        OpenApiParameter("level", str, enum=["manager", "office", "nation"]),
-        OpenApiParameter("field_office", int), OpenApiParameter("on", OpenApiTypes.DATE, description="Date, YYYY-MM-DD"),
-    ], responses=StaffingFigureListSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("level", str, enum=["manager", "office", "nation"]),
+            OpenApiParameter("field_office", int),
+            OpenApiParameter("on", OpenApiTypes.DATE, description="Date, YYYY-MM-DD"),
+        ],
+        responses=StaffingFigureListSerializer,
+    )
     def list(self, request):
         day = dates.today()
         if "on" in request.query_params:

@@ -11,7 +11,7 @@ TODAY = dt.date(2018, 3, 15)
 
 @pytest.fixture
 def frozen():
-    with time_machine.travel(dt.datetime(2018, 3, 15, 16, 0, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 3, 15, 16, 0, tzinfo=dt.UTC), tick=False):
         yield TODAY
 
 

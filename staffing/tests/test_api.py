@@ -8,12 +8,23 @@ from staffing.choices import ReportingLineKind
 from staffing.models import Absence, WorkloadReport
 from staffing.tests.conftest import TODAY
 from staffing.tests.factories import (
-    AbsenceFactory, OtherDutyFactory, ReportingLineFactory, WorkloadReportFactory,
+    AbsenceFactory,
+    OtherDutyFactory,
+    ReportingLineFactory,
+    WorkloadReportFactory,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
-ENDPOINTS = ["staff", "assignments", "absences", "workload-reports", "staffing-figures", "reporting-lines", "other-duties"]
+ENDPOINTS = [
+    "staff",
+    "assignments",
+    "absences",
+    "workload-reports",
+    "staffing-figures",
+    "reporting-lines",
+    "other-duties",
+]
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -23,8 +34,13 @@ def test_anonymous_gets_401(api, world, endpoint):
 
 def test_staff_lists_current_supervisors_and_other_duty(api, world, people):
     ReportingLineFactory(manager=people["pm"], kind=ReportingLineKind.PROGRAM, supervisor=people["npm"])
-    ReportingLineFactory(manager=people["pm"], kind=ReportingLineKind.ADMINISTRATIVE, supervisor=people["fod"],
-                         starts_on=dt.date(2016, 1, 1), ends_on=dt.date(2016, 12, 31))
+    ReportingLineFactory(
+        manager=people["pm"],
+        kind=ReportingLineKind.ADMINISTRATIVE,
+        supervisor=people["fod"],
+        starts_on=dt.date(2016, 1, 1),
+        ends_on=dt.date(2016, 12, 31),
+    )
     OtherDutyFactory(manager=people["pm"], share_percent=25)
     body = api(people["fod"]).get("/api/v1/staff/", {"role": "field_pm"}).json()
     pm = next(r for r in body["results"] if r["username"] == "pm_hou")
@@ -60,8 +76,13 @@ def test_other_duties_by_director(api, world, people):
 
 
 def test_workload_reports_by_field_pm_for_assigned_agencies(api, world, people):
-    body = {"agency": world["mine"].pk, "month": "2018-02-01", "encounters_processed": 40,
-            "charging_documents_prepared": 30, "detainers_issued": 12}
+    body = {
+        "agency": world["mine"].pk,
+        "month": "2018-02-01",
+        "encounters_processed": 40,
+        "charging_documents_prepared": 30,
+        "detainers_issued": 12,
+    }
     client = api(people["pm"])
     created = client.post("/api/v1/workload-reports/", body)
     assert created.status_code == 201
@@ -83,13 +104,16 @@ def test_workload_reports_by_field_pm_for_assigned_agencies(api, world, people):
 def test_workload_import_endpoint(api, world, people):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    csv_text = ("agency_id,month,encounters_processed,charging_documents_prepared,detainers_issued\n"
-                f"{world['mine'].pk},2018-02,40,30,10\n{world['miami'].pk},2018-02,40,30,10\n")
+    csv_text = (
+        "agency_id,month,encounters_processed,charging_documents_prepared,detainers_issued\n"
+        f"{world['mine'].pk},2018-02,40,30,10\n{world['miami'].pk},2018-02,40,30,10\n"
+    )
     upload = lambda: SimpleUploadedFile("w.csv", csv_text.encode(), content_type="text/csv")  # noqa: E731
     refused = api(people["pm"]).post("/api/v1/workload-reports/import/", {"file": upload()}, format="multipart")
     assert refused.status_code == 400 and refused.json()["errors"][0]["row"] == 3
-    partial = api(people["pm"]).post("/api/v1/workload-reports/import/", {"file": upload(), "apply_valid": "true"},
-                                     format="multipart")
+    partial = api(people["pm"]).post(
+        "/api/v1/workload-reports/import/", {"file": upload(), "apply_valid": "true"}, format="multipart"
+    )
     assert partial.status_code == 200 and partial.json()["created"] == 1
     assert WorkloadReport.objects.count() == 1
 
@@ -110,7 +134,12 @@ def test_staffing_figures_scope(api, world, people, officers):
 
 
 def test_reporting_lines_hq_writes_field_reads_own_office(api, world, people):
-    body = {"manager": people["pm"].pk, "kind": "administrative", "supervisor": people["fod"].pk, "starts_on": "2018-01-01"}
+    body = {
+        "manager": people["pm"].pk,
+        "kind": "administrative",
+        "supervisor": people["fod"].pk,
+        "starts_on": "2018-01-01",
+    }
     assert api(people["fod"]).post("/api/v1/reporting-lines/", body).status_code == 403
     assert api(people["npm"]).post("/api/v1/reporting-lines/", body).status_code == 201
     wrong = api(people["npm"]).post("/api/v1/reporting-lines/", {**body, "kind": "program", "starts_on": "2018-02-01"})

@@ -18,8 +18,8 @@ PAGES = [
 
 
 def test_staffing_pages_render_and_pass_axe(page, live_server, login, axe, world, people):
-    from staffing.tests.factories import AbsenceFactory, ReportingLineFactory
     from portal import dates
+    from staffing.tests.factories import AbsenceFactory, ReportingLineFactory
 
     ReportingLineFactory(manager=people["pm"], kind="program", supervisor=people["npm"])
     AbsenceFactory(manager=people["pm_other"], starts_on=dates.today(), ends_on=dates.today())
@@ -70,7 +70,9 @@ def test_director_records_an_absence_on_the_manager_page(page, live_server, logi
     page.get_by_label("Last day away").fill((first + dt.timedelta(days=2)).isoformat())
     page.get_by_role("button", name="Record the absence").click()
     expect(page.get_by_role("status").filter(has_text="Training recorded")).to_be_visible()
-    rows = page.locator("table", has=page.locator("caption", has_text="Current and upcoming absences")).locator("tbody tr")
+    rows = page.locator("table", has=page.locator("caption", has_text="Current and upcoming absences")).locator(
+        "tbody tr"
+    )
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Training")
     assert Absence.objects.get(manager=people["pm_other"]).starts_on == first

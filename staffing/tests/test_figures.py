@@ -59,7 +59,9 @@ def test_other_duties_reduce_assigned_time_and_absences_do_not(world, people, of
     officers[world["mine"].pk] = 12
     OtherDutyFactory(manager=people["pm"], share_percent=40)
     OtherDutyFactory(manager=people["pm"], share_percent=10, starts_on=dt.date(2018, 1, 1))
-    OtherDutyFactory(manager=people["pm"], share_percent=30, starts_on=dt.date(2016, 1, 1), ends_on=dt.date(2016, 12, 31))
+    OtherDutyFactory(
+        manager=people["pm"], share_percent=30, starts_on=dt.date(2016, 1, 1), ends_on=dt.date(2016, 12, 31)
+    )
     AbsenceFactory(manager=people["pm"], starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=5))
     computed = figures.compute(TODAY)
     pm = by_key(computed.managers)[people["pm"].pk]
@@ -111,8 +113,9 @@ def test_plan_projects_linear_trend_and_pending_agreements(world, people, office
     for i, month in enumerate(months_back(24)):
         WorkloadReportFactory(agency=world["mine"], month=month, charging_documents_prepared=100 + 10 * i)
     officers[world["mine"].pk] = 30
-    AgreementFactory(agency=world["houston_other"], program_model="tfm", status=AgreementStatus.UNDER_REVIEW,
-                     signed_on=None)
+    AgreementFactory(
+        agency=world["houston_other"], program_model="tfm", status=AgreementStatus.UNDER_REVIEW, signed_on=None
+    )
     # when
     plan = figures.staffing_plan(day=TODAY)
     houston = next(r for r in plan.office_rows(2019) if r.name == "Houston")
@@ -132,7 +135,9 @@ def test_plan_projects_linear_trend_and_pending_agreements(world, people, office
     assert houston.positions_requested == 2
     assert houston.cost == Decimal(330000)
     nation = plan.nation_row(2019)
-    assert nation.positions_requested == 2 + sum(r.positions_requested for r in plan.office_rows(2019) if r.name != "Houston")
+    assert nation.positions_requested == 2 + sum(
+        r.positions_requested for r in plan.office_rows(2019) if r.name != "Houston"
+    )
 
 
 def test_plan_what_ifs_change_ratio_and_add_agreements(world, people, officers, frozen):
@@ -151,8 +156,11 @@ def test_cases_per_fiscal_year_annualise_the_current_year_and_show_the_last_full
     # given FY2017 (Oct 2016 - Sep 2017) fully reported at 200 a month, and FY2018's
     # October to February at 300 a month; TODAY is 2018-03-15, so March is not complete
     for month in months_back(17):
-        WorkloadReportFactory(agency=world["houston_other"], month=month,
-                              charging_documents_prepared=300 if month >= dt.date(2017, 10, 1) else 200)
+        WorkloadReportFactory(
+            agency=world["houston_other"],
+            month=month,
+            charging_documents_prepared=300 if month >= dt.date(2017, 10, 1) else 200,
+        )
     WorkloadReportFactory(agency=world["houston_other"], month=dt.date(2018, 3, 1), charging_documents_prepared=5000)
     # when
     cases = figures.fiscal_cases_by_agency(TODAY)[world["houston_other"].pk]

@@ -17,25 +17,45 @@ def url(user, suffix=""):
 
 
 def absence_data(**over):
-    data = {"absence-kind": "leave", "absence-starts_on": "2018-03-20", "absence-ends_on": "2018-03-21",
-            "absence-note": "Annual leave"}
+    data = {
+        "absence-kind": "leave",
+        "absence-starts_on": "2018-03-20",
+        "absence-ends_on": "2018-03-21",
+        "absence-note": "Annual leave",
+    }
     data.update(over)
     return data
 
 
-@pytest.mark.parametrize("who, whom, status", [
-    ("chief", "pm", 200), ("analyst", "pm_miami", 200), ("fod", "pm", 200), ("fod", "pm_other", 200),
-    ("pm", "pm", 200), ("fod_miami", "pm", 404), ("pm", "pm_other", 404), ("pm_miami", "pm", 404),
-    ("ocio", "pm", 404), ("norole", "pm", 404), ("chief", "fod", 404),
-])
+@pytest.mark.parametrize(
+    "who, whom, status",
+    [
+        ("chief", "pm", 200),
+        ("analyst", "pm_miami", 200),
+        ("fod", "pm", 200),
+        ("fod", "pm_other", 200),
+        ("pm", "pm", 200),
+        ("fod_miami", "pm", 404),
+        ("pm", "pm_other", 404),
+        ("pm_miami", "pm", 404),
+        ("ocio", "pm", 404),
+        ("norole", "pm", 404),
+        ("chief", "fod", 404),
+    ],
+)
 def test_who_sees_a_manager_page(client, people, world, who, whom, status):
     client.force_login(people[who])
     assert client.get(url(people[whom])).status_code == status
 
 
 def test_page_shows_the_managers_records_and_history(client, people, world):
-    ReportingLineFactory(manager=people["pm"], kind="program", supervisor=people["npm"],
-                         starts_on=dt.date(2016, 1, 1), ends_on=dt.date(2016, 12, 31))
+    ReportingLineFactory(
+        manager=people["pm"],
+        kind="program",
+        supervisor=people["npm"],
+        starts_on=dt.date(2016, 1, 1),
+        ends_on=dt.date(2016, 12, 31),
+    )
     ReportingLineFactory(manager=people["pm"], kind="program", supervisor=people["chief"])
     OtherDutyFactory(manager=people["pm"], share_percent=25, description="Detained docket")
     AbsenceFactory(manager=people["pm"], starts_on=dt.date(2018, 4, 2), ends_on=dt.date(2018, 4, 6))
@@ -93,8 +113,10 @@ def test_absence_errors_rerender_with_400(client, people, world):
     html = response.content.decode()
     assert "The manager already has an absence on some of these dates." in html
     assert 'id="id_absence-starts_on-error"' in html and 'aria-describedby="id_absence-starts_on-error"' in html
-    response = client.post(url(people["pm"], "absences/"), absence_data(**{"absence-ends_on": "2018-03-01",
-                                                                            "absence-starts_on": "2018-04-01"}))
+    response = client.post(
+        url(people["pm"], "absences/"),
+        absence_data(**{"absence-ends_on": "2018-03-01", "absence-starts_on": "2018-04-01"}),
+    )
     assert response.status_code == 400 and "An absence cannot end before it starts." in response.content.decode()
     assert Absence.objects.filter(manager=people["pm"]).count() == 1
 
@@ -118,7 +140,9 @@ def test_other_duty_cap_error_shows(client, people, world):
     data = {"duty-share_percent": 40, "duty-description": "Task force", "duty-starts_on": "2018-04-01"}
     response = client.post(url(people["pm"], "other-duties/"), data)
     assert response.status_code == 400
-    assert "Other duties overlapping these dates would take 110% of the manager&#x27;s time." in response.content.decode()
+    assert (
+        "Other duties overlapping these dates would take 110% of the manager&#x27;s time." in response.content.decode()
+    )
     data["duty-share_percent"] = 30
     response = client.post(url(people["pm"], "other-duties/"), data)
     assert response.status_code == 302
@@ -196,8 +220,10 @@ def test_manager_page_queries_do_not_grow_with_the_records(client, people, world
     for i in range(5):
         AbsenceFactory(manager=people["pm"], starts_on=dt.date(2018, 1, 1 + 2 * i), ends_on=dt.date(2018, 1, 1 + 2 * i))
         OtherDutyFactory(manager=people["pm"], share_percent=5, starts_on=dt.date(2017, 1, 1 + i))
-    client.post(url(people["pm"], "reporting-lines/program/"),
-                {"program-supervisor": people["chief"].pk, "program-starts_on": "2018-03-01"})
+    client.post(
+        url(people["pm"], "reporting-lines/program/"),
+        {"program-supervisor": people["chief"].pk, "program-starts_on": "2018-03-01"},
+    )
     client.get(url(people["pm"]))  # shows (and clears) the message the form left
     # The header (inbox count, sweep banner) and the page read a fixed number of queries.
     assert queries() == few <= 40

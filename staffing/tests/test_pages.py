@@ -94,8 +94,9 @@ def test_staffing_model_only_unit_chief_changes_it(client, people):
     client.force_login(people["npm"])
     assert client.post("/staffing/model/", {"officers_per_pm": 10}).status_code == 403
     client.force_login(people["chief"])
-    response = client.post("/staffing/model/", {"officers_per_pm": 10, "cases_per_pm_per_fy": 1800,
-                                                "cost_per_position": 170000})
+    response = client.post(
+        "/staffing/model/", {"officers_per_pm": 10, "cases_per_pm_per_fy": 1800, "cost_per_position": 170000}
+    )
     assert response.status_code == 302
     model = StaffingModel.current()
     assert (model.officers_per_pm, model.cases_per_pm_per_fy) == (10, 1800)

@@ -27,7 +27,11 @@ def test_manager_above_model_load_warns_then_goes_high_and_resolves(world, peopl
     officers[world["mine"].pk] = 15  # 1.25 PMs: 125%
     assert sweep(code)["opened"] == 1
     finding = open_findings(code).get()
-    assert (finding.subject_id, finding.severity, finding.responsible) == (people["pm"].pk, Severity.WARNING, people["fod"])
+    assert (finding.subject_id, finding.severity, finding.responsible) == (
+        people["pm"].pk,
+        Severity.WARNING,
+        people["fod"],
+    )
     assert "load 125%" in finding.detail
     officers[world["mine"].pk] = 24  # 200%
     counts = sweep(code)
@@ -110,5 +114,7 @@ def test_no_backup_rule_ignores_agencies_whose_agreements_all_ended(world, peopl
 
     Agreement.objects.filter(agency=world["miami"]).update(status="terminated", ended_on="2018-01-01")
     sweep_run(notify=False, rule_codes=["staffing.primary_without_backup"])
-    subjects = set(Finding.objects.open().filter(rule="staffing.primary_without_backup").values_list("subject_id", flat=True))
+    subjects = set(
+        Finding.objects.open().filter(rule="staffing.primary_without_backup").values_list("subject_id", flat=True)
+    )
     assert subjects == {world["houston_other"].pk}

@@ -52,7 +52,9 @@ def test_handover_to_a_chosen_manager_and_refusal_without_backup(world, people, 
     with pytest.raises(ValidationError) as exc:
         services.assignments_hand_over(acting_user=people["chief"], manager=people["pm_other"], on=TODAY)
     assert "Galveston" in str(exc.value.message_dict["to"])
-    assert Assignment.objects.filter(ends_on__isnull=False, ends_on__gte=dt.date(2018, 1, 1)).count() == 0  # nothing done
+    assert (
+        Assignment.objects.filter(ends_on__isnull=False, ends_on__gte=dt.date(2018, 1, 1)).count() == 0
+    )  # nothing done
     services.assignments_hand_over(acting_user=people["chief"], manager=people["pm_other"], on=TODAY, to=newcomer)
     now = set(Assignment.objects.active_on(TODAY).filter(program_manager=newcomer).values_list("agency__name", "kind"))
     assert now == {("Galveston County Sheriff's Office", "primary"), ("Harris County Sheriff's Office", "backup")}
@@ -66,34 +68,54 @@ def test_explicit_supervisors_are_above_transitively(world, people):
     assert is_above(people["fod"], people["pm"])  # the director of the manager's office
     assert not is_above(people["pm_other"], people["pm"])
     ReportingLineFactory(manager=people["pm_other"], kind=ReportingLineKind.ADMINISTRATIVE, supervisor=people["pm"])
-    ReportingLineFactory(manager=people["pm_miami"], kind=ReportingLineKind.ADMINISTRATIVE, supervisor=people["pm_other"])
+    ReportingLineFactory(
+        manager=people["pm_miami"], kind=ReportingLineKind.ADMINISTRATIVE, supervisor=people["pm_other"]
+    )
     assert is_above(people["pm"], people["pm_miami"])  # up the chain
     assert not is_above(people["pm_miami"], people["pm"])
 
 
 def test_new_reporting_line_ends_the_old_one_and_checks_the_supervisors_role(world, people):
-    first = services.reporting_line_set(acting_user=people["chief"], manager=people["pm"], kind="program",
-                                        supervisor=people["npm"], starts_on=dt.date(2017, 1, 1))
-    services.reporting_line_set(acting_user=people["chief"], manager=people["pm"], kind="program",
-                                supervisor=people["chief"], starts_on=dt.date(2018, 1, 1))
+    first = services.reporting_line_set(
+        acting_user=people["chief"],
+        manager=people["pm"],
+        kind="program",
+        supervisor=people["npm"],
+        starts_on=dt.date(2017, 1, 1),
+    )
+    services.reporting_line_set(
+        acting_user=people["chief"],
+        manager=people["pm"],
+        kind="program",
+        supervisor=people["chief"],
+        starts_on=dt.date(2018, 1, 1),
+    )
     first.refresh_from_db()
     assert first.ends_on == dt.date(2017, 12, 31)
     with pytest.raises(ValidationError) as exc:
-        services.reporting_line_set(acting_user=people["chief"], manager=people["pm"], kind="administrative",
-                                    supervisor=people["npm"], starts_on=dt.date(2018, 1, 1))
+        services.reporting_line_set(
+            acting_user=people["chief"],
+            manager=people["pm"],
+            kind="administrative",
+            supervisor=people["npm"],
+            starts_on=dt.date(2018, 1, 1),
+        )
     assert "supervisor" in exc.value.message_dict
 
 
 def test_director_records_absences_of_their_own_managers_only(world, people, frozen):
     services.absence_save(acting_user=people["fod"], manager=people["pm"], kind="leave", starts_on=d(1), ends_on=d(2))
     with pytest.raises(PermissionDenied):
-        services.absence_save(acting_user=people["fod"], manager=people["pm_miami"], kind="leave",
-                              starts_on=d(1), ends_on=d(2))
+        services.absence_save(
+            acting_user=people["fod"], manager=people["pm_miami"], kind="leave", starts_on=d(1), ends_on=d(2)
+        )
     with pytest.raises(ValidationError):
-        services.other_duty_save(acting_user=people["fod"], manager=people["pm"], share_percent=60,
-                                 description="a", starts_on=d(1))
-        services.other_duty_save(acting_user=people["fod"], manager=people["pm"], share_percent=50,
-                                 description="b", starts_on=d(1))
+        services.other_duty_save(
+            acting_user=people["fod"], manager=people["pm"], share_percent=60, description="a", starts_on=d(1)
+        )
+        services.other_duty_save(
+            acting_user=people["fod"], manager=people["pm"], share_percent=50, description="b", starts_on=d(1)
+        )
 
 
 CSV = """agency_id,month,encounters_processed,charging_documents_prepared,detainers_issued
@@ -140,8 +162,10 @@ def test_import_command_reports_errors(world, people, tmp_path):
     from django.core.management import CommandError, call_command
 
     path = tmp_path / "workload.csv"
-    path.write_text(f"agency,state,month,encounters_processed,charging_documents_prepared,detainers_issued\n"
-                    f"Harris County Sheriff's Office,TX,2018-02,10,5,2\nNowhere,TX,2018-02,1,1,1\n")
+    path.write_text(
+        "agency,state,month,encounters_processed,charging_documents_prepared,detainers_issued\n"
+        "Harris County Sheriff's Office,TX,2018-02,10,5,2\nNowhere,TX,2018-02,1,1,1\n"
+    )
     with pytest.raises(CommandError):
         call_command("import_workload", str(path), user="chief")
     call_command("import_workload", str(path), user="chief", apply_valid=True)

@@ -23,11 +23,34 @@ class OfficerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Officer
-        fields = ["id", "officer_number", "agency", "agency_name", "last_name", "first_name", "email", "status",
-                  "status_since", "certified_on", "suspended_on", "suspension_cause", "revoked_on", "left_on",
-                  "card_last_login_at", "card_deactivated_on", "card_reactivation_requested_on", "card_reactivated_on",
-                  "can_act", "cannot_act_because", "card_state", "recertification_status", "refresher_due_on"]
-        read_only_fields = [f for f in fields if f not in ("officer_number", "agency", "last_name", "first_name", "email")]
+        fields = [
+            "id",
+            "officer_number",
+            "agency",
+            "agency_name",
+            "last_name",
+            "first_name",
+            "email",
+            "status",
+            "status_since",
+            "certified_on",
+            "suspended_on",
+            "suspension_cause",
+            "revoked_on",
+            "left_on",
+            "card_last_login_at",
+            "card_deactivated_on",
+            "card_reactivation_requested_on",
+            "card_reactivated_on",
+            "can_act",
+            "cannot_act_because",
+            "card_state",
+            "recertification_status",
+            "refresher_due_on",
+        ]
+        read_only_fields = [
+            f for f in fields if f not in ("officer_number", "agency", "last_name", "first_name", "email")
+        ]
 
     def get_can_act(self, obj) -> bool:
         return obj.can_act()
@@ -51,8 +74,11 @@ class OfficerTransitionSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, help_text="Date of the change; today by default.")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     # A plain string so the OpenAPI schema keeps one enum name (SuspensionCauseEnum) for these values.
-    cause = serializers.CharField(required=False, default=SuspensionCause.OTHER,
-                                  help_text="Suspension only: " + ", ".join(SuspensionCause.values) + ".")
+    cause = serializers.CharField(
+        required=False,
+        default=SuspensionCause.OTHER,
+        help_text="Suspension only: " + ", ".join(SuspensionCause.values) + ".",
+    )
 
     def validate_cause(self, value):
         if value not in SuspensionCause.values:
@@ -61,10 +87,12 @@ class OfficerTransitionSerializer(serializers.Serializer):
 
 
 class BulkImportSerializer(serializers.Serializer):
-    rows = serializers.ListField(child=serializers.DictField(), required=False,
-                                 help_text="The rows, each with the export's columns.")
-    file = serializers.FileField(required=False, validators=[uploads.CSV_UPLOAD],
-                                 help_text="Or a CSV file with a header row.")
+    rows = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="The rows, each with the export's columns."
+    )
+    file = serializers.FileField(
+        required=False, validators=[uploads.CSV_UPLOAD], help_text="Or a CSV file with a header row."
+    )
     apply_valid = serializers.BooleanField(default=False, help_text="Write the valid rows even if some are wrong.")
     dry_run = serializers.BooleanField(default=False, help_text="Check and report only.")
 
@@ -96,8 +124,19 @@ class AcademyClassSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AcademyClass
-        fields = ["id", "course", "site", "starts_on", "ends_on", "capacity", "status", "q1_override_reason",
-                  "completed_on", "seated", "waiting"]
+        fields = [
+            "id",
+            "course",
+            "site",
+            "starts_on",
+            "ends_on",
+            "capacity",
+            "status",
+            "q1_override_reason",
+            "completed_on",
+            "seated",
+            "waiting",
+        ]
         read_only_fields = ["ends_on", "status", "completed_on"]
         extra_kwargs = {"capacity": {"required": False}}
 
@@ -110,8 +149,12 @@ class ClassCapacitySerializer(serializers.Serializer):
 
 class ClassCompleteSerializer(serializers.Serializer):
     completed_on = serializers.DateField(required=False)
-    not_completed = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
-                                          help_text="Ids of seated officers who did not complete the class.")
+    not_completed = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Ids of seated officers who did not complete the class.",
+    )
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):

@@ -1,8 +1,15 @@
 from rest_framework.routers import DefaultRouter
 
 from .views import (
-    AcademyClassViewSet, AcademySiteViewSet, CapacityPlanViewSet, CardLoginViewSet, CompletionViewSet, CourseViewSet,
-    EnrollmentViewSet, OfficerViewSet, WaiverViewSet,
+    AcademyClassViewSet,
+    AcademySiteViewSet,
+    CapacityPlanViewSet,
+    CardLoginViewSet,
+    CompletionViewSet,
+    CourseViewSet,
+    EnrollmentViewSet,
+    OfficerViewSet,
+    WaiverViewSet,
 )
 
 router = DefaultRouter()

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from portal import uploads
 from portal.api.actions import ServiceActionMixin
 from portal.api.parsers import UPLOAD_PARSERS
-from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, ScopedViewSetMixin
 from portal.tables import csv_response
 from training import importers, services
 from training.capacity import capacity_plan
@@ -19,11 +19,22 @@ from training.filtersets import AcademyClassFilterSet, CompletionFilterSet, Cour
 from training.models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, Waiver
 
 from .serializers import (
+    AcademyClassSerializer,
+    AcademySiteSerializer,
+    BulkImportSerializer,
+    CardLoginSerializer,
     ClassCapacitySerializer,
-    AcademyClassSerializer, AcademySiteSerializer, BulkImportSerializer, CardLoginSerializer, ClassCompleteSerializer,
-    CompletionSerializer, CourseRetireSerializer, CourseSerializer, EnrollmentSerializer, OfficerSerializer,
-    OfficerTransitionSerializer, ReasonSerializer, WaiverSerializer,
+    ClassCompleteSerializer,
+    CompletionSerializer,
+    CourseRetireSerializer,
+    CourseSerializer,
+    EnrollmentSerializer,
+    OfficerSerializer,
+    OfficerTransitionSerializer,
+    ReasonSerializer,
+    WaiverSerializer,
 )
+
 
 def bulk_import(view: ServiceActionMixin, request, kind: str) -> Response:
     """Run an import from a JSON list (``rows`` or a bare list) or a CSV ``file``, as the
@@ -41,8 +52,11 @@ def bulk_import(view: ServiceActionMixin, request, kind: str) -> Response:
     except DjangoValidationError as exc:
         return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
     report = view.call_service(
-        importers.run_import, kind=kind, text=text,
-        items=params.validated_data.get("rows"), apply_valid=params.validated_data["apply_valid"],
+        importers.run_import,
+        kind=kind,
+        text=text,
+        items=params.validated_data.get("rows"),
+        apply_valid=params.validated_data["apply_valid"],
         dry_run=params.validated_data["dry_run"],
     )
     body = report.as_dict()
@@ -85,8 +99,15 @@ class OfficerViewSet(ServiceActionMixin, ScopedModelViewSet):
     def _transition(self, request, verb):
         officer = self.get_object()
         data = self.action_params(OfficerTransitionSerializer, request)
-        return self.run_service(request, services.officer_transition, officer=officer, verb=verb, on=data.get("on"),
-                                reason=data.get("reason", ""), cause=data.get("cause"))
+        return self.run_service(
+            request,
+            services.officer_transition,
+            officer=officer,
+            verb=verb,
+            on=data.get("on"),
+            reason=data.get("reason", ""),
+            cause=data.get("cause"),
+        )
 
     @extend_schema(request=OfficerTransitionSerializer, responses=OfficerSerializer)
     @action(detail=True, methods=["post"])
@@ -147,7 +168,9 @@ class CourseViewSet(ServiceActionMixin, ScopedModelViewSet):
     @extend_schema(request=CourseRetireSerializer, responses=CourseSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
-        return self.run_service(request, services.course_retire, params=CourseRetireSerializer, course=self.get_object())
+        return self.run_service(
+            request, services.course_retire, params=CourseRetireSerializer, course=self.get_object()
+        )
 
 
 class AcademyClassViewSet(ServiceActionMixin, ScopedModelViewSet):
@@ -161,9 +184,13 @@ class AcademyClassViewSet(ServiceActionMixin, ScopedModelViewSet):
     ordering = ["starts_on"]
 
     def get_queryset(self):
-        return super().get_queryset().annotate(
-            seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)),
-            waiting=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED)),
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)),
+                waiting=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED)),
+            )
         )
 
     def _out(self, academy_class, code=status.HTTP_200_OK):
@@ -174,8 +201,13 @@ class AcademyClassViewSet(ServiceActionMixin, ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         academy_class = services.class_schedule(
-            course=d["course"], starts_on=d["starts_on"], site=d.get("site"), capacity=d.get("capacity"),
-            q1_override_reason=d.get("q1_override_reason", ""), acting_user=request.user)
+            course=d["course"],
+            starts_on=d["starts_on"],
+            site=d.get("site"),
+            capacity=d.get("capacity"),
+            q1_override_reason=d.get("q1_override_reason", ""),
+            acting_user=request.user,
+        )
         return self._out(academy_class, status.HTTP_201_CREATED)
 
     @extend_schema(request=ClassCapacitySerializer, responses=AcademyClassSerializer)
@@ -187,15 +219,17 @@ class AcademyClassViewSet(ServiceActionMixin, ScopedModelViewSet):
             return Response({"capacity": ["Give the class's new capacity."]}, status=400)
         serializer = ClassCapacitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.class_set_capacity(academy_class=academy_class, capacity=serializer.validated_data["capacity"],
-                                    acting_user=request.user)
+        services.class_set_capacity(
+            academy_class=academy_class, capacity=serializer.validated_data["capacity"], acting_user=request.user
+        )
         return self._out(academy_class)
 
     @extend_schema(request=ClassCompleteSerializer, responses=AcademyClassSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self.run_service(request, services.class_complete, params=ClassCompleteSerializer,
-                                academy_class=self.get_object())
+        return self.run_service(
+            request, services.class_complete, params=ClassCompleteSerializer, academy_class=self.get_object()
+        )
 
 
 class AcademySiteViewSet(ScopedModelViewSet):
@@ -223,8 +257,9 @@ class EnrollmentViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     @extend_schema(request=ReasonSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self.run_service(request, services.enrollment_withdraw, params=ReasonSerializer,
-                                enrollment=self.get_object())
+        return self.run_service(
+            request, services.enrollment_withdraw, params=ReasonSerializer, enrollment=self.get_object()
+        )
 
 
 class CompletionViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
@@ -265,7 +300,9 @@ class CardLoginViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     def _single(self, request):
         report = importers.run_import("card-logins", items=[dict(request.data.items())], acting_user=request.user)
         if report.errors:
-            return Response({"non_field_errors": [e["message"] for e in report.errors]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"non_field_errors": [e["message"] for e in report.errors]}, status=status.HTTP_400_BAD_REQUEST
+            )
         return Response(report.as_dict(), status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
 
 
@@ -290,10 +327,15 @@ class CapacityPlanViewSet(ScopedViewSetMixin, viewsets.ViewSet):
 
     lookup_value_regex = r"\d{4}"
 
-    @extend_schema(parameters=[
-        OpenApiParameter("allow_q1", bool), OpenApiParameter("regional_sites", int), OpenApiParameter("class_size", int),
-        OpenApiParameter("export", str, enum=["csv"]),
-    ], responses=dict)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("allow_q1", bool),
+            OpenApiParameter("regional_sites", int),
+            OpenApiParameter("class_size", int),
+            OpenApiParameter("export", str, enum=["csv"]),
+        ],
+        responses=dict,
+    )
     def retrieve(self, request, pk=None):
         plan = plan_from_params(int(pk), request.query_params)
         if request.query_params.get("export") == "csv":
@@ -319,8 +361,10 @@ def plan_from_params(fiscal_year: int, params):
     if not 2000 <= fiscal_year <= 2100:
         raise ValidationError({"fiscal_year": ["Give a fiscal year such as 2018."]})
     return capacity_plan(
-        fiscal_year, allow_q1=str(params.get("allow_q1", "")).lower() in ("1", "true", "yes", "on"),
-        regional_sites=number("regional_sites", 0, 20) or 0, class_size=number("class_size", 1, 200),
+        fiscal_year,
+        allow_q1=str(params.get("allow_q1", "")).lower() in ("1", "true", "yes", "on"),
+        regional_sites=number("regional_sites", 0, 20) or 0,
+        class_size=number("class_size", 1, 200),
     )
 
 
@@ -329,5 +373,8 @@ def plan_csv(plan):
 
     rows = plan.rows()
     width = max(len(r) for r in rows)
-    columns = [Column(rows[0][i] if i < len(rows[0]) else "", (lambda r, i=i: r[i] if i < len(r) else "")) for i in range(width)]
+    columns = [
+        Column(rows[0][i] if i < len(rows[0]) else "", (lambda r, i=i: r[i] if i < len(r) else ""))
+        for i in range(width)
+    ]
     return csv_response(columns, rows[1:], f"capacity-plan-FY{plan.fiscal_year}")

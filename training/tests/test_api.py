@@ -19,15 +19,17 @@ RESOURCES = ["officers", "courses", "classes", "enrollments", "completions", "ca
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.UTC), tick=False):
         yield
 
 
 @pytest.fixture
 def officers(world):
     course("IADP")
-    return {"mine": OfficerFactory(agency=world["mine"], officer_number="HC-1", card_last_login_on=dt.date(2018, 2, 26)),
-            "miami": OfficerFactory(agency=world["miami"], officer_number="CC-1")}
+    return {
+        "mine": OfficerFactory(agency=world["mine"], officer_number="HC-1", card_last_login_on=dt.date(2018, 2, 26)),
+        "miami": OfficerFactory(agency=world["miami"], officer_number="CC-1"),
+    }
 
 
 @pytest.mark.parametrize("resource", RESOURCES + ["capacity-plans/2018"])
@@ -45,32 +47,66 @@ def test_officers_are_scoped_and_explain_standing(api, people, officers):
 
 
 def test_officer_writes_by_role(api, people, officers, world):
-    payload = {"officer_number": "HC-2", "agency": world["mine"].pk, "last_name": "Lee", "first_name": "Sam",
-               "email": "lee@hcso.example.gov"}
+    payload = {
+        "officer_number": "HC-2",
+        "agency": world["mine"].pk,
+        "last_name": "Lee",
+        "first_name": "Sam",
+        "email": "lee@hcso.example.gov",
+    }
     assert api(people["analyst"]).post("/api/v1/officers/", payload).status_code == 403
     assert api(people["fod"]).post("/api/v1/officers/", payload).status_code == 403
     response = api(people["pm"]).post("/api/v1/officers/", payload)
     assert response.status_code == 201 and response.json()["status"] == "nominated"
-    assert api(people["pm"]).post("/api/v1/officers/", payload).json().keys() >= {"officer_number"}  # duplicate number: 400
-    bad = api(people["pm"]).post("/api/v1/officers/", {**payload, "officer_number": "HC-3", "agency": world["miami"].pk, "email": "x"})
+    assert api(people["pm"]).post("/api/v1/officers/", payload).json().keys() >= {
+        "officer_number"
+    }  # duplicate number: 400
+    bad = api(people["pm"]).post(
+        "/api/v1/officers/", {**payload, "officer_number": "HC-3", "agency": world["miami"].pk, "email": "x"}
+    )
     assert bad.status_code == 400 and {"agency", "email"} <= set(bad.json())
     pk = response.json()["id"]
-    assert api(people["pm"]).post(f"/api/v1/officers/{pk}/adjudicate/", {"reason": "PSU favourable"}).json()["status"] == "adjudicated"
+    assert (
+        api(people["pm"]).post(f"/api/v1/officers/{pk}/adjudicate/", {"reason": "PSU favourable"}).json()["status"]
+        == "adjudicated"
+    )
     assert api(people["pm"]).post(f"/api/v1/officers/{pk}/reinstate/", {"reason": "x"}).status_code == 409
     mine = officers["mine"].pk
     assert api(people["pm"]).post(f"/api/v1/officers/{mine}/suspend/", {}).status_code == 400  # reason required
-    suspended = api(people["pm"]).post(f"/api/v1/officers/{mine}/suspend/", {"reason": "Missed PALMS", "cause": SuspensionCause.RECERTIFICATION})
+    suspended = api(people["pm"]).post(
+        f"/api/v1/officers/{mine}/suspend/", {"reason": "Missed PALMS", "cause": SuspensionCause.RECERTIFICATION}
+    )
     assert suspended.status_code == 200 and suspended.json()["can_act"] is False
     assert api(people["pm"]).post(f"/api/v1/officers/{mine}/revoke/", {"reason": "x"}).status_code == 403
-    assert api(people["npm"]).post(f"/api/v1/officers/{mine}/revoke/", {"reason": "90 days"}).json()["status"] == "revoked"
-    assert api(people["pm"]).post(f"/api/v1/officers/{officers['miami'].pk}/suspend/", {"reason": "x"}).status_code == 404
+    assert (
+        api(people["npm"]).post(f"/api/v1/officers/{mine}/revoke/", {"reason": "90 days"}).json()["status"] == "revoked"
+    )
+    assert (
+        api(people["pm"]).post(f"/api/v1/officers/{officers['miami'].pk}/suspend/", {"reason": "x"}).status_code == 404
+    )
 
 
 def test_bulk_roster_import_action(api, people, world, officers):
-    rows = [{"officer_number": "HC-9", "agency": world["mine"].pk, "last_name": "Ng", "first_name": "Vi",
-             "email": "ng@hcso.example.gov", "status": "certified", "certified_on": "2017-06-01"},
-            {"officer_number": "CC-1", "agency": world["mine"].pk, "last_name": "A", "first_name": "B",
-             "email": "a@b.gov", "status": "certified", "certified_on": "2017-06-01"}]
+    rows = [
+        {
+            "officer_number": "HC-9",
+            "agency": world["mine"].pk,
+            "last_name": "Ng",
+            "first_name": "Vi",
+            "email": "ng@hcso.example.gov",
+            "status": "certified",
+            "certified_on": "2017-06-01",
+        },
+        {
+            "officer_number": "CC-1",
+            "agency": world["mine"].pk,
+            "last_name": "A",
+            "first_name": "B",
+            "email": "a@b.gov",
+            "status": "certified",
+            "certified_on": "2017-06-01",
+        },
+    ]
     response = api(people["pm"]).post("/api/v1/officers/import/", {"rows": rows}, format="json")
     assert response.status_code == 400 and response.json()["rows"][0].startswith("Row 2:")
     response = api(people["pm"]).post("/api/v1/officers/import/", {"rows": rows, "apply_valid": True}, format="json")
@@ -84,8 +120,10 @@ def test_completions_single_and_bulk(api, people, officers):
     assert api(people["pm"]).post("/api/v1/completions/", one).status_code == 409
     assert api(people["pm"]).post("/api/v1/completions/", {**one, "officer": officers["miami"].pk}).status_code == 400
     assert api(people["analyst"]).post("/api/v1/completions/", one).status_code == 403
-    bulk = [{"officer_number": "HC-1", "course_code": "PALMS-HTA", "completed_on": "2018-02-02"},
-            {"officer_number": "HC-1", "course_code": "PALMS-INA", "completed_on": "2018-02-01"}]
+    bulk = [
+        {"officer_number": "HC-1", "course_code": "PALMS-HTA", "completed_on": "2018-02-02"},
+        {"officer_number": "HC-1", "course_code": "PALMS-INA", "completed_on": "2018-02-01"},
+    ]
     response = api(people["pm"]).post("/api/v1/completions/", bulk, format="json")
     assert response.status_code == 201 and response.json()["created"] == 1 and response.json()["duplicates"] == 1
     assert api(people["pm"]).get("/api/v1/completions/").json()["count"] == 2
@@ -93,8 +131,10 @@ def test_completions_single_and_bulk(api, people, officers):
 
 
 def test_card_logins_bulk(api, people, officers):
-    rows = [{"officer_number": "HC-1", "logged_in_at": "2018-02-28T08:00:00"},
-            {"officer_number": "CC-1", "logged_in_at": "2018-02-28T08:00:00"}]
+    rows = [
+        {"officer_number": "HC-1", "logged_in_at": "2018-02-28T08:00:00"},
+        {"officer_number": "CC-1", "logged_in_at": "2018-02-28T08:00:00"},
+    ]
     assert api(people["pm"]).post("/api/v1/card-logins/", rows, format="json").status_code == 400
     response = api(people["pm"]).post("/api/v1/card-logins/", {"rows": rows, "apply_valid": True}, format="json")
     assert response.status_code == 201 and response.json()["unknown"] == [{"row": 2, "officer_number": "CC-1"}]
@@ -117,10 +157,15 @@ def test_waivers_by_field_responsible_official(api, people, officers):
 
 
 def test_classes_and_enrollments(api, people, officers, world):
-    assert api(people["pm"]).post("/api/v1/classes/", {"course": course("IADP").pk, "starts_on": "2018-04-02"}).status_code == 403
+    assert (
+        api(people["pm"]).post("/api/v1/classes/", {"course": course("IADP").pk, "starts_on": "2018-04-02"}).status_code
+        == 403
+    )
     q1 = api(people["chief"]).post("/api/v1/classes/", {"course": course("IADP").pk, "starts_on": "2018-11-05"})
     assert q1.status_code == 400 and "starts_on" in q1.json()
-    created = api(people["chief"]).post("/api/v1/classes/", {"course": course("IADP").pk, "starts_on": "2018-04-02", "capacity": 1})
+    created = api(people["chief"]).post(
+        "/api/v1/classes/", {"course": course("IADP").pk, "starts_on": "2018-04-02", "capacity": 1}
+    )
     assert created.status_code == 201
     class_id = created.json()["id"]
     a = OfficerFactory(agency=world["mine"], status=OfficerStatus.ADJUDICATED)
@@ -128,10 +173,18 @@ def test_classes_and_enrollments(api, people, officers, world):
     first = api(people["pm"]).post("/api/v1/enrollments/", {"academy_class": class_id, "officer": a.pk})
     second = api(people["pm"]).post("/api/v1/enrollments/", {"academy_class": class_id, "officer": b.pk})
     assert (first.json()["status"], second.json()["status"]) == ("enrolled", "waitlisted")
-    assert api(people["pm"]).post("/api/v1/enrollments/", {"academy_class": class_id, "officer": b.pk}).status_code == 409
-    assert api(people["pm_miami"]).post("/api/v1/enrollments/", {"academy_class": class_id, "officer": a.pk}).status_code == 400
+    assert (
+        api(people["pm"]).post("/api/v1/enrollments/", {"academy_class": class_id, "officer": b.pk}).status_code == 409
+    )
+    assert (
+        api(people["pm_miami"]).post("/api/v1/enrollments/", {"academy_class": class_id, "officer": a.pk}).status_code
+        == 400
+    )
     assert api(people["pm_miami"]).post(f"/api/v1/enrollments/{first.json()['id']}/withdraw/").status_code == 404
-    assert api(people["pm"]).post(f"/api/v1/enrollments/{first.json()['id']}/withdraw/", {"reason": "Sick"}).status_code == 200
+    assert (
+        api(people["pm"]).post(f"/api/v1/enrollments/{first.json()['id']}/withdraw/", {"reason": "Sick"}).status_code
+        == 200
+    )
     detail = api(people["analyst"]).get(f"/api/v1/classes/{class_id}/").json()
     assert (detail["seated"], detail["waiting"]) == (1, 0)
     assert api(people["chief"]).post(f"/api/v1/courses/{course('PALMS-LEP').pk}/retire/", {}).status_code == 400
@@ -142,7 +195,9 @@ def test_capacity_plan(api, people, world):
     assert api(people["pm"]).get("/api/v1/capacity-plans/2018/").status_code == 403
     body = api(people["analyst"]).get("/api/v1/capacity-plans/2018/").json()
     assert [q["basic_classes"] for q in body["quarters"]][0] == 0 and body["quarters"][1]["basic_seats"] > 0
-    what_if = api(people["analyst"]).get("/api/v1/capacity-plans/2018/?allow_q1=1&regional_sites=1&class_size=30").json()
+    what_if = (
+        api(people["analyst"]).get("/api/v1/capacity-plans/2018/?allow_q1=1&regional_sites=1&class_size=30").json()
+    )
     assert what_if["quarters"][0]["basic_seats"] > 0 and what_if["class_size"] == 30
     assert api(people["analyst"]).get("/api/v1/capacity-plans/2018/?class_size=0").status_code == 400
     csv = api(people["analyst"]).get("/api/v1/capacity-plans/2018/?export=csv")

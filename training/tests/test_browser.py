@@ -48,7 +48,9 @@ def test_schedule_a_class_then_enrol_an_officer(page, live_server, login, axe, w
     from training.models import AcademyClass, Enrollment
 
     course("IADP")  # the catalogue and the Charleston site
-    officer = OfficerFactory(agency=world["mine"], last_name="Refresh", first_name="Rita", status=OfficerStatus.CERTIFIED)
+    officer = OfficerFactory(
+        agency=world["mine"], last_name="Refresh", first_name="Rita", status=OfficerStatus.CERTIFIED
+    )
     OfficerFactory(agency=world["miami"], last_name="Elsewhere")
     today = dates.today()
     q1_start = dates.fiscal_year_start(dates.fiscal_year(today) + 1) + dt.timedelta(days=14)

@@ -20,7 +20,7 @@ CALENDAR = "/training/classes/"
 @pytest.fixture(autouse=True)
 def frozen():
     # 1 March 2018: Q2 of FY2018; October 2018 is Q1 of FY2019.
-    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.UTC), tick=False):
         yield
 
 
@@ -34,6 +34,7 @@ def messages_of(response):
 
 
 # --- scheduling -----------------------------------------------------------------------
+
 
 def test_hq_schedules_a_class_whose_end_follows_from_the_course(client, people):
     client.force_login(people["npm"])
@@ -62,7 +63,10 @@ def test_basic_class_in_q1_is_refused_then_scheduled_with_hq_override(client, pe
     assert AcademyClass.objects.count() == 0
 
     response = schedule(client, "IADP", "2018-10-15", q1_override="on")
-    assert response.status_code == 400 and "Give the reason for holding this basic class in Q1" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "Give the reason for holding this basic class in Q1" in response.content.decode()
+    )
 
     response = schedule(client, "IADP", "2018-10-15", q1_override="on", q1_override_reason="Surge of new agreements")
     assert response.status_code == 302 and response["Location"] == f"{CALENDAR}?fy=2019"
@@ -100,6 +104,7 @@ def test_only_hq_writers_see_and_use_the_schedule_form(client, people, who):
 
 # --- enrolment and withdrawal -------------------------------------------------------------
 
+
 def adjudicated(agency, **kwargs):
     return OfficerFactory(agency=agency, status=OfficerStatus.ADJUDICATED, certified_on=None, **kwargs)
 
@@ -107,7 +112,9 @@ def adjudicated(agency, **kwargs):
 def test_pm_enrols_own_officer_and_cannot_enrol_another_agencys(client, people, world):
     academy_class = AcademyClassFactory(starts_on=dt.date(2018, 4, 2))
     own = adjudicated(world["mine"], last_name="Ownofficer")
-    nominated = OfficerFactory(agency=world["mine"], last_name="Nominee", status=OfficerStatus.NOMINATED, certified_on=None)
+    nominated = OfficerFactory(
+        agency=world["mine"], last_name="Nominee", status=OfficerStatus.NOMINATED, certified_on=None
+    )
     foreign = adjudicated(world["miami"], last_name="Collierofficer", officer_number="COL-1")
     url = academy_class.get_absolute_url()
     client.force_login(people["pm"])
@@ -157,8 +164,9 @@ def test_withdraw_through_the_page_promotes_the_waiting_list(client, people, wor
     client.force_login(people["pm"])
     client.post(url, {"action": "enrol", "officer": first.pk})
     response = client.post(url, {"action": "enrol", "officer": second.pk}, follow=True)
-    assert any("The class is full" in m and "Secondin is on the waiting list (number 1)" in m
-               for m in messages_of(response))
+    assert any(
+        "The class is full" in m and "Secondin is on the waiting list (number 1)" in m for m in messages_of(response)
+    )
     seat = Enrollment.objects.get(officer=first)
     page = response.content.decode()
     assert page.count(">Withdraw<") == 2
@@ -213,6 +221,7 @@ def test_closed_class_takes_no_enrolment(client, people, world):
 
 # --- officer list: agency name search ---------------------------------------------------------
 
+
 def test_officer_list_searches_agencies_by_name(client, api, people, world):
     OfficerFactory(agency=world["mine"], last_name="Harrisofficer")
     OfficerFactory(agency=world["houston_other"], last_name="Galvestonofficer")
@@ -228,4 +237,6 @@ def test_officer_list_searches_agencies_by_name(client, api, people, world):
     # The API keeps both filters.
     names = lambda r: {o["last_name"] for o in r.json()["results"]}  # noqa: E731
     assert names(api(people["fod"]).get("/api/v1/officers/?agency_name=HARRIS")) == {"Harrisofficer"}
-    assert names(api(people["fod"]).get(f"/api/v1/officers/?agency={world['houston_other'].pk}")) == {"Galvestonofficer"}
+    assert names(api(people["fod"]).get(f"/api/v1/officers/?agency={world['houston_other'].pk}")) == {
+        "Galvestonofficer"
+    }

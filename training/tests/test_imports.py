@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.UTC), tick=False):
         yield
 
 
@@ -51,9 +51,11 @@ def test_completions_with_bad_rows_write_nothing_unless_asked(world, people):
 
 def test_card_logins_naive_times_are_new_york_and_update_the_last_login(world, people):
     officer = OfficerFactory(agency=world["mine"], officer_number="HC-1")
-    data = rows({"officer_number": "HC-1", "logged_in_at": "2018-02-27T23:30:00"},
-                {"officer_number": "HC-1", "logged_in_at": "2018-02-20T10:00:00Z"},
-                {"officer_number": "HC-1", "logged_in_at": "yesterday"})
+    data = rows(
+        {"officer_number": "HC-1", "logged_in_at": "2018-02-27T23:30:00"},
+        {"officer_number": "HC-1", "logged_in_at": "2018-02-20T10:00:00Z"},
+        {"officer_number": "HC-1", "logged_in_at": "yesterday"},
+    )
     report = import_card_logins(data, acting_user=people["pm"])
     assert report.errors == [{"row": 4, "message": "logged_in_at must be an ISO 8601 date and time."}]
     assert not report.applied
@@ -61,24 +63,58 @@ def test_card_logins_naive_times_are_new_york_and_update_the_last_login(world, p
     officer.refresh_from_db()
     assert report.created == 2 and CardLogin.objects.count() == 2
     # 23:30 in New York is 04:30 UTC the next day; the card's date is the New York date.
-    assert officer.card_last_login_at == dt.datetime(2018, 2, 28, 4, 30, tzinfo=dt.timezone.utc)
+    assert officer.card_last_login_at == dt.datetime(2018, 2, 28, 4, 30, tzinfo=dt.UTC)
     assert officer.card_last_login_on == dt.date(2018, 2, 27)
     assert import_card_logins(data[:2], acting_user=people["pm"]).duplicates == 2
 
 
 def test_roster_creates_updates_and_hides_other_agencies(world, people):
     OfficerFactory(agency=world["miami"], officer_number="CC-9")
-    existing = OfficerFactory(agency=world["mine"], officer_number="HC-2", last_name="Old", first_name="Name",
-                              email="hc-2@hcso.example.gov", certified_on=dt.date(2016, 1, 1))
+    existing = OfficerFactory(
+        agency=world["mine"],
+        officer_number="HC-2",
+        last_name="Old",
+        first_name="Name",
+        email="hc-2@hcso.example.gov",
+        certified_on=dt.date(2016, 1, 1),
+    )
     data = rows(
-        {"officer_number": "HC-1", "agency": "Harris County Sheriff's Office", "last_name": "Ortiz", "first_name": "Ana",
-         "email": "ortiz@hcso.example.gov", "status": "certified", "certified_on": "2017-05-01"},
-        {"officer_number": "HC-2", "agency": str(world["mine"].pk), "last_name": "New", "first_name": "Name",
-         "email": "hc-2@hcso.example.gov", "status": "Certified", "certified_on": "2016-01-01"},
-        {"officer_number": "CC-9", "agency": "Harris County Sheriff's Office", "last_name": "X", "first_name": "Y",
-         "email": "x@example.gov", "status": "certified", "certified_on": "2017-01-01"},
-        {"officer_number": "CC-10", "agency": "Collier County Sheriff's Office", "last_name": "X", "first_name": "Y",
-         "email": "bad", "status": "retired", "certified_on": ""},
+        {
+            "officer_number": "HC-1",
+            "agency": "Harris County Sheriff's Office",
+            "last_name": "Ortiz",
+            "first_name": "Ana",
+            "email": "ortiz@hcso.example.gov",
+            "status": "certified",
+            "certified_on": "2017-05-01",
+        },
+        {
+            "officer_number": "HC-2",
+            "agency": str(world["mine"].pk),
+            "last_name": "New",
+            "first_name": "Name",
+            "email": "hc-2@hcso.example.gov",
+            "status": "Certified",
+            "certified_on": "2016-01-01",
+        },
+        {
+            "officer_number": "CC-9",
+            "agency": "Harris County Sheriff's Office",
+            "last_name": "X",
+            "first_name": "Y",
+            "email": "x@example.gov",
+            "status": "certified",
+            "certified_on": "2017-01-01",
+        },
+        {
+            "officer_number": "CC-10",
+            "agency": "Collier County Sheriff's Office",
+            "last_name": "X",
+            "first_name": "Y",
+            "email": "bad",
+            "status": "retired",
+            "certified_on": "",
+        },
     )
     report = import_roster(data, acting_user=people["pm"], apply_valid=True)
     assert [e["row"] for e in report.errors] == [4, 5]
@@ -101,8 +137,11 @@ def test_csv_needs_the_columns_and_reports_line_numbers(world, people):
         parse_csv("officer,course\n1,2\n", "completions")
     OfficerFactory(agency=world["mine"], officer_number="HC-1")
     course("IADP")
-    report = run_import("completions", text="officer_number,course_code,completed_on\nHC-1,PALMS-INA,2018-01-05\nHC-1,BAD,2018-01-05\n",
-                        acting_user=None)
+    report = run_import(
+        "completions",
+        text="officer_number,course_code,completed_on\nHC-1,PALMS-INA,2018-01-05\nHC-1,BAD,2018-01-05\n",
+        acting_user=None,
+    )
     assert report.errors[0]["row"] == 3 and not report.applied
 
 

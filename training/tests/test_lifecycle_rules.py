@@ -26,15 +26,18 @@ pytestmark = pytest.mark.django_db
 
 
 def at(day: dt.date):
-    return time_machine.travel(dt.datetime.combine(day, dt.time(15, tzinfo=dt.timezone.utc)), tick=False)
+    return time_machine.travel(dt.datetime.combine(day, dt.time(15, tzinfo=dt.UTC)), tick=False)
 
 
 # --- no basic class on any day of Q1 ------------------------------------------------------
 
+
 def test_a_basic_class_that_ends_on_30_september_is_accepted_one_that_runs_into_october_is_not(people):
     charleston()
     with at(dt.date(2018, 6, 1)):
-        accepted = services.class_schedule(course=course("IADP"), starts_on=dt.date(2018, 9, 3), acting_user=people["chief"])
+        accepted = services.class_schedule(
+            course=course("IADP"), starts_on=dt.date(2018, 9, 3), acting_user=people["chief"]
+        )
         assert (accepted.ends_on, accepted.q1_override_reason) == (dt.date(2018, 9, 30), "")
         with pytest.raises(ValidationError) as refused:
             services.class_schedule(course=course("IADP"), starts_on=dt.date(2018, 9, 4), acting_user=people["chief"])
@@ -42,7 +45,9 @@ def test_a_basic_class_that_ends_on_30_september_is_accepted_one_that_runs_into_
         # a class that starts on 31 December still runs in Q1; one that starts on 1 January does not
         with pytest.raises(ValidationError):
             services.class_schedule(course=course("IADP"), starts_on=dt.date(2018, 12, 31), acting_user=people["chief"])
-        january = services.class_schedule(course=course("IADP"), starts_on=dt.date(2019, 1, 1), acting_user=people["chief"])
+        january = services.class_schedule(
+            course=course("IADP"), starts_on=dt.date(2019, 1, 1), acting_user=people["chief"]
+        )
         assert january.q1_override_reason == ""
 
 
@@ -52,25 +57,39 @@ def test_hq_overrides_the_q1_rule_with_a_reason_that_is_recorded(people):
     charleston()
     with at(dt.date(2018, 6, 1)):
         with pytest.raises(PermissionDenied):
-            services.class_schedule(course=course("IADP"), starts_on=dt.date(2018, 9, 20), acting_user=people["pm"],
-                                    q1_override_reason="Backlog")
-        c = services.class_schedule(course=course("IADP"), starts_on=dt.date(2018, 9, 20), acting_user=people["chief"],
-                                    q1_override_reason="Forty new officers waiting since the summer")
+            services.class_schedule(
+                course=course("IADP"),
+                starts_on=dt.date(2018, 9, 20),
+                acting_user=people["pm"],
+                q1_override_reason="Backlog",
+            )
+        c = services.class_schedule(
+            course=course("IADP"),
+            starts_on=dt.date(2018, 9, 20),
+            acting_user=people["chief"],
+            q1_override_reason="Forty new officers waiting since the summer",
+        )
     assert (c.q1_override_reason, c.q1_override_by) == ("Forty new officers waiting since the summer", people["chief"])
     assert "Q1 override: Forty new officers" in c.history.first().history_change_reason
     # a refresher class may run in Q1
     with at(dt.date(2018, 6, 1)):
-        assert services.class_schedule(course=course("IADRP"), starts_on=dt.date(2018, 10, 8), acting_user=people["chief"])
+        assert services.class_schedule(
+            course=course("IADRP"), starts_on=dt.date(2018, 10, 8), acting_user=people["chief"]
+        )
 
 
 # --- one definition of "refresher due" ----------------------------------------------------------
 
-@pytest.mark.parametrize("last, due", [
-    (dt.date(2016, 1, 31), dt.date(2018, 1, 31)),  # a month end the old filter (day <= 28) missed
-    (dt.date(2016, 2, 29), dt.date(2018, 2, 28)),  # 29 February falls due on 28 February
-    (dt.date(2016, 3, 1), dt.date(2018, 3, 1)),
-    (dt.date(2015, 12, 31), dt.date(2017, 12, 31)),
-])
+
+@pytest.mark.parametrize(
+    "last, due",
+    [
+        (dt.date(2016, 1, 31), dt.date(2018, 1, 31)),  # a month end the old filter (day <= 28) missed
+        (dt.date(2016, 2, 29), dt.date(2018, 2, 28)),  # 29 February falls due on 28 February
+        (dt.date(2016, 3, 1), dt.date(2018, 3, 1)),
+        (dt.date(2015, 12, 31), dt.date(2017, 12, 31)),
+    ],
+)
 def test_refresher_due_date_and_cutoff_agree_on_both_sides_of_every_boundary(last, due):
     assert refresher_due_date(last) == due
     assert last <= refresher_cutoff(due)
@@ -85,19 +104,30 @@ def _due_everywhere(api, people, day):
         rows = api(people["chief"]).get("/api/v1/officers/", {"refresher_due": "true"}).json()["results"]
         by_api = {r["officer_number"] for r in rows}
         sweep_run(notify=False, rule_codes=["training.refresher_overdue"])
-    by_rule = set(Officer.objects.filter(pk__in=Finding.objects.open().filter(
-        rule="training.refresher_overdue").values("subject_id")).values_list("officer_number", flat=True))
+    by_rule = set(
+        Officer.objects.filter(
+            pk__in=Finding.objects.open().filter(rule="training.refresher_overdue").values("subject_id")
+        ).values_list("officer_number", flat=True)
+    )
     return by_filter, by_api, by_rule
 
 
-@pytest.mark.parametrize("certified_on, due", [
-    (dt.date(2016, 1, 31), dt.date(2018, 1, 31)),
-    (dt.date(2016, 2, 29), dt.date(2018, 2, 28)),
-])
+@pytest.mark.parametrize(
+    "certified_on, due",
+    [
+        (dt.date(2016, 1, 31), dt.date(2018, 1, 31)),
+        (dt.date(2016, 2, 29), dt.date(2018, 2, 28)),
+    ],
+)
 def test_list_filter_api_and_rule_call_the_same_officers_due_on_both_sides_of_the_due_date(
-        api, world, people, certified_on, due):
-    OfficerFactory(agency=world["mine"], officer_number="DUE-1", certified_on=certified_on,
-                   card_last_login_on=due - dt.timedelta(days=2))
+    api, world, people, certified_on, due
+):
+    OfficerFactory(
+        agency=world["mine"],
+        officer_number="DUE-1",
+        certified_on=certified_on,
+        card_last_login_on=due - dt.timedelta(days=2),
+    )
     assert _due_everywhere(api, people, due - dt.timedelta(days=1)) == (set(), set(), set())
     assert _due_everywhere(api, people, due) == ({"DUE-1"}, {"DUE-1"}, {"DUE-1"})
     with at(due):
@@ -107,22 +137,53 @@ def test_list_filter_api_and_rule_call_the_same_officers_due_on_both_sides_of_th
 
 # --- roster imports follow the transition rules --------------------------------------------
 
+
 def _row(number, agency, status, certified_on="2016-01-01"):
-    return {"officer_number": number, "agency": str(agency.pk), "last_name": "Ortiz", "first_name": "Ana",
-            "email": f"{number.lower()}@hcso.example.gov", "status": status, "certified_on": certified_on}
+    return {
+        "officer_number": number,
+        "agency": str(agency.pk),
+        "last_name": "Ortiz",
+        "first_name": "Ana",
+        "email": f"{number.lower()}@hcso.example.gov",
+        "status": status,
+        "certified_on": certified_on,
+    }
 
 
 def test_a_roster_row_the_transition_rules_refuse_is_a_rejected_row_with_its_number(world, people):
     mine = world["mine"]
-    certified = OfficerFactory(agency=mine, officer_number="HC-1", last_name="Ortiz", first_name="Ana",
-                               email="hc-1@hcso.example.gov", certified_on=dt.date(2016, 1, 1))
-    suspended = OfficerFactory(agency=mine, officer_number="HC-2", last_name="Ortiz", first_name="Ana",
-                               email="hc-2@hcso.example.gov", certified_on=dt.date(2016, 1, 1), status="suspended",
-                               suspended_on=dt.date(2018, 1, 2), suspension_cause="other")
-    revocable = OfficerFactory(agency=mine, officer_number="HC-3", last_name="Ortiz", first_name="Ana",
-                               email="hc-3@hcso.example.gov", certified_on=dt.date(2016, 1, 1))
-    rows = list(enumerate([_row("HC-1", mine, "nominated"), _row("HC-2", mine, "certified"),
-                           _row("HC-3", mine, "revoked")], start=2))
+    certified = OfficerFactory(
+        agency=mine,
+        officer_number="HC-1",
+        last_name="Ortiz",
+        first_name="Ana",
+        email="hc-1@hcso.example.gov",
+        certified_on=dt.date(2016, 1, 1),
+    )
+    suspended = OfficerFactory(
+        agency=mine,
+        officer_number="HC-2",
+        last_name="Ortiz",
+        first_name="Ana",
+        email="hc-2@hcso.example.gov",
+        certified_on=dt.date(2016, 1, 1),
+        status="suspended",
+        suspended_on=dt.date(2018, 1, 2),
+        suspension_cause="other",
+    )
+    revocable = OfficerFactory(
+        agency=mine,
+        officer_number="HC-3",
+        last_name="Ortiz",
+        first_name="Ana",
+        email="hc-3@hcso.example.gov",
+        certified_on=dt.date(2016, 1, 1),
+    )
+    rows = list(
+        enumerate(
+            [_row("HC-1", mine, "nominated"), _row("HC-2", mine, "certified"), _row("HC-3", mine, "revoked")], start=2
+        )
+    )
     with at(dt.date(2018, 3, 1)):
         report = import_roster(rows, acting_user=people["pm"])
     # certified -> nominated is no transition; a field PM may not revoke: rows 2 and 4 rejected, nothing written
@@ -150,6 +211,7 @@ def test_a_roster_row_the_transition_rules_refuse_is_a_rejected_row_with_its_num
 
 # --- the capacity plan with classes already scheduled ----------------------------------------
 
+
 def test_capacity_plan_subtracts_the_seats_of_scheduled_classes_per_quarter(world, people):
     for _ in range(10):
         AgreementFactory(status=AgreementStatus.UNDER_REVIEW, signed_on=None)
@@ -157,18 +219,22 @@ def test_capacity_plan_subtracts_the_seats_of_scheduled_classes_per_quarter(worl
         OfficerFactory(agency=world["mine"], certified_on=dt.date(2017, 3, 1))
     charleston()
     with at(dt.date(2018, 6, 1)):
-        services.class_schedule(course=course("IADP"), starts_on=dt.date(2019, 2, 4), acting_user=people["chief"],
-                                capacity=24)
-        services.class_schedule(course=course("IADRP"), starts_on=dt.date(2019, 4, 8), acting_user=people["chief"],
-                                capacity=20)
+        services.class_schedule(
+            course=course("IADP"), starts_on=dt.date(2019, 2, 4), acting_user=people["chief"], capacity=24
+        )
+        services.class_schedule(
+            course=course("IADRP"), starts_on=dt.date(2019, 4, 8), acting_user=people["chief"], capacity=20
+        )
         plan = capacity_plan(2019)
     # 10 pending agreements x 30 officers per agreement (history) = 300 new officers; 30 refreshers
     assert (plan.expected_new_officers, plan.refreshers_due) == (300, 30)
     assert (plan.basic_seats_scheduled, plan.refresher_seats_scheduled) == (24, 20)
     assert (plan.basic_seats_to_schedule, plan.refresher_seats_to_schedule) == (276, 10)
     assert (plan.basic_classes_needed, plan.refresher_classes_needed) == (12, 1)  # ceil(276 / 24), ceil(10 / 24)
-    by_quarter = [(q.basic_seats_scheduled, q.refresher_seats_scheduled, q.basic_seats_to_schedule,
-                   q.refresher_seats_to_schedule) for q in plan.quarters]
+    by_quarter = [
+        (q.basic_seats_scheduled, q.refresher_seats_scheduled, q.basic_seats_to_schedule, q.refresher_seats_to_schedule)
+        for q in plan.quarters
+    ]
     assert by_quarter == [(0, 0, 300, 30), (24, 0, 276, 30), (0, 20, 276, 10), (0, 0, 276, 10)]
     assert ["Basic seats still to schedule", 276] in plan.rows()
 
@@ -177,8 +243,9 @@ def test_capacity_page_says_how_many_seats_remain_to_schedule(client, world, peo
     charleston()
     OfficerFactory(agency=world["mine"], certified_on=dt.date(2017, 3, 1))
     with at(dt.date(2018, 6, 1)):
-        services.class_schedule(course=course("IADRP"), starts_on=dt.date(2019, 4, 8), acting_user=people["chief"],
-                                capacity=20)
+        services.class_schedule(
+            course=course("IADRP"), starts_on=dt.date(2019, 4, 8), acting_user=people["chief"], capacity=20
+        )
         client.force_login(people["chief"])
         page = client.get("/training/capacity/", {"fy": 2019}).content.decode()
     assert "Seats still to schedule" in page and "0 refresher" in page
@@ -186,6 +253,7 @@ def test_capacity_page_says_how_many_seats_remain_to_schedule(client, world, peo
 
 
 # --- a Warrant Service agency: no installation needed ----------------------------------------
+
 
 def test_a_warrant_service_agency_page_shows_no_installation_and_its_officers_can_act(client, world, people):
     agency = AgencyFactory(name="Brevard County Sheriff's Office", state="FL", county="Brevard")
@@ -210,7 +278,9 @@ def test_a_warrant_service_agency_page_shows_no_installation_and_its_officers_ca
 
 def test_a_jail_enforcement_officers_lapsed_card_names_the_missing_equipment(world, people):
     Agreement.objects.filter(pk=world["agreements"]["mine"].pk).update(program_model="jem")
-    lapsed = OfficerFactory(agency=world["mine"], certified_on=dt.date(2017, 8, 1), card_last_login_on=dt.date(2018, 1, 10))
+    lapsed = OfficerFactory(
+        agency=world["mine"], certified_on=dt.date(2017, 8, 1), card_last_login_on=dt.date(2018, 1, 10)
+    )
     with at(dt.date(2018, 3, 15)):
         sweep_run(notify=False, rule_codes=["training.card_lapsed"])
         standing = Officer.objects.with_standing(dt.date(2018, 3, 15)).get(pk=lapsed.pk)

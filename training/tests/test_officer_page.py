@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.UTC), tick=False):
         yield
 
 
@@ -32,8 +32,9 @@ def test_a_waiver_that_expires_in_the_past_is_refused_on_its_date(client, world,
     officer = OfficerFactory(agency=world["mine"], status=OfficerStatus.SUSPENDED, suspended_on=dt.date(2017, 10, 1))
     client.force_login(people["fod"])
 
-    response = client.post(officer.get_absolute_url(), {"action": "waiver", "reason": "Deployed abroad",
-                                                        "expires_on": "2018-01-01"})
+    response = client.post(
+        officer.get_absolute_url(), {"action": "waiver", "reason": "Deployed abroad", "expires_on": "2018-01-01"}
+    )
 
     assert response.status_code == 400
     page = response.content.decode()

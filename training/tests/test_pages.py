@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.UTC), tick=False):
         yield
 
 
@@ -74,7 +74,9 @@ def test_upload_preview_then_apply(client, people, world):
     course("IADP")
     text = "officer_number,course_code,completed_on\nHC-1,PALMS-INA,2018-02-01\nXX,PALMS-INA,2018-02-01\n"
     client.force_login(people["pm"])
-    page = client.post("/training/import/completions/", {"file": SimpleUploadedFile("p.csv", text.encode())}).content.decode()
+    page = client.post(
+        "/training/import/completions/", {"file": SimpleUploadedFile("p.csv", text.encode())}
+    ).content.decode()
     assert "Rows with errors" in page and Completion.objects.count() == 0
     client.post("/training/import/completions/", {"step": "apply", "content": text})
     assert Completion.objects.count() == 0  # all or nothing

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def at(day: dt.date):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 16, 0, tzinfo=dt.timezone.utc), tick=False)
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 16, 0, tzinfo=dt.UTC), tick=False)
 
 
 def standing(officer, day):
@@ -50,8 +50,12 @@ def test_officer_certified_during_the_year_owes_nothing_that_year(world):
 
 
 def test_revocation_due_90_days_after_suspension_without_waiver(world, people):
-    officer = OfficerFactory(agency=world["mine"], status=OfficerStatus.SUSPENDED, suspended_on=dt.date(2018, 10, 2),
-                             suspension_cause=SuspensionCause.RECERTIFICATION)
+    officer = OfficerFactory(
+        agency=world["mine"],
+        status=OfficerStatus.SUSPENDED,
+        suspended_on=dt.date(2018, 10, 2),
+        suspension_cause=SuspensionCause.RECERTIFICATION,
+    )
     assert list(selectors.officers_due_revocation(dt.date(2018, 12, 30))) == []  # 89 days
     assert list(selectors.officers_due_revocation(dt.date(2018, 12, 31))) == [officer]  # 90 days
     assert list(selectors.officers_due_revocation(dt.date(2019, 1, 1))) == [officer]  # 91 days
@@ -59,9 +63,15 @@ def test_revocation_due_90_days_after_suspension_without_waiver(world, people):
         with pytest.raises(PermissionDenied):
             services.waiver_grant(officer=officer, reason="x", expires_on=dt.date(2019, 3, 1), acting_user=people["pm"])
         with pytest.raises(PermissionDenied):
-            services.waiver_grant(officer=officer, reason="x", expires_on=dt.date(2019, 3, 1), acting_user=people["fod_miami"])
-        waiver = services.waiver_grant(officer=officer, reason="Medical leave during the window",
-                                       expires_on=dt.date(2019, 3, 1), acting_user=people["fod"])
+            services.waiver_grant(
+                officer=officer, reason="x", expires_on=dt.date(2019, 3, 1), acting_user=people["fod_miami"]
+            )
+        waiver = services.waiver_grant(
+            officer=officer,
+            reason="Medical leave during the window",
+            expires_on=dt.date(2019, 3, 1),
+            acting_user=people["fod"],
+        )
     assert waiver.fiscal_year == 2018
     assert list(selectors.officers_due_revocation(dt.date(2019, 1, 1))) == []
     assert list(selectors.officers_due_revocation(dt.date(2019, 3, 2))) == [officer]  # the waiver expired
@@ -71,8 +81,12 @@ def test_revocation_due_90_days_after_suspension_without_waiver(world, people):
 
 def test_enforcement_is_a_setting(world, settings):
     missed = OfficerFactory(agency=world["mine"], certified_on=dt.date(2016, 5, 1))
-    old = OfficerFactory(agency=world["mine"], status=OfficerStatus.SUSPENDED, suspended_on=dt.date(2018, 6, 1),
-                         suspension_cause=SuspensionCause.RECERTIFICATION)
+    old = OfficerFactory(
+        agency=world["mine"],
+        status=OfficerStatus.SUSPENDED,
+        suspended_on=dt.date(2018, 6, 1),
+        suspension_cause=SuspensionCause.RECERTIFICATION,
+    )
     day = dt.date(2018, 10, 1)
     assert services.recertification_enforce(today=day) == {"suspended": 0, "revoked": 0}  # proposed only
     settings.TRAINING_AUTO_SUSPEND = True
@@ -101,4 +115,5 @@ def test_certified_officers_by_agency_hook(world):
     assert result == {world["mine"].pk: 2, world["miami"].pk: 1}
     officer = Officer.objects.with_standing(day).get(agency=world["houston_other"])
     assert "The agency has no 287(g) agreement in force (not signed, suspended, terminated or withdrawn)." in (
-        officer.reasons_cannot_act())
+        officer.reasons_cannot_act()
+    )

@@ -37,17 +37,25 @@ def test_card_warning(world, people):
     o = OfficerFactory(agency=world["mine"], card_last_login_on=dt.date(2018, 2, 4))
     OfficerFactory(agency=world["mine"], card_last_login_on=dt.date(2018, 2, 5))  # d = 24
     Officer.objects.filter(pk=o.pk)
-    f = opens_then_resolves("training.card_warning", dt.date(2018, 3, 1),
-                            lambda: Officer.objects.filter(pk=o.pk).update(card_last_login_on=dt.date(2018, 2, 28)), o,
-                            responsible=people["pm"])
+    f = opens_then_resolves(
+        "training.card_warning",
+        dt.date(2018, 3, 1),
+        lambda: Officer.objects.filter(pk=o.pk).update(card_last_login_on=dt.date(2018, 2, 28)),
+        o,
+        responsible=people["pm"],
+    )
     assert "25 days" in f.detail
 
 
 def test_card_lapsed_notes_missing_equipment(world, people):
     o = OfficerFactory(agency=world["mine"], card_last_login_on=dt.date(2018, 1, 29))  # d = 31
     OfficerFactory(agency=world["mine"], card_last_login_on=dt.date(2018, 1, 30))  # d = 30: warning only
-    f = opens_then_resolves("training.card_lapsed", dt.date(2018, 3, 1),
-                            lambda: Officer.objects.filter(pk=o.pk).update(card_reactivated_on=dt.date(2018, 3, 1)), o)
+    f = opens_then_resolves(
+        "training.card_lapsed",
+        dt.date(2018, 3, 1),
+        lambda: Officer.objects.filter(pk=o.pk).update(card_reactivated_on=dt.date(2018, 3, 1)),
+        o,
+    )
     assert "the agency has no working equipment yet, so the officer cannot log in" in f.detail.lower()
 
 
@@ -70,33 +78,57 @@ def test_recertification_missed_proposes_suspension(world, people):
     assert sweep("training.recertification_missed", dt.date(2018, 9, 30)) == []
 
     def suspend():
-        services.officer_suspend(officer=o, acting_user=people["pm"], reason="Missed FY2018 PALMS",
-                                 cause=SuspensionCause.RECERTIFICATION, on=dt.date(2018, 10, 2))
+        services.officer_suspend(
+            officer=o,
+            acting_user=people["pm"],
+            reason="Missed FY2018 PALMS",
+            cause=SuspensionCause.RECERTIFICATION,
+            on=dt.date(2018, 10, 2),
+        )
 
     import time_machine
 
-    with time_machine.travel(dt.datetime(2018, 10, 3, 16, tzinfo=dt.timezone.utc), tick=False):
-        opens_then_resolves("training.recertification_missed", dt.date(2018, 10, 1), suspend, o,
-                            responsible=people["pm"], next_day=dt.date(2018, 10, 3))
+    with time_machine.travel(dt.datetime(2018, 10, 3, 16, tzinfo=dt.UTC), tick=False):
+        opens_then_resolves(
+            "training.recertification_missed",
+            dt.date(2018, 10, 1),
+            suspend,
+            o,
+            responsible=people["pm"],
+            next_day=dt.date(2018, 10, 3),
+        )
 
 
 def test_revocation_due(world, people):
-    o = OfficerFactory(agency=world["mine"], status=OfficerStatus.SUSPENDED, suspended_on=dt.date(2018, 10, 2),
-                       suspension_cause=SuspensionCause.RECERTIFICATION)
+    o = OfficerFactory(
+        agency=world["mine"],
+        status=OfficerStatus.SUSPENDED,
+        suspended_on=dt.date(2018, 10, 2),
+        suspension_cause=SuspensionCause.RECERTIFICATION,
+    )
     assert sweep("training.revocation_due", dt.date(2018, 12, 30)) == []  # 89 days after the suspension
-    opens_then_resolves("training.revocation_due", dt.date(2018, 12, 31),  # 90 days
-                        lambda: recertify(o, dt.date(2018, 12, 20)), o)
+    opens_then_resolves(
+        "training.revocation_due",
+        dt.date(2018, 12, 31),  # 90 days
+        lambda: recertify(o, dt.date(2018, 12, 20)),
+        o,
+    )
 
 
 def test_refresher_overdue(world, people):
     o = OfficerFactory(agency=world["mine"], certified_on=dt.date(2016, 2, 28))
     OfficerFactory(agency=world["mine"], certified_on=dt.date(2016, 3, 1))
-    from .factories import course
     from training.models import Completion
 
+    from .factories import course
+
     # Due on the day 2 years after the last training: 2016-02-28 is due on 2018-02-28, 2016-03-01 not yet.
-    opens_then_resolves("training.refresher_overdue", dt.date(2018, 2, 28),
-                        lambda: Completion.objects.create(officer=o, course=course("IADRP"), completed_on=dt.date(2018, 2, 10)), o)
+    opens_then_resolves(
+        "training.refresher_overdue",
+        dt.date(2018, 2, 28),
+        lambda: Completion.objects.create(officer=o, course=course("IADRP"), completed_on=dt.date(2018, 2, 10)),
+        o,
+    )
 
 
 def test_class_overbooked(world, people):

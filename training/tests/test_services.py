@@ -12,10 +12,10 @@ from training import services
 from training.choices import EnrollmentStatus, OfficerStatus
 from training.models import AcademyClass, Completion, Officer
 
-from .factories import AcademyClassFactory, OfficerFactory, charleston, course
+from .factories import AcademyClassFactory, OfficerFactory, course
 
 pytestmark = pytest.mark.django_db
-NOON = dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.timezone.utc)
+NOON = dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +25,23 @@ def frozen():
 
 
 def test_each_transition_records_date_acting_user_and_reason(world, people):
-    officer = services.officer_create(agency=world["mine"], officer_number="HC-1", last_name="Ortiz", first_name="Ana",
-                                      email="ortiz@hcso.example.gov", acting_user=people["pm"])
-    steps = [("adjudicate", OfficerStatus.ADJUDICATED, ""), ("begin_training", OfficerStatus.IN_TRAINING, ""),
-             ("certify", OfficerStatus.CERTIFIED, ""), ("suspend", OfficerStatus.SUSPENDED, "Missed PALMS"),
-             ("reinstate", OfficerStatus.CERTIFIED, "Recertified late"), ("suspend", OfficerStatus.SUSPENDED, "Again"),
-             ("revoke", OfficerStatus.REVOKED, "90 days passed")]
+    officer = services.officer_create(
+        agency=world["mine"],
+        officer_number="HC-1",
+        last_name="Ortiz",
+        first_name="Ana",
+        email="ortiz@hcso.example.gov",
+        acting_user=people["pm"],
+    )
+    steps = [
+        ("adjudicate", OfficerStatus.ADJUDICATED, ""),
+        ("begin_training", OfficerStatus.IN_TRAINING, ""),
+        ("certify", OfficerStatus.CERTIFIED, ""),
+        ("suspend", OfficerStatus.SUSPENDED, "Missed PALMS"),
+        ("reinstate", OfficerStatus.CERTIFIED, "Recertified late"),
+        ("suspend", OfficerStatus.SUSPENDED, "Again"),
+        ("revoke", OfficerStatus.REVOKED, "90 days passed"),
+    ]
     for verb, status, reason in steps:
         user = people["chief"] if verb == "revoke" else people["pm"]
         officer = services.officer_transition(officer=officer, verb=verb, acting_user=user, reason=reason)
@@ -67,10 +78,15 @@ def test_basic_class_in_q1_is_refused_unless_hq_overrides(world, people):
         services.class_schedule(course=course("IADP"), starts_on=dt.date(2018, 11, 5), acting_user=people["chief"])
     assert "starts_on" in exc.value.message_dict
     with pytest.raises(PermissionDenied):
-        services.class_schedule(course=course("IADP"), starts_on=dt.date(2018, 11, 5), acting_user=people["pm"],
-                                q1_override_reason="Surge")
-    c = services.class_schedule(course=course("IADP"), starts_on=dt.date(2018, 11, 5), acting_user=people["chief"],
-                                q1_override_reason="Surge of new agreements in Texas")
+        services.class_schedule(
+            course=course("IADP"), starts_on=dt.date(2018, 11, 5), acting_user=people["pm"], q1_override_reason="Surge"
+        )
+    c = services.class_schedule(
+        course=course("IADP"),
+        starts_on=dt.date(2018, 11, 5),
+        acting_user=people["chief"],
+        q1_override_reason="Surge of new agreements in Texas",
+    )
     assert c.q1_override_by == people["chief"] and c.ends_on == dt.date(2018, 12, 2) and c.capacity == 24
     # Refreshers may run in Q1 without an override.
     assert services.class_schedule(course=course("IADRP"), starts_on=dt.date(2018, 10, 15), acting_user=people["chief"])
@@ -86,8 +102,12 @@ def test_charleston_holds_two_classes_at_a_time(world, people):
 
 def test_waiting_list_promotes_when_a_seat_frees(world, people):
     academy_class = AcademyClassFactory(capacity=2, starts_on=dt.date(2018, 4, 2))
-    officers = [OfficerFactory(agency=world["mine"], status=OfficerStatus.ADJUDICATED, certified_on=None) for _ in range(4)]
-    enrollments = [services.enrollment_request(academy_class=academy_class, officer=o, acting_user=people["pm"]) for o in officers]
+    officers = [
+        OfficerFactory(agency=world["mine"], status=OfficerStatus.ADJUDICATED, certified_on=None) for _ in range(4)
+    ]
+    enrollments = [
+        services.enrollment_request(academy_class=academy_class, officer=o, acting_user=people["pm"]) for o in officers
+    ]
     assert [e.status for e in enrollments] == ["enrolled", "enrolled", "waitlisted", "waitlisted"]
     assert Officer.objects.get(pk=officers[0].pk).status == OfficerStatus.IN_TRAINING
     with pytest.raises(TransitionNotAllowed):
@@ -111,8 +131,12 @@ def test_completing_the_basic_class_certifies_the_officers(world, people):
     failed = OfficerFactory(agency=world["mine"], status=OfficerStatus.ADJUDICATED, certified_on=None)
     for o in (passed, failed):
         services.enrollment_request(academy_class=academy_class, officer=o, acting_user=people["pm"])
-    services.class_complete(academy_class=academy_class, acting_user=people["chief"], completed_on=dt.date(2018, 3, 1),
-                            not_completed=[failed.pk])
+    services.class_complete(
+        academy_class=academy_class,
+        acting_user=people["chief"],
+        completed_on=dt.date(2018, 3, 1),
+        not_completed=[failed.pk],
+    )
     passed.refresh_from_db()
     failed.refresh_from_db()
     assert passed.status == OfficerStatus.CERTIFIED and passed.certified_on == dt.date(2018, 3, 1)
@@ -142,8 +166,11 @@ def test_card_reactivation_is_requested_then_recorded(world, people):
 def test_course_retirement_needs_an_alternative_or_a_waiver(world, people):
     with pytest.raises(ValidationError):
         services.course_retire(course=course("PALMS-OPSEC"), acting_user=people["chief"])
-    retired = services.course_retire(course=course("PALMS-OPSEC"), acting_user=people["chief"],
-                                     waiver="No longer offered in PALMS; covered by Information awareness")
+    retired = services.course_retire(
+        course=course("PALMS-OPSEC"),
+        acting_user=people["chief"],
+        waiver="No longer offered in PALMS; covered by Information awareness",
+    )
     assert retired.retired_on == dt.date(2018, 3, 1)
 
 

@@ -8,9 +8,11 @@ from agreements.feed import configured_urls, fetch_ice_lists
 
 
 class Command(BaseCommand):
-    help = ("Fetch every address of ICE_LIST_URLS (or the --url given): ICE's 287(g) page, whose .xlsx links are "
-            "followed, or workbook addresses. A new edition is imported and its change digest e-mailed to the HQ "
-            "users who subscribe to it; every fetch is recorded.")
+    help = (
+        "Fetch every address of ICE_LIST_URLS (or the --url given): ICE's 287(g) page, whose .xlsx links are "
+        "followed, or workbook addresses. A new edition is imported and its change digest e-mailed to the HQ "
+        "users who subscribe to it; every fetch is recorded."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", action="append", dest="urls", help="An address to fetch instead (repeatable).")

@@ -12,9 +12,11 @@ from agreements.services import ice_history_import
 
 
 class Command(BaseCommand):
-    help = ("Import every edition of ICE's 287(g) lists in a folder (.xlsx and .csv), dated from the evidence each "
-            "file gives and applied in as-of order, participating and pending alike. Valid rows are applied; "
-            "rejected rows stay listed in each edition's report. Running it again changes nothing.")
+    help = (
+        "Import every edition of ICE's 287(g) lists in a folder (.xlsx and .csv), dated from the evidence each "
+        "file gives and applied in as-of order, participating and pending alike. Valid rows are applied; "
+        "rejected rows stay listed in each edition's report. Running it again changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("folder")

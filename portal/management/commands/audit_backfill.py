@@ -5,8 +5,10 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = ("Journal the historical rows written before the audit journal existed, and give every record "
-            "without history a baseline row. Idempotent.")
+    help = (
+        "Journal the historical rows written before the audit journal existed, and give every record "
+        "without history a baseline row. Idempotent."
+    )
 
     def handle(self, *args, **options):
         from portal.audit.backfill import backfill

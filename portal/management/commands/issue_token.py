@@ -11,7 +11,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="Issued from the command line")
-        parser.add_argument("--days", type=int, default=None, help="Days until it expires (default: API_TOKEN_DEFAULT_DAYS).")
+        parser.add_argument(
+            "--days", type=int, default=None, help="Days until it expires (default: API_TOKEN_DEFAULT_DAYS)."
+        )
 
     def handle(self, username, name, days, **options):
         user = get_user_model().objects.filter(username=username).first()

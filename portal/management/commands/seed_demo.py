@@ -35,7 +35,10 @@ class Command(BaseCommand):
 
         if logins is None:
             wanted = ["chief", "npm", "analyst", "ocio", "fod.hou", "pm.houston"]
-            profiles = {p.user.username: p for p in StaffProfile.objects.filter(user__username__in=wanted).select_related("user")}
+            profiles = {
+                p.user.username: p
+                for p in StaffProfile.objects.filter(user__username__in=wanted).select_related("user")
+            }
             logins = [(u, profiles[u].get_role_display(), "") for u in wanted if u in profiles]
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})"))
         for username, role, note in logins:
@@ -44,5 +47,6 @@ class Command(BaseCommand):
         from django.contrib.auth import get_user_model
 
         if get_user_model().objects.filter(username=demo.ADMIN_USERNAME, is_superuser=True).exists():
-            self.stdout.write(f"Django admin, for operators: http://127.0.0.1:8000/admin/ as "
-                              f"{demo.ADMIN_USERNAME} (same password).\n")
+            self.stdout.write(
+                f"Django admin, for operators: http://127.0.0.1:8000/admin/ as {demo.ADMIN_USERNAME} (same password).\n"
+            )

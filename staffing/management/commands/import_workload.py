@@ -30,6 +30,10 @@ class Command(BaseCommand):
         for error in result.errors:
             self.stderr.write(f"row {error['row']}: {error['field']}: {error['message']}")
         if not result.applied:
-            raise CommandError(f"{len(result.errors)} error(s); nothing imported (use --apply-valid to import the valid rows).")
-        self.stdout.write(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
-                          f"errors {len(result.errors)}")
+            raise CommandError(
+                f"{len(result.errors)} error(s); nothing imported (use --apply-valid to import the valid rows)."
+            )
+        self.stdout.write(
+            f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
+            f"errors {len(result.errors)}"
+        )

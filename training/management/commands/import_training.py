@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(COLUMNS))
         parser.add_argument("path")
-        parser.add_argument("--apply-valid", action="store_true", help="Write the valid rows even if some rows are wrong.")
+        parser.add_argument(
+            "--apply-valid", action="store_true", help="Write the valid rows even if some rows are wrong."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
 
     def handle(self, *args, kind, path, apply_valid, dry_run, **options):
