@@ -78,7 +78,7 @@ def agency_path_of(model) -> str | None:
         path = access.target_of(model).agency
     except LookupError:
         path = None
-    if path is None and any(f.attname == "agency_id" for f in model._meta.concrete_fields):
+    if path is None and any(f.is_relation and f.name == "agency" for f in model._meta.concrete_fields):
         path = "agency"
     return path
 
