@@ -23,6 +23,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
+# Absolute, since schemathesis runs from a scratch directory (make passes .venv/bin/python).
+case "$PYTHON" in /*) ;; */*) PYTHON="$ROOT/$PYTHON" ;; esac
 ST="$(dirname "$PYTHON")/schemathesis"
 MAX_EXAMPLES="${ST_MAX_EXAMPLES:-5}"
 PORT="${ST_PORT:-8765}"
