@@ -665,7 +665,9 @@ def _note_sighting(edition, file_name: str, last_modified, source_url: str, acti
     edition.save(update_fields=["as_of_evidence"])
 
 
-def _previous_edition(edition):
+def _neighbour_edition(edition, *, later: bool):
+    """The edition of the same list just before (or, with ``later``, just after) ``edition``
+    in as-of order (ties by id), discarded ones left out."""
     from django.db.models import Q
 
     from .choices import ImportStatus
@@ -673,32 +675,24 @@ def _previous_edition(edition):
 
     if edition.as_of is None:
         return None
+    side = "gt" if later else "lt"
+    order = ("as_of", "pk") if later else ("-as_of", "-pk")
     return (
         IceImport.objects.filter(edition=edition.edition, as_of__isnull=False)
         .exclude(status=ImportStatus.DISCARDED)
         .exclude(pk=edition.pk)
-        .filter(Q(as_of__lt=edition.as_of) | Q(as_of=edition.as_of, pk__lt=edition.pk))
-        .order_by("-as_of", "-pk")
+        .filter(Q(**{f"as_of__{side}": edition.as_of}) | Q(as_of=edition.as_of, **{f"pk__{side}": edition.pk}))
+        .order_by(*order)
         .first()
     )
+
+
+def _previous_edition(edition):
+    return _neighbour_edition(edition, later=False)
 
 
 def _next_edition(edition):
-    from django.db.models import Q
-
-    from .choices import ImportStatus
-    from .models import IceImport
-
-    if edition.as_of is None:
-        return None
-    return (
-        IceImport.objects.filter(edition=edition.edition, as_of__isnull=False)
-        .exclude(status=ImportStatus.DISCARDED)
-        .exclude(pk=edition.pk)
-        .filter(Q(as_of__gt=edition.as_of) | Q(as_of=edition.as_of, pk__gt=edition.pk))
-        .order_by("as_of", "pk")
-        .first()
-    )
+    return _neighbour_edition(edition, later=True)
 
 
 def _write_changes(edition) -> None:
