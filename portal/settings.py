@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No deep links: Swagger UI would put a link inside each operation's toggle button
+    # (nested interactive controls, an axe violation); no syntax colouring, whose colours
+    # fail the contrast check on the dark code blocks.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False},
     # The schema and its documentation are for signed-in staff (session or token) only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Every operation declares the errors it can answer (400, 401, 403, 404, 409, 429).
