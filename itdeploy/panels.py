@@ -49,3 +49,46 @@ def installation_panel(request, agency):
 
 
 AGENCY_PANELS = [installation_panel]
+
+
+#: Rows each home list shows before its link to the full list.
+HOME_ROWS = 10
+
+
+def home_installations_panel(request):
+    """The home page's installations: for a field program manager the steps of their
+    sites to update, for a field office director the office's installations in
+    progress, for OCIO the steps waiting for OCIO and figures about the installations."""
+    from portal import access
+    from portal.roles import Role, role_of
+
+    role = role_of(request.user)
+    if role not in (Role.FIELD_PM, Role.FIELD_OFFICE_DIRECTOR, Role.OCIO):
+        return None
+    if not access.may(request.user, "view", "itdeploy.Installation"):
+        return None
+    today = dates.today()
+    settings = InstallationSettings.current()
+    installations = selectors.visible_open_installations(request.user)
+    context = {"role": role, "today": today, "rows": HOME_ROWS, "goal_days": settings.goal_days}
+    if role == Role.FIELD_OFFICE_DIRECTOR:
+        sites = [
+            {
+                "installation": i,
+                "step": selectors.current_step(i),
+                "clock": selectors.installation_clock(i, today, settings),
+                "goal_on": selectors.goal_date(i, settings.goal_days, today),
+            }
+            for i in installations
+        ]
+        context.update(sites=sites[:HOME_ROWS], site_count=len(sites))
+    else:
+        owners = selectors.OCIO_OWNERS if role == Role.OCIO else None
+        steps = selectors.open_steps(installations, today, settings, owners=owners)
+        context.update(steps=steps[:HOME_ROWS], step_count=len(steps))
+        if role == Role.OCIO:
+            context["figures"] = selectors.installation_figures(request.user, installations, today, settings)
+    return {"template": "itdeploy/_home_panel.html", "context": context, "order": 20}
+
+
+HOME_PANELS = [home_installations_panel]

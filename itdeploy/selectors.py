@@ -4,6 +4,7 @@ durations learnt from completed installations, the board and the analytics."""
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -220,3 +221,104 @@ def goal_date(installation: Installation, goal_days: int, today: dt.date | None 
     """The MOA signature plus the goal's days plus the days the installation's clock was
     paused (its agreement suspended) up to ``today``."""
     return installation.moa_signed_on + dt.timedelta(days=goal_days + installation.paused_days(today or dates.today()))
+
+
+# --- the home page ---------------------------------------------------------------------
+
+#: The step owners that are OCIO's to carry out (domain.md's table).
+OCIO_OWNERS = frozenset({"hq_ocio", "ocio_installer"})
+
+
+@dataclass
+class OpenStep:
+    """A step of an open installation that someone can act on today: in progress (or
+    paused), or ready to start (its earlier steps complete)."""
+
+    installation: Installation
+    step: InstallationStep
+    state: str  # "in_progress", "paused" or "ready"
+    clock: clocks.Clock
+
+    @property
+    def state_label(self) -> str:
+        return {"in_progress": "In progress", "paused": "Paused", "ready": "Ready to start"}[self.state]
+
+
+def visible_open_installations(user):
+    """The open installations ``user`` may see, with their steps, pauses and agencies
+    prefetched (a constant number of queries, whatever their number)."""
+    return list(
+        Installation.objects.visible_to(user)
+        .open()
+        .select_related("agency")
+        .prefetch_related(steps_prefetch(), "clock_pauses")
+        .order_by("moa_signed_on", "pk")
+    )
+
+
+def open_steps(installations, today: dt.date, settings: InstallationSettings, owners=None) -> list[OpenStep]:
+    """The steps of prefetched open installations that can be acted on today (in
+    progress, paused or ready to start), those of ``owners`` only when given; the ones
+    in progress first, by due date, then the ones ready by MOA signature."""
+    from .services import step_action_refusal
+
+    found = []
+    for installation in installations:
+        for step in installation.steps.all():
+            if step.completed_on or step.cancelled_on or (owners and step.owner not in owners):
+                continue
+            if step.started_on:
+                state = "paused" if step_is_paused(step) else "in_progress"
+            elif step_action_refusal(step, "start", installation=installation) is None:
+                state = "ready"
+            else:
+                continue
+            found.append(OpenStep(installation, step, state, step_clock(step, today, settings)))
+    return sorted(
+        found,
+        key=lambda s: (s.state == "ready", s.clock.due_on or dt.date.max, s.installation.moa_signed_on, s.step.number),
+    )
+
+
+def installation_deadlines(installations, today: dt.date, settings: InstallationSettings) -> dict[int, list]:
+    """Agency id -> its open installation's deadlines, ``(date, what)``: the goal date
+    and the due date of each step in progress."""
+    found: dict[int, list] = defaultdict(list)
+    for installation in installations:
+        found[installation.agency_id].append(
+            (goal_date(installation, settings.goal_days, today), f"Site operational ({settings.goal_days}-day goal)")
+        )
+        for step in installation.steps.all():
+            if step.started_on and not step.completed_on and not step.cancelled_on:
+                due = step_clock(step, today, settings).due_on
+                found[installation.agency_id].append((due, f"Step {step.number} due"))
+    return found
+
+
+def installation_figures(user, installations, today: dt.date, settings: InstallationSettings) -> dict:
+    """Figures about the installations ``user`` may see: open, past the goal, at risk,
+    to confirm, made operational this fiscal year and the days they took."""
+    from django.db.models import Count
+
+    states = [installation_clock(i, today, settings).state for i in installations]
+    fy = dates.fiscal_year(today)
+    done = list(
+        Installation.objects.visible_to(user)
+        .filter(status=InstallationStatus.OPERATIONAL, operational_on__gte=dates.fiscal_year_start(fy))
+        .prefetch_related("clock_pauses")
+    )
+    days = sorted(i.counted_days(today) for i in done)
+    by_status = dict(
+        Installation.objects.visible_to(user).values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return {
+        "open": len(installations),
+        "breached": states.count("breached"),
+        "at_risk": states.count("at_risk"),
+        "unconfirmed": by_status.get(InstallationStatus.UNCONFIRMED, 0),
+        "operational_fy": len(done),
+        "within_goal_fy": sum(1 for d in days if d <= settings.goal_days),
+        "median_days_fy": round(statistics.median(days)) if days else None,
+        "fiscal_year": fy,
+        "goal_days": settings.goal_days,
+    }

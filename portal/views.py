@@ -167,10 +167,12 @@ class ScopedRecordView(LoginRequiredMixin, View):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """Each person's home page: the open findings they are responsible for, and the
-    figures of their scope."""
+    """Each person's home page: the figures of their scope, the sections the apps add for
+    their role (``portal/panels.py``: a manager's agencies and to-dos, a director's
+    office, OCIO's installations) and their open findings, a page at a time."""
 
     template_name = "portal/home.html"
+    findings_per_page = 10
 
     def get(self, request, *args, **kwargs):
         # Another app may answer the home page for some roles (HQ: the national dashboard).
@@ -182,32 +184,47 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
         from . import hooks
+        from .compliance.registry import registry
+        from .panels import home_panels
+        from .roles import Role, role_of
 
         user = self.request.user
+        role = role_of(user)
         context = super().get_context_data(**kwargs)
-        mine = (
-            Finding.objects.visible_to(user)
-            .open()
-            .filter(responsible=user)
-            .select_related("agency")
-            .most_urgent_first()
-        )
-        from .compliance.registry import registry
-
-        by_rule = Finding.objects.visible_to(user).open().values("rule").annotate(n=Count("id")).order_by("-n", "rule")
+        open_findings = Finding.objects.visible_to(user).open()
+        # A director answers for the office: the list is the office's open findings; the
+        # others' is the open findings they are responsible for.
+        office_list = role == Role.FIELD_OFFICE_DIRECTOR
+        listed = open_findings if office_list else open_findings.filter(responsible=user)
+        listed = listed.select_related("agency", "responsible").most_urgent_first()
+        page = Paginator(listed, self.findings_per_page).get_page(self.request.GET.get("page"))
+        by_rule = open_findings.values("rule").annotate(n=Count("id")).order_by("-n", "rule")
+        may_see_agreements = role != Role.OCIO and access.may(user, "view", "agreements.Agreement")
         context.update(
             findings_by_rule=[
                 {"rule": row["rule"], "n": row["n"], "title": getattr(registry.get(row["rule"]), "title", row["rule"])}
                 for row in by_rule
             ],
-            my_findings=mine[:100],
-            my_findings_count=mine.count(),
-            **hooks.call("agreement_figures", user, default={"agency_count": 0, "signed_count": 0, "pending_count": 0}),
-            open_findings_count=Finding.objects.visible_to(user).open().count(),
+            findings_page=page,
+            page_obj=page,
+            querystring="",
+            office_findings=office_list,
+            findings_link=reverse("findings") + ("?is_open=true" if office_list else "?mine=true&is_open=true"),
+            panels=home_panels(self.request),
+            **(
+                hooks.call(
+                    "agreement_figures", user, default={"agency_count": 0, "signed_count": 0, "pending_count": 0}
+                )
+                if may_see_agreements
+                else {"agency_count": None}
+            ),
+            open_findings_count=page.paginator.count if office_list else open_findings.count(),
             last_run=SweepRun.objects.first(),
             is_hq=access.scopes(user, "view", "agreements.Agency") == (access.ALL,),
-            may_see_agreements=access.may(user, "view", "agreements.Agreement"),
+            may_see_agreements=may_see_agreements,
         )
         return context
 

@@ -43,3 +43,49 @@ def officers_panel(request, agency):
 
 
 AGENCY_PANELS = [officers_panel]
+
+
+#: Officers the home page lists before its links to the full lists.
+HOME_ROWS = 10
+
+REMINDER_LABELS = {
+    "card": "Card lapses",
+    "refresher": "Refresher due",
+    "recertification": "PALMS recertification due",
+}
+
+
+def home_reminders_panel(request):
+    """A field program manager's officers to remind: cards close to lapsing under the
+    30-day rule, refreshers due soon, recertifications not complete in the season."""
+    from portal import access
+    from portal.roles import Role, role_of
+
+    from . import selectors
+
+    if role_of(request.user) != Role.FIELD_PM or not access.may(request.user, "view", "training.Officer"):
+        return None
+    today = dates.today()
+    rows, counts = [], dict.fromkeys(REMINDER_LABELS, 0)
+    for officer in selectors.certified_with_standing(request.user, today).order_by("agency__name", "last_name"):
+        found = selectors.reminders(officer, today)
+        for key, _ in found:
+            counts[key] += 1
+        if found:
+            rows.append(
+                {
+                    "officer": officer,
+                    "reminders": [
+                        {"label": REMINDER_LABELS[key], "on": on, "overdue": on is not None and on < today}
+                        for key, on in found
+                    ],
+                }
+            )
+    return {
+        "template": "training/_home_panel.html",
+        "context": {"rows": rows[:HOME_ROWS], "count": len(rows), "counts": counts, "more": len(rows) > HOME_ROWS},
+        "order": 30,
+    }
+
+
+HOME_PANELS = [home_reminders_panel]

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from portal import dates
 
 from . import conf
-from .choices import CourseKind, OfficerStatus, SuspensionCause
+from .choices import CourseKind, OfficerStatus, RecertificationStatus, SuspensionCause
 from .models import Completion, Course, Officer, OfficerEvent, Waiver
 
 
@@ -181,3 +181,64 @@ def recertification_progress(user, today: dt.date | None = None) -> dict:
         "agencies": sorted(agencies.values(), key=lambda a: (a["office"], a["percent"], a["agency"])),
         "required_courses": len(required),
     }
+
+
+# --- the home page ---------------------------------------------------------------------
+
+#: How far ahead the home page warns of a refresher falling due.
+REFRESHER_NOTICE_DAYS = 90
+
+
+def certified_with_standing(user, today: dt.date, agency_ids=None):
+    """The certified officers ``user`` may see (of ``agency_ids`` when given), annotated
+    with their standing and their agency, in one query."""
+    qs = Officer.objects.visible_to(user).filter(status=OfficerStatus.CERTIFIED)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=list(agency_ids))
+    return qs.with_standing(today).select_related("agency")
+
+
+def card_lapses_on(officer) -> dt.date | None:
+    """The day an officer's card lapses under the 30-day rule if nobody logs in: the
+    first day with ``d`` > 30 (None without a card, or when it is already deactivated)."""
+    anchor = officer.card_anchor_on
+    if anchor is None or anchor.year <= 1900 or officer.card_deactivated_on:
+        return None
+    return anchor + dt.timedelta(days=conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS") + 1)
+
+
+def reminders(officer, today: dt.date) -> list[tuple[str, dt.date | None]]:
+    """What a program manager is to remind a certified officer of today, ``(what, by)``:
+    a card in its warning days, a refresher due within ``REFRESHER_NOTICE_DAYS`` (or
+    overdue), a recertification not complete in the reminder season (from 1 August)."""
+    from .choices import CardState
+    from .rules import reminder_stage
+
+    found = []
+    if officer.card_state(today) == CardState.WARNING:
+        found.append(("card", card_lapses_on(officer)))
+    due = officer.refresher_due_on()
+    if due and due <= today + dt.timedelta(days=REFRESHER_NOTICE_DAYS):
+        found.append(("refresher", due))
+    if reminder_stage(today) and officer.recertification_status() != RecertificationStatus.COMPLETE:
+        found.append(("recertification", dates.fiscal_year_end(dates.fiscal_year(today))))
+    return found
+
+
+def officer_deadlines(officers, today: dt.date) -> dict[int, list]:
+    """Agency id -> the coming deadlines of its certified officers (annotated by
+    ``with_standing``), ``(date, what)``: the next card to lapse, the next refresher
+    due and the fiscal year's recertification while some officer still owes it."""
+    found: dict[int, list] = {}
+    fy_end = dates.fiscal_year_end(dates.fiscal_year(today))
+    for officer in officers:
+        rows = found.setdefault(officer.agency_id, [])
+        lapse = card_lapses_on(officer)
+        if lapse and lapse > today:
+            rows.append((lapse, "Security card lapses"))
+        due = officer.refresher_due_on()
+        if due:
+            rows.append((due, "Refresher due"))
+        if officer.recertification_status() != RecertificationStatus.COMPLETE:
+            rows.append((fy_end, "PALMS recertification due"))
+    return found
