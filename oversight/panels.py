@@ -52,13 +52,16 @@ def home_agencies_panel(request):
     rows = []
     for agency in agencies:
         site = readiness.get(agency.pk)
-        upcoming = sorted(deadlines.get(agency.pk, []), key=lambda d: d[0])
+        found = sorted(deadlines.get(agency.pk, []), key=lambda d: d[0])
+        upcoming = [d for d in found if d[0] >= today]
+        overdue = [d for d in found if d[0] < today]
         rows.append(
             {
                 "agency": agency,
                 "site": site,
                 "deadline": upcoming[0] if upcoming else None,
-                "overdue": bool(upcoming) and upcoming[0][0] < today,
+                "overdue": len(overdue),
+                "first_overdue": overdue[0] if overdue else None,
             }
         )
     rows.sort(
