@@ -79,6 +79,20 @@ def section(response, name: str) -> str:
     return text(body[start : body.index("</section>", start)])
 
 
+def open_finding(agency, responsible, *, subject_id=None, label=None):
+    """An open finding about an agency (as the sweep records one), for ``responsible``."""
+    return Finding.objects.create(
+        rule="itdeploy.installation_overdue",
+        category="itdeploy",
+        subject_type=ContentType.objects.get_for_model(agency),
+        subject_id=subject_id or agency.pk,
+        subject_label=label or agency.name,
+        agency=agency,
+        field_office=agency.field_office,
+        responsible=responsible,
+    )
+
+
 def test_manager_home_lists_their_agencies_with_readiness_and_next_deadline(client, homes, people):
     client.force_login(people["pm"])
     response = client.get("/")
@@ -119,16 +133,7 @@ def test_manager_home_lists_steps_to_update_and_officers_to_remind(client, homes
 def test_manager_findings_come_a_page_at_a_time(client, homes, people):
     agency = homes["mine"]
     for n in range(23):
-        Finding.objects.create(
-            rule="itdeploy.installation_overdue",
-            category="itdeploy",
-            subject_type=ContentType.objects.get_for_model(agency),
-            subject_id=10_000 + n,
-            subject_label=f"Subject {n:02d}",
-            agency=agency,
-            field_office=agency.field_office,
-            responsible=people["pm"],
-        )
+        open_finding(agency, people["pm"], subject_id=10_000 + n, label=f"Subject {n:02d}")
     client.force_login(people["pm"])
     response = client.get("/")
     first = response.content.decode()
@@ -194,16 +199,7 @@ def test_home_runs_as_many_statements_for_2_as_for_20_agencies(client, homes, pe
         AssignmentFactory(agency=agency, program_manager=people["pm"], kind=AssignmentKind.PRIMARY)
         open_for(AgreementFactory(agency=agency))
         OfficerFactory(agency=agency, card_last_login_on=dt.date(2017, 7, 5))
-        Finding.objects.create(
-            rule="itdeploy.installation_overdue",
-            category="itdeploy",
-            subject_type=ContentType.objects.get_for_model(agency),
-            subject_id=agency.pk,
-            subject_label=agency.name,
-            agency=agency,
-            field_office=agency.field_office,
-            responsible=people["pm"],
-        )
+        open_finding(agency, people["pm"])
 
     add_agency(0)  # the manager: Harris and one more
     counts = {role: count(people[role]) for role in ("pm", "fod", "ocio")}
