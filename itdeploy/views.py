@@ -216,19 +216,15 @@ class InstallationDetailView(LoginRequiredMixin, View):
         return self._render(request, self._installation(request, pk))
 
     @staticmethod
-    def _step_forms(request, installation, step, today, posted):
-        """The forms of ``step``'s row: one per action open now that the reader may do,
-        and the refused form ``posted`` if it is this step's (even when the action is no
-        longer open, so its reason stays in sight)."""
+    def _step_forms(installation, step, allowed, today, posted):
+        """The forms of ``step``'s row: one per action open now among those the reader
+        may do (``allowed``), and the refused form ``posted`` if it is this step's (even
+        when the action is no longer open, so its reason stays in sight)."""
         forms = []
         for action in services.STEP_ACTIONS:
             if posted is not None and posted.step.pk == step.pk and posted.action == action:
                 forms.append(posted)
-            elif (
-                installation.status == InstallationStatus.IN_PROGRESS
-                and services.step_action_refusal(step, action, installation=installation) is None
-                and access.may(request.user, f"step_{action}", installation)
-            ):
+            elif action in allowed and services.step_action_refusal(step, action, installation=installation) is None:
                 forms.append(StepActionForm(step=step, action=action, today=today))
         return [f.styled() for f in forms]
 
@@ -240,6 +236,11 @@ class InstallationDetailView(LoginRequiredMixin, View):
         )
         expected = pipeline.expected.get(installation.pk) if pipeline else None
         pessimistic = pipeline.pessimistic.get(installation.pk) if pipeline else None
+        allowed = (
+            {a for a in services.STEP_ACTIONS if access.may(request.user, f"step_{a}", installation)}
+            if installation.status == InstallationStatus.IN_PROGRESS
+            else set()
+        )
         steps = []
         for step in installation.steps.all():
             clock = selectors.step_clock(step, today, settings)
@@ -252,7 +253,7 @@ class InstallationDetailView(LoginRequiredMixin, View):
                     "pauses": list(step.pauses.all()),
                     "forecast": expected.steps.get(step.number) if expected else None,
                     "pessimistic": pessimistic.steps.get(step.number) if pessimistic else None,
-                    "forms": self._step_forms(request, installation, step, today, step_form),
+                    "forms": self._step_forms(installation, step, allowed, today, step_form),
                 }
             )
         step_ids = [s["step"].pk for s in steps]

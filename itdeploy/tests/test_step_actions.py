@@ -168,3 +168,23 @@ def test_operational_installation_offers_no_step_action(client, people, installa
     )
     client.force_login(people["chief"])
     assert _offered(client, installation) == set()
+
+
+def test_more_open_actions_cost_no_more_queries(client, people, installations, frozen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    installation = installations["mine"]
+    steps = steps_of(installation)
+    client.force_login(people["pm"])
+    client.get(installation.get_absolute_url())
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(installation.get_absolute_url()).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()  # one step open: complete and pause
+    services.step_complete(step=steps[1], completed_on=frozen, acting_user=people["pm"])
+    assert len(_offered(client, installation)) == 3  # steps 2, 3 and 5 can start
+    assert count() == few
