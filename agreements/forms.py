@@ -34,6 +34,7 @@ class TransitionForm(forms.Form):
         if date_field == "signed_on":
             self.fields["on"].label = "Signing date"
         self.fields["reason"].required = reason_required
+        self.fields["reason"].error_messages["required"] = "Give the reason for this change."
         if verb == "approve":
             # The expansion impact check (oversight) names the assessment the approval is made on;
             # over a red one, the approval needs a written justification.

@@ -161,7 +161,7 @@ def agreement_sign(
 ) -> Agreement:
     """Record the signature of an MOA: the agreement becomes active."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    if agreement.status not in PENDING_STATUSES:
+    if agreement.status not in TRANSITION_FROM["sign"]:
         raise TransitionNotAllowed(
             f"A {agreement.get_status_display().lower()} agreement cannot be signed; only a pending application can."
         )
@@ -213,6 +213,26 @@ def _locked(agreement: Agreement) -> Agreement:
     return Agreement.objects.select_for_update().select_related("agency").get(pk=agreement.pk)
 
 
+#: The statuses each transition leaves from, in the order of an agreement's life: the one
+#: rule the transitions' services check and the agreement's page offers.
+TRANSITION_FROM = {
+    "review": (AgreementStatus.APPLICATION_RECEIVED,),
+    "approve": (AgreementStatus.UNDER_REVIEW,),
+    "sign": PENDING_STATUSES,
+    "withdraw": PENDING_STATUSES,
+    "renew": (AgreementStatus.SIGNED,),
+    "suspend": (AgreementStatus.SIGNED,),
+    "reinstate": (AgreementStatus.SUSPENDED,),
+    "terminate": HELD_STATUSES,
+}
+
+
+def transitions_open(agreement: Agreement) -> list[str]:
+    """The transitions the agreement's status allows now (their services refuse the others
+    with 409), in the order of its life. Who may make them is the access policy's."""
+    return [verb for verb, statuses in TRANSITION_FROM.items() if agreement.status in statuses]
+
+
 def _refuse_unless(agreement: Agreement, allowed, verb: str, allowed_text: str) -> None:
     if agreement.status not in allowed:
         raise TransitionNotAllowed(
@@ -250,7 +270,7 @@ def agreement_review(
 ) -> Agreement:
     """HQ starts reviewing an application it received."""
     agreement = _locked(agreement)
-    _refuse_unless(agreement, (AgreementStatus.APPLICATION_RECEIVED,), "put under review", "a received application")
+    _refuse_unless(agreement, TRANSITION_FROM["review"], "put under review", "a received application")
     on = _check_date(agreement, effective_on or dates.today())
     from_status = agreement.status
     model_update(
@@ -282,7 +302,7 @@ def agreement_approve(
     from portal import hooks
 
     agreement = _locked(agreement)
-    _refuse_unless(agreement, (AgreementStatus.UNDER_REVIEW,), "approved", "an application under review")
+    _refuse_unless(agreement, TRANSITION_FROM["approve"], "approved", "an application under review")
     on = _check_date(agreement, effective_on or dates.today())
     note = (
         hooks.call(
@@ -334,7 +354,7 @@ def agreement_suspend(*, agreement: Agreement, acting_user, effective_on: dt.dat
     """ICE suspends a signed agreement: its officers may not act under it until it is
     reinstated. Other apps react to ``agreement_ended`` (installation steps paused)."""
     agreement = _locked(agreement)
-    _refuse_unless(agreement, (AgreementStatus.SIGNED,), "suspended", "a signed agreement")
+    _refuse_unless(agreement, TRANSITION_FROM["suspend"], "suspended", "a signed agreement")
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
     from_status = agreement.status
@@ -365,7 +385,7 @@ def _end_suspension(agreement: Agreement, acting_user, on: dt.date, why: str) ->
 def agreement_reinstate(*, agreement: Agreement, acting_user, effective_on: dt.date, reason: str = "") -> Agreement:
     """A suspended agreement is in force again."""
     agreement = _locked(agreement)
-    _refuse_unless(agreement, (AgreementStatus.SUSPENDED,), "reinstated", "a suspended agreement")
+    _refuse_unless(agreement, TRANSITION_FROM["reinstate"], "reinstated", "a suspended agreement")
     on = _check_date(agreement, effective_on)
     from_status = agreement.status
     model_update(
@@ -389,7 +409,7 @@ def agreement_renew(
     """A signed agreement is renewed: it takes the new signing date; the one it replaces
     stays in its timeline and history."""
     agreement = _locked(agreement)
-    _refuse_unless(agreement, (AgreementStatus.SIGNED,), "renewed", "a signed agreement")
+    _refuse_unless(agreement, TRANSITION_FROM["renew"], "renewed", "a signed agreement")
     on = _check_date(agreement, signed_on, "signed_on")
     if agreement.signed_on and on <= agreement.signed_on:
         raise ValidationError(
@@ -451,7 +471,7 @@ def agreement_terminate(*, agreement: Agreement, acting_user, effective_on: dt.d
     ended" (the agency's too when no other agreement is in force). The other apps react to
     ``agreement_ended``: assignments, installation, officers' designation."""
     agreement = _locked(agreement)
-    _refuse_unless(agreement, HELD_STATUSES, "terminated", "a signed or suspended agreement")
+    _refuse_unless(agreement, TRANSITION_FROM["terminate"], "terminated", "a signed or suspended agreement")
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
     from_status = agreement.status
@@ -472,7 +492,7 @@ def agreement_terminate(*, agreement: Agreement, acting_user, effective_on: dt.d
 def agreement_withdraw(*, agreement: Agreement, acting_user, effective_on: dt.date, reason: str) -> Agreement:
     """The agency withdraws its application before the MOA is signed."""
     agreement = _locked(agreement)
-    _refuse_unless(agreement, PENDING_STATUSES, "withdrawn", "a pending application")
+    _refuse_unless(agreement, TRANSITION_FROM["withdraw"], "withdrawn", "a pending application")
     reason = _need_reason(reason)
     on = _check_date(agreement, effective_on)
     from_status = agreement.status

@@ -17,7 +17,7 @@ from portal.tables import Column
 from portal.views import ScopedListView, ScopedRecordView, uswds_form
 
 from . import services
-from .choices import IN_FORCE_STATUSES, PENDING_STATUSES, AgreementStatus, ImportStatus, Transition
+from .choices import ImportStatus, Transition
 from .filtersets import AgencyFilterSet, AgreementFilterSet
 from .forms import TRANSITIONS, DocumentForm, IceUploadForm, TransitionForm
 from .importers import CLEANING_LABELS, IceFileError, has_changes
@@ -123,25 +123,6 @@ class AgreementListView(ScopedListView):
         return Agreement.objects.select_related("agency", "agency__field_office")
 
 
-def _allowed_verbs(agreement: Agreement) -> list[str]:
-    """The transitions the agreement's status allows, in the order of its life."""
-    status = agreement.status
-    verbs = []
-    if status == AgreementStatus.APPLICATION_RECEIVED:
-        verbs.append("review")
-    if status == AgreementStatus.UNDER_REVIEW:
-        verbs.append("approve")
-    if status in PENDING_STATUSES:
-        verbs += ["sign", "withdraw"]
-    if status == AgreementStatus.SIGNED:
-        verbs += ["renew", "suspend"]
-    if status == AgreementStatus.SUSPENDED:
-        verbs.append("reinstate")
-    if status in IN_FORCE_STATUSES:
-        verbs.append("terminate")
-    return verbs
-
-
 class AgreementDetailView(ScopedRecordView):
     """An agreement: its status, timeline of transitions, documents, agency and program
     managers; HQ writers record transitions and add documents here."""
@@ -161,12 +142,12 @@ class AgreementDetailView(ScopedRecordView):
         forms = forms or {}
         transition_forms = []
         # A refused transition's form stays, with its reason, even when the state no longer offers it.
-        verbs = list(_allowed_verbs(agreement))
+        verbs = services.transitions_open(agreement)
         verbs += [verb for verb, form in forms.items() if verb not in verbs and form.errors]
         for verb in verbs:
             if access.may(request.user, verb, agreement):
                 form = forms.get(verb) or TransitionForm(verb=verb, initial={"on": today})
-                transition_forms.append(uswds_form(form))
+                transition_forms.append(uswds_form(form, describe=True))
         may_change = may_document or bool(transition_forms) or access.may(request.user, "mark_reviewed", agreement)
         return render(
             request,
@@ -188,7 +169,7 @@ class AgreementDetailView(ScopedRecordView):
                 "history": history.entries(agreement.history.all(), what="Agreement"),
                 "may_change": may_change,
                 "transition_forms": transition_forms,
-                "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today}))
+                "document_form": uswds_form(document_form or DocumentForm(initial={"dated_on": today}), describe=True)
                 if may_document
                 else None,
             },

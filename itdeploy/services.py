@@ -663,6 +663,8 @@ def step_action_refusal(step: InstallationStep, action: str, *, installation: In
         return "This installation's status is unknown: HQ confirms where it stands first."
     if installation.status == InstallationStatus.OPERATIONAL:
         return "This site is already operational."
+    if installation.status == InstallationStatus.CANCELLED:
+        return "This installation was cancelled: the agreement that needed the site ended."
     paused = any(p.ended_on is None for p in step.pauses.all())
     if action == "start":
         if step.started_on is not None:

@@ -20,7 +20,7 @@ from . import forecast as fc
 from . import selectors, services
 from .choices import ClockState, InstallationStatus
 from .filtersets import InstallationFilterSet
-from .forms import CONFIRM_FIELDS, STEP_DATE_FIELDS, ConfirmForm, PriorityForm, StepUpdateForm
+from .forms import CONFIRM_FIELDS, STEP_FIELDS, ConfirmForm, PriorityForm, StepActionForm
 from .models import Installation, InstallationSettings, InstallationStep, Installer, StepPause, StepTemplate
 
 MAX_WHAT_IF = 20
@@ -196,7 +196,10 @@ def _compare(rows, current, alt, settings):
 
 class InstallationDetailView(LoginRequiredMixin, View):
     """An installation's steps as a timeline (planned, actual, paused, forecast), its
-    pauses and its history; forms to update a step for those who may."""
+    pauses and its history. Each step row carries a small form per action valid for it
+    now and allowed to the reader (start, complete, pause, resume: the state rules of
+    ``services.step_action_refusal``, the roles of the access policy), with the fields
+    that action needs; a refused one comes back in its row, its reason once on its field."""
 
     template_name = "itdeploy/installation_detail.html"
 
@@ -212,6 +215,19 @@ class InstallationDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
         return self._render(request, self._installation(request, pk))
 
+    @staticmethod
+    def _step_forms(installation, step, allowed, today, posted):
+        """The forms of ``step``'s row: one per action open now among those the reader
+        may do (``allowed``), and the refused form ``posted`` if it is this step's (even
+        when the action is no longer open, so its reason stays in sight)."""
+        forms = []
+        for action in services.STEP_ACTIONS:
+            if posted is not None and posted.step.pk == step.pk and posted.action == action:
+                forms.append(posted)
+            elif action in allowed and services.step_action_refusal(step, action, installation=installation) is None:
+                forms.append(StepActionForm(step=step, action=action, today=today))
+        return [f.styled() for f in forms]
+
     def _render(self, request, installation, *, step_form=None, priority_form=None, status=200):
         today = dates.today()
         settings = InstallationSettings.current()
@@ -220,6 +236,11 @@ class InstallationDetailView(LoginRequiredMixin, View):
         )
         expected = pipeline.expected.get(installation.pk) if pipeline else None
         pessimistic = pipeline.pessimistic.get(installation.pk) if pipeline else None
+        allowed = (
+            {a for a in services.STEP_ACTIONS if access.may(request.user, f"step_{a}", installation)}
+            if installation.status == InstallationStatus.IN_PROGRESS
+            else set()
+        )
         steps = []
         for step in installation.steps.all():
             clock = selectors.step_clock(step, today, settings)
@@ -232,6 +253,7 @@ class InstallationDetailView(LoginRequiredMixin, View):
                     "pauses": list(step.pauses.all()),
                     "forecast": expected.steps.get(step.number) if expected else None,
                     "pessimistic": pessimistic.steps.get(step.number) if pessimistic else None,
+                    "forms": self._step_forms(installation, step, allowed, today, step_form),
                 }
             )
         step_ids = [s["step"].pk for s in steps]
@@ -239,10 +261,6 @@ class InstallationDetailView(LoginRequiredMixin, View):
             history.entries(installation.history.all(), what="Installation"),
             history.entries(InstallationStep.history.filter(installation_id=installation.pk), what="Step"),
             history.entries(StepPause.history.filter(step_id__in=step_ids), what="Pause"),
-        )
-        may_update = (
-            access.may(request.user, "step_start", installation)
-            and installation.status == InstallationStatus.IN_PROGRESS
         )
         return render(
             request,
@@ -258,9 +276,8 @@ class InstallationDetailView(LoginRequiredMixin, View):
                 "pessimistic": pessimistic,
                 "goal_on": selectors.goal_date(installation, settings.goal_days, today),
                 "history": entries[:200],
-                "may_update": may_update,
+                "may_act": any(s["forms"] for s in steps),
                 "may_prioritise": access.may(request.user, "priority", installation),
-                "step_form": (step_form or StepUpdateForm(installation=installation, today=today)).styled(),
                 "priority_form": (
                     priority_form or PriorityForm(initial={"priority_rank": installation.priority_rank})
                 ).styled(),
@@ -280,33 +297,25 @@ class InstallationDetailView(LoginRequiredMixin, View):
                     installation=installation, acting_user=request.user, priority_rank=data["priority_rank"]
                 ),
             )
-            forms = {"priority_form": form}
-        else:
-            access.check(
-                request.user,
-                f"step_{action}" if action in ("start", "complete", "pause", "resume") else "step_start",
-                installation,
-            )
-            form = StepUpdateForm(request.POST, installation=installation, today=dates.today())
-            done = submit(form, lambda data: self._step_action(data, request.user), field_names=STEP_DATE_FIELDS)
-            forms = {"step_form": form}
+            if done:
+                messages.success(request, "Priority saved.")
+                return redirect(installation.get_absolute_url())
+            return self._render(request, installation, priority_form=form, status=done.status)
+        step = next((s for s in installation.steps.all() if str(s.pk) == request.POST.get("step")), None)
+        if action not in services.STEP_ACTIONS or step is None:
+            messages.error(request, "Choose an action on one of the installation's steps.")
+            return self._render(request, installation, status=400)
+        access.check(request.user, f"step_{action}", installation)
+        form = StepActionForm(request.POST, step=step, action=action, today=dates.today())
+        done = submit(form, lambda data: form.perform(data, request.user), field_names=STEP_FIELDS)
         if done:
-            messages.success(request, "Saved.")
+            messages.success(request, f"Step {step.number}, {step.name}: {STEP_DONE[action]}.")
             return redirect(installation.get_absolute_url())
-        return self._render(request, self._installation(request, pk), status=done.status, **forms)
+        return self._render(request, self._installation(request, pk), step_form=form, status=done.status)
 
-    @staticmethod
-    def _step_action(data, user):
-        step, on, note = data["step"], data["on"], data["note"].strip()
-        if data["action"] == "start":
-            return services.step_start(
-                step=step, started_on=on, acting_user=user, note=note, installer=data["installer"]
-            )
-        if data["action"] == "complete":
-            return services.step_complete(step=step, completed_on=on, acting_user=user, note=note)
-        if data["action"] == "pause":
-            return services.step_pause(step=step, paused_on=on, reason=data["reason"], acting_user=user, note=note)
-        return services.step_resume(step=step, resumed_on=on, acting_user=user, note=note)
+
+#: What the success message says an action did to its step.
+STEP_DONE = {"start": "started", "complete": "completed", "pause": "paused", "resume": "resumed"}
 
 
 def chart_data(installations, goal_days: int):

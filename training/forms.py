@@ -8,10 +8,12 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from portal.forms import add_service_errors
 from portal.views import uswds_form
 
+from . import services
 from .choices import ACTIVE_ENROLLMENT, CourseKind, OfficerStatus
 from .models import AcademyClass, AcademySite, Course, Enrollment, Officer
 
@@ -130,7 +132,8 @@ class EnrolForm(DescribedForm):
 
 
 #: The changes of status (and of the security card) a Field Program Manager or HQ records
-#: on an officer's page; revocation is HQ's.
+#: on an officer's page; revocation is HQ's. The page offers those open from the officer's
+#: state (``services.officer_change_refusal``).
 OFFICER_CHANGES = [
     ("adjudicate", "Background adjudicated"),
     ("certify", "Certify"),
@@ -142,14 +145,44 @@ CARD_CHANGES = [("request-card-reactivation", "Request card reactivation"), ("re
 
 
 class OfficerChangeForm(DescribedForm):
-    """A change of an officer's status, or of the security card, with its reason."""
+    """A change of an officer's status, or of the security card, with its reason: the
+    list offers only the changes open from the officer's state, with no default. A change
+    sent from a page the state has since moved past is still read, so that the service's
+    refusal comes back on this field."""
 
-    action = forms.ChoiceField(label="Change")
+    action = forms.ChoiceField(
+        label="Change",
+        error_messages={"required": "Choose a change.", "invalid_choice": "Choose one of the changes listed."},
+    )
     reason = forms.CharField(label="Reason", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, may_revoke: bool = False, **kwargs):
+    def __init__(self, *args, officer: Officer, may_revoke: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = OFFICER_CHANGES + ([("revoke", "Revoke")] if may_revoke else []) + CARD_CHANGES
+        status = OFFICER_CHANGES + ([("revoke", "Revoke")] if may_revoke else [])
+        self.fields["action"].choices = status + CARD_CHANGES
+
+        def open_(changes):
+            return [(verb, label) for verb, label in changes if services.officer_change_refusal(officer, verb) is None]
+
+        status, card = open_(status), open_(CARD_CHANGES)
+        self.offered = status + card
+        groups = [(name, changes) for name, changes in (("Status", status), ("Security card", card)) if changes]
+        self.fields["action"].widget.choices = [("", "- Select a change -"), *groups]
+
+
+class CardLoginForm(DescribedForm):
+    """A security-card login of the officer, read off DHS's login record."""
+
+    logged_in_at = forms.DateTimeField(
+        label="Logged in at (Eastern time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "usa-input"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": "Give the date and time of the login.", "invalid": "Give a date and a time."},
+    )
+
+    def __init__(self, *args, now, **kwargs):
+        kwargs.setdefault("auto_id", "id_card_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["logged_in_at"].widget.attrs["max"] = timezone.localtime(now).strftime("%Y-%m-%dT%H:%M")
 
 
 class WaiverForm(DescribedForm):

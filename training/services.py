@@ -108,12 +108,10 @@ def officer_transition(
     if verb in HQ_ONLY and acting_user is not None and not access.may(acting_user, verb, Officer):
         raise PermissionDenied("Only the Unit Chief or a National Program Manager revokes an officer.")
     officer = Officer.objects.select_for_update().get(pk=officer.pk)
-    allowed_from, to_status = TRANSITIONS[verb]
-    if officer.status not in allowed_from:
-        raise TransitionNotAllowed(
-            f"An officer who is {officer.get_status_display().lower()} cannot be moved to "
-            f"“{OfficerStatus(to_status).label}”."
-        )
+    to_status = TRANSITIONS[verb][1]
+    refusal = officer_change_refusal(officer, verb)
+    if refusal:
+        raise TransitionNotAllowed(refusal)
     reason = (reason or "").strip()
     if verb in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": ["Give the reason for this change."]})
@@ -169,6 +167,32 @@ def officer_revoke(*, officer, acting_user, reason, on=None):
 
 def officer_leave(*, officer, acting_user, reason, on=None):
     return officer_transition(officer=officer, verb="leave", acting_user=acting_user, on=on, reason=reason)
+
+
+#: The changes an officer's page offers: the status transitions a person records (the
+#: training ones follow the enrolments) and the security card's.
+CARD_VERBS = ("request-card-reactivation", "reactivate-card")
+
+
+def officer_change_refusal(standing: Officer, verb: str) -> str | None:
+    """Why ``verb`` (a status transition or a card change) would be refused for the officer
+    now by its service, or None when it is open: the state rules of ``officer_transition``,
+    ``officer_card_request_reactivation`` and ``officer_card_reactivate``, read from an
+    officer loaded ``with_standing`` (for the card's state), so a page offers only the
+    changes the service then accepts. Who may make them is the access policy's."""
+    if verb == "request-card-reactivation":
+        return _reactivation_request_refusal(standing)
+    if verb == "reactivate-card":
+        return None if _reactivation_pending(standing) else "Request the card's reactivation first."
+    if verb not in TRANSITIONS:
+        return f"Unknown transition “{verb}”."
+    allowed_from, to_status = TRANSITIONS[verb]
+    if standing.status not in allowed_from:
+        return (
+            f"An officer who is {standing.get_status_display().lower()} cannot be moved to "
+            f"“{OfficerStatus(to_status).label}”."
+        )
+    return None
 
 
 def _bulk_transition(officers: list[Officer], *, verb: str, on: dt.date, reason: str, acting_user=None, **values):
@@ -319,17 +343,29 @@ def cards_deactivate_lapsed(*, today: dt.date | None = None) -> int:
     return len(officers)
 
 
+def _reactivation_pending(officer: Officer) -> bool:
+    """Whether the officer's card reactivation was requested and not yet done."""
+    return bool(officer.card_reactivation_requested_on) and not (
+        officer.card_reactivated_on and officer.card_reactivated_on >= officer.card_reactivation_requested_on
+    )
+
+
+def _reactivation_request_refusal(standing: Officer) -> str | None:
+    if standing.status not in (OfficerStatus.CERTIFIED, OfficerStatus.SUSPENDED):
+        return f"An officer who is {standing.get_status_display().lower()} has no card to reactivate."
+    if _reactivation_pending(standing):
+        return "Reactivation of this card has already been requested."
+    if standing.card_state() != "lapsed":
+        return "Only a lapsed (deactivated) card needs reactivation."
+    return None
+
+
 @transaction.atomic
 def officer_card_request_reactivation(*, officer: Officer, acting_user, on: dt.date | None = None) -> Officer:
     """A program manager asks for a lapsed card to be reactivated."""
-    pending = officer.card_reactivation_requested_on and not (
-        officer.card_reactivated_on and officer.card_reactivated_on >= officer.card_reactivation_requested_on
-    )
-    if pending:
-        raise TransitionNotAllowed("Reactivation of this card has already been requested.")
-    standing = Officer.objects.with_standing(on or dates.today()).get(pk=officer.pk)
-    if standing.card_state() != "lapsed":
-        raise TransitionNotAllowed("Only a lapsed (deactivated) card needs reactivation.")
+    refusal = _reactivation_request_refusal(Officer.objects.with_standing(on or dates.today()).get(pk=officer.pk))
+    if refusal:
+        raise TransitionNotAllowed(refusal)
     return _update(
         officer, acting_user, "Card reactivation requested", card_reactivation_requested_on=on or dates.today()
     )
@@ -338,13 +374,33 @@ def officer_card_request_reactivation(*, officer: Officer, acting_user, on: dt.d
 @transaction.atomic
 def officer_card_reactivate(*, officer: Officer, acting_user, on: dt.date | None = None) -> Officer:
     """Record that the card was reactivated: its 30 days count again from today."""
-    if not officer.card_reactivation_requested_on or (
-        officer.card_reactivated_on and officer.card_reactivated_on >= officer.card_reactivation_requested_on
-    ):
+    if not _reactivation_pending(officer):
         raise TransitionNotAllowed("Request the card's reactivation first.")
     return _update(
         officer, acting_user, "Card reactivated", card_reactivated_on=on or dates.today(), card_deactivated_on=None
     )
+
+
+@transaction.atomic
+def card_login_record(*, officer: Officer, logged_in_at: dt.datetime, acting_user):
+    """Record one security-card login of an officer (what the card-login import does for
+    a row): the officer's last login moves forward when it is later. A login in the future
+    answers 400 on its time; one already recorded, 409."""
+    from .importers import import_card_logins
+
+    if logged_in_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"logged_in_at": ["The login cannot be in the future."]})
+    report = import_card_logins(
+        [(1, {"officer_number": officer.officer_number, "logged_in_at": logged_in_at.isoformat()})],
+        acting_user=acting_user,
+    )
+    if report.errors:
+        raise ValidationError({"logged_in_at": [e["message"] for e in report.errors]})
+    if not report.created:
+        raise TransitionNotAllowed(
+            f"A login at {timezone.localtime(logged_in_at):%Y-%m-%d %H:%M} is already recorded for this officer."
+        )
+    return report
 
 
 # --- courses ------------------------------------------------------------------------------

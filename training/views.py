@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -23,7 +24,7 @@ from portal.views import ScopedListView
 from . import importers, selectors, services
 from .choices import ClassStatus, EnrollmentStatus
 from .filtersets import OfficerFilterSet
-from .forms import ClassScheduleForm, EnrolForm, OfficerChangeForm, WaiverForm
+from .forms import CardLoginForm, ClassScheduleForm, EnrolForm, OfficerChangeForm, WaiverForm
 from .models import AcademyClass, AcademySite, CardLogin, Completion, Enrollment, Officer
 
 
@@ -85,17 +86,24 @@ class OfficerListView(ScopedListView):
 
 class OfficerDetailView(LoginRequiredMixin, View):
     """An officer's page: why the officer can or cannot act today, the transcript, the
-    security card, status changes and the history of changes."""
+    security card, status changes and the history of changes. Those who may change the
+    officer record a change of status or card (only those open from the officer's state)
+    and a security-card login; a Field Responsible Official grants a waiver. A refusal
+    comes back once, on the field it concerns."""
 
     template_name = "training/officer_detail.html"
 
     def get(self, request, pk):
         return self._render(request, pk)
 
-    def _render(self, request, pk, *, change_form=None, waiver_form=None, status=200):
+    def _render(self, request, pk, *, change_form=None, waiver_form=None, login_form=None, status=200):
         officer = selectors.officer_with_standing(request.user, pk)
         history = merged(
             entries(officer.history.all(), what="Officer"),
+        )
+        may_change = access.may(request.user, "change", officer)
+        change_form = change_form or OfficerChangeForm(
+            officer=officer, may_revoke=access.may(request.user, "revoke", officer)
         )
         context = {
             "officer": officer,
@@ -105,11 +113,11 @@ class OfficerDetailView(LoginRequiredMixin, View):
             "events": officer.events.select_related("acting_user"),
             "waivers": officer.waivers.select_related("granted_by"),
             "history": history,
-            "may_change": access.may(request.user, "change", officer),
+            "may_change": may_change and bool(change_form.offered or change_form.errors),
+            "may_record_login": access.may(request.user, "add", CardLogin(officer=officer)),
             "may_waive": services.may_grant_waiver(request.user, officer),
-            "change_form": (
-                change_form or OfficerChangeForm(may_revoke=access.may(request.user, "revoke", officer))
-            ).styled(),
+            "change_form": change_form.styled(),
+            "login_form": (login_form or CardLoginForm(now=timezone.now())).styled(),
             "waiver_form": (waiver_form or WaiverForm()).styled(),
             "today": dates.today(),
         }
@@ -126,27 +134,60 @@ class OfficerDetailView(LoginRequiredMixin, View):
                     officer=officer, acting_user=request.user, reason=data["reason"], expires_on=data["expires_on"]
                 ),
             )
-            forms = {"waiver_form": form}
+            forms, saved = {"waiver_form": form}, "Waiver recorded."
+        elif action == "card-login":
+            access.check(request.user, "add", CardLogin(officer=officer))
+            form = CardLoginForm(request.POST, now=timezone.now())
+            done = submit(
+                form,
+                lambda data: _refusal_on(
+                    "logged_in_at",
+                    services.card_login_record,
+                    officer=officer,
+                    logged_in_at=data["logged_in_at"],
+                    acting_user=request.user,
+                ),
+            )
+            forms, saved = {"login_form": form}, "Security-card login recorded."
         else:
             verb = action.replace("-", "_")
             access.check(request.user, verb if verb in access.POLICY["training.Officer"].actions else "change", officer)
-            form = OfficerChangeForm(request.POST, may_revoke=access.may(request.user, "revoke", officer))
+            form = OfficerChangeForm(
+                request.POST,
+                officer=selectors.officer_with_standing(request.user, pk),
+                may_revoke=access.may(request.user, "revoke", officer),
+            )
             done = submit(form, lambda data: self._change(officer, data, request.user))
-            forms = {"change_form": form}
+            forms, saved = {"change_form": form}, "Change recorded."
         if done:
-            messages.success(request, "Saved.")
+            messages.success(request, saved)
             return redirect("training:officer-detail", pk=pk)
         return self._render(request, pk, status=done.status, **forms)
 
     @staticmethod
     def _change(officer, data, user):
+        """The change's service; a refusal of the officer's state goes on the list of changes."""
         if data["action"] == "request-card-reactivation":
-            return services.officer_card_request_reactivation(officer=officer, acting_user=user)
+            return _refusal_on("action", services.officer_card_request_reactivation, officer=officer, acting_user=user)
         if data["action"] == "reactivate-card":
-            return services.officer_card_reactivate(officer=officer, acting_user=user)
-        return services.officer_transition(
-            officer=officer, verb=data["action"], acting_user=user, reason=data["reason"]
+            return _refusal_on("action", services.officer_card_reactivate, officer=officer, acting_user=user)
+        return _refusal_on(
+            "action",
+            services.officer_transition,
+            officer=officer,
+            verb=data["action"],
+            acting_user=user,
+            reason=data["reason"],
         )
+
+
+def _refusal_on(field: str, service, **kwargs):
+    """Call ``service``; a refusal of the record's state (409 in the API) is put on the
+    form's ``field``, the one it concerns, rather than at the form's top."""
+    try:
+        return service(**kwargs)
+    except TransitionNotAllowed as exc:
+        raise ValidationError({field: [exc.message]}) from exc
 
 
 def _class_rows(queryset):

@@ -44,7 +44,17 @@ def test_chart_renders_with_its_table_and_passes_axe(page, live_server, login, a
 
 
 def test_installation_page_passes_axe(page, live_server, login, axe, people, pipeline):
+    from .factories import steps_of
+
     login(page, people["pm_other"])
     page.goto(f"{live_server.url}{pipeline['houston_other'].get_absolute_url()}")
-    assert page.get_by_role("heading", name="Update a step").is_visible()
+    first = steps_of(pipeline["houston_other"])[1]
+    assert page.get_by_role("button", name=f"Complete: {first.name}").is_visible()
+    assert page.get_by_role("button", name=f"Pause: {first.name}").is_visible()
+    axe(page)
+    # a refused pause (no reason chosen) comes back with its reason on the field, still axe clean
+    page.get_by_role("combobox", name=f"Reason: {first.name}").evaluate("el => el.removeAttribute('required')")
+    page.get_by_role("button", name=f"Pause: {first.name}").click()
+    page.wait_for_load_state()
+    assert page.locator(f"#step-{first.pk}-pause-reason-error").inner_text() == "Choose why the step is paused."
     axe(page)

@@ -79,34 +79,38 @@ def test_board_query_count_does_not_grow_with_installations(client, people, inst
     assert count() == few
 
 
-def test_installation_page_and_step_form(client, people, installations):
+def test_installation_page_and_a_step_completed_from_its_row(client, people, installations):
     installation = installations["mine"]
     step = steps_of(installation)[1]
     client.force_login(people["pm"])
-    page = client.get(installation.get_absolute_url()).content.decode()
-    assert "Update a step" in page and "History of changes" in page and "2017-06-11" in page
+    page = html.unescape(client.get(installation.get_absolute_url()).content.decode())
+    assert "History of changes" in page and "2017-06-11" in page
+    assert f'aria-label="Complete: {step.name}">Complete</button>' in page
     response = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"})
     assert response.status_code == 302
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
-    client.post(
-        installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"}, follow=True
-    )
+    shown = html.unescape(client.get(installation.get_absolute_url()).content.decode())
+    assert shown.count(f"Step 1, {step.name}: completed.") == 1  # the success message, once
+    assert f'aria-label="Complete: {step.name}">Complete</button>' not in shown  # no longer offered
+    client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"})
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
 
 
-def test_a_refused_step_update_shows_its_reason_once_where_it_belongs(client, people, installations):
+def test_a_refused_step_action_shows_its_reason_once_where_it_belongs(client, people, installations):
     installation = installations["mine"]
     step = steps_of(installation)[1]
     client.force_login(people["pm"])
-    # a date before the step's start: on the date field
+    # a date before the step's start: on that row's date field
     early = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2016-01-01"})
     assert early.status_code == 400
     page = html.unescape(early.content.decode())
     assert page.count("cannot be before the step's start") == 1
-    assert 'id="step-on-error"' in page and 'aria-describedby="step-on-error"' in page
-    # a second completion: once, at the form's top, not as a page alert
+    field = f"step-{step.pk}-complete-on"
+    assert f'id="{field}-error"' in page and f'aria-describedby="{field}-error"' in page
+    assert 'value="2016-01-01"' in page  # the posted date is kept for correcting
+    # a second completion (a page left open): once, at that row's form's top, not as a page alert
     assert (
         client.post(
             installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}
@@ -115,7 +119,14 @@ def test_a_refused_step_update_shows_its_reason_once_where_it_belongs(client, pe
     )
     twice = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"})
     assert twice.status_code == 400
-    assert twice.content.decode().count("was already completed on 2017-06-09") == 1
+    body = twice.content.decode()
+    assert body.count("was already completed on 2017-06-09") == 1
+    row_form = re.search(
+        rf'<form class="itd-action" method="post">(?:(?!</form>).)*value="{step.pk}"(?:(?!</form>).)*</form>',
+        body,
+        re.S,
+    )
+    assert row_form and "was already completed on 2017-06-09" in row_form.group(0)
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
 
@@ -123,14 +134,20 @@ def test_a_refused_step_update_shows_its_reason_once_where_it_belongs(client, pe
 def test_installation_page_scope_and_roles(client, people, installations):
     client.force_login(people["pm"])
     assert client.get(installations["miami"].get_absolute_url()).status_code == 404
-    client.force_login(people["fod"])
     mine = installations["mine"]
-    assert "Update a step" not in client.get(mine.get_absolute_url()).content.decode()
     step = steps_of(mine)[1]
-    assert (
-        client.post(mine.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}).status_code
-        == 403
-    )
+    for role in ("fod", "analyst"):  # they see the installation, and no button on it
+        client.force_login(people[role])
+        page = client.get(mine.get_absolute_url()).content.decode()
+        assert page.count('class="itd-action"') == 0 and "Actions</th>" not in page
+        assert (
+            client.post(
+                mine.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-09"}
+            ).status_code
+            == 403
+        )
+    step.refresh_from_db()
+    assert step.completed_on is None
 
 
 def test_chart_lists_completed_sites_against_the_goal(client, people, installations):
