@@ -24,6 +24,7 @@ from portal.history import entries as history_entries
 from portal.history import merged
 from portal.models import StaffProfile
 from portal.roles import Role, field_office_id_of
+from portal.tables import display
 from portal.views import uswds_form
 
 from . import figures as staffing_figures
@@ -438,7 +439,7 @@ class ManagerView(LoginRequiredMixin, View):
             ),
             history_entries(
                 Absence.history.filter(manager=manager),
-                lambda r: f"Absence: {r.get_kind_display()} {r.starts_on}–{r.ends_on}",
+                lambda r: f"Absence: {r.get_kind_display()} {display(r.starts_on)}–{display(r.ends_on)}",
             ),
         )
         name = manager.get_full_name() or manager.username
@@ -518,7 +519,7 @@ class AbsenceCreateView(ManagerFormView):
 
     def save(self, request, manager, form):
         absence = services.absence_save(acting_user=request.user, manager=manager, **form.cleaned_data)
-        return f"{absence.get_kind_display()} recorded from {absence.starts_on} to {absence.ends_on}."
+        return f"{absence.get_kind_display()} recorded from {display(absence.starts_on)} to {display(absence.ends_on)}."
 
 
 class OtherDutyCreateView(ManagerFormView):
@@ -547,7 +548,7 @@ class ReportingLineSetView(ManagerFormView):
 
     def save(self, request, manager, form, kind):
         line = services.reporting_line_set(acting_user=request.user, manager=manager, kind=kind, **form.cleaned_data)
-        return f"{line.get_kind_display().split(' (')[0]} line set: {line.supervisor.get_full_name() or line.supervisor.username} from {line.starts_on}."
+        return f"{line.get_kind_display().split(' (')[0]} line set: {line.supervisor.get_full_name() or line.supervisor.username} from {display(line.starts_on)}."
 
 
 class AbsenceEndView(ManagerFormView):

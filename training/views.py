@@ -17,7 +17,7 @@ from portal import access, dates, uploads
 from portal.errors import TransitionNotAllowed
 from portal.forms import submit
 from portal.history import entries, merged
-from portal.tables import Column, xlsx_response
+from portal.tables import Column, display, xlsx_response
 from portal.views import ScopedListView
 
 from . import importers, selectors, services
@@ -220,9 +220,7 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
             messages.success(
                 request,
                 f"{academy_class.course.code} class scheduled at {academy_class.site.name}, "
-                f"{academy_class.starts_on:%B} {academy_class.starts_on.day}, "
-                f"{academy_class.starts_on.year} to {academy_class.ends_on:%B} "
-                f"{academy_class.ends_on.day}, {academy_class.ends_on.year}, "
+                f"{display(academy_class.starts_on)} to {display(academy_class.ends_on)}, "
                 f"{academy_class.capacity} seats"
                 + (" (Q1 override recorded)." if academy_class.q1_override_reason else "."),
             )

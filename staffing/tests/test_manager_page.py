@@ -97,7 +97,7 @@ def test_director_records_an_absence_and_coverage_shows_the_gap(client, people, 
     assert (absence.kind, absence.starts_on, absence.ends_on) == ("leave", dt.date(2018, 3, 20), dt.date(2018, 3, 21))
     assert absence.history.first().history_user == people["fod"]
     page = client.get(response.url)
-    assert "Leave recorded from 2018-03-20 to 2018-03-21." in page.content.decode()
+    assert "Leave recorded from 03/20/2018 to 03/21/2018." in page.content.decode()
     # pm_other is Galveston's only manager: nobody can sign there on those two days.
     days = coverage([world["houston_other"].pk], dt.date(2018, 3, 20), dt.date(2018, 3, 21))
     assert all(not d["signers"] for d in days["agencies"][world["houston_other"].pk].values())
