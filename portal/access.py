@@ -320,6 +320,7 @@ TARGETS: list[Target] = [
         own="program_manager_id",
         actions={
             "view": FOLLOWS_AGENCY,
+            "export": FOLLOWS_AGENCY,
             "add": HQ_WRITE,
             "change": HQ_WRITE,
             "delete": HQ_WRITE,
@@ -350,7 +351,10 @@ TARGETS: list[Target] = [
         "Staffing figures and one manager's load",
         office="field_office_id",
         own="key",
-        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN)},
+        actions={
+            "view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN),
+            "export": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN),
+        },
         note="Computed rows (per manager, office, nation); the nation's row is HQ's.",
     ),
     Target(
@@ -364,7 +368,7 @@ TARGETS: list[Target] = [
         "staffing.plan",
         "Staffing plan",
         office="field_office_id",
-        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)},
+        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE), "export": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)},
     ),
     # itdeploy
     Target(
@@ -524,13 +528,16 @@ TARGETS: list[Target] = [
             OCIO_STAFF: lambda user: [("role", "exact", OCIO)],
         },
         actions={
-            "view": g(
-                uc=ALL,
-                npm=ALL,
-                an=ALL,
-                fod=(OWN, OFFICE, HQ_STAFF),
-                pm=(OWN, OFFICE, HQ_STAFF),
-                ocio=(OWN, HQ_STAFF, OCIO_STAFF),
+            **dict.fromkeys(
+                ("view", "export"),
+                g(
+                    uc=ALL,
+                    npm=ALL,
+                    an=ALL,
+                    fod=(OWN, OFFICE, HQ_STAFF),
+                    pm=(OWN, OFFICE, HQ_STAFF),
+                    ocio=(OWN, HQ_STAFF, OCIO_STAFF),
+                ),
             )
         },
     ),

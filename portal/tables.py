@@ -31,7 +31,7 @@ class Column:
         for part in self.accessor.split("."):
             if value is None:
                 return None
-            value = getattr(value, part)
+            value = value.get(part) if isinstance(value, dict) else getattr(value, part)
             if callable(value) and not hasattr(value, "all"):
                 value = value()
         return value
