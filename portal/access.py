@@ -273,6 +273,7 @@ TARGETS: list[Target] = [
         "Edition (import) of ICE's published lists",
         actions={
             "view": HQ_ONLY,
+            "export": HQ_ONLY,
             "import": HQ_WRITE,
             "apply": HQ_WRITE,
             "discard": HQ_WRITE,
@@ -292,7 +293,11 @@ TARGETS: list[Target] = [
         agency="agreement__agency",
         actions={"view": HQ_ONLY, "decide": HQ_WRITE},
     ),
-    Target("agreements.IceFetch", "Scheduled fetch of ICE's lists", actions={"view": HQ_ONLY, "fetch": HQ_WRITE}),
+    Target(
+        "agreements.IceFetch",
+        "Scheduled fetch of ICE's lists",
+        actions={"view": HQ_ONLY, "export": HQ_ONLY, "fetch": HQ_WRITE},
+    ),
     Target("agreements.IceSource", "Address fetched for ICE's lists", actions={"view": HQ_ONLY}),
     Target(
         "agreements.IceDigestSubscription",
@@ -516,7 +521,7 @@ TARGETS: list[Target] = [
     Target(
         "portal.account",
         "Sign-in account (lockouts, deactivation)",
-        actions={"view": HQ_WRITE, "unlock": HQ_WRITE, "deactivate": HQ_WRITE},
+        actions={"view": HQ_WRITE, "export": HQ_WRITE, "unlock": HQ_WRITE, "deactivate": HQ_WRITE},
     ),
     Target(
         "portal.StaffProfile",

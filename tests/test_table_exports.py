@@ -179,7 +179,7 @@ def test_every_table_page_exports_the_rows_it_shows_in_the_callers_scope(client,
             ):
                 try:
                     answer = client.get(url, {"export": fmt})
-                except Exception as exc:  # noqa: BLE001: report every page's problem, not the first
+                except Exception as exc:  # noqa: BLE001 (report every page's problem, not the first)
                     problems.append(f"{name} ({who}): ?export={fmt} raised {exc!r}")
                     continue
                 if answer.status_code != 200 or not answer["Content-Type"].startswith(content_type):
