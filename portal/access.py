@@ -382,6 +382,7 @@ TARGETS: list[Target] = [
         agency="agency",
         actions={
             "view": INSTALLATION_VIEW,
+            "export": INSTALLATION_VIEW,
             **dict.fromkeys(("step_start", "step_complete", "step_pause", "step_resume"), STEP_WRITE),
             "priority": HQ_WRITE,
             "confirm": HQ_WRITE,
@@ -438,6 +439,7 @@ TARGETS: list[Target] = [
         "Academy class",
         actions={
             "view": EVERYONE,
+            "export": EVERYONE,
             "add": HQ_WRITE,
             "change": HQ_WRITE,
             "complete": HQ_WRITE,
@@ -627,7 +629,10 @@ TARGETS += [
         "oversight.readiness",
         "Site readiness",
         office="field_office_id",
-        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED)},
+        actions={
+            "view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED),
+            "export": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED),
+        },
         note="Computed per agency from the agencies, assignments and officers the caller sees.",
     ),
     Target(

@@ -36,6 +36,9 @@ NOT_TABLE_PAGES = {
     "staffing:plan": "the staffing plan: per fiscal year tables, exported as a workbook of its own",
     "agreements:timeline": "the program's growth: figures per month and state",
     "itdeploy:confirm": "a form: the installations to confirm, each with its checkbox",
+    "itdeploy:pipeline": "a board of cards, one column a step; it exports its sites (test_pipeline_board_exports)",
+    "training:capacity": "the academy's capacity plan: a computation, exported as CSV and a workbook of its own",
+    "agreements:onboarding": "a bulk form: each agency to onboard with its checkbox",
 }
 
 
