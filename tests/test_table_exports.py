@@ -21,7 +21,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from portal import access
-from portal.tables import XLSX_DATE_FORMAT, display
+from portal.tables import XLSX_DATE_FORMAT, XLSX_DATETIME_FORMAT, display
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ NOT_TABLE_PAGES = {
     "staffing:plan": "the staffing plan: per fiscal year tables, exported as a workbook of its own",
     "agreements:timeline": "the program's growth: figures per month and state",
     "itdeploy:confirm": "a form: the installations to confirm, each with its checkbox",
-    "itdeploy:pipeline": "a board of cards, one column a step; it exports its sites (test_pipeline_board_exports)",
+    "itdeploy:pipeline": "a board of cards, one column a step; it exports its sites (itdeploy/tests/test_pages.py)",
     "training:capacity": "the academy's capacity plan: a computation, exported as CSV and a workbook of its own",
     "agreements:onboarding": "a bulk form: each agency to onboard with its checkbox",
 }
@@ -217,3 +217,126 @@ def test_every_table_page_exports_the_rows_it_shows_in_the_callers_scope(client,
         "oversight:readiness",
         "oversight:inbox",
     } <= checked
+
+
+# --- one date format, one time format; ISO 8601 in exports --------------------------------
+
+#: Dates and times written any other way than the portal's (03/16/2025, 3:35 p.m. ET).
+OTHER_FORMATS = [
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),  # 2025-03-16
+    re.compile(
+        r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\b"
+    ),  # March 16, 2025 / Dec. 1, 2026
+    re.compile(r"\b\d{1,2}:\d{2}(?! [ap]\.m\. ET)(?!:\d{2})"),  # a time without a.m./p.m. and its zone
+]
+PORTAL_DATE = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
+PORTAL_DATETIME = re.compile(r"\b\d{2}/\d{2}/\d{4} \d{1,2}:\d{2} [ap]\.m\. ET\b")
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no attribute values (ISO in ``value``/``datetime`` is
+    for the machine), no scripts or styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def test_every_page_shows_dates_and_times_in_one_format_each(client, demo):
+    """Every page without arguments, and a record page of each kind, for HQ and a field
+    manager: each date reads 03/16/2025, each time 3:35 p.m. ET (America/New_York)."""
+    from agreements.models import Agency, Agreement
+    from itdeploy.models import Installation
+    from portal.compliance.models import Finding
+    from training.models import AcademyClass, Officer
+
+    problems, dates_seen, times_seen = [], 0, 0
+    for who, user in demo.items():
+        client.force_login(user)
+        urls = [reverse(name) for name in _pages_without_arguments()]
+        for model in (Agency, Agreement, Installation, Finding, AcademyClass, Officer):
+            record = model.objects.restrict(user, "view").order_by("pk").first()
+            if record is not None:
+                urls.append(record.get_absolute_url())
+        for url in urls:
+            page = client.get(url)
+            if page.status_code != 200 or not page["Content-Type"].startswith("text/html"):
+                continue
+            text = visible_text(page.content.decode())
+            for pattern in OTHER_FORMATS:
+                for found in pattern.finditer(text):
+                    context = text[max(0, found.start() - 40) : found.end() + 40]
+                    problems.append(f"{url} ({who}): {found.group(0)!r} in “…{context}…”")
+            dates_seen += len(PORTAL_DATE.findall(text))
+            times_seen += len(PORTAL_DATETIME.findall(text))
+    assert not problems, "\n".join(problems)
+    assert dates_seen and times_seen  # the pages do show dates and times, in the one format
+
+
+def test_exports_hold_dates_and_times_in_iso_8601(client, people, world):
+    """CSV: 2025-03-16 and 2025-03-16T15:35:00-04:00 (America/New_York with its offset);
+    Excel: date cells shown as yyyy-mm-dd and yyyy-mm-ddThh:mm:ss, whatever the page shows."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from agreements.models import Agreement
+    from portal.compliance.models import Finding
+
+    mine = world["mine"]
+    Agreement.objects.filter(pk=world["agreements"]["mine"].pk).update(signed_on=dt.date(2025, 3, 16))
+    seen = dt.datetime(2025, 3, 16, 19, 35, tzinfo=dt.UTC)  # 3:35 p.m. in New York (daylight time)
+    Finding.objects.create(
+        rule="agreements.no_backup_manager",
+        category="agreements",
+        subject_type=ContentType.objects.get_for_model(mine),
+        subject_id=mine.pk,
+        subject_label=str(mine),
+        agency=mine,
+        field_office=mine.field_office,
+        first_seen_at=seen,
+        last_seen_at=seen,
+    )
+    client.force_login(people["chief"])
+
+    page = visible_text(client.get("/agreements/").content.decode())
+    assert "03/16/2025" in page and "2025-03-16" not in page
+    _, agreements = csv_first_column(client.get("/agreements/", {"export": "csv"}))
+    signed = agreements[0].index("Signed")
+    assert "2025-03-16" in [row[signed] for row in agreements[1:]]
+
+    findings_page = visible_text(client.get("/findings/").content.decode())
+    assert "03/16/2025 3:35 p.m. ET" in findings_page
+    _, findings = csv_first_column(client.get("/findings/", {"export": "csv"}))
+    first_seen = findings[0].index("First seen")
+    assert [row[first_seen] for row in findings[1:]] == ["2025-03-16T15:35:00-04:00"]
+
+    sheet = load_workbook(io.BytesIO(client.get("/findings/", {"export": "xlsx"}).content)).active
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("First seen") + 1)
+    assert cell.value.isoformat() == "2025-03-16T15:35:00" and cell.number_format == XLSX_DATETIME_FORMAT
+    sheet = load_workbook(io.BytesIO(client.get("/agreements/", {"export": "xlsx"}).content)).active
+    header = [cell.value for cell in sheet[1]]
+    signed_cells = [row[header.index("Signed")] for row in sheet.iter_rows(min_row=2)]
+    assert any(
+        c.value.isoformat() == "2025-03-16T00:00:00" and c.number_format == XLSX_DATE_FORMAT
+        for c in signed_cells
+        if c.value
+    )
