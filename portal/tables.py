@@ -23,6 +23,11 @@ class Column:
     numeric: bool = False
     field: str | None = None  # the model field shown, for the field policy (portal.access.FIELD_POLICY)
     export_only: bool = False  # in the CSV and Excel exports, not the HTML table
+    shown: Callable[[Any], Any] | None = None  # the page's value, where it differs from the export's
+
+    def page_value(self, row) -> Any:
+        """The cell's value on the page (``shown``, else the export's value)."""
+        return self.shown(row) if self.shown is not None else self.value(row)
 
     def value(self, row) -> Any:
         if callable(self.accessor):

@@ -144,7 +144,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
             intro=self.intro,
             filter_form=self.filterset.form,
             headers=headers,
-            rows=[{"obj": row, "cells": [(c, c.value(row)) for c in columns]} for row in context["object_list"]],
+            rows=[{"obj": row, "cells": [(c, c.page_value(row)) for c in columns]} for row in context["object_list"]],
             querystring=params.urlencode(),
             exports=self.exports,
             export_links=export_links(self.request, self.exports),
