@@ -77,15 +77,20 @@ ORGANISATION_COLUMNS = [
 ]
 
 #: The manager load page's table.
-MANAGER_LOAD_COLUMNS = [
-    Column("Program manager", "name"),
-    Column("Field office", "field_office_name"),
+#: The workload of a manager's or an office's load (``staffing.figures.Load``).
+WORKLOAD_COLUMNS = [
     Column("Agencies", "agencies", numeric=True),
     Column("Certified officers", "officers", numeric=True),
     Column("Cases per fiscal year (model)", lambda m: round(m.annual_cases), numeric=True),
     Column("Current fiscal year, annualised", lambda m: round(m.cases_current_fy), numeric=True),
     Column("Last full fiscal year", lambda m: round(m.cases_last_fy), numeric=True),
     Column("Area (sq mi)", "area_sq_mi", numeric=True),
+]
+
+MANAGER_LOAD_COLUMNS = [
+    Column("Program manager", "name"),
+    Column("Field office", "field_office_name"),
+    *WORKLOAD_COLUMNS,
     Column("States", lambda m: ", ".join(m.states)),
     Column("Travel circuit (miles)", lambda m: None if m.travel_miles is None else round(m.travel_miles), numeric=True),
     Column("Required PMs", lambda m: round(m.required, 2), numeric=True),
@@ -97,12 +102,7 @@ MANAGER_LOAD_COLUMNS = [
 #: The field office staffing page's table (the offices, then the nation's row for HQ).
 OFFICE_STAFFING_COLUMNS = [
     Column("Field office", "name"),
-    Column("Agencies", "agencies", numeric=True),
-    Column("Certified officers", "officers", numeric=True),
-    Column("Cases per fiscal year (model)", lambda o: round(o.annual_cases), numeric=True),
-    Column("Current fiscal year, annualised", lambda o: round(o.cases_current_fy), numeric=True),
-    Column("Last full fiscal year", lambda o: round(o.cases_last_fy), numeric=True),
-    Column("Area (sq mi)", "area_sq_mi", numeric=True),
+    *WORKLOAD_COLUMNS,
     Column("Required PMs", lambda o: round(o.required, 1), numeric=True),
     Column("Assigned PMs", lambda o: round(o.assigned, 1), numeric=True),
     Column("Load", _load_percent, numeric=True),
