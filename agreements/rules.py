@@ -6,6 +6,7 @@ import datetime as dt
 
 from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
+from portal.tables import display
 
 from .choices import ProgramModel
 from .models import Agreement, IceImport
@@ -55,7 +56,7 @@ class ApplicationReviewOverdue(Rule):
                 agency_id=agency_id,
                 field_office_id=office_id,
                 responsible_id=owner,
-                detail=f"Pending since {clock:%Y-%m-%d}: {(today - clock).days} days, over the limit of {limit}.",
+                detail=f"Pending since {display(clock)}: {(today - clock).days} days, over the limit of {limit}.",
             )
 
 
@@ -97,7 +98,7 @@ class AgreementNotOnIceList(Rule):
                 agency_id=agency_id,
                 field_office_id=office_id,
                 responsible_id=owner,
-                detail=f"Not on ICE's list since {since:%Y-%m-%d}; HQ to confirm whether it ended.",
+                detail=f"Not on ICE's list since {display(since)}; HQ to confirm whether it ended.",
             )
 
 
@@ -161,8 +162,8 @@ class OnboardingUnfinished(Rule):
             )
             yield Violation(
                 subject_id=edition.pk,
-                label=f"Onboarding of ICE's list as of {edition.as_of:%Y-%m-%d}",
+                label=f"Onboarding of ICE's list as of {display(edition.as_of)}",
                 responsible_id=owner,
                 detail=f"{len(entries)} agenc{'y' if len(entries) == 1 else 'ies'} in the onboarding queue ({text}); "
-                f"grace period until {ends:%Y-%m-%d}.",
+                f"grace period until {display(ends)}.",
             )

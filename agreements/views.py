@@ -13,7 +13,7 @@ from portal import access, dates, history, hooks, panels
 from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
 from portal.forms import submit
-from portal.tables import Column
+from portal.tables import Column, Table
 from portal.views import ScopedListView, ScopedRecordView, uswds_form
 
 from . import services
@@ -240,26 +240,50 @@ class AgreementDetailView(ScopedRecordView):
 # --- imports of ICE's lists ---------------------------------------------------------------------
 
 
+def _uploaded_by(edition) -> str:
+    if edition.uploaded_by:
+        return edition.uploaded_by.get_full_name() or edition.uploaded_by.username
+    return "scheduled fetch" if edition.source_url else "command line"
+
+
+#: The editions list's table, on the page and in its exports.
+ICE_IMPORT_COLUMNS = [
+    Column("File", "file_name"),
+    Column("List", "get_edition_display"),
+    Column("As of", "as_of"),
+    Column("Read on", "uploaded_at"),
+    Column("By", _uploaded_by),
+    Column("Status", "get_status_display"),
+]
+
+
 class IceImportListView(LoginRequiredMixin, View):
     """Upload a file of ICE's list (HQ writers) and see past imports (HQ)."""
 
     template_name = "agreements/ice_import_list.html"
 
+    def _table(self, request):
+        editions = (
+            IceImport.objects.visible_to(request.user)
+            .defer("content", "rows", "report")
+            .select_related("uploaded_by", "applied_by")
+        )
+        return Table(
+            ICE_IMPORT_COLUMNS, editions, target=IceImport, name="ice-editions", title="Editions of ICE's lists"
+        )
+
     def _page(self, request, form, status=200):
         return render(
             request,
             self.template_name,
-            {
-                "imports": IceImport.objects.visible_to(request.user)
-                .defer("content", "rows", "report")
-                .select_related("uploaded_by", "applied_by")[:100],
-                "form": uswds_form(form) if form is not None else None,
-            },
+            {"form": uswds_form(form) if form is not None else None, **self._table(request).page(request)},
             status=status,
         )
 
     def get(self, request):
         access.require(request.user, "view", IceImport)
+        if (export := self._table(request).export(request)) is not None:
+            return export
         return self._page(request, IceUploadForm() if access.may(request.user, "import", IceImport) else None)
 
     def post(self, request):

@@ -15,12 +15,25 @@ from django.views import View
 
 from portal import access, dates, hooks
 from portal.roles import Role
+from portal.tables import Column, Table
 from portal.views import uswds_form
 
 from . import services
 from .choices import InstallationDecision, ProgramModel
 from .geo import STATE_CHOICES
 from .models import Agreement, FieldOffice, IceDigestSubscription, IceFetch, IceImport, IceSource, OnboardingEntry
+
+#: The fetches' table, on the page and in its exports.
+FETCH_COLUMNS = [
+    Column("When", "started_at"),
+    Column("Address", "url"),
+    Column("Result", "get_status_display"),
+    Column("HTTP", "http_status"),
+    Column("Bytes", "size", numeric=True),
+    Column("Attempts", "attempts", numeric=True),
+    Column("Details", "reason"),
+    Column("Edition", lambda f: f.edition.file_name if f.edition else ""),
+]
 
 
 class IceFetchListView(LoginRequiredMixin, View):
@@ -35,11 +48,15 @@ class IceFetchListView(LoginRequiredMixin, View):
 
         from .feed import configured_urls
 
+        fetches = IceFetch.objects.visible_to(request.user).select_related("edition")
+        table = Table(FETCH_COLUMNS, fetches, target=IceFetch, name="ice-fetches", title="Fetches of ICE's lists")
+        if (export := table.export(request)) is not None:
+            return export
         return render(
             request,
             self.template_name,
             {
-                "fetches": IceFetch.objects.visible_to(request.user).select_related("edition")[:200],
+                **table.page(request),
                 "sources": IceSource.objects.visible_to(request.user),
                 "urls": configured_urls(),
                 "schedule": PeriodicTask.objects.filter(task="agreements.fetch_ice_lists")

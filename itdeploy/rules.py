@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef
 from agreements.models import Agency, Agreement
 from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
+from portal.tables import display
 
 from . import clocks, selectors
 from .choices import InstallationStatus
@@ -74,7 +75,7 @@ class InstallationPastGoal(Rule):
                 label=f"Installation at {name} ({state})",
                 agency_id=agency_id,
                 field_office_id=office_id,
-                detail=f"{days} days since the MOA signature ({signed:%Y-%m-%d}){suspended}, goal {goal}: not operational.",
+                detail=f"{days} days since the MOA signature ({display(signed)}){suspended}, goal {goal}: not operational.",
             )
 
 
@@ -129,8 +130,8 @@ class InstallationStepBreached(Rule):
                 agency_id=agency_id,
                 field_office_id=office_id,
                 responsible_id=responsible,
-                detail=f"Started {started:%Y-%m-%d}, {clock.used_days} working days used of {planned} planned "
-                f"({clock.paused_days} paused); due {clock.due_on:%Y-%m-%d}.",
+                detail=f"Started {display(started)}, {clock.used_days} working days used of {planned} planned "
+                f"({clock.paused_days} paused); due {display(clock.due_on)}.",
             )
 
 
@@ -162,7 +163,7 @@ class InstallationForecastMissesGoal(Rule):
             if projected is not None and projected <= deadline:
                 continue
             when = (
-                f"forecast operational {projected:%Y-%m-%d}" if projected else "no installer is available to finish it"
+                f"forecast operational {display(projected)}" if projected else "no installer is available to finish it"
             )
             agency = installation.agency
             yield Violation(
@@ -170,7 +171,7 @@ class InstallationForecastMissesGoal(Rule):
                 label=f"Installation at {agency.name} ({agency.state})",
                 agency_id=agency.pk,
                 field_office_id=agency.field_office_id,
-                detail=f"Goal {deadline:%Y-%m-%d} ({goal} days from the MOA); {when}.",
+                detail=f"Goal {display(deadline)} ({goal} days from the MOA); {when}.",
             )
 
 

@@ -13,7 +13,7 @@ from django.views import View
 
 from portal import access, dates, history
 from portal.forms import submit
-from portal.tables import Column, csv_response, xlsx_response
+from portal.tables import Column, Table, export_links
 from portal.views import uswds_form
 
 from . import forecast as fc
@@ -124,11 +124,11 @@ class PipelineView(LoginRequiredMixin, View):
         )
         visible_ids = set(visible.values_list("pk", flat=True))
         rows = board_rows(installations, visible_ids, pipeline, today, settings)
-        export = request.GET.get("export")
-        if export == "csv":
-            return csv_response(EXPORT_COLUMNS, rows, "installation-pipeline")
-        if export == "xlsx":
-            return xlsx_response(EXPORT_COLUMNS, rows, "installation-pipeline", "Installation pipeline")
+        table = Table(
+            EXPORT_COLUMNS, rows, target=Installation, name="installation-pipeline", title="Installation pipeline"
+        )
+        if (export := table.export(request)) is not None:
+            return export
 
         columns = {t.number: {"number": t.number, "name": t.name, "rows": []} for t in StepTemplate.objects.all()}
         for row in rows:
@@ -161,6 +161,7 @@ class PipelineView(LoginRequiredMixin, View):
                 "what_if": what_if,
                 "what_if_n": what_if_n,
                 "querystring": params.urlencode(),
+                "export_links": export_links(request),
                 "unconfirmed": unconfirmed,
                 "may_confirm": access.may(request.user, "confirm", Installation),
                 "max_what_if": MAX_WHAT_IF,
@@ -392,6 +393,18 @@ def step_analytics(visible_completed_ids):
     return table, (worst if worst and worst["over"] else None), quarters
 
 
+#: The days-per-site table of the chart page, and its exports.
+CHART_COLUMNS = [
+    Column("Agency", "label"),
+    Column("State", "state"),
+    Column("MOA signed", "moa"),
+    Column("Operational", "operational"),
+    Column("Fiscal quarter", "fy"),
+    Column("Days", "days", numeric=True),
+    Column("Against the goal", lambda d: f"Over by {d['over']} days" if d["over"] else "Within"),
+]
+
+
 class ChartView(LoginRequiredMixin, View):
     """Days from MOA signature to operational, per site, against the goal (the OIG
     report's figure 1), with a data table and the step analytics."""
@@ -410,6 +423,11 @@ class ChartView(LoginRequiredMixin, View):
         data = chart_data(completed, settings.goal_days)
         over = [d for d in data if d["days"] > settings.goal_days]
         table, worst, quarters = step_analytics([i.pk for i in completed])
+        days_table = Table(
+            CHART_COLUMNS, data, target=Installation, name="days-to-operational", title="Days to operational"
+        )
+        if (export := days_table.export(request)) is not None:
+            return export
         return render(
             request,
             self.template_name,
@@ -428,6 +446,7 @@ class ChartView(LoginRequiredMixin, View):
                 "steps": table,
                 "worst_step": worst,
                 "quarters": quarters,
+                **days_table.page(request),
             },
         )
 

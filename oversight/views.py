@@ -14,7 +14,7 @@ from django.views import View
 from portal import access, dates
 from portal.errors import TransitionNotAllowed
 from portal.roles import HQ_ROLES, role_of
-from portal.tables import Column, csv_response, xlsx_response
+from portal.tables import Column, Table, display
 from portal.views import uswds_form
 
 from . import dashboard as dashboard_figures
@@ -247,25 +247,23 @@ class ReadinessView(LoginRequiredMixin, View):
     def get(self, request):
         form, sites = readiness_list(request.user, request.GET)
         uswds_form(form)
-        export = request.GET.get("export")
-        if sites is not None and export == "csv":
-            return csv_response(readiness_columns(), sites, "readiness")
-        if sites is not None and export == "xlsx":
-            return xlsx_response(readiness_columns(), sites, "readiness", "Site readiness")
-        params = request.GET.copy()
-        params.pop("export", None)
-        base = params.copy()
-        base.pop("blocker", None)
+        table = Table(
+            readiness_columns(), sites or [], target="oversight.readiness", name="readiness", title="Site readiness"
+        )
+        if sites is not None and (export := table.export(request)) is not None:
+            return export
+        base = request.GET.copy()
+        for name in ("export", "page", "blocker"):
+            base.pop(name, None)
         return render(
             request,
             "oversight/readiness.html",
             {
                 "title": "Site readiness",
                 "form": form,
-                "sites": sites or [],
                 "blockers": readiness_figures.blocker_counts(sites or []),
                 "statuses": readiness_figures.status_counts(sites or []),
-                "querystring": params.urlencode(),
+                **table.page(request),
                 "base_querystring": base.urlencode(),
                 "labels": readiness_figures.BLOCKERS,
             },
@@ -355,6 +353,29 @@ class ImpactDetailView(LoginRequiredMixin, View):
 # --- the findings inbox ----------------------------------------------------------------------
 
 
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else "HQ"
+
+
+def _escalation(finding) -> str:
+    escalation = getattr(finding, "escalation", None)
+    if escalation is None:
+        return ""
+    return f"Escalated {display(escalation.escalated_at)} to {_person(escalation.escalated_to)}"
+
+
+#: The inbox's table, on the page and in its exports.
+INBOX_COLUMNS = [
+    Column("Finding", "rule_title"),
+    Column("Subject", lambda f: f"{f.subject_label} ({f.stage})" if f.stage else f.subject_label),
+    Column("Severity", "get_severity_display"),
+    Column("Status", "get_status_display"),
+    Column("Responsible", lambda f: _person(f.responsible)),
+    Column("Since", "first_seen_at"),
+    Column("Escalation", _escalation),
+]
+
+
 class InboxView(LoginRequiredMixin, View):
     """The open findings a person must look after: theirs, their team's, escalated to them."""
 
@@ -368,9 +389,9 @@ class InboxView(LoginRequiredMixin, View):
             findings = findings.filter(responsible_id__in=below)
         elif show == "escalated":
             findings = findings.filter(escalation__isnull=False)
-        from django.core.paginator import Paginator
-
-        page = Paginator(findings, 50).get_page(request.GET.get("page"))
+        table = Table(INBOX_COLUMNS, findings, target="portal.Finding", name="findings-inbox", title="Findings inbox")
+        if (export := table.export(request)) is not None:
+            return export
         pending = (
             WaiverRequest.objects.visible_to(request.user)
             .filter(status="pending")
@@ -384,8 +405,7 @@ class InboxView(LoginRequiredMixin, View):
             "oversight/inbox.html",
             {
                 "title": "Findings inbox",
-                "page_obj": page,
-                "findings": page.object_list,
+                **table.page(request),
                 "show": show,
                 "pending_requests": pending,
                 "decision_form": uswds_form(WaiverDecisionForm()),

@@ -273,6 +273,7 @@ TARGETS: list[Target] = [
         "Edition (import) of ICE's published lists",
         actions={
             "view": HQ_ONLY,
+            "export": HQ_ONLY,
             "import": HQ_WRITE,
             "apply": HQ_WRITE,
             "discard": HQ_WRITE,
@@ -292,7 +293,11 @@ TARGETS: list[Target] = [
         agency="agreement__agency",
         actions={"view": HQ_ONLY, "decide": HQ_WRITE},
     ),
-    Target("agreements.IceFetch", "Scheduled fetch of ICE's lists", actions={"view": HQ_ONLY, "fetch": HQ_WRITE}),
+    Target(
+        "agreements.IceFetch",
+        "Scheduled fetch of ICE's lists",
+        actions={"view": HQ_ONLY, "export": HQ_ONLY, "fetch": HQ_WRITE},
+    ),
     Target("agreements.IceSource", "Address fetched for ICE's lists", actions={"view": HQ_ONLY}),
     Target(
         "agreements.IceDigestSubscription",
@@ -320,6 +325,7 @@ TARGETS: list[Target] = [
         own="program_manager_id",
         actions={
             "view": FOLLOWS_AGENCY,
+            "export": FOLLOWS_AGENCY,
             "add": HQ_WRITE,
             "change": HQ_WRITE,
             "delete": HQ_WRITE,
@@ -350,7 +356,10 @@ TARGETS: list[Target] = [
         "Staffing figures and one manager's load",
         office="field_office_id",
         own="key",
-        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN)},
+        actions={
+            "view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN),
+            "export": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=OWN),
+        },
         note="Computed rows (per manager, office, nation); the nation's row is HQ's.",
     ),
     Target(
@@ -364,7 +373,7 @@ TARGETS: list[Target] = [
         "staffing.plan",
         "Staffing plan",
         office="field_office_id",
-        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)},
+        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE), "export": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)},
     ),
     # itdeploy
     Target(
@@ -373,6 +382,7 @@ TARGETS: list[Target] = [
         agency="agency",
         actions={
             "view": INSTALLATION_VIEW,
+            "export": INSTALLATION_VIEW,
             **dict.fromkeys(("step_start", "step_complete", "step_pause", "step_resume"), STEP_WRITE),
             "priority": HQ_WRITE,
             "confirm": HQ_WRITE,
@@ -429,6 +439,7 @@ TARGETS: list[Target] = [
         "Academy class",
         actions={
             "view": EVERYONE,
+            "export": EVERYONE,
             "add": HQ_WRITE,
             "change": HQ_WRITE,
             "complete": HQ_WRITE,
@@ -512,7 +523,7 @@ TARGETS: list[Target] = [
     Target(
         "portal.account",
         "Sign-in account (lockouts, deactivation)",
-        actions={"view": HQ_WRITE, "unlock": HQ_WRITE, "deactivate": HQ_WRITE},
+        actions={"view": HQ_WRITE, "export": HQ_WRITE, "unlock": HQ_WRITE, "deactivate": HQ_WRITE},
     ),
     Target(
         "portal.StaffProfile",
@@ -524,13 +535,16 @@ TARGETS: list[Target] = [
             OCIO_STAFF: lambda user: [("role", "exact", OCIO)],
         },
         actions={
-            "view": g(
-                uc=ALL,
-                npm=ALL,
-                an=ALL,
-                fod=(OWN, OFFICE, HQ_STAFF),
-                pm=(OWN, OFFICE, HQ_STAFF),
-                ocio=(OWN, HQ_STAFF, OCIO_STAFF),
+            **dict.fromkeys(
+                ("view", "export"),
+                g(
+                    uc=ALL,
+                    npm=ALL,
+                    an=ALL,
+                    fod=(OWN, OFFICE, HQ_STAFF),
+                    pm=(OWN, OFFICE, HQ_STAFF),
+                    ocio=(OWN, HQ_STAFF, OCIO_STAFF),
+                ),
             )
         },
     ),
@@ -615,7 +629,10 @@ TARGETS += [
         "oversight.readiness",
         "Site readiness",
         office="field_office_id",
-        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED)},
+        actions={
+            "view": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED),
+            "export": g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED),
+        },
         note="Computed per agency from the agencies, assignments and officers the caller sees.",
     ),
     Target(

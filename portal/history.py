@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
 SKIP = {
@@ -113,7 +113,7 @@ class _Display:
             if moment is not None:
                 if timezone.is_aware(moment):
                     moment = timezone.localtime(moment)
-                return moment.strftime("%Y-%m-%d %H:%M")
+                return formats.date_format(moment, "DATETIME_FORMAT")
         if internal == "BooleanField":
             return "Yes" if value in ("true", True) else "No"
         return str(value)

@@ -204,6 +204,15 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True
+# One date format on every page and one for times (docs/architecture.md, "Dates and
+# times"): the USWDS date picker's month/day/year, times on the 12-hour clock with the
+# time zone, America/New_York ("ET"). Exports and the API write ISO 8601 instead
+# (portal/tables.py, DRF's default). Django 5 always localizes, so portal/formats/en
+# hands these to the locale machinery; the settings alone would lose to en's formats.
+DATE_FORMAT = SHORT_DATE_FORMAT = "m/d/Y"  # 03/16/2025
+TIME_FORMAT = r"g:i a \E\T"  # 3:35 p.m. ET
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = r"m/d/Y g:i a \E\T"  # 03/16/2025 3:35 p.m. ET
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -20,7 +20,7 @@ from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
 from .filtersets import FindingFilterSet
 from .forms import FindingActionForm, TokenForm, submit
-from .tables import Column, csv_response, xlsx_response
+from .tables import Column, csv_response, export_links, visible_columns, xlsx_response
 
 WIDGET_CLASSES = {
     "Select": "usa-select",
@@ -87,8 +87,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
     def visible_columns(self, *, export: bool = False) -> list[Column]:
         """The columns the reader may see (the field policy drops the others), with the
         export-only columns in exports."""
-        seen = access.fields_seen(self.request.user, self.model)
-        return [c for c in self.columns if (c.field is None or c.field in seen) and (export or not c.export_only)]
+        return visible_columns(self.columns, self.request.user, self.model, export=export)
 
     def get_queryset(self):
         queryset = access.restrict(self.base_queryset(), self.request.user, "view")
@@ -145,9 +144,10 @@ class ScopedListView(LoginRequiredMixin, ListView):
             intro=self.intro,
             filter_form=self.filterset.form,
             headers=headers,
-            rows=[{"obj": row, "cells": [(c, c.value(row)) for c in columns]} for row in context["object_list"]],
+            rows=[{"obj": row, "cells": [(c, c.page_value(row)) for c in columns]} for row in context["object_list"]],
             querystring=params.urlencode(),
             exports=self.exports,
+            export_links=export_links(self.request, self.exports),
         )
         return context
 

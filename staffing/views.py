@@ -24,6 +24,7 @@ from portal.history import entries as history_entries
 from portal.history import merged
 from portal.models import StaffProfile
 from portal.roles import Role, field_office_id_of
+from portal.tables import Column, Table, display
 from portal.views import uswds_form
 
 from . import figures as staffing_figures
@@ -41,6 +42,79 @@ from .forms import (
 from .importers import import_workload_csv
 from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel, WorkloadReport
 from .selectors import coverage, current_lines, missing_lines, other_duty_percent_by_manager
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def _load_percent(load) -> str:
+    return "" if load.load_percent is None else f"{load.load_percent}%"
+
+
+def _against_model(load) -> str:
+    text = "Far above" if load.load is None or load.load > 1.5 else "Above" if load.load > 1 else "Within"
+    return text + (f" ({load.bound_by}-bound)" if load.bound_by else "")
+
+
+#: The organisation page's table (page and exports).
+ORGANISATION_COLUMNS = [
+    Column("Program manager", lambda r: _person(r["profile"].user)),
+    Column("Field office", lambda r: r["profile"].field_office.name if r["profile"].field_office else ""),
+    Column("Program supervisor", lambda r: _person(r["program"].supervisor) if r["program"] else "Missing"),
+    Column("Program supervisor since", lambda r: r["program"].starts_on if r["program"] else None, export_only=True),
+    Column(
+        "Administrative supervisor",
+        lambda r: _person(r["administrative"].supervisor) if r["administrative"] else "Missing",
+    ),
+    Column(
+        "Administrative supervisor since",
+        lambda r: r["administrative"].starts_on if r["administrative"] else None,
+        export_only=True,
+    ),
+    Column("Other duties (%)", lambda r: r["other_duty"], numeric=True),
+    Column("Status", lambda r: "; ".join(r["missing"]) if r["missing"] else "Both lines set"),
+]
+
+#: The manager load page's table.
+#: The workload of a manager's or an office's load (``staffing.figures.Load``).
+WORKLOAD_COLUMNS = [
+    Column("Agencies", "agencies", numeric=True),
+    Column("Certified officers", "officers", numeric=True),
+    Column("Cases per fiscal year (model)", lambda m: round(m.annual_cases), numeric=True),
+    Column("Current fiscal year, annualised", lambda m: round(m.cases_current_fy), numeric=True),
+    Column("Last full fiscal year", lambda m: round(m.cases_last_fy), numeric=True),
+    Column("Area (sq mi)", "area_sq_mi", numeric=True),
+]
+
+MANAGER_LOAD_COLUMNS = [
+    Column("Program manager", "name"),
+    Column("Field office", "field_office_name"),
+    *WORKLOAD_COLUMNS,
+    Column("States", lambda m: ", ".join(m.states)),
+    Column("Travel circuit (miles)", lambda m: None if m.travel_miles is None else round(m.travel_miles), numeric=True),
+    Column("Required PMs", lambda m: round(m.required, 2), numeric=True),
+    Column("287(g) time", lambda m: round(m.assigned, 2), numeric=True),
+    Column("Load", _load_percent, numeric=True),
+    Column("Against the model", _against_model),
+]
+
+#: The field office staffing page's table (the offices, then the nation's row for HQ).
+OFFICE_STAFFING_COLUMNS = [
+    Column("Field office", "name"),
+    *WORKLOAD_COLUMNS,
+    Column("Required PMs", lambda o: round(o.required, 1), numeric=True),
+    Column("Assigned PMs", lambda o: round(o.assigned, 1), numeric=True),
+    Column("Load", _load_percent, numeric=True),
+    Column("Gap", lambda o: round(o.gap, 1), numeric=True),
+]
+
+#: The coverage calendar's table: one row a day.
+COVERAGE_COLUMNS = [
+    Column("Day", "day"),
+    Column("Gaps: nobody able to sign", lambda d: "; ".join(a.name for a in d["gaps"])),
+    Column("Covered by the backup", lambda d: "; ".join(f"{a.name} ({who})" for a, who in d["backup"])),
+]
 
 
 class OrganisationView(LoginRequiredMixin, View):
@@ -85,15 +159,18 @@ class OrganisationView(LoginRequiredMixin, View):
                 r["profile"].user.last_name,
             )
         )
+        table = Table(ORGANISATION_COLUMNS, rows, target=StaffProfile, name="organisation", title="Reporting lines")
+        if (export := table.export(request)) is not None:
+            return export
         return render(
             request,
             "staffing/organisation.html",
             {
                 "title": "Organisation: reporting lines",
-                "rows": rows,
                 "today": today,
                 "missing_count": sum(1 for r in rows if r["missing"]),
                 "may_set_lines": access.may(request.user, "add", ReportingLine),
+                **table.page(request),
             },
         )
 
@@ -109,6 +186,11 @@ class ManagerLoadView(LoginRequiredMixin, View):
         managers = seen["managers"]
         if office and office.isdecimal():
             managers = [m for m in managers if m.field_office_id == int(office)]
+        table = Table(
+            MANAGER_LOAD_COLUMNS, managers, target="staffing.figures", name="manager-load", title="Program manager load"
+        )
+        if (export := table.export(request)) is not None:
+            return export
         return render(
             request,
             "staffing/manager_load.html",
@@ -118,6 +200,7 @@ class ManagerLoadView(LoginRequiredMixin, View):
                 "model": computed.model,
                 "day": computed.day,
                 "over_count": sum(1 for m in managers if m.load is None or m.load > 1),
+                **table.page(request),
             },
         )
 
@@ -129,16 +212,20 @@ class OfficeStaffingView(LoginRequiredMixin, View):
         access.require(request.user, "view", "staffing.plan")
         computed = staffing_figures.compute()
         seen = staffing_figures.visible_figures(request.user, computed)
+        rows = list(seen["offices"]) + ([seen["nation"]] if seen["nation"] else [])
+        table = Table(
+            OFFICE_STAFFING_COLUMNS,
+            rows,
+            target="staffing.plan",
+            name="field-office-staffing",
+            title="Field office staffing",
+        )
+        if (export := table.export(request)) is not None:
+            return export
         return render(
             request,
             "staffing/office_staffing.html",
-            {
-                "title": "Field office staffing",
-                "offices": seen["offices"],
-                "nation": seen["nation"],
-                "model": computed.model,
-                "day": computed.day,
-            },
+            {"title": "Field office staffing", "model": computed.model, "day": computed.day, **table.page(request)},
         )
 
 
@@ -234,6 +321,9 @@ class CoverageView(LoginRequiredMixin, View):
                 elif state["primary_absent"] or state["primary"] is None:
                     backup_days.append((agency, ", ".join(users.get(s, "") for s in state["signers"])))
             days.append({"day": day, "gaps": gaps, "backup": backup_days})
+        table = Table(COVERAGE_COLUMNS, days, target=Assignment, name="coverage", title="Signature coverage")
+        if (export := table.export(request)) is not None:
+            return export
         prev_month = (first - dt.timedelta(days=1)).replace(day=1)
         next_month = last + dt.timedelta(days=1)
         return render(
@@ -245,7 +335,7 @@ class CoverageView(LoginRequiredMixin, View):
                 "office_id": office_id,
                 "office": FieldOffice.objects.filter(pk=office_id).first(),
                 "first": first,
-                "days": days,
+                **table.page(request),
                 "agency_count": len(agencies),
                 "gap_days": sum(1 for d in days if d["gaps"]),
                 "prev_month": prev_month.strftime("%Y-%m"),
@@ -438,7 +528,7 @@ class ManagerView(LoginRequiredMixin, View):
             ),
             history_entries(
                 Absence.history.filter(manager=manager),
-                lambda r: f"Absence: {r.get_kind_display()} {r.starts_on}–{r.ends_on}",
+                lambda r: f"Absence: {r.get_kind_display()} {display(r.starts_on)}–{display(r.ends_on)}",
             ),
         )
         name = manager.get_full_name() or manager.username
@@ -518,7 +608,7 @@ class AbsenceCreateView(ManagerFormView):
 
     def save(self, request, manager, form):
         absence = services.absence_save(acting_user=request.user, manager=manager, **form.cleaned_data)
-        return f"{absence.get_kind_display()} recorded from {absence.starts_on} to {absence.ends_on}."
+        return f"{absence.get_kind_display()} recorded from {display(absence.starts_on)} to {display(absence.ends_on)}."
 
 
 class OtherDutyCreateView(ManagerFormView):
@@ -547,7 +637,7 @@ class ReportingLineSetView(ManagerFormView):
 
     def save(self, request, manager, form, kind):
         line = services.reporting_line_set(acting_user=request.user, manager=manager, kind=kind, **form.cleaned_data)
-        return f"{line.get_kind_display().split(' (')[0]} line set: {line.supervisor.get_full_name() or line.supervisor.username} from {line.starts_on}."
+        return f"{line.get_kind_display().split(' (')[0]} line set: {line.supervisor.get_full_name() or line.supervisor.username} from {display(line.starts_on)}."
 
 
 class AbsenceEndView(ManagerFormView):

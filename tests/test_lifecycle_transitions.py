@@ -247,7 +247,7 @@ def test_reinstatement_resumes_everything_from_its_effective_date(site, world, p
     # the sweep reports on the site again: it is in force
     assert {"itdeploy.past_goal", "training.refresher_overdue"} <= open_for(agency)
     detail = Finding.objects.get(agency=agency, rule="itdeploy.past_goal", status="open").detail
-    assert "217 days since the MOA signature (2017-08-01) (9 suspended days not counted)" in detail
+    assert "217 days since the MOA signature (08/01/2017) (9 suspended days not counted)" in detail
 
 
 def test_a_suspended_site_is_never_past_the_goal_for_its_suspended_days(world, people):

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from portal import bounds, dates
 from portal.scoping import ScopedQuerySet
+from portal.tables import display
 
 from . import conf
 from .choices import (
@@ -121,7 +122,7 @@ class AcademyClass(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course.code} {self.starts_on:%Y-%m-%d} ({self.site.name})"
+        return f"{self.course.code} {display(self.starts_on)} ({self.site.name})"
 
     def get_absolute_url(self):
         return reverse("training:class-detail", args=[self.pk])

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from portal import dates
 from portal.compliance.models import Severity
 from portal.compliance.registry import Rule, Violation, registry
+from portal.tables import display
 
 from . import conf, selectors
 from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
@@ -74,7 +75,7 @@ class CardWarningRule(Rule):
                 _label(o),
                 agency_id=o.agency_id,
                 stage="card warning",
-                detail=f"Last login {d} days ago ({o.card_anchor_on}); the card lapses after 30 days.",
+                detail=f"Last login {d} days ago ({display(o.card_anchor_on)}); the card lapses after 30 days.",
             )
 
 
@@ -99,7 +100,7 @@ class CardLapsedRule(Rule):
             qs = qs.filter(pk__in=subject_ids)
         for o in map(_Row, _officer_rows(qs)):
             d = (today - o.card_anchor_on).days
-            detail = f"No login for {d} days (last activity {o.card_anchor_on}); the card is deactivated."
+            detail = f"No login for {d} days (last activity {display(o.card_anchor_on)}); the card is deactivated."
             if o.site_needed and o.agency__equipment_operational_since is None:
                 detail += " The agency has no working equipment yet, so the officer cannot log in."
             yield Violation(o.id, _label(o), agency_id=o.agency_id, detail=detail, stage="card lapsed")
@@ -195,7 +196,7 @@ class RevocationDueRule(Rule):
                 o.id,
                 _label(o),
                 agency_id=o.agency_id,
-                detail=f"Suspended on {o.suspended_on} ({(today - o.suspended_on).days} days ago); "
+                detail=f"Suspended on {display(o.suspended_on)} ({(today - o.suspended_on).days} days ago); "
                 "revoke, or have the Field Office Director record a waiver.",
             )
 
@@ -222,7 +223,7 @@ class RefresherOverdueRule(Rule):
                 o.id,
                 _label(o),
                 agency_id=o.agency_id,
-                detail=f"Last academy training on {o.last_training_on}; the refresher (IADRP) is due every "
+                detail=f"Last academy training on {display(o.last_training_on)}; the refresher (IADRP) is due every "
                 f"{years} years (due {refresher_due_date(o.last_training_on)}).",
             )
 

@@ -18,7 +18,7 @@ from portal import access, dates, uploads
 from portal.errors import TransitionNotAllowed
 from portal.forms import submit
 from portal.history import entries, merged
-from portal.tables import Column, xlsx_response
+from portal.tables import Column, Table, display, xlsx_response
 from portal.views import ScopedListView
 
 from . import importers, selectors, services
@@ -201,12 +201,46 @@ def _class_rows(queryset):
     )
 
 
+#: The academy calendar's classes, on the page (by quarter) and in its exports.
+CLASS_COLUMNS = [
+    Column("Class", "course.code"),
+    Column("Quarter", lambda c: f"Q{dates.fiscal_quarter(c.starts_on)}"),
+    Column("Site", "site.name"),
+    Column("Starts", "starts_on"),
+    Column("Ends", "ends_on"),
+    Column("Seats", "capacity", numeric=True),
+    Column("Seated", "seated", numeric=True),
+    Column("Seats left", "seats_left", numeric=True),
+    Column("Waiting", "waiting", numeric=True),
+    Column("Status", "get_status_display"),
+    Column("Q1 override", "q1_override_reason", export_only=True),
+]
+
+#: The recertification page's table of agencies (the offices' table sums it up).
+RECERTIFICATION_COLUMNS = [
+    Column("Agency", "agency"),
+    Column("State", "state"),
+    Column("Field office", "office"),
+    Column("Officers", "owed", numeric=True),
+    Column("Complete", "complete", numeric=True),
+    Column("In progress", "in_progress", numeric=True),
+    Column("Not started", "not_started", numeric=True),
+    Column("Percent complete", "percent", numeric=True),
+]
+
+
 class ClassCalendarView(LoginRequiredMixin, TemplateView):
     """The academy calendar of a fiscal year, by quarter: seats taken and waiting lists.
     HQ writers schedule classes here (the scheduling service decides: no basic class in
     Q1 without HQ's recorded override, no more overlapping classes than a site holds)."""
 
     template_name = "training/class_calendar.html"
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        if (export := self.table.export(request)) is not None:
+            return export
+        return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
         access.require(self.request.user, "view", AcademyClass)
@@ -222,6 +256,10 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
                 )
             )
         )
+        for c in classes:
+            c.seats_left = max(0, c.capacity - c.seated)
+        self.table = Table(CLASS_COLUMNS, classes, target=AcademyClass, name=f"classes-FY{fy}", title=f"Classes FY{fy}")
+        page = self.table.page(self.request)
         quarters = []
         for q in (1, 2, 3, 4):
             start, end = dates.fiscal_quarter_bounds(fy, q)
@@ -230,11 +268,10 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
                     "number": q,
                     "start": start,
                     "end": end,
-                    "classes": [c for c in classes if start <= c.starts_on <= end],
+                    "classes": [c for c in page["table_rows"] if start <= c.starts_on <= end],
                 }
             )
-        for c in classes:
-            c.seats_left = max(0, c.capacity - c.seated)
+        context.update(page)
         context.update(title=f"Academy classes, FY{fy}", fy=fy, quarters=quarters, prev_fy=fy - 1, next_fy=fy + 1)
         if access.may(self.request.user, "add", AcademyClass) and "schedule_form" not in context:
             context["schedule_form"] = ClassScheduleForm(
@@ -261,9 +298,7 @@ class ClassCalendarView(LoginRequiredMixin, TemplateView):
             messages.success(
                 request,
                 f"{academy_class.course.code} class scheduled at {academy_class.site.name}, "
-                f"{academy_class.starts_on:%B} {academy_class.starts_on.day}, "
-                f"{academy_class.starts_on.year} to {academy_class.ends_on:%B} "
-                f"{academy_class.ends_on.day}, {academy_class.ends_on.year}, "
+                f"{display(academy_class.starts_on)} to {display(academy_class.ends_on)}, "
                 f"{academy_class.capacity} seats"
                 + (" (Q1 override recorded)." if academy_class.q1_override_reason else "."),
             )
@@ -399,10 +434,24 @@ class RecertificationProgressView(LoginRequiredMixin, TemplateView):
 
     template_name = "training/recertification.html"
 
+    def get(self, request, *args, **kwargs):
+        access.require(request.user, "view", Officer)
+        self.progress = selectors.recertification_progress(request.user)
+        self.table = Table(
+            RECERTIFICATION_COLUMNS,
+            self.progress["agencies"],
+            target=Officer,
+            name=f"recertification-FY{self.progress['fiscal_year']}",
+            title="Recertification",
+        )
+        if (export := self.table.export(request)) is not None:
+            return export
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        access.require(self.request.user, "view", Officer)
         context = super().get_context_data(**kwargs)
-        context.update(selectors.recertification_progress(self.request.user))
+        context.update(self.progress)
+        context.update(self.table.page(self.request))
         context["title"] = f"PALMS recertification, FY{context['fiscal_year']}"
         return context
 

@@ -45,7 +45,7 @@ def test_within_the_grace_period_the_queue_reports_one_finding_per_edition_then_
             assert not _open(rule).exists(), rule
         queue = _open("agreements.onboarding_unfinished").get()
         assert queue.subject_id == edition.pk and "2 agencies" in queue.detail
-        assert "grace period until 2025-08-31" in queue.detail
+        assert "grace period until 08/31/2025" in queue.detail
     with time_machine.travel(dt.datetime(2025, 8, 31, 14, tzinfo=dt.UTC), tick=False):
         sweep_run(notify=False)
         assert _open("agreements.onboarding_unfinished").exists()  # the last day of grace

@@ -60,7 +60,7 @@ def test_an_agreement_missing_from_ices_list_is_reported_until_listed_again_or_e
     Agreement.objects.filter(pk=agreement.pk).update(not_listed_since=dt.date(2018, 5, 1))
     sweep_run(today=TODAY, notify=False)
     finding = open_findings("agreements.not_on_ice_list").get()
-    assert finding.subject_id == agreement.pk and "2018-05-01" in finding.detail
+    assert finding.subject_id == agreement.pk and "05/01/2018" in finding.detail
     sweep_run(today=TODAY, notify=False)
     assert open_findings("agreements.not_on_ice_list").count() == 1
     Agreement.objects.filter(pk=agreement.pk).update(not_listed_since=None)

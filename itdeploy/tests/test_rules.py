@@ -60,7 +60,7 @@ def test_step_breached_and_resolved_by_a_pause(installations, people):
     assert sweep("itdeploy.step_breached")["opened"] == 0
     step = steps_of(installations["mine"])[1]
     finding = open_findings("itdeploy.step_breached").get(subject_id=step.pk)
-    assert "due 2017-06-11" in finding.detail
+    assert "due 06/11/2017" in finding.detail
     services.step_pause(
         step=step, paused_on=dt.date(2017, 6, 5), reason=PauseReason.SITE_ACCESS, acting_user=people["pm"]
     )
@@ -81,7 +81,7 @@ def test_forecast_to_miss_the_goal(installations):
     assert sweep("itdeploy.forecast_misses_goal")["opened"] == 3
     assert sweep("itdeploy.forecast_misses_goal")["opened"] == 0
     finding = open_findings("itdeploy.forecast_misses_goal").first()
-    assert finding.severity == "warning" and "2018-01-28" in finding.detail
+    assert finding.severity == "warning" and "01/28/2018" in finding.detail
     settings = InstallationSettings.current()
     settings.goal_days = 365
     settings.save()

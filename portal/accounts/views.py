@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from ..tables import Column, Table
 from . import services
 from .middleware import has_confirmed_device, two_factor_required
 
@@ -150,17 +151,40 @@ class TwoFactorVerifyView(LoginRequiredMixin, View):
         return redirect(_next_url(request))
 
 
+def _lockout_state(attempt) -> str:
+    return "Locked" if attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT else "Counting"
+
+
+#: The lockouts' table, on the page and in its exports.
+LOCKOUT_COLUMNS = [
+    Column("Username", lambda a: a.username or "(any)"),
+    Column("Address", "ip_address"),
+    Column("Failures", "failures_since_start", numeric=True),
+    Column("Last attempt", "attempt_time"),
+    Column("State", _lockout_state),
+]
+
+
 class LockoutListView(LoginRequiredMixin, TemplateView):
     """HQ's list of sign-in lockouts (usernames and addresses with failed attempts), each
     with a form to lift it and say why."""
 
     template_name = "registration/lockouts.html"
 
-    def get_context_data(self, **kwargs):
+    def table(self):
         from axes.models import AccessAttempt
 
+        attempts = AccessAttempt.objects.order_by("-attempt_time", "-pk")
+        return Table(LOCKOUT_COLUMNS, attempts, target="portal.account", name="lockouts", title="Sign-in lockouts")
+
+    def get(self, request, *args, **kwargs):
+        if (export := self.table().export(request)) is not None:
+            return export
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["attempts"] = AccessAttempt.objects.order_by("-attempt_time")[:500]
+        context.update(self.table().page(self.request))
         context["failure_limit"] = settings.AXES_FAILURE_LIMIT
         context["title"] = "Sign-in lockouts"
         return context

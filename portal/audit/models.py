@@ -114,8 +114,33 @@ class AuditEvent(models.Model):
             lines.append((label, before, after))
         return lines
 
-    def changes_text(self) -> str:
-        return "; ".join(
-            f"{label}: {'—' if b in (None, '') else b} → {'—' if a in (None, '') else a}"
-            for label, b, a in self.change_lines()
-        )
+    def changes_text(self, shown: bool = False) -> str:
+        """The changes as text: values as recorded (dates and times in ISO 8601), or with
+        ``shown`` dates and times in the pages' format."""
+
+        def text(value):
+            if value in (None, ""):
+                return "—"
+            return _shown(value) if shown else value
+
+        return "; ".join(f"{label}: {text(b)} → {text(a)}" for label, b, a in self.change_lines())
+
+
+def _shown(value):
+    """A recorded value as the pages show it: an ISO 8601 date or date-time in the
+    portal's format, anything else unchanged."""
+    import datetime as dt
+
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    from ..tables import display
+
+    if not isinstance(value, str) or len(value) < 10 or value[4:5] != "-":
+        return value
+    try:
+        parsed = parse_datetime(value) if len(value) > 10 else parse_date(value)
+    except ValueError:
+        return value
+    if isinstance(parsed, dt.datetime) and parsed.tzinfo is None:
+        return value
+    return display(parsed) if parsed is not None else value

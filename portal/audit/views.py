@@ -41,7 +41,7 @@ def audit_columns():
                 if p
             ),
         ),
-        Column("Before → after", "changes_text"),
+        Column("Before → after", "changes_text", shown=lambda e: e.changes_text(shown=True)),
         Column("Reason", "reason"),
         Column("Refused", lambda e: f"{e.status_code} {e.path}" if e.status_code else ""),
     ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from simple_history.models import HistoricalRecords
 
 from portal.access import RestrictedQuerySet
@@ -254,7 +256,8 @@ class SweepSettings(models.Model):
         verbose_name_plural = "sweep settings"
 
     def __str__(self) -> str:
-        return f"Sweep at {self.hour:02d}:{self.minute:02d} America/New_York{'' if self.enabled else ' (off)'}"
+        at = formats.time_format(dt.time(self.hour, self.minute), "TIME_FORMAT")
+        return f"Sweep at {at}{'' if self.enabled else ' (off)'}"
 
     def save(self, *args, **kwargs):
         self.pk = 1  # a single row

@@ -97,12 +97,12 @@ def test_director_records_an_absence_and_coverage_shows_the_gap(client, people, 
     assert (absence.kind, absence.starts_on, absence.ends_on) == ("leave", dt.date(2018, 3, 20), dt.date(2018, 3, 21))
     assert absence.history.first().history_user == people["fod"]
     page = client.get(response.url)
-    assert "Leave recorded from 2018-03-20 to 2018-03-21." in page.content.decode()
+    assert "Leave recorded from 03/20/2018 to 03/21/2018." in page.content.decode()
     # pm_other is Galveston's only manager: nobody can sign there on those two days.
     days = coverage([world["houston_other"].pk], dt.date(2018, 3, 20), dt.date(2018, 3, 21))
     assert all(not d["signers"] for d in days["agencies"][world["houston_other"].pk].values())
     calendar = client.get("/staffing/coverage/", {"month": "2018-03"})
-    assert [d["day"].day for d in calendar.context["days"] if d["gaps"]] == [20, 21]
+    assert [d["day"].day for d in calendar.context["table_rows"] if d["gaps"]] == [20, 21]
 
 
 def test_absence_errors_rerender_with_400(client, people, world):
@@ -152,7 +152,7 @@ def test_other_duty_cap_error_shows(client, people, world):
 def test_hq_sets_a_reporting_line_and_the_organisation_stops_flagging(client, people, world):
     ReportingLineFactory(manager=people["pm"], kind="program", supervisor=people["npm"])
     client.force_login(people["chief"])
-    rows = {r["profile"].user_id: r for r in client.get("/staffing/organisation/").context["rows"]}
+    rows = {r["profile"].user_id: r for r in client.get("/staffing/organisation/").context["table_rows"]}
     assert rows[people["pm"].pk]["missing"]
     assert not is_above(people["fod_miami"], people["pm"])
     # The administrative line offers Field Office Directors only.
@@ -163,7 +163,7 @@ def test_hq_sets_a_reporting_line_and_the_organisation_stops_flagging(client, pe
     data["administrative-supervisor"] = people["fod_miami"].pk
     response = client.post(url(people["pm"], "reporting-lines/administrative/"), data)
     assert response.status_code == 302
-    rows = {r["profile"].user_id: r for r in client.get("/staffing/organisation/").context["rows"]}
+    rows = {r["profile"].user_id: r for r in client.get("/staffing/organisation/").context["table_rows"]}
     assert rows[people["pm"].pk]["missing"] == []
     assert is_above(people["fod_miami"], people["pm"])
     # A new program line ends the previous one the day before.

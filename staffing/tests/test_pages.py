@@ -73,7 +73,7 @@ def test_organisation_flags_missing_lines(client, people, world):
     ReportingLineFactory(manager=people["pm"], kind="program", supervisor=people["npm"])
     ReportingLineFactory(manager=people["pm"], kind="administrative", supervisor=people["fod"])
     client.force_login(people["fod"])
-    rows = client.get("/staffing/organisation/").context["rows"]
+    rows = client.get("/staffing/organisation/").context["table_rows"]
     assert [(r["profile"].user.username, bool(r["missing"])) for r in rows] == [("pm_hou2", True), ("pm_hou", False)]
 
 
@@ -86,7 +86,7 @@ def test_coverage_page_lists_gap_days(client, people, world):
     client.force_login(people["fod"])
     page = client.get("/staffing/coverage/", {"month": "2018-03"})
     assert page.context["gap_days"] == 2
-    gap_days = [d["day"].day for d in page.context["days"] if d["gaps"]]
+    gap_days = [d["day"].day for d in page.context["table_rows"] if d["gaps"]]
     assert gap_days == [8, 9]
 
 
