@@ -14,7 +14,7 @@ from django.views.generic import ListView, TemplateView
 
 from portal.errors import TransitionNotAllowed
 
-from . import access, services
+from . import access, filter_panel, services
 from .api.filters import bound_filterset
 from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
@@ -94,8 +94,10 @@ class ScopedListView(LoginRequiredMixin, ListView):
         queryset = access.restrict(self.base_queryset(), self.request.user, "view")
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
         bound_filterset(self.filterset)  # ids and numbers the database can hold, as in the API
-        uswds_form(self.filterset.form)
-        if self.filterset.is_bound and not self.filterset.is_valid():
+        filter_panel.prepare(self.filterset, self.request)
+        invalid = self.filterset.is_bound and not self.filterset.is_valid()
+        filter_panel.describe(self.filterset.form)
+        if invalid:
             return queryset.none()
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
         sort = self.request.GET.get("sort", self.default_sort)
@@ -144,6 +146,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
             title=self.title,
             intro=self.intro,
             filter_form=self.filterset.form,
+            filter_tags=filter_panel.active_filters(self.filterset.form, self.request),
             headers=headers,
             rows=[{"obj": row, "cells": [(c, c.value(row)) for c in columns]} for row in context["object_list"]],
             querystring=params.urlencode(),
