@@ -262,6 +262,8 @@ def active_filters(form, request) -> dict:
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("export", None)
+    multiple = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
+    single = next((name for name, field in form.fields.items() if not isinstance(field, multiple)), None)
     tags = []
     for name, field in form.fields.items():
         values = [v for v in params.getlist(name) if v.strip()]
@@ -270,6 +272,8 @@ def active_filters(form, request) -> dict:
         for value in values:
             rest = params.copy()
             rest.setlist(name, [v for v in params.getlist(name) if v != value])
+            if single and not any(v.strip() for key in form.fields for v in rest.getlist(key)):
+                rest[single] = ""  # no filter left: say "any" (an empty address is the page's default view)
             tags.append({"label": field.label or name, "value": _shown(field, value), "remove": "?" + rest.urlencode()})
     kept = params.copy()
     for name in form.fields:

@@ -97,16 +97,15 @@ class ScopedListView(LoginRequiredMixin, ListView):
         filter_panel.prepare(self.filterset, self.request)
         invalid = self.filterset.is_bound and not self.filterset.is_valid()
         filter_panel.describe(self.filterset.form)
+        self.sort = ""
         if invalid:
-            return queryset.none()
+            return queryset.none()  # the form shows the error on its field
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
         sort = self.request.GET.get("sort", self.default_sort)
         allowed = {c.sort for c in self.columns if c.sort}
         if sort.lstrip("-") in allowed:
             self.sort = sort
             queryset = queryset.order_by(sort, "pk")
-        else:
-            self.sort = ""
         return queryset
 
     def get(self, request, *args, **kwargs):
