@@ -24,8 +24,6 @@ it and keeps the others (``portal/_filter_tags.html``).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -38,6 +36,10 @@ from .roles import Role
 
 #: Longer lists than this are combo boxes; shorter ones a select or checkboxes.
 SHORT_LIST = 8
+
+#: What a date filter takes on the page: the USWDS date picker sends what its box shows
+#: (mm/dd/yyyy); links and the API write ISO 8601.
+DATE_INPUTS = ["%Y-%m-%d", "%m/%d/%Y"]
 
 KIND = "panel_kind"  # the attribute of a form field naming how the panel renders it
 
@@ -178,6 +180,7 @@ def _set_kind(field: forms.Field) -> None:
         setattr(field, KIND, "radios")
     elif isinstance(field, forms.DateField):
         field.widget = forms.TextInput(attrs={**attrs, "class": "usa-input"})
+        field.input_formats = DATE_INPUTS
         setattr(field, KIND, "date")
     elif isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
         multiple = isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField))
@@ -230,6 +233,9 @@ def describe(form) -> None:
     ``<id>-error``, given by ``portal/_filters.html``); call after validation."""
     for bound in form:
         ids = [f"{bound.auto_id}-hint"] if getattr(bound.field, KIND, "") == "date" else []
+        if ids:  # the date picker's first value, which it reads as ISO 8601
+            value = form.cleaned_data.get(bound.name) if hasattr(form, "cleaned_data") else None
+            bound.field.panel_default = value.isoformat() if value else ""
         if bound.errors:
             ids.append(f"{bound.auto_id}-error")
             bound.field.widget.attrs["aria-invalid"] = "true"
@@ -245,8 +251,8 @@ def _shown(field: forms.Field, value: str) -> str:
         return {"true": "Yes", "false": "No"}.get(AnyYesNo.VALUES.get(value, ""), value)
     if isinstance(field, forms.DateField):
         try:
-            return formats.date_format(dt.date.fromisoformat(value))
-        except ValueError:
+            return formats.date_format(field.to_python(value))
+        except forms.ValidationError:
             return value
     if isinstance(field, forms.ModelChoiceField):
         row = field.queryset.filter(pk=value).first() if value.isdigit() else None

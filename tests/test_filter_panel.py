@@ -14,6 +14,7 @@ from django import forms
 
 from agreements.geo import STATE_CHOICES
 from agreements.models import Agency, Agreement, FieldOffice
+from portal.audit.models import AuditEvent
 from portal.compliance.sweep import sweep_run
 from portal.models import StaffProfile
 
@@ -69,6 +70,19 @@ def test_long_lists_are_combo_boxes_and_dates_date_pickers(client, world, people
         r'<div class="usa-date-picker" data-default-value="2026-01-05">\s*<input type="text" name="date_from"', audit
     )
     assert 'aria-describedby="id_date_from-hint"' in audit and 'id="id_date_from-hint">mm/dd/yyyy<' in audit
+
+
+def test_a_date_filter_takes_what_the_picker_sends_and_what_links_write(client, world, people):
+    client.force_login(people["chief"])
+    AuditEvent.objects.all().delete()
+    client.get("/agencies/")  # nothing journaled: the filter alone decides
+    iso = client.get("/audit/", {"date_to": "2000-01-01"})
+    shown = client.get("/audit/", {"date_to": "01/01/2000"})
+    assert not iso.context["filter_form"].errors and not shown.context["filter_form"].errors
+    assert list(iso.context["object_list"]) == list(shown.context["object_list"])
+    later = client.get("/audit/", {"date_from": "01/01/2000"})
+    assert later.context["paginator"].count == AuditEvent.objects.count()
+    assert re.search(r'<div class="usa-date-picker" data-default-value="2000-01-01">', panel(shown))
 
 
 def test_a_date_the_picker_cannot_read_is_shown_on_its_field(client, world, people):
