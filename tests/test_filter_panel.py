@@ -63,8 +63,13 @@ def test_no_raw_django_placeholders_in_any_filter_panel(client, world, people, r
 def test_long_lists_are_combo_boxes_and_dates_date_pickers(client, world, people):
     client.force_login(people["chief"])
     html = panel(client.get("/agreements/"))
-    assert re.search(r'<div class="usa-combo-box" data-default-value="">\s*<select name="state"', html)
-    assert re.search(r'<div class="usa-combo-box" data-default-value="">\s*<select name="field_office"', html)
+    assert re.search(
+        r'<div class="usa-combo-box" data-placeholder="All states" data-default-value="">\s*<select name="state"', html
+    )
+    assert re.search(
+        r'<div class="usa-combo-box" data-placeholder="All field offices" data-default-value="">\s*<select name="field_office"',
+        html,
+    )
     audit = panel(client.get("/audit/", {"date_from": "2026-01-05"}))
     assert re.search(
         r'<div class="usa-date-picker" data-default-value="2026-01-05">\s*<input type="text" name="date_from"', audit
