@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Min, Q
 
 from portal import bounds, dates
 
@@ -50,13 +50,21 @@ class AgencyFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=Agreement.objects.filter(status=value).values("agency_id"))
 
 
+def signed_fiscal_years(user) -> list[tuple[int, str]]:
+    """The fiscal years from the first signing the user can see to this one, newest first."""
+    first = Agreement.objects.visible_to(user).aggregate(first=Min("signed_on"))["first"]
+    this_year = dates.fiscal_year(dates.today())
+    start = dates.fiscal_year(first) if first else this_year
+    return [(year, f"FY {year}") for year in range(this_year, start - 1, -1)]
+
+
 class AgreementFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
-    state = django_filters.MultipleChoiceFilter(field_name="agency__state", choices=STATE_CHOICES)
+    state = django_filters.MultipleChoiceFilter(field_name="agency__state", choices=STATE_CHOICES, label="State")
     field_office = django_filters.ModelChoiceFilter(
-        field_name="agency__field_office", queryset=FieldOffice.objects.all()
+        field_name="agency__field_office", queryset=FieldOffice.objects.all(), label="Field office"
     )
-    agency = django_filters.NumberFilter(field_name="agency_id")
+    agency = django_filters.NumberFilter(field_name="agency_id", label="Agency")
     program_model = django_filters.ChoiceFilter(choices=ProgramModel.choices, label="287(g) model")
     status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices)
     signed_fiscal_year = django_filters.NumberFilter(
@@ -69,6 +77,8 @@ class AgreementFilterSet(django_filters.FilterSet):
         field_name="not_listed_since", lookup_expr="isnull", exclude=True, label="Not on ICE's latest list"
     )
     needs_review = django_filters.BooleanFilter(label="Flagged for HQ review")
+
+    page_choices = {"signed_fiscal_year": lambda request: signed_fiscal_years(request.user)}
 
     class Meta:
         model = Agreement

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import access, dates, history, hooks, panels
+from portal import access, dates, filter_panel, history, hooks, panels
 from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
 from portal.forms import submit
@@ -351,12 +351,10 @@ class IceImportDetailView(ScopedRecordView):
         ice_import = self.get_record(pk)
         changes = EditionChange.objects.filter(edition=ice_import)
         filterset = EditionChangeFilterSet(request.GET or None, queryset=changes, request=request)
-        uswds_form(filterset.form)
-        filtered = (
-            filterset.qs
-            if filterset.is_bound and filterset.is_valid()
-            else (changes.none() if filterset.is_bound else changes)
-        )
+        filter_panel.prepare(filterset, request)
+        valid = filterset.is_bound and filterset.is_valid()
+        filter_panel.describe(filterset.form)
+        filtered = filterset.qs if valid else (changes.none() if filterset.is_bound else changes)
         export = request.GET.get("export")
         name = f"changes-{ice_import.edition}-{ice_import.as_of or 'undated'}"
         if export == "csv":

@@ -9,19 +9,24 @@ from agreements.geo import STATE_CHOICES
 from agreements.models import FieldOffice
 
 from .choices import InstallationStatus
-from .models import Installation, InstallationStep, Installer
+from .models import Installation, InstallationStep, Installer, StepTemplate
 
 
 class InstallationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     field_office = django_filters.ModelChoiceFilter(
-        field_name="agency__field_office", queryset=FieldOffice.objects.all()
+        field_name="agency__field_office", queryset=FieldOffice.objects.all(), label="Field office"
     )
-    state = django_filters.ChoiceFilter(field_name="agency__state", choices=STATE_CHOICES)
+    state = django_filters.ChoiceFilter(field_name="agency__state", choices=STATE_CHOICES, label="State")
     status = django_filters.ChoiceFilter(choices=InstallationStatus.choices)
     ranked = django_filters.BooleanFilter(method="filter_ranked", label="Has an HQ priority rank")
     current_step = django_filters.NumberFilter(method="filter_current_step", label="Step in progress (number)")
-    agency = django_filters.NumberFilter(field_name="agency_id")
+    agency = django_filters.NumberFilter(field_name="agency_id", label="Agency")
+
+    # The page names the steps of the plan rather than asking for a number.
+    page_choices = {
+        "current_step": lambda request: [(t.number, f"{t.number}. {t.name}") for t in StepTemplate.objects.all()]
+    }
 
     class Meta:
         model = Installation

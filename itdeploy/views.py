@@ -11,10 +11,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.views import View
 
-from portal import access, dates, history
+from portal import access, dates, filter_panel, history
 from portal.forms import submit
 from portal.tables import Column, Table, export_links
-from portal.views import uswds_form
 
 from . import forecast as fc
 from . import selectors, services
@@ -114,14 +113,12 @@ class PipelineView(LoginRequiredMixin, View):
         pipeline = selectors.pipeline_forecast(today=today, installations=installations)
         base = Installation.objects.visible_to(request.user).filter(status=InstallationStatus.IN_PROGRESS)
         filterset = InstallationFilterSet(request.GET or None, queryset=base, request=request)
-        uswds_form(filterset.form)
         for name in ("status", "agency"):
             filterset.form.fields.pop(name, None)
-        visible = (
-            filterset.qs
-            if filterset.is_bound and filterset.is_valid()
-            else (base.none() if filterset.is_bound else base)
-        )
+        filter_panel.prepare(filterset, request)
+        valid = filterset.is_bound and filterset.is_valid()
+        filter_panel.describe(filterset.form)
+        visible = filterset.qs if valid else (base.none() if filterset.is_bound else base)
         visible_ids = set(visible.values_list("pk", flat=True))
         rows = board_rows(installations, visible_ids, pipeline, today, settings)
         table = Table(
@@ -152,6 +149,7 @@ class PipelineView(LoginRequiredMixin, View):
             {
                 "title": "IT installation pipeline",
                 "filter_form": filterset.form,
+                "filter_tags": filter_panel.active_filters(filterset.form, request),
                 "columns": [c for _, c in sorted(columns.items())],
                 "rows": rows,
                 "today": today,

@@ -14,7 +14,7 @@ from django.views.generic import ListView, TemplateView
 
 from portal.errors import TransitionNotAllowed
 
-from . import access, services
+from . import access, filter_panel, services
 from .api.filters import bound_filterset
 from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
@@ -93,17 +93,18 @@ class ScopedListView(LoginRequiredMixin, ListView):
         queryset = access.restrict(self.base_queryset(), self.request.user, "view")
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
         bound_filterset(self.filterset)  # ids and numbers the database can hold, as in the API
-        uswds_form(self.filterset.form)
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return queryset.none()
+        filter_panel.prepare(self.filterset, self.request)
+        invalid = self.filterset.is_bound and not self.filterset.is_valid()
+        filter_panel.describe(self.filterset.form)
+        self.sort = ""
+        if invalid:
+            return queryset.none()  # the form shows the error on its field
         queryset = self.filterset.qs if self.filterset.is_bound else queryset
         sort = self.request.GET.get("sort", self.default_sort)
         allowed = {c.sort for c in self.columns if c.sort}
         if sort.lstrip("-") in allowed:
             self.sort = sort
             queryset = queryset.order_by(sort, "pk")
-        else:
-            self.sort = ""
         return queryset
 
     def get(self, request, *args, **kwargs):
@@ -143,6 +144,7 @@ class ScopedListView(LoginRequiredMixin, ListView):
             title=self.title,
             intro=self.intro,
             filter_form=self.filterset.form,
+            filter_tags=filter_panel.active_filters(self.filterset.form, self.request),
             headers=headers,
             rows=[{"obj": row, "cells": [(c, c.page_value(row)) for c in columns]} for row in context["object_list"]],
             querystring=params.urlencode(),

@@ -19,16 +19,19 @@ class OfficerFilterSet(django_filters.FilterSet):
     """Officers; the standing filters need ``Officer.objects.with_standing()``."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search")
-    agency = django_filters.NumberFilter(field_name="agency_id", label="Agency id")
+    agency = django_filters.NumberFilter(field_name="agency_id", label="Agency")
     agency_name = django_filters.CharFilter(field_name="agency__name", lookup_expr="icontains", label="Agency name")
     field_office = django_filters.ModelChoiceFilter(
-        field_name="agency__field_office", queryset=FieldOffice.objects.all()
+        field_name="agency__field_office", queryset=FieldOffice.objects.all(), label="Field office"
     )
     status = django_filters.MultipleChoiceFilter(choices=OfficerStatus.choices)
     can_act = django_filters.BooleanFilter(method="filter_can_act", label="Can act today")
     card_state = django_filters.ChoiceFilter(choices=CardState.choices, method="filter_card_state", label="Card state")
     recertified = django_filters.BooleanFilter(method="filter_recertified", label="Recertified this fiscal year")
     refresher_due = django_filters.BooleanFilter(method="filter_refresher_due", label="Refresher due")
+
+    # The page chooses the agency from a list (the API keeps the name search).
+    page_hidden = ("agency_name",)
 
     class Meta:
         model = Officer

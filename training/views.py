@@ -54,16 +54,8 @@ class OfficerListView(ScopedListView):
     def base_queryset(self):
         return Officer.objects.with_standing().select_related("agency")
 
-    #: Filters the API offers that the page's form leaves out: the agency id still narrows
-    #: the list when a link gives it (the agency page, recertification progress), but
-    #: people search agencies by name.
-    page_hidden_filters = ("agency",)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = context["filter_form"]
-        for name in self.page_hidden_filters:
-            form.fields.pop(name, None)
         context["may_import"] = access.may(self.request.user, "import", Officer)
         agency_id = (
             self.filterset.form.cleaned_data.get("agency")

@@ -24,12 +24,12 @@ def action_choices():
 
 class AuditEventFilterSet(django_filters.FilterSet):
     who = django_filters.CharFilter(method="filter_who", label="Who (name or user name)")
-    actor = django_filters.NumberFilter(field_name="actor_id", label="Who (user id)")
+    actor = django_filters.NumberFilter(field_name="actor_id", label="Who (person)")
     record_type = django_filters.ChoiceFilter(
         choices=record_type_choices, method="filter_record_type", label="Record type"
     )
     object_id = django_filters.CharFilter(field_name="object_id", label="Record id")
-    agency = django_filters.NumberFilter(field_name="agency_id", label="Agency id")
+    agency = django_filters.NumberFilter(field_name="agency_id", label="Agency")
     action = django_filters.ChoiceFilter(choices=action_choices)
     request_id = django_filters.CharFilter(field_name="request_id", label="Request id")
     date_from = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte", label="From (date)")

@@ -19,7 +19,8 @@ def test_hq_filters_the_audit_trail_to_refused_attempts(page, live_server, login
     page.goto(f"{live_server.url}/audit/")
     assert page.get_by_role("heading", level=1).inner_text() == "Audit trail"
     axe(page)
-    page.get_by_label("Refused attempts only").select_option("true")
+    refused = page.get_by_role("group", name="Refused attempts only")
+    refused.locator("label", has_text="Yes").click()  # USWDS draws the radio on its label
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"denied=true"))
     rows = page.locator("table.usa-table tbody tr")

@@ -35,7 +35,7 @@ def test_findings_list_defaults_to_open_and_filters(client, swept, people):
     page = client.get("/findings/").content.decode()
     assert "Galveston County" in page and "Collier" not in page
     resolved = client.get("/findings/", {"status": "resolved"}).content.decode()
-    assert "Galveston County" not in resolved
+    assert "Galveston County" not in resolved.split("<tbody>", 1)[1]  # the table (the filters list the agency)
 
 
 def test_responsible_manager_acknowledges_and_a_colleague_cannot(client, swept, people):
