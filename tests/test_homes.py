@@ -103,8 +103,8 @@ def test_manager_home_lists_their_agencies_with_readiness_and_next_deadline(clie
     # Harris: signed, a primary, equipment not installed: not ready; its nearest deadline
     # ahead is Warnock's card (goal 2017-11-28, recertification 2017-09-30 are later).
     assert "Not ready" in agencies and "ICE's equipment is not operational at the site yet." in agencies
-    assert "Security card lapses: 2017-08-05" in agencies
-    assert "1 overdue, the oldest: step 1 due 2017-06-11" in agencies  # 10 days from the MOA
+    assert "Security card lapses: 08/05/2017" in agencies
+    assert "1 overdue, the oldest: step 1 due 06/11/2017" in agencies  # 10 days from the MOA
     # Scope: not Galveston (Houston, another manager's), nor Dallas or Collier (other offices).
     for other in ("Galveston County", "Dallas County", "Collier County", "Dallasman"):
         assert other not in page
@@ -120,13 +120,13 @@ def test_manager_home_lists_steps_to_update_and_officers_to_remind(client, homes
     # Step 2 (ISA) runs, due 45 days after its start; steps 3 and 5 can start; step 4 and
     # 6 wait on others. Dallas's steps are not this manager's.
     assert "Installation steps to update (3)" in to_update
-    assert "Interconnection Service Agreement (ISA) signed by the ICE CISO ICE CISO In progress 2017-07-24" in to_update
+    assert "Interconnection Service Agreement (ISA) signed by the ICE CISO ICE CISO In progress 07/24/2017" in to_update
     assert "Equipment bids and purchase order (OAQ)" in to_update and "T1 router installed" in to_update
     assert "Equipment delivered" not in to_update and "Dallas" not in to_update
     remind = section(response, "home-reminders")
     assert "Officers to remind (1)" in remind
-    assert "Warnock" in remind and "Card lapses on 2017-08-05" in remind
-    assert "PALMS recertification due on 2017-09-30" in remind  # the season opened today
+    assert "Warnock" in remind and "Card lapses on 08/05/2017" in remind
+    assert "PALMS recertification due on 09/30/2017" in remind  # the season opened today
     assert "Refresher due" not in remind.split("Card lapses")[1].split("close to lapsing")[0]  # due 2018-06-01
 
 
@@ -156,7 +156,7 @@ def test_director_home_shows_the_office(client, homes, people):
     assert "Harris County" in agencies and "Galveston County" in agencies
     managers = section(response, "home-office")
     absent = people["pm_other"].get_full_name() or people["pm_other"].username
-    assert re.search(re.escape(absent) + r" \d+ \d+ [^ ]+ Absent \(\w+\) until 2017-08-04", managers)
+    assert re.search(re.escape(absent) + r" \d+ \d+ [^ ]+ Absent \(\w+\) until 08/04/2017", managers)
     assert "Installations in progress in your office (2)" in page
     assert "Open findings in your office" in page
     for other in ("Dallas County", "Collier County", "Dallasman"):
