@@ -17,7 +17,8 @@ def audit_columns():
         Column("Who", "who"),
         Column(
             "From",
-            lambda e: " · ".join(
+            default=False,
+            accessor=lambda e: " · ".join(
                 p
                 for p in (
                     e.get_channel_display(),
@@ -43,7 +44,7 @@ def audit_columns():
         ),
         Column("Before → after", "changes_text"),
         Column("Reason", "reason"),
-        Column("Refused", lambda e: f"{e.status_code} {e.path}" if e.status_code else ""),
+        Column("Refused", lambda e: f"{e.status_code} {e.path}" if e.status_code else "", default=False),
     ]
 
 
