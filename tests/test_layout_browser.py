@@ -129,6 +129,39 @@ def test_no_table_column_is_off_screen_at_1366_without_the_scroll_cue(wide_page,
     assert problems == []
 
 
+#: The columns the issue found off screen, which the default columns keep in view.
+KEY_COLUMNS = {
+    "/officers/": ("Can act today", "Refresher due"),
+    "/agreements/": ("HQ to check", "MOA"),
+    "/staffing/load/": ("Against the model",),
+}
+
+IN_VIEW = """(labels) => {
+  const cells = [...document.querySelectorAll("main table thead th")];
+  return labels.map((label) => {
+    const cell = cells.find((c) => c.textContent.replace(/\\(sort\\)/, "").trim() === label);
+    if (!cell) return [label, "missing"];
+    const wrap = cell.closest(".portal-table-wrap");
+    const limit = Math.min(window.innerWidth, wrap ? wrap.getBoundingClientRect().right : Infinity);
+    return [label, cell.getBoundingClientRect().right <= limit + 1 ? "in view" : "off screen"];
+  });
+}"""
+
+
+def test_the_key_columns_are_in_view_by_default(wide_page, live_server, demo_db):
+    page = wide_page
+    for username in ("chief", "pm.houston"):
+        sign_in(page, live_server, username)
+        for path, labels in KEY_COLUMNS.items():
+            page.goto(f"{live_server.url}{path}")
+            assert page.evaluate(IN_VIEW, list(labels)) == [[label, "in view"] for label in labels], (username, path)
+    # the installation's forecast is on each site's card of the pipeline board
+    page.goto(f"{live_server.url}/installations/")
+    forecast = page.get_by_text(re.compile(r"^Forecast: ")).first
+    box = forecast.bounding_box()
+    assert box and box["x"] + box["width"] <= WIDTH
+
+
 def test_a_wide_table_shows_that_it_scrolls_and_keeps_its_first_column(wide_page, live_server, demo_db):
     """The audit trail with every column chosen is wider than the window: its frame
     says so, its shadow marks the right edge, and scrolling keeps the first column and
