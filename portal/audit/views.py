@@ -44,7 +44,7 @@ def audit_columns():
         ),
         Column("Before → after", "changes_text"),
         Column("Reason", "reason"),
-        Column("Refused", lambda e: f"{e.status_code} {e.path}" if e.status_code else "", default=False),
+        Column("Refused", lambda e: f"{e.status_code} {e.path}" if e.status_code else ""),
     ]
 
 
