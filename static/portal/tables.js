@@ -97,12 +97,14 @@
       box.classList.toggle("portal-table--more-left", scrolls && wrap.scrollLeft > 1);
       box.classList.toggle("portal-table--more-right", scrolls && wrap.scrollLeft + wrap.clientWidth < wrap.scrollWidth - 1);
       hint.hidden = !scrolls;
-      if (scrolls) {
+      // A long table also scrolls down inside its frame (its header row stays in view).
+      if (scrolls || wrap.scrollHeight > wrap.clientHeight + 1) {
         // A region that scrolls is reached from the keyboard (arrow keys scroll it).
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
         if (!wrap.hasAttribute("aria-label")) wrap.setAttribute("aria-label", wrap.getAttribute("data-portal-name"));
-        wrap.setAttribute("aria-describedby", hint.id);
+        if (scrolls) wrap.setAttribute("aria-describedby", hint.id);
+        else wrap.removeAttribute("aria-describedby");
       } else if (wrap.hasAttribute("data-portal-name")) {
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("role");
