@@ -112,7 +112,7 @@ class AgreementListView(ScopedListView):
         Column("Field office", "agency.field_office.name", sort="agency__field_office__name"),
         Column("287(g) model", "get_program_model_display", sort="program_model"),
         Column("Status", "get_status_display", sort="status"),
-        Column("Applied", "applied_on", sort="applied_on"),
+        Column("Applied", "applied_on", sort="applied_on", default=False),
         Column("Signed", "signed_on", sort="signed_on"),
         Column("Not on ICE's list since", "not_listed_since", sort="not_listed_since"),
         Column("HQ to check", lambda a: a.review_reason if a.needs_review else ""),

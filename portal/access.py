@@ -167,6 +167,7 @@ EVERYONE = g(uc=ALL, npm=ALL, an=ALL, fod=ALL, pm=ALL, ocio=ALL)
 HQ_ONLY = g(uc=ALL, npm=ALL, an=ALL)
 HQ_WRITE = g(uc=ALL, npm=ALL)
 SETTINGS = g(uc=ALL)
+ALL_OWN = g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN)
 FOLLOWS_AGENCY = g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE, pm=ASSIGNED)
 FIELD_WRITE = g(uc=ALL, npm=ALL, pm=ASSIGNED)
 STEP_WRITE = g(uc=ALL, npm=ALL, pm=ASSIGNED, ocio=INSTALLATIONS)
@@ -558,6 +559,13 @@ TARGETS: list[Target] = [
             "delete": g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN),
         },
     ),
+    Target(
+        "portal.TablePreference",
+        "Columns chosen for a list (own)",
+        own="user_id",
+        actions={"view": ALL_OWN, "add": ALL_OWN, "change": ALL_OWN, "delete": ALL_OWN},
+        note="Each person chooses the columns of the lists they may open; the field policy still hides its fields.",
+    ),
     Target("portal.SweepRun", "Compliance sweep run", actions={"view": EVERYONE}),
     Target(
         "portal.SweepSettings",
@@ -613,7 +621,6 @@ def _follows_finding(label, title, **actions):
 
 POLICY_FINDING_VIEW = g(uc=ALL, npm=ALL, an=ALL, fod=(OFFICE, OWN), pm=(ASSIGNED, OWN), ocio=(INSTALLATIONS, OWN))
 FINDING_ACT = g(uc=ALL, npm=ALL, fod=(OFFICE, OWN, BELOW), pm=(OWN, BELOW), ocio=(OWN, BELOW))
-ALL_OWN = g(uc=OWN, npm=OWN, an=OWN, fod=OWN, pm=OWN, ocio=OWN)
 OVERSIGHT_VIEW = g(uc=ALL, npm=ALL, an=ALL, fod=OFFICE)
 
 TARGETS += [

@@ -103,6 +103,31 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
+class TablePreferenceQuerySet(RestrictedQuerySet):
+    """A user sees only their own column choices (``portal.access``)."""
+
+
+class TablePreference(models.Model):
+    """The columns a person chose for one list page (the column chooser, after NetBox's
+    table configuration): the columns' keys in their order. The list shows those of them
+    the field policy lets the person see, and its exports hold the same columns."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="table_preferences")
+    table = models.CharField(max_length=100, help_text="The list the choice is for, e.g. 'officers'.")
+    columns = models.JSONField(default=list, help_text="The keys of the chosen columns, in the order shown.")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = TablePreferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user", "table"]
+        constraints = [models.UniqueConstraint(fields=["user", "table"], name="one_table_preference_per_user_table")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.table}: {', '.join(self.columns)}"
+
+
 class PendingTask(models.Model):
     """A Celery task that could not be handed to the broker (Redis unreachable) when it
     was asked for. ``portal.tasks.dispatch_pending`` sends it once the broker is back;

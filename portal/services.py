@@ -1,4 +1,4 @@
-"""Writes of the portal app: API tokens."""
+"""Writes of the portal app: API tokens, and the columns a person chooses for a list."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .errors import TransitionNotAllowed
-from .models import ApiToken
+from .models import ApiToken, TablePreference
 from .writes import model_update
 
 
@@ -53,3 +53,46 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
         raise TransitionNotAllowed("This token is already revoked.")
     model_update(instance=token, data={"revoked_at": timezone.now()}, acting_user=token.user, reason="Revoked")
     return token
+
+
+def _names(texts) -> str:
+    return ", ".join(f"“{t[:40]}”" for t in texts)
+
+
+@transaction.atomic
+def table_preference_save(*, user, table: str, columns: list[str], offered) -> TablePreference:
+    """Save the columns ``user`` chose for the list ``table``: ``columns`` are the keys of
+    the chosen columns, in their order; ``offered`` the list's columns this user may see
+    (``ScopedListView.offered_columns``, the field policy applied). A name the list does
+    not offer this user (unknown, or a field the policy hides) is refused, on ``columns``;
+    so is a choice with nothing to show on the page."""
+    keys = list(dict.fromkeys(str(key) for key in columns))
+    known = {column.key: column for column in offered}
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "columns": [
+                    f"Not a column of this list: {_names(unknown)}. "
+                    f"Choose among: {', '.join(c.label for c in offered)}."
+                ]
+            }
+        )
+    if not any(not known[key].export_only for key in keys):
+        raise ValidationError({"columns": ["Choose at least one column to show on the page."]})
+    preference = TablePreference.objects.filter(user=user, table=table).first() or TablePreference(
+        user=user, table=table
+    )
+    model_update(instance=preference, data={"columns": keys}, acting_user=user, reason="Columns chosen")
+    return preference
+
+
+@transaction.atomic
+def table_preference_reset(*, user, table: str) -> bool:
+    """Forget the columns ``user`` chose for ``table`` (the list shows its default columns
+    again); whether there was a choice to forget. The deletion is in the history."""
+    preference = TablePreference.objects.filter(user=user, table=table).first()
+    if preference is None:
+        return False
+    preference.delete()
+    return True

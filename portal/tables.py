@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import formats, timezone
+from django.utils.text import slugify
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,15 @@ class Column:
     field: str | None = None  # the model field shown, for the field policy (portal.access.FIELD_POLICY)
     export_only: bool = False  # in the CSV and Excel exports, not the HTML table
     shown: Callable[[Any], Any] | None = None  # the page's value, where it differs from the export's
+
+    key: str = (
+        ""  # the column's name in a reader's saved choice (portal.TablePreference); the label, slugified, by default
+    )
+    default: bool = True  # shown until the reader chooses their columns (the column chooser offers the others)
+
+    def __post_init__(self):
+        if not self.key:
+            object.__setattr__(self, "key", slugify(self.label) or "column")
 
     def page_value(self, row) -> Any:
         """The cell's value on the page (``shown``, else the export's value)."""
@@ -40,6 +50,18 @@ class Column:
             if callable(value) and not hasattr(value, "all"):
                 value = value()
         return value
+
+
+def chosen_columns(offered: list[Column], keys: list[str] | None) -> list[Column]:
+    """The columns a reader sees, in their order: ``keys`` is their saved choice (None:
+    none saved, the default columns). Only ``offered`` columns count (the field policy has
+    removed the others, whatever was saved); a linking column is always kept, first when
+    the choice left it out, since it opens the row's record."""
+    if keys is None:
+        return [c for c in offered if c.default]
+    by_key = {c.key: c for c in offered}
+    chosen = [by_key[k] for k in dict.fromkeys(keys) if k in by_key]
+    return [c for c in offered if c.link and c not in chosen] + chosen
 
 
 def display(value) -> str:

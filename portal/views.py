@@ -20,7 +20,7 @@ from .compliance import services as finding_services
 from .compliance.models import Finding, SweepRun
 from .filtersets import FindingFilterSet
 from .forms import FindingActionForm, TokenForm, submit
-from .tables import Column, csv_response, export_links, visible_columns, xlsx_response
+from .tables import Column, chosen_columns, csv_response, export_links, visible_columns, xlsx_response
 
 WIDGET_CLASSES = {
     "Select": "usa-select",
@@ -84,10 +84,82 @@ class ScopedListView(LoginRequiredMixin, ListView):
     def base_queryset(self):
         return self.model.objects.all()
 
+    @property
+    def table_name(self) -> str:
+        """The name the reader's column choice is saved under (``portal.TablePreference``)."""
+        return self.export_name
+
+    def offered_columns(self) -> list[Column]:
+        """Every column the reader may see (the field policy drops the others), the
+        export-only ones included: what the column chooser offers."""
+        return visible_columns(self.columns, self.request.user, self.model, export=True)
+
+    def saved_column_keys(self) -> list[str] | None:
+        """The reader's saved choice of columns for this list (None: none saved)."""
+        if not hasattr(self, "_saved_keys"):
+            from .models import TablePreference
+
+            preference = TablePreference.objects.filter(user=self.request.user, table=self.table_name).first()
+            self._saved_keys = preference.columns if preference else None
+        return self._saved_keys
+
     def visible_columns(self, *, export: bool = False) -> list[Column]:
-        """The columns the reader may see (the field policy drops the others), with the
-        export-only columns in exports."""
-        return visible_columns(self.columns, self.request.user, self.model, export=export)
+        """The columns of the page: the reader's choice (else the default columns), as
+        far as the field policy lets them see. Exports hold the chosen columns; without
+        a choice, every column the reader may see, the export-only ones included."""
+        offered = self.offered_columns()
+        keys = self.saved_column_keys()
+        if export:
+            return offered if keys is None else chosen_columns(offered, keys)
+        return [c for c in chosen_columns(offered, keys) if not c.export_only]
+
+    def column_choices(self) -> list[dict]:
+        """The column chooser's rows: the chosen columns in the reader's order, then the
+        others in the list's order."""
+        offered = self.offered_columns()
+        chosen = chosen_columns(offered, self.saved_column_keys())
+        if self.saved_column_keys() is None:
+            chosen = [c for c in chosen if not c.export_only]
+        rest = [c for c in offered if c not in chosen]
+        return [
+            {"key": c.key, "label": c.label, "chosen": c in chosen, "always": c.link, "export_only": c.export_only}
+            for c in chosen + rest
+        ]
+
+    def post(self, request, *args, **kwargs):
+        """The column chooser (``templates/portal/_columns.html``): save the ticked columns
+        in the order shown (a "move" button moves one up or down first), or reset them to
+        the defaults. A name the list does not offer comes back on the form (400)."""
+        from .models import TablePreference
+
+        access.require(request.user, "view", self.model)
+        access.require(request.user, "change", TablePreference)
+        if "reset" in request.POST:
+            services.table_preference_reset(user=request.user, table=self.table_name)
+            messages.success(request, "Columns reset to the defaults.")
+            return HttpResponseRedirect(request.get_full_path())
+        order = list(dict.fromkeys(request.POST.getlist("order")))
+        ticked = request.POST.getlist("columns")
+        direction, _, moved = request.POST.get("move", "").partition(":")
+        if moved in order and direction in ("up", "down"):
+            i = order.index(moved)
+            j = i - 1 if direction == "up" else i + 1
+            if 0 <= j < len(order):
+                order[i], order[j] = order[j], order[i]
+        keys = [k for k in order if k in ticked] + [k for k in ticked if k not in order]
+        try:
+            services.table_preference_save(
+                user=request.user, table=self.table_name, columns=keys, offered=self.offered_columns()
+            )
+        except ValidationError as exc:
+            self.column_error = " ".join(exc.message_dict.get("columns", exc.messages))
+            self.object_list = self.get_queryset()
+            return self.render_to_response(self.get_context_data(), status=400)
+        if moved:  # the chooser stays open on the page that follows, on the column moved
+            request.session["columns_open"] = self.table_name
+            return HttpResponseRedirect(f"{request.get_full_path()}#column-{moved}")
+        messages.success(request, "Columns saved. Exports of this list hold the same columns.")
+        return HttpResponseRedirect(request.get_full_path())
 
     def get_queryset(self):
         queryset = access.restrict(self.base_queryset(), self.request.user, "view")
@@ -150,6 +222,11 @@ class ScopedListView(LoginRequiredMixin, ListView):
             querystring=params.urlencode(),
             exports=self.exports,
             export_links=export_links(self.request, self.exports),
+            column_choices=self.column_choices(),
+            column_error=getattr(self, "column_error", ""),
+            columns_open=bool(getattr(self, "column_error", ""))
+            or self.request.session.pop("columns_open", None) == self.table_name,
+            columns_chosen=self.saved_column_keys() is not None,
         )
         return context
 

@@ -41,7 +41,7 @@ class OfficerListView(ScopedListView):
     template_name = "training/officer_list.html"
     columns = [
         Column("Officer", lambda o: f"{o.last_name}, {o.first_name}", sort="last_name", link=True),
-        Column("Number", "officer_number", sort="officer_number"),
+        Column("Number", "officer_number", sort="officer_number", default=False),
         Column("Agency", "agency.name", sort="agency__name"),
         Column("Status", "get_status_display", sort="status"),
         Column("Certified", "certified_on", sort="certified_on"),

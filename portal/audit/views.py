@@ -17,7 +17,8 @@ def audit_columns():
         Column("Who", "who"),
         Column(
             "From",
-            lambda e: " · ".join(
+            default=False,
+            accessor=lambda e: " · ".join(
                 p
                 for p in (
                     e.get_channel_display(),
