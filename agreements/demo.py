@@ -189,7 +189,7 @@ def _national_names(ctx: DemoContext) -> list[tuple[str, str, str]]:
         share = max(1, round(total * weights[state] / weight_sum))
         split = [c.title() for counties in SPLIT_STATE_COUNTIES.get(state, {}).values() for c in counties]
         pool = list(dict.fromkeys(COUNTIES.get(state, []) + split)) or COMMON_COUNTIES
-        if len(pool) < 12:
+        if len(pool) < 12 or split:  # a split state's other counties go to its default office
             pool = list(dict.fromkeys(pool + COMMON_COUNTIES))
         for i in range(share):
             county = pool[i % len(pool)]
