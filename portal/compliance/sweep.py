@@ -236,10 +236,9 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             default_change_reason="Stage changed, seen by the sweep.",
             label=str,
         )
-    # Bookkeeping of the run (not in the history): the run's counts say how many were seen again.
-    still_open = Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).update(
-        last_seen_at=now, last_seen_run=run
-    )
+    # The run records what it saw in its counts; the open findings seen again are not
+    # rewritten (their last sighting is the latest run of the rule: Finding.seen_last).
+    still_open = sum(1 for sid in open_findings if sid in violations)
 
     new = [
         Finding(

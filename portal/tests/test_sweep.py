@@ -38,8 +38,33 @@ def test_second_sweep_opens_nothing_new(world):
     assert second.counts[NO_BACKUP]["opened"] == 0
     assert second.counts[NO_BACKUP]["still_open"] == 2
     assert Finding.objects.filter(rule=NO_BACKUP).count() == 2
-    assert set(open_findings(NO_BACKUP).values_list("last_seen_run", flat=True)) == {second.pk}
+    # The second run did not rewrite them: its counts say what it saw, and each open
+    # finding's last sighting is the latest run of its rule.
+    assert set(open_findings(NO_BACKUP).values_list("last_seen_run", flat=True)) == {first.pk}
+    assert {f.seen_last()[1] for f in open_findings(NO_BACKUP)} == {second.pk}
+    assert {f.seen_last()[0] for f in open_findings(NO_BACKUP)} == {second.started_at}
     assert first.pk != second.pk
+
+
+def test_ten_sweeps_that_find_nothing_new_write_no_finding(world):
+    """The findings table does not grow, nor its history, when nothing changes: a steady
+    sweep neither inserts nor updates a finding."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sweep_run(rule_codes=RULES)
+    rows, history = Finding.objects.count(), Finding.history.count()
+    for _ in range(10):
+        with CaptureQueriesContext(connection) as queries:
+            run = sweep_run(rule_codes=RULES)
+        writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].startswith(("UPDATE", "INSERT")) and '"portal_finding"' in q["sql"].split("SET")[0]
+        ]
+        assert writes == []
+        assert run.counts[NO_BACKUP]["still_open"] == 2
+    assert (Finding.objects.count(), Finding.history.count()) == (rows, history)
 
 
 def test_resolved_condition_closes_the_finding(world, people):
