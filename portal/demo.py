@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -305,8 +306,12 @@ def run(scale: str = "small", *, seed_value: int = 287, today: dt.date | None = 
     with audit_context(channel=Channel.COMMAND, actor_label="demo data", reason="Demo data"):
         for config, module in app_modules("demo"):
             log(f"Seeding {config.verbose_name}…")
+            start = time.perf_counter()
             module.seed(ctx)
+            log(f"  {time.perf_counter() - start:.1f} s")
         # Rows the apps created in bulk get their baseline, so a first edit shows the values before.
+        start = time.perf_counter()
         for model in models_with_history():
             baseline_history(model, reason="Demo data")
+        log(f"Baseline history: {time.perf_counter() - start:.1f} s")
     return ctx
