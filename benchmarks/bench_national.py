@@ -146,13 +146,18 @@ def bench_sweep() -> None:
                                         [rule.code],
                                     )
                                 start = time.perf_counter()
-                                for sql in floor_sql.statements(rule.code):
+                                rewritten = 0
+                                for n, sql in enumerate(floor_sql.statements(rule.code)):
                                     cursor.execute(sql, values)
+                                    if n == 4:  # the update of changed details
+                                        rewritten = cursor.rowcount
                                 cursor.execute("SELECT count(*) FROM floor_v")
                                 found = cursor.fetchone()[0]
-                                return time.perf_counter() - start, found
+                                return time.perf_counter() - start, found, rewritten
 
-                        _, _, (floor_seconds, found) = timed_rolled_back(floor)
+                        _, _, (floor_seconds, found, rewritten) = timed_rolled_back(floor)
+                        if phase == "steady" and rewritten:
+                            print(f"  ! floor of {rule.code} rewrote {rewritten} details the rule keeps")
                         covered[phase][0] += seconds
                         covered[phase][1] += floor_seconds
                         if found != counts.get("open", found):

@@ -65,8 +65,15 @@ VIOLATIONS = {
     """,
     "training.card_lapsed": f"""
         SELECT o.id, o.last_name || ', ' || o.first_name || ' (' || o.officer_number || ')', o.agency_id,
-               g.field_office_id, 'No login for some days; the card is deactivated.'
+               g.field_office_id,
+               'No login for ' || (%(today)s::date - c.anchor) || ' days (last activity '
+               || to_char(c.anchor, 'YYYY-MM-DD') || '); the card is deactivated.'
+               || CASE WHEN g.equipment_operational_since IS NULL AND EXISTS (
+                      SELECT 1 FROM ({IN_FORCE}) n WHERE n.agency_id = o.agency_id AND n.program_model IN (
+                          SELECT program_model FROM itdeploy_programmodelsetting WHERE needs_installation))
+                  THEN ' The agency has no working equipment yet, so the officer cannot log in.' ELSE '' END
         FROM training_officer o JOIN agreements_agency g ON g.id = o.agency_id
+        CROSS JOIN LATERAL (SELECT GREATEST(o.card_last_login_on, o.card_reactivated_on, o.certified_on) AS anchor) c
         WHERE o.status = 'certified'
           AND o.agency_id IN (SELECT agency_id FROM ({IN_FORCE}) f)
           AND ((o.card_deactivated_on IS NOT NULL AND o.card_deactivated_on <= %(today)s)
@@ -94,6 +101,7 @@ def statements(code: str) -> list[str]:
     return [
         "DROP TABLE IF EXISTS floor_v",
         f"CREATE TEMP TABLE floor_v (subject_id, label, agency_id, field_office_id, detail) AS {VIOLATIONS[code]}",
+        "ANALYZE floor_v",
         """UPDATE portal_finding f SET status = 'resolved', resolved_at = now(), resolved_by_run_id = %(run)s,
                resolution = 'Condition no longer found by the sweep.'
            WHERE f.rule = %(rule)s AND f.status IN ('open', 'acknowledged')
