@@ -359,6 +359,8 @@ CACHES = {
 
 # The compliance sweep: a run still marked running after this long is taken as abandoned.
 SWEEP_STALE_AFTER_MINUTES = int(os.environ.get("SWEEP_STALE_AFTER_MINUTES", "180"))
+# Run the sweep's rules as a Celery group over the workers (docs/performance.md).
+SWEEP_PARALLEL = env_bool("SWEEP_PARALLEL", False)
 
 # The last successful sweep must be this recent for /readyz/ and the HQ banner.
 SWEEP_FRESH_HOURS = int(os.environ.get("SWEEP_FRESH_HOURS", "26"))

@@ -147,3 +147,25 @@ def test_sweep_command_prints_counts(world, capsys):
     call_command("sweep", "--no-notify")
     out = capsys.readouterr().out
     assert f"{NO_BACKUP} (Primary program manager without a backup): 2 open, 2 opened, 0 resolved" in out
+
+
+def test_parallel_sweep_finds_what_the_serial_one_finds(world, people):
+    """The rules as a Celery group (eager here; workers in production) open the same
+    findings, with the same details and people, and record the same counts."""
+    from django.db import transaction
+
+    def snapshot(run):
+        findings = sorted(
+            Finding.objects.filter(opened_by_run=run).values_list(
+                "rule", "subject_id", "status", "detail", "responsible_id", "field_office_id", "severity"
+            )
+        )
+        return findings, run.counts, run.status
+
+    sid = transaction.savepoint()
+    serial = snapshot(sweep_run(parallel=False, notify=False))
+    transaction.savepoint_rollback(sid)
+    parallel = snapshot(sweep_run(parallel=True, notify=False))
+    assert serial[0], "the world has findings to compare"
+    assert parallel == serial
+    assert parallel[2] == SweepStatus.SUCCEEDED
