@@ -114,26 +114,10 @@ def seed(ctx: DemoContext) -> None:
         )
         # The synthetic scales keep the year before last too (the program's history of recertifications).
         if ctx.synthetic and o.certified_on < before_start:
-            for c in palms:
-                completions.append(
-                    Completion(
-                        officer=o,
-                        course=c,
-                        completed_on=before_start + dt.timedelta(days=rng.randint(150, 360)),
-                        source=CompletionSource.PALMS_EXPORT,
-                    )
-                )
+            completions += _palms_year(rng, o, palms, before_start, 150)
         # Last fiscal year: most recertified; about 8% missed it.
         if o.certified_on < prev_start and rng.random() > 0.08:
-            for c in palms:
-                completions.append(
-                    Completion(
-                        officer=o,
-                        course=c,
-                        completed_on=prev_start + dt.timedelta(days=rng.randint(200, 360)),
-                        source=CompletionSource.PALMS_EXPORT,
-                    )
-                )
+            completions += _palms_year(rng, o, palms, prev_start, 200)
         # This fiscal year: progress grows towards 30 September.
         if o.certified_on < this_start:
             share = min(1.0, max(0.0, (today - this_start).days / 365 + rng.uniform(-0.3, 0.3)))
@@ -248,6 +232,19 @@ def seed(ctx: DemoContext) -> None:
         ]
         Enrollment.objects.bulk_create(enrollments, batch_size=1000)
     seed_manager_class(ctx, refresher=refresher, site=site)
+
+
+def _palms_year(rng, officer, palms, fy_start: dt.date, earliest_day: int) -> list:
+    """The PALMS courses of one fiscal year, each on a day from ``earliest_day`` to 360 of it."""
+    return [
+        Completion(
+            officer=officer,
+            course=c,
+            completed_on=fy_start + dt.timedelta(days=rng.randint(earliest_day, 360)),
+            source=CompletionSource.PALMS_EXPORT,
+        )
+        for c in palms
+    ]
 
 
 def _year_of_logins(ctx: DemoContext, officers) -> None:

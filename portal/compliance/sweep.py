@@ -339,6 +339,15 @@ def _sweep_rules(run: SweepRun, rules, today: dt.date) -> SweepRun:
     return run
 
 
+def _finish(run: SweepRun, counts: dict, errors: list[str]) -> None:
+    """Record the run's counts per rule and how it ended."""
+    run.counts = counts
+    run.error = "\n".join(errors)
+    run.status = SweepStatus.FAILED if errors else SweepStatus.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["counts", "error", "status", "finished_at"])
+
+
 def _sweep_rules_parallel(run: SweepRun, rules, today: dt.date) -> SweepRun:
     """The rules as a Celery group; the results gathered in the rules' order."""
     from celery import group
@@ -363,11 +372,7 @@ def _sweep_rules_parallel(run: SweepRun, rules, today: dt.date) -> SweepRun:
         errors.append(f"parallel sweep: {exc}")
         raise
     finally:
-        run.counts = counts
-        run.error = "\n".join(errors)
-        run.status = SweepStatus.FAILED if errors else SweepStatus.SUCCEEDED
-        run.finished_at = timezone.now()
-        run.save(update_fields=["counts", "error", "status", "finished_at"])
+        _finish(run, counts, errors)
     return run
 
 
@@ -382,8 +387,4 @@ def _apply_rules(run, rules, today, counts, errors) -> None:
                 counts[rule.code] = {"error": str(exc)}
                 errors.append(f"{rule.code}: {exc}")
     finally:
-        run.counts = counts
-        run.error = "\n".join(errors)
-        run.status = SweepStatus.FAILED if errors else SweepStatus.SUCCEEDED
-        run.finished_at = timezone.now()
-        run.save(update_fields=["counts", "error", "status", "finished_at"])
+        _finish(run, counts, errors)
