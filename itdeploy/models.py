@@ -220,6 +220,8 @@ class Installation(models.Model):
 
     class Meta:
         ordering = ["moa_signed_on", "pk"]
+        # The lists' default order, so a page is read off the index.
+        indexes = [models.Index(fields=["moa_signed_on", "id"], name="installation_list_order_idx")]
         constraints = [
             models.CheckConstraint(
                 name="operational_only_with_date",

@@ -5,36 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('itdeploy', '0003_installation_cancelled_and_clock_pauses'),
+        ("itdeploy", "0003_installation_cancelled_and_clock_pauses"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ForecastRun',
+            name="ForecastRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('computed_on', models.DateField()),
-                ('computed_at', models.DateTimeField(auto_now_add=True)),
-                ('inputs', models.CharField(max_length=250)),
-                ('seconds', models.FloatField(default=0, help_text='How long the computation took.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("computed_on", models.DateField()),
+                ("computed_at", models.DateTimeField(auto_now_add=True)),
+                ("inputs", models.CharField(max_length=250)),
+                ("seconds", models.FloatField(default=0, help_text="How long the computation took.")),
             ],
             options={
-                'ordering': ['-pk'],
+                "ordering": ["-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SiteForecast',
+            name="SiteForecast",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expected', models.JSONField()),
-                ('pessimistic', models.JSONField()),
-                ('installation', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='itdeploy.installation')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sites', to='itdeploy.forecastrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("expected", models.JSONField()),
+                ("pessimistic", models.JSONField()),
+                (
+                    "installation",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="itdeploy.installation",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sites", to="itdeploy.forecastrun"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('run', 'installation'), name='one_forecast_per_site_and_run')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("run", "installation"), name="one_forecast_per_site_and_run")
+                ],
             },
         ),
     ]

@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0007_sweep_settings'),
+        ("portal", "0007_sweep_settings"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='finding',
-            name='last_seen_run',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.sweeprun'),
+            model_name="finding",
+            name="last_seen_run",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="portal.sweeprun",
+            ),
         ),
     ]
