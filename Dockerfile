@@ -45,4 +45,4 @@ RUN groupadd --system --gid 10001 portal \
 USER portal
 
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--error-logfile", "-"]
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30", "--access-logfile", "-", "--error-logfile", "-"]

@@ -24,7 +24,7 @@ help:
 	@echo "  make beat          start Celery beat with the database scheduler (needs REDIS_URL)"
 	@echo "  make sweep         run the compliance sweep once"
 	@echo "  make vendor        refresh USWDS, Chart.js and htmx under static/vendor/ from npm"
-	@echo "  make benchmark     run benchmarks/bench_*.py"
+	@echo "  make benchmark     run benchmarks/bench_*.py against DATABASE_URL (docs/performance.md)"
 	@echo "  make check-deploy  run Django's deployment checks with production settings"
 	@echo "  make backup        pg_dump -Fc the DATABASE_URL database (BACKUP_FILE=... to name the file)"
 	@echo "  make restore       pg_restore BACKUP_FILE=... into a new database RESTORE_DATABASE=..."

@@ -157,6 +157,51 @@ def _agency_names(ctx: DemoContext) -> list[tuple[str, str, str, str]]:
     return wanted[:total]
 
 
+#: Common county names, for the states the small demo does not name counties of.
+COMMON_COUNTIES = [
+    "Washington", "Jefferson", "Franklin", "Lincoln", "Jackson", "Madison", "Clay", "Montgomery",
+    "Marion", "Monroe", "Union", "Wayne", "Greene", "Warren", "Grant", "Lee", "Carroll", "Johnson",
+    "Marshall", "Polk", "Adams", "Lake", "Douglas", "Clark", "Hamilton", "Calhoun", "Crawford",
+    "Fayette", "Henry", "Logan", "Morgan", "Perry", "Pike", "Scott", "Shelby", "Benton", "Boone",
+    "Butler", "Cass", "Hancock",
+]  # fmt: skip
+#: Shares of the national scale's agencies by state (others 3, territories 1): the
+#: South-East and Texas, where the program grew most, weigh most.
+STATE_WEIGHTS = {
+    "TX": 48, "FL": 36, "GA": 12, "NC": 10, "SC": 8, "TN": 8, "AL": 7, "LA": 7, "AZ": 7,
+    "OK": 7, "VA": 7, "MS": 5, "AR": 5, "MO": 5, "IN": 5, "UT": 4, "ID": 4, "MT": 4,
+    "PR": 1, "VI": 1, "GU": 1, "MP": 1, "AS": 1, "DC": 1,
+}  # fmt: skip
+
+
+def _national_names(ctx: DemoContext) -> list[tuple[str, str, str]]:
+    """(state, county, name) for the synthetic scales: agencies in every state and
+    territory of the 25 field offices, by ``STATE_WEIGHTS``; the counties of split states
+    are the coverage table's, so each agency lands in its own office."""
+    from .field_offices import FIELD_OFFICES, SPLIT_STATE_COUNTIES
+
+    total = ctx.size["agencies"]
+    states = sorted({s for *_, covered in FIELD_OFFICES for s in covered})
+    weights = {s: STATE_WEIGHTS.get(s, 3) for s in states}
+    weight_sum = sum(weights.values())
+    wanted = []
+    for state in states:
+        share = max(1, round(total * weights[state] / weight_sum))
+        split = [c.title() for counties in SPLIT_STATE_COUNTIES.get(state, {}).values() for c in counties]
+        pool = list(dict.fromkeys(COUNTIES.get(state, []) + split)) or COMMON_COUNTIES
+        if len(pool) < 12 or split:  # a split state's other counties go to its default office
+            pool = list(dict.fromkeys(pool + COMMON_COUNTIES))
+        for i in range(share):
+            county = pool[i % len(pool)]
+            round_no = i // len(pool)
+            suffix = ["County Sheriff's Office", "County Jail", "County Department of Corrections"]
+            name = (
+                f"{county} {suffix[round_no]}" if round_no < 3 else f"{county} County Detention Center {round_no - 2}"
+            )
+            wanted.append((state, county, name))
+    return wanted[:total]
+
+
 FIXTURES = Path(__file__).parent / "tests" / "fixtures"
 PARTICIPATING_FILE = FIXTURES / "participatingAgencies07182025pm.xlsx"
 PENDING_FILE = FIXTURES / "pendingAgencies01232026am.xlsx"
@@ -289,11 +334,18 @@ def seed_from_ice_lists(ctx: DemoContext) -> None:
 
 
 def seed_synthetic(ctx: DemoContext) -> None:
+    from .services import coverage_table
+
     offices = {o.code: o for o in FieldOffice.objects.all()}
     rng = ctx.rng
     agencies = []
-    for code, state, county, name in _agency_names(ctx):
-        office, confirmed = field_office_for(state=state, county=county)
+    table = coverage_table()
+    if ctx.synthetic:
+        names = [(None, state, county, name) for state, county, name in _national_names(ctx)]
+    else:
+        names = _agency_names(ctx)
+    for code, state, county, name in names:
+        office, confirmed = field_office_for(state=state, county=county, table=table)
         agencies.append(
             Agency(
                 name=name,
@@ -301,7 +353,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
                 agency_type=AgencyType.COUNTY,
                 state=state,
                 county=county,
-                field_office=office or offices[code],
+                field_office=office or offices.get(code),
                 field_office_confirmed=confirmed,
                 area_sq_mi=rng.randint(300, 2400),
                 contact_name="Sheriff "
@@ -315,7 +367,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
             if len(agencies) >= ctx.size["agencies"] + 6:
                 break
             name = f"{city} Police Department"
-            office, confirmed = field_office_for(state=state)
+            office, confirmed = field_office_for(state=state, table=table)
             agencies.append(
                 Agency(
                     name=name,
@@ -331,6 +383,8 @@ def seed_synthetic(ctx: DemoContext) -> None:
 
     agreements = []
     today = ctx.today
+    # About 6,000 agreements for 5,000 agencies at the national scale (1.45 per agency at the small one).
+    task_force, warrant = (0.14, 0.06) if ctx.synthetic else (0.3, 0.15)
     for _i, agency in enumerate(agencies):
         # Growth like the report's: few agreements before FY2017, most since.
         roll = rng.random()
@@ -355,7 +409,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
                 moa_url=f"https://www.ice.gov/doclib/287gMOA/{agency.match_key.replace(' ', '')}.pdf" if signed else "",
             )
         )
-        if rng.random() < 0.3:
+        if rng.random() < task_force:
             tfm_signed = today - dt.timedelta(days=rng.randint(10, 500))
             agreements.append(
                 Agreement(
@@ -366,7 +420,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
                     signed_on=tfm_signed,
                 )
             )
-        if rng.random() < 0.15:
+        if rng.random() < warrant:
             wso_signed = today - dt.timedelta(days=rng.randint(10, 900))
             agreements.append(
                 Agreement(

@@ -129,6 +129,8 @@ class Agency(models.Model):
     class Meta:
         verbose_name_plural = "agencies"
         ordering = ["state", "name"]
+        # The lists' default order (page and API), so a page of 50 is read off the index.
+        indexes = [models.Index(fields=["state", "name", "id"], name="agency_list_order_idx")]
         constraints = [
             models.UniqueConstraint(fields=["state", "match_key"], name="one_agency_per_state_and_name"),
             models.CheckConstraint(name="agency_has_a_name", condition=~models.Q(match_key="")),

@@ -220,6 +220,8 @@ class Installation(models.Model):
 
     class Meta:
         ordering = ["moa_signed_on", "pk"]
+        # The lists' default order, so a page is read off the index.
+        indexes = [models.Index(fields=["moa_signed_on", "id"], name="installation_list_order_idx")]
         constraints = [
             models.CheckConstraint(
                 name="operational_only_with_date",
@@ -380,3 +382,39 @@ class InstallationPause(models.Model):
 
     def __str__(self) -> str:
         return f"Pause of {self.installation} from {self.started_on}"
+
+
+class ForecastRun(models.Model):
+    """One computation of the national installation forecast, stored so that pages and
+    the API read it in constant time. It is valid for its day (``computed_on``) and for the
+    state of its inputs (``inputs``: the newest historical row of each table the forecast
+    reads, so any recorded change to a site, step, pause, installer or setting makes it
+    stale). A derived copy, like a cache: not part of the record, so kept out of the history."""
+
+    computed_on = models.DateField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+    inputs = models.CharField(max_length=250)
+    seconds = models.FloatField(default=0, help_text="How long the computation took.")
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"Forecast of {self.computed_on} ({self.computed_at:%H:%M:%S})"
+
+
+class SiteForecast(models.Model):
+    """The stored forecast of one open installation in a ``ForecastRun``: expected and
+    pessimistic, each ``{"operational_on", "install_ready_on", "install_start_on",
+    "installer_id", "steps": {number: [start_on, end_on, projected]}}``."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="sites")
+    installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    expected = models.JSONField()
+    pessimistic = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "installation"], name="one_forecast_per_site_and_run")]
+
+    def __str__(self) -> str:
+        return f"Forecast of installation #{self.installation_id}"

@@ -322,3 +322,115 @@ def installation_figures(user, installations, today: dt.date, settings: Installa
         "fiscal_year": fy,
         "goal_days": settings.goal_days,
     }
+
+# --- the stored forecast ----------------------------------------------------------------------
+
+#: The tables the forecast reads: a new historical row in any of them makes the stored forecast stale.
+FORECAST_INPUTS = (
+    Installation,
+    InstallationStep,
+    StepPause,
+    Installer,
+    InstallerUnavailability,
+    InstallationSettings,
+    StepTemplate,
+)
+
+
+def forecast_inputs() -> str:
+    """The newest historical row of each input table, in one query (each an index's end)."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    parts = [f"(SELECT MAX(history_id) FROM {qn(m.history.model._meta.db_table)})" for m in FORECAST_INPUTS]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}")
+        return ":".join(str(v or 0) for v in cursor.fetchone())
+
+
+def _site_json(site: forecast.SiteForecast) -> dict:
+    return {
+        "operational_on": site.operational_on.isoformat() if site.operational_on else None,
+        "install_ready_on": site.install_ready_on.isoformat() if site.install_ready_on else None,
+        "install_start_on": site.install_start_on.isoformat() if site.install_start_on else None,
+        "installer_id": site.installer_id,
+        "steps": {str(n): [s.start_on.isoformat(), s.end_on.isoformat(), s.projected] for n, s in site.steps.items()},
+    }
+
+
+def _day(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _site_of(installation_id: int, data: dict) -> forecast.SiteForecast:
+    return forecast.SiteForecast(
+        installation_id=installation_id,
+        operational_on=_day(data["operational_on"]),
+        steps={
+            int(n): forecast.StepForecast(int(n), _day(start), _day(end), projected)
+            for n, (start, end, projected) in data["steps"].items()
+        },
+        install_ready_on=_day(data["install_ready_on"]),
+        install_start_on=_day(data["install_start_on"]),
+        installer_id=data["installer_id"],
+    )
+
+
+def forecast_store(today: dt.date | None = None, *, inputs: str | None = None):
+    """Compute the national forecast once and store it (the sweep and the first read after
+    a change call this); older runs are deleted. Runs one at a time (a row lock on the
+    settings), so two readers finding it stale compute it once."""
+    import time
+
+    from django.db import transaction
+
+    from .models import ForecastRun, SiteForecast
+
+    today = today or dates.today()
+    with transaction.atomic():
+        InstallationSettings.current()
+        InstallationSettings.objects.select_for_update().order_by("pk").first()
+        inputs = forecast_inputs() if inputs is None else inputs
+        latest = ForecastRun.objects.order_by("-pk").first()
+        if latest is not None and latest.computed_on == today and latest.inputs == inputs:
+            return latest  # another process stored it while this one waited
+        start = time.perf_counter()
+        pipeline = pipeline_forecast(today=today)
+        run = ForecastRun.objects.create(computed_on=today, inputs=inputs)
+        SiteForecast.objects.bulk_create(
+            [
+                SiteForecast(
+                    run=run,
+                    installation_id=pk,
+                    expected=_site_json(site),
+                    pessimistic=_site_json(pipeline.pessimistic[pk]),
+                )
+                for pk, site in pipeline.expected.items()
+            ],
+            batch_size=1000,
+        )
+        ForecastRun.objects.filter(pk__lt=run.pk).delete()
+        run.seconds = round(time.perf_counter() - start, 3)
+        ForecastRun.objects.filter(pk=run.pk).update(seconds=run.seconds)
+    return run
+
+
+def stored_forecast(*, today: dt.date | None = None, installation_ids=None) -> PipelineForecast:
+    """The stored forecast of the given open installations (all with ``None``), computed
+    afresh first only when the stored one is of another day or its inputs changed since.
+    Reads one row per installation asked for: a page reads its own sites, not the country."""
+    from .models import ForecastRun, SiteForecast
+
+    today = today or dates.today()
+    inputs = forecast_inputs()
+    run = ForecastRun.objects.order_by("-pk").first()
+    if run is None or run.computed_on != today or run.inputs != inputs:
+        run = forecast_store(today, inputs=inputs)
+    rows = SiteForecast.objects.filter(run=run)
+    if installation_ids is not None:
+        rows = rows.filter(installation_id__in=list(installation_ids))
+    expected, pessimistic = {}, {}
+    for pk, exp, pes in rows.values_list("installation_id", "expected", "pessimistic"):
+        expected[pk], pessimistic[pk] = _site_of(pk, exp), _site_of(pk, pes)
+    settings = InstallationSettings.current()
+    return PipelineForecast(expected, pessimistic, None, 0, settings.goal_days)

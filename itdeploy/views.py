@@ -109,8 +109,6 @@ class PipelineView(LoginRequiredMixin, View):
     def get(self, request):
         today = dates.today()
         settings = InstallationSettings.current()
-        installations = list(selectors.open_installations())
-        pipeline = selectors.pipeline_forecast(today=today, installations=installations)
         base = Installation.objects.visible_to(request.user).filter(status=InstallationStatus.IN_PROGRESS)
         filterset = InstallationFilterSet(request.GET or None, queryset=base, request=request)
         for name in ("status", "agency"):
@@ -120,6 +118,9 @@ class PipelineView(LoginRequiredMixin, View):
         filter_panel.describe(filterset.form)
         visible = filterset.qs if valid else (base.none() if filterset.is_bound else base)
         visible_ids = set(visible.values_list("pk", flat=True))
+        # Scoped before any work: the visible sites only, their forecast read from the stored one.
+        installations = list(selectors.open_installations().filter(pk__in=visible_ids))
+        pipeline = selectors.stored_forecast(today=today, installation_ids=visible_ids)
         rows = board_rows(installations, visible_ids, pipeline, today, settings)
         table = Table(
             EXPORT_COLUMNS, rows, target=Installation, name="installation-pipeline", title="Installation pipeline"
@@ -136,7 +137,8 @@ class PipelineView(LoginRequiredMixin, View):
         what_if_n = _what_if(request)
         what_if = None
         if what_if_n is not None:
-            alt = selectors.pipeline_forecast(today=today, installations=installations, installers=what_if_n)
+            # The what-if changes the national installer queue: computed afresh over every open site.
+            alt = selectors.pipeline_forecast(today=today, installers=what_if_n)
             what_if = _compare(rows, pipeline, alt, settings)
         params = request.GET.copy()
         params.pop("export", None)
@@ -231,7 +233,9 @@ class InstallationDetailView(LoginRequiredMixin, View):
         today = dates.today()
         settings = InstallationSettings.current()
         pipeline = (
-            selectors.pipeline_forecast(today=today) if installation.status == InstallationStatus.IN_PROGRESS else None
+            selectors.stored_forecast(today=today, installation_ids=[installation.pk])
+            if installation.status == InstallationStatus.IN_PROGRESS
+            else None
         )
         expected = pipeline.expected.get(installation.pk) if pipeline else None
         pessimistic = pipeline.pessimistic.get(installation.pk) if pipeline else None

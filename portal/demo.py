@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -21,9 +22,12 @@ from .roles import Role
 DEMO_PASSWORD = "Demo-287g-Portal!"
 
 SCALES = {
-    # agencies, field program managers
-    "small": {"agencies": 80, "field_pms": 14},
-    "national": {"agencies": 5000, "field_pms": 420},
+    # agencies, field program managers, officers (training's demo)
+    "small": {"agencies": 80, "field_pms": 14, "officers": 374},
+    # A tenth of the program, for quick runs of the benchmarks.
+    "tenth": {"agencies": 500, "field_pms": 40, "officers": 5000},
+    # The program as it is: agencies in every state of the 25 field offices, a year of card logins.
+    "national": {"agencies": 5000, "field_pms": 400, "officers": 50000},
 }
 
 
@@ -39,6 +43,20 @@ class DemoContext:
     @property
     def size(self) -> dict:
         return SCALES[self.scale]
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the scale is synthetic and national in reach (every field office and
+        state), rather than the small demo's real agencies in a dozen offices."""
+        return self.scale != "small"
+
+    def office_codes(self) -> list[str]:
+        """The field offices that get staff: the demo's dozen at the small scale, all 25 else."""
+        if not self.synthetic:
+            return list(DEMO_OFFICES)
+        FieldOffice = StaffProfile._meta.get_field("field_office").related_model
+        rest = sorted(set(FieldOffice.objects.values_list("code", flat=True)) - set(DEMO_OFFICES))
+        return list(DEMO_OFFICES) + rest
 
     def days_ago(self, n: int) -> dt.date:
         return self.today - dt.timedelta(days=n)
@@ -211,7 +229,8 @@ def seed(ctx: DemoContext) -> None:
     from .models import StaffProfile
 
     FieldOffice = StaffProfile._meta.get_field("field_office").related_model  # the agreements app's
-    offices = {o.code: o for o in FieldOffice.objects.filter(code__in=DEMO_OFFICES)}
+    codes = ctx.office_codes()
+    offices = {o.code: o for o in FieldOffice.objects.filter(code__in=codes)}
     make_operator(ctx)
     make_user(
         ctx,
@@ -250,7 +269,7 @@ def seed(ctx: DemoContext) -> None:
         title="OCIO installer",
         login_note="all installations, nationally",
     )
-    for code in DEMO_OFFICES:
+    for code in codes:
         office = offices[code]
         note = "the Houston field office" if code == "HOU" else None
         make_user(
@@ -263,7 +282,7 @@ def seed(ctx: DemoContext) -> None:
         )
     n_pms = ctx.size["field_pms"]
     for i in range(n_pms):
-        code = DEMO_OFFICES[i % len(DEMO_OFFICES)] if i >= 2 else "HOU"
+        code = codes[i % len(codes)] if i >= 2 else "HOU"
         username = "pm.houston" if i == 0 else f"pm{i:03d}"
         make_user(
             ctx,
@@ -287,8 +306,12 @@ def run(scale: str = "small", *, seed_value: int = 287, today: dt.date | None = 
     with audit_context(channel=Channel.COMMAND, actor_label="demo data", reason="Demo data"):
         for config, module in app_modules("demo"):
             log(f"Seeding {config.verbose_name}…")
+            start = time.perf_counter()
             module.seed(ctx)
+            log(f"  {time.perf_counter() - start:.1f} s")
         # Rows the apps created in bulk get their baseline, so a first edit shows the values before.
+        start = time.perf_counter()
         for model in models_with_history():
             baseline_history(model, reason="Demo data")
+        log(f"Baseline history: {time.perf_counter() - start:.1f} s")
     return ctx

@@ -115,6 +115,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # Persistent connections (docs/performance.md), checked before reuse so a
+        # connection the server dropped is replaced rather than failing a request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -369,6 +372,8 @@ CACHES = {
 
 # The compliance sweep: a run still marked running after this long is taken as abandoned.
 SWEEP_STALE_AFTER_MINUTES = int(os.environ.get("SWEEP_STALE_AFTER_MINUTES", "180"))
+# Run the sweep's rules as a Celery group over the workers (docs/performance.md).
+SWEEP_PARALLEL = env_bool("SWEEP_PARALLEL", False)
 
 # The last successful sweep must be this recent for /readyz/ and the HQ banner.
 SWEEP_FRESH_HOURS = int(os.environ.get("SWEEP_FRESH_HOURS", "26"))

@@ -66,6 +66,14 @@ def compliance_sweep(triggered_by: str = "schedule") -> int | None:
         return None
 
 
+@shared_task(name="portal.compliance_sweep_rule", acks_late=True)
+def compliance_sweep_rule(run_id: int, code: str, today: str) -> dict:
+    """One rule of a parallel sweep (``sweep_run(parallel=True)``): its counts."""
+    from portal.compliance.sweep import apply_rule_of_run
+
+    return apply_rule_of_run(run_id, code, dt.date.fromisoformat(today))
+
+
 def _sweep_is_overdue() -> bool:
     """No sweep at all has started within SWEEP_FRESH_HOURS (the nightly one was missed,
     e.g. Redis was down when beat tried to send it)."""

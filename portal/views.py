@@ -309,6 +309,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 
 def finding_columns():
+    from portal.compliance.models import last_runs_by_rule
+
+    runs = last_runs_by_rule()
     return [
         Column("Finding", "rule_title", sort="rule", link=True),
         Column("Subject", "subject_label", sort="subject_label"),
@@ -316,7 +319,7 @@ def finding_columns():
         Column("Status", "get_status_display", sort="status"),
         Column("Responsible", lambda f: f.responsible.get_full_name() if f.responsible_id else "HQ"),
         Column("First seen", "first_seen_at", sort="first_seen_at"),
-        Column("Last seen", "last_seen_at", sort="last_seen_at"),
+        Column("Last seen", lambda f: f.seen_last(runs)[0], field="last_seen_at"),
         Column("Detail", "detail"),
     ]
 
@@ -327,7 +330,7 @@ class FindingListView(ScopedListView):
     title = "Compliance findings"
     intro = "What the nightly compliance sweep found, narrowed to what you may see. A finding stays open until its condition is gone or HQ waives it."
     export_name = "findings"
-    default_sort = "-last_seen_at"
+    default_sort = ""  # most urgent first (base_queryset)
 
     @property
     def columns(self):

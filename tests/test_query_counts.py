@@ -47,3 +47,21 @@ def test_list_page_query_count_is_constant(many, people, client, url):
     with CaptureQueriesContext(connection) as other:
         client.get(url + "?page=2")
     assert len(small.captured_queries) == len(other.captured_queries)
+
+
+def test_detail_urls_of_a_list_are_those_the_router_reverses(api, people, offices):
+    """The lists build each row's ``url`` from a prefix (no reverse per row): the same
+    absolute address as the router's detail route, which answers."""
+    from django.urls import reverse
+
+    from agreements.tests.factories import AgencyFactory, AgreementFactory
+
+    agreement = AgreementFactory(agency=AgencyFactory(field_office=offices["HOU"]))
+    client = api(people["chief"])
+    for name, route, pk in (
+        ("agencies", "api:agency-detail", agreement.agency_id),
+        ("agreements", "api:agreement-detail", agreement.pk),
+    ):
+        row = next(r for r in client.get(f"/api/v1/{name}/?page_size=500").json()["results"] if r["id"] == pk)
+        assert row["url"] == "http://testserver" + reverse(route, args=[pk])
+        assert client.get(row["url"]).status_code == 200

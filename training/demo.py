@@ -20,7 +20,9 @@ from .catalogue import ensure_catalogue
 from .choices import ClassStatus, CompletionSource, CourseKind, EnrollmentStatus, OfficerStatus, SuspensionCause
 from .models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, OfficerEvent
 
-TARGET = {"small": 374, "national": 50000}
+#: Card logins of the synthetic scales: a year of them, a few days apart (about 30 an officer).
+LOGIN_GAPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 19, 22)
+FLUSH = 50_000  # rows built before each bulk write, so memory stays bounded at the national scale
 
 
 def seed(ctx: DemoContext) -> None:
@@ -29,7 +31,7 @@ def seed(ctx: DemoContext) -> None:
     agencies = list(Agency.objects.filter(agreements__status=AgreementStatus.SIGNED).distinct().order_by("pk"))
     if not agencies:
         return
-    total = TARGET.get(ctx.scale, 374)
+    total = ctx.size["officers"]
     veterans = round(total * 212 / 374)  # certified more than a year ago
     year_ago = today - dt.timedelta(days=400)
     fy = dates.fiscal_year(today)
@@ -84,7 +86,11 @@ def seed(ctx: DemoContext) -> None:
     completions, events = [], []
     prev_start, prev_end = dates.fiscal_year_start(fy - 1), dates.fiscal_year_end(fy - 1)
     this_start = dates.fiscal_year_start(fy)
+    before_start = dates.fiscal_year_start(fy - 2)
     for o in officers:
+        if len(completions) >= FLUSH:
+            Completion.objects.bulk_create(completions, batch_size=5000, ignore_conflicts=True)
+            completions = []
         events.append(
             OfficerEvent(
                 officer=o,
@@ -106,17 +112,12 @@ def seed(ctx: DemoContext) -> None:
                 reason="Completed the basic course",
             )
         )
+        # The synthetic scales keep the year before last too (the program's history of recertifications).
+        if ctx.synthetic and o.certified_on < before_start:
+            completions += _palms_year(rng, o, palms, before_start, 150)
         # Last fiscal year: most recertified; about 8% missed it.
         if o.certified_on < prev_start and rng.random() > 0.08:
-            for c in palms:
-                completions.append(
-                    Completion(
-                        officer=o,
-                        course=c,
-                        completed_on=prev_start + dt.timedelta(days=rng.randint(200, 360)),
-                        source=CompletionSource.PALMS_EXPORT,
-                    )
-                )
+            completions += _palms_year(rng, o, palms, prev_start, 200)
         # This fiscal year: progress grows towards 30 September.
         if o.certified_on < this_start:
             share = min(1.0, max(0.0, (today - this_start).days / 365 + rng.uniform(-0.3, 0.3)))
@@ -171,11 +172,14 @@ def seed(ctx: DemoContext) -> None:
         )
     bulk_update_with_history(to_suspend, Officer, ["status", "suspended_on", "suspension_cause", "status_since"])
     OfficerEvent.objects.bulk_create(events, batch_size=5000)
-    CardLogin.objects.bulk_create(
-        [CardLogin(officer=o, logged_in_at=o.card_last_login_at) for o in officers if o.card_last_login_at],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
+    if ctx.synthetic:
+        _year_of_logins(ctx, officers)
+    else:
+        CardLogin.objects.bulk_create(
+            [CardLogin(officer=o, logged_in_at=o.card_last_login_at) for o in officers if o.card_last_login_at],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
 
     # Academy classes: last and this fiscal year; basic classes from January (Q2) on, refreshers all year.
     site = AcademySite.objects.get(is_default=True)
@@ -228,6 +232,39 @@ def seed(ctx: DemoContext) -> None:
         ]
         Enrollment.objects.bulk_create(enrollments, batch_size=1000)
     seed_manager_class(ctx, refresher=refresher, site=site)
+
+
+def _palms_year(rng, officer, palms, fy_start: dt.date, earliest_day: int) -> list:
+    """The PALMS courses of one fiscal year, each on a day from ``earliest_day`` to 360 of it."""
+    return [
+        Completion(
+            officer=officer,
+            course=c,
+            completed_on=fy_start + dt.timedelta(days=rng.randint(earliest_day, 360)),
+            source=CompletionSource.PALMS_EXPORT,
+        )
+        for c in palms
+    ]
+
+
+def _year_of_logins(ctx: DemoContext, officers) -> None:
+    """A year of card logins per officer with a card (about 1.5 million at the national
+    scale), the last one the officer's recorded last login, written in bounded batches."""
+    rng = ctx.rng
+    horizon = timezone.make_aware(dt.datetime.combine(ctx.today - dt.timedelta(days=365), dt.time()))
+    rows = []
+    for o in officers:
+        at = o.card_last_login_at
+        if at is None:
+            continue
+        floor = max(horizon, timezone.make_aware(dt.datetime.combine(o.certified_on, dt.time())))
+        while at >= floor:
+            rows.append(CardLogin(officer_id=o.pk, logged_in_at=at))
+            at = at - dt.timedelta(days=rng.choice(LOGIN_GAPS), minutes=rng.randint(-90, 90))
+        if len(rows) >= FLUSH:
+            CardLogin.objects.bulk_create(rows, batch_size=10_000, ignore_conflicts=True)
+            rows = []
+    CardLogin.objects.bulk_create(rows, batch_size=10_000, ignore_conflicts=True)
 
 
 def seed_manager_class(ctx: DemoContext, *, refresher, site) -> None:

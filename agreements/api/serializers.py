@@ -11,6 +11,7 @@ from agreements.models import (
     FieldOffice,
     IceImport,
 )
+from portal.api.fields import DetailUrlField
 from portal.api.viewsets import FieldPolicyMixin, ScopedRelatedField
 
 
@@ -24,7 +25,7 @@ class AgencySerializer(FieldPolicyMixin, serializers.ModelSerializer):
     """An agency; a restricted role (OCIO) gets only the fields of ``portal.access.FIELD_POLICY``."""
 
     field_office_name = serializers.CharField(source="field_office.name", read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="api:agency-detail")
+    url = DetailUrlField(view_name="api:agency-detail")
     active = serializers.SerializerMethodField(
         help_text="Whether one of the agency's agreements is in force today (Agency.objects.active_on)."
     )
@@ -86,7 +87,7 @@ class AgreementSerializer(serializers.ModelSerializer):
     agency = ScopedRelatedField(queryset=Agency.objects.all())
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     state = serializers.CharField(source="agency.state", read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail")
+    url = DetailUrlField(view_name="api:agreement-detail")
     in_force = serializers.SerializerMethodField(
         help_text="Whether the agreement is in force today: signed, and not suspended, terminated or withdrawn "
         "(Agreement.objects.in_force)."

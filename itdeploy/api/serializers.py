@@ -6,6 +6,7 @@ from rest_framework import serializers
 from itdeploy import selectors
 from itdeploy.choices import PauseReason
 from itdeploy.models import Installation, InstallationStep, Installer, InstallerUnavailability, StepPause
+from portal.api.fields import DetailUrlField
 from portal.roles import Role
 
 
@@ -69,7 +70,7 @@ class InstallationStepSerializer(serializers.ModelSerializer):
 
 
 class InstallationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:installation-detail")
+    url = DetailUrlField(view_name="api:installation-detail")
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     state = serializers.CharField(source="agency.state", read_only=True)
     field_office = serializers.IntegerField(source="agency.field_office_id", read_only=True)
@@ -173,7 +174,7 @@ class InstallerUnavailabilitySerializer(serializers.ModelSerializer):
 
 
 class InstallerSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:installer-detail")
+    url = DetailUrlField(view_name="api:installer-detail")
     user = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(staff_profile__role=Role.OCIO),
         required=False,

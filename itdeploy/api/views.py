@@ -27,6 +27,20 @@ from .serializers import (
 )
 
 
+class _LazyForecast:
+    """The stored forecast, read on first use (after the page is known)."""
+
+    def __init__(self, load):
+        self._load, self._value = load, None
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._value is None:
+            self._value = self._load()
+        return getattr(self._value, name)
+
+
 class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     """Installations of agency sites with their steps, clocks and forecast. Steps change
     through ``POST installations/{id}/steps/{step_id}/{start|complete|pause|resume}/``."""
@@ -40,10 +54,23 @@ class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     ordering_fields = ["moa_signed_on", "priority_rank", "agency__name", "operational_on"]
     ordering = ["moa_signed_on", "pk"]
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._page_ids = [installation.pk for installation in page]
+        return page
+
+    def _forecast_ids(self):
+        """The installations whose forecast the answer shows: the page's, or the one asked for."""
+        if hasattr(self, "_page_ids"):
+            return self._page_ids
+        pk = self.kwargs.get("pk")
+        return [pk] if pk is not None and str(pk).isdecimal() else None
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if not hasattr(self, "_pipeline"):
-            self._pipeline = selectors.pipeline_forecast()
+            self._pipeline = _LazyForecast(lambda: selectors.stored_forecast(installation_ids=self._forecast_ids()))
         context.update(today=dates.today(), settings=InstallationSettings.current(), pipeline=self._pipeline)
         return context
 

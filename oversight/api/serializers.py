@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from agreements.choices import ProgramModel
 from agreements.models import Agency, Agreement, FieldOffice
+from portal.api.fields import DetailUrlField
 from portal.api.viewsets import ScopedRelatedField
 
 from ..choices import Readiness
@@ -69,7 +70,7 @@ class ImpactAssessmentSerializer(serializers.ModelSerializer):
     """An expansion impact check. POST one of ``agreements`` (applications), ``agencies``
     (a what-if, with ``program_model``) or ``counts`` ([{field_office, new_agreements}])."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:impactassessment-detail")
+    url = DetailUrlField(view_name="api:impactassessment-detail")
     agreements = ScopedRelatedField(queryset=Agreement.objects.all(), many=True, required=False)
     agencies = ScopedRelatedField(queryset=Agency.objects.all(), many=True, required=False, write_only=True)
     counts = OfficeCountSerializer(many=True, required=False, write_only=True)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from rest_framework import serializers
 
-from portal.compliance.models import Finding, SweepRun
+from portal.compliance.models import Finding, SweepRun, last_runs_by_rule
 from portal.models import ApiToken
 
 
@@ -10,6 +12,8 @@ class FindingSerializer(serializers.ModelSerializer):
     rule_title = serializers.CharField(read_only=True)
     subject_type = serializers.SerializerMethodField()
     responsible_name = serializers.SerializerMethodField()
+    last_seen_at = serializers.SerializerMethodField()
+    last_seen_run = serializers.SerializerMethodField()
 
     class Meta:
         model = Finding
@@ -51,6 +55,18 @@ class FindingSerializer(serializers.ModelSerializer):
 
     def get_responsible_name(self, obj) -> str | None:
         return obj.responsible.get_full_name() if obj.responsible_id else None
+
+    def _runs(self) -> dict:
+        root = self.parent or self
+        if not hasattr(root, "_last_runs"):
+            root._last_runs = last_runs_by_rule()  # one query for the whole page
+        return root._last_runs
+
+    def get_last_seen_at(self, obj) -> dt.datetime:
+        return serializers.DateTimeField().to_representation(obj.seen_last(self._runs())[0])
+
+    def get_last_seen_run(self, obj) -> int | None:
+        return obj.seen_last(self._runs())[1]
 
 
 class FindingActionSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history as _sh_bulk_create
 
@@ -319,12 +319,110 @@ def delete_with_history(queryset_or_objs, *, reason: str = "", user=None, label:
     return len(objs)
 
 
+#: Above this many rows without history, PostgreSQL writes the baseline in two
+#: INSERT ... SELECT statements instead of reading the rows into Python (the national demo
+#: seeds 1.5 million card logins and 400,000 completions).
+SET_BASED_BASELINE_FROM = 5000
+
+
+def _json_text(field, column: str) -> str:
+    """SQL for the journal's text of a column's value, as ``plain()`` writes it."""
+    kind = field.get_internal_type()
+    if kind == "BooleanField":
+        return f"CASE WHEN {column} THEN 'true' ELSE 'false' END"
+    if kind == "DateTimeField":
+        return (
+            f"to_char({column} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {column}) = {column} "
+            """THEN 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"' END)"""
+        )
+    if kind == "DateField":
+        return f"to_char({column}, 'YYYY-MM-DD')"
+    if kind == "JSONField":
+        return column
+    return f"{column}::text"
+
+
+def _baseline_set_based(model, history, *, user, reason: str, now) -> int:
+    """``baseline_history`` in two statements on PostgreSQL: the journal's "created"
+    events, then the historical rows, for the rows that have no historical row."""
+    qn = connection.ops.quote_name
+    table, hist_table = qn(model._meta.db_table), qn(history.model._meta.db_table)
+    pk = qn(model._meta.pk.column)
+    missing = f"FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {hist_table} h WHERE h.{pk} = t.{pk})"
+    template = event_for(
+        current(),
+        action=AuditAction.CREATE,
+        content_type=ContentType.objects.get_for_model(model),
+        reason=reason,
+        when=now,
+        user=user,
+    )
+    pairs, pair_params = [], []
+    for field in tracked_fields(model):
+        column = f"t.{qn(field.column)}"
+        pairs.append(
+            f"%s, CASE WHEN {column} IS NULL THEN NULL ELSE jsonb_build_array(NULL, {_json_text(field, column)}) END"
+        )
+        pair_params.append(field.name)
+    objects = [f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40)]
+    changes = "jsonb_strip_nulls(" + (" || ".join(objects) or "'{}'::jsonb") + ")"
+    path = agency_path_of(model)
+    agency_params = []
+    if path is None:
+        agency = "NULL"
+    elif path == "":
+        agency = f"t.{pk}"
+    elif "__" not in path:
+        agency = f"t.{qn(model._meta.get_field(path).column)}"
+    else:
+        from django.db.models.expressions import RawSQL
+
+        inner = model._default_manager.filter(pk=RawSQL(f"t.{pk}", [])).values(path)
+        sql, agency_params = inner.query.sql_with_params()
+        agency = f"({sql})"
+    columns, values, params = [], [], []
+    for field in AuditEvent._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(qn(field.column))
+        if field.attname == "object_id":
+            values.append(f"t.{pk}::text")
+        elif field.attname == "object_label":
+            values.append(f"%s || t.{pk}::text")
+            params.append(f"{str(model._meta.verbose_name).capitalize()} #")
+        elif field.attname == "agency_id":
+            values.append(agency)
+            params.extend(agency_params)
+        elif field.attname == "changes":
+            values.append(changes)
+            params.extend(pair_params)
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(getattr(template, field.attname), connection))
+    kept = [f for f in history.model._meta.concrete_fields if not f.name.startswith("history_")]
+    hist_columns = ", ".join(qn(f.column) for f in kept)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} {missing} ORDER BY t.{pk}",
+            params,
+        )
+        written = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {hist_table} ({hist_columns}, history_date, history_change_reason, history_type, "
+            f"history_user_id) SELECT {', '.join('t.' + qn(f.column) for f in kept)}, %s, %s, '+', %s {missing}",
+            [now, reason, getattr(user, "pk", None)],
+        )
+    return written
+
+
 def baseline_history(
     model, *, reason: str = "Baseline: the record as it stood when its history began", user=None
 ) -> int:
     """Give every row of ``model`` that has no historical row yet a baseline ("created")
     row and journal event, so that its first later change shows the values before
-    (records seeded or imported in bulk, or made before the model had a history)."""
+    (records seeded or imported in bulk, or made before the model had a history).
+    Large tables on PostgreSQL take the set-based path (``SET_BASED_BASELINE_FROM``)."""
     history = _history_manager(model)
     if history is None:
         return 0
@@ -332,8 +430,10 @@ def baseline_history(
     written = 0
     with transaction.atomic():
         missing = model._default_manager.exclude(pk__in=history.values("id")).order_by("pk")
-        pks = list(missing.values_list("pk", flat=True))
         now = timezone.now()
+        if connection.vendor == "postgresql" and missing.count() >= SET_BASED_BASELINE_FROM:
+            return _baseline_set_based(model, history, user=user, reason=reason, now=now)
+        pks = list(missing.values_list("pk", flat=True))
         for chunk in _chunks(pks):
             objs = list(model._default_manager.filter(pk__in=chunk))
             history.bulk_history_create(

@@ -131,7 +131,12 @@ class Finding(models.Model):
     opened_by_run = models.ForeignKey(
         SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="opened_findings"
     )
-    last_seen_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The time and run of the finding's last change by the sweep (opened, details or stage);
+    # an open finding was also seen by every later run of its rule (``seen_last``). Not
+    # indexed: nothing filters on it.
+    last_seen_run = models.ForeignKey(
+        SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     resolved_by_run = models.ForeignKey(
         SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolved_findings"
     )
@@ -176,7 +181,12 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["-last_seen_at", "rule"]
-        indexes = [models.Index(fields=["rule", "status"]), models.Index(fields=["subject_type", "subject_id"])]
+        indexes = [
+            models.Index(fields=["rule", "status"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+            # The API's default order: last_seen_at changes only with the finding now, not nightly.
+            models.Index(fields=["-last_seen_at", "rule"], name="finding_list_order_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["rule", "subject_type", "subject_id"],
@@ -198,12 +208,46 @@ class Finding(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def seen_last(self, runs: dict | None = None) -> tuple:
+        """(when, run id) the finding was last seen. A run does not rewrite its open
+        findings: one still open was seen by the latest run that evaluated its rule
+        (``last_runs_by_rule``), later than the stored time of its last change."""
+        if self.status in OPEN_STATUSES:
+            run = (last_runs_by_rule() if runs is None else runs).get(self.rule)
+            if run is not None and run[0] > (self.last_seen_run_id or 0):
+                return run[1], run[0]
+        return self.last_seen_at, self.last_seen_run_id
+
+    @property
+    def seen_last_at(self):
+        return self.seen_last()[0]
+
     @property
     def rule_title(self) -> str:
         from .registry import registry
 
         rule = registry.get(self.rule)
         return rule.title if rule else self.rule
+
+
+#: How many recent finished runs ``last_runs_by_rule`` reads (a rule left out of all of them has no later sighting).
+RECENT_RUNS = 40
+
+
+def last_runs_by_rule() -> dict[str, tuple[int, object]]:
+    """Rule code -> (run id, started at) of the latest finished run that evaluated the
+    rule without error, in one query: what each run saw is in its counts."""
+    found: dict[str, tuple[int, object]] = {}
+    runs = (
+        SweepRun.objects.exclude(status=SweepStatus.RUNNING)
+        .order_by("-pk")
+        .values_list("pk", "started_at", "counts")[:RECENT_RUNS]
+    )
+    for pk, started_at, counts in runs:
+        for rule, seen in (counts or {}).items():
+            if rule not in found and isinstance(seen, dict) and "error" not in seen:
+                found[rule] = (pk, started_at)
+    return found
 
 
 class SweepNotice(models.Model):

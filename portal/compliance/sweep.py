@@ -236,10 +236,9 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
             default_change_reason="Stage changed, seen by the sweep.",
             label=str,
         )
-    # Bookkeeping of the run (not in the history): the run's counts say how many were seen again.
-    still_open = Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).update(
-        last_seen_at=now, last_seen_run=run
-    )
+    # The run records what it saw in its counts; the open findings seen again are not
+    # rewritten (their last sighting is the latest run of the rule: Finding.seen_last).
+    still_open = sum(1 for sid in open_findings if sid in violations)
 
     new = [
         Finding(
@@ -275,14 +274,43 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
 
 
 def sweep_run(
-    *, today: dt.date | None = None, triggered_by: str = "manual", rule_codes=None, notify: bool = True
+    *,
+    today: dt.date | None = None,
+    triggered_by: str = "manual",
+    rule_codes=None,
+    notify: bool = True,
+    parallel: bool | None = None,
 ) -> SweepRun:
-    """Run the compliance sweep once over all data and return its record."""
+    """Run the compliance sweep once over all data and return its record. ``parallel``
+    (default: the ``SWEEP_PARALLEL`` setting) runs the rules as a Celery group, one task
+    per rule, over the workers there are; the run waits for them and records the same
+    counts as a serial run."""
+    if parallel is None:
+        parallel = settings.SWEEP_PARALLEL
     with audit_context(channel=Channel.SWEEP, actor_label="sweep"):
-        return _sweep_run(today=today or dates.today(), triggered_by=triggered_by, rule_codes=rule_codes, notify=notify)
+        return _sweep_run(
+            today=today or dates.today(),
+            triggered_by=triggered_by,
+            rule_codes=rule_codes,
+            notify=notify,
+            parallel=parallel,
+        )
 
 
-def _sweep_run(*, today, triggered_by, rule_codes, notify) -> SweepRun:
+def apply_rule_of_run(run_id: int, code: str, today: dt.date) -> dict:
+    """One rule of a run, in its own transaction (a worker's share of a parallel sweep):
+    its counts, or ``{"error": ...}`` when it failed."""
+    run = SweepRun.objects.get(pk=run_id)
+    with audit_context(channel=Channel.SWEEP, actor_label=f"sweep run #{run_id}"):
+        try:
+            with transaction.atomic():
+                return apply_rule(registry.get(code), run, today)
+        except Exception as exc:  # one failing rule must not hide the others' findings
+            logger.exception("Compliance rule %s failed", code)
+            return {"error": str(exc)}
+
+
+def _sweep_run(*, today, triggered_by, rule_codes, notify, parallel=False) -> SweepRun:
     rules = registry.all(rule_codes)
     if not _lock_take():
         raise SweepAlreadyRunning("Another compliance sweep is running.")
@@ -293,7 +321,7 @@ def _sweep_run(*, today, triggered_by, rule_codes, notify) -> SweepRun:
                 run = SweepRun.objects.create(as_of=today, triggered_by=triggered_by[:60], worker=_worker_id())
         except IntegrityError as exc:
             raise SweepAlreadyRunning("Another compliance sweep is running.") from exc
-        run = _sweep_rules(run, rules, today)
+        run = _sweep_rules_parallel(run, rules, today) if parallel else _sweep_rules(run, rules, today)
     finally:
         _lock_release()
     # Listeners (the oversight app's escalations and digests, which are the sweep's e-mails)
@@ -311,6 +339,43 @@ def _sweep_rules(run: SweepRun, rules, today: dt.date) -> SweepRun:
     return run
 
 
+def _finish(run: SweepRun, counts: dict, errors: list[str]) -> None:
+    """Record the run's counts per rule and how it ended."""
+    run.counts = counts
+    run.error = "\n".join(errors)
+    run.status = SweepStatus.FAILED if errors else SweepStatus.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["counts", "error", "status", "finished_at"])
+
+
+def _sweep_rules_parallel(run: SweepRun, rules, today: dt.date) -> SweepRun:
+    """The rules as a Celery group; the results gathered in the rules' order."""
+    from celery import group
+
+    from portal.tasks import compliance_sweep_rule
+
+    counts: dict[str, dict] = {}
+    errors: list[str] = []
+    try:
+        jobs = group(compliance_sweep_rule.s(run.pk, rule.code, today.isoformat()) for rule in rules)
+        results = jobs.apply_async().get(
+            timeout=settings.SWEEP_STALE_AFTER_MINUTES * 60, disable_sync_subtasks=False, propagate=False
+        )
+        for rule, result in zip(rules, results, strict=True):
+            if not isinstance(result, dict):
+                result = {"error": f"{type(result).__name__}: {result}"}
+            counts[rule.code] = result
+            if "error" in result:
+                errors.append(f"{rule.code}: {result['error']}")
+    except Exception as exc:
+        logger.exception("Parallel sweep failed")
+        errors.append(f"parallel sweep: {exc}")
+        raise
+    finally:
+        _finish(run, counts, errors)
+    return run
+
+
 def _apply_rules(run, rules, today, counts, errors) -> None:
     try:
         for rule in rules:
@@ -322,8 +387,4 @@ def _apply_rules(run, rules, today, counts, errors) -> None:
                 counts[rule.code] = {"error": str(exc)}
                 errors.append(f"{rule.code}: {exc}")
     finally:
-        run.counts = counts
-        run.error = "\n".join(errors)
-        run.status = SweepStatus.FAILED if errors else SweepStatus.SUCCEEDED
-        run.finished_at = timezone.now()
-        run.save(update_fields=["counts", "error", "status", "finished_at"])
+        _finish(run, counts, errors)

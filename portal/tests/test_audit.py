@@ -231,6 +231,47 @@ def test_rows_created_in_bulk_get_a_baseline_so_the_first_edit_shows_values_befo
     assert seeded.history.count() == 2
 
 
+@pytest.mark.parametrize("model_name", ["agency", "officer"])
+def test_set_based_baseline_writes_what_the_row_by_row_one_writes(world, people, monkeypatch, model_name):
+    """PostgreSQL's INSERT ... SELECT baseline (large tables: the national demo) gives the
+    same historical rows and journal events as the row-by-row one, label aside."""
+    from django.db import connection, transaction
+
+    from portal.audit import bulk
+    from portal.audit.models import AuditEvent
+    from training.models import Officer
+    from training.tests.factories import OfficerFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based baseline is PostgreSQL's")
+    model = {"agency": Agency, "officer": Officer}[model_name]
+    OfficerFactory(agency=world["mine"], card_last_login_at=dt.datetime(2018, 3, 1, 9, 30, tzinfo=dt.UTC))
+    model.history.all().delete()
+
+    def written(threshold):
+        monkeypatch.setattr(bulk, "SET_BASED_BASELINE_FROM", threshold)
+        sid = transaction.savepoint()
+        since = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        bulk.baseline_history(model, reason="Baseline")
+        events = {
+            e.object_id: (e.action, e.agency_id, e.changes, e.reason, e.channel, e.actor_id)
+            for e in AuditEvent.objects.filter(pk__gt=since)
+        }
+        rows = sorted(
+            model.history.values_list(
+                "id",
+                "history_type",
+                "history_change_reason",
+                *[f.attname for f in model._meta.concrete_fields if f.attname != "id"],
+            )
+        )
+        transaction.savepoint_rollback(sid)
+        return events, rows
+
+    row_by_row, set_based = written(10**9), written(0)
+    assert row_by_row[0] and set_based == row_by_row
+
+
 # --- refused attempts ------------------------------------------------------------------
 
 

@@ -38,8 +38,33 @@ def test_second_sweep_opens_nothing_new(world):
     assert second.counts[NO_BACKUP]["opened"] == 0
     assert second.counts[NO_BACKUP]["still_open"] == 2
     assert Finding.objects.filter(rule=NO_BACKUP).count() == 2
-    assert set(open_findings(NO_BACKUP).values_list("last_seen_run", flat=True)) == {second.pk}
+    # The second run did not rewrite them: its counts say what it saw, and each open
+    # finding's last sighting is the latest run of its rule.
+    assert set(open_findings(NO_BACKUP).values_list("last_seen_run", flat=True)) == {first.pk}
+    assert {f.seen_last()[1] for f in open_findings(NO_BACKUP)} == {second.pk}
+    assert {f.seen_last()[0] for f in open_findings(NO_BACKUP)} == {second.started_at}
     assert first.pk != second.pk
+
+
+def test_ten_sweeps_that_find_nothing_new_write_no_finding(world):
+    """The findings table does not grow, nor its history, when nothing changes: a steady
+    sweep neither inserts nor updates a finding."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sweep_run(rule_codes=RULES)
+    rows, history = Finding.objects.count(), Finding.history.count()
+    for _ in range(10):
+        with CaptureQueriesContext(connection) as queries:
+            run = sweep_run(rule_codes=RULES)
+        writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].startswith(("UPDATE", "INSERT")) and '"portal_finding"' in q["sql"].split("SET")[0]
+        ]
+        assert writes == []
+        assert run.counts[NO_BACKUP]["still_open"] == 2
+    assert (Finding.objects.count(), Finding.history.count()) == (rows, history)
 
 
 def test_resolved_condition_closes_the_finding(world, people):
@@ -122,3 +147,25 @@ def test_sweep_command_prints_counts(world, capsys):
     call_command("sweep", "--no-notify")
     out = capsys.readouterr().out
     assert f"{NO_BACKUP} (Primary program manager without a backup): 2 open, 2 opened, 0 resolved" in out
+
+
+def test_parallel_sweep_finds_what_the_serial_one_finds(world, people):
+    """The rules as a Celery group (eager here; workers in production) open the same
+    findings, with the same details and people, and record the same counts."""
+    from django.db import transaction
+
+    def snapshot(run):
+        findings = sorted(
+            Finding.objects.filter(opened_by_run=run).values_list(
+                "rule", "subject_id", "status", "detail", "responsible_id", "field_office_id", "severity"
+            )
+        )
+        return findings, run.counts, run.status
+
+    sid = transaction.savepoint()
+    serial = snapshot(sweep_run(parallel=False, notify=False))
+    transaction.savepoint_rollback(sid)
+    parallel = snapshot(sweep_run(parallel=True, notify=False))
+    assert serial[0], "the world has findings to compare"
+    assert parallel == serial
+    assert parallel[2] == SweepStatus.SUCCEEDED
