@@ -303,7 +303,8 @@ def export_job(job, *, view: str, query: str, fmt: str, kwargs: dict | None = No
         response = csv_response(columns, rows, page.export_name)
         content = b"".join(part if isinstance(part, bytes) else part.encode() for part in response.streaming_content)
     else:
-        content = xlsx_response(columns, rows, page.export_name, page.title).content
+        response = xlsx_response(columns, rows, page.export_name, page.title)
+        content = response.content
     return Outcome(
         result={"rows": total},
         message=f"{total:,} rows written",
