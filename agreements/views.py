@@ -297,9 +297,7 @@ class IceImportListView(LoginRequiredMixin, View):
             title=f"Reading {upload.name}",
             back_url=request.path,
         )
-        if jobs.refused_at_once(job, form):
-            return self._page(request, form, status=400)
-        return jobs.job_redirect(job)
+        return jobs.follow(job, form, lambda: self._page(request, form, status=400))
 
 
 #: The columns of an edition's change list on its page and in its exports.

@@ -13,10 +13,6 @@ from .models import Job
 from .views import ScopedRecordView
 
 
-def _job(view, pk):
-    return view.get_record(pk)
-
-
 def job_state(job) -> dict:
     """What the job's page shows, as its script reads it from the status address."""
     state = jobs.live_progress(job)
@@ -48,7 +44,7 @@ class JobView(ScopedRecordView):
         return Job.objects.defer("input", "output").select_related("requested_by")
 
     def get(self, request, pk):
-        job = _job(self, pk)
+        job = self.get_record(pk)
         return render(request, self.template_name, {"job": job, "state": job_state(job), "title": job.title})
 
 
@@ -56,7 +52,7 @@ class JobStatusView(JobView):
     """The job's state as JSON, polled by its page (``static/portal/job.js``)."""
 
     def get(self, request, pk):
-        response = JsonResponse(job_state(_job(self, pk)))
+        response = JsonResponse(job_state(self.get_record(pk)))
         response["Cache-Control"] = "no-store"
         return response
 
@@ -68,7 +64,7 @@ class JobDownloadView(JobView):
         return Job.objects.all()
 
     def get(self, request, pk):
-        job = _job(self, pk)
+        job = self.get_record(pk)
         if job.status != Job.Status.DONE or job.output is None:
             return render(
                 request, self.template_name, {"job": job, "state": job_state(job), "title": job.title}, status=404

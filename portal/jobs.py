@@ -114,6 +114,12 @@ def job_redirect(job):
     return redirect(job.get_absolute_url())
 
 
+def follow(job, form, reshow):
+    """The answer to the page that started ``job`` for ``form``: its form again (``reshow``,
+    a callable answering 400) when the work refused the input at once, else the job's page."""
+    return reshow() if refused_at_once(job, form) else job_redirect(job)
+
+
 def refused_at_once(job, form=None) -> bool:
     """Whether the work already refused its input (tasks run in-process); with a form, its
     messages are put on the fields they concern, as the page did before the work ran as a

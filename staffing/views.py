@@ -296,9 +296,7 @@ class WorkloadImportView(LoginRequiredMixin, View):
             title=f"Importing workload reports from {upload.name}",
             back_url=request.path,
         )
-        if jobs.refused_at_once(job, form):
-            return self._page(request, form, status=400)
-        return jobs.job_redirect(job)
+        return jobs.follow(job, form, lambda: self._page(request, form, status=400))
 
 
 class StaffingModelView(LoginRequiredMixin, View):
