@@ -97,3 +97,20 @@ def test_hq_uploads_an_ice_edition_and_applies_it_watching_the_progress(page, li
     assert "Applied" in page.locator(".usa-intro").inner_text()
     axe(page)
     page.screenshot(path=str(ARTIFACTS / "ice-applied.png"), full_page=True)
+
+
+def test_hq_runs_the_sweep_from_the_findings_page_and_lands_on_the_findings(
+    page, live_server, login, axe, world, people
+):
+    from portal.compliance.models import SweepRun
+
+    login(page, people["npm"])
+    page.goto(f"{live_server.url}/findings/")
+    page.get_by_role("link", name="Run the compliance sweep now").click()
+    page.wait_for_load_state()
+    axe(page)
+    page.get_by_role("button", name="Run the sweep now").click()
+    page.wait_for_url(re.compile(r".*/findings/$"))  # by way of the job's page
+    run = SweepRun.objects.get()
+    assert run.status == "succeeded" and run.triggered_by == "HQ: npm"
+    assert page.get_by_role("heading", level=1).inner_text() == "Compliance findings"

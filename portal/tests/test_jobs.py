@@ -219,3 +219,11 @@ def test_a_large_export_is_offered_for_download_and_a_small_one_answers_at_once(
     assert client.get(state["download_url"]).status_code == 404
     xlsx = _job_of(client.get("/agreements/?export=xlsx"))
     assert xlsx.output_name == "agreements.xlsx" and bytes(xlsx.output)[:2] == b"PK"
+
+
+def test_only_hq_writers_are_offered_and_may_run_the_sweep(client, people, world):
+    for person, offered in [("chief", True), ("npm", True), ("analyst", False), ("fod", False), ("pm", False)]:
+        client.force_login(people[person])
+        assert ("Run the compliance sweep now" in client.get("/findings/").content.decode()) == offered, person
+        assert client.post("/findings/sweep/").status_code == (302 if offered else 403), person
+    assert Job.objects.filter(kind="portal.sweep").count() == 2
