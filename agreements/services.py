@@ -11,6 +11,7 @@ from django.db import transaction
 from portal import dates, uploads
 from portal.errors import TransitionNotAllowed
 from portal.history import stamp
+from portal.jobs import progress
 from portal.writes import model_update
 
 from .choices import (
@@ -616,7 +617,9 @@ def ice_import_preview(
     today = today or dates.today()
     if as_of is not None and as_of > today:
         raise ValidationError({"as_of": ["The edition's date cannot be in the future."]})
+    progress(0, 4, f"Reading the rows of {file_name}")
     read = read_ice_file(content, file_name, today=today)
+    progress(1, 4, f"Dating the edition ({len(read.rows):,} rows read)")
     dating = date_edition(
         file_name=file_name,
         rows=read.rows,
@@ -635,6 +638,7 @@ def ice_import_preview(
         )
     import_date = dating.as_of or today
     # Planning changes records in memory only; nothing is saved until HQ applies the import.
+    progress(2, 4, "Checking each row against the agencies and agreements the portal has")
     if preview:
         plan = plan_ice_import(read.rows, read.edition, import_date, skip_unlisting=skip_keys(read.rejected))
     else:
@@ -661,7 +665,9 @@ def ice_import_preview(
     edition.save()
     edition.known = False
     if compare:
+        progress(3, 4, "Comparing with the edition before it")
         edition_compare(edition=edition)
+    progress(4, 4, "Preview ready")
     return edition
 
 
@@ -842,6 +848,7 @@ def ice_import_apply(*, ice_import, acting_user, apply_valid: bool = False, send
             }
         )
     ice_import.import_date = ice_import.as_of
+    progress(0, 4, f"Writing the agencies and agreements of {len(ice_import.rows):,} rows")
     plan = apply_ice_import(
         rows=ice_import.rows,
         edition=ice_import.edition,
@@ -860,6 +867,7 @@ def ice_import_apply(*, ice_import, acting_user, apply_valid: bool = False, send
         columns=ice_import.report.get("columns", []),
     )
     read.cleanings = Counter(ice_import.report.get("cleanings", {}))
+    progress(1, 4, "Writing the final report")
     ice_import.report = report_of(read, plan)
     ice_import.status = ImportStatus.APPLIED
     ice_import.applied_by = _user(acting_user)
@@ -867,10 +875,13 @@ def ice_import_apply(*, ice_import, acting_user, apply_valid: bool = False, send
     ice_import.applied_valid_only = bool(rejected)
     stamp(ice_import, acting_user, "Applied")
     ice_import.save()
+    progress(2, 4, "Recording changed signing dates and the agencies to onboard")
     _record_date_changes(ice_import, plan, acting_user)
     _enter_onboarding(ice_import, plan, acting_user)
     if send_digest:
+        progress(3, 4, "Sending the change digest")
         edition_digest_send(edition=ice_import)
+    progress(4, 4, "Applied")
     return ice_import
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import access, dates, filter_panel, history, hooks, panels
+from portal import access, dates, filter_panel, history, hooks, jobs, panels
 from portal.compliance.models import Finding
 from portal.errors import TransitionNotAllowed
 from portal.forms import submit
@@ -20,7 +20,7 @@ from . import services
 from .choices import ImportStatus, Transition
 from .filtersets import AgencyFilterSet, AgreementFilterSet
 from .forms import TRANSITIONS, DocumentForm, IceUploadForm, TransitionForm
-from .importers import CLEANING_LABELS, IceFileError, has_changes
+from .importers import CLEANING_LABELS, has_changes
 from .models import Agency, Agreement, AgreementDocument, AgreementEvent, IceImport
 
 
@@ -289,22 +289,20 @@ class IceImportListView(LoginRequiredMixin, View):
     def post(self, request):
         access.require(request.user, "import", IceImport)
         form = IceUploadForm(request.POST, request.FILES)
-
-        def preview(data):
-            upload = data["file"]
-            try:
-                return services.ice_import_preview(
-                    content=upload.read(), file_name=upload.name, acting_user=request.user, as_of=data.get("as_of")
-                )
-            except IceFileError as exc:  # the file as a whole cannot be read: said on the file field
-                raise ValidationError({"file": [" ".join(exc.messages)]}) from exc
-
-        done = submit(form, preview)
-        if not done:
-            return self._page(request, form, status=done.status)
-        if done.result.known:
-            messages.info(request, "This file has the same bytes as an edition the portal already has: here it is.")
-        return redirect(done.result.get_absolute_url())
+        if not form.is_valid():
+            return self._page(request, form, status=400)
+        upload = form.cleaned_data["file"]
+        as_of = form.cleaned_data.get("as_of")
+        job = jobs.start(
+            "agreements.ice_preview",
+            user=request.user,
+            params={"as_of": as_of.isoformat() if as_of else None},
+            content=upload.read(),
+            input_name=upload.name,
+            title=f"Reading {upload.name}",
+            back_url=request.path,
+        )
+        return jobs.follow(job, form, lambda: self._page(request, form, status=400))
 
 
 #: The columns of an edition's change list on its page and in its exports.
@@ -400,17 +398,16 @@ class IceImportDetailView(ScopedRecordView):
                 services.ice_import_discard(ice_import=ice_import, acting_user=request.user)
                 messages.success(request, "Import discarded: nothing was applied.")
             elif choice in ("apply", "apply_valid"):
-                ice_import = services.ice_import_apply(
-                    ice_import=ice_import, acting_user=request.user, apply_valid=choice == "apply_valid"
+                job = jobs.start(
+                    "agreements.ice_apply",
+                    user=request.user,
+                    params={"pk": ice_import.pk, "apply_valid": choice == "apply_valid"},
+                    title=f"Applying {ice_import.file_name}",
+                    back_url=ice_import.get_absolute_url(),
                 )
-                if ice_import.status == ImportStatus.STORED:
-                    messages.warning(
-                        request,
-                        "Stored and compared, not applied: an edition of this list as of a "
-                        "later date is already applied.",
-                    )
-                else:
-                    messages.success(request, "Import applied.")
+                if job.status != job.Status.FAILED:
+                    return jobs.job_redirect(job)
+                messages.error(request, job.error)  # refused at once: said on the edition's page, as before
             elif choice == "as_of":
                 form = EditionDateForm(request.POST)
                 if not form.is_valid():

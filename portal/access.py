@@ -566,7 +566,20 @@ TARGETS: list[Target] = [
         actions={"view": ALL_OWN, "add": ALL_OWN, "change": ALL_OWN, "delete": ALL_OWN},
         note="Each person chooses the columns of the lists they may open; the field policy still hides its fields.",
     ),
-    Target("portal.SweepRun", "Compliance sweep run", actions={"view": EVERYONE}),
+    Target(
+        "portal.SweepRun",
+        "Compliance sweep run",
+        actions={"view": EVERYONE, "run": HQ_WRITE},
+        note="HQ writers start a run now (findings page); it runs as a job.",
+    ),
+    Target(
+        "portal.Job",
+        "Long work and its progress (upload, import, sweep, export)",
+        own="requested_by_id",
+        actions={"view": g(uc=ALL, npm=ALL, an=ALL, fod=OWN, pm=OWN, ocio=OWN)},
+        note="Each job is seen by the person who started it, and by HQ. A job is started by the page of its "
+        "work, under that work's own action.",
+    ),
     Target(
         "portal.SweepSettings",
         "Sweep schedule and notifications (settings)",
@@ -723,6 +736,10 @@ PAGES: dict[str, tuple[str, str]] = {
     "settings": ("portal.settings", "view"),
     "lockouts": ("portal.account", "view"),
     "audit": ("portal.AuditEvent", "view"),
+    "job": ("portal.Job", "view"),
+    "job-status": ("portal.Job", "view"),
+    "job-download": ("portal.Job", "view"),
+    "sweep-start": ("portal.SweepRun", "run"),
     "agreements:agency-list": ("agreements.Agency", "view"),
     "agreements:agency-detail": ("agreements.Agency", "view"),
     "agreements:agreement-list": ("agreements.Agreement", "view"),

@@ -34,6 +34,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         # Each app declares its compliance rules in <app>/rules.py.
         autodiscover_modules("rules")
+        # Each app declares its long work (run as jobs, portal.jobs) in <app>/jobs.py.
+        autodiscover_modules("jobs")
         from .accounts import signals  # noqa: F401  (deactivation, session clock, lockout log)
         from .api import (
             schema,  # noqa: F401  (registers the token scheme with drf-spectacular)

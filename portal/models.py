@@ -172,3 +172,63 @@ def _register_history() -> None:
 
 
 _register_history()
+
+
+class JobQuerySet(RestrictedQuerySet):
+    """A job is seen by the person who started it, and by HQ (``portal.access``)."""
+
+
+class Job(models.Model):
+    """A piece of long work started from a page (an ICE edition's upload or apply, a bulk
+    import, a sweep run, a large export), run as a Celery task (``portal.jobs``): its
+    progress (``done`` of ``total``), what it is doing now, and when it ends the page of
+    its result, or the error it stopped on. Nothing the work wrote stays when it fails;
+    the input it was given (an uploaded file) is kept with the job."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=60, help_text="The registered kind of work (portal.jobs.REGISTRY).")
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True, help_text="Empty while the amount of work is unknown.")
+    message = models.CharField(max_length=300, blank=True, help_text="What the work is doing now.")
+    params = models.JSONField(default=dict, blank=True)
+    input_name = models.CharField(max_length=250, blank=True)
+    input = models.BinaryField(null=True, blank=True, editable=False)
+    result = models.JSONField(default=dict, blank=True, help_text="What the work answered (its report).")
+    result_url = models.CharField(max_length=500, blank=True, help_text="The page of the result, once done.")
+    back_url = models.CharField(max_length=500, blank=True, help_text="The page the work was started from.")
+    output_name = models.CharField(max_length=250, blank=True)
+    output_type = models.CharField(max_length=100, blank=True)
+    output = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    errors = models.JSONField(default=dict, blank=True, help_text="Field -> messages, when the work refused its input.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="job_by_requester")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("job", kwargs={"pk": self.pk})
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

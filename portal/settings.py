@@ -370,6 +370,10 @@ CACHES = {
     )
 }
 
+# A list page's export of more rows than this runs as a job (portal.jobs) and is offered
+# for download on the job's page; smaller exports answer at once.
+EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "5000"))
+
 # The compliance sweep: a run still marked running after this long is taken as abandoned.
 SWEEP_STALE_AFTER_MINUTES = int(os.environ.get("SWEEP_STALE_AFTER_MINUTES", "180"))
 # Run the sweep's rules as a Celery group over the workers (docs/performance.md).

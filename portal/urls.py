@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, views
+from . import health, job_views, views
 from .api.docs import ApiDocsView, ApiSchemaView
 from .audit.views import AuditEventListView
 
@@ -19,6 +19,10 @@ urlpatterns = [
     path("tokens/", views.TokenView.as_view(), name="tokens"),
     path("settings/", views.SettingsView.as_view(), name="settings"),
     path("audit/", AuditEventListView.as_view(), name="audit"),
+    path("jobs/<int:pk>/", job_views.JobView.as_view(), name="job"),
+    path("jobs/<int:pk>/status/", job_views.JobStatusView.as_view(), name="job-status"),
+    path("jobs/<int:pk>/download/", job_views.JobDownloadView.as_view(), name="job-download"),
+    path("findings/sweep/", job_views.SweepStartView.as_view(), name="sweep-start"),
     path("", include("agreements.urls")),
     path("", include("staffing.urls")),
     path("", include("itdeploy.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -185,11 +186,34 @@ class ScopedListView(LoginRequiredMixin, ListView):
         if export in self.exports:
             access.require(request.user, "export", self.model)
             rows = self.get_queryset()
+            if rows.count() > settings.EXPORT_JOB_ROWS:  # a large export runs as a job (portal.jobs)
+                return self.export_job(export)
             columns = self.visible_columns(export=True)
             if export == "csv":
                 return csv_response(columns, rows.iterator(chunk_size=2000), self.export_name)
             return xlsx_response(columns, rows, self.export_name, self.title)
         return super().get(request, *args, **kwargs)
+
+    def export_job(self, fmt: str):
+        """Start the export as a job and send the browser to its page, which offers the
+        file once it is written."""
+        from . import jobs
+
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        job = jobs.start(
+            "portal.export",
+            user=self.request.user,
+            params={
+                "view": f"{type(self).__module__}.{type(self).__qualname__}",
+                "query": query.urlencode(),
+                "fmt": fmt,
+                "kwargs": self.kwargs,
+            },
+            title=f"Export of {self.title or self.export_name} ({'Excel' if fmt == 'xlsx' else 'CSV'})",
+            back_url=self.request.get_full_path(),
+        )
+        return jobs.job_redirect(job)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -331,6 +355,10 @@ class FindingListView(ScopedListView):
     intro = "What the nightly compliance sweep found, narrowed to what you may see. A finding stays open until its condition is gone or HQ waives it."
     export_name = "findings"
     default_sort = ""  # most urgent first (base_queryset)
+    template_name = "portal/finding_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"may_run_sweep": access.may(self.request.user, "run", SweepRun)}
 
     @property
     def columns(self):

@@ -26,6 +26,7 @@ from portal import dates
 from portal.audit import Channel
 from portal.audit import context as audit_context
 from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
+from portal.jobs import progress
 
 from .models import WorkloadReport
 from .services import validate_workload
@@ -98,6 +99,7 @@ def import_workload_csv(*, text: str, acting_user, apply_valid: bool = False) ->
     today = dates.today()
     valid: dict[tuple[int, dt.date], tuple[int, dict]] = {}
     for number, row in enumerate(rows, start=2):
+        progress(number - 2, len(rows), f"Checking row {number} of {len(rows) + 1}")
 
         def error(field_name, message, number=number):
             result.errors.append({"row": number, "field": field_name, "message": message})
@@ -130,6 +132,7 @@ def import_workload_csv(*, text: str, acting_user, apply_valid: bool = False) ->
 
     if result.errors and not apply_valid:
         return result
+    progress(len(rows), len(rows), f"Writing {len(valid)} valid row(s)")
     with transaction.atomic():
         existing = {
             (r.agency_id, r.month): r

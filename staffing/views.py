@@ -18,7 +18,7 @@ from django.views import View
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agency, FieldOffice
-from portal import access, dates
+from portal import access, dates, jobs
 from portal.forms import ServiceFormView, submit
 from portal.history import entries as history_entries
 from portal.history import merged
@@ -39,7 +39,6 @@ from .forms import (
     StaffingModelForm,
     WorkloadImportForm,
 )
-from .importers import import_workload_csv
 from .models import Absence, Assignment, OtherDuty, ReportingLine, StaffingModel, WorkloadReport
 from .selectors import coverage, current_lines, missing_lines, other_duty_percent_by_manager
 
@@ -345,36 +344,49 @@ class CoverageView(LoginRequiredMixin, View):
 
 
 class WorkloadImportView(LoginRequiredMixin, View):
-    """Upload a CSV file of monthly workload reports (field PMs for their assigned agencies, HQ for all)."""
+    """Upload a CSV file of monthly workload reports (field PMs for their assigned agencies,
+    HQ for all). The import runs as a job (``portal.jobs``); its report comes back here
+    (``?job=<id>``)."""
+
+    title = "Import workload reports"
+
+    def _page(self, request, form, result=None, status=200):
+        context = {"title": self.title, "form": uswds_form(form), "result": result}
+        return render(request, "staffing/workload_import.html", context, status=status)
 
     def get(self, request):
         access.require(request.user, "import", WorkloadReport)
-        return render(
-            request,
-            "staffing/workload_import.html",
-            {"title": "Import workload reports", "form": uswds_form(WorkloadImportForm())},
-        )
+        result = None
+        job_id = request.GET.get("job", "")
+        if job_id.isdecimal():
+            from portal.models import Job
+
+            job = access.get_or_404(Job.objects.defer("input", "output"), request.user, pk=int(job_id))
+            result = job.result if job.kind == "staffing.workload_import" and job.status == Job.Status.DONE else None
+        return self._page(request, WorkloadImportForm(), result)
 
     def post(self, request):
         access.require(request.user, "import", WorkloadReport)
-        form = uswds_form(WorkloadImportForm(request.POST, request.FILES))
-        result = None
-        if form.is_valid():
-            try:
-                text = form.cleaned_data["file"].read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.add_error("file", "The file is not UTF-8 text.")
-            else:
-                result = import_workload_csv(
-                    text=text, acting_user=request.user, apply_valid=form.cleaned_data["apply_valid"]
-                )
-        status = 200 if result is not None and result.applied else 400
-        return render(
-            request,
-            "staffing/workload_import.html",
-            {"title": "Import workload reports", "form": uswds_form(form), "result": result},
-            status=status,
+        form = WorkloadImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._page(request, form, status=400)
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error("file", "The file is not UTF-8 text.")
+            return self._page(request, form, status=400)
+        job = jobs.start(
+            "staffing.workload_import",
+            user=request.user,
+            params={"apply_valid": form.cleaned_data["apply_valid"]},
+            content=content,
+            input_name=upload.name,
+            title=f"Importing workload reports from {upload.name}",
+            back_url=request.path,
         )
+        return jobs.follow(job, form, lambda: self._page(request, form, status=400))
 
 
 class StaffingModelView(LoginRequiredMixin, View):

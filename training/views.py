@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import access, dates, uploads
+from portal import access, dates, jobs, uploads
 from portal.errors import TransitionNotAllowed
 from portal.forms import submit
 from portal.history import entries, merged
@@ -498,41 +498,48 @@ class ImportView(LoginRequiredMixin, View):
             raise Http404
         access.require(request.user, "import", IMPORT_TARGETS[kind])
 
+    def _context(self, kind) -> dict:
+        return {"kind": kind, "kind_title": KIND_TITLES[kind], "columns": importers.COLUMNS[kind]}
+
     def get(self, request, kind):
+        """The upload form; with ``?job=<id>``, the report of that job's preview or import."""
         self._check(request, kind)
-        return render(
-            request,
-            self.template_name,
-            {"kind": kind, "kind_title": KIND_TITLES[kind], "columns": importers.COLUMNS[kind]},
-        )
+        context = self._context(kind)
+        job_id = request.GET.get("job", "")
+        if job_id.isdecimal():
+            from portal.models import Job
+
+            job = access.get_or_404(Job.objects.all(), request.user, pk=int(job_id))
+            if job.kind == "training.import" and job.status == Job.Status.DONE and job.params.get("kind") == kind:
+                report = job.result
+                context.update(report=report, content=bytes(job.input).decode("utf-8"), applied=report["applied"])
+        return render(request, self.template_name, context)
 
     def post(self, request, kind):
+        """Start the preview (a file) or the import (the previewed text) as a job."""
         self._check(request, kind)
-        context = {"kind": kind, "kind_title": KIND_TITLES[kind], "columns": importers.COLUMNS[kind]}
+        context = self._context(kind)
+        name = ""
         if "file" in request.FILES:
             try:
                 text = uploads.read_text(request.FILES["file"])
             except ValidationError as exc:
                 context["file_error"] = " ".join(exc.messages)
                 return render(request, self.template_name, context, status=400)
+            name = request.FILES["file"].name
         else:
             text = request.POST.get("content", "")
         apply = request.POST.get("step") == "apply"
-        try:
-            report = importers.run_import(
-                kind,
-                text=text,
-                acting_user=request.user,
-                dry_run=not apply,
-                apply_valid=request.POST.get("apply_valid") == "on",
-            )
-        except ValidationError as exc:
-            context["file_error"] = " ".join(exc.messages)
+        job = jobs.start(
+            "training.import",
+            user=request.user,
+            params={"kind": kind, "apply": apply, "apply_valid": request.POST.get("apply_valid") == "on"},
+            content=text.encode("utf-8"),
+            input_name=name,
+            title=f"{'Importing' if apply else 'Checking'} {KIND_TITLES[kind].lower()}{f' from {name}' if name else ''}",
+            back_url=request.path,
+        )
+        if jobs.refused_at_once(job):
+            context["file_error"] = job.error
             return render(request, self.template_name, context, status=400)
-        context.update(report=report, content=text, applied=report.applied)
-        if report.applied:
-            messages.success(
-                request,
-                f"Imported: {report.created} new, {report.updated} updated, {report.duplicates} duplicates ignored.",
-            )
-        return render(request, self.template_name, context)
+        return jobs.job_redirect(job)

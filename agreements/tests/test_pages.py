@@ -2,6 +2,7 @@
 transitions, and the import of ICE's lists."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -9,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agreements.models import Agreement, IceImport
 from agreements.tests.factories import AgreementFactory
+from portal.models import Job
 
 pytestmark = pytest.mark.django_db
 CSV = (
@@ -97,11 +99,15 @@ def test_upload_preview_and_apply(client, world, people):
     client.force_login(people["npm"])
     response = client.post("/agreements/ice-imports/", {"file": SimpleUploadedFile("list.csv", CSV.encode())})
     ice_import = IceImport.objects.get()
-    assert response.url == f"/agreements/ice-imports/{ice_import.pk}/"
-    preview = client.get(response.url).content.decode()
+    job = Job.objects.get(kind="agreements.ice_preview")
+    assert response.url == f"/jobs/{job.pk}/"  # the reading runs as a job, followed on its page
+    assert job.result_url == f"/agreements/ice-imports/{ice_import.pk}/"
+    preview = client.get(job.result_url).content.decode()
     assert "Preview of list.csv" in preview and "7/72017" in preview
     assert not Agreement.objects.filter(agency__name__startswith="Hays").exists()
-    client.post(response.url, {"choice": "apply"})
+    applied = client.post(job.result_url, {"choice": "apply"})
+    assert applied.url == Job.objects.get(kind="agreements.ice_apply").get_absolute_url()
+    response = SimpleNamespace(url=job.result_url)
     ice_import.refresh_from_db()
     assert ice_import.status == "applied" and ice_import.applied_by == people["npm"]
     assert Agreement.objects.filter(agency__name__startswith="Hays").exists()

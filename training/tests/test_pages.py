@@ -70,13 +70,15 @@ def test_calendar_recertification_and_capacity_pages(client, people, world):
 def test_upload_preview_then_apply(client, people, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from portal.models import Job
+
     OfficerFactory(agency=world["mine"], officer_number="HC-1")
     course("IADP")
     text = "officer_number,course_code,completed_on\nHC-1,PALMS-INA,2018-02-01\nXX,PALMS-INA,2018-02-01\n"
     client.force_login(people["pm"])
-    page = client.post(
-        "/training/import/completions/", {"file": SimpleUploadedFile("p.csv", text.encode())}
-    ).content.decode()
+    response = client.post("/training/import/completions/", {"file": SimpleUploadedFile("p.csv", text.encode())})
+    assert response.url.startswith("/jobs/")  # the preview runs as a job, its report comes back to the page
+    page = client.get(Job.objects.get().result_url).content.decode()
     assert "Rows with errors" in page and Completion.objects.count() == 0
     client.post("/training/import/completions/", {"step": "apply", "content": text})
     assert Completion.objects.count() == 0  # all or nothing
