@@ -1,0 +1,233 @@
+"""Query guards: every list API endpoint and every list/table page runs the same number
+of SQL statements at two sizes of data, for an HQ user and a field program manager; and
+the findings table does not grow when sweeps find nothing new.
+
+The lists are enumerated from the API router and from ``portal.access.PAGES`` (pages
+whose URL takes no argument), so a list added later is guarded without editing this
+module; a page or endpoint that is not a list is excused in ``EXCUSED`` with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+from portal import access
+from portal.api.urls import router
+
+TODAY = dt.datetime(2018, 3, 15, 12, 0)
+
+#: Pages (URL names without arguments) that are not lists, and why they are not guarded.
+EXCUSED_PAGES: dict[str, str] = {
+    "settings": "a form of program settings, no rows",
+    "lockouts": "an account form: unlock a locked-out sign-in, no list of records",
+    "agreements:ice-digest": "a subscription form, no rows",
+    "staffing:workload-import": "an upload form",
+    "staffing:handover": "a handover form (choose two managers)",
+    "staffing:model": "the staffing model's settings form",
+    "itdeploy:confirm": "a bulk-confirmation form reached from the board",
+    "oversight:preferences": "the reader's own digest preferences form",
+    "oversight:report": "a report form; its download is generated on request",
+}
+
+#: API list routes (router basename) that are not guarded, and why.
+EXCUSED_API: dict[str, str] = {}
+
+
+def api_lists() -> dict[str, str]:
+    """Every viewset's list route: basename -> URL."""
+    return {
+        basename: f"/api/v1/{prefix}/"
+        for prefix, viewset, basename in router.registry
+        if hasattr(viewset, "list") and basename not in EXCUSED_API
+    }
+
+
+def page_lists() -> dict[str, str]:
+    """Every policy page whose URL takes no argument: URL name -> URL."""
+    pages = {}
+    for name in access.PAGES:
+        try:
+            pages[name] = reverse(name)
+        except NoReverseMatch:  # a record's page (detail, form of one record): not a list
+            continue
+    return {name: url for name, url in pages.items() if name not in EXCUSED_PAGES}
+
+
+def test_every_list_is_guarded_or_excused():
+    """The enumeration is not empty, every router basename is known, and excuses name
+    real pages (a stale excuse hides nothing)."""
+    basenames = {basename for _, _, basename in router.registry}
+    assert set(EXCUSED_API) <= basenames
+    assert set(EXCUSED_PAGES) <= set(access.PAGES)
+    for name in EXCUSED_PAGES:
+        reverse(name)  # an excused page is a page without arguments
+    assert {"agency", "officer", "installation", "finding", "agreement"} <= set(api_lists())
+    assert {"home", "findings", "audit", "itdeploy:pipeline", "oversight:dashboard"} <= set(page_lists())
+    for basename in api_lists():
+        assert basename in access.API, f"{basename} is not in the access policy's API map"
+
+
+# --- data at two sizes ----------------------------------------------------------------
+
+
+_serial = itertools.count(1)
+
+
+def grow(people, offices, n: int) -> None:
+    """Add ``n`` units of every record type the lists show, in the field PM's scope and
+    outside it: agencies with signed agreements (so installations open), assignments,
+    officers with completions, card logins, waivers and enrollments, absences, other
+    duties, workload reports, installers, classes, audit events; then a sweep (findings)."""
+    from agreements import services as agreement_services
+    from agreements.choices import AgreementStatus, ProgramModel
+    from agreements.choices import ChangeKind, DocumentKind, FetchStatus, IceEdition, ImportStatus
+    from agreements.models import Agreement, AgreementDocument, EditionChange, IceFetch, IceImport, OnboardingEntry
+    from oversight.choices import AssessmentBasis, Rating
+    from oversight.models import ImpactAssessment
+    from portal.models import ApiToken
+    from agreements.tests.factories import AgencyFactory
+    from itdeploy.tests.factories import InstallerFactory, InstallerUnavailabilityFactory
+    from portal.compliance.sweep import sweep_run
+    from staffing.tests.factories import (
+        AbsenceFactory,
+        AssignmentFactory,
+        OtherDutyFactory,
+        ReportingLineFactory,
+        WorkloadReportFactory,
+    )
+    from training.choices import EnrollmentStatus, OfficerStatus
+    from training.models import CardLogin, Completion, Enrollment, Waiver
+    from training.tests.factories import AcademyClassFactory, OfficerFactory, course
+
+    chief, pm = people["chief"], people["pm"]
+    iadp = course("IADP")
+    for _ in range(n):
+        i = next(_serial)
+        for office, manager in ((offices["HOU"], pm), (offices["MIA"], people["pm_miami"])):
+            agency = AgencyFactory(field_office=office)
+            agreement = Agreement.objects.create(
+                agency=agency, program_model=ProgramModel.JAIL_ENFORCEMENT, status=AgreementStatus.APPROVED
+            )
+            agreement_services.agreement_sign(agreement=agreement, acting_user=chief, signed_on=dt.date(2018, 1, 2))
+            agreement_services.agency_update(agency=agency, acting_user=chief, county=f"Guard {i}")
+            AssignmentFactory(agency=agency, program_manager=manager, starts_on=dt.date(2017, 1, 1))
+            WorkloadReportFactory(agency=agency, month=dt.date(2018, 1, 1))
+            officers = [
+                OfficerFactory(agency=agency, status=OfficerStatus.CERTIFIED),
+                OfficerFactory(agency=agency, status=OfficerStatus.NOMINATED, certified_on=None, status_since=None),
+            ]
+            Completion.objects.bulk_create(
+                [Completion(officer=o, course=iadp, completed_on=dt.date(2016, 5, 20)) for o in officers]
+            )
+            CardLogin.objects.bulk_create(
+                [CardLogin(officer=o, logged_in_at=dt.datetime(2018, 1, 3, 9, tzinfo=dt.UTC)) for o in officers]
+            )
+            Waiver.objects.create(
+                officer=officers[0],
+                fiscal_year=2018,
+                reason="Deployed",
+                expires_on=dt.date(2018, 9, 30),
+                granted_by=chief,
+                granted_on=dt.date(2018, 1, 5),
+            )
+            klass = AcademyClassFactory(starts_on=dt.date(2018, 4, 2 + i % 20))
+            Enrollment.objects.create(academy_class=klass, officer=officers[1], status=EnrollmentStatus.ENROLLED)
+            IceImport.objects.create(
+                file_name=f"participating-{i}-{office.code}.xlsx",
+                edition=IceEdition.PARTICIPATING,
+                status=ImportStatus.APPLIED,
+                import_date=dt.date(2018, 1, 2),
+                sha256=f"{i:032d}{office.pk:032d}",
+            )
+            edition = IceImport.objects.latest("pk")
+            EditionChange.objects.create(
+                edition=edition,
+                kind=ChangeKind.NEW,
+                state=agency.state,
+                agency_name=agency.name,
+                match_key=agency.name.lower(),
+                program_model=ProgramModel.JAIL_ENFORCEMENT,
+                agreement=agreement,
+            )
+            IceFetch.objects.create(
+                url="https://www.ice.gov/participating.xlsx",
+                started_at=dt.datetime(2018, 1, 2, 6, tzinfo=dt.UTC),
+                status=FetchStatus.NEW_EDITION,
+                edition=edition,
+            )
+            OnboardingEntry.objects.create(agency=agency, edition=edition, entered_on=dt.date(2018, 1, 2))
+            AgreementDocument.objects.create(
+                agreement=agreement,
+                kind=DocumentKind.MOA,
+                dated_on=dt.date(2018, 1, 2),
+                title="MOA",
+                url="https://example.gov/moa.pdf",
+            )
+            assessment = ImpactAssessment.objects.create(
+                basis=AssessmentBasis.AGREEMENTS, rating=Rating.GREEN, as_of=dt.date(2018, 1, 2), created_by=chief
+            )
+            assessment.agreements.add(agreement)
+            assessment.field_offices.add(office)
+        for user in (chief, pm):
+            ApiToken.objects.create(user=user, name=f"Token {i}", prefix=f"{i:08d}", digest=f"{user.pk}-{i:062d}")
+        ReportingLineFactory(
+            manager=pm,
+            supervisor=people["npm"],
+            starts_on=dt.date(2010, 1, i),
+            ends_on=dt.date(2010, 1, i),
+        )
+        AbsenceFactory(manager=pm, starts_on=dt.date(2018, 2, 1 + i % 25), ends_on=dt.date(2018, 2, 1 + i % 25))
+        OtherDutyFactory(manager=pm, share_percent=1, starts_on=dt.date(2017, 1, 1))
+        InstallerUnavailabilityFactory(installer=InstallerFactory())
+    sweep_run(notify=False)
+
+
+def count(client, url: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        status = client.get(url).status_code
+    return status, len(ctx.captured_queries)
+
+
+def measure(client, urls: dict[str, str]) -> dict[str, tuple[int, int]]:
+    return {name: count(client, url) for name, url in urls.items()}
+
+
+@pytest.fixture
+def at_program_date():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def test_lists_run_as_many_statements_at_two_sizes(at_program_date, world, people, offices, api, client):
+    """Each list, as HQ (the Unit Chief) and as a Houston field PM, at 1 and at 3 units
+    of every record type (and the small world besides)."""
+    apis, pages = api_lists(), page_lists()
+    readers = {}
+    for person in ("chief", "pm"):
+        page_client = client.__class__()
+        page_client.force_login(people[person])
+        readers[person] = (api(people[person]), page_client)
+
+    def survey():
+        return {
+            (person, name): result
+            for person, (api_client, page_client) in readers.items()
+            for name, result in {**measure(api_client, apis), **measure(page_client, pages)}.items()
+        }
+
+    grow(people, offices, 1)
+    survey()  # warm per-user and per-process caches (the staff profile, content types, settings)
+    small = survey()
+    grow(people, offices, 2)
+    large = survey()
+
+    assert all(status in (200, 403) for status, _ in small.values()), small
+    grew = {key: (small[key][1], large[key][1]) for key in small if small[key] != large[key]}
+    assert not grew, f"statements at 1 and 3 units of data ((reader, list): (small, large)): {grew}"
