@@ -104,10 +104,11 @@ _serial = itertools.count(1)
 
 def grow(people, offices, n: int, *, sweep: bool = True) -> None:
     """Add ``n`` units of every record type the lists show, in the field PM's scope and
-    outside it: agencies with signed agreements (so installations open), assignments,
-    officers with completions, card logins, waivers and enrollments, absences, other
-    duties, workload reports, installers, classes, audit events; then (``sweep``) a sweep
-    opens their findings."""
+    outside it: agencies with signed agreements (so installations open), assignments, a
+    backup manager with a reporting line, officers with completions, card logins, waivers
+    and enrollments, ICE editions with changes, fetches and onboarding entries, documents,
+    impact assessments, API tokens, absences, other duties, workload reports, installers,
+    classes, audit events; then (``sweep``) a sweep opens their findings."""
     from agreements import services as agreement_services
     from agreements.choices import (
         AgreementStatus,
@@ -125,6 +126,9 @@ def grow(people, offices, n: int, *, sweep: bool = True) -> None:
     from oversight.models import ImpactAssessment
     from portal.compliance.sweep import sweep_run
     from portal.models import ApiToken
+    from portal.roles import Role
+    from portal.tests.factories import staff
+    from staffing.choices import AssignmentKind, ReportingLineKind
     from staffing.tests.factories import (
         AbsenceFactory,
         AssignmentFactory,
@@ -140,6 +144,13 @@ def grow(people, offices, n: int, *, sweep: bool = True) -> None:
     iadp = course("IADP")
     for _ in range(n):
         i = next(_serial)
+        backup = staff(Role.FIELD_PM, offices["HOU"])  # another manager in the office
+        ReportingLineFactory(
+            manager=backup,
+            supervisor=people["fod"],
+            kind=ReportingLineKind.ADMINISTRATIVE,
+            starts_on=dt.date(2017, 1, 1),
+        )
         for office, manager in ((offices["HOU"], pm), (offices["MIA"], people["pm_miami"])):
             agency = AgencyFactory(field_office=office)
             agreement = Agreement.objects.create(
@@ -148,6 +159,9 @@ def grow(people, offices, n: int, *, sweep: bool = True) -> None:
             agreement_services.agreement_sign(agreement=agreement, acting_user=chief, signed_on=dt.date(2018, 1, 2))
             agreement_services.agency_update(agency=agency, acting_user=chief, county=f"Guard {i}")
             AssignmentFactory(agency=agency, program_manager=manager, starts_on=dt.date(2017, 1, 1))
+            AssignmentFactory(
+                agency=agency, program_manager=backup, kind=AssignmentKind.BACKUP, starts_on=dt.date(2017, 1, 1)
+            )
             WorkloadReportFactory(
                 agency=agency, month=dt.date(2018, 1, 1), charging_documents_prepared=1000
             )  # above the model
