@@ -190,7 +190,7 @@ def grow(people, offices, n: int, *, sweep: bool = True) -> None:
                 edition=IceEdition.PARTICIPATING,
                 status=ImportStatus.APPLIED,
                 import_date=dt.date(2018, 1, 2),
-                sha256=f"{i:032d}{office.pk:032d}",
+                sha256=ApiToken.hash_key(f"edition {i} {office.pk}"),
             )
             edition = IceImport.objects.latest("pk")
             EditionChange.objects.create(
@@ -222,7 +222,9 @@ def grow(people, offices, n: int, *, sweep: bool = True) -> None:
             assessment.agreements.add(agreement)
             assessment.field_offices.add(office)
         for user in (chief, pm):
-            ApiToken.objects.create(user=user, name=f"Token {i}", prefix=f"{i:08d}", digest=f"{user.pk}-{i:062d}")
+            ApiToken.objects.create(
+                user=user, name=f"Token {i}", prefix=f"{i:08d}", digest=ApiToken.hash_key(f"{user.pk}-{i}")
+            )
         ReportingLineFactory(
             manager=pm,
             supervisor=people["npm"],
