@@ -333,7 +333,8 @@ def test_ten_sweeps_that_find_nothing_new_write_no_finding_row(swept):
             sweep_run(notify=False)
     after = list(Finding.objects.order_by("pk").values())
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
-    assert not changed, f"{len(changed)} of {len(before)} findings rewritten, e.g. {changed[:1]}"
+    fields = sorted({key for old, new in changed for key in old if old[key] != new[key]})
+    assert not changed, f"{len(changed)} of {len(before)} findings rewritten (columns {fields})"
 
 
 def test_every_sweep_rule_runs_as_many_statements_at_two_sizes(at_program_date, world, people, offices):
