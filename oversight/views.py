@@ -304,7 +304,7 @@ class ImpactView(LoginRequiredMixin, View):
             {
                 "title": "Expansion impact check",
                 "form": form,
-                "recent": ImpactAssessment.objects.visible_to(request.user)[:20],
+                "recent": ImpactAssessment.objects.visible_to(request.user).select_related("created_by")[:20],
                 "may_run": access.may(request.user, "add", "oversight.ImpactAssessment"),
             },
             status=status,

@@ -85,3 +85,21 @@ def test_throttled_caller_gets_429_with_retry_after(world, people, api, monkeypa
     response = client.get("/api/v1/agencies/")
     assert int(response["Retry-After"]) > 0
     cache.clear()
+
+
+def test_detail_urls_of_a_list_are_those_the_router_reverses(api, people, offices):
+    """The lists build each row's ``url`` from a prefix (no reverse per row): the same
+    absolute address as the router's detail route, which answers."""
+    from django.urls import reverse
+
+    from agreements.tests.factories import AgencyFactory, AgreementFactory
+
+    agreement = AgreementFactory(agency=AgencyFactory(field_office=offices["HOU"]))
+    client = api(people["chief"])
+    for name, route, pk in (
+        ("agencies", "api:agency-detail", agreement.agency_id),
+        ("agreements", "api:agreement-detail", agreement.pk),
+    ):
+        row = next(r for r in client.get(f"/api/v1/{name}/?page_size=500").json()["results"] if r["id"] == pk)
+        assert row["url"] == "http://testserver" + reverse(route, args=[pk])
+        assert client.get(row["url"]).status_code == 200

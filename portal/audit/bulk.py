@@ -81,6 +81,23 @@ def _agency_ids(model, objs) -> dict:
     return {o.pk: agency_id_of(o) for o in objs}
 
 
+def _load_deferred(model, objs) -> None:
+    """Read the fields left deferred on ``objs`` (a caller's ``.only()``) in one query per
+    batch, so that naming the rows and finding their agencies runs no query per row."""
+    deferred = set().union(*(o.get_deferred_fields() for o in objs))
+    if not deferred:
+        return
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in deferred]
+    for chunk in _chunks(objs):
+        values = {
+            row["pk"]: row for row in model._default_manager.filter(pk__in=[o.pk for o in chunk]).values("pk", *fields)
+        }
+        for obj in chunk:
+            for attname in fields:
+                if attname in obj.get_deferred_fields() and obj.pk in values:
+                    setattr(obj, attname, values[obj.pk][attname])
+
+
 def record_events(
     model,
     rows: Iterable[tuple],
@@ -100,6 +117,7 @@ def record_events(
     user = _user(user)
     content_type = ContentType.objects.get_for_model(model)
     name = _label_fn(label)
+    _load_deferred(model, [obj for obj, _ in rows])
     agencies = _agency_ids(model, [obj for obj, _ in rows])
     when = when or timezone.now()
     events = [
