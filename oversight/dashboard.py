@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
@@ -188,15 +188,14 @@ def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
     from training.choices import OfficerStatus
     from training.models import Officer
 
-    fy_start = dates.fiscal_year_start(dates.fiscal_year(today))
     officers = _with_model(
         _office(Officer.objects.visible_to(user), filters, "agency__field_office"), filters, "agency"
     )
     officers = officers.with_standing(today)
     lapsed = Officer.objects.card_lapsed_q(today)
     certified = Q(status=OfficerStatus.CERTIFIED)
-    able = certified & Q(certified_on__lte=today, agreement_active=True) & ~lapsed
-    recertified = certified & (Q(certified_on__gte=fy_start) | Q(recert_done__gte=F("recert_required")))
+    able = Officer.objects.able_to_act_q(today)
+    recertified = Officer.objects.recertified_q(today)
     counts = officers.aggregate(
         certified=Count("id", filter=certified),
         able=Count("id", filter=able),

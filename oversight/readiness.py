@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from portal import dates
 
@@ -140,13 +140,10 @@ def officer_counts(agency_queryset, today: dt.date) -> dict[int, dict]:
     fy = dates.fiscal_year(today)
     lapsed = Officer.objects.card_lapsed_q(today)
     certified = Q(status=OfficerStatus.CERTIFIED)
-    able = certified & Q(certified_on__lte=today, agreement_active=True) & ~lapsed
-    complete = Q(certified_on__gte=dates.fiscal_year_start(fy)) | Q(recert_done__gte=F("recert_required"))
+    able = Officer.objects.able_to_act_q(today)
+    complete = Q(certified_on__gte=dates.fiscal_year_start(fy)) | Q(recert_complete=True)
     overdue = (
-        certified
-        & ~complete
-        & Q(certified_on__lt=dates.fiscal_year_start(fy - 1))
-        & Q(recert_prev_done__lt=F("recert_required"))
+        certified & ~complete & Q(certified_on__lt=dates.fiscal_year_start(fy - 1)) & Q(recert_prev_complete=False)
     )
     suspended = Q(status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION)
     rows = (

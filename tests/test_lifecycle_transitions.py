@@ -39,6 +39,13 @@ def at(day: dt.date):
     return time_machine.travel(dt.datetime.combine(day, dt.time(15, tzinfo=dt.UTC)), tick=False)
 
 
+def under_agreement(agency, day: dt.date) -> int:
+    """Officers of the agency whose standing on ``day`` has an agreement in force (the
+    Harris County site has no working equipment yet, so its Jail Enforcement officers
+    cannot act at all; this is the part of the standing a suspension changes)."""
+    return Officer.objects.with_standing(day).filter(agency=agency, agreement_active=True).count()
+
+
 def open_for(agency):
     return set(Finding.objects.open().filter(agency=agency).values_list("rule", flat=True))
 
@@ -205,7 +212,7 @@ def test_suspension_takes_effect_from_its_date_and_the_sweep_looks_away_while_it
     assert installation.status == InstallationStatus.IN_PROGRESS  # kept: the agreement may be reinstated
     assert installation.paused_days(TODAY) == 14 and installation.counted_days(TODAY) == 226 - 14
     # officers cannot act from the effective date; their status and the assignments stay
-    assert certified_officers_by_agency(dt.date(2018, 2, 28)).get(agency.pk) == 2
+    assert under_agreement(agency, dt.date(2018, 2, 28)) == 2 and under_agreement(agency, dt.date(2018, 3, 1)) == 0
     assert agency.pk not in certified_officers_by_agency(dt.date(2018, 3, 1))
     assert set(Officer.objects.filter(agency=agency).values_list("status", flat=True)) == {OfficerStatus.CERTIFIED}
     standing = Officer.objects.with_standing(TODAY).get(pk=site["officers"][1].pk)
@@ -242,8 +249,7 @@ def test_reinstatement_resumes_everything_from_its_effective_date(site, world, p
     assert (pause.started_on, pause.ended_on) == (dt.date(2018, 3, 1), dt.date(2018, 3, 10))
     installation.refresh_from_db()
     assert installation.paused_days(TODAY) == 9
-    assert agency.pk not in certified_officers_by_agency(dt.date(2018, 3, 9))
-    assert certified_officers_by_agency(dt.date(2018, 3, 10)).get(agency.pk) == 2
+    assert under_agreement(agency, dt.date(2018, 3, 9)) == 0 and under_agreement(agency, dt.date(2018, 3, 10)) == 2
     # the sweep reports on the site again: it is in force
     assert {"itdeploy.past_goal", "training.refresher_overdue"} <= open_for(agency)
     detail = Finding.objects.get(agency=agency, rule="itdeploy.past_goal", status="open").detail
