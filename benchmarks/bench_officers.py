@@ -4,9 +4,9 @@ officers' query with PostgreSQL's JIT on and off.
 
 Usage (after ``seed_demo --scale national`` on the database in DATABASE_URL):
     DATABASE_URL=postgres://... python benchmarks/bench_officers.py [REPEATS]
-Prints the median and best of REPEATS runs (default 15) with the statements each runs,
-then EXPLAIN ANALYZE of the list's officers query (the slowest statement) under
-``SET jit = on`` and ``SET jit = off``.
+Prints the median and best of REPEATS runs (default 15) with the statements each runs
+(under the settings' ``jit``: off unless PG_JIT=on), then EXPLAIN ANALYZE of each request's
+slowest statement under ``SET jit = on`` and ``SET jit = off``.
 """
 
 import re
@@ -24,7 +24,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 15
+slow: list[tuple[str, str]] = []
 chief = get_user_model().objects.get(username="chief")
 api = APIClient()
 api.force_authenticate(chief)
@@ -58,7 +59,9 @@ def explain(sql):
             cursor.execute("RESET jit")
         execution = re.search(r"Execution Time: ([\d.]+) ms", plan).group(1)
         jit_time = re.search(r"Timing: Generation [\d.]+ ms.*Total ([\d.]+) ms", plan)
-        print(f"  jit={jit:<3} execution {execution} ms" + (f" (JIT total {jit_time.group(1)} ms)" if jit_time else ""))
+        print(
+            f"    jit={jit:<3} execution {execution} ms" + (f" (JIT total {jit_time.group(1)} ms)" if jit_time else "")
+        )
     return plan
 
 
@@ -79,8 +82,10 @@ found = sum(1 for _ in RefresherOverdueRule().evaluate(today=dates.today()))
 print(f"{'rule training.refresher_overdue':<52} {time.perf_counter() - start:8.3f} s ({found} officers)")
 
 if connection.vendor == "postgresql":
-    print("EXPLAIN ANALYZE of the list's slowest statement:")
-    plan = explain(sql)
-    if "-v" in sys.argv:
-        print(sql)
-        print(plan)
+    print("EXPLAIN ANALYZE of each request's slowest statement:")
+    for label, statement in slow:
+        print(f"  {label}")
+        plan = explain(statement)
+        if "-v" in sys.argv:
+            print(statement)
+            print(plan)

@@ -137,14 +137,10 @@ def officer_counts(agency_queryset, today: dt.date) -> dict[int, dict]:
     from training.choices import OfficerStatus, SuspensionCause
     from training.models import Officer
 
-    fy = dates.fiscal_year(today)
     lapsed = Officer.objects.card_lapsed_q(today)
     certified = Q(status=OfficerStatus.CERTIFIED)
     able = Officer.objects.able_to_act_q(today)
-    complete = Q(certified_on__gte=dates.fiscal_year_start(fy)) | Q(recert_complete=True)
-    overdue = (
-        certified & ~complete & Q(certified_on__lt=dates.fiscal_year_start(fy - 1)) & Q(recert_prev_complete=False)
-    )
+    overdue = Officer.objects.recertification_missed_q(today)
     suspended = Q(status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION)
     rows = (
         Officer.objects.with_standing(today)

@@ -298,3 +298,73 @@ def test_the_api_says_what_is_in_force_with_the_same_definition(api, world, peop
         assert client.get(f"/api/v1/agencies/{agency.pk}/").json()["active"] is False
         listed = {r["id"]: r["active"] for r in client.get("/api/v1/agencies/").json()["results"]}
     assert listed[agency.pk] is False and listed[world["miami"].pk] is True
+
+
+def test_a_new_jail_enforcement_agreement_reverses_what_the_termination_ended(site, world, people):
+    """Terminate, sweep, sign a new agreement under the same model, sweep: the cancelled
+    installation is reopened (the same record, its clock from the new signature), the
+    ended designations are restored, and the sweep reports on what is in force again but
+    nothing of the ended episode."""
+    agency, old, installation = world["mine"], site["agreement"], site["installation"]
+    with at(TODAY):
+        sweep_run(notify=False)
+        services.agreement_terminate(
+            agreement=old, acting_user=people["chief"], effective_on=dt.date(2018, 3, 10), reason="Ended"
+        )
+        sweep_run(notify=False)
+    ended = set(Finding.objects.filter(agency=agency, resolution="agreement ended").values_list("pk", flat=True))
+    installation.refresh_from_db()
+    done_before = set(installation.steps.filter(completed_on__isnull=False).values_list("number", flat=True))
+    assert installation.status == InstallationStatus.CANCELLED and ended
+    new_day = dt.date(2018, 4, 2)
+    with at(new_day):
+        new = services.agreement_create(
+            acting_user=people["chief"],
+            agency=agency,
+            program_model="jem",
+            status=AgreementStatus.APPROVED,
+            applied_on=dt.date(2018, 3, 20),
+        )
+        services.agreement_sign(agreement=new, acting_user=people["chief"], signed_on=dt.date(2018, 4, 1))
+        run = sweep_run(notify=False)
+        standing = {o.pk: o for o in Officer.objects.with_standing(new_day).filter(agency=agency)}
+    old.refresh_from_db()
+    assert old.status == AgreementStatus.TERMINATED and new.pk != old.pk
+    assert Agreement.objects.in_force(new_day).filter(agency=agency).get() == new
+    # the installation: the same record reopened, its clock from the new MOA signature
+    installation = Installation.objects.get(pk=installation.pk)
+    assert (installation.status, installation.cancelled_on, installation.moa_signed_on) == (
+        InstallationStatus.IN_PROGRESS,
+        None,
+        dt.date(2018, 4, 1),
+    )
+    assert installation.opened_from_id == new.pk and installation.counted_days(new_day) == 1
+    reopened = installation.history.first()
+    assert reopened.history_user == people["chief"] and "Reopened" in reopened.history_change_reason
+    assert installation.history.filter(status=InstallationStatus.CANCELLED).exists()  # the episode is kept
+    steps = list(installation.steps.prefetch_related("depends_on"))
+    assert not [s for s in steps if s.cancelled_on]
+    assert {s.number for s in steps if s.completed_on} == done_before  # work done stays done
+    for step in steps:
+        if step.completed_on is None:
+            ready = all(d.completed_on for d in step.depends_on.all())
+            assert step.started_on == (dt.date(2018, 4, 1) if ready else None), step.number
+    # the officers: certified again from the signature, able to act once the site works
+    for officer in site["officers"]:
+        officer.refresh_from_db()
+        assert (officer.status, officer.suspension_cause, officer.status_since) == (
+            OfficerStatus.CERTIFIED,
+            "",
+            dt.date(2018, 4, 1),
+        )
+        assert officer.events.first().verb == "reinstate"
+        assert standing[officer.pk].agreement_active
+        assert "needs the site's equipment" in " ".join(standing[officer.pk].reasons_cannot_act())
+    # the assignments stay ended: HQ assigns the new agreement's managers
+    assert not Assignment.objects.filter(agency=agency, ends_on__isnull=True).exists()
+    # the findings: the ended ones stay closed; the new installation is within its goal
+    assert not Finding.objects.filter(pk__in=ended).exclude(resolution="agreement ended").exists()
+    assert not Finding.objects.open().filter(pk__in=ended).exists()
+    now_open = open_for(agency)
+    assert not now_open & {"itdeploy.past_goal", "itdeploy.step_breached"}, run.counts
+    assert "training.refresher_overdue" in now_open  # in force again: reported again

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -164,12 +164,15 @@ class OfficerQuerySet(ScopedQuerySet):
         works, the card's last activity, this and last fiscal year's PALMS
         recertification, the last academy training and a standing waiver.
 
-        Set-based: every annotation is a column, an ``Exists`` over an indexed column
-        (PostgreSQL plans it as a semi-join, or a hashed subplan evaluated once, never as
-        a per-officer aggregate) or, for the one value a row displays (the last academy
-        training), a top-1 index lookup; the filters (``refresher_due_q``,
-        ``recertified_q``, ``able_to_act_q``) are anti-joins, so their cost does not grow
-        per officer. Two statements of set-up (the courses, the models needing a site)."""
+        The values a row displays (the counts of PALMS courses done, the last academy
+        training) are scalar subqueries over the completions' (officer, course, date)
+        index, which PostgreSQL evaluates for the rows a page returns only (after the
+        ORDER BY ... LIMIT, which ``officer_name_order`` serves). The filters and counts
+        over every officer never read them: ``able_to_act_q``, ``recertified_q``,
+        ``recertification_missed_q`` and ``refresher_due_q`` are ``Exists`` / ``~Exists``
+        conditions (semi- and anti-joins, or hashed subplans run once), so their cost does
+        not grow per officer. Two statements of set-up (the courses, the models needing a
+        site)."""
         on = on or dates.today()
         fy = dates.fiscal_year(on)
         from agreements.models import Agreement
@@ -187,6 +190,22 @@ class OfficerQuerySet(ScopedQuerySet):
             .order_by("-completed_on")
             .values("completed_on")[:1]
         )
+
+        def done(first, last):
+            return Coalesce(
+                Subquery(
+                    Completion.objects.filter(
+                        officer=OuterRef("pk"), course_id__in=courses["palms"], completed_on__range=(first, last)
+                    )
+                    .order_by()
+                    .values("officer")
+                    .annotate(n=Count("course", distinct=True))
+                    .values("n"),
+                    output_field=models.IntegerField(),
+                ),
+                Value(0),
+            )
+
         return self.annotate(
             agreement_active=Exists(in_force),
             # The site's equipment is needed when every agreement of the agency in force
@@ -205,21 +224,8 @@ class OfficerQuerySet(ScopedQuerySet):
                 Coalesce("card_reactivated_on", Value(NEVER)),
                 Coalesce("certified_on", Value(NEVER)),
             ),
-            recert_complete=ExpressionWrapper(
-                _completed_all(courses["palms"], dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)),
-                output_field=bool_field,
-            ),
-            recert_started=Exists(
-                Completion.objects.filter(
-                    officer=OuterRef("pk"),
-                    course_id__in=courses["palms"],
-                    completed_on__range=(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)),
-                )
-            ),
-            recert_prev_complete=ExpressionWrapper(
-                _completed_all(courses["palms"], dates.fiscal_year_start(fy - 1), dates.fiscal_year_end(fy - 1)),
-                output_field=bool_field,
-            ),
+            recert_done=done(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)),
+            recert_prev_done=done(dates.fiscal_year_start(fy - 1), dates.fiscal_year_end(fy - 1)),
             recert_required=Value(len(courses["palms"]), output_field=models.IntegerField()),
             last_training_on=Greatest(
                 Coalesce("certified_on", Value(NEVER)),
@@ -252,10 +258,23 @@ class OfficerQuerySet(ScopedQuerySet):
     @staticmethod
     def recertified_q(on: dt.date) -> Q:
         """Certified officers whose PALMS recertification of ``on``'s fiscal year is
-        complete (or who were certified during it: the basic course covers that year);
-        on a queryset annotated by ``with_standing``."""
-        start = dates.fiscal_year_start(dates.fiscal_year(on))
-        return Q(status=OfficerStatus.CERTIFIED) & (Q(certified_on__gte=start) | Q(recert_complete=True))
+        complete, or who were certified during it (the basic course covers that year)."""
+        fy = dates.fiscal_year(on)
+        return Q(status=OfficerStatus.CERTIFIED) & (
+            Q(certified_on__gte=dates.fiscal_year_start(fy)) | recertification_complete_q(fy)
+        )
+
+    @staticmethod
+    def recertification_missed_q(on: dt.date) -> Q:
+        """Certified officers whose recertification is overdue on ``on``: they owed last
+        fiscal year's (certified before it began), did not complete it, and have not
+        completed this year's yet (``Officer.recertification_status`` "overdue")."""
+        fy = dates.fiscal_year(on)
+        return (
+            Q(status=OfficerStatus.CERTIFIED, certified_on__lt=dates.fiscal_year_start(fy - 1))
+            & ~recertification_complete_q(fy)
+            & ~recertification_complete_q(fy - 1)
+        )
 
     def able_to_act_q(self, on: dt.date) -> Q:
         """The one definition of an officer able to act on ``on``, on a queryset annotated
@@ -291,12 +310,14 @@ def _standing_courses() -> dict[str, list[int]]:
     return courses
 
 
-def _completed_all(course_ids: list[int], first: dt.date, last: dt.date) -> Q:
-    """Officers who completed every one of ``course_ids`` between the two dates: one
-    ``Exists`` per course (a semi-join on the completions' (officer, course, date) index)
-    instead of counting each officer's distinct courses."""
+def recertification_complete_q(fiscal_year: int) -> Q:
+    """Officers who completed every PALMS course the recertification requires within
+    ``fiscal_year``: one ``Exists`` per required course (a semi-join on the completions'
+    (officer, course, date) index, planned once for all officers) instead of counting
+    each officer's distinct courses."""
+    first, last = dates.fiscal_year_start(fiscal_year), dates.fiscal_year_end(fiscal_year)
     condition = Q(pk__isnull=False)
-    for course_id in course_ids:
+    for course_id in _standing_courses()["palms"]:
         condition &= Exists(
             Completion.objects.filter(officer=OuterRef("pk"), course_id=course_id, completed_on__range=(first, last))
         )
@@ -358,7 +379,15 @@ class Officer(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "officer_number"]
-        indexes = [models.Index(fields=["status", "agency"])]
+        indexes = [
+            models.Index(fields=["status", "agency"]),
+            # The officer list's default order, nationally (HQ) and within an agency (a
+            # field manager's agencies, the agency page's panel).
+            models.Index(fields=["last_name", "first_name", "officer_number"], name="officer_name_order"),
+            models.Index(
+                fields=["agency", "last_name", "first_name", "officer_number"], name="officer_agency_name_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name} ({self.officer_number})"
@@ -399,11 +428,11 @@ class Officer(models.Model):
             return None
         on = self.standing_on
         fy = dates.fiscal_year(on)
-        if self.certified_on >= dates.fiscal_year_start(fy) or self.recert_complete:
+        if self.certified_on >= dates.fiscal_year_start(fy) or self.recert_done >= self.recert_required:
             return RecertificationStatus.COMPLETE
-        if self.certified_on < dates.fiscal_year_start(fy - 1) and not self.recert_prev_complete:
+        if self.certified_on < dates.fiscal_year_start(fy - 1) and self.recert_prev_done < self.recert_required:
             return RecertificationStatus.OVERDUE  # last fiscal year's recertification was missed
-        return RecertificationStatus.IN_PROGRESS if self.recert_started else RecertificationStatus.NOT_YET_DUE
+        return RecertificationStatus.IN_PROGRESS if self.recert_done else RecertificationStatus.NOT_YET_DUE
 
     def recertification_label(self) -> str:
         status = self.recertification_status()

@@ -127,15 +127,9 @@ def certified_officers_by_agency(on: dt.date) -> dict[int, int]:
 
 
 def officer_with_standing(user, pk: int, on: dt.date | None = None) -> Officer:
-    """One officer with the standing and, for the officer's page, how many of this fiscal
-    year's PALMS courses are done (``recert_done``: a count, read for one row only)."""
     from portal import access
 
-    on = on or dates.today()
-    fy = dates.fiscal_year(on)
-    done = _done_between(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy), required_palms_ids())
-    queryset = Officer.objects.with_standing(on).annotate(recert_done=done).select_related("agency__field_office")
-    return access.get_or_404(queryset, user, pk=pk)
+    return access.get_or_404(Officer.objects.with_standing(on).select_related("agency__field_office"), user, pk=pk)
 
 
 def recertification_progress(user, today: dt.date | None = None) -> dict:
