@@ -47,6 +47,7 @@ def timed(label, call):
     print(
         f"{label:<52} median {statistics.median(times) * 1000:8.1f} ms  best {min(times) * 1000:8.1f} ms  {count:3d} statements"
     )
+    slow.append((label, slowest["sql"]))
     return slowest["sql"]
 
 

@@ -127,11 +127,11 @@ class AcademyClass(models.Model):
         return reverse("training:class-detail", args=[self.pk])
 
 
-def refresher_due_date(last_training_on: dt.date) -> dt.date:
+def refresher_due_date(last_training_on: dt.date, years: int | None = None) -> dt.date:
     """The date the refresher (IADRP) falls due: ``TRAINING_REFRESHER_YEARS`` (2) after the
     last academy training (basic or refresher); a training on 29 February falls due on 28
-    February."""
-    years = conf.get("TRAINING_REFRESHER_YEARS")
+    February. A caller over many officers passes ``years``, read once."""
+    years = years if years is not None else conf.get("TRAINING_REFRESHER_YEARS")
     try:
         return last_training_on.replace(year=last_training_on.year + years)
     except ValueError:  # 29 February
