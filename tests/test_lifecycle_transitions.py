@@ -46,6 +46,15 @@ def under_agreement(agency, day: dt.date) -> int:
     return Officer.objects.with_standing(day).filter(agency=agency, agreement_active=True).count()
 
 
+def assert_restored(officers, on: dt.date):
+    """The officers' ended designation was restored on ``on``: certified again, by a
+    reinstatement event."""
+    for officer in officers:
+        officer.refresh_from_db()
+        assert (officer.status, officer.suspension_cause, officer.status_since) == (OfficerStatus.CERTIFIED, "", on)
+        assert officer.events.first().verb == "reinstate"
+
+
 def open_for(agency):
     return set(Finding.objects.open().filter(agency=agency).values_list("rule", flat=True))
 
@@ -145,14 +154,7 @@ def test_a_new_agreement_restores_the_ended_designations(site, world, people):
         )
         warrant = AgreementFactory(agency=agency, program_model="wso", status=AgreementStatus.APPROVED, signed_on=None)
         services.agreement_sign(agreement=warrant, acting_user=people["chief"], signed_on=dt.date(2018, 3, 14))
-    for officer in site["officers"]:
-        officer.refresh_from_db()
-        assert (officer.status, officer.suspension_cause, officer.status_since) == (
-            OfficerStatus.CERTIFIED,
-            "",
-            dt.date(2018, 3, 14),
-        )
-        assert officer.events.first().verb == "reinstate"
+    assert_restored(site["officers"], dt.date(2018, 3, 14))
     assert certified_officers_by_agency(dt.date(2018, 3, 14)).get(agency.pk) == 2
 
 
@@ -350,14 +352,8 @@ def test_a_new_jail_enforcement_agreement_reverses_what_the_termination_ended(si
             ready = all(d.completed_on for d in step.depends_on.all())
             assert step.started_on == (dt.date(2018, 4, 1) if ready else None), step.number
     # the officers: certified again from the signature, able to act once the site works
+    assert_restored(site["officers"], dt.date(2018, 4, 1))
     for officer in site["officers"]:
-        officer.refresh_from_db()
-        assert (officer.status, officer.suspension_cause, officer.status_since) == (
-            OfficerStatus.CERTIFIED,
-            "",
-            dt.date(2018, 4, 1),
-        )
-        assert officer.events.first().verb == "reinstate"
         assert standing[officer.pk].agreement_active
         assert "needs the site's equipment" in " ".join(standing[officer.pk].reasons_cannot_act())
     # the assignments stay ended: HQ assigns the new agreement's managers
