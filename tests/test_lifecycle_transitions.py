@@ -28,7 +28,7 @@ from staffing.tests.factories import AssignmentFactory
 from training.choices import OfficerStatus, SuspensionCause
 from training.models import Officer
 from training.selectors import certified_officers_by_agency
-from training.tests.factories import OfficerFactory
+from training.tests.factories import OfficerFactory, under_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +37,6 @@ TODAY = dt.date(2018, 3, 15)
 
 def at(day: dt.date):
     return time_machine.travel(dt.datetime.combine(day, dt.time(15, tzinfo=dt.UTC)), tick=False)
-
-
-def under_agreement(agency, day: dt.date) -> int:
-    """Officers of the agency whose standing on ``day`` has an agreement in force (the
-    Harris County site has no working equipment yet, so its Jail Enforcement officers
-    cannot act at all; this is the part of the standing a suspension changes)."""
-    return Officer.objects.with_standing(day).filter(agency=agency, agreement_active=True).count()
 
 
 def assert_restored(officers, on: dt.date):

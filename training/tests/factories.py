@@ -63,3 +63,9 @@ def equip(*agencies, since: dt.date = dt.date(2017, 6, 1)) -> None:
     Agency.objects.filter(pk__in=[a.pk for a in agencies]).update(equipment_operational_since=since)
     for agency in agencies:
         agency.equipment_operational_since = since
+
+
+def under_agreement(agency, day: dt.date) -> int:
+    """Officers of the agency acting under an agreement in force on ``day``: the part of
+    their standing a suspension or reinstatement changes, whatever the site's equipment."""
+    return Officer.objects.with_standing(day).filter(agency=agency, agreement_active=True).count()
