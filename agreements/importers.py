@@ -32,7 +32,7 @@ from portal import dates, uploads
 from portal.audit import Channel
 from portal.audit import context as audit_context
 
-from .choices import PENDING_STATUSES, AgencyType, AgreementStatus, IceEdition, ProgramModel
+from .choices import ENDED_STATUSES, PENDING_STATUSES, AgencyType, AgreementStatus, IceEdition, ProgramModel
 from .geo import state_code
 from .models import Agency, Agreement, agency_match_key
 
@@ -494,7 +494,14 @@ def plan_ice_import(
     )
     states = {row["state"] for row in rows}
     agencies = {(a.state, a.match_key): a for a in Agency.objects.filter(state__in=states)}
-    agreements = {(a.agency_id, a.program_model): a for a in Agreement.objects.filter(agency__state__in=states)}
+    # An agency and model name one live agreement; one terminated or withdrawn before a new
+    # one was signed under the same model gives way to it (the live ones come last).
+    agreements = {
+        (a.agency_id, a.program_model): a
+        for a in sorted(
+            Agreement.objects.filter(agency__state__in=states), key=lambda a: a.status not in ENDED_STATUSES
+        )
+    }
     offices: dict[tuple[str, str], tuple] = {}
     touched_agencies: dict[tuple, Agency] = {}
     listed: set[int] = set()

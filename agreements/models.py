@@ -241,7 +241,14 @@ class Agreement(models.Model):
     class Meta:
         ordering = ["agency__state", "agency__name", "program_model"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "program_model"], name="one_agreement_per_agency_and_model"),
+            # One live agreement per agency and model: after a termination or withdrawal
+            # the agency may sign a new agreement under the same model.
+            models.UniqueConstraint(
+                fields=["agency", "program_model"],
+                condition=~models.Q(status__in=["terminated", "withdrawn"]),
+                name="one_live_agreement_per_agency_and_model",
+                violation_error_message="This agency already has an agreement under this 287(g) model.",
+            ),
             models.CheckConstraint(
                 name="signed_not_before_applied",
                 condition=models.Q(signed_on__isnull=True)

@@ -15,6 +15,7 @@ from portal.jobs import progress
 from portal.writes import model_update
 
 from .choices import (
+    ENDED_STATUSES,
     HELD_STATUSES,
     PENDING_STATUSES,
     AgencyType,
@@ -128,7 +129,7 @@ def agreement_create(
         )
     if applied_on and applied_on > dates.today():
         raise ValidationError({"applied_on": ["The application date cannot be in the future."]})
-    if Agreement.objects.filter(agency=agency, program_model=program_model).exists():
+    if Agreement.objects.filter(agency=agency, program_model=program_model).exclude(status__in=ENDED_STATUSES).exists():
         raise ValidationError({"program_model": ["This agency already has an agreement under this 287(g) model."]})
     agreement = Agreement(
         agency=agency,

@@ -41,14 +41,17 @@ class Clock:
         return round(100 * self.used_days / self.allowed_days) if self.allowed_days else 0
 
 
-def paused_days(pauses: Iterable[PauseLike], until: dt.date) -> int:
-    """Days of the pauses up to ``until`` (an open pause runs until then). A pause from
-    the 3rd to the 5th is 2 days: the step was back at work on the 5th."""
+def paused_days(pauses: Iterable[PauseLike], until: dt.date, since: dt.date | None = None) -> int:
+    """Days of the pauses up to ``until`` (an open pause runs until then), from ``since``
+    (the clock's start: a reopened installation's pauses from before its new MOA
+    signature do not count). A pause from the 3rd to the 5th is 2 days: the step was back
+    at work on the 5th."""
     total = 0
     for pause in pauses:
         end = min(pause.ended_on or until, until)
-        if end > pause.started_on:
-            total += (end - pause.started_on).days
+        start = max(pause.started_on, since) if since else pause.started_on
+        if end > start:
+            total += (end - start).days
     return total
 
 
@@ -66,7 +69,7 @@ def step_clock(
     if started_on is None:
         return Clock(ClockState.NOT_RUNNING, allowed_days=planned_days)
     as_of = completed_on or today
-    paused = paused_days(pauses, as_of)
+    paused = paused_days(pauses, as_of, started_on)
     due = started_on + dt.timedelta(days=planned_days + paused)
     used = max(0, (as_of - started_on).days - paused)
     if used > planned_days:
@@ -90,7 +93,7 @@ def installation_clock(
     """The clock of a whole installation from the MOA signature against the goal, the
     days its agreement was suspended (``pauses``) not counted."""
     as_of = operational_on or today
-    paused = paused_days(pauses, as_of)
+    paused = paused_days(pauses, as_of, moa_signed_on)
     used = max(0, (as_of - moa_signed_on).days - paused)
     if used > goal_days:
         state = ClockState.BREACHED

@@ -251,7 +251,9 @@ class Installation(models.Model):
         operational date or ``today``; reads the prefetched ``clock_pauses`` when present."""
         from .clocks import paused_days
 
-        return paused_days(self.clock_pauses.all(), self.operational_on or self.cancelled_on or today)
+        return paused_days(
+            self.clock_pauses.all(), self.operational_on or self.cancelled_on or today, self.moa_signed_on
+        )
 
     def counted_days(self, today: dt.date) -> int:
         """Days from the MOA signature counted against the goal: the suspended days left out."""

@@ -65,7 +65,7 @@ class InstallationPastGoal(Rule):
         ):
             pauses[pause.installation_id].append(pause)
         for pk, agency_id, name, state, office_id, signed in rows:
-            paused = clocks.paused_days(pauses[pk], today)
+            paused = clocks.paused_days(pauses[pk], today, signed)
             days = (today - signed).days - paused
             if days <= goal:
                 continue  # within the goal once the suspended days are left out

@@ -62,7 +62,7 @@ def step_samples(settings: InstallationSettings) -> dict[int, list[int]]:
     samples: dict[int, list[int]] = {}
     for number, rows in kept.items():
         samples[number] = [
-            max(0, (completed - started).days - clocks.paused_days(pauses[sid], completed))
+            max(0, (completed - started).days - clocks.paused_days(pauses[sid], completed, started))
             for sid, started, completed in rows
         ]
     return samples
@@ -114,7 +114,7 @@ def site_plan(installation: Installation, today: dt.date) -> forecast.SitePlan:
                 depends_on=tuple(d.number for d in step.depends_on.all()),
                 started_on=step.started_on,
                 completed_on=step.completed_on,
-                paused_days=clocks.paused_days(step.pauses.all(), step.completed_on or today),
+                paused_days=clocks.paused_days(step.pauses.all(), step.completed_on or today, step.started_on),
             )
         )
         if step.kind == StepKind.INSTALL:

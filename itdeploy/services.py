@@ -55,6 +55,8 @@ def installation_open(*, agreement, acting_user, opened_on: dt.date | None = Non
     dependencies start at the MOA signature."""
     existing = Installation.objects.filter(agency_id=agreement.agency_id).first()
     if existing is not None:
+        if existing.status == InstallationStatus.CANCELLED and needs_installation(agreement.program_model):
+            return installation_reopen(installation=existing, agreement=agreement, acting_user=acting_user)
         return existing
     opened = installations_open_for(
         agreements=[agreement],
@@ -80,16 +82,27 @@ def installations_open_for(
     models_needing = set(
         ProgramModelSetting.objects.filter(needs_installation=True).values_list("program_model", flat=True)
     )
+    # A cancelled installation (its agreement ended) is reopened by the new agreement.
     have = set(
-        Installation.objects.filter(agency_id__in={a.agency_id for a in agreements}).values_list("agency_id", flat=True)
+        Installation.objects.filter(agency_id__in={a.agency_id for a in agreements})
+        .exclude(status=InstallationStatus.CANCELLED)
+        .values_list("agency_id", flat=True)
     )
     first_by_agency: dict = {}
     for agreement in sorted(agreements, key=lambda a: (a.signed_on or dt.date.max, a.pk)):
         if agreement.signed_on is None or agreement.program_model not in models_needing or agreement.agency_id in have:
             continue
         first_by_agency.setdefault(agreement.agency_id, agreement)
+    reopened = [
+        installation_reopen(
+            installation=installation, agreement=first_by_agency.pop(installation.agency_id), acting_user=acting_user
+        )
+        for installation in Installation.objects.filter(
+            agency_id__in=list(first_by_agency), status=InstallationStatus.CANCELLED
+        )
+    ]
     if not first_by_agency:
-        return []
+        return reopened
     goal = InstallationSettings.current().goal_days
     installations = [
         Installation(
@@ -153,7 +166,46 @@ def installations_open_for(
         ],
         batch_size=1000,
     )
-    return installations
+    return reopened + installations
+
+
+@transaction.atomic
+def installation_reopen(*, installation: Installation, agreement, acting_user) -> Installation:
+    """A new agreement that needs the site was signed for an agency whose installation a
+    termination or withdrawal cancelled: the same installation (one per site) is reopened
+    rather than a new one started, so its history keeps the cancelled episode. Its clock
+    against the goal runs again from the new MOA signature (pauses from before it do not
+    count); the steps completed before the cancellation stay complete (that work is done:
+    the survey, the ISA, the equipment bought); each cancelled step is opened again,
+    started at the new signature when the steps it depends on are complete. An agreement
+    signed more than the goal's days ago (loaded from ICE's lists) reopens as "status
+    unknown", as a new installation would open."""
+    installation = Installation.objects.select_for_update().get(pk=installation.pk)
+    if installation.status != InstallationStatus.CANCELLED or agreement.signed_on is None:
+        return installation
+    signed = agreement.signed_on
+    today = dates.today()
+    unconfirmed = (today - signed).days > InstallationSettings.current().goal_days
+    why = (
+        f"Reopened: a new agreement ({agreement.get_program_model_display()}) was signed on {signed:%Y-%m-%d} "
+        f"after the installation was cancelled on {installation.cancelled_on:%Y-%m-%d}"
+    )[:100]
+    steps = list(installation.steps.prefetch_related("depends_on").order_by("number"))
+    done = {s.number for s in steps if s.completed_on is not None}
+    for step in steps:
+        if step.cancelled_on is None:
+            continue
+        ready = not unconfirmed and all(d.number in done for d in step.depends_on.all())
+        step.cancelled_on, step.started_on = None, (signed if ready else None)
+        stamp(step, acting_user, why)
+        step.save(update_fields=["cancelled_on", "started_on"])
+    installation.status = InstallationStatus.UNCONFIRMED if unconfirmed else InstallationStatus.IN_PROGRESS
+    installation.cancelled_on = None
+    installation.moa_signed_on, installation.opened_from, installation.opened_on = signed, agreement, today
+    installation.full_clean()
+    stamp(installation, acting_user, why)
+    installation.save(update_fields=["status", "cancelled_on", "moa_signed_on", "opened_from", "opened_on"])
+    return installation
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
@@ -188,19 +188,21 @@ def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
     from training.choices import OfficerStatus
     from training.models import Officer
 
-    fy_start = dates.fiscal_year_start(dates.fiscal_year(today))
     officers = _with_model(
         _office(Officer.objects.visible_to(user), filters, "agency__field_office"), filters, "agency"
     )
     officers = officers.with_standing(today)
     lapsed = Officer.objects.card_lapsed_q(today)
     certified = Q(status=OfficerStatus.CERTIFIED)
-    able = certified & Q(certified_on__lte=today, agreement_active=True) & ~lapsed
-    recertified = certified & (Q(certified_on__gte=fy_start) | Q(recert_done__gte=F("recert_required")))
+    able = Officer.objects.able_to_act_q(today)
+    # An annotation, so the aggregate over the annotated officers reads it as a column.
+    officers = officers.annotate(
+        recertified=ExpressionWrapper(Officer.objects.recertified_q(today), output_field=BooleanField())
+    )
     counts = officers.aggregate(
         certified=Count("id", filter=certified),
         able=Count("id", filter=able),
-        recertified=Count("id", filter=recertified),
+        recertified_count=Count("id", filter=Q(recertified=True)),
         lapsed=Count("id", filter=certified & lapsed),
     )
     url = reverse("training:officer-list")
@@ -209,8 +211,8 @@ def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
         "certified_url": url + filters.query(_model=False, status=OfficerStatus.CERTIFIED),
         "able_to_act": counts["able"],
         "able_to_act_url": url + filters.query(_model=False, can_act="true"),
-        "recertified": counts["recertified"],
-        "share_recertified": _share(counts["recertified"], counts["certified"]),
+        "recertified": counts["recertified_count"],
+        "share_recertified": _share(counts["recertified_count"], counts["certified"]),
         "recertified_url": url + filters.query(_model=False, recertified="true"),
         "cards_lapsed": counts["lapsed"],
         "cards_lapsed_url": url + filters.query(_model=False, card_state="lapsed"),

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from portal import dates
 
@@ -137,17 +137,10 @@ def officer_counts(agency_queryset, today: dt.date) -> dict[int, dict]:
     from training.choices import OfficerStatus, SuspensionCause
     from training.models import Officer
 
-    fy = dates.fiscal_year(today)
     lapsed = Officer.objects.card_lapsed_q(today)
     certified = Q(status=OfficerStatus.CERTIFIED)
-    able = certified & Q(certified_on__lte=today, agreement_active=True) & ~lapsed
-    complete = Q(certified_on__gte=dates.fiscal_year_start(fy)) | Q(recert_done__gte=F("recert_required"))
-    overdue = (
-        certified
-        & ~complete
-        & Q(certified_on__lt=dates.fiscal_year_start(fy - 1))
-        & Q(recert_prev_done__lt=F("recert_required"))
-    )
+    able = Officer.objects.able_to_act_q(today)
+    overdue = Officer.objects.recertification_missed_q(today)
     suspended = Q(status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION)
     rows = (
         Officer.objects.with_standing(today)

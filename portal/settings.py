@@ -123,6 +123,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # PostgreSQL's JIT compiles the officers' standing queries for seconds (their many
+    # subplans make the estimated cost look large) to run them in tens of milliseconds:
+    # off by default, measured by benchmarks/bench_officers.py (docs/training.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit={os.environ.get('PG_JIT', 'off')}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

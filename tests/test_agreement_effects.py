@@ -14,8 +14,7 @@ from portal.compliance.models import Finding
 from portal.compliance.sweep import sweep_run
 from staffing.models import Assignment
 from training.models import Officer
-from training.selectors import certified_officers_by_agency
-from training.tests.factories import OfficerFactory
+from training.tests.factories import OfficerFactory, under_agreement
 
 TODAY = dt.datetime(2018, 3, 15, 15, tzinfo=dt.UTC)
 
@@ -43,7 +42,7 @@ def test_suspension_pauses_the_site_and_stops_its_officers_reinstatement_restore
     assert installation.status == InstallationStatus.IN_PROGRESS
     running = [s for s in installation.steps.all() if s.started_on and not s.completed_on]
     assert running, "steps without dependencies start at the MOA signature"
-    assert certified_officers_by_agency(dt.date(2018, 3, 15)).get(world["mine"].pk) == 2
+    assert under_agreement(world["mine"], dt.date(2018, 3, 15)) == 2
 
     services.agreement_suspend(
         agreement=agreement,
@@ -54,12 +53,12 @@ def test_suspension_pauses_the_site_and_stops_its_officers_reinstatement_restore
     for step in running:
         step.refresh_from_db()
         assert step.pauses.filter(ended_on__isnull=True).exists(), step
-    assert world["mine"].pk not in certified_officers_by_agency(dt.date(2018, 3, 15))
+    assert under_agreement(world["mine"], dt.date(2018, 3, 15)) == 0
 
     services.agreement_reinstate(agreement=agreement, acting_user=people["chief"], effective_on=dt.date(2018, 3, 15))
     for step in running:
         assert not step.pauses.filter(ended_on__isnull=True).exists(), step
-    assert certified_officers_by_agency(dt.date(2018, 3, 15)).get(world["mine"].pk) == 2
+    assert under_agreement(world["mine"], dt.date(2018, 3, 15)) == 2
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -82,7 +81,7 @@ def test_termination_ends_assignments_and_closes_findings_as_agreement_ended(sit
     active = Assignment.objects.active_on(dt.date(2018, 3, 16)).filter(agency=world["mine"])
     assert not active.exists()
     assert Assignment.objects.filter(agency=world["mine"], ends_on=dt.date(2018, 3, 15)).exists()
-    assert world["mine"].pk not in certified_officers_by_agency(dt.date(2018, 3, 16))
+    assert under_agreement(world["mine"], dt.date(2018, 3, 16)) == 0
     # The next sweep does not reopen what the termination closed.
     run = sweep_run(notify=False, rule_codes=["staffing.primary_without_backup", "agreements.no_primary_manager"])
     assert not Finding.objects.open().filter(agency=world["mine"]).exists(), run.counts

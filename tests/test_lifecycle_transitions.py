@@ -28,7 +28,7 @@ from staffing.tests.factories import AssignmentFactory
 from training.choices import OfficerStatus, SuspensionCause
 from training.models import Officer
 from training.selectors import certified_officers_by_agency
-from training.tests.factories import OfficerFactory
+from training.tests.factories import OfficerFactory, under_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,15 @@ TODAY = dt.date(2018, 3, 15)
 
 def at(day: dt.date):
     return time_machine.travel(dt.datetime.combine(day, dt.time(15, tzinfo=dt.UTC)), tick=False)
+
+
+def assert_restored(officers, on: dt.date):
+    """The officers' ended designation was restored on ``on``: certified again, by a
+    reinstatement event."""
+    for officer in officers:
+        officer.refresh_from_db()
+        assert (officer.status, officer.suspension_cause, officer.status_since) == (OfficerStatus.CERTIFIED, "", on)
+        assert officer.events.first().verb == "reinstate"
 
 
 def open_for(agency):
@@ -138,14 +147,7 @@ def test_a_new_agreement_restores_the_ended_designations(site, world, people):
         )
         warrant = AgreementFactory(agency=agency, program_model="wso", status=AgreementStatus.APPROVED, signed_on=None)
         services.agreement_sign(agreement=warrant, acting_user=people["chief"], signed_on=dt.date(2018, 3, 14))
-    for officer in site["officers"]:
-        officer.refresh_from_db()
-        assert (officer.status, officer.suspension_cause, officer.status_since) == (
-            OfficerStatus.CERTIFIED,
-            "",
-            dt.date(2018, 3, 14),
-        )
-        assert officer.events.first().verb == "reinstate"
+    assert_restored(site["officers"], dt.date(2018, 3, 14))
     assert certified_officers_by_agency(dt.date(2018, 3, 14)).get(agency.pk) == 2
 
 
@@ -205,7 +207,7 @@ def test_suspension_takes_effect_from_its_date_and_the_sweep_looks_away_while_it
     assert installation.status == InstallationStatus.IN_PROGRESS  # kept: the agreement may be reinstated
     assert installation.paused_days(TODAY) == 14 and installation.counted_days(TODAY) == 226 - 14
     # officers cannot act from the effective date; their status and the assignments stay
-    assert certified_officers_by_agency(dt.date(2018, 2, 28)).get(agency.pk) == 2
+    assert under_agreement(agency, dt.date(2018, 2, 28)) == 2 and under_agreement(agency, dt.date(2018, 3, 1)) == 0
     assert agency.pk not in certified_officers_by_agency(dt.date(2018, 3, 1))
     assert set(Officer.objects.filter(agency=agency).values_list("status", flat=True)) == {OfficerStatus.CERTIFIED}
     standing = Officer.objects.with_standing(TODAY).get(pk=site["officers"][1].pk)
@@ -242,8 +244,7 @@ def test_reinstatement_resumes_everything_from_its_effective_date(site, world, p
     assert (pause.started_on, pause.ended_on) == (dt.date(2018, 3, 1), dt.date(2018, 3, 10))
     installation.refresh_from_db()
     assert installation.paused_days(TODAY) == 9
-    assert agency.pk not in certified_officers_by_agency(dt.date(2018, 3, 9))
-    assert certified_officers_by_agency(dt.date(2018, 3, 10)).get(agency.pk) == 2
+    assert under_agreement(agency, dt.date(2018, 3, 9)) == 0 and under_agreement(agency, dt.date(2018, 3, 10)) == 2
     # the sweep reports on the site again: it is in force
     assert {"itdeploy.past_goal", "training.refresher_overdue"} <= open_for(agency)
     detail = Finding.objects.get(agency=agency, rule="itdeploy.past_goal", status="open").detail
@@ -292,3 +293,67 @@ def test_the_api_says_what_is_in_force_with_the_same_definition(api, world, peop
         assert client.get(f"/api/v1/agencies/{agency.pk}/").json()["active"] is False
         listed = {r["id"]: r["active"] for r in client.get("/api/v1/agencies/").json()["results"]}
     assert listed[agency.pk] is False and listed[world["miami"].pk] is True
+
+
+def test_a_new_jail_enforcement_agreement_reverses_what_the_termination_ended(site, world, people):
+    """Terminate, sweep, sign a new agreement under the same model, sweep: the cancelled
+    installation is reopened (the same record, its clock from the new signature), the
+    ended designations are restored, and the sweep reports on what is in force again but
+    nothing of the ended episode."""
+    agency, old, installation = world["mine"], site["agreement"], site["installation"]
+    with at(TODAY):
+        sweep_run(notify=False)
+        services.agreement_terminate(
+            agreement=old, acting_user=people["chief"], effective_on=dt.date(2018, 3, 10), reason="Ended"
+        )
+        sweep_run(notify=False)
+    ended = set(Finding.objects.filter(agency=agency, resolution="agreement ended").values_list("pk", flat=True))
+    installation.refresh_from_db()
+    done_before = set(installation.steps.filter(completed_on__isnull=False).values_list("number", flat=True))
+    assert installation.status == InstallationStatus.CANCELLED and ended
+    new_day = dt.date(2018, 4, 2)
+    with at(new_day):
+        new = services.agreement_create(
+            acting_user=people["chief"],
+            agency=agency,
+            program_model="jem",
+            status=AgreementStatus.APPROVED,
+            applied_on=dt.date(2018, 3, 20),
+        )
+        services.agreement_sign(agreement=new, acting_user=people["chief"], signed_on=dt.date(2018, 4, 1))
+        run = sweep_run(notify=False)
+        standing = {o.pk: o for o in Officer.objects.with_standing(new_day).filter(agency=agency)}
+    old.refresh_from_db()
+    assert old.status == AgreementStatus.TERMINATED and new.pk != old.pk
+    assert Agreement.objects.in_force(new_day).filter(agency=agency).get() == new
+    # the installation: the same record reopened, its clock from the new MOA signature
+    installation = Installation.objects.get(pk=installation.pk)
+    assert (installation.status, installation.cancelled_on, installation.moa_signed_on) == (
+        InstallationStatus.IN_PROGRESS,
+        None,
+        dt.date(2018, 4, 1),
+    )
+    assert installation.opened_from_id == new.pk and installation.counted_days(new_day) == 1
+    reopened = installation.history.first()
+    assert reopened.history_user == people["chief"] and "Reopened" in reopened.history_change_reason
+    assert installation.history.filter(status=InstallationStatus.CANCELLED).exists()  # the episode is kept
+    steps = list(installation.steps.prefetch_related("depends_on"))
+    assert not [s for s in steps if s.cancelled_on]
+    assert {s.number for s in steps if s.completed_on} == done_before  # work done stays done
+    for step in steps:
+        if step.completed_on is None:
+            ready = all(d.completed_on for d in step.depends_on.all())
+            assert step.started_on == (dt.date(2018, 4, 1) if ready else None), step.number
+    # the officers: certified again from the signature, able to act once the site works
+    assert_restored(site["officers"], dt.date(2018, 4, 1))
+    for officer in site["officers"]:
+        assert standing[officer.pk].agreement_active
+        assert "needs the site's equipment" in " ".join(standing[officer.pk].reasons_cannot_act())
+    # the assignments stay ended: HQ assigns the new agreement's managers
+    assert not Assignment.objects.filter(agency=agency, ends_on__isnull=True).exists()
+    # the findings: the ended ones stay closed; the new installation is within its goal
+    assert not Finding.objects.filter(pk__in=ended).exclude(resolution="agreement ended").exists()
+    assert not Finding.objects.open().filter(pk__in=ended).exists()
+    now_open = open_for(agency)
+    assert not now_open & {"itdeploy.past_goal", "itdeploy.step_breached"}, run.counts
+    assert "training.refresher_overdue" in now_open  # in force again: reported again

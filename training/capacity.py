@@ -30,7 +30,7 @@ from portal import dates
 
 from . import conf
 from .choices import ClassStatus, CourseKind, OfficerStatus
-from .models import AcademyClass, AcademySite, Officer
+from .models import AcademyClass, AcademySite, Officer, last_training_q
 
 BASIC_WEEKS, REFRESHER_WEEKS = 4, 1
 
@@ -164,8 +164,8 @@ def capacity_plan(
 
     two_years = (dates.fiscal_year_start(fiscal_year - 2), dates.fiscal_year_end(fiscal_year - 2))
     refreshers = (
-        Officer.objects.with_standing(start)
-        .filter(status=OfficerStatus.CERTIFIED, last_training_on__range=two_years)
+        Officer.objects.filter(status=OfficerStatus.CERTIFIED)
+        .filter(last_training_q(since=two_years[0], until=two_years[1]))
         .count()
     )
 

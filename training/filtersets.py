@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import F, Q
+from django.db.models import Q
 
 from agreements.models import FieldOffice
 from portal import bounds, dates
@@ -61,8 +61,8 @@ class OfficerFilterSet(django_filters.FilterSet):
     def filter_can_act(self, queryset, name, value):
         if value is None:
             return queryset
-        able = queryset.able_to_act(dates.today()).values("pk")
-        return queryset.filter(pk__in=able) if value else queryset.exclude(pk__in=able)
+        able = Officer.objects.able_to_act_q(dates.today())
+        return queryset.filter(able) if value else queryset.exclude(able)
 
     def filter_card_state(self, queryset, name, value):
         today = dates.today()
@@ -78,10 +78,7 @@ class OfficerFilterSet(django_filters.FilterSet):
     def filter_recertified(self, queryset, name, value):
         if value is None:
             return queryset
-        start = dates.fiscal_year_start(dates.fiscal_year(dates.today()))
-        done = Q(status=OfficerStatus.CERTIFIED) & (
-            Q(certified_on__gte=start) | Q(recert_done__gte=F("recert_required"))
-        )
+        done = Officer.objects.recertified_q(dates.today())
         return queryset.filter(done) if value else queryset.filter(status=OfficerStatus.CERTIFIED).exclude(done)
 
     def filter_refresher_due(self, queryset, name, value):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -128,11 +128,11 @@ class AcademyClass(models.Model):
         return reverse("training:class-detail", args=[self.pk])
 
 
-def refresher_due_date(last_training_on: dt.date) -> dt.date:
+def refresher_due_date(last_training_on: dt.date, years: int | None = None) -> dt.date:
     """The date the refresher (IADRP) falls due: ``TRAINING_REFRESHER_YEARS`` (2) after the
     last academy training (basic or refresher); a training on 29 February falls due on 28
-    February."""
-    years = conf.get("TRAINING_REFRESHER_YEARS")
+    February. A caller over many officers passes ``years``, read once."""
+    years = years if years is not None else conf.get("TRAINING_REFRESHER_YEARS")
     try:
         return last_training_on.replace(year=last_training_on.year + years)
     except ValueError:  # 29 February
@@ -160,21 +160,43 @@ def refresher_cutoff(on: dt.date) -> dt.date:
 
 class OfficerQuerySet(ScopedQuerySet):
     def with_standing(self, on: dt.date | None = None):
-        """Annotate what decides whether each officer can act on ``on``: an active
-        agreement of the agency, the card's last activity, this fiscal year's PALMS
-        recertification, the last academy training and a standing waiver."""
+        """Annotate what decides whether each officer can act on ``on``: an agreement of
+        the agency in force, whether its model needs the site's equipment and whether that
+        works, the card's last activity, this and last fiscal year's PALMS
+        recertification, the last academy training and a standing waiver.
+
+        The values a row displays (the counts of PALMS courses done, the last academy
+        training) are scalar subqueries over the completions' (officer, course, date)
+        index, which PostgreSQL evaluates for the rows a page returns only (after the
+        ORDER BY ... LIMIT, which ``officer_name_order`` serves). The filters and counts
+        over every officer never read them: ``able_to_act_q``, ``recertified_q``,
+        ``recertification_missed_q`` and ``refresher_due_q`` are ``Exists`` / ``~Exists``
+        conditions (semi- and anti-joins, or hashed subplans run once), so their cost does
+        not grow per officer. Two statements of set-up (the courses, the models needing a
+        site)."""
         on = on or dates.today()
         fy = dates.fiscal_year(on)
-        start, end = dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)
         from agreements.models import Agreement
+        from portal import hooks
 
-        required = Course.objects.filter(kind=CourseKind.PALMS, retired_on__isnull=True)
+        courses = _standing_courses()
+        needing_site = list(hooks.call("models_needing_installation", default=[]) or [])
+        in_force = Agreement.objects.in_force(on).filter(agency=OuterRef("agency"))
+        bool_field = models.BooleanField()
+        equipment_working = Q(
+            agency__equipment_operational_since__isnull=False, agency__equipment_operational_since__lte=on
+        )
+        last_training = (
+            Completion.objects.filter(officer=OuterRef("pk"), course_id__in=courses["academy"])
+            .order_by("-completed_on")
+            .values("completed_on")[:1]
+        )
 
         def done(first, last):
             return Coalesce(
                 Subquery(
                     Completion.objects.filter(
-                        officer=OuterRef("pk"), course__in=required, completed_on__range=(first, last)
+                        officer=OuterRef("pk"), course_id__in=courses["palms"], completed_on__range=(first, last)
                     )
                     .order_by()
                     .values("officer")
@@ -185,30 +207,30 @@ class OfficerQuerySet(ScopedQuerySet):
                 Value(0),
             )
 
-        last_refresher = (
-            Completion.objects.filter(officer=OuterRef("pk"), course__kind__in=[CourseKind.REFRESHER, CourseKind.BASIC])
-            .order_by("-completed_on")
-            .values("completed_on")[:1]
-        )
-        from portal import hooks
-
-        in_force = Agreement.objects.in_force(on).filter(agency=OuterRef("agency"))
-        needing_site = hooks.call("models_needing_installation", default=[]) or []
         return self.annotate(
             agreement_active=Exists(in_force),
-            site_needed=Exists(in_force.filter(program_model__in=list(needing_site))),
+            # The site's equipment is needed when every agreement of the agency in force
+            # is under a model that needs a site installation (the Jail Enforcement Model):
+            # an officer of an agency also under a Task Force or Warrant Service agreement
+            # acts under that one without the site.
+            site_needed=ExpressionWrapper(
+                Exists(in_force.filter(program_model__in=needing_site))
+                & ~Exists(in_force.exclude(program_model__in=needing_site)),
+                output_field=bool_field,
+            ),
             equipment_since=F("agency__equipment_operational_since"),
+            equipment_working=ExpressionWrapper(equipment_working, output_field=bool_field),
             card_anchor_on=Greatest(
                 Coalesce("card_last_login_on", Value(NEVER)),
                 Coalesce("card_reactivated_on", Value(NEVER)),
                 Coalesce("certified_on", Value(NEVER)),
             ),
-            recert_done=done(start, end),
+            recert_done=done(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)),
             recert_prev_done=done(dates.fiscal_year_start(fy - 1), dates.fiscal_year_end(fy - 1)),
-            recert_required=Value(required.count(), output_field=models.IntegerField()),
+            recert_required=Value(len(courses["palms"]), output_field=models.IntegerField()),
             last_training_on=Greatest(
                 Coalesce("certified_on", Value(NEVER)),
-                Coalesce(Subquery(last_refresher, output_field=models.DateField()), Value(NEVER)),
+                Coalesce(Subquery(last_training, output_field=models.DateField()), Value(NEVER)),
             ),
             waiver_active=Exists(Waiver.objects.filter(officer=OuterRef("pk"), expires_on__gte=on)),
             standing_on=Value(on, output_field=models.DateField()),
@@ -228,18 +250,103 @@ class OfficerQuerySet(ScopedQuerySet):
 
     @staticmethod
     def refresher_due_q(on: dt.date) -> Q:
-        """The condition of ``refresher_due`` on a queryset annotated by ``with_standing``."""
-        return Q(status=OfficerStatus.CERTIFIED, last_training_on__gt=NEVER, last_training_on__lte=refresher_cutoff(on))
+        """The condition of ``refresher_due``: certified, with a last academy training (the
+        certification or a basic or refresher course completed) on or before
+        ``refresher_cutoff(on)``. An anti-join: no academy course completed after the
+        cutoff."""
+        return Q(status=OfficerStatus.CERTIFIED) & last_training_q(until=refresher_cutoff(on))
+
+    @staticmethod
+    def recertified_q(on: dt.date) -> Q:
+        """Certified officers whose PALMS recertification of ``on``'s fiscal year is
+        complete, or who were certified during it (the basic course covers that year)."""
+        fy = dates.fiscal_year(on)
+        return Q(status=OfficerStatus.CERTIFIED) & (
+            Q(certified_on__gte=dates.fiscal_year_start(fy)) | recertification_complete_q(fy)
+        )
+
+    @staticmethod
+    def recertification_missed_q(on: dt.date) -> Q:
+        """Certified officers whose recertification is overdue on ``on``: they owed last
+        fiscal year's (certified before it began), did not complete it, and have not
+        completed this year's yet (``Officer.recertification_status`` "overdue")."""
+        fy = dates.fiscal_year(on)
+        return (
+            Q(status=OfficerStatus.CERTIFIED, certified_on__lt=dates.fiscal_year_start(fy - 1))
+            & ~recertification_complete_q(fy)
+            & ~recertification_complete_q(fy - 1)
+        )
+
+    def able_to_act_q(self, on: dt.date) -> Q:
+        """The one definition of an officer able to act on ``on``, on a queryset annotated
+        by ``with_standing`` (``Officer.reasons_cannot_act`` says the same in words):
+        certified by then, under an agreement of the agency in force that day
+        (``Agreement.objects.in_force``: not suspended, terminated or withdrawn), with the
+        site's equipment working when the agreements' model needs it (the Jail
+        Enforcement Model; Task Force and Warrant Service officers need no site), and a
+        security card that has not lapsed."""
+        return (
+            Q(status=OfficerStatus.CERTIFIED, certified_on__lte=on, agreement_active=True)
+            & (Q(site_needed=False) | Q(equipment_working=True))
+            & ~self.card_lapsed_q(on)
+        )
 
     def able_to_act(self, on: dt.date | None = None):
-        """Officers who may act on ``on``: certified by then, under an agreement of their
-        agency in force that day (``Agreement.objects.in_force``: not suspended, terminated
-        or withdrawn), with a security card that has not lapsed."""
+        """Officers who may act on ``on`` (``able_to_act_q``)."""
         on = on or dates.today()
         qs = self if "card_anchor_on" in self.query.annotations else self.with_standing(on)
-        return qs.filter(status=OfficerStatus.CERTIFIED, certified_on__lte=on, agreement_active=True).exclude(
-            self.card_lapsed_q(on)
+        return qs.filter(self.able_to_act_q(on))
+
+
+def _standing_courses() -> dict[str, list[int]]:
+    """The course ids the standing reads, in one statement: the PALMS courses the annual
+    recertification requires (the current catalogue) and the academy courses (basic and
+    refresher) whose completion is a training."""
+    rows = Course.objects.filter(
+        Q(kind=CourseKind.PALMS, retired_on__isnull=True) | Q(kind__in=[CourseKind.BASIC, CourseKind.REFRESHER])
+    ).values_list("id", "kind")
+    courses: dict[str, list[int]] = {"palms": [], "academy": []}
+    for pk, kind in rows:
+        courses["palms" if kind == CourseKind.PALMS else "academy"].append(pk)
+    return courses
+
+
+def recertification_complete_q(fiscal_year: int) -> Q:
+    """Officers who completed every PALMS course the recertification requires within
+    ``fiscal_year``: one ``Exists`` per required course (a semi-join on the completions'
+    (officer, course, date) index, planned once for all officers) instead of counting
+    each officer's distinct courses."""
+    first, last = dates.fiscal_year_start(fiscal_year), dates.fiscal_year_end(fiscal_year)
+    condition = Q(pk__isnull=False)
+    for course_id in _standing_courses()["palms"]:
+        condition &= Exists(
+            Completion.objects.filter(officer=OuterRef("pk"), course_id=course_id, completed_on__range=(first, last))
         )
+    return condition
+
+
+def academy_training_after(day: dt.date):
+    """An ``Exists`` for officers who completed an academy course (basic or refresher)
+    after ``day``."""
+    return Exists(
+        Completion.objects.filter(
+            officer=OuterRef("pk"),
+            course__kind__in=[CourseKind.BASIC, CourseKind.REFRESHER],
+            completed_on__gt=day,
+        )
+    )
+
+
+def last_training_q(*, until: dt.date, since: dt.date | None = None) -> Q:
+    """Officers whose last academy training (the later of the certification and the last
+    basic or refresher course completed: ``last_training_on``) falls between ``since``
+    (none: any day) and ``until``, as column tests and anti-joins rather than the
+    per-officer maximum: certified on or before ``until`` (or not certified) and no
+    academy course completed after it; and certified on or after ``since``, or an academy
+    course completed then."""
+    upto = (Q(certified_on__isnull=True) | Q(certified_on__lte=until)) & ~academy_training_after(until)
+    floor = since - dt.timedelta(days=1) if since else NEVER
+    return upto & (Q(certified_on__gt=floor) | academy_training_after(floor))
 
 
 class Officer(models.Model):
@@ -273,7 +380,15 @@ class Officer(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "officer_number"]
-        indexes = [models.Index(fields=["status", "agency"])]
+        indexes = [
+            models.Index(fields=["status", "agency"]),
+            # The officer list's default order, nationally (HQ) and within an agency (a
+            # field manager's agencies, the agency page's panel).
+            models.Index(fields=["last_name", "first_name", "officer_number"], name="officer_name_order"),
+            models.Index(
+                fields=["agency", "last_name", "first_name", "officer_number"], name="officer_agency_name_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name} ({self.officer_number})"
@@ -340,7 +455,9 @@ class Officer(models.Model):
         reasons = []
         if self.status != OfficerStatus.CERTIFIED:
             reasons.append(f"The officer is {self.get_status_display().lower()}, not certified.")
-        elif self.certified_on and self.certified_on > on:
+        elif self.certified_on is None:
+            reasons.append("The officer has no certification date.")
+        elif self.certified_on > on:
             reasons.append(f"The officer is certified only from {self.certified_on}.")
         if self.status == OfficerStatus.SUSPENDED and self.suspension_cause == SuspensionCause.DESIGNATION_ENDED:
             reasons.append(
@@ -351,15 +468,25 @@ class Officer(models.Model):
             reasons.append(
                 "The agency has no 287(g) agreement in force (not signed, suspended, terminated or withdrawn)."
             )
+        elif self.site_needed and not self.equipment_working:
+            reasons.append(self.equipment_reason())
         if self.status == OfficerStatus.CERTIFIED and self.card_state() == CardState.LAPSED:
-            reason = (
+            reasons.append(
                 "The security card has lapsed (no login to DHS systems for more than 30 days); "
                 "a program manager must get it reactivated."
             )
-            if getattr(self, "site_needed", False) and getattr(self, "equipment_since", None) is None:
-                reason += " The agency's site equipment is not operational yet, so the officer cannot log in."
-            reasons.append(reason)
         return reasons
+
+    def equipment_reason(self) -> str:
+        """Why an officer whose agreement's model needs the site's equipment cannot act
+        without it (with ``with_standing``'s ``equipment_since``)."""
+        since = self.equipment_since
+        if since is not None:
+            return f"The agency's site equipment is operational only from {since}: the officer cannot log in to DHS systems before."
+        return (
+            "The agency's Jail Enforcement Model agreement needs the site's equipment, which is not operational "
+            "(no completed installation): the officer cannot log in to DHS systems."
+        )
 
 
 class OfficerEvent(models.Model):

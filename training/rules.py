@@ -224,7 +224,7 @@ class RefresherOverdueRule(Rule):
                 _label(o),
                 agency_id=o.agency_id,
                 detail=f"Last academy training on {display(o.last_training_on)}; the refresher (IADRP) is due every "
-                f"{years} years (due {refresher_due_date(o.last_training_on)}).",
+                f"{years} years (due {display(refresher_due_date(o.last_training_on, years))}).",
             )
 
 

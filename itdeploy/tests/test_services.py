@@ -187,3 +187,23 @@ def test_bulk_confirmation_of_status_unknown_sites(plan, frozen, people):
     assert steps[2].started_on is None and steps[5].started_on is None
     with pytest.raises(TransitionNotAllowed):
         services.installation_confirm(installation=old[2], acting_user=people["npm"], at_step=4)
+
+
+def test_an_import_that_signs_a_new_agreement_reopens_the_cancelled_installation(installations, world, people):
+    """The set-based opening (ICE list imports) reopens a cancelled installation as the
+    single signature does, and opens the others as before."""
+    mine = installations["mine"]
+    services.installation_cancel(agency_id=mine.agency_id, acting_user=people["chief"], on=TODAY, reason="Ended")
+    Installation.objects.filter(pk=installations["miami"].pk).delete()
+    old = world["agreements"]["mine"]
+    old.status, old.ended_on = AgreementStatus.TERMINATED, TODAY
+    old.save()
+    new = AgreementFactory(agency=world["mine"], program_model=ProgramModel.JAIL_ENFORCEMENT, signed_on=TODAY)
+    opened = services.installations_open_for(
+        agreements=[new, world["agreements"]["miami"]], acting_user=people["chief"]
+    )
+    mine.refresh_from_db()
+    assert mine in opened and len(opened) == 2
+    assert (mine.status, mine.moa_signed_on, mine.opened_from_id) == (InstallationStatus.IN_PROGRESS, TODAY, new.pk)
+    assert not mine.steps.filter(cancelled_on__isnull=False).exists()
+    assert Installation.objects.filter(agency=world["miami"], status=InstallationStatus.IN_PROGRESS).exists()

@@ -98,7 +98,7 @@ def _missed_recertification(s):
         (_approved, ["agreement", "officers"], "not_ready"),  # officers act only under a signed one
         (_suspended, ["agreement", "officers"], "not_ready"),  # a suspended agreement stops its officers
         (_no_primary, ["primary"], "not_ready"),
-        (_no_equipment, ["equipment"], "not_ready"),
+        (_no_equipment, ["equipment", "officers"], "not_ready"),  # a JEM officer cannot act without it
         (_no_officers, ["officers"], "not_ready"),
         (_one_officer, ["officers"], "partly"),
         (_no_backup, ["backup"], "partly"),

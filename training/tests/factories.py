@@ -53,3 +53,19 @@ class AcademyClassFactory(factory.django.DjangoModelFactory):
     starts_on = dt.date(2018, 2, 5)
     ends_on = factory.LazyAttribute(lambda c: c.starts_on + dt.timedelta(days=c.course.duration_days - 1))
     capacity = 24
+
+
+def equip(*agencies, since: dt.date = dt.date(2017, 6, 1)) -> None:
+    """Give the agencies' sites working equipment (as the IT installation pipeline does
+    when a site becomes operational): a Jail Enforcement Model officer acts only with it."""
+    from agreements.models import Agency
+
+    Agency.objects.filter(pk__in=[a.pk for a in agencies]).update(equipment_operational_since=since)
+    for agency in agencies:
+        agency.equipment_operational_since = since
+
+
+def under_agreement(agency, day: dt.date) -> int:
+    """Officers of the agency acting under an agreement in force on ``day``: the part of
+    their standing a suspension or reinstatement changes, whatever the site's equipment."""
+    return Officer.objects.with_standing(day).filter(agency=agency, agreement_active=True).count()

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from training.choices import OfficerStatus, SuspensionCause
 from training.models import Completion, Officer
 
-from .factories import AcademyClassFactory, OfficerFactory, course
+from .factories import AcademyClassFactory, OfficerFactory, course, equip
 
 pytestmark = pytest.mark.django_db
 RESOURCES = ["officers", "courses", "classes", "enrollments", "completions", "card-logins", "waivers"]
@@ -26,6 +26,7 @@ def frozen():
 @pytest.fixture
 def officers(world):
     course("IADP")
+    equip(world["mine"], world["miami"])
     return {
         "mine": OfficerFactory(agency=world["mine"], officer_number="HC-1", card_last_login_on=dt.date(2018, 2, 26)),
         "miami": OfficerFactory(agency=world["miami"], officer_number="CC-1"),

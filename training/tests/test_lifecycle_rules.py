@@ -284,5 +284,6 @@ def test_a_jail_enforcement_officers_lapsed_card_names_the_missing_equipment(wor
     with at(dt.date(2018, 3, 15)):
         sweep_run(notify=False, rule_codes=["training.card_lapsed"])
         standing = Officer.objects.with_standing(dt.date(2018, 3, 15)).get(pk=lapsed.pk)
-    assert "site equipment is not operational yet" in " ".join(standing.reasons_cannot_act())
+    reasons = " ".join(standing.reasons_cannot_act())
+    assert "needs the site's equipment, which is not operational" in reasons and "security card has lapsed" in reasons
     assert "no working equipment yet" in Finding.objects.get(rule="training.card_lapsed", subject_id=lapsed.pk).detail

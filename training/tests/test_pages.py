@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from training.models import Completion
 
-from .factories import AcademyClassFactory, OfficerFactory, course
+from .factories import AcademyClassFactory, OfficerFactory, course, equip
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,7 @@ def frozen():
 
 
 def test_officer_list_is_scoped_and_exports(client, people, world):
+    equip(world["mine"])
     OfficerFactory(agency=world["mine"], last_name="Mineofficer", card_last_login_on=dt.date(2018, 2, 28))
     OfficerFactory(agency=world["miami"], last_name="Miamiofficer")
     client.force_login(people["pm"])
@@ -49,6 +50,7 @@ def test_officer_page_says_why_the_officer_cannot_act(client, people, world):
 
 
 def test_agency_panel_lists_who_can_act(client, people, world):
+    equip(world["mine"])
     OfficerFactory(agency=world["mine"], last_name="Panelofficer", card_last_login_on=dt.date(2018, 2, 28))
     client.force_login(people["pm"])
     page = client.get(world["mine"].get_absolute_url()).content.decode()

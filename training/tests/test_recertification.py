@@ -13,7 +13,7 @@ from training import selectors, services
 from training.choices import OfficerStatus, SuspensionCause
 from training.models import Officer
 
-from .factories import OfficerFactory, palms_codes, recertify
+from .factories import OfficerFactory, equip, palms_codes, recertify
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +102,7 @@ def test_enforcement_is_a_setting(world, settings):
 
 def test_certified_officers_by_agency_hook(world):
     day = dt.date(2018, 3, 1)
+    equip(world["mine"], world["miami"], world["houston_other"])
     OfficerFactory(agency=world["mine"], card_last_login_on=dt.date(2018, 2, 20))
     OfficerFactory(agency=world["mine"], card_last_login_on=dt.date(2018, 2, 20))
     OfficerFactory(agency=world["mine"], card_last_login_on=dt.date(2018, 1, 1))  # card lapsed

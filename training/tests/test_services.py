@@ -12,7 +12,7 @@ from training import services
 from training.choices import EnrollmentStatus, OfficerStatus
 from training.models import AcademyClass, Completion, Officer
 
-from .factories import AcademyClassFactory, OfficerFactory, course
+from .factories import AcademyClassFactory, OfficerFactory, course, equip
 
 pytestmark = pytest.mark.django_db
 NOON = dt.datetime(2018, 3, 1, 17, 0, tzinfo=dt.UTC)
@@ -149,6 +149,7 @@ def test_completing_the_basic_class_certifies_the_officers(world, people):
 
 
 def test_card_reactivation_is_requested_then_recorded(world, people):
+    equip(world["mine"])
     officer = OfficerFactory(agency=world["mine"], card_last_login_on=dt.date(2018, 1, 2))
     with pytest.raises(TransitionNotAllowed):
         services.officer_card_reactivate(officer=officer, acting_user=people["pm"])
