@@ -234,6 +234,13 @@ class OfficerQuerySet(ScopedQuerySet):
             ),
             waiver_active=Exists(Waiver.objects.filter(officer=OuterRef("pk"), expires_on__gte=on)),
             standing_on=Value(on, output_field=models.DateField()),
+            # The settings each row's card state and refresher date read, read once per
+            # queryset here rather than through the cache for every row.
+            card_warning_days=Value(conf.get("TRAINING_CARD_WARNING_DAYS"), output_field=models.IntegerField()),
+            card_lapsed_after_days=Value(
+                conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"), output_field=models.IntegerField()
+            ),
+            refresher_years=Value(conf.get("TRAINING_REFRESHER_YEARS"), output_field=models.IntegerField()),
         )
 
     def card_lapsed_q(self, on: dt.date) -> Q:
@@ -410,9 +417,11 @@ class Officer(models.Model):
         if self.card_deactivated_on and self.card_deactivated_on <= on:
             return CardState.LAPSED
         d = (on - anchor).days
-        if d > conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"):
+        lapsed_after = getattr(self, "card_lapsed_after_days", None)
+        if d > (conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS") if lapsed_after is None else lapsed_after):
             return CardState.LAPSED
-        if d >= conf.get("TRAINING_CARD_WARNING_DAYS"):
+        warning = getattr(self, "card_warning_days", None)
+        if d >= (conf.get("TRAINING_CARD_WARNING_DAYS") if warning is None else warning):
             return CardState.WARNING
         return CardState.ACTIVE
 
@@ -443,7 +452,7 @@ class Officer(models.Model):
         last = getattr(self, "last_training_on", None)
         if not last or last == NEVER:
             return None
-        return refresher_due_date(last)
+        return refresher_due_date(last, getattr(self, "refresher_years", None))
 
     def can_act(self) -> bool:
         return not self.reasons_cannot_act()
