@@ -67,7 +67,7 @@ VIOLATIONS = {
         SELECT o.id, o.last_name || ', ' || o.first_name || ' (' || o.officer_number || ')', o.agency_id,
                g.field_office_id,
                'No login for ' || (%(today)s::date - c.anchor) || ' days (last activity '
-               || to_char(c.anchor, 'YYYY-MM-DD') || '); the card is deactivated.'
+               || to_char(c.anchor, 'MM/DD/YYYY') || '); the card is deactivated.'
                || CASE WHEN g.equipment_operational_since IS NULL AND EXISTS (
                       SELECT 1 FROM ({IN_FORCE}) n WHERE n.agency_id = o.agency_id AND n.program_model IN (
                           SELECT program_model FROM itdeploy_programmodelsetting WHERE needs_installation))
