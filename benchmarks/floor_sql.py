@@ -71,6 +71,9 @@ VIOLATIONS = {
                || CASE WHEN g.equipment_operational_since IS NULL AND EXISTS (
                       SELECT 1 FROM ({IN_FORCE}) n WHERE n.agency_id = o.agency_id AND n.program_model IN (
                           SELECT program_model FROM itdeploy_programmodelsetting WHERE needs_installation))
+                  AND NOT EXISTS (
+                      SELECT 1 FROM ({IN_FORCE}) n WHERE n.agency_id = o.agency_id AND n.program_model NOT IN (
+                          SELECT program_model FROM itdeploy_programmodelsetting WHERE needs_installation))
                   THEN ' The agency has no working equipment yet, so the officer cannot log in.' ELSE '' END
         FROM training_officer o JOIN agreements_agency g ON g.id = o.agency_id
         CROSS JOIN LATERAL (SELECT GREATEST(o.card_last_login_on, o.card_reactivated_on, o.certified_on) AS anchor) c
