@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from portal import demo
 from portal.compliance.sweep import sweep_run
@@ -26,6 +26,11 @@ class Command(BaseCommand):
                 ctx = demo.run(scale, seed_value=seed, log=lambda m: self.stdout.write(m))
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        # Bulk-written tables have no planner statistics until autovacuum reaches them (never,
+        # where it is off): without them PostgreSQL estimates one row where there are
+        # thousands and plans nested loops (a sweep rule took 1.7 s instead of 4 ms).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         run = sweep_run(triggered_by="seed_demo", notify=False)
         self.stdout.write(f"Compliance sweep {run.pk}: {run.opened} findings opened.")
         self.print_logins(ctx.logins)
