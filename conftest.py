@@ -9,12 +9,16 @@ sets on its PostgreSQL pass) they fail instead, so nothing is skipped there.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+#: Where browser journeys keep their screenshots (git-ignored; CI keeps them as artefacts).
+ARTIFACTS = Path(__file__).resolve().parent / "var" / "test-artifacts"
 
 
 def _require(flag: str) -> bool:
@@ -200,6 +204,50 @@ def login(live_server):
         return page
 
     return do_login
+
+
+@pytest.fixture
+def demo_site(offices):
+    """A fresh demo database, as ``make run`` seeds it (``seed_demo --scale small``):
+    the demo accounts of every role; returns the seed's context."""
+    from itdeploy.models import InstallationSettings, ProgramModelSetting, StepTemplate
+    from itdeploy.plan import load_default_plan
+    from portal import demo
+
+    load_default_plan(StepTemplate, ProgramModelSetting, InstallationSettings)
+    return demo.run("small", log=lambda message: None)
+
+
+@pytest.fixture
+def demo_login(live_server):
+    """``demo_login(page, username)``: sign in as a demo account through the login form,
+    with the demo's password; returns the user."""
+    from django.contrib.auth import get_user_model
+
+    from portal.demo import DEMO_PASSWORD
+
+    def do_login(page, username):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"^(?!.*/accounts/login/)"))
+        page.wait_for_load_state()
+        return get_user_model().objects.get(username=username)
+
+    return do_login
+
+
+@pytest.fixture
+def keep_screenshot():
+    """``keep_screenshot(page, name)``: save the page as ``var/test-artifacts/<name>.png``."""
+
+    def keep(page, name: str, *, full_page: bool = True):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+    return keep
 
 
 @pytest.fixture

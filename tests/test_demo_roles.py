@@ -13,13 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_world(offices):
-    from itdeploy.models import InstallationSettings, ProgramModelSetting, StepTemplate
-    from itdeploy.plan import load_default_plan
-    from portal import demo
-
-    load_default_plan(StepTemplate, ProgramModelSetting, InstallationSettings)
-    return demo.run("small", log=lambda message: None)
+def demo_world(demo_site):
+    return demo_site
 
 
 def test_demo_gives_the_houston_manager_each_stage_and_the_operators_the_admin(demo_world):

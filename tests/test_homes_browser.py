@@ -6,52 +6,22 @@ manager and records the manager's absence, which the home then shows."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-ARTIFACTS = Path(settings.BASE_DIR) / "var" / "test-artifacts"
 
-
-@pytest.fixture
-def demo_database(offices):
-    from itdeploy.models import InstallationSettings, ProgramModelSetting, StepTemplate
-    from itdeploy.plan import load_default_plan
-
-    load_default_plan(StepTemplate, ProgramModelSetting, InstallationSettings)
-    call_command("seed_demo", "--scale", "small", stdout=io.StringIO())
-
-
-def sign_in(page, live_server, username):
-    from portal.demo import DEMO_PASSWORD
-
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name=re.compile("Welcome")).is_visible()
-
-
-def keep(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def test_houston_homes_and_the_director_records_an_absence(page, live_server, axe, demo_database):
+def test_houston_homes_and_the_director_records_an_absence(
+    page, live_server, axe, demo_site, demo_login, keep_screenshot
+):
     from portal import dates
     from staffing.models import Absence
 
     # The Houston manager: their agencies, steps to update, officers to remind, findings paged.
-    sign_in(page, live_server, "pm.houston")
+    demo_login(page, "pm.houston")
     agencies = page.locator("section", has=page.get_by_role("heading", name=re.compile(r"^Your agencies \(\d+\)")))
     expect(agencies.locator("tbody tr")).to_have_count(10)
     expect(agencies.get_by_role("link", name=re.compile(r"See all \d+ agencies"))).to_be_visible()
@@ -61,23 +31,23 @@ def test_houston_homes_and_the_director_records_an_absence(page, live_server, ax
     assert findings.locator("tbody tr").count() <= 10
     assert "Dallas" not in agencies.inner_text()
     axe(page)
-    keep(page, "home-pm-houston")
+    keep_screenshot(page, "home-pm-houston")
 
     # OCIO: the steps waiting for OCIO and figures about installations, no agreement counts.
-    sign_in(page, live_server, "ocio")
+    demo_login(page, "ocio")
     expect(page.get_by_role("heading", name=re.compile(r"Installations waiting for OCIO \(\d+\)"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"installations in progress"))).to_be_visible()
     assert "signed agreements" not in page.locator("main").inner_text()
     axe(page)
-    keep(page, "home-ocio")
+    keep_screenshot(page, "home-ocio")
 
     # The Houston director: the office; a manager present today is recorded as absent.
-    sign_in(page, live_server, "fod.hou")
+    demo_login(page, "fod.hou")
     office = page.locator("section", has=page.get_by_role("heading", name=re.compile("Your office's program managers")))
     present = office.locator("tbody tr", has_text="Present").first
     name = present.locator("th a").inner_text()
     axe(page)
-    keep(page, "home-fod-houston")
+    keep_screenshot(page, "home-fod-houston")
     present.locator("th a").click()
     assert page.get_by_role("heading", level=1).inner_text() == f"Program manager: {name}"
     today = dates.today()
@@ -94,6 +64,6 @@ def test_houston_homes_and_the_director_records_an_absence(page, live_server, ax
     page.goto(f"{live_server.url}/")
     office = page.locator("section", has=page.get_by_role("heading", name=re.compile("Your office's program managers")))
     row = office.locator("tbody tr", has=page.get_by_role("link", name=name, exact=True))
-    expect(row).to_contain_text(f"until {(today + dt.timedelta(days=2)).isoformat()}")
+    expect(row).to_contain_text(f"until {(today + dt.timedelta(days=2)):%m/%d/%Y}")  # the page's date format
     axe(page)
-    keep(page, "home-fod-houston-after-absence")
+    keep_screenshot(page, "home-fod-houston-after-absence")

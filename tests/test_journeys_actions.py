@@ -7,48 +7,12 @@ starts a step."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
-
-
-@pytest.fixture
-def demo(offices):
-    """A fresh demo database, as ``make run`` seeds it."""
-    from itdeploy.models import InstallationSettings, ProgramModelSetting, StepTemplate
-    from itdeploy.plan import load_default_plan
-    from portal import demo
-
-    load_default_plan(StepTemplate, ProgramModelSetting, InstallationSettings)
-    return demo.run("small", log=lambda message: None)
-
-
-@pytest.fixture
-def sign_in(live_server):
-    """Sign in as a demo account, through the login form, with the demo's password."""
-    from portal.demo import DEMO_PASSWORD
-
-    def do(page, username):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        return get_user_model().objects.get(username=username)
-
-    return do
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def open_step(user, action: str):
@@ -71,14 +35,14 @@ def open_step(user, action: str):
 
 
 def test_the_houston_manager_completes_a_step_records_a_login_and_enrols_an_officer(
-    page, live_server, axe, demo, sign_in
+    page, live_server, axe, demo_site, demo_login, keep_screenshot
 ):
     from itdeploy.models import InstallationStep
     from training.choices import EnrollmentStatus, OfficerStatus
     from training.forms import EnrolForm
     from training.models import AcademyClass, CardLogin, Officer
 
-    manager = sign_in(page, "pm.houston")
+    manager = demo_login(page, "pm.houston")
 
     # 1. an installation step, completed from its row
     site, step = open_step(manager, "complete")
@@ -88,7 +52,7 @@ def test_the_houston_manager_completes_a_step_records_a_login_and_enrols_an_offi
     complete = page.get_by_role("button", name=f"Complete: {step.name}")
     expect(complete).to_be_visible()
     axe(page)
-    expect(page.get_by_label(f"Completion date: {step.name}")).to_have_value(demo.today.isoformat())
+    expect(page.get_by_label(f"Completion date: {step.name}")).to_have_value(demo_site.today.isoformat())
     complete.focus()  # from the keyboard
     page.keyboard.press("Enter")
     page.wait_for_load_state()
@@ -96,7 +60,7 @@ def test_the_houston_manager_completes_a_step_records_a_login_and_enrols_an_offi
     expect(page.get_by_role("button", name=f"Complete: {step.name}")).to_have_count(0)
     assert InstallationStep.objects.get(pk=step.pk).completed_on is not None
     axe(page)
-    shot(page, "actions-pm-houston-step-completed")
+    keep_screenshot(page, "actions-pm-houston-step-completed")
 
     # 2. a security-card login, recorded on the officer's page
     officer = (
@@ -119,12 +83,12 @@ def test_the_houston_manager_completes_a_step_records_a_login_and_enrols_an_offi
     officer.refresh_from_db()
     assert officer.card_last_login_at is not None and officer.card_last_login_on.isoformat() == login_at[:10]
     axe(page)
-    shot(page, "actions-pm-houston-card-login")
+    keep_screenshot(page, "actions-pm-houston-card-login")
 
     # 3. an officer enrolled in a class with seats left (the officers the class's course takes)
     academy_class, candidate = None, None
     classes = (
-        AcademyClass.objects.filter(status="scheduled", starts_on__gt=demo.today)
+        AcademyClass.objects.filter(status="scheduled", starts_on__gt=demo_site.today)
         .annotate(seated=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)))
         .filter(seated__lt=F("capacity"))
         .order_by("starts_on", "pk")
@@ -144,13 +108,13 @@ def test_the_houston_manager_completes_a_step_records_a_login_and_enrols_an_offi
     )
     assert candidate.enrollments.filter(academy_class=academy_class, status=EnrollmentStatus.ENROLLED).exists()
     axe(page)
-    shot(page, "actions-pm-houston-enrolled")
+    keep_screenshot(page, "actions-pm-houston-enrolled")
 
 
-def test_ocio_starts_a_step_from_its_row(page, live_server, axe, demo, sign_in):
+def test_ocio_starts_a_step_from_its_row(page, live_server, axe, demo_site, demo_login, keep_screenshot):
     from itdeploy.models import InstallationStep
 
-    ocio = sign_in(page, "ocio")
+    ocio = demo_login(page, "ocio")
     site, step = open_step(ocio, "start")
     page.goto(f"{live_server.url}{site.get_absolute_url()}")
     start = page.get_by_role("button", name=f"Start: {step.name}")
@@ -175,4 +139,4 @@ def test_ocio_starts_a_step_from_its_row(page, live_server, axe, demo, sign_in):
     assert InstallationStep.objects.get(pk=step.pk).started_on is not None
     expect(page.get_by_role("button", name=f"Complete: {step.name}")).to_be_visible()  # what it offers now
     axe(page)
-    shot(page, "actions-ocio-step-started")
+    keep_screenshot(page, "actions-ocio-step-started")

@@ -11,13 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTH, HEIGHT = 1366, 768
-ARTIFACTS = Path(settings.BASE_DIR) / "var" / "test-artifacts"
 
 #: The demo's accounts, one per role (``make run`` prints them).
 ROLES = ("chief", "npm", "analyst", "ocio", "fod.hou", "pm.houston")
@@ -82,16 +80,6 @@ NAVIGATION = """() => {
 
 
 @pytest.fixture
-def demo_db(offices):
-    from itdeploy.models import InstallationSettings, ProgramModelSetting, StepTemplate
-    from itdeploy.plan import load_default_plan
-    from portal import demo
-
-    load_default_plan(StepTemplate, ProgramModelSetting, InstallationSettings)
-    return demo.run("small", log=lambda message: None)
-
-
-@pytest.fixture
 def wide_page(browser):
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, accept_downloads=True)
     page = context.new_page()
@@ -100,22 +88,13 @@ def wide_page(browser):
     context.close()
 
 
-def sign_in(page, live_server, username):
-    from portal.demo import DEMO_PASSWORD
-
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/)"))
-
-
-def test_no_table_column_is_off_screen_at_1366_without_the_scroll_cue(wide_page, live_server, axe, demo_db):
+def test_no_table_column_is_off_screen_at_1366_without_the_scroll_cue(
+    wide_page, live_server, axe, demo_site, demo_login
+):
     page = wide_page
     checked, problems = 0, []
     for username in ROLES:
-        sign_in(page, live_server, username)
+        demo_login(page, username)
         for path in TABLE_PAGES:
             response = page.goto(f"{live_server.url}{path}")
             if response.status in (403, 404):
@@ -150,10 +129,10 @@ IN_VIEW = """(labels) => {
 }"""
 
 
-def test_the_key_columns_are_in_view_by_default(wide_page, live_server, demo_db):
+def test_the_key_columns_are_in_view_by_default(wide_page, live_server, demo_site, demo_login):
     page = wide_page
     for username in ("chief", "pm.houston"):
-        sign_in(page, live_server, username)
+        demo_login(page, username)
         for path, labels in KEY_COLUMNS.items():
             page.goto(f"{live_server.url}{path}")
             assert page.evaluate(IN_VIEW, list(labels)) == [[label, "in view"] for label in labels], (username, path)
@@ -164,7 +143,7 @@ def test_the_key_columns_are_in_view_by_default(wide_page, live_server, demo_db)
     assert box and box["x"] + box["width"] <= WIDTH
 
 
-def test_a_wide_table_shows_that_it_scrolls_and_keeps_its_first_column(wide_page, live_server, demo_db):
+def test_a_wide_table_shows_that_it_scrolls_and_keeps_its_first_column(wide_page, live_server, demo_site, demo_login):
     """The audit trail with every column chosen is wider than a 1,024 px window: its frame
     says so, its shadow marks the right edge, and scrolling keeps the first column and
     the header row in view."""
@@ -177,7 +156,7 @@ def test_a_wide_table_shows_that_it_scrolls_and_keeps_its_first_column(wide_page
     TablePreference.objects.create(user=chief, table="audit-trail", columns=[c.key for c in audit_columns()])
     page = wide_page
     page.set_viewport_size({"width": 1024, "height": 768})  # every column of the audit trail does not fit here
-    sign_in(page, live_server, "chief")
+    demo_login(page, "chief")
     page.goto(f"{live_server.url}/audit/")
     region = page.get_by_role("region", name="Audit trail (table)")
     expect(page.get_by_text("Scroll the table sideways to see more columns.")).to_be_visible()
@@ -198,10 +177,10 @@ def test_a_wide_table_shows_that_it_scrolls_and_keeps_its_first_column(wide_page
     assert page.locator("main table thead").evaluate("el => getComputedStyle(el).display") == "none"
 
 
-def test_the_navigation_stays_on_one_line_for_every_role(wide_page, live_server, demo_db):
+def test_the_navigation_stays_on_one_line_for_every_role(wide_page, live_server, demo_site, demo_login):
     page = wide_page
     for username in ROLES:
-        sign_in(page, live_server, username)
+        demo_login(page, username)
         for path in ("/", "/officers/"):
             page.goto(f"{live_server.url}{path}")
             entries = page.evaluate(NAVIGATION)
@@ -213,9 +192,11 @@ def test_the_navigation_stays_on_one_line_for_every_role(wide_page, live_server,
             assert max(e["right"] for e in entries) <= WIDTH, (username, entries)
 
 
-def test_an_analyst_chooses_the_officer_columns_keeps_them_and_exports_them(wide_page, live_server, axe, demo_db):
+def test_an_analyst_chooses_the_officer_columns_keeps_them_and_exports_them(
+    wide_page, live_server, axe, demo_site, demo_login, keep_screenshot
+):
     page = wide_page
-    sign_in(page, live_server, "analyst")
+    demo_login(page, "analyst")
     page.goto(f"{live_server.url}/officers/")
     page.locator("#columns summary").click()
     chooser = page.locator("#columns form")
@@ -242,8 +223,7 @@ def test_an_analyst_chooses_the_officer_columns_keeps_them_and_exports_them(wide
     page.reload()
     assert shown() == wanted  # the choice is kept
     axe(page)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "analyst-officer-columns.png"), full_page=False)
+    keep_screenshot(page, "analyst-officer-columns", full_page=False)
 
     with page.expect_download() as download:
         page.locator('main a[href*="export=csv"]').first.click()  # whatever its label

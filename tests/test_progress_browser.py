@@ -12,33 +12,12 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
 WORKBOOK = Path("/work/shared/data/ice-287g/participatingAgencies07182025pm.xlsx")
 if not WORKBOOK.exists():  # the same file, kept with the tests
     WORKBOOK = Path(__file__).resolve().parents[1] / "agreements/tests/fixtures/participatingAgencies07182025pm.xlsx"
 
 
-@pytest.fixture
-def demo(offices):
-    from itdeploy.models import InstallationSettings, ProgramModelSetting, StepTemplate
-    from itdeploy.plan import load_default_plan
-    from portal import demo
-
-    load_default_plan(StepTemplate, ProgramModelSetting, InstallationSettings)
-    demo.run("small", log=lambda message: None)
-
-
-def sign_in(page, live_server, username):
-    from portal.demo import DEMO_PASSWORD
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def watch_job(page, axe, start, screenshot: str):
+def watch_job(page, axe, keep_screenshot, start, screenshot: str):
     """Start the work and stay on its job page: the page's polls of the job's status are
     held until axe has checked the page and the screenshot is taken, then let through,
     and the page opens the result."""
@@ -57,8 +36,7 @@ def watch_job(page, axe, start, screenshot: str):
     status = page.locator("#job-status")
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
     axe(page)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+    keep_screenshot(page, screenshot)
     page.wait_for_timeout(500)  # the page's first poll reaches the route and waits there
     assert held, "the job's page polls its status"
     for route in held:
@@ -69,11 +47,13 @@ def watch_job(page, axe, start, screenshot: str):
     return bar
 
 
-def test_hq_uploads_an_ice_edition_and_applies_it_watching_the_progress(page, live_server, axe, demo):
+def test_hq_uploads_an_ice_edition_and_applies_it_watching_the_progress(
+    page, live_server, axe, demo_site, demo_login, keep_screenshot
+):
     from agreements.models import IceImport
     from portal.models import Job
 
-    sign_in(page, live_server, "npm")
+    demo_login(page, "npm")
     page.goto(f"{live_server.url}/agreements/ice-imports/")
     axe(page)
     page.locator("input[type=file]").set_input_files(str(WORKBOOK))
@@ -81,8 +61,9 @@ def test_hq_uploads_an_ice_edition_and_applies_it_watching_the_progress(page, li
     watch_job(
         page,
         axe,
+        keep_screenshot,
         lambda: page.get_by_role("button", name="Read and preview").click(),
-        "ice-upload-job.png",
+        "ice-upload-job",
     )
     upload = Job.objects.get(kind="agreements.ice_preview")
     assert (upload.status, upload.done, upload.total) == ("done", 4, 4)
@@ -91,12 +72,18 @@ def test_hq_uploads_an_ice_edition_and_applies_it_watching_the_progress(page, li
     assert page.get_by_role("heading", level=1).inner_text() == f"Preview of {WORKBOOK.name}"
     axe(page)
 
-    watch_job(page, axe, lambda: page.get_by_role("button", name="Apply", exact=True).click(), "ice-apply-job.png")
+    watch_job(
+        page,
+        axe,
+        keep_screenshot,
+        lambda: page.get_by_role("button", name="Apply", exact=True).click(),
+        "ice-apply-job",
+    )
     edition.refresh_from_db()
     assert edition.status == "applied" and edition.applied_by.username == "npm"
     assert "Applied" in page.locator(".usa-intro").inner_text()
     axe(page)
-    page.screenshot(path=str(ARTIFACTS / "ice-applied.png"), full_page=True)
+    keep_screenshot(page, "ice-applied")
 
 
 def test_hq_runs_the_sweep_from_the_findings_page_and_lands_on_the_findings(

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 #: Pages without arguments that show a table but are no list of records, and why.
 NOT_TABLE_PAGES = {
+    "sweep-start": "HQ's confirmation before a sweep run; its table shows the last few runs, whose findings the findings list exports",
     "home": "each person's home: a summary; its findings are the findings list's, which exports",
     "oversight:dashboard": "figures of the national dashboard; each links to its list, which exports",
     "oversight:report": "the quarterly report, with its own printable and PDF form",
@@ -147,13 +148,7 @@ def _cell(cell):
 
 
 @pytest.fixture
-def demo(offices):
-    from itdeploy.models import InstallationSettings, ProgramModelSetting, StepTemplate
-    from itdeploy.plan import load_default_plan
-    from portal import demo
-
-    load_default_plan(StepTemplate, ProgramModelSetting, InstallationSettings)
-    demo.run("small", log=lambda message: None)
+def demo(demo_site):
     users = get_user_model().objects
     return {"hq": users.get(username="chief"), "field manager": users.get(username="pm.houston")}
 

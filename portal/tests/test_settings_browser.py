@@ -1,20 +1,18 @@
-"""The Unit Chief's journey on the settings page in headless Chromium, checked with axe,
-with a screenshot kept under test-results/."""
-
-from pathlib import Path
+"""The Unit Chief's journey on the settings page in headless Chromium, on a fresh demo
+database, checked with axe, with a screenshot kept under var/test-artifacts/."""
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
-
-def test_unit_chief_changes_the_staffing_model_in_settings(page, live_server, login, axe, people):
+def test_unit_chief_changes_the_staffing_model_in_settings(
+    page, live_server, axe, demo_site, demo_login, keep_screenshot
+):
     from staffing.models import StaffingModel
 
     # given the Unit Chief on the settings page, reached from the header
-    login(page, people["chief"])
+    demo_login(page, "chief")
     page.get_by_role("link", name="Settings").first.click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Settings"
@@ -36,5 +34,4 @@ def test_unit_chief_changes_the_staffing_model_in_settings(page, live_server, lo
     assert "Last changed by" in page.locator("section#staffing-model").inner_text()
     assert "Last changed by" not in page.locator("section#sweep").inner_text()  # reading created it, nobody changed it
     axe(page)
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / "settings-unit-chief.png"), full_page=True)
+    keep_screenshot(page, "settings-unit-chief")
