@@ -19,6 +19,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from portal.tables import display
+
 from .choices import CHANGE_FIELDS, ChangeKind
 
 ARCHIVE_STAMP = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?!\d)")
@@ -119,13 +121,13 @@ def date_edition(
                 chosen = corrected
                 basis = (
                     f"The date in the file name ({stamp}) with its year corrected to {corrected:%Y}: the list "
-                    f"holds a signing date of {latest:%Y-%m-%d}"
+                    f"holds a signing date of {display(latest)}"
                 )
                 note("name_corrected", corrected, "The name's date, a year later")
     elif latest is not None:
         chosen, basis = latest, "The latest signing date inside the list (no other evidence)"
     if chosen is not None and latest is not None and chosen < latest:
-        basis = f"{basis}; moved to the latest signing date inside ({latest:%Y-%m-%d}), which it cannot precede"
+        basis = f"{basis}; moved to the latest signing date inside ({display(latest)}), which it cannot precede"
         chosen = latest
     if chosen is None:
         basis = "No evidence of the edition's date: HQ must give it before it is applied"

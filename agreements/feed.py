@@ -28,6 +28,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal.tables import display
+
 from .choices import FetchStatus, ImportStatus
 from .models import IceFetch, IceSource
 
@@ -266,7 +268,7 @@ def _take_workbook(url, started, source, response, body, attempts, acting_user) 
                 reason = (
                     "older than an applied edition: stored and compared"
                     if edition.status == ImportStatus.STORED
-                    else f"applied as of {edition.as_of:%Y-%m-%d}"
+                    else f"applied as of {display(edition.as_of)}"
                 )
             _remember(source, response)
             return _record(

@@ -31,6 +31,7 @@ from django.db import transaction
 from portal import dates, uploads
 from portal.audit import Channel
 from portal.audit import context as audit_context
+from portal.tables import display
 
 from .choices import ENDED_STATUSES, PENDING_STATUSES, AgencyType, AgreementStatus, IceEdition, ProgramModel
 from .geo import state_code
@@ -658,8 +659,8 @@ def _refresh_agreement(agreement: Agreement, row: dict, edition: str, import_dat
         if agreement.applied_on and signed < agreement.applied_on:
             agreement.needs_review = True
             agreement.review_reason = (
-                f"ICE's list (row {row['row']}) gives a signing date of {signed:%Y-%m-%d}, "
-                f"before the application ({agreement.applied_on:%Y-%m-%d})."
+                f"ICE's list (row {row['row']}) gives a signing date of {display(signed)}, "
+                f"before the application ({display(agreement.applied_on)})."
             )[:250]
         elif (
             agreement.signed_on
@@ -760,7 +761,7 @@ def apply_ice_import(
     from .models import AgreementEvent
 
     plan = plan_ice_import(rows, edition, import_date, skip_unlisting=skip_keys(rejected or []))
-    reason = f"ICE list import {file_name} {import_date:%Y-%m-%d}"[:100]
+    reason = f"ICE list import {file_name} {display(import_date)}"[:100]
     user = acting_user if getattr(acting_user, "pk", None) else None
     if plan.new_agencies:
         created = bulk_create_with_history(

@@ -12,6 +12,7 @@ from portal import dates, uploads
 from portal.errors import TransitionNotAllowed
 from portal.history import stamp
 from portal.jobs import progress
+from portal.tables import display
 from portal.writes import model_update
 
 from .choices import (
@@ -153,7 +154,7 @@ def validate_signing_date(agreement: Agreement, signed_on: dt.date | None) -> No
         raise ValidationError({"signed_on": ["The signing date cannot be in the future."]})
     if agreement.applied_on and signed_on < agreement.applied_on:
         raise ValidationError(
-            {"signed_on": [f"The signing date cannot be before the application ({agreement.applied_on:%Y-%m-%d})."]}
+            {"signed_on": [f"The signing date cannot be before the application ({display(agreement.applied_on)})."]}
         )
 
 
@@ -172,7 +173,7 @@ def agreement_sign(
     model_update(
         instance=agreement,
         acting_user=acting_user,
-        reason=reason or f"Signed on {signed_on:%Y-%m-%d}",
+        reason=reason or f"Signed on {display(signed_on)}",
         data={
             "status": AgreementStatus.SIGNED,
             "signed_on": signed_on,
@@ -256,7 +257,7 @@ def _check_date(agreement: Agreement, on: dt.date | None, field: str = "effectiv
     if last and (floor is None or last > floor):
         floor, what = last, "the agreement's last recorded change"
     if floor and on < floor:
-        raise ValidationError({field: [f"The date cannot be before {what} ({floor:%Y-%m-%d})."]})
+        raise ValidationError({field: [f"The date cannot be before {what} ({display(floor)})."]})
     return on
 
 
@@ -279,7 +280,7 @@ def agreement_review(
         instance=agreement,
         data={"status": AgreementStatus.UNDER_REVIEW},
         acting_user=acting_user,
-        reason=reason or f"Review started on {on:%Y-%m-%d}",
+        reason=reason or f"Review started on {display(on)}",
     )
     _event(agreement, Transition.REVIEW, from_status, acting_user, on, reason)
     return agreement
@@ -325,7 +326,7 @@ def agreement_approve(
         instance=agreement,
         data={"status": AgreementStatus.APPROVED},
         acting_user=acting_user,
-        reason=reason or f"Approved on {on:%Y-%m-%d}",
+        reason=reason or f"Approved on {display(on)}",
     )
     _event(agreement, Transition.APPROVE, from_status, acting_user, on, reason)
     hooks.call(
@@ -364,12 +365,12 @@ def agreement_suspend(*, agreement: Agreement, acting_user, effective_on: dt.dat
         instance=agreement,
         data={"status": AgreementStatus.SUSPENDED},
         acting_user=acting_user,
-        reason=f"Suspended on {on:%Y-%m-%d}: {reason}",
+        reason=f"Suspended on {display(on)}: {reason}",
     )
     _event(agreement, Transition.SUSPEND, from_status, acting_user, on, reason)
     suspension = AgreementSuspension(agreement=agreement, starts_on=on, reason=reason[:500])
     suspension.full_clean()
-    stamp(suspension, acting_user, f"Suspended on {on:%Y-%m-%d}: {reason}"[:100])
+    stamp(suspension, acting_user, f"Suspended on {display(on)}: {reason}"[:100])
     suspension.save()
     _close_findings(agreement, acting_user, on, AGREEMENT_SUSPENDED)
     _send_ended(agreement, acting_user, reason, Transition.SUSPEND, on)
@@ -394,10 +395,10 @@ def agreement_reinstate(*, agreement: Agreement, acting_user, effective_on: dt.d
         instance=agreement,
         data={"status": AgreementStatus.SIGNED},
         acting_user=acting_user,
-        reason=reason or f"Reinstated on {on:%Y-%m-%d}",
+        reason=reason or f"Reinstated on {display(on)}",
     )
     _event(agreement, Transition.REINSTATE, from_status, acting_user, on, reason)
-    _end_suspension(agreement, acting_user, on, f"Reinstated on {on:%Y-%m-%d}")
+    _end_suspension(agreement, acting_user, on, f"Reinstated on {display(on)}")
     from .signals import agreement_reinstated
 
     agreement_reinstated.send(sender=Agreement, agreement=agreement, acting_user=acting_user, effective_on=on)
@@ -415,13 +416,13 @@ def agreement_renew(
     on = _check_date(agreement, signed_on, "signed_on")
     if agreement.signed_on and on <= agreement.signed_on:
         raise ValidationError(
-            {"signed_on": [f"A renewal is signed after the current signature ({agreement.signed_on:%Y-%m-%d})."]}
+            {"signed_on": [f"A renewal is signed after the current signature ({display(agreement.signed_on)})."]}
         )
     previous = agreement.signed_on
     model_update(
         instance=agreement,
         acting_user=acting_user,
-        reason=reason or f"Renewed on {on:%Y-%m-%d}",
+        reason=reason or f"Renewed on {display(on)}",
         data={"signed_on": on, "signed_on_raw": "", **({"moa_url": moa_url} if moa_url else {})},
     )
     _event(agreement, Transition.RENEW, AgreementStatus.SIGNED, acting_user, on, reason, previous_signed_on=previous)
@@ -431,7 +432,7 @@ def agreement_renew(
             acting_user=acting_user,
             kind=DocumentKind.MOA,
             dated_on=on,
-            title=f"Renewed MOA of {on:%Y-%m-%d}",
+            title=f"Renewed MOA of {display(on)}",
             url=moa_url,
         )
     return agreement
@@ -481,10 +482,10 @@ def agreement_terminate(*, agreement: Agreement, acting_user, effective_on: dt.d
         instance=agreement,
         data={"status": AgreementStatus.TERMINATED, "ended_on": on},
         acting_user=acting_user,
-        reason=f"Terminated on {on:%Y-%m-%d}: {reason}",
+        reason=f"Terminated on {display(on)}: {reason}",
     )
     _event(agreement, Transition.TERMINATE, from_status, acting_user, on, reason)
-    _end_suspension(agreement, acting_user, on, f"Terminated on {on:%Y-%m-%d}")
+    _end_suspension(agreement, acting_user, on, f"Terminated on {display(on)}")
     _close_findings(agreement, acting_user, on, AGREEMENT_ENDED)
     _send_ended(agreement, acting_user, reason, Transition.TERMINATE, on)
     return agreement
@@ -502,7 +503,7 @@ def agreement_withdraw(*, agreement: Agreement, acting_user, effective_on: dt.da
         instance=agreement,
         data={"status": AgreementStatus.WITHDRAWN, "ended_on": on},
         acting_user=acting_user,
-        reason=f"Withdrawn on {on:%Y-%m-%d}: {reason}",
+        reason=f"Withdrawn on {display(on)}: {reason}",
     )
     _event(agreement, Transition.WITHDRAW, from_status, acting_user, on, reason)
     _close_findings(agreement, acting_user, on, AGREEMENT_ENDED)
@@ -633,7 +634,7 @@ def ice_import_preview(
         raise ValidationError(
             {
                 "as_of": [
-                    f"The edition cannot be dated before its latest signing date ({dating.latest_signed_on:%Y-%m-%d})."
+                    f"The edition cannot be dated before its latest signing date ({display(dating.latest_signed_on)})."
                 ]
             }
         )
@@ -785,7 +786,7 @@ def ice_edition_set_as_of(*, edition, acting_user, as_of: dt.date, reason: str):
         raise ValidationError(
             {
                 "as_of": [
-                    f"The edition cannot be dated before its latest signing date ({edition.latest_signed_on:%Y-%m-%d})."
+                    f"The edition cannot be dated before its latest signing date ({display(edition.latest_signed_on)})."
                 ]
             }
         )
@@ -798,7 +799,7 @@ def ice_edition_set_as_of(*, edition, acting_user, as_of: dt.date, reason: str):
     edition.as_of_basis = f"Corrected by HQ: {reason}"[:300]
     if edition.status == "previewed":
         edition.import_date = as_of
-    stamp(edition, acting_user, f"As-of date set to {as_of:%Y-%m-%d}: {reason}"[:100])
+    stamp(edition, acting_user, f"As-of date set to {display(as_of)}: {reason}"[:100])
     edition.save()
     edition_compare(edition=edition)
     if old_next is not None:
@@ -835,7 +836,7 @@ def ice_import_apply(*, ice_import, acting_user, apply_valid: bool = False, send
     if newer is not None:
         ice_import.status = ImportStatus.STORED
         stamp(
-            ice_import, acting_user, f"Older than the applied edition as of {newer.as_of:%Y-%m-%d}: stored, not applied"
+            ice_import, acting_user, f"Older than the applied edition as of {display(newer.as_of)}: stored, not applied"
         )
         ice_import.save(update_fields=["status"])
         return ice_import
@@ -945,7 +946,7 @@ def _enter_onboarding(edition, plan, acting_user) -> None:
             OnboardingEntry,
             batch_size=500,
             default_user=_user(acting_user),
-            default_change_reason=f"Added by ICE's list as of {edition.as_of:%Y-%m-%d}",
+            default_change_reason=f"Added by ICE's list as of {display(edition.as_of)}",
         )
 
 
@@ -1050,8 +1051,8 @@ def signing_date_review_decide(*, review, acting_user, accept: bool, note: str =
             instance=agreement,
             data={"signed_on": review.new_signed_on, "signed_on_raw": ""},
             acting_user=acting_user,
-            reason=f"Signing date {previous or '(none)'} -> {review.new_signed_on:%Y-%m-%d} "
-            f"from ICE's list as of {review.edition.as_of:%Y-%m-%d}",
+            reason=f"Signing date {previous or '(none)'} -> {display(review.new_signed_on)} "
+            f"from ICE's list as of {display(review.edition.as_of)}",
         )
         agreement_signing_date_changed.send(
             sender=Agreement, agreement=agreement, previous_signed_on=previous, acting_user=_user(acting_user)
@@ -1120,7 +1121,7 @@ def edition_digest_send(*, edition) -> int:
         "agreements/ice_digest.txt",
         {"edition": edition, "summary": summary, "base_url": getattr(django_settings, "PORTAL_BASE_URL", "")},
     )
-    head = f"ICE {edition.get_edition_display().split(' (')[0].lower()} list as of {edition.as_of:%Y-%m-%d}: "
+    head = f"ICE {edition.get_edition_display().split(' (')[0].lower()} list as of {display(edition.as_of)}: "
     if summary["previous"] is None:
         subject = head + f"the first edition the portal has ({len(edition.rows)} agreements)"
     else:

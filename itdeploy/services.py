@@ -13,6 +13,7 @@ from portal import dates
 from portal.audit.bulk import bulk_create_with_history
 from portal.errors import TransitionNotAllowed
 from portal.history import stamp
+from portal.tables import display
 from portal.writes import model_update
 
 from .choices import InstallationStatus, PauseReason, StepKind
@@ -35,7 +36,7 @@ def _check_date(field: str, value: dt.date | None, *, not_before: dt.date | None
     if value > dates.today():
         raise ValidationError({field: ["The date cannot be in the future."]})
     if not_before is not None and value < not_before:
-        raise ValidationError({field: [f"The date cannot be before {not_before_label} ({not_before:%Y-%m-%d})."]})
+        raise ValidationError({field: [f"The date cannot be before {not_before_label} ({display(not_before)})."]})
 
 
 def needs_installation(program_model: str) -> bool:
@@ -187,8 +188,8 @@ def installation_reopen(*, installation: Installation, agreement, acting_user) -
     today = dates.today()
     unconfirmed = (today - signed).days > InstallationSettings.current().goal_days
     why = (
-        f"Reopened: a new agreement ({agreement.get_program_model_display()}) was signed on {signed:%Y-%m-%d} "
-        f"after the installation was cancelled on {installation.cancelled_on:%Y-%m-%d}"
+        f"Reopened: a new agreement ({agreement.get_program_model_display()}) was signed on {display(signed)} "
+        f"after the installation was cancelled on {display(installation.cancelled_on)}"
     )[:100]
     steps = list(installation.steps.prefetch_related("depends_on").order_by("number"))
     done = {s.number for s in steps if s.completed_on is not None}
@@ -225,15 +226,15 @@ def installation_follow_signing_date(*, agreement, previous_signed_on, acting_us
     new = agreement.signed_on
     if installation.operational_on and installation.operational_on < new:
         installation.note = (
-            f"ICE's list moved the MOA signature to {new:%Y-%m-%d}, after the site became "
-            f"operational; the clock keeps {installation.moa_signed_on:%Y-%m-%d}."
+            f"ICE's list moved the MOA signature to {display(new)}, after the site became "
+            f"operational; the clock keeps {display(installation.moa_signed_on)}."
         )[:250]
         stamp(installation, acting_user, "Signing date corrected after the site was operational")
         installation.save(update_fields=["note"])
         return installation
     old = installation.moa_signed_on
     installation.moa_signed_on = new
-    stamp(installation, acting_user, f"MOA signing date corrected: {old:%Y-%m-%d} -> {new:%Y-%m-%d}")
+    stamp(installation, acting_user, f"MOA signing date corrected: {display(old)} -> {display(new)}")
     installation.save(update_fields=["moa_signed_on"])
     for step in installation.steps.filter(started_on=old, completed_on__isnull=True):
         step.started_on = new
@@ -273,7 +274,7 @@ def step_start(
     installation = step.installation
     _require_in_progress(installation)
     if step.started_on is not None:
-        raise TransitionNotAllowed(f"Step {step.number} already started on {step.started_on:%Y-%m-%d}.")
+        raise TransitionNotAllowed(f"Step {step.number} already started on {display(step.started_on)}.")
     deps = list(step.depends_on.all())
     missing = [d for d in deps if d.completed_on is None]
     if missing:
@@ -293,7 +294,7 @@ def step_start(
         raise ValidationError(
             {
                 "started_on": [
-                    f"Step {step.number} cannot start before step {latest.number} was complete ({latest.completed_on:%Y-%m-%d})."
+                    f"Step {step.number} cannot start before step {latest.number} was complete ({display(latest.completed_on)})."
                 ]
             }
         )
@@ -305,7 +306,7 @@ def step_start(
     if note:
         data["note"] = note[:250]
     model_update(
-        instance=step, data=data, acting_user=acting_user, reason=(note or f"Started on {started_on:%Y-%m-%d}")[:250]
+        instance=step, data=data, acting_user=acting_user, reason=(note or f"Started on {display(started_on)}")[:250]
     )
     return step
 
@@ -319,7 +320,7 @@ def step_complete(*, step: InstallationStep, completed_on: dt.date, acting_user,
     installation = step.installation
     _require_in_progress(installation)
     if step.completed_on is not None:
-        raise TransitionNotAllowed(f"Step {step.number} was already completed on {step.completed_on:%Y-%m-%d}.")
+        raise TransitionNotAllowed(f"Step {step.number} was already completed on {display(step.completed_on)}.")
     if step.started_on is None:
         raise TransitionNotAllowed(f"Step {step.number} has not started.")
     if _open_pause(step) is not None:
@@ -329,7 +330,7 @@ def step_complete(*, step: InstallationStep, completed_on: dt.date, acting_user,
         instance=step,
         data={"completed_on": completed_on, **({"note": note[:250]} if note else {})},
         acting_user=acting_user,
-        reason=(note or f"Completed on {completed_on:%Y-%m-%d}")[:250],
+        reason=(note or f"Completed on {display(completed_on)}")[:250],
     )
     if step.kind == StepKind.INSTALL or not installation.steps.filter(completed_on__isnull=True).exists():
         _make_operational(installation, completed_on, acting_user, "Equipment installed and connected")
@@ -352,7 +353,7 @@ def _make_operational(installation: Installation, on: dt.date, acting_user, reas
             instance=agency,
             data={"equipment_operational_since": on},
             acting_user=acting_user,
-            reason=f"Site equipment operational since {on:%Y-%m-%d}",
+            reason=f"Site equipment operational since {display(on)}",
         )
 
 
@@ -397,7 +398,7 @@ def step_resume(*, step: InstallationStep, resumed_on: dt.date, acting_user, not
     if note:
         data["note"] = (f"{pause.note} / {note}" if pause.note else note)[:250]
     model_update(
-        instance=pause, data=data, acting_user=acting_user, reason=(note or f"Resumed on {resumed_on:%Y-%m-%d}")[:250]
+        instance=pause, data=data, acting_user=acting_user, reason=(note or f"Resumed on {display(resumed_on)}")[:250]
     )
     return pause
 
@@ -559,7 +560,7 @@ def installation_hold_for_agreement(
                 acting_user=acting_user,
                 on=on,
                 reason=f"Agreement {'terminated' if transition == 'terminate' else 'withdrawn'} "
-                f"on {on:%Y-%m-%d}: {reason}".rstrip(": "),
+                f"on {display(on)}: {reason}".rstrip(": "),
             )
         return []
     installation = Installation.objects.filter(
@@ -576,7 +577,7 @@ def installation_hold_for_agreement(
             started_on=max(on, installation.moa_signed_on),
         )
         pause.full_clean()
-        stamp(pause, acting_user, f"Agreement suspended on {on:%Y-%m-%d}")
+        stamp(pause, acting_user, f"Agreement suspended on {display(on)}")
         pause.save()
     pauses = []
     for step in installation.steps.filter(started_on__isnull=False, completed_on__isnull=True):
@@ -593,7 +594,7 @@ def installation_release_for_agreement(*, agreement, acting_user, on: dt.date | 
     if installation is None:
         return []
     on = on or dates.today()
-    why = f"Agreement reinstated on {on:%Y-%m-%d}"
+    why = f"Agreement reinstated on {display(on)}"
     for pause in installation.clock_pauses.filter(ended_on__isnull=True):
         pause.ended_on = max(on, pause.started_on)
         stamp(pause, acting_user, why)
@@ -720,7 +721,7 @@ def step_action_refusal(step: InstallationStep, action: str, *, installation: In
     paused = any(p.ended_on is None for p in step.pauses.all())
     if action == "start":
         if step.started_on is not None:
-            return f"Step {step.number} already started on {step.started_on:%Y-%m-%d}."
+            return f"Step {step.number} already started on {display(step.started_on)}."
         missing = sorted(d.number for d in step.depends_on.all() if d.completed_on is None)
         if missing:
             return f"Step {step.number} starts after step{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))}, not yet complete."
@@ -731,7 +732,7 @@ def step_action_refusal(step: InstallationStep, action: str, *, installation: In
         return None
     if action == "complete":
         if step.completed_on is not None:
-            return f"Step {step.number} was already completed on {step.completed_on:%Y-%m-%d}."
+            return f"Step {step.number} was already completed on {display(step.completed_on)}."
         if step.started_on is None:
             return f"Step {step.number} has not started."
         return f"Step {step.number} is paused: resume it before completing it." if paused else None

@@ -13,6 +13,7 @@ from portal import access
 from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 from portal.history import stamp
 from portal.roles import Role, role_of
+from portal.tables import display
 from portal.writes import model_update
 
 from .choices import AssignmentKind, ReportingLineKind
@@ -98,7 +99,7 @@ def assignments_end_for_agreement(*, agreement, acting_user, on: dt.date, reason
     counts = {"ended": 0, "cancelled": 0}
     if other_agreements_held(agreement, include_pending=True).exists():
         return counts
-    why = f"Agreement {agreement.get_status_display().lower()} on {on:%Y-%m-%d}" + (f": {reason}" if reason else "")
+    why = f"Agreement {agreement.get_status_display().lower()} on {display(on)}" + (f": {reason}" if reason else "")
     assignments = (
         Assignment.objects.select_for_update()
         .filter(agency_id=agreement.agency_id)

@@ -51,7 +51,7 @@ def standing_everywhere(officer, client, api, user):
         "api": body["can_act"],
         "api_reasons": " ".join(body["cannot_act_because"]),
         "api_filter": (officer.pk in able_ids, officer.pk in unable_ids),
-        "page_filter": officer.officer_number in listed,
+        "page_filter": f'href="{officer.get_absolute_url()}"' in listed,  # its row links to the officer
         "column": csv.decode().splitlines()[1],
         "page": page,
         "hook": certified_officers_by_agency(dates_today()).get(officer.agency_id, 0),

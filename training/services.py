@@ -16,6 +16,7 @@ from django.utils import timezone
 from portal import access, bounds, dates
 from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history
 from portal.errors import TransitionNotAllowed
+from portal.tables import display
 from portal.writes import model_update
 
 from . import conf
@@ -281,7 +282,7 @@ def designations_end_for_agreement(*, agreement, acting_user, on: dt.date, reaso
         Officer.objects.select_for_update().filter(agency_id=agreement.agency_id, status=OfficerStatus.CERTIFIED)
     )
     what = "terminated" if agreement.status == "terminated" else "withdrawn"
-    why = f"Designation ended: the agreement ({agreement.get_program_model_display()}) was {what} on {on:%Y-%m-%d}"
+    why = f"Designation ended: the agreement ({agreement.get_program_model_display()}) was {what} on {display(on)}"
     why += f": {reason}" if reason else "."
     return _bulk_transition(
         officers,
@@ -316,7 +317,7 @@ def designations_restore_for_agencies(*, agency_ids, acting_user, on_by_agency: 
             acting_user=acting_user,
             suspended_on=None,
             suspension_cause="",
-            reason=f"Designation restored: a new agreement of the agency was signed on {on:%Y-%m-%d}.",
+            reason=f"Designation restored: a new agreement of the agency was signed on {display(on)}.",
         )
     return restored
 
@@ -473,7 +474,7 @@ def class_schedule(
                 {
                     "starts_on": [
                         f"Basic classes are not held in Q1 of the fiscal year (October to December), on any day: this class "
-                        f"would run from {starts_on:%Y-%m-%d} to {ends_on:%Y-%m-%d}. HQ may override this with a reason."
+                        f"would run from {display(starts_on)} to {display(ends_on)}. HQ may override this with a reason."
                     ]
                 }
             )

@@ -68,7 +68,7 @@ def test_every_edition_of_the_history_folder_is_dated_from_its_evidence():
         today=today,
         rows=read_ice_file((HISTORY / "participatingAgencies01052025pm.xlsx").read_bytes(), "x.xlsx", today=today).rows,
     )
-    assert "year corrected to 2026" in misnamed.basis and "2025-12-18" in misnamed.basis
+    assert "year corrected to 2026" in misnamed.basis and "12/18/2025" in misnamed.basis
 
 
 def test_last_modified_and_the_latest_signing_date_bound_the_date():
@@ -266,7 +266,7 @@ def test_hq_corrects_an_editions_date_with_a_reason_in_its_history(offices, peop
     edition.refresh_from_db()
     assert edition.as_of == dt.date(2025, 12, 2) and "Corrected by HQ" in edition.as_of_basis
     record = edition.history.first()
-    assert record.history_user == people["npm"] and "2025-12-02" in record.history_change_reason
+    assert record.history_user == people["npm"] and "12/02/2025" in record.history_change_reason
 
 
 @pytest.mark.django_db

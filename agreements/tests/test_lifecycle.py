@@ -83,7 +83,7 @@ def test_suspension_and_reinstatement_send_the_signals_other_apps_listen_to(worl
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SIGNED
     assert (
-        agreement.history.filter(status="suspended").get().history_change_reason.startswith("Suspended on 2018-03-01")
+        agreement.history.filter(status="suspended").get().history_change_reason.startswith("Suspended on 03/01/2018")
     )
 
 

@@ -102,7 +102,7 @@ def test_a_refused_transition_shows_its_reason_once_on_its_field_or_at_its_forms
     early = html.unescape(
         client.post(url, {"action": "suspend", "suspend-on": "2016-01-01", "suspend-reason": "x"}).content.decode()
     )
-    assert early.count("The date cannot be before the signature (2017-06-01).") == 1
+    assert early.count("The date cannot be before the signature (06/01/2017).") == 1
     assert 'id="id_suspend-on-error"' in _form_of(early, "suspend")
     # a page left open after the suspension: the status no longer allows it, once, at that form's top
     assert client.post(url, {"action": "suspend", "suspend-on": "2018-03-01", "suspend-reason": "x"}).status_code == 302

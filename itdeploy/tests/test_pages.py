@@ -122,13 +122,13 @@ def test_a_refused_step_action_shows_its_reason_once_where_it_belongs(client, pe
     twice = client.post(installation.get_absolute_url(), {"action": "complete", "step": step.pk, "on": "2017-06-10"})
     assert twice.status_code == 400
     body = twice.content.decode()
-    assert body.count("was already completed on 2017-06-09") == 1
+    assert body.count("was already completed on 06/09/2017") == 1
     row_form = re.search(
         rf'<form class="itd-action" method="post">(?:(?!</form>).)*value="{step.pk}"(?:(?!</form>).)*</form>',
         body,
         re.S,
     )
-    assert row_form and "was already completed on 2017-06-09" in row_form.group(0)
+    assert row_form and "was already completed on 06/09/2017" in row_form.group(0)
     step.refresh_from_db()
     assert step.completed_on == dt.date(2017, 6, 9)
 

@@ -377,8 +377,11 @@ def _sweep_rules_parallel(run: SweepRun, rules, today: dt.date) -> SweepRun:
 
 
 def _apply_rules(run, rules, today, counts, errors) -> None:
+    from portal.jobs import progress  # the job page's bar, when HQ started the run (nothing otherwise)
+
     try:
-        for rule in rules:
+        for done, rule in enumerate(rules):
+            progress(done, len(rules), f"Checking: {rule.title}")
             try:
                 with transaction.atomic():
                     counts[rule.code] = apply_rule(rule, run, today)
@@ -386,5 +389,6 @@ def _apply_rules(run, rules, today, counts, errors) -> None:
                 logger.exception("Compliance rule %s failed", rule.code)
                 counts[rule.code] = {"error": str(exc)}
                 errors.append(f"{rule.code}: {exc}")
+        progress(len(rules), len(rules), "Every rule checked")
     finally:
         _finish(run, counts, errors)

@@ -170,6 +170,9 @@ def test_each_long_work_entry_point_answers_with_its_job_page(client, people, wo
     sweep = _job_of(client.post("/findings/sweep/"))
     assert (sweep.kind, sweep.status, sweep.result_url) == ("portal.sweep", "done", "/findings/")
     assert sweep.message.startswith(f"Sweep run #{sweep.result['run']} succeeded")
+    from portal.compliance.registry import registry
+
+    assert (sweep.done, sweep.total) == (len(registry.all()), len(registry.all()))  # the bar counts the rules
     # The workload import (a field manager's, for their agency).
     client.force_login(people["pm"])
     text = f"agency_id,month,encounters_processed,charging_documents_prepared,detainers_issued\n{world['mine'].pk},2018-02,9,5,1\n"

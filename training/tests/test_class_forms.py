@@ -227,7 +227,8 @@ def test_officer_list_searches_agencies_by_name(client, api, people, world):
     OfficerFactory(agency=world["houston_other"], last_name="Galvestonofficer")
     client.force_login(people["fod"])
     page = client.get("/officers/").content.decode()
-    assert "Agency name" in page and "Agency id" not in page
+    # the page offers the reader's agencies by name (a list, not an id box nor free text)
+    assert 'name="agency"' in page and "Agency id" not in page and 'name="agency_name"' not in page
     page = client.get("/officers/?agency_name=galveston").content.decode()
     assert "Galvestonofficer" in page and "Harrisofficer" not in page
     # Links from the agency page still narrow by id, and say so.
