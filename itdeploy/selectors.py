@@ -323,6 +323,7 @@ def installation_figures(user, installations, today: dt.date, settings: Installa
         "goal_days": settings.goal_days,
     }
 
+
 # --- the stored forecast ----------------------------------------------------------------------
 
 #: The tables the forecast reads: a new historical row in any of them makes the stored forecast stale.
