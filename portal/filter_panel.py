@@ -27,7 +27,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.forms.utils import flatatt
 from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django_filters import fields as filter_fields
 
 from . import access
@@ -123,6 +126,23 @@ class ComboBox(forms.Select):
         if self.multiple and hasattr(data, "getlist"):
             return data.getlist(name)
         return super().value_from_datadict(data, files, name)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        """The select and its options written in one pass: HQ's agency list holds every
+        agency of the country (about 5,000), and Django's template per option took most
+        of a list page's time (docs/performance.md). The first option equal to the value
+        is selected, as Django's select does."""
+        final = self.build_attrs(self.attrs, attrs)
+        wanted = set(self.format_value(value))
+        parts = [f'<select name="{escape(name)}"{flatatt(final)}>']
+        for option, label in self.choices:
+            option = "" if option is None else str(option)
+            chosen = option in wanted
+            if chosen:
+                wanted.discard(option)
+            parts.append(f'<option value="{escape(option)}"{" selected" if chosen else ""}>{escape(label)}</option>')
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above
 
 
 def _choices_field(field: forms.Field, choices, empty: str) -> forms.Field:
