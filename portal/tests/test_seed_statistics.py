@@ -9,8 +9,12 @@ from django.core.management import call_command
 from django.db import connection
 
 
-@pytest.mark.django_db(transaction=True)
-def test_seed_demo_analyzes_the_tables_it_wrote():
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_seed_demo_analyzes_the_tables_it_wrote(offices):
+    from itdeploy.models import InstallationSettings, ProgramModelSetting, StepTemplate
+    from itdeploy.plan import load_default_plan
+
+    load_default_plan(StepTemplate, ProgramModelSetting, InstallationSettings)  # as the migrations leave it
     call_command("seed_demo", "--scale", "small", stdout=io.StringIO())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
