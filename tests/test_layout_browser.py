@@ -166,7 +166,9 @@ def test_a_wide_table_shows_that_it_scrolls_and_keeps_its_first_column(wide_page
     first = page.locator("main table tbody tr").first.locator("th")
     left = first.bounding_box()["x"]
     region.evaluate("el => { el.scrollLeft = el.scrollWidth; el.scrollTop = 200; }")
-    page.wait_for_function("document.querySelector('.portal-table').classList.contains('portal-table--more-left')")
+    page.wait_for_function(
+        "() => document.querySelector('.portal-table').classList.contains('portal-table--more-left')"
+    )
     assert abs(first.bounding_box()["x"] - left) < 2  # the first column stays put
     header = page.locator("main table thead th").first.bounding_box()
     assert abs(header["y"] - region.bounding_box()["y"]) < 3  # the header row sticks to the frame's top
