@@ -13,7 +13,10 @@ from ..readiness import BLOCKERS
 
 
 class DashboardParamsSerializer(serializers.Serializer):
-    field_office = ScopedRelatedField(queryset=FieldOffice.objects.all(), required=False, allow_null=True)
+    """The dashboard's query: leave a filter out for all; an empty ``field_office=`` is
+    refused (400) as the schema says (an id), not read as "all"."""
+
+    field_office = ScopedRelatedField(queryset=FieldOffice.objects.all(), required=False)
     program_model = serializers.ChoiceField(choices=ProgramModel.choices, required=False, allow_blank=True)
     fiscal_year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
@@ -32,8 +35,8 @@ class DashboardSerializer(serializers.Serializer):
 
 
 class ReadinessParamsSerializer(serializers.Serializer):
-    agency = ScopedRelatedField(queryset=Agency.objects.all(), required=False, allow_null=True)
-    field_office = ScopedRelatedField(queryset=FieldOffice.objects.all(), required=False, allow_null=True)
+    agency = ScopedRelatedField(queryset=Agency.objects.all(), required=False)
+    field_office = ScopedRelatedField(queryset=FieldOffice.objects.all(), required=False)
     program_model = serializers.ChoiceField(choices=ProgramModel.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Readiness.choices, required=False, allow_blank=True)
     blocker = serializers.ChoiceField(choices=list(BLOCKERS.items()), required=False, allow_blank=True)

@@ -42,7 +42,8 @@ class DashboardViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[DashboardParamsSerializer], responses=DashboardSerializer)
     def list(self, request):
-        params = DashboardParamsSerializer(data=request.query_params, context={"request": request})
+        # a plain dict: a QueryDict would read an empty ``field_office=`` as left out
+        params = DashboardParamsSerializer(data=request.query_params.dict(), context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
         filters = DashboardFilters(
@@ -66,7 +67,7 @@ class ReadinessViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         query = request.query_params.copy()
         for name in ("page", "page_size"):  # the paginator's, checked by it
             query.pop(name, None)
-        params = ReadinessParamsSerializer(data=query, context={"request": request})
+        params = ReadinessParamsSerializer(data=query.dict(), context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
         sites = site_readiness(

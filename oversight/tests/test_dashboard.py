@@ -177,4 +177,7 @@ def test_api_returns_the_same_figures_scoped_and_validated(program, people, api,
     other = api(people["fod"]).get("/api/v1/dashboard/", {"field_office": offices["MIA"].pk}).json()
     assert other["agreements"]["in_force"] == 0 and other["sites"]["waiting"] == 0
     assert api(people["fod"]).get("/api/v1/dashboard/", {"field_office": 99999}).status_code == 400
+    empty = api(people["chief"]).get("/api/v1/dashboard/?field_office=")  # an id, as the schema says
+    assert empty.status_code == 400 and "field_office" in empty.json()
+    assert api(people["chief"]).get("/api/v1/readiness/?agency=").status_code == 400
     assert api().get("/api/v1/dashboard/").status_code in (401, 403)
