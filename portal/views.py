@@ -244,7 +244,6 @@ class ScopedListView(LoginRequiredMixin, ListView):
             headers=headers,
             rows=[{"obj": row, "cells": [(c, c.page_value(row)) for c in columns]} for row in context["object_list"]],
             querystring=params.urlencode(),
-            exports=self.exports,
             export_links=export_links(self.request, self.exports),
             column_choices=self.column_choices(),
             column_error=getattr(self, "column_error", ""),
