@@ -14,7 +14,8 @@ Measured in one run, interleaved, so the ratios hold on a shared machine:
   reading the same file.
 
 Prints a table and writes var/benchmarks/results.json. ``BENCH_ONLY=sweep,api,pages,load,
-import`` runs some sections; ``BENCH_REPEAT`` (default 25) sets the requests per list.
+import`` runs some sections; ``BENCH_RULES``, ``BENCH_LISTS`` and ``BENCH_PAGES`` (comma-
+separated prefixes) narrow them; ``BENCH_REPEAT`` (default 25) sets the requests per list.
 """
 
 from __future__ import annotations
@@ -42,6 +43,22 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "sweep,api,pages,load,import").split(",")))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "25"))
+
+
+def _narrowed(env: str) -> list[str]:
+    """The names an environment variable lists (comma-separated prefixes), or [] for all."""
+    return [name.strip() for name in os.environ.get(env, "").split(",") if name.strip()]
+
+
+#: ``BENCH_RULES=training.,staffing.primary`` times only the rules whose code starts so;
+#: ``BENCH_LISTS=officers,findings`` and ``BENCH_PAGES=dashboard`` narrow the lists and pages.
+RULES, ONLY_LISTS, ONLY_PAGES = _narrowed("BENCH_RULES"), _narrowed("BENCH_LISTS"), _narrowed("BENCH_PAGES")
+
+
+def _picked(name: str, prefixes: list[str]) -> bool:
+    return not prefixes or any(name.startswith(prefix) for prefix in prefixes)
+
+
 OUT = ROOT / "var" / "benchmarks"
 RESULTS: list[dict] = []
 
@@ -118,6 +135,8 @@ def bench_sweep() -> None:
     try:
         with audit_context(channel=Channel.SWEEP, actor_label="benchmark"):
             for rule in registry.all():
+                if not _picked(rule.code, RULES):
+                    continue
                 for phase in ("first", "steady"):
 
                     def portal(rule=rule, phase=phase):
@@ -284,6 +303,8 @@ def bench_api(server: Server, who: dict) -> None:
         for size in (50, 500):
             repeat = REPEAT if size == 50 else max(5, REPEAT // 3)
             for name in LISTS:
+                if not _picked(name, ONLY_LISTS):
+                    continue
                 path = f"/api/v1/{name}/?page_size={size}"
                 floor_path = f"/floor/{name}/?page_size={size}"
                 client.get(path), floor.get(floor_path)  # warm both
@@ -320,6 +341,8 @@ def bench_pages(server: Server, who: dict) -> None:
     user, _key = who["HQ"]
     client = Client(server.port, {"Cookie": session_cookie(user)})
     for name, path in PAGES.items():
+        if not _picked(name, ONLY_PAGES):
+            continue
         client.get(path)
         times = [client.get(path) for _ in range(max(5, REPEAT // 2))]
         record(f"page {name} ({path}), HQ: median", round(statistics.median(times) * 1000, 2), None, "ms")
