@@ -291,25 +291,13 @@ def test_every_page_shows_dates_and_times_in_one_format_each(client, demo):
 def test_exports_hold_dates_and_times_in_iso_8601(client, people, world):
     """CSV: 2025-03-16 and 2025-03-16T15:35:00-04:00 (America/New_York with its offset);
     Excel: date cells shown as yyyy-mm-dd and yyyy-mm-ddThh:mm:ss, whatever the page shows."""
-    from django.contrib.contenttypes.models import ContentType
-
     from agreements.models import Agreement
-    from portal.compliance.models import Finding
+    from portal.tests.factories import AgencyFindingFactory
 
     mine = world["mine"]
     Agreement.objects.filter(pk=world["agreements"]["mine"].pk).update(signed_on=dt.date(2025, 3, 16))
     seen = dt.datetime(2025, 3, 16, 19, 35, tzinfo=dt.UTC)  # 3:35 p.m. in New York (daylight time)
-    Finding.objects.create(
-        rule="agreements.no_backup_manager",
-        category="agreements",
-        subject_type=ContentType.objects.get_for_model(mine),
-        subject_id=mine.pk,
-        subject_label=str(mine),
-        agency=mine,
-        field_office=mine.field_office,
-        first_seen_at=seen,
-        last_seen_at=seen,
-    )
+    AgencyFindingFactory(agency=mine, first_seen_at=seen, last_seen_at=seen)
     client.force_login(people["chief"])
 
     page = visible_text(client.get("/agreements/").content.decode())

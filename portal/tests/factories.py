@@ -1,6 +1,8 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 
+from portal.compliance.models import Finding
 from portal.models import StaffProfile
 from portal.roles import Role
 
@@ -40,3 +42,18 @@ def staff(role: str, office=None, username: str | None = None, **kwargs):
     StaffProfileFactory(user=user, role=role, field_office=office)
     user.refresh_from_db()
     return user
+
+
+class AgencyFindingFactory(factory.django.DjangoModelFactory):
+    """An open sweep finding about an agency (``agency=`` is required): its subject, label
+    and field office follow the agency. The rule defaults to one about backup managers."""
+
+    class Meta:
+        model = Finding
+
+    rule = "agreements.no_backup_manager"
+    category = factory.LazyAttribute(lambda f: f.rule.split(".", 1)[0])
+    subject_type = factory.LazyAttribute(lambda f: ContentType.objects.get_for_model(f.agency))
+    subject_id = factory.SelfAttribute("agency.pk")
+    subject_label = factory.LazyAttribute(lambda f: str(f.agency))
+    field_office = factory.SelfAttribute("agency.field_office")

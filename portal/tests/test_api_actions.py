@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.contenttypes.models import ContentType
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement
-from portal.compliance.models import Finding, FindingStatus
+from portal.compliance.models import FindingStatus
+from portal.tests.factories import AgencyFindingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +24,7 @@ def frozen():
 
 @pytest.fixture
 def finding(world, people):
-    mine = world["mine"]
-    return Finding.objects.create(
-        rule="agreements.no_backup_manager",
-        category="agreements",
-        subject_type=ContentType.objects.get_for_model(mine),
-        subject_id=mine.pk,
-        subject_label=str(mine),
-        agency=mine,
-        field_office=mine.field_office,
-        responsible=people["pm"],
-    )
+    return AgencyFindingFactory(agency=world["mine"], responsible=people["pm"])
 
 
 def test_a_services_validation_error_answers_400_with_its_field_and_writes_nothing(world, people, api):

@@ -104,21 +104,9 @@ def test_on_the_agreement_page_a_refused_transition_shows_once_at_the_forms_top(
 
 @pytest.fixture
 def finding(world, people):
-    from django.contrib.contenttypes.models import ContentType
+    from portal.tests.factories import AgencyFindingFactory
 
-    from portal.compliance.models import Finding
-
-    mine = world["mine"]
-    return Finding.objects.create(
-        rule="agreements.no_backup_manager",
-        category="agreements",
-        subject_type=ContentType.objects.get_for_model(mine),
-        subject_id=mine.pk,
-        subject_label=str(mine),
-        agency=mine,
-        field_office=mine.field_office,
-        responsible=people["pm"],
-    )
+    return AgencyFindingFactory(agency=world["mine"], responsible=people["pm"])
 
 
 def _group_of(page: str, field_id: str) -> str:
