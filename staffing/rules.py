@@ -16,7 +16,7 @@ from portal.roles import Role
 from .choices import AssignmentKind, ReportingLineKind
 from .figures import compute
 from .models import Absence, Assignment, ReportingLine, WorkloadReport
-from .selectors import current_lines, field_managers, primary_manager_ids
+from .selectors import field_managers, primary_manager_ids
 
 
 @registry.register
@@ -176,17 +176,17 @@ class PrimaryAbsentWithoutBackup(Rule):
         )
         if not rows:
             return
-        primaries = primary_manager_ids(today)
-        lines = current_lines({primaries[r[0]] for r in rows if r[0] in primaries}, today)
+        primaries = primary_manager_ids(today, agency_ids=[r[0] for r in rows])
+        supervisors = _current_supervisors(set(primaries.values()), today)
         directors = _directors_by_office()
         for agency_id, name, state, office_id in rows:
-            admin = lines.get(primaries.get(agency_id), {}).get(ReportingLineKind.ADMINISTRATIVE)
+            admin = supervisors.get(primaries.get(agency_id), {}).get(ReportingLineKind.ADMINISTRATIVE)
             yield Violation(
                 subject_id=agency_id,
                 label=f"{name} ({state})",
                 agency_id=agency_id,
                 field_office_id=office_id,
-                responsible_id=admin.supervisor_id if admin else directors.get(office_id),
+                responsible_id=admin if admin is not None else directors.get(office_id),
                 detail="The primary program manager is absent today and no backup is present: nobody can sign charging documents.",
             )
 
