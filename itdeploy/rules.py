@@ -28,12 +28,10 @@ from .models import (
 
 
 def _site_in_force(today: dt.date):
-    """An Exists() over the agency's agreements in force on ``today`` that need a site."""
-    return Exists(
-        Agreement.objects.in_force(today).filter(
-            agency=OuterRef("agency"), program_model__in=ProgramModelSetting.models_needing_installation()
-        )
-    )
+    """An Exists() over the agency's agreements in force on ``today`` that need a site (the
+    models that need one a subquery of the same statement, not a query of their own)."""
+    needing = ProgramModelSetting.objects.filter(needs_installation=True).values("program_model")
+    return Exists(Agreement.objects.in_force(today).filter(agency=OuterRef("agency"), program_model__in=needing))
 
 
 def _clock_pauses(installations) -> dict[int, list]:
