@@ -250,9 +250,10 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None, *, g
     agency_ids = signed | set(primaries) | {k for k, v in officers.items() if v} | {k for k, v in cases.items() if v}
     # Every agency read and those of ``agency_ids`` kept: nearly all of them, where an
     # ``IN`` of thousands of ids costs more to build and plan than the rows it leaves out.
+    located = ("latitude", "longitude") if geography else ()
     agencies = {
         a["id"]: a
-        for a in Agency.objects.values("id", "state", "area_sq_mi", "latitude", "longitude", "field_office_id")
+        for a in Agency.objects.values("id", "state", "area_sq_mi", "field_office_id", *located)
         if a["id"] in agency_ids
     }
     offices = {o.pk: o for o in FieldOffice.objects.all()}
@@ -297,7 +298,7 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None, *, g
         if manager is not None:
             targets.append(manager)
             states_of[manager.key].add(a["state"])
-            if a["latitude"] is not None and a["longitude"] is not None:
+            if geography and a["latitude"] is not None and a["longitude"] is not None:
                 points[manager.key].append((float(a["latitude"]), float(a["longitude"])))
         office_states[a["field_office_id"]].add(a["state"])
         for target in targets:
