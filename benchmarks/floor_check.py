@@ -2,8 +2,8 @@
 
 For each rule with a floor, on the database in DATABASE_URL (PostgreSQL): the floor's
 SELECT beside the rule's ``evaluate()``, compared subject by subject (label, agency,
-field office, detail, and the responsible person and severity where the floor names
-them). Prints the differences and exits 1 when there are any::
+field office, detail, and the responsible person, severity and stage where the floor
+has those columns). Prints the differences and exits 1 when there are any::
 
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/floor_check.py [code prefix ...]
 
@@ -74,6 +74,8 @@ def differences(code: str, today: dt.date, limit: int = 10) -> list[str]:
             wanted["responsible_id"] = v.responsible_id
         if "severity" in f:
             wanted["severity"] = v.severity
+        if "stage" in f:
+            wanted["stage"] = v.stage
         for key, value in wanted.items():
             if f[key] != value:
                 out.append(f"{code}: #{sid} {key}: rule {value!r}, floor {f[key]!r}")
