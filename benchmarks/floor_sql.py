@@ -92,6 +92,11 @@ SUBJECT_TYPE = {
     "training.card_lapsed": ("training", "officer"),
 }
 
+import floor_sql_programme as programme  # noqa: E402 (the agreements, itdeploy and staffing rules' floors)
+
+VIOLATIONS.update(programme.VIOLATIONS)
+SUBJECT_TYPE.update(programme.SUBJECT_TYPE)
+
 
 def statements(code: str) -> list[str]:
     """The floor's statements for one rule, in order (psycopg2 ``%(name)s`` parameters:

@@ -28,12 +28,21 @@ from .models import (
 
 
 def _site_in_force(today: dt.date):
-    """An Exists() over the agency's agreements in force on ``today`` that need a site."""
-    return Exists(
-        Agreement.objects.in_force(today).filter(
-            agency=OuterRef("agency"), program_model__in=ProgramModelSetting.models_needing_installation()
-        )
-    )
+    """An Exists() over the agency's agreements in force on ``today`` that need a site (the
+    models that need one a subquery of the same statement, not a query of their own)."""
+    needing = ProgramModelSetting.objects.filter(needs_installation=True).values("program_model")
+    return Exists(Agreement.objects.in_force(today).filter(agency=OuterRef("agency"), program_model__in=needing))
+
+
+def _clock_pauses(installations) -> dict[int, list]:
+    """The clock pauses of ``installations`` (a queryset), by installation: one query with
+    the installations as a subquery, whatever their number."""
+    pauses = defaultdict(list)
+    for pause in InstallationPause.objects.filter(installation__in=installations.values("pk")).only(
+        "installation_id", "started_on", "ended_on"
+    ):
+        pauses[pause.installation_id].append(pause)
+    return pauses
 
 
 @registry.register
@@ -59,11 +68,7 @@ class InstallationPastGoal(Rule):
                 "id", "agency_id", "agency__name", "agency__state", "agency__field_office_id", "moa_signed_on"
             )
         )
-        pauses = defaultdict(list)
-        for pause in InstallationPause.objects.filter(installation_id__in=[r[0] for r in rows]).only(
-            "installation_id", "started_on", "ended_on"
-        ):
-            pauses[pause.installation_id].append(pause)
+        pauses = _clock_pauses(candidates)
         for pk, agency_id, name, state, office_id, signed in rows:
             paused = clocks.paused_days(pauses[pk], today, signed)
             days = (today - signed).days - paused
@@ -149,29 +154,43 @@ class InstallationForecastMissesGoal(Rule):
     subject_model = Installation
 
     def evaluate(self, *, today, subject_ids=None):
-        installations = list(selectors.open_installations())
-        # The sweep stores the day's forecast (or reads it, if nothing changed since it was stored).
-        pipeline = selectors.stored_forecast(today=today)
-        goal = pipeline.goal_days
-        in_force = set(Installation.objects.open().filter(_site_in_force(today)).values_list("pk", flat=True))
-        for installation in installations:
-            if installation.pk not in in_force or (subject_ids is not None and installation.pk not in subject_ids):
-                continue
-            deadline = selectors.goal_date(installation, goal, today)
+        # The sweep stores the day's forecast (or reads it, if nothing changed since it was
+        # stored); of each site only its expected operational date is read.
+        operational = selectors.stored_operational_dates(today=today)
+        goal = InstallationSettings.current().goal_days
+        candidates = Installation.objects.open().filter(_site_in_force(today))
+        if subject_ids is not None:
+            candidates = candidates.filter(pk__in=subject_ids)
+        rows = list(
+            candidates.order_by("pk").values_list(
+                "id",
+                "agency_id",
+                "agency__name",
+                "agency__state",
+                "agency__field_office_id",
+                "moa_signed_on",
+                "operational_on",
+                "cancelled_on",
+            )
+        )
+        pauses = _clock_pauses(candidates)
+        for pk, agency_id, name, state, office_id, signed, operational_on, cancelled_on in rows:
+            # selectors.goal_date: the goal's days from the MOA plus the days the clock was paused.
+            paused = clocks.paused_days(pauses[pk], operational_on or cancelled_on or today, signed)
+            deadline = signed + dt.timedelta(days=goal + paused)
             if deadline < today:
                 continue  # already past the goal: itdeploy.past_goal reports it
-            projected = pipeline.expected[installation.pk].operational_on
+            projected = operational[pk]
             if projected is not None and projected <= deadline:
                 continue
             when = (
                 f"forecast operational {display(projected)}" if projected else "no installer is available to finish it"
             )
-            agency = installation.agency
             yield Violation(
-                subject_id=installation.pk,
-                label=f"Installation at {agency.name} ({agency.state})",
-                agency_id=agency.pk,
-                field_office_id=agency.field_office_id,
+                subject_id=pk,
+                label=f"Installation at {name} ({state})",
+                agency_id=agency_id,
+                field_office_id=office_id,
                 detail=f"Goal {display(deadline)} ({goal} days from the MOA); {when}.",
             )
 

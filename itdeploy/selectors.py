@@ -416,18 +416,44 @@ def forecast_store(today: dt.date | None = None, *, inputs: str | None = None):
     return run
 
 
-def stored_forecast(*, today: dt.date | None = None, installation_ids=None) -> PipelineForecast:
-    """The stored forecast of the given open installations (all with ``None``), computed
-    afresh first only when the stored one is of another day or its inputs changed since.
-    Reads one row per installation asked for: a page reads its own sites, not the country."""
-    from .models import ForecastRun, SiteForecast
+def current_forecast_run(today: dt.date):
+    """The stored forecast of ``today``, computed afresh first only when the stored one is
+    of another day or its inputs changed since."""
+    from .models import ForecastRun
 
-    today = today or dates.today()
     inputs = forecast_inputs()
     run = ForecastRun.objects.order_by("-pk").first()
     if run is None or run.computed_on != today or run.inputs != inputs:
         run = forecast_store(today, inputs=inputs)
-    rows = SiteForecast.objects.filter(run=run)
+    return run
+
+
+def stored_operational_dates(*, today: dt.date | None = None, installation_ids=None) -> dict[int, dt.date | None]:
+    """Installation id -> its expected operational date in the stored forecast (None when
+    no installer is available to finish it), reading only that date of each site (not its
+    steps): what the sweep's forecast rule needs, for every open installation at once."""
+    from django.db.models.fields.json import KeyTextTransform
+
+    from .models import SiteForecast
+
+    rows = SiteForecast.objects.filter(run=current_forecast_run(today or dates.today()))
+    if installation_ids is not None:
+        rows = rows.filter(installation_id__in=installation_ids)
+    return {
+        pk: _day(day)
+        for pk, day in rows.annotate(operational_on=KeyTextTransform("operational_on", "expected")).values_list(
+            "installation_id", "operational_on"
+        )
+    }
+
+
+def stored_forecast(*, today: dt.date | None = None, installation_ids=None) -> PipelineForecast:
+    """The stored forecast of the given open installations (all with ``None``), computed
+    afresh first only when the stored one is of another day or its inputs changed since.
+    Reads one row per installation asked for: a page reads its own sites, not the country."""
+    from .models import SiteForecast
+
+    rows = SiteForecast.objects.filter(run=current_forecast_run(today or dates.today()))
     if installation_ids is not None:
         rows = rows.filter(installation_id__in=list(installation_ids))
     expected, pessimistic = {}, {}

@@ -231,8 +231,11 @@ class Figures:
     nation: Load
 
 
-def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> Figures:
-    """The staffing figures of every PM, every field office and the nation on ``day``."""
+def compute(day: dt.date | None = None, model: StaffingModel | None = None, *, geography: bool = True) -> Figures:
+    """The staffing figures of every PM, every field office and the nation on ``day``.
+    ``geography=False`` leaves out each PM's tour (``travel_miles``) and the model's
+    geography flags, which only the staffing pages show (the sweep's load rule reads
+    neither, and the tour is most of the computation)."""
     from agreements.models import Agency, FieldOffice
 
     from .selectors import field_managers, primary_manager_ids
@@ -245,11 +248,13 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> F
     primaries = primary_manager_ids(day)
     signed = set(Agency.objects.active_on(day).values_list("id", flat=True))
     agency_ids = signed | set(primaries) | {k for k, v in officers.items() if v} | {k for k, v in cases.items() if v}
+    # Every agency read and those of ``agency_ids`` kept: nearly all of them, where an
+    # ``IN`` of thousands of ids costs more to build and plan than the rows it leaves out.
+    located = ("latitude", "longitude") if geography else ()
     agencies = {
         a["id"]: a
-        for a in Agency.objects.filter(pk__in=agency_ids).values(
-            "id", "state", "area_sq_mi", "latitude", "longitude", "field_office_id"
-        )
+        for a in Agency.objects.values("id", "state", "area_sq_mi", "field_office_id", *located)
+        if a["id"] in agency_ids
     }
     offices = {o.pk: o for o in FieldOffice.objects.all()}
     shares = other_duty_shares(day)
@@ -293,7 +298,7 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> F
         if manager is not None:
             targets.append(manager)
             states_of[manager.key].add(a["state"])
-            if a["latitude"] is not None and a["longitude"] is not None:
+            if geography and a["latitude"] is not None and a["longitude"] is not None:
                 points[manager.key].append((float(a["latitude"]), float(a["longitude"])))
         office_states[a["field_office_id"]].add(a["state"])
         for target in targets:
@@ -308,9 +313,11 @@ def compute(day: dt.date | None = None, model: StaffingModel | None = None) -> F
         office_load(manager.field_office_id).assigned += manager.assigned
         nation.assigned += manager.assigned
         manager.states = sorted(states_of.get(manager.key, ()))
-        manager.travel_miles = tour_miles(points[manager.key]) if points.get(manager.key) else None
+        if geography:
+            manager.travel_miles = tour_miles(points[manager.key]) if points.get(manager.key) else None
         _finish(manager, model)
-        manager.geography_flags = geography_flags(manager, model)
+        if geography:
+            manager.geography_flags = geography_flags(manager, model)
     for office_id, load in office_loads.items():
         load.states = sorted(office_states.get(office_id, ()))
         _finish(load, model)

@@ -16,7 +16,7 @@ from portal.roles import Role
 from .choices import AssignmentKind, ReportingLineKind
 from .figures import compute
 from .models import Absence, Assignment, ReportingLine, WorkloadReport
-from .selectors import current_lines, field_managers, primary_manager_ids
+from .selectors import field_managers, primary_manager_ids
 
 
 @registry.register
@@ -97,6 +97,20 @@ def _directors_by_office() -> dict[int, int]:
     return director
 
 
+def _current_supervisors(manager_ids, today) -> dict[int, dict[str, int]]:
+    """Manager id -> {kind: supervisor id of the current line of that kind}: the ids of
+    ``current_lines`` (the latest started wins), without building the lines."""
+    result: dict[int, dict[str, int]] = {}
+    for manager_id, kind, supervisor_id in (
+        ReportingLine.objects.active_on(today)
+        .filter(manager_id__in=list(manager_ids))
+        .order_by("manager_id", "kind", "-starts_on")
+        .values_list("manager_id", "kind", "supervisor_id")
+    ):
+        result.setdefault(manager_id, {}).setdefault(kind, supervisor_id)
+    return result
+
+
 @registry.register
 class ManagerAboveModelLoad(Rule):
     """A field program manager whose load exceeds ICE's staffing model: required PMs for
@@ -112,22 +126,22 @@ class ManagerAboveModelLoad(Rule):
     subject_model = get_user_model()
 
     def evaluate(self, *, today, subject_ids=None):
-        figures = compute(today)
+        figures = compute(today, geography=False)
         over = [
             m
             for m in figures.managers
             if (m.load is None or m.load > 1) and (subject_ids is None or m.key in subject_ids)
         ]
-        lines = current_lines([m.key for m in over], today)
+        supervisors = _current_supervisors([m.key for m in over], today)
         for m in over:
-            mine = lines.get(m.key, {})
-            supervisor = mine.get(ReportingLineKind.ADMINISTRATIVE) or mine.get(ReportingLineKind.PROGRAM)
+            mine = supervisors.get(m.key, {})
+            supervisor_id = mine.get(ReportingLineKind.ADMINISTRATIVE) or mine.get(ReportingLineKind.PROGRAM)
             load_text = "no 287(g) time left (other duties take 100%)" if m.load is None else f"load {m.load_percent}%"
             yield Violation(
                 subject_id=m.key,
                 label=m.name,
                 field_office_id=m.field_office_id,
-                responsible_id=supervisor.supervisor_id if supervisor else None,
+                responsible_id=supervisor_id,
                 severity=Severity.HIGH if m.load is None or m.load > 1.5 else Severity.WARNING,
                 detail=(
                     f"{load_text}: {m.agencies} agencies, {m.officers} certified officers, "
@@ -162,17 +176,17 @@ class PrimaryAbsentWithoutBackup(Rule):
         )
         if not rows:
             return
-        primaries = primary_manager_ids(today)
-        lines = current_lines({primaries[r[0]] for r in rows if r[0] in primaries}, today)
+        primaries = primary_manager_ids(today, agency_ids=[r[0] for r in rows])
+        supervisors = _current_supervisors(set(primaries.values()), today)
         directors = _directors_by_office()
         for agency_id, name, state, office_id in rows:
-            admin = lines.get(primaries.get(agency_id), {}).get(ReportingLineKind.ADMINISTRATIVE)
+            admin = supervisors.get(primaries.get(agency_id), {}).get(ReportingLineKind.ADMINISTRATIVE)
             yield Violation(
                 subject_id=agency_id,
                 label=f"{name} ({state})",
                 agency_id=agency_id,
                 field_office_id=office_id,
-                responsible_id=admin.supervisor_id if admin else directors.get(office_id),
+                responsible_id=admin if admin is not None else directors.get(office_id),
                 detail="The primary program manager is absent today and no backup is present: nobody can sign charging documents.",
             )
 

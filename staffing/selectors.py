@@ -82,14 +82,15 @@ def agency_assignment_history(agency, user):
     return Assignment.history.filter(agency_id=agency.pk)
 
 
-def primary_manager_ids(day: dt.date) -> dict[int, int]:
-    """Agency id -> user id of its primary program manager on ``day``."""
+def primary_manager_ids(day: dt.date, agency_ids=None) -> dict[int, int]:
+    """Agency id -> user id of its primary program manager on ``day`` (of the agencies
+    ``agency_ids`` only, when given)."""
     result: dict[int, int] = {}
-    for agency_id, pm_id in (
-        Assignment.objects.active_on(day)
-        .filter(kind=AssignmentKind.PRIMARY)
-        .order_by("agency_id", "-starts_on")
-        .values_list("agency_id", "program_manager_id")
+    assignments = Assignment.objects.active_on(day).filter(kind=AssignmentKind.PRIMARY)
+    if agency_ids is not None:
+        assignments = assignments.filter(agency_id__in=list(agency_ids))
+    for agency_id, pm_id in assignments.order_by("agency_id", "-starts_on").values_list(
+        "agency_id", "program_manager_id"
     ):
         result.setdefault(agency_id, pm_id)
     return result
