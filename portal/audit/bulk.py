@@ -377,13 +377,13 @@ def _created_changes_sql(model, alias: str) -> tuple[str, list]:
 
 def _changed_changes_sql(model, fields, alias: str, before: str) -> tuple[str, list]:
     """SQL for the journal's changes of an updated row (``_changes``): ``[before, after]``
-    of each of ``fields`` whose value differs, the row after in ``alias``, the values
-    before in its columns ``<before><column>``."""
+    of each of ``fields`` whose value differs, the row after in ``alias``, the row before
+    in its column ``before`` (a row of the model's table)."""
     qn = connection.ops.quote_name
     pairs, params = [], []
     for name in fields:
         field = model._meta.get_field(name)
-        new, old = f"{alias}.{qn(field.column)}", f"{alias}.{qn(before + field.column)}"
+        new, old = f"{alias}.{qn(field.column)}", f"({alias}.{qn(before)}).{qn(field.column)}"
         pairs.append(
             f"%s, CASE WHEN {new} IS DISTINCT FROM {old} THEN jsonb_build_array("
             f"{_json_text(field, old)}, {_json_text(field, new)}) END"
@@ -461,15 +461,16 @@ def write_returning_with_history(
     user=None,
     label: tuple[str, list] | None = None,
     fields=None,
-    before: str = "before__",
+    before: str = "before",
 ) -> int:
     """One set-based write on PostgreSQL that keeps the record: ``write_sql``, an INSERT
     or UPDATE of ``model``'s table ``RETURNING`` the rows after (every column), is run in
     one statement with the INSERT ... SELECT of their historical rows and of their
     journal events. An INSERT's events name every field set (as ``bulk_create_with_history``);
-    an UPDATE's name the ``fields`` whose value differs, their values before returned as
-    ``<before><column>`` (``UPDATE t SET ... FROM t AS old WHERE old.id = t.id ...
-    RETURNING t.*, old.col AS before__col``), as ``bulk_update_with_history``. ``label``:
+    an UPDATE's name the ``fields`` whose value differs, the row before returned in the
+    column ``before`` (``UPDATE t SET ... RETURNING t.*, (SELECT o FROM t o WHERE o.id =
+    t.id) AS before``: the statement's snapshot does not see its own update), as
+    ``bulk_update_with_history``. ``label``:
     SQL over the rows ``w`` naming each in the journal, with its parameters (default: its
     type and id). The rows written, counted."""
     qn = connection.ops.quote_name

@@ -360,17 +360,17 @@ def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list
         still_open, waived = cursor.fetchone()
     label = ("w.rule || ': ' || w.subject_label", [])
 
-    def before(*columns):
-        return ", ".join(f"o.{c} AS before__{c}" for c in columns)
+    # The values before: the row as the statement's snapshot still sees it (a subquery
+    # does not see its own statement's update), read only for the rows written.
+    before = "(SELECT o FROM portal_finding o WHERE o.id = f.id) AS before"
 
     resolution = "Condition no longer found by the sweep."
     resolved = write_returning_with_history(
         Finding,
         f"""UPDATE portal_finding f SET status = %s, resolved_at = %s, resolved_by_run_id = %s, resolution = %s
-            FROM portal_finding o
-            WHERE o.id = f.id AND f.rule = %s AND f.status IN {OPEN_SQL}
+            WHERE f.rule = %s AND f.status IN {OPEN_SQL}
               AND NOT EXISTS (SELECT 1 FROM {v_table} v WHERE v.subject_id = f.subject_id)
-            RETURNING f.*, {before("status", "resolved_at", "resolved_by_run_id", "resolution")}""",
+            RETURNING f.*, {before}""",
         [FindingStatus.RESOLVED, now, run.pk, resolution, rule.code],
         action="resolve",
         reason=resolution,
@@ -382,11 +382,11 @@ def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list
         Finding,
         f"""UPDATE portal_finding f SET detail = v.detail, severity = v.severity,
                    responsible_id = v.responsible_id, subject_label = v.label
-            FROM portal_finding o, {v_table} v
-            WHERE o.id = f.id AND f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
+            FROM {v_table} v
+            WHERE f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
               AND (f.detail, f.severity, f.responsible_id, f.subject_label)
                   IS DISTINCT FROM (v.detail, v.severity, v.responsible_id, v.label)
-            RETURNING f.*, {before("detail", "severity", "responsible_id", "subject_label")}""",
+            RETURNING f.*, {before}""",
         [rule.code],
         action=AuditAction.CHANGE,
         reason="Seen again by the sweep with new details.",
@@ -397,10 +397,10 @@ def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list
     write_returning_with_history(
         Finding,
         f"""UPDATE portal_finding f SET stage = v.stage, stage_changed_at = %s, stage_changed_run_id = %s
-            FROM portal_finding o, {v_table} v
-            WHERE o.id = f.id AND f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
+            FROM {v_table} v
+            WHERE f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
               AND f.stage IS DISTINCT FROM v.stage
-            RETURNING f.*, {before("stage", "stage_changed_at", "stage_changed_run_id")}""",
+            RETURNING f.*, {before}""",
         [now, run.pk, rule.code],
         action=AuditAction.CHANGE,
         reason="Stage changed, seen by the sweep.",
