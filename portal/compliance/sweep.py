@@ -304,14 +304,16 @@ def _array_literal(values) -> str:
 #: The temporary table of a rule's violations on PostgreSQL (dropped at commit).
 VIOLATIONS_TABLE = "sweep_violation"
 OPEN_SQL = "('open', 'acknowledged')"
+#: A waived finding whose waiver stands on the sweep's day (``%(today)s``): not reopened.
+STANDING_SQL = "(f.status = 'waived' AND (f.waived_until IS NULL OR f.waived_until >= %(today)s))"
 
 
 def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list[Violation], subject_type) -> dict:
     """``apply_rule``'s writes on PostgreSQL in a fixed number of statements: the
-    violations into a temporary table (one INSERT of a JSON array), then the findings
-    compared with them in SQL: the resolutions, the changed details, the changed stages
-    and the new findings, each one statement with its historical rows and journal events
-    (``write_returning_with_history``)."""
+    violations into a temporary table (one INSERT of an array a column), one SELECT that
+    compares the findings with them and counts, then only where there are rows to write,
+    the resolutions, the changed details, the changed stages and the new findings, each
+    one statement with its historical rows and journal events (``write_returning_with_history``)."""
     from portal.audit.bulk import write_returning_with_history
 
     v_table = connection.ops.quote_name(VIOLATIONS_TABLE)
@@ -343,21 +345,28 @@ def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list
         )
         # One array literal a column: the server parses eight literals, not an ARRAY[...]
         # constructor of thousands of expressions (a quarter of the time at national scale).
-        columns = list(zip(*rows.values())) or [()] * 8
+        by_column = list(zip(*rows.values())) or [()] * 8
         cursor.execute(
             f"INSERT INTO {v_table} SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], "
             "%s::bigint[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY",
-            [_array_literal(column) for column in columns],
+            [_array_literal(column) for column in by_column],
         )
         cursor.execute(
-            f"""SELECT count(DISTINCT f.subject_id) FILTER (WHERE f.status IN {OPEN_SQL}),
-                   count(DISTINCT f.subject_id) FILTER (WHERE f.status = 'waived'
-                       AND (f.waived_until IS NULL OR f.waived_until >= %s))
-                FROM {v_table} v JOIN portal_finding f ON f.subject_id = v.subject_id
-                WHERE f.rule = %s AND f.status IN ('open', 'acknowledged', 'waived')""",
-            [today, rule.code],
+            f"""SELECT count(DISTINCT v.subject_id) FILTER (WHERE f.status IN {OPEN_SQL}),
+                   count(DISTINCT v.subject_id) FILTER (WHERE f.status = 'waived' AND {STANDING_SQL}),
+                   count(DISTINCT v.subject_id) FILTER (WHERE f.status IN {OPEN_SQL} OR {STANDING_SQL}),
+                   count(*) FILTER (WHERE f.status IN {OPEN_SQL} AND v.subject_id IS NULL),
+                   count(*) FILTER (WHERE f.status IN {OPEN_SQL} AND v.subject_id IS NOT NULL
+                       AND (f.detail, f.severity, f.responsible_id, f.subject_label)
+                           IS DISTINCT FROM (v.detail, v.severity, v.responsible_id, v.label)),
+                   count(*) FILTER (WHERE f.status IN {OPEN_SQL} AND v.subject_id IS NOT NULL
+                       AND f.stage IS DISTINCT FROM v.stage)
+                FROM portal_finding f LEFT JOIN {v_table} v ON v.subject_id = f.subject_id
+                WHERE f.rule = %(rule)s AND f.status IN ('open', 'acknowledged', 'waived')""",
+            {"rule": rule.code, "today": today},
         )
-        still_open, waived = cursor.fetchone()
+        # Only the writes that have rows to write run (a steady sweep writes nothing).
+        still_open, waived, kept, gone, changed, staged = cursor.fetchone()
     label = ("w.rule || ': ' || w.subject_label", [])
 
     # The values before: the row as the statement's snapshot still sees it (a subquery
@@ -365,49 +374,55 @@ def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list
     before = "(SELECT o FROM portal_finding o WHERE o.id = f.id) AS before"
 
     resolution = "Condition no longer found by the sweep."
-    resolved = write_returning_with_history(
-        Finding,
-        f"""UPDATE portal_finding f SET status = %s, resolved_at = %s, resolved_by_run_id = %s, resolution = %s
+    resolved = (
+        0
+        if not gone
+        else write_returning_with_history(
+            Finding,
+            f"""UPDATE portal_finding f SET status = %s, resolved_at = %s, resolved_by_run_id = %s, resolution = %s
             WHERE f.rule = %s AND f.status IN {OPEN_SQL}
               AND NOT EXISTS (SELECT 1 FROM {v_table} v WHERE v.subject_id = f.subject_id)
             RETURNING f.*, {before}""",
-        [FindingStatus.RESOLVED, now, run.pk, resolution, rule.code],
-        action="resolve",
-        reason=resolution,
-        when=now,
-        label=label,
-        fields=["status", "resolved_at", "resolved_by_run", "resolution"],
+            [FindingStatus.RESOLVED, now, run.pk, resolution, rule.code],
+            action="resolve",
+            reason=resolution,
+            when=now,
+            label=label,
+            fields=["status", "resolved_at", "resolved_by_run", "resolution"],
+        )
     )
-    write_returning_with_history(
-        Finding,
-        f"""UPDATE portal_finding f SET detail = v.detail, severity = v.severity,
-                   responsible_id = v.responsible_id, subject_label = v.label
-            FROM {v_table} v
-            WHERE f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
-              AND (f.detail, f.severity, f.responsible_id, f.subject_label)
-                  IS DISTINCT FROM (v.detail, v.severity, v.responsible_id, v.label)
-            RETURNING f.*, {before}""",
-        [rule.code],
-        action=AuditAction.CHANGE,
-        reason="Seen again by the sweep with new details.",
-        when=now,
-        label=label,
-        fields=["detail", "severity", "responsible", "subject_label"],
-    )
-    write_returning_with_history(
-        Finding,
-        f"""UPDATE portal_finding f SET stage = v.stage, stage_changed_at = %s, stage_changed_run_id = %s
-            FROM {v_table} v
-            WHERE f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
-              AND f.stage IS DISTINCT FROM v.stage
-            RETURNING f.*, {before}""",
-        [now, run.pk, rule.code],
-        action=AuditAction.CHANGE,
-        reason="Stage changed, seen by the sweep.",
-        when=now,
-        label=label,
-        fields=["stage", "stage_changed_at", "stage_changed_run"],
-    )
+    if changed:
+        write_returning_with_history(
+            Finding,
+            f"""UPDATE portal_finding f SET detail = v.detail, severity = v.severity,
+                       responsible_id = v.responsible_id, subject_label = v.label
+                FROM {v_table} v
+                WHERE f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
+                  AND (f.detail, f.severity, f.responsible_id, f.subject_label)
+                      IS DISTINCT FROM (v.detail, v.severity, v.responsible_id, v.label)
+                RETURNING f.*, {before}""",
+            [rule.code],
+            action=AuditAction.CHANGE,
+            reason="Seen again by the sweep with new details.",
+            when=now,
+            label=label,
+            fields=["detail", "severity", "responsible", "subject_label"],
+        )
+    if staged:
+        write_returning_with_history(
+            Finding,
+            f"""UPDATE portal_finding f SET stage = v.stage, stage_changed_at = %s, stage_changed_run_id = %s
+                FROM {v_table} v
+                WHERE f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
+                  AND f.stage IS DISTINCT FROM v.stage
+                RETURNING f.*, {before}""",
+            [now, run.pk, rule.code],
+            action=AuditAction.CHANGE,
+            reason="Stage changed, seen by the sweep.",
+            when=now,
+            label=label,
+            fields=["stage", "stage_changed_at", "stage_changed_run"],
+        )
     given = {
         "rule": "%s",
         "category": "%s",
@@ -446,20 +461,23 @@ def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list
         else:  # the model's default, as the ORM would write it
             values.append("%s")
             params.append(field.get_db_prep_save(field.get_default(), connection))
-    opened = write_returning_with_history(
-        Finding,
-        f"""INSERT INTO portal_finding ({", ".join(columns)})
+    opened = (
+        0
+        if len(rows) == kept
+        else write_returning_with_history(
+            Finding,
+            f"""INSERT INTO portal_finding ({", ".join(columns)})
             SELECT {", ".join(values)} FROM {v_table} v
             WHERE NOT EXISTS (SELECT 1 FROM portal_finding f WHERE f.rule = %s AND f.subject_id = v.subject_id
-                AND (f.status IN {OPEN_SQL}
-                     OR (f.status = 'waived' AND (f.waived_until IS NULL OR f.waived_until >= %s))))
+                AND (f.status IN {OPEN_SQL} OR {STANDING_SQL.replace("%(today)s", "%s")}))
             ORDER BY v.ord
             RETURNING *""",
-        [*params, rule.code, today],
-        action=AuditAction.CREATE,
-        reason="Opened by the sweep.",
-        when=now,
-        label=label,
+            [*params, rule.code, today],
+            action=AuditAction.CREATE,
+            reason="Opened by the sweep.",
+            when=now,
+            label=label,
+        )
     )
     return {
         "opened": opened,
