@@ -301,30 +301,23 @@ def _array_literal(values) -> str:
     )
 
 
-#: The temporary table of a rule's violations on PostgreSQL (dropped at commit).
-VIOLATIONS_TABLE = "sweep_violation"
-OPEN_SQL = "('open', 'acknowledged')"
-#: A waived finding whose waiver stands on the sweep's day (``%(today)s``): not reopened.
-STANDING_SQL = "(f.status = 'waived' AND (f.waived_until IS NULL OR f.waived_until >= %(today)s))"
-
-
 def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list[Violation], subject_type) -> dict:
-    """``apply_rule``'s writes on PostgreSQL in a fixed number of statements: the
-    violations into a temporary table (one INSERT of an array a column), one SELECT that
-    compares the findings with them and counts, then only where there are rows to write,
-    the resolutions, the changed details, the changed stages and the new findings, each
-    one statement with its historical rows and journal events (``write_returning_with_history``)."""
+    """``apply_rule``'s writes on PostgreSQL in a fixed number of statements: the rule's
+    open findings (and standing waivers) read as tuples in one query and compared with
+    the violations, then only where there are rows to write, the resolutions, the changed
+    details, the changed stages and the new findings, each one statement over arrays (one
+    literal a column) with its historical rows and journal events
+    (``write_returning_with_history``). A steady rule writes nothing."""
     from portal.audit.bulk import write_returning_with_history
 
-    v_table = connection.ops.quote_name(VIOLATIONS_TABLE)
     maps = None if all(v.field_office_id and v.responsible_id for v in found) else _people_maps(run, today)
-    rows: dict[int, list] = {}
+    rows: dict[int, tuple] = {}
     for v in found:  # the defaults of _default_people, without a Violation per row
         office, responsible = v.field_office_id, v.responsible_id
         if maps is not None:
             office = office or maps[0].get(v.agency_id)
             responsible = responsible or maps[1].get(v.agency_id) or maps[2].get(office)
-        rows[v.subject_id] = [
+        rows[v.subject_id] = (
             v.subject_id,
             v.label[:250],
             v.agency_id,
@@ -333,75 +326,57 @@ def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list
             v.detail,
             v.severity or rule.severity,
             v.stage,
-        ]
-    with connection.cursor() as cursor:
-        # Keyed by subject: the comparisons stay index lookups whatever the planner
-        # estimates of the findings (statistics lag behind a first sweep's inserts).
-        cursor.execute(f"DROP TABLE IF EXISTS {v_table}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {v_table} (subject_id bigint PRIMARY KEY, label text, agency_id bigint, "
-            "field_office_id bigint, responsible_id bigint, detail text, severity text, stage text, ord bigint) "
-            "ON COMMIT DROP"
         )
-        # One array literal a column: the server parses eight literals, not an ARRAY[...]
-        # constructor of thousands of expressions (a quarter of the time at national scale).
-        by_column = list(zip(*rows.values())) or [()] * 8
-        cursor.execute(
-            f"INSERT INTO {v_table} SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], "
-            "%s::bigint[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY",
-            [_array_literal(column) for column in by_column],
-        )
-        cursor.execute(
-            f"""SELECT count(DISTINCT v.subject_id) FILTER (WHERE f.status IN {OPEN_SQL}),
-                   count(DISTINCT v.subject_id) FILTER (WHERE f.status = 'waived' AND {STANDING_SQL}),
-                   count(DISTINCT v.subject_id) FILTER (WHERE f.status IN {OPEN_SQL} OR {STANDING_SQL}),
-                   count(*) FILTER (WHERE f.status IN {OPEN_SQL} AND v.subject_id IS NULL),
-                   count(*) FILTER (WHERE f.status IN {OPEN_SQL} AND v.subject_id IS NOT NULL
-                       AND (f.detail, f.severity, f.responsible_id, f.subject_label)
-                           IS DISTINCT FROM (v.detail, v.severity, v.responsible_id, v.label)),
-                   count(*) FILTER (WHERE f.status IN {OPEN_SQL} AND v.subject_id IS NOT NULL
-                       AND f.stage IS DISTINCT FROM v.stage)
-                FROM portal_finding f LEFT JOIN {v_table} v ON v.subject_id = f.subject_id
-                WHERE f.rule = %(rule)s AND f.status IN ('open', 'acknowledged', 'waived')""",
-            {"rule": rule.code, "today": today},
-        )
-        # Only the writes that have rows to write run (a steady sweep writes nothing).
-        still_open, waived, kept, gone, changed, staged = cursor.fetchone()
-    label = ("w.rule || ': ' || w.subject_label", [])
+    open_findings: dict[int, tuple] = {}
+    waived: set[int] = set()
+    for pk, subject_id, status, *seen in Finding.objects.filter(
+        Q(status__in=OPEN_STATUSES)
+        | Q(status=FindingStatus.WAIVED) & (Q(waived_until__isnull=True) | Q(waived_until__gte=today)),
+        rule=rule.code,
+    ).values_list("pk", "subject_id", "status", "detail", "severity", "responsible_id", "subject_label", "stage"):
+        if status == FindingStatus.WAIVED:
+            waived.add(subject_id)
+        else:
+            open_findings[subject_id] = (pk, *seen)
+    gone, changed, staged = [], [], []
+    for subject_id, (pk, detail, severity, responsible_id, subject_label, stage) in open_findings.items():
+        row = rows.get(subject_id)
+        if row is None:
+            gone.append(pk)
+            continue
+        if (detail, severity, responsible_id, subject_label) != (row[5], row[6], row[4], row[1]):
+            changed.append((pk, row[5], row[6], row[4], row[1]))
+        if stage != row[7]:
+            staged.append((pk, row[7]))
+    new = [row for subject_id, row in rows.items() if subject_id not in open_findings and subject_id not in waived]
+    still_open = len(open_findings.keys() & rows.keys())
 
+    label = ("w.rule || ': ' || w.subject_label", [])
     # The values before: the row as the statement's snapshot still sees it (a subquery
     # does not see its own statement's update), read only for the rows written.
     before = "(SELECT o FROM portal_finding o WHERE o.id = f.id) AS before"
-
-    resolution = "Condition no longer found by the sweep."
-    resolved = (
-        0
-        if not gone
-        else write_returning_with_history(
+    if gone:
+        resolution = "Condition no longer found by the sweep."
+        write_returning_with_history(
             Finding,
             f"""UPDATE portal_finding f SET status = %s, resolved_at = %s, resolved_by_run_id = %s, resolution = %s
-            WHERE f.rule = %s AND f.status IN {OPEN_SQL}
-              AND NOT EXISTS (SELECT 1 FROM {v_table} v WHERE v.subject_id = f.subject_id)
-            RETURNING f.*, {before}""",
-            [FindingStatus.RESOLVED, now, run.pk, resolution, rule.code],
+                WHERE f.id = ANY(%s::bigint[]) RETURNING f.*, {before}""",
+            [FindingStatus.RESOLVED, now, run.pk, resolution, _array_literal(gone)],
             action="resolve",
             reason=resolution,
             when=now,
             label=label,
             fields=["status", "resolved_at", "resolved_by_run", "resolution"],
         )
-    )
     if changed:
         write_returning_with_history(
             Finding,
             f"""UPDATE portal_finding f SET detail = v.detail, severity = v.severity,
                        responsible_id = v.responsible_id, subject_label = v.label
-                FROM {v_table} v
-                WHERE f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
-                  AND (f.detail, f.severity, f.responsible_id, f.subject_label)
-                      IS DISTINCT FROM (v.detail, v.severity, v.responsible_id, v.label)
-                RETURNING f.*, {before}""",
-            [rule.code],
+                FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::text[])
+                     AS v(id, detail, severity, responsible_id, label)
+                WHERE f.id = v.id RETURNING f.*, {before}""",
+            [_array_literal(column) for column in zip(*changed)],
             action=AuditAction.CHANGE,
             reason="Seen again by the sweep with new details.",
             when=now,
@@ -412,79 +387,75 @@ def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list
         write_returning_with_history(
             Finding,
             f"""UPDATE portal_finding f SET stage = v.stage, stage_changed_at = %s, stage_changed_run_id = %s
-                FROM {v_table} v
-                WHERE f.rule = %s AND f.status IN {OPEN_SQL} AND v.subject_id = f.subject_id
-                  AND f.stage IS DISTINCT FROM v.stage
-                RETURNING f.*, {before}""",
-            [now, run.pk, rule.code],
+                FROM unnest(%s::bigint[], %s::text[]) AS v(id, stage)
+                WHERE f.id = v.id RETURNING f.*, {before}""",
+            [now, run.pk, *(_array_literal(column) for column in zip(*staged))],
             action=AuditAction.CHANGE,
             reason="Stage changed, seen by the sweep.",
             when=now,
             label=label,
             fields=["stage", "stage_changed_at", "stage_changed_run"],
         )
-    given = {
-        "rule": "%s",
-        "category": "%s",
-        "severity": "v.severity",
-        "subject_type": "%s",
-        "subject_id": "v.subject_id",
-        "subject_label": "v.label",
-        "agency": "v.agency_id",
-        "field_office": "v.field_office_id",
-        "responsible": "v.responsible_id",
-        "detail": "v.detail",
-        "first_seen_at": "%s",
-        "last_seen_at": "%s",
-        "opened_by_run": "%s",
-        "last_seen_run": "%s",
-        "stage": "v.stage",
-    }
-    given_params = {
-        "rule": rule.code,
-        "category": rule.category,
-        "subject_type": subject_type.pk,
-        "first_seen_at": now,
-        "last_seen_at": now,
-        "opened_by_run": run.pk,
-        "last_seen_run": run.pk,
-    }
-    columns, values, params = [], [], []
-    for field in Finding._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.name in given:
-            values.append(given[field.name])
-            if field.name in given_params:
-                params.append(given_params[field.name])
-        else:  # the model's default, as the ORM would write it
-            values.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-    opened = (
-        0
-        if len(rows) == kept
-        else write_returning_with_history(
+    if new:
+        given = {
+            "rule": "%s",
+            "category": "%s",
+            "severity": "v.severity",
+            "subject_type": "%s",
+            "subject_id": "v.subject_id",
+            "subject_label": "v.label",
+            "agency": "v.agency_id",
+            "field_office": "v.field_office_id",
+            "responsible": "v.responsible_id",
+            "detail": "v.detail",
+            "first_seen_at": "%s",
+            "last_seen_at": "%s",
+            "opened_by_run": "%s",
+            "last_seen_run": "%s",
+            "stage": "v.stage",
+        }
+        given_params = {
+            "rule": rule.code,
+            "category": rule.category,
+            "subject_type": subject_type.pk,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "opened_by_run": run.pk,
+            "last_seen_run": run.pk,
+        }
+        columns, values, params = [], [], []
+        for field in Finding._meta.concrete_fields:
+            if field.primary_key:
+                continue
+            columns.append(connection.ops.quote_name(field.column))
+            if field.name in given:
+                values.append(given[field.name])
+                if field.name in given_params:
+                    params.append(given_params[field.name])
+            else:  # the model's default, as the ORM would write it
+                values.append("%s")
+                params.append(field.get_db_prep_save(field.get_default(), connection))
+        write_returning_with_history(
             Finding,
             f"""INSERT INTO portal_finding ({", ".join(columns)})
-            SELECT {", ".join(values)} FROM {v_table} v
-            WHERE NOT EXISTS (SELECT 1 FROM portal_finding f WHERE f.rule = %s AND f.subject_id = v.subject_id
-                AND (f.status IN {OPEN_SQL} OR {STANDING_SQL.replace("%(today)s", "%s")}))
-            ORDER BY v.ord
-            RETURNING *""",
-            [*params, rule.code, today],
+                SELECT {", ".join(values)}
+                FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[], %s::text[],
+                            %s::text[], %s::text[]) WITH ORDINALITY
+                     AS v(subject_id, label, agency_id, field_office_id, responsible_id, detail, severity, stage, ord)
+                ORDER BY v.ord
+                RETURNING *""",
+            [*params, *(_array_literal(column) for column in zip(*new))],
             action=AuditAction.CREATE,
             reason="Opened by the sweep.",
             when=now,
             label=label,
         )
-    )
     return {
-        "opened": opened,
+        "opened": len(new),
         "still_open": still_open,
-        "resolved": resolved,
-        "open": still_open + opened,
-        "waived": waived,
+        "resolved": len(gone),
+        "open": still_open + len(new),
+        "waived": len(waived & rows.keys()),
     }
 
 
