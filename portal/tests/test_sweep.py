@@ -172,8 +172,8 @@ def test_parallel_sweep_finds_what_the_serial_one_finds(world, people):
 
 
 def test_set_based_sweep_writes_what_the_generic_one_writes(world, people):
-    """PostgreSQL's set-based sweep (violations in a temporary table, each write one
-    statement with its history and journal) leaves the same findings, historical rows,
+    """PostgreSQL's set-based sweep (each kind of write one statement over arrays, with
+    its history and journal) leaves the same findings, historical rows,
     journal events and counts as the ORM's bulk helpers, over two runs that open, keep,
     change (details and stage), resolve, leave waived and reopen findings."""
     import time_machine
