@@ -120,31 +120,37 @@ def _abandon_stale_runs(*, lock_held: bool = False) -> None:
     )
 
 
-def _people_maps(run: SweepRun | None, today: dt.date) -> tuple[dict, dict, dict]:
+def _people_maps(run: SweepRun | None, today: dt.date, violations) -> tuple[dict, dict, dict]:
     """(office of each agency, primary program manager of each agency, director of each
-    office) on ``today``: read once per run (the run keeps them), not once per rule."""
-    cached = getattr(run, "_default_people", None)
-    if cached is not None and cached[0] == today:
-        return cached[1]
+    office) on ``today``, as far as ``violations`` need them (a map no violation needs is
+    left empty): read once per run (the run keeps them), not once per rule."""
     from portal import hooks
     from portal.models import StaffProfile
     from portal.roles import Role
 
-    Agency = Finding._meta.get_field("agency").related_model  # the agreements app's, without importing it
-
-    office_of_agency = dict(Agency.objects.values_list("id", "field_office_id"))
-    primary_of_agency = hooks.call("primary_manager_ids", today, default={}) or {}
-    director_of_office: dict[int, int] = {}
-    for office_id, user_id in (
-        StaffProfile.objects.filter(role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True)
-        .order_by("field_office_id", "user_id")
-        .values_list("field_office_id", "user_id")
-    ):
-        director_of_office.setdefault(office_id, user_id)
-    maps = (office_of_agency, primary_of_agency, director_of_office)
+    cached = getattr(run, "_default_people", None)
+    if cached is None or cached.get("today") != today:
+        cached = {"today": today}
     if run is not None:
-        run._default_people = (today, maps)
-    return maps
+        run._default_people = cached
+    need_office = any(not v.field_office_id and v.agency_id for v in violations)
+    need_primary = any(not v.responsible_id and v.agency_id for v in violations)
+    need_director = any(not v.responsible_id for v in violations)
+    if need_office and "office" not in cached:
+        Agency = Finding._meta.get_field("agency").related_model  # the agreements app's, without importing it
+        cached["office"] = dict(Agency.objects.values_list("id", "field_office_id"))
+    if need_primary and "primary" not in cached:
+        cached["primary"] = hooks.call("primary_manager_ids", today, default={}) or {}
+    if need_director and "director" not in cached:
+        directors: dict[int, int] = {}
+        for office_id, user_id in (
+            StaffProfile.objects.filter(role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True)
+            .order_by("field_office_id", "user_id")
+            .values_list("field_office_id", "user_id")
+        ):
+            directors.setdefault(office_id, user_id)
+        cached["director"] = directors
+    return cached.get("office", {}), cached.get("primary", {}), cached.get("director", {})
 
 
 def _default_people(violations: list[Violation], today: dt.date, run: SweepRun | None = None) -> list[Violation]:
@@ -152,7 +158,7 @@ def _default_people(violations: list[Violation], today: dt.date, run: SweepRun |
     them empty: the agency's primary program manager, else the office's director."""
     if all(v.field_office_id and v.responsible_id for v in violations):
         return violations
-    office_of_agency, primary_of_agency, director_of_office = _people_maps(run, today)
+    office_of_agency, primary_of_agency, director_of_office = _people_maps(run, today, violations)
     filled = []
     for v in violations:
         office_id = v.field_office_id or office_of_agency.get(v.agency_id)
@@ -310,7 +316,7 @@ def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list
     (``write_returning_with_history``). A steady rule writes nothing."""
     from portal.audit.bulk import write_returning_with_history
 
-    maps = None if all(v.field_office_id and v.responsible_id for v in found) else _people_maps(run, today)
+    maps = None if all(v.field_office_id and v.responsible_id for v in found) else _people_maps(run, today, found)
     rows: dict[int, tuple] = {}
     for v in found:  # the defaults of _default_people, without a Violation per row
         office, responsible = v.field_office_id, v.responsible_id
