@@ -389,7 +389,8 @@ def _changed_changes_sql(model, fields, alias: str, before: str) -> tuple[str, l
             f"{_json_text(field, old)}, {_json_text(field, new)}) END"
         )
         params.append(field.name)
-    return f"jsonb_strip_nulls(jsonb_build_object({', '.join(pairs)}))", params
+    objects = [f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40)]
+    return "jsonb_strip_nulls(" + (" || ".join(objects) or "'{}'::jsonb") + ")", params
 
 
 def _journal_columns(model, alias: str, *, action: str, reason: str, when, user, changes: str, changes_params, label):

@@ -297,7 +297,10 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date, *, set_based: bool | N
 
 
 def _array_literal(values) -> str:
-    """A PostgreSQL array literal of ``values`` (text, numbers or None)."""
+    """A PostgreSQL array literal of ``values`` (text, numbers or None), passed as one
+    parameter: the server parses one literal, where psycopg2's adaptation of a list is an
+    ``ARRAY[...]`` of one expression per value (0.19 s against 0.05 s to load 6,858
+    violations, same data)."""
     return (
         "{"
         + ",".join(
