@@ -114,6 +114,7 @@ def bench_sweep() -> None:
     from portal import dates
     from portal.audit import Channel
     from portal.audit import context as audit_context
+    from portal.audit import current as audit_current
     from portal.compliance.models import Finding, SweepRun, SweepStatus
     from portal.compliance.registry import registry
     from portal.compliance.sweep import apply_rule
@@ -155,6 +156,9 @@ def bench_sweep() -> None:
                             "severity": rule.severity,
                             "run": run.pk,
                             "type": ContentType.objects.get_by_natural_key(app, model).pk,
+                            "finding_type": ContentType.objects.get_for_model(Finding).pk,
+                            "actor_label": "benchmark",
+                            "request_id": audit_current().request_id,
                         }
 
                         def floor(rule=rule, phase=phase, values=values):

@@ -1,7 +1,8 @@
 """The floor of the sweep: hand-written, set-based SQL for some of the sweep's rules, on
 PostgreSQL. Each rule's floor does the rule's whole job in a few statements: the
 violations into a temporary table, the open findings whose condition is gone resolved,
-the changed ones updated, the new ones inserted with their historical rows.
+the changed ones updated, the new ones inserted with their historical rows and their
+journal events (the audit trail the portal must keep: a finding's creation is journaled).
 
 Rules without a hand-written floor here are measured on the portal's side only (the
 table in docs/performance.md says which).
@@ -98,9 +99,48 @@ VIOLATIONS.update(programme.VIOLATIONS)
 SUBJECT_TYPE.update(programme.SUBJECT_TYPE)
 
 
+def _pair(name: str, value: str, nullable: bool = False) -> str:
+    pair = f"'{name}', jsonb_build_array(NULL, {value})"
+    return (
+        f"'{name}', CASE WHEN {value} IS NULL THEN NULL ELSE jsonb_build_array(NULL, {value}) END" if nullable else pair
+    )
+
+
+#: The journal's "created" changes of a new finding: [null, value] of every field set
+#: (the portal's audit trail: each write keeps what before and after, and who and why).
+JOURNAL_CREATED = (
+    "jsonb_strip_nulls(jsonb_build_object("
+    + ", ".join(
+        [
+            _pair("rule", "rule"),
+            _pair("category", "category"),
+            _pair("severity", "severity"),
+            _pair("status", "status"),
+            _pair("subject_type", "subject_type_id::text"),
+            _pair("subject_id", "subject_id::text"),
+            _pair("subject_label", "subject_label"),
+            _pair("agency", "agency_id::text", True),
+            _pair("field_office", "field_office_id::text", True),
+            _pair("responsible", "responsible_id::text", True),
+            _pair("detail", "detail"),
+            _pair(
+                "first_seen_at", """to_char(first_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+            ),
+            _pair("opened_by_run", "opened_by_run_id::text"),
+            _pair("resolution", "resolution"),
+            _pair("note", "note"),
+            _pair("stage", "stage"),
+        ]
+    )
+    + "))"
+)
+
+
 def statements(code: str) -> list[str]:
     """The floor's statements for one rule, in order (psycopg2 ``%(name)s`` parameters:
-    today, this_month, last_month, lapsed_before, rule, category, severity, run, type)."""
+    today, this_month, last_month, lapsed_before, rule, category, severity, run, type,
+    and for the journal finding_type, actor_label, request_id). The last inserts the new
+    findings with their historical rows and their journal events in one statement."""
     primary = """(SELECT s.program_manager_id FROM staffing_assignment s WHERE s.agency_id = v.agency_id
                   AND s.kind = 'primary' AND s.starts_on <= %(today)s
                   AND (s.ends_on IS NULL OR s.ends_on >= %(today)s) ORDER BY s.id LIMIT 1)"""
@@ -128,12 +168,18 @@ def statements(code: str) -> list[str]:
               FROM floor_v v
               WHERE NOT EXISTS (SELECT 1 FROM portal_finding f WHERE f.rule = %(rule)s
                                 AND f.subject_id = v.subject_id AND f.status IN ('open', 'acknowledged', 'waived'))
-              RETURNING *)
-            INSERT INTO portal_historicalfinding (id, rule, category, severity, status, subject_type_id,
-                subject_id, subject_label, agency_id, field_office_id, responsible_id, detail, first_seen_at,
-                opened_by_run_id, resolution, note, stage, history_date, history_change_reason, history_type)
-            SELECT id, rule, category, severity, status, subject_type_id, subject_id, subject_label, agency_id,
-                field_office_id, responsible_id, detail, first_seen_at, opened_by_run_id, resolution, note, stage,
-                now(), 'Opened by the sweep.', '+'
+              RETURNING *),
+            hist AS (
+              INSERT INTO portal_historicalfinding (id, rule, category, severity, status, subject_type_id,
+                  subject_id, subject_label, agency_id, field_office_id, responsible_id, detail, first_seen_at,
+                  opened_by_run_id, resolution, note, stage, history_date, history_change_reason, history_type)
+              SELECT id, rule, category, severity, status, subject_type_id, subject_id, subject_label, agency_id,
+                  field_office_id, responsible_id, detail, first_seen_at, opened_by_run_id, resolution, note, stage,
+                  now(), 'Opened by the sweep.', '+'
+              FROM new)
+            INSERT INTO portal_auditevent (occurred_at, actor_label, request_id, channel, action, content_type_id,
+                object_id, object_label, agency_id, changes, reason, path)
+            SELECT now(), %(actor_label)s, %(request_id)s, 'sweep', 'create', %(finding_type)s, id::text,
+                left(rule || ': ' || subject_label, 250), agency_id, {JOURNAL_CREATED}, 'Opened by the sweep.', ''
             FROM new""",
     ]

@@ -360,6 +360,162 @@ def _json_text(field, column: str) -> str:
     return f"{column}::text"
 
 
+def _created_changes_sql(model, alias: str) -> tuple[str, list]:
+    """SQL for the journal's changes of a created row (``_created_changes``): every
+    tracked field set, as ``[null, value]``, read from the row ``alias``."""
+    qn = connection.ops.quote_name
+    pairs, params = [], []
+    for field in tracked_fields(model):
+        column = f"{alias}.{qn(field.column)}"
+        pairs.append(
+            f"%s, CASE WHEN {column} IS NULL THEN NULL ELSE jsonb_build_array(NULL, {_json_text(field, column)}) END"
+        )
+        params.append(field.name)
+    objects = [f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40)]
+    return "jsonb_strip_nulls(" + (" || ".join(objects) or "'{}'::jsonb") + ")", params
+
+
+def _changed_changes_sql(model, fields, alias: str, before: str) -> tuple[str, list]:
+    """SQL for the journal's changes of an updated row (``_changes``): ``[before, after]``
+    of each of ``fields`` whose value differs, the row after in ``alias``, the row before
+    in its column ``before`` (a row of the model's table)."""
+    qn = connection.ops.quote_name
+    pairs, params = [], []
+    for name in fields:
+        field = model._meta.get_field(name)
+        new, old = f"{alias}.{qn(field.column)}", f"({alias}.{qn(before)}).{qn(field.column)}"
+        pairs.append(
+            f"%s, CASE WHEN {new} IS DISTINCT FROM {old} THEN jsonb_build_array("
+            f"{_json_text(field, old)}, {_json_text(field, new)}) END"
+        )
+        params.append(field.name)
+    objects = [f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40)]
+    return "jsonb_strip_nulls(" + (" || ".join(objects) or "'{}'::jsonb") + ")", params
+
+
+def _journal_columns(model, alias: str, *, action: str, reason: str, when, user, changes: str, changes_params, label):
+    """(columns, SELECT expressions, parameters) of the journal's events of the rows
+    ``alias``: the constants of the audit context, the row's id, label and agency."""
+    qn = connection.ops.quote_name
+    pk = qn(model._meta.pk.column)
+    template = event_for(
+        current(),
+        action=action,
+        content_type=ContentType.objects.get_for_model(model),
+        reason=reason,
+        when=when,
+        user=user,
+    )
+    path = agency_path_of(model)
+    agency_params = []
+    if path is None:
+        agency = "NULL"
+    elif path == "":
+        agency = f"{alias}.{pk}"
+    elif "__" not in path:
+        agency = f"{alias}.{qn(model._meta.get_field(path).column)}"
+    else:
+        from django.db.models.expressions import RawSQL
+
+        inner = model._default_manager.filter(pk=RawSQL(f"{alias}.{pk}", [])).values(path)
+        sql, agency_params = inner.query.sql_with_params()
+        agency = f"({sql})"
+    if label is None:
+        label, label_params = f"%s || {alias}.{pk}::text", [f"{str(model._meta.verbose_name).capitalize()} #"]
+    else:
+        label, label_params = label
+    columns, values, params = [], [], []
+    for field in AuditEvent._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(qn(field.column))
+        if field.attname == "object_id":
+            values.append(f"{alias}.{pk}::text")
+        elif field.attname == "object_label":
+            values.append(f"left({label}, 250)")
+            params.extend(label_params)
+        elif field.attname == "agency_id":
+            values.append(agency)
+            params.extend(agency_params)
+        elif field.attname == "changes":
+            values.append(changes)
+            params.extend(changes_params)
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(getattr(template, field.attname), connection))
+    return columns, values, params
+
+
+def _history_columns(history) -> list[str]:
+    qn = connection.ops.quote_name
+    return [qn(f.column) for f in history.model._meta.concrete_fields if not f.name.startswith("history_")]
+
+
+def write_returning_with_history(
+    model,
+    write_sql: str,
+    params,
+    *,
+    action: str,
+    reason: str,
+    when,
+    user=None,
+    label: tuple[str, list] | None = None,
+    fields=None,
+    before: str = "before",
+) -> int:
+    """One set-based write on PostgreSQL that keeps the record: ``write_sql``, an INSERT
+    or UPDATE of ``model``'s table ``RETURNING`` the rows after (every column), is run in
+    one statement with the INSERT ... SELECT of their historical rows and of their
+    journal events. An INSERT's events name every field set (as ``bulk_create_with_history``);
+    an UPDATE's name the ``fields`` whose value differs, the row before returned in the
+    column ``before`` (``UPDATE t SET ... RETURNING t.*, (SELECT o FROM t o WHERE o.id =
+    t.id) AS before``: the statement's snapshot does not see its own update), as
+    ``bulk_update_with_history``. ``label``:
+    SQL over the rows ``w`` naming each in the journal, with its parameters (default: its
+    type and id). The rows written, counted."""
+    qn = connection.ops.quote_name
+    user = _user(user)
+    reason = reason or current().reason or ""
+    if fields is None:
+        changes, changes_params = _created_changes_sql(model, "w")
+        history_type = "+"
+    else:
+        changes, changes_params = _changed_changes_sql(model, fields, "w", before)
+        history_type = "~"
+    columns, values, journal_params = _journal_columns(
+        model,
+        "w",
+        action=action,
+        reason=reason,
+        when=when,
+        user=user,
+        changes=changes,
+        changes_params=changes_params,
+        label=label,
+    )
+    sql = f"WITH w AS ({write_sql})"
+    all_params = list(params)
+    history = _history_manager(model)
+    if history is not None:
+        kept = _history_columns(history)
+        sql += (
+            f", h AS (INSERT INTO {qn(history.model._meta.db_table)} ({', '.join(kept)}, history_date, "
+            f"history_change_reason, history_type, history_user_id) "
+            f"SELECT {', '.join('w.' + c for c in kept)}, %s, %s, %s, %s FROM w)"
+        )
+        all_params += [when, reason, history_type, getattr(user, "pk", None)]
+    where = "" if fields is None else f" WHERE {changes} <> '{{}}'::jsonb"
+    sql += (
+        f", j AS (INSERT INTO {qn(AuditEvent._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM w{where}) SELECT count(*) FROM w"
+    )
+    all_params += journal_params + ([] if fields is None else changes_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        return cursor.fetchone()[0]
+
+
 def _baseline_set_based(model, history, *, user, reason: str, now) -> int:
     """``baseline_history`` in two statements on PostgreSQL: the journal's "created"
     events, then the historical rows, for the rows that have no historical row."""
@@ -367,58 +523,19 @@ def _baseline_set_based(model, history, *, user, reason: str, now) -> int:
     table, hist_table = qn(model._meta.db_table), qn(history.model._meta.db_table)
     pk = qn(model._meta.pk.column)
     missing = f"FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {hist_table} h WHERE h.{pk} = t.{pk})"
-    template = event_for(
-        current(),
+    changes, changes_params = _created_changes_sql(model, "t")
+    columns, values, params = _journal_columns(
+        model,
+        "t",
         action=AuditAction.CREATE,
-        content_type=ContentType.objects.get_for_model(model),
         reason=reason,
         when=now,
         user=user,
+        changes=changes,
+        changes_params=changes_params,
+        label=None,
     )
-    pairs, pair_params = [], []
-    for field in tracked_fields(model):
-        column = f"t.{qn(field.column)}"
-        pairs.append(
-            f"%s, CASE WHEN {column} IS NULL THEN NULL ELSE jsonb_build_array(NULL, {_json_text(field, column)}) END"
-        )
-        pair_params.append(field.name)
-    objects = [f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40)]
-    changes = "jsonb_strip_nulls(" + (" || ".join(objects) or "'{}'::jsonb") + ")"
-    path = agency_path_of(model)
-    agency_params = []
-    if path is None:
-        agency = "NULL"
-    elif path == "":
-        agency = f"t.{pk}"
-    elif "__" not in path:
-        agency = f"t.{qn(model._meta.get_field(path).column)}"
-    else:
-        from django.db.models.expressions import RawSQL
-
-        inner = model._default_manager.filter(pk=RawSQL(f"t.{pk}", [])).values(path)
-        sql, agency_params = inner.query.sql_with_params()
-        agency = f"({sql})"
-    columns, values, params = [], [], []
-    for field in AuditEvent._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(qn(field.column))
-        if field.attname == "object_id":
-            values.append(f"t.{pk}::text")
-        elif field.attname == "object_label":
-            values.append(f"%s || t.{pk}::text")
-            params.append(f"{str(model._meta.verbose_name).capitalize()} #")
-        elif field.attname == "agency_id":
-            values.append(agency)
-            params.extend(agency_params)
-        elif field.attname == "changes":
-            values.append(changes)
-            params.extend(pair_params)
-        else:
-            values.append("%s")
-            params.append(field.get_db_prep_save(getattr(template, field.attname), connection))
-    kept = [f for f in history.model._meta.concrete_fields if not f.name.startswith("history_")]
-    hist_columns = ", ".join(qn(f.column) for f in kept)
+    hist_columns = ", ".join(_history_columns(history))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({', '.join(columns)}) "
@@ -428,7 +545,8 @@ def _baseline_set_based(model, history, *, user, reason: str, now) -> int:
         written = cursor.rowcount
         cursor.execute(
             f"INSERT INTO {hist_table} ({hist_columns}, history_date, history_change_reason, history_type, "
-            f"history_user_id) SELECT {', '.join('t.' + qn(f.column) for f in kept)}, %s, %s, '+', %s {missing}",
+            f"history_user_id) SELECT {', '.join('t.' + c for c in _history_columns(history))}, %s, %s, '+', %s "
+            f"{missing}",
             [now, reason, getattr(user, "pk", None)],
         )
     return written

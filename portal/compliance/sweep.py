@@ -29,6 +29,7 @@ from portal import dates
 from portal.audit import Channel
 from portal.audit import context as audit_context
 from portal.audit.bulk import bulk_create_with_history, bulk_update_with_history, queryset_update
+from portal.audit.models import AuditAction
 from portal.errors import SweepAlreadyRunning
 
 from .models import OPEN_STATUSES, Finding, FindingStatus, SweepRun, SweepStatus
@@ -119,31 +120,45 @@ def _abandon_stale_runs(*, lock_held: bool = False) -> None:
     )
 
 
-def _default_people(violations: list[Violation], today: dt.date) -> list[Violation]:
-    """Fill in each violation's field office and responsible person where the rule left
-    them empty: the agency's primary program manager, else the office's director."""
+def _people_maps(run: SweepRun | None, today: dt.date, violations) -> tuple[dict, dict, dict]:
+    """(office of each agency, primary program manager of each agency, director of each
+    office) on ``today``, as far as ``violations`` need them (a map no violation needs is
+    left empty): read once per run (the run keeps them), not once per rule."""
     from portal import hooks
     from portal.models import StaffProfile
     from portal.roles import Role
 
-    from .models import Finding
+    cached = getattr(run, "_default_people", None)
+    if cached is None or cached.get("today") != today:
+        cached = {"today": today}
+    if run is not None:
+        run._default_people = cached
+    need_office = any(not v.field_office_id and v.agency_id for v in violations)
+    need_primary = any(not v.responsible_id and v.agency_id for v in violations)
+    need_director = any(not v.responsible_id for v in violations)
+    if need_office and "office" not in cached:
+        Agency = Finding._meta.get_field("agency").related_model  # the agreements app's, without importing it
+        cached["office"] = dict(Agency.objects.values_list("id", "field_office_id"))
+    if need_primary and "primary" not in cached:
+        cached["primary"] = hooks.call("primary_manager_ids", today, default={}) or {}
+    if need_director and "director" not in cached:
+        directors: dict[int, int] = {}
+        for office_id, user_id in (
+            StaffProfile.objects.filter(role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True)
+            .order_by("field_office_id", "user_id")
+            .values_list("field_office_id", "user_id")
+        ):
+            directors.setdefault(office_id, user_id)
+        cached["director"] = directors
+    return cached.get("office", {}), cached.get("primary", {}), cached.get("director", {})
 
-    Agency = Finding._meta.get_field("agency").related_model  # the agreements app's, without importing it
 
-    agency_ids = {v.agency_id for v in violations if v.agency_id}
-    office_of_agency: dict[int, int] = {}
-    primary_of_agency: dict[int, int] = {}
-    if agency_ids:
-        office_of_agency = dict(Agency.objects.values_list("id", "field_office_id"))
-        primary_of_agency = hooks.call("primary_manager_ids", today, default={})
-    director_of_office = {}
-    for office_id, user_id in (
-        StaffProfile.objects.filter(role=Role.FIELD_OFFICE_DIRECTOR, user__is_active=True)
-        .order_by("field_office_id", "user_id")
-        .values_list("field_office_id", "user_id")
-    ):
-        director_of_office.setdefault(office_id, user_id)
-
+def _default_people(violations: list[Violation], today: dt.date, run: SweepRun | None = None) -> list[Violation]:
+    """Fill in each violation's field office and responsible person where the rule left
+    them empty: the agency's primary program manager, else the office's director."""
+    if all(v.field_office_id and v.responsible_id for v in violations):
+        return violations
+    office_of_agency, primary_of_agency, director_of_office = _people_maps(run, today, violations)
     filled = []
     for v in violations:
         office_id = v.field_office_id or office_of_agency.get(v.agency_id)
@@ -163,7 +178,13 @@ def _default_people(violations: list[Violation], today: dt.date) -> list[Violati
     return filled
 
 
-def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
+def uses_set_based_sweep() -> bool:
+    """Whether ``apply_rule`` writes in set-based SQL (PostgreSQL) rather than through
+    the ORM's bulk helpers (elsewhere); both write the same rows (tested)."""
+    return connection.vendor == "postgresql"
+
+
+def apply_rule(rule: Rule, run: SweepRun, today: dt.date, *, set_based: bool | None = None) -> dict[str, int]:
     """Bring the findings of one rule in line with its violations today."""
     now = timezone.now()
     subject_type = ContentType.objects.get_for_model(rule.subject_model)
@@ -173,7 +194,9 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
 
         waiting = hooks.call("agencies_onboarding_in_grace", today, default=set()) or set()
         found = [v for v in found if v.agency_id not in waiting]
-    violations = {v.subject_id: v for v in _default_people(found, today)}
+    if uses_set_based_sweep() if set_based is None else set_based:
+        return _apply_set_based(rule, run, today, now, found, subject_type)
+    violations = {v.subject_id: v for v in _default_people(found, today, run)}
     open_findings = {
         f.subject_id: f
         for f in Finding.objects.filter(rule=rule.code, status__in=OPEN_STATUSES).only(
@@ -270,6 +293,178 @@ def apply_rule(rule: Rule, run: SweepRun, today: dt.date) -> dict[str, int]:
         "resolved": len(gone),
         "open": still_open + len(new),
         "waived": len(waived & violations.keys()),
+    }
+
+
+def _array_literal(values) -> str:
+    """A PostgreSQL array literal of ``values`` (text, numbers or None), passed as one
+    parameter: the server parses one literal, where psycopg2's adaptation of a list is an
+    ``ARRAY[...]`` of one expression per value (0.19 s against 0.05 s to load 6,858
+    violations, same data)."""
+    return (
+        "{"
+        + ",".join(
+            "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values
+        )
+        + "}"
+    )
+
+
+def _apply_set_based(rule: Rule, run: SweepRun, today: dt.date, now, found: list[Violation], subject_type) -> dict:
+    """``apply_rule``'s writes on PostgreSQL in a fixed number of statements: the rule's
+    open findings (and standing waivers) read as tuples in one query and compared with
+    the violations, then only where there are rows to write, the resolutions, the changed
+    details, the changed stages and the new findings, each one statement over arrays (one
+    literal a column) with its historical rows and journal events
+    (``write_returning_with_history``). A steady rule writes nothing."""
+    from portal.audit.bulk import write_returning_with_history
+
+    maps = None if all(v.field_office_id and v.responsible_id for v in found) else _people_maps(run, today, found)
+    rows: dict[int, tuple] = {}
+    for v in found:  # the defaults of _default_people, without a Violation per row
+        office, responsible = v.field_office_id, v.responsible_id
+        if maps is not None:
+            office = office or maps[0].get(v.agency_id)
+            responsible = responsible or maps[1].get(v.agency_id) or maps[2].get(office)
+        rows[v.subject_id] = (
+            v.subject_id,
+            v.label[:250],
+            v.agency_id,
+            office,
+            responsible,
+            v.detail,
+            v.severity or rule.severity,
+            v.stage,
+        )
+    open_findings: dict[int, tuple] = {}
+    waived: set[int] = set()
+    for pk, subject_id, status, *seen in Finding.objects.filter(
+        Q(status__in=OPEN_STATUSES)
+        | Q(status=FindingStatus.WAIVED) & (Q(waived_until__isnull=True) | Q(waived_until__gte=today)),
+        rule=rule.code,
+    ).values_list("pk", "subject_id", "status", "detail", "severity", "responsible_id", "subject_label", "stage"):
+        if status == FindingStatus.WAIVED:
+            waived.add(subject_id)
+        else:
+            open_findings[subject_id] = (pk, *seen)
+    gone, changed, staged = [], [], []
+    for subject_id, (pk, detail, severity, responsible_id, subject_label, stage) in open_findings.items():
+        row = rows.get(subject_id)
+        if row is None:
+            gone.append(pk)
+            continue
+        if (detail, severity, responsible_id, subject_label) != (row[5], row[6], row[4], row[1]):
+            changed.append((pk, row[5], row[6], row[4], row[1]))
+        if stage != row[7]:
+            staged.append((pk, row[7]))
+    new = [row for subject_id, row in rows.items() if subject_id not in open_findings and subject_id not in waived]
+    still_open = len(open_findings.keys() & rows.keys())
+
+    label = ("w.rule || ': ' || w.subject_label", [])
+    # The values before: the row as the statement's snapshot still sees it (a subquery
+    # does not see its own statement's update), read only for the rows written.
+    before = "(SELECT o FROM portal_finding o WHERE o.id = f.id) AS before"
+    if gone:
+        resolution = "Condition no longer found by the sweep."
+        write_returning_with_history(
+            Finding,
+            f"""UPDATE portal_finding f SET status = %s, resolved_at = %s, resolved_by_run_id = %s, resolution = %s
+                WHERE f.id = ANY(%s::bigint[]) RETURNING f.*, {before}""",
+            [FindingStatus.RESOLVED, now, run.pk, resolution, _array_literal(gone)],
+            action="resolve",
+            reason=resolution,
+            when=now,
+            label=label,
+            fields=["status", "resolved_at", "resolved_by_run", "resolution"],
+        )
+    if changed:
+        write_returning_with_history(
+            Finding,
+            f"""UPDATE portal_finding f SET detail = v.detail, severity = v.severity,
+                       responsible_id = v.responsible_id, subject_label = v.label
+                FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::text[])
+                     AS v(id, detail, severity, responsible_id, label)
+                WHERE f.id = v.id RETURNING f.*, {before}""",
+            [_array_literal(column) for column in zip(*changed)],
+            action=AuditAction.CHANGE,
+            reason="Seen again by the sweep with new details.",
+            when=now,
+            label=label,
+            fields=["detail", "severity", "responsible", "subject_label"],
+        )
+    if staged:
+        write_returning_with_history(
+            Finding,
+            f"""UPDATE portal_finding f SET stage = v.stage, stage_changed_at = %s, stage_changed_run_id = %s
+                FROM unnest(%s::bigint[], %s::text[]) AS v(id, stage)
+                WHERE f.id = v.id RETURNING f.*, {before}""",
+            [now, run.pk, *(_array_literal(column) for column in zip(*staged))],
+            action=AuditAction.CHANGE,
+            reason="Stage changed, seen by the sweep.",
+            when=now,
+            label=label,
+            fields=["stage", "stage_changed_at", "stage_changed_run"],
+        )
+    if new:
+        given = {
+            "rule": "%s",
+            "category": "%s",
+            "severity": "v.severity",
+            "subject_type": "%s",
+            "subject_id": "v.subject_id",
+            "subject_label": "v.label",
+            "agency": "v.agency_id",
+            "field_office": "v.field_office_id",
+            "responsible": "v.responsible_id",
+            "detail": "v.detail",
+            "first_seen_at": "%s",
+            "last_seen_at": "%s",
+            "opened_by_run": "%s",
+            "last_seen_run": "%s",
+            "stage": "v.stage",
+        }
+        given_params = {
+            "rule": rule.code,
+            "category": rule.category,
+            "subject_type": subject_type.pk,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "opened_by_run": run.pk,
+            "last_seen_run": run.pk,
+        }
+        columns, values, params = [], [], []
+        for field in Finding._meta.concrete_fields:
+            if field.primary_key:
+                continue
+            columns.append(connection.ops.quote_name(field.column))
+            if field.name in given:
+                values.append(given[field.name])
+                if field.name in given_params:
+                    params.append(given_params[field.name])
+            else:  # the model's default, as the ORM would write it
+                values.append("%s")
+                params.append(field.get_db_prep_save(field.get_default(), connection))
+        write_returning_with_history(
+            Finding,
+            f"""INSERT INTO portal_finding ({", ".join(columns)})
+                SELECT {", ".join(values)}
+                FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[], %s::bigint[], %s::text[],
+                            %s::text[], %s::text[]) WITH ORDINALITY
+                     AS v(subject_id, label, agency_id, field_office_id, responsible_id, detail, severity, stage, ord)
+                ORDER BY v.ord
+                RETURNING *""",
+            [*params, *(_array_literal(column) for column in zip(*new))],
+            action=AuditAction.CREATE,
+            reason="Opened by the sweep.",
+            when=now,
+            label=label,
+        )
+    return {
+        "opened": len(new),
+        "still_open": still_open,
+        "resolved": len(gone),
+        "open": still_open + len(new),
+        "waived": len(waived & rows.keys()),
     }
 
 

@@ -169,3 +169,106 @@ def test_parallel_sweep_finds_what_the_serial_one_finds(world, people):
     assert serial[0], "the world has findings to compare"
     assert parallel == serial
     assert parallel[2] == SweepStatus.SUCCEEDED
+
+
+def test_set_based_sweep_writes_what_the_generic_one_writes(world, people):
+    """PostgreSQL's set-based sweep (each kind of write one statement over arrays, with
+    its history and journal) leaves the same findings, historical rows,
+    journal events and counts as the ORM's bulk helpers, over two runs that open, keep,
+    change (details and stage), resolve, leave waived and reopen findings."""
+    import time_machine
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from agreements.models import Agency
+    from agreements.tests.factories import AgencyFactory
+    from portal.audit import Channel
+    from portal.audit import context as audit_context
+    from portal.audit.models import AuditEvent
+    from portal.compliance.registry import Rule, Violation, registry
+    from portal.compliance.sweep import apply_rule
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based sweep is PostgreSQL's")
+    extra = {key: AgencyFactory(name=f"Extra {key}", field_office=world["mine"].field_office) for key in "DEFG"}
+    ids = {key: world[name].pk for key, name in zip("ABC", ["mine", "houston_other", "miami"], strict=True)}
+    ids.update({key: agency.pk for key, agency in extra.items()})
+    rounds = {
+        1: [
+            Violation(ids["A"], "Agency A", agency_id=ids["A"], detail="d1", stage="s1"),
+            Violation(ids["B"], "Agency B", agency_id=ids["B"], responsible_id=people["pm_miami"].pk, severity="high"),
+            Violation(ids["C"], "Agency C", agency_id=ids["C"], detail="gone next"),
+            Violation(ids["D"], "Agency D", agency_id=ids["D"], detail="waived"),
+            Violation(ids["E"], "Agency E", agency_id=ids["E"], detail="waiver lapses"),
+        ],
+        2: [
+            Violation(ids["A"], "Agency A renamed", agency_id=ids["A"], detail="d2", stage="s2"),
+            Violation(ids["B"], "Agency B", agency_id=ids["B"], responsible_id=people["pm_miami"].pk, severity="high"),
+            Violation(ids["D"], "Agency D", agency_id=ids["D"], detail="waived"),
+            Violation(ids["E"], "Agency E", agency_id=ids["E"], detail="waiver lapses"),
+            Violation(ids["F"], "F " + "x" * 300, agency_id=ids["F"], detail="O'Brien — “quoted” \\ 100%"),
+            Violation(ids["G"], "No agency", detail="nobody's"),
+        ],
+    }
+    current = {"round": 1}
+
+    class Fake(Rule):
+        code = "tests.set_based"
+        title = "A rule for the test"
+        subject_model = Agency
+
+        def evaluate(self, *, today, subject_ids=None):
+            return list(rounds[current["round"]])
+
+    registry.register(Fake)
+    today = dt.date(2025, 6, 2)
+    finding_type = ContentType.objects.get_for_model(Finding)
+    with time_machine.travel(dt.datetime(2025, 6, 2, 7, 30, 15, 250000, tzinfo=dt.UTC), tick=False):
+        runs = [
+            SweepRun.objects.create(as_of=today, triggered_by="test", status=SweepStatus.SUCCEEDED) for _ in range(2)
+        ]
+
+        def swept(set_based):
+            sid = transaction.savepoint()
+            since = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            counts = []
+            with audit_context(channel=Channel.SWEEP, actor_label="sweep run", request_id="sweep-test-0001"):
+                for n, run in enumerate(runs, start=1):
+                    current["round"] = n
+                    counts.append(apply_rule(registry.get(Fake.code), run, today, set_based=set_based))
+                    if n == 1:
+                        Finding.objects.filter(rule=Fake.code, subject_id=ids["C"]).update(status="acknowledged")
+                        Finding.objects.filter(rule=Fake.code, subject_id=ids["D"]).update(status="waived")
+                        Finding.objects.filter(rule=Fake.code, subject_id=ids["E"]).update(
+                            status="waived", waived_until=today - dt.timedelta(days=1)
+                        )
+            rows = list(Finding.objects.filter(rule=Fake.code).values())
+            key = {row["id"]: (row["subject_id"], row["opened_by_run_id"]) for row in rows}
+            findings = sorted(
+                (key[row["id"]], sorted((k, str(v)) for k, v in row.items() if k != "id")) for row in rows
+            )
+            history = sorted(
+                (key[row["id"]], sorted((k, str(v)) for k, v in row.items() if k not in ("id", "history_id")))
+                for row in Finding.history.filter(rule=Fake.code).values()
+            )
+            events = sorted(
+                (
+                    key[int(e["object_id"])],
+                    sorted((k, str(v)) for k, v in e.items() if k not in ("id", "object_id")),
+                )
+                for e in AuditEvent.objects.filter(pk__gt=since, content_type=finding_type).values()
+            )
+            transaction.savepoint_rollback(sid)
+            return counts, findings, history, events
+
+        try:
+            generic, set_based = swept(False), swept(True)
+        finally:
+            registry.unregister(Fake.code)
+    counts, findings, history, events = generic
+    assert counts[1] == {"opened": 3, "still_open": 2, "resolved": 1, "open": 5, "waived": 1}
+    assert len(findings) == 8 and len(history) == 11 and len(events) == 11
+    assert set_based[0] == counts
+    assert set_based[1] == findings
+    assert set_based[2] == history
+    assert set_based[3] == events
