@@ -10,6 +10,8 @@ table in docs/performance.md says which).
 
 from __future__ import annotations
 
+import re
+
 IN_FORCE = """
     SELECT a.agency_id, a.program_model, a.signed_on FROM agreements_agreement a
     WHERE (a.signed_on <= %(today)s
@@ -144,8 +146,29 @@ def statements(code: str) -> list[str]:
     primary = """(SELECT s.program_manager_id FROM staffing_assignment s WHERE s.agency_id = v.agency_id
                   AND s.kind = 'primary' AND s.starts_on <= %(today)s
                   AND (s.ends_on IS NULL OR s.ends_on >= %(today)s) ORDER BY s.id LIMIT 1)"""
-    director = """(SELECT p.user_id FROM portal_staffprofile p WHERE p.role = 'field_office_director'
+    director = """(SELECT p.user_id FROM portal_staffprofile p JOIN auth_user u ON u.id = p.user_id
+                   WHERE p.role = 'field_office_director' AND u.is_active
                    AND p.field_office_id = v.field_office_id ORDER BY p.user_id LIMIT 1)"""
+    # A floor may name, after the five columns, the rule's own responsible person,
+    # severity and stage (``... AS responsible_id``); NULL there means the default.
+    extra = set(re.findall(r"\bAS (responsible_id|severity|stage)\b", VIOLATIONS[code]))
+    responsible = (
+        f"COALESCE(v.responsible_id, {primary}, {director})"
+        if "responsible_id" in extra
+        else (f"COALESCE({primary}, {director})")
+    )
+    severity = "COALESCE(v.severity, %(severity)s)" if "severity" in extra else "%(severity)s"
+    stage = "COALESCE(v.stage, '')" if "stage" in extra else "''"
+    compared = ["detail", "subject_label"] + sorted(extra & {"responsible_id", "severity"})
+    new_values = {
+        "detail": "v.detail",
+        "subject_label": "left(v.label, 250)",
+        "responsible_id": responsible,
+        "severity": severity,
+    }
+    set_changed = ", ".join(f"{column} = {new_values[column]}" for column in compared)
+    old_tuple = ", ".join(f"f.{column}" for column in compared)
+    new_tuple = ", ".join(new_values[column] for column in compared)
     return [
         "DROP TABLE IF EXISTS floor_v",
         f"CREATE TEMP TABLE floor_v (subject_id, label, agency_id, field_office_id, detail) AS {VIOLATIONS[code]}",
@@ -154,17 +177,17 @@ def statements(code: str) -> list[str]:
                resolution = 'Condition no longer found by the sweep.'
            WHERE f.rule = %(rule)s AND f.status IN ('open', 'acknowledged')
              AND NOT EXISTS (SELECT 1 FROM floor_v v WHERE v.subject_id = f.subject_id)""",
-        """UPDATE portal_finding f SET detail = v.detail, subject_label = left(v.label, 250)
+        f"""UPDATE portal_finding f SET {set_changed}
            FROM floor_v v WHERE f.rule = %(rule)s AND f.status IN ('open', 'acknowledged')
              AND f.subject_id = v.subject_id
-             AND (f.detail, f.subject_label) IS DISTINCT FROM (v.detail, left(v.label, 250))""",
+             AND ({old_tuple}) IS DISTINCT FROM ({new_tuple})""",
         f"""WITH new AS (
               INSERT INTO portal_finding (rule, category, severity, status, subject_type_id, subject_id,
                   subject_label, agency_id, field_office_id, responsible_id, detail, first_seen_at, last_seen_at,
                   opened_by_run_id, last_seen_run_id, resolution, note, stage)
-              SELECT %(rule)s, %(category)s, %(severity)s, 'open', %(type)s, v.subject_id, left(v.label, 250),
-                  v.agency_id, v.field_office_id, COALESCE({primary}, {director}), v.detail, now(), now(),
-                  %(run)s, %(run)s, '', '', ''
+              SELECT %(rule)s, %(category)s, {severity}, 'open', %(type)s, v.subject_id, left(v.label, 250),
+                  v.agency_id, v.field_office_id, {responsible}, v.detail, now(), now(),
+                  %(run)s, %(run)s, '', '', {stage}
               FROM floor_v v
               WHERE NOT EXISTS (SELECT 1 FROM portal_finding f WHERE f.rule = %(rule)s
                                 AND f.subject_id = v.subject_id AND f.status IN ('open', 'acknowledged', 'waived'))
