@@ -31,6 +31,10 @@ ACTIVE_ASSIGNMENT = """
       AND s.starts_on <= %(today)s AND (s.ends_on IS NULL OR s.ends_on >= %(today)s)
 """
 
+#: The office's Field Office Director (the first active one), as the sweep's default.
+DIRECTOR_OF_OFFICE = """(SELECT p.user_id FROM portal_staffprofile p JOIN auth_user u ON u.id = p.user_id
+    WHERE p.role = 'fod' AND u.is_active AND p.field_office_id = {office} ORDER BY p.user_id LIMIT 1)"""
+
 AGENCY_LABEL = "g.name || ' (' || g.state || ')'"
 
 #: rule code -> SELECT of (subject_id, label, agency_id, field_office_id, detail)
@@ -145,10 +149,8 @@ def statements(code: str) -> list[str]:
     findings with their historical rows and their journal events in one statement."""
     primary = """(SELECT s.program_manager_id FROM staffing_assignment s WHERE s.agency_id = v.agency_id
                   AND s.kind = 'primary' AND s.starts_on <= %(today)s
-                  AND (s.ends_on IS NULL OR s.ends_on >= %(today)s) ORDER BY s.id LIMIT 1)"""
-    director = """(SELECT p.user_id FROM portal_staffprofile p JOIN auth_user u ON u.id = p.user_id
-                   WHERE p.role = 'field_office_director' AND u.is_active
-                   AND p.field_office_id = v.field_office_id ORDER BY p.user_id LIMIT 1)"""
+                  AND (s.ends_on IS NULL OR s.ends_on >= %(today)s) ORDER BY s.starts_on DESC, s.id LIMIT 1)"""
+    director = DIRECTOR_OF_OFFICE.format(office="v.field_office_id")
     # A floor may name, after the five columns, the rule's own responsible person,
     # severity and stage (``... AS responsible_id``); NULL there means the default.
     extra = set(re.findall(r"\bAS (responsible_id|severity|stage)\b", VIOLATIONS[code]))

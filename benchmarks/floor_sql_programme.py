@@ -33,7 +33,7 @@ runs on a day whose forecast is stored.
 
 from __future__ import annotations
 
-from floor_sql import AGENCY_LABEL, IN_FORCE
+from floor_sql import AGENCY_LABEL, DIRECTOR_OF_OFFICE, IN_FORCE
 
 #: The models' names (``agreements.choices.ProgramModel``), as labels show them.
 MODEL_NAME = """CASE a.program_model WHEN 'jem' THEN 'Jail Enforcement Model'
@@ -69,9 +69,6 @@ CURRENT_LINES = f"""SELECT DISTINCT ON (r.manager_id, r.kind) r.manager_id, r.ki
     ORDER BY r.manager_id, r.kind, r.starts_on DESC"""
 
 #: ``staffing.rules._directors_by_office``: each office's first active director.
-DIRECTOR_OF_OFFICE = """(SELECT p.user_id FROM portal_staffprofile p JOIN auth_user u ON u.id = p.user_id
-    WHERE p.role = 'fod' AND u.is_active AND p.field_office_id = {office} ORDER BY p.user_id LIMIT 1)"""
-
 #: The first day of ``today``'s fiscal year (1 October).
 FY_START = "(date_trunc('year', %(today)s::date + interval '3 months') - interval '3 months')::date"
 
