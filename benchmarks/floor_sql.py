@@ -91,6 +91,8 @@ SUBJECT_TYPE = {
     "staffing.workload_report_missing": ("agreements", "agency"),
     "training.card_lapsed": ("training", "officer"),
 }
+VIOLATIONS |= __import__("floor_sql_training").VIOLATIONS  # the training app's rules
+SUBJECT_TYPE |= __import__("floor_sql_training").SUBJECT_TYPE
 
 
 def statements(code: str) -> list[str]:
