@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from portal import dates
 from portal.compliance.models import Severity
@@ -17,8 +17,8 @@ from portal.compliance.registry import Rule, Violation, registry
 from portal.tables import display
 
 from . import conf, selectors
-from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
-from .models import AcademyClass, Officer, refresher_due_date
+from .choices import ClassStatus, CourseKind, EnrollmentStatus, OfficerStatus
+from .models import NEVER, AcademyClass, Completion, Officer, refresher_cutoff, refresher_due_date
 
 
 def _label(o) -> str:
@@ -48,6 +48,16 @@ class _Row:
         self.__dict__.update(values)
 
 
+class _DateText(dict):
+    """``display()`` of each date, computed once per evaluation: a rule over thousands of
+    officers repeats a few hundred dates, and Django's ``date_format`` is most of a rule's
+    time in Python when called per row (2.2 s of 3.3 s for 15,330 refreshers due)."""
+
+    def __missing__(self, day):
+        text = self[day] = display(day)
+        return text
+
+
 @registry.register
 class CardWarningRule(Rule):
     code = "training.card_warning"
@@ -68,14 +78,16 @@ class CardWarningRule(Rule):
         )
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
-        for o in map(_Row, _officer_rows(qs)):
-            d = (today - o.card_anchor_on).days
+        shown = _DateText()
+        # Only the columns the finding says (not the site's equipment card_lapsed reads).
+        rows = qs.values_list("id", "last_name", "first_name", "officer_number", "agency_id", "card_anchor_on")
+        for pk, last_name, first_name, number, agency_id, anchor in rows:
             yield Violation(
-                o.id,
-                _label(o),
-                agency_id=o.agency_id,
+                pk,
+                f"{last_name}, {first_name} ({number})",
+                agency_id=agency_id,
                 stage="card warning",
-                detail=f"Last login {d} days ago ({display(o.card_anchor_on)}); the card lapses after 30 days.",
+                detail=f"Last login {(today - anchor).days} days ago ({shown[anchor]}); the card lapses after 30 days.",
             )
 
 
@@ -98,9 +110,10 @@ class CardLapsedRule(Rule):
         )
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
+        shown = _DateText()
         for o in map(_Row, _officer_rows(qs)):
             d = (today - o.card_anchor_on).days
-            detail = f"No login for {d} days (last activity {display(o.card_anchor_on)}); the card is deactivated."
+            detail = f"No login for {d} days (last activity {shown[o.card_anchor_on]}); the card is deactivated."
             if o.site_needed and o.agency__equipment_operational_since is None:
                 detail += " The agency has no working equipment yet, so the officer cannot log in."
             yield Violation(o.id, _label(o), agency_id=o.agency_id, detail=detail, stage="card lapsed")
@@ -214,18 +227,32 @@ class RefresherOverdueRule(Rule):
 
     def evaluate(self, *, today: dt.date, subject_ids=None):
         years = conf.get("TRAINING_REFRESHER_YEARS")
-        qs = Officer.objects.with_standing(today).filter(agreement_active=True).refresher_due(today)
+        # The officers due (``refresher_due_q``, the officer list's and the API's one
+        # definition, as anti-joins), then their last academy course in one grouped read
+        # rather than a subquery per officer: no officer due completed one after the cutoff.
+        qs = Officer.objects.filter(selectors.agency_in_force_q(today)).filter(Officer.objects.refresher_due_q(today))
+        academy = Completion.objects.filter(
+            course__kind__in=[CourseKind.BASIC, CourseKind.REFRESHER], completed_on__lte=refresher_cutoff(today)
+        )
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
-        for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "last_training_on"):
-            o = _Row(o)
-            yield Violation(
-                o.id,
-                _label(o),
-                agency_id=o.agency_id,
-                detail=f"Last academy training on {display(o.last_training_on)}; the refresher (IADRP) is due every "
-                f"{years} years (due {display(refresher_due_date(o.last_training_on, years))}).",
-            )
+            academy = academy.filter(officer_id__in=subject_ids)
+        officers = list(qs.values_list("id", "last_name", "first_name", "officer_number", "agency_id", "certified_on"))
+        if not officers:
+            return
+        last_course = dict(
+            academy.order_by().values("officer").annotate(last=Max("completed_on")).values_list("officer", "last")
+        )
+        details: dict[dt.date, str] = {}  # the detail of each date of last training, built once
+        for pk, last_name, first_name, number, agency_id, certified_on in officers:
+            last = max(certified_on or NEVER, last_course.get(pk, NEVER))
+            detail = details.get(last)
+            if detail is None:
+                detail = details[last] = (
+                    f"Last academy training on {display(last)}; the refresher (IADRP) is due every "
+                    f"{years} years (due {display(refresher_due_date(last, years))})."
+                )
+            yield Violation(pk, f"{last_name}, {first_name} ({number})", agency_id=agency_id, detail=detail)
 
 
 @registry.register
