@@ -53,7 +53,7 @@ def _palms_done(first: str, last: str) -> str:
     until = f"AND c.completed_on <= {last}" if last else ""
     return f"""
         SELECT c.officer_id, count(DISTINCT c.course_id) AS done FROM training_completion c
-        WHERE c.course_id IN ({REQUIRED_PALMS}) AND c.completed_on >= {first} {until}
+        WHERE c.course_id = ANY (ARRAY({REQUIRED_PALMS})) AND c.completed_on >= {first} {until}
         GROUP BY c.officer_id"""
 
 
