@@ -158,6 +158,17 @@ def refresher_cutoff(on: dt.date) -> dt.date:
     return on.replace(year=year)
 
 
+def card_anchor():
+    """The date the security card's days without a login count from (``card_anchor_on``):
+    the latest of the last login, the reactivation and the certification; ``NEVER``
+    without any."""
+    return Greatest(
+        Coalesce("card_last_login_on", Value(NEVER)),
+        Coalesce("card_reactivated_on", Value(NEVER)),
+        Coalesce("certified_on", Value(NEVER)),
+    )
+
+
 class OfficerQuerySet(ScopedQuerySet):
     def with_standing(self, on: dt.date | None = None):
         """Annotate what decides whether each officer can act on ``on``: an agreement of
@@ -220,11 +231,7 @@ class OfficerQuerySet(ScopedQuerySet):
             ),
             equipment_since=F("agency__equipment_operational_since"),
             equipment_working=ExpressionWrapper(equipment_working, output_field=bool_field),
-            card_anchor_on=Greatest(
-                Coalesce("card_last_login_on", Value(NEVER)),
-                Coalesce("card_reactivated_on", Value(NEVER)),
-                Coalesce("certified_on", Value(NEVER)),
-            ),
+            card_anchor_on=card_anchor(),
             recert_done=done(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)),
             recert_prev_done=done(dates.fiscal_year_start(fy - 1), dates.fiscal_year_end(fy - 1)),
             recert_required=Value(len(courses["palms"]), output_field=models.IntegerField()),

@@ -18,7 +18,7 @@ from portal.tables import display
 
 from . import conf, selectors
 from .choices import ClassStatus, CourseKind, EnrollmentStatus, OfficerStatus
-from .models import NEVER, AcademyClass, Completion, Officer, refresher_cutoff, refresher_due_date
+from .models import NEVER, AcademyClass, Completion, Officer, card_anchor, refresher_cutoff, refresher_due_date
 
 
 def _label(o) -> str:
@@ -69,12 +69,17 @@ class CardWarningRule(Rule):
     def evaluate(self, *, today: dt.date, subject_ids=None):
         warn = today - dt.timedelta(days=conf.get("TRAINING_CARD_WARNING_DAYS"))
         lapse = today - dt.timedelta(days=conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"))
-        qs = Officer.objects.with_standing(today).filter(
-            status=OfficerStatus.CERTIFIED,
-            agreement_active=True,
-            card_deactivated_on__isnull=True,
-            card_anchor_on__lte=warn,
-            card_anchor_on__gte=lapse,
+        # The card's anchor and the agreement in force as ``with_standing`` has them,
+        # without its set-up reads and joins the warning does not need.
+        qs = (
+            Officer.objects.annotate(card_anchor_on=card_anchor())
+            .filter(
+                status=OfficerStatus.CERTIFIED,
+                card_deactivated_on__isnull=True,
+                card_anchor_on__lte=warn,
+                card_anchor_on__gte=lapse,
+            )
+            .filter(selectors.agency_in_force_q(today))
         )
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
