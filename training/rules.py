@@ -173,19 +173,26 @@ class RecertificationReminderRule(Rule):
         stage = reminder_stage(today)
         if stage is None:
             return
-        required = len(selectors.required_palms_ids())
-        deadline = dates.fiscal_year_end(dates.fiscal_year(today))
+        required_ids = selectors.required_palms_ids()
+        required = len(required_ids)
+        fy = dates.fiscal_year(today)
+        deadline = dates.fiscal_year_end(fy)
         qs = selectors.officers_for_reminder(today).filter(selectors.agency_in_force_q(today))
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
-        for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "fy_done"):
-            o = _Row(o)
+        officers = list(qs.values_list("id", "last_name", "first_name", "officer_number", "agency_id"))
+        if not officers:
+            return
+        # Each officer's courses done, grouped once, rather than a count per officer.
+        done = selectors.palms_done_by_officer(dates.fiscal_year_start(fy), deadline, required_ids, subject_ids)
+        heading = f"{stage[0].upper()}{stage[1:]}"
+        for pk, last_name, first_name, number, agency_id in officers:
             yield Violation(
-                o.id,
-                _label(o),
-                agency_id=o.agency_id,
+                pk,
+                f"{last_name}, {first_name} ({number})",
+                agency_id=agency_id,
                 stage=stage,
-                detail=f"{stage[0].upper()}{stage[1:]}: {o.fy_done} of {required} PALMS courses done; due {deadline}.",
+                detail=f"{heading}: {done.get(pk, 0)} of {required} PALMS courses done; due {deadline}.",
             )
 
 
