@@ -109,6 +109,7 @@ def timed_rolled_back(fn):
 
 def bench_sweep() -> None:
     import floor_sql
+    import floor_sql_training
     from django.contrib.contenttypes.models import ContentType
 
     from portal import dates
@@ -128,6 +129,7 @@ def bench_sweep() -> None:
         "this_month": this_month,
         "last_month": (this_month - dt.timedelta(days=1)).replace(day=1),
         "lapsed_before": today - dt.timedelta(days=training_conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS")),
+        **floor_sql_training.params(today),  # the training rules' settings
     }
     SweepRun.objects.filter(status=SweepStatus.RUNNING, triggered_by="benchmark").delete()
     run = SweepRun.objects.create(as_of=today, triggered_by="benchmark", worker="benchmark")

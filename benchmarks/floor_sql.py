@@ -98,6 +98,8 @@ SUBJECT_TYPE = {
     "staffing.workload_report_missing": ("agreements", "agency"),
     "training.card_lapsed": ("training", "officer"),
 }
+VIOLATIONS |= __import__("floor_sql_training").VIOLATIONS  # the training app's rules
+SUBJECT_TYPE |= __import__("floor_sql_training").SUBJECT_TYPE
 
 import floor_sql_programme as programme  # noqa: E402 (the agreements, itdeploy and staffing rules' floors)
 

@@ -158,6 +158,17 @@ def refresher_cutoff(on: dt.date) -> dt.date:
     return on.replace(year=year)
 
 
+def card_anchor():
+    """The date the security card's days without a login count from (``card_anchor_on``):
+    the latest of the last login, the reactivation and the certification; ``NEVER``
+    without any."""
+    return Greatest(
+        Coalesce("card_last_login_on", Value(NEVER)),
+        Coalesce("card_reactivated_on", Value(NEVER)),
+        Coalesce("certified_on", Value(NEVER)),
+    )
+
+
 class OfficerQuerySet(ScopedQuerySet):
     def with_standing(self, on: dt.date | None = None):
         """Annotate what decides whether each officer can act on ``on``: an agreement of
@@ -220,11 +231,7 @@ class OfficerQuerySet(ScopedQuerySet):
             ),
             equipment_since=F("agency__equipment_operational_since"),
             equipment_working=ExpressionWrapper(equipment_working, output_field=bool_field),
-            card_anchor_on=Greatest(
-                Coalesce("card_last_login_on", Value(NEVER)),
-                Coalesce("card_reactivated_on", Value(NEVER)),
-                Coalesce("certified_on", Value(NEVER)),
-            ),
+            card_anchor_on=card_anchor(),
             recert_done=done(dates.fiscal_year_start(fy), dates.fiscal_year_end(fy)),
             recert_prev_done=done(dates.fiscal_year_start(fy - 1), dates.fiscal_year_end(fy - 1)),
             recert_required=Value(len(courses["palms"]), output_field=models.IntegerField()),
@@ -256,12 +263,13 @@ class OfficerQuerySet(ScopedQuerySet):
         return qs.filter(self.refresher_due_q(on))
 
     @staticmethod
-    def refresher_due_q(on: dt.date) -> Q:
+    def refresher_due_q(on: dt.date, academy_ids: list[int] | None = None) -> Q:
         """The condition of ``refresher_due``: certified, with a last academy training (the
         certification or a basic or refresher course completed) on or before
         ``refresher_cutoff(on)``. An anti-join: no academy course completed after the
-        cutoff."""
-        return Q(status=OfficerStatus.CERTIFIED) & last_training_q(until=refresher_cutoff(on))
+        cutoff. A caller that has read the academy courses' ids passes them
+        (``academy_training_after``)."""
+        return Q(status=OfficerStatus.CERTIFIED) & last_training_q(until=refresher_cutoff(on), academy_ids=academy_ids)
 
     @staticmethod
     def recertified_q(on: dt.date) -> Q:
@@ -332,28 +340,29 @@ def recertification_complete_q(fiscal_year: int) -> Q:
     return condition
 
 
-def academy_training_after(day: dt.date):
+def academy_training_after(day: dt.date, academy_ids: list[int] | None = None):
     """An ``Exists`` for officers who completed an academy course (basic or refresher)
-    after ``day``."""
-    return Exists(
-        Completion.objects.filter(
-            officer=OuterRef("pk"),
-            course__kind__in=[CourseKind.BASIC, CourseKind.REFRESHER],
-            completed_on__gt=day,
-        )
-    )
+    after ``day``. With the academy courses' ids (``academy_ids``, read by the caller)
+    the planner reads only their completions, through the course index, where the join
+    on the course's kind made it scan every completion (national: 30 ms against 250 ms
+    for the anti-join of the refreshers due)."""
+    if academy_ids is not None:
+        course = Q(course_id__in=academy_ids)
+    else:
+        course = Q(course__kind__in=[CourseKind.BASIC, CourseKind.REFRESHER])
+    return Exists(Completion.objects.filter(course, officer=OuterRef("pk"), completed_on__gt=day))
 
 
-def last_training_q(*, until: dt.date, since: dt.date | None = None) -> Q:
+def last_training_q(*, until: dt.date, since: dt.date | None = None, academy_ids: list[int] | None = None) -> Q:
     """Officers whose last academy training (the later of the certification and the last
     basic or refresher course completed: ``last_training_on``) falls between ``since``
     (none: any day) and ``until``, as column tests and anti-joins rather than the
     per-officer maximum: certified on or before ``until`` (or not certified) and no
     academy course completed after it; and certified on or after ``since``, or an academy
     course completed then."""
-    upto = (Q(certified_on__isnull=True) | Q(certified_on__lte=until)) & ~academy_training_after(until)
+    upto = (Q(certified_on__isnull=True) | Q(certified_on__lte=until)) & ~academy_training_after(until, academy_ids)
     floor = since - dt.timedelta(days=1) if since else NEVER
-    return upto & (Q(certified_on__gt=floor) | academy_training_after(floor))
+    return upto & (Q(certified_on__gt=floor) | academy_training_after(floor, academy_ids))
 
 
 class Officer(models.Model):

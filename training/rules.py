@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
+from django.utils import formats
 
 from portal import dates
 from portal.compliance.models import Severity
@@ -17,8 +18,8 @@ from portal.compliance.registry import Rule, Violation, registry
 from portal.tables import display
 
 from . import conf, selectors
-from .choices import ClassStatus, EnrollmentStatus, OfficerStatus
-from .models import AcademyClass, Officer, refresher_due_date
+from .choices import ClassStatus, CourseKind, EnrollmentStatus, OfficerStatus
+from .models import NEVER, AcademyClass, Completion, Course, Officer, card_anchor, refresher_cutoff, refresher_due_date
 
 
 def _label(o) -> str:
@@ -48,6 +49,37 @@ class _Row:
         self.__dict__.update(values)
 
 
+class _DateText(dict):
+    """``display()`` of each date, computed once per evaluation: a rule over thousands of
+    officers repeats a few thousand dates, and Django's ``date_format`` was most of a
+    rule's time in Python when called per row (2.2 s of 3.3 s for 15,330 refreshers due).
+    A date format of day, month and year numbers only (the portal's ``m/d/Y``) is written
+    directly, as ``django.utils.dateformat`` writes those letters; any other goes through
+    ``display()``."""
+
+    _NUMBERS = {
+        "d": lambda day: f"{day.day:02d}",
+        "j": lambda day: str(day.day),
+        "m": lambda day: f"{day.month:02d}",
+        "n": lambda day: str(day.month),
+        "Y": lambda day: f"{day.year:04d}",
+    }
+
+    def __init__(self):
+        super().__init__()
+        fmt = formats.get_format("DATE_FORMAT")
+        plain = all(c in self._NUMBERS or not (c.isalpha() or c == "\\") for c in fmt)
+        self._parts = [self._NUMBERS.get(c, c) for c in fmt] if plain else None
+
+    def __missing__(self, day):
+        if self._parts is None:
+            text = display(day)
+        else:
+            text = "".join(part if isinstance(part, str) else part(day) for part in self._parts)
+        self[day] = text
+        return text
+
+
 @registry.register
 class CardWarningRule(Rule):
     code = "training.card_warning"
@@ -59,23 +91,30 @@ class CardWarningRule(Rule):
     def evaluate(self, *, today: dt.date, subject_ids=None):
         warn = today - dt.timedelta(days=conf.get("TRAINING_CARD_WARNING_DAYS"))
         lapse = today - dt.timedelta(days=conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"))
-        qs = Officer.objects.with_standing(today).filter(
-            status=OfficerStatus.CERTIFIED,
-            agreement_active=True,
-            card_deactivated_on__isnull=True,
-            card_anchor_on__lte=warn,
-            card_anchor_on__gte=lapse,
+        # The card's anchor and the agreement in force as ``with_standing`` has them,
+        # without its set-up reads and joins the warning does not need.
+        qs = (
+            Officer.objects.annotate(card_anchor_on=card_anchor())
+            .filter(
+                status=OfficerStatus.CERTIFIED,
+                card_deactivated_on__isnull=True,
+                card_anchor_on__lte=warn,
+                card_anchor_on__gte=lapse,
+            )
+            .filter(selectors.agency_in_force_q(today))
         )
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
-        for o in map(_Row, _officer_rows(qs)):
-            d = (today - o.card_anchor_on).days
+        shown = _DateText()
+        # Only the columns the finding says (not the site's equipment card_lapsed reads).
+        rows = qs.values_list("id", "last_name", "first_name", "officer_number", "agency_id", "card_anchor_on")
+        for pk, last_name, first_name, number, agency_id, anchor in rows:
             yield Violation(
-                o.id,
-                _label(o),
-                agency_id=o.agency_id,
+                pk,
+                f"{last_name}, {first_name} ({number})",
+                agency_id=agency_id,
                 stage="card warning",
-                detail=f"Last login {d} days ago ({display(o.card_anchor_on)}); the card lapses after 30 days.",
+                detail=f"Last login {(today - anchor).days} days ago ({shown[anchor]}); the card lapses after 30 days.",
             )
 
 
@@ -98,9 +137,10 @@ class CardLapsedRule(Rule):
         )
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
+        shown = _DateText()
         for o in map(_Row, _officer_rows(qs)):
             d = (today - o.card_anchor_on).days
-            detail = f"No login for {d} days (last activity {display(o.card_anchor_on)}); the card is deactivated."
+            detail = f"No login for {d} days (last activity {shown[o.card_anchor_on]}); the card is deactivated."
             if o.site_needed and o.agency__equipment_operational_since is None:
                 detail += " The agency has no working equipment yet, so the officer cannot log in."
             yield Violation(o.id, _label(o), agency_id=o.agency_id, detail=detail, stage="card lapsed")
@@ -133,19 +173,26 @@ class RecertificationReminderRule(Rule):
         stage = reminder_stage(today)
         if stage is None:
             return
-        required = len(selectors.required_palms_ids())
-        deadline = dates.fiscal_year_end(dates.fiscal_year(today))
+        required_ids = selectors.required_palms_ids()
+        required = len(required_ids)
+        fy = dates.fiscal_year(today)
+        deadline = dates.fiscal_year_end(fy)
         qs = selectors.officers_for_reminder(today).filter(selectors.agency_in_force_q(today))
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
-        for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "fy_done"):
-            o = _Row(o)
+        officers = list(qs.values_list("id", "last_name", "first_name", "officer_number", "agency_id"))
+        if not officers:
+            return
+        # Each officer's courses done, grouped once, rather than a count per officer.
+        done = selectors.palms_done_by_officer(dates.fiscal_year_start(fy), deadline, required_ids, subject_ids)
+        heading = f"{stage[0].upper()}{stage[1:]}"
+        for pk, last_name, first_name, number, agency_id in officers:
             yield Violation(
-                o.id,
-                _label(o),
-                agency_id=o.agency_id,
+                pk,
+                f"{last_name}, {first_name} ({number})",
+                agency_id=agency_id,
                 stage=stage,
-                detail=f"{stage[0].upper()}{stage[1:]}: {o.fy_done} of {required} PALMS courses done; due {deadline}.",
+                detail=f"{heading}: {done.get(pk, 0)} of {required} PALMS courses done; due {deadline}.",
             )
 
 
@@ -190,13 +237,14 @@ class RevocationDueRule(Rule):
         qs = selectors.officers_due_revocation(today).filter(selectors.agency_in_force_q(today))
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
+        shown = _DateText()
         for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "suspended_on"):
             o = _Row(o)
             yield Violation(
                 o.id,
                 _label(o),
                 agency_id=o.agency_id,
-                detail=f"Suspended on {display(o.suspended_on)} ({(today - o.suspended_on).days} days ago); "
+                detail=f"Suspended on {shown[o.suspended_on]} ({(today - o.suspended_on).days} days ago); "
                 "revoke, or have the Field Office Director record a waiver.",
             )
 
@@ -214,18 +262,36 @@ class RefresherOverdueRule(Rule):
 
     def evaluate(self, *, today: dt.date, subject_ids=None):
         years = conf.get("TRAINING_REFRESHER_YEARS")
-        qs = Officer.objects.with_standing(today).filter(agreement_active=True).refresher_due(today)
+        # The officers due (``refresher_due_q``, the officer list's and the API's one
+        # definition, as anti-joins), then their last academy course in one grouped read
+        # rather than a subquery per officer: no officer due completed one after the cutoff.
+        academy_ids = list(
+            Course.objects.filter(kind__in=[CourseKind.BASIC, CourseKind.REFRESHER]).values_list("id", flat=True)
+        )
+        qs = Officer.objects.filter(selectors.agency_in_force_q(today)).filter(
+            Officer.objects.refresher_due_q(today, academy_ids)
+        )
+        academy = Completion.objects.filter(course_id__in=academy_ids, completed_on__lte=refresher_cutoff(today))
         if subject_ids is not None:
             qs = qs.filter(pk__in=subject_ids)
-        for o in qs.values("id", "last_name", "first_name", "officer_number", "agency_id", "last_training_on"):
-            o = _Row(o)
-            yield Violation(
-                o.id,
-                _label(o),
-                agency_id=o.agency_id,
-                detail=f"Last academy training on {display(o.last_training_on)}; the refresher (IADRP) is due every "
-                f"{years} years (due {display(refresher_due_date(o.last_training_on, years))}).",
-            )
+            academy = academy.filter(officer_id__in=subject_ids)
+        officers = list(qs.values_list("id", "last_name", "first_name", "officer_number", "agency_id", "certified_on"))
+        if not officers:
+            return
+        last_course = dict(
+            academy.order_by().values("officer").annotate(last=Max("completed_on")).values_list("officer", "last")
+        )
+        shown = _DateText()
+        details: dict[dt.date, str] = {}  # the detail of each date of last training, built once
+        for pk, last_name, first_name, number, agency_id, certified_on in officers:
+            last = max(certified_on or NEVER, last_course.get(pk, NEVER))
+            detail = details.get(last)
+            if detail is None:
+                detail = details[last] = (
+                    f"Last academy training on {shown[last]}; the refresher (IADRP) is due every "
+                    f"{years} years (due {shown[refresher_due_date(last, years)]})."
+                )
+            yield Violation(pk, f"{last_name}, {first_name} ({number})", agency_id=agency_id, detail=detail)
 
 
 @registry.register

@@ -147,3 +147,16 @@ def test_class_overbooked(world, people):
 
     f = opens_then_resolves("training.class_overbooked", dt.date(2018, 3, 1), fix, academy_class)
     assert f.agency_id is None and "2 officers seated for 1 seats" in f.detail
+
+
+def test_rules_write_dates_as_the_pages_display_them():
+    """The rules' details write each date as ``display()`` does (the portal's date format),
+    though they format each date once and the numbers directly (``_DateText``)."""
+    from portal.tables import display
+    from training.rules import _DateText
+
+    shown = _DateText()
+    days = [dt.date(1900, 1, 1) + dt.timedelta(days=n) for n in range(0, 80000, 13)]
+    days += [dt.date(2016, 2, 29), dt.date(2018, 12, 31), dt.date(2000, 1, 9)]
+    assert [shown[day] for day in days] == [display(day) for day in days]
+    assert shown[dt.date(2018, 3, 1)] == "03/01/2018"
