@@ -81,7 +81,8 @@ VIOLATIONS = {
                   AND NOT EXISTS (
                       SELECT 1 FROM ({IN_FORCE}) n WHERE n.agency_id = o.agency_id AND n.program_model NOT IN (
                           SELECT program_model FROM itdeploy_programmodelsetting WHERE needs_installation))
-                  THEN ' The agency has no working equipment yet, so the officer cannot log in.' ELSE '' END
+                  THEN ' The agency has no working equipment yet, so the officer cannot log in.' ELSE '' END,
+               'card lapsed' AS stage
         FROM training_officer o JOIN agreements_agency g ON g.id = o.agency_id
         CROSS JOIN LATERAL (SELECT GREATEST(o.card_last_login_on, o.card_reactivated_on, o.certified_on) AS anchor) c
         WHERE o.status = 'certified'
@@ -98,13 +99,12 @@ SUBJECT_TYPE = {
     "staffing.workload_report_missing": ("agreements", "agency"),
     "training.card_lapsed": ("training", "officer"),
 }
-VIOLATIONS |= __import__("floor_sql_training").VIOLATIONS  # the training app's rules
-SUBJECT_TYPE |= __import__("floor_sql_training").SUBJECT_TYPE
-
 import floor_sql_programme as programme  # noqa: E402 (the agreements, itdeploy and staffing rules' floors)
+import floor_sql_training as training  # noqa: E402 (the training app's rules)
 
-VIOLATIONS.update(programme.VIOLATIONS)
-SUBJECT_TYPE.update(programme.SUBJECT_TYPE)
+for _module in (programme, training):
+    VIOLATIONS.update(_module.VIOLATIONS)
+    SUBJECT_TYPE.update(_module.SUBJECT_TYPE)
 
 
 def _pair(name: str, value: str, nullable: bool = False) -> str:
@@ -171,6 +171,14 @@ def statements(code: str) -> list[str]:
         "severity": severity,
     }
     set_changed = ", ".join(f"{column} = {new_values[column]}" for column in compared)
+    if "stage" in extra:  # a changed stage is recorded with its time and run, as the sweep does
+        compared.append("stage")
+        new_values["stage"] = stage
+        set_changed += (
+            f", stage = {stage}, stage_changed_at = CASE WHEN f.stage IS DISTINCT FROM {stage} THEN now()"
+            " ELSE f.stage_changed_at END, stage_changed_run_id = CASE WHEN f.stage IS DISTINCT FROM"
+            f" {stage} THEN %(run)s ELSE f.stage_changed_run_id END"
+        )
     old_tuple = ", ".join(f"f.{column}" for column in compared)
     new_tuple = ", ".join(new_values[column] for column in compared)
     return [
