@@ -76,12 +76,15 @@ class InstallationRows:
     clock_pauses: dict[int, list[PauseRow]]
 
 
-def installation_rows(installation_ids) -> InstallationRows:
+def installation_rows(installation_ids, *, paused_ids=None) -> InstallationRows:
     """The steps, their pauses and dependencies and the clock pauses of the given
     installations, as rows (no model instances), in two statements whatever their number:
     what a page of the installations API shows of them. The steps come with their
-    dependencies and pauses joined (a step has a few of each, so a few rows a step)."""
+    dependencies and pauses joined (a step has a few of each, so a few rows a step).
+    ``paused_ids``: the installations that have clock pauses, when the caller knows
+    (none: no second statement)."""
     ids = list(installation_ids)
+    paused_ids = ids if paused_ids is None else list(paused_ids)
     steps: dict[int, list[dict]] = defaultdict(list)
     by_id: dict[int, dict] = {}
     pauses: dict[int, dict[int, PauseRow]] = defaultdict(dict)
@@ -109,12 +112,13 @@ def installation_rows(installation_ids) -> InstallationRows:
         row["depends_on"] = sorted(numbers[d] for d in depends.get(step_id, ()))
         row["pauses"] = sorted(pauses.get(step_id, {}).values(), key=lambda p: (p.started_on, p.id))
     clock_pauses: dict[int, list[PauseRow]] = defaultdict(list)
-    for installation_id, *values in (
-        InstallationPause.objects.filter(installation_id__in=ids)
-        .order_by("started_on", "pk")
-        .values_list("installation_id", "id", "reason", "note", "started_on", "ended_on")
-    ):
-        clock_pauses[installation_id].append(PauseRow(*values))
+    if paused_ids:
+        for installation_id, *values in (
+            InstallationPause.objects.filter(installation_id__in=paused_ids)
+            .order_by("started_on", "pk")
+            .values_list("installation_id", "id", "reason", "note", "started_on", "ended_on")
+        ):
+            clock_pauses[installation_id].append(PauseRow(*values))
     return InstallationRows(steps, clock_pauses)
 
 

@@ -83,7 +83,7 @@ class InstallationListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         installations = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
-        self.child.load_rows([installation.pk for installation in installations])
+        self.child.load_rows(installations)
         return [self.child.to_representation(installation) for installation in installations]
 
 
@@ -128,14 +128,17 @@ class InstallationSerializer(serializers.ModelSerializer):
 
     _rows: selectors.InstallationRows | None = None
 
-    def load_rows(self, installation_ids) -> None:
-        """Read the steps and clock pauses of these installations (a page) in one go."""
-        self._rows = selectors.installation_rows(installation_ids)
-        self._rows_of = set(installation_ids)
+    def load_rows(self, installations) -> None:
+        """Read the steps and clock pauses of these installations (a page) in one go; the
+        list's queryset says which have clock pauses (``has_clock_pauses``)."""
+        ids = [installation.pk for installation in installations]
+        paused = [i.pk for i in installations if getattr(i, "has_clock_pauses", True)]
+        self._rows = selectors.installation_rows(ids, paused_ids=paused)
+        self._rows_of = set(ids)
 
     def to_representation(self, installation):
         if self._rows is None or installation.pk not in self._rows_of:
-            self.load_rows([installation.pk])
+            self.load_rows([installation])
         today, settings = self.context["today"], self.context["settings"]
         pipeline = self.context.get("pipeline")
         agency = installation.agency

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from itdeploy import selectors, services
 from itdeploy.choices import InstallationStatus
 from itdeploy.filtersets import InstallationFilterSet, InstallerFilterSet
-from itdeploy.models import Installation, InstallationSettings, Installer
+from itdeploy.models import Installation, InstallationPause, InstallationSettings, Installer
 from portal import dates
 from portal.api.actions import ServiceActionMixin
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -56,7 +57,11 @@ class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action in ("list", "retrieve"):
-            return queryset  # the serializer reads the steps of the page as rows, at once
+            # The serializer reads the steps of the page as rows, at once, and the clock
+            # pauses of the installations that have some (few have: a suspended agreement).
+            return queryset.annotate(
+                has_clock_pauses=Exists(InstallationPause.objects.filter(installation=OuterRef("pk")))
+            )
         # The services the actions call read the installations' steps and pauses.
         return queryset.prefetch_related(selectors.steps_prefetch(), "clock_pauses")
 
