@@ -88,10 +88,11 @@ class InstallationListSerializer(serializers.ListSerializer):
 
 
 class InstallationSerializer(serializers.ModelSerializer):
-    """An installation with its steps, clocks and forecast. The declared fields are the
-    schema; ``to_representation`` writes the same values from rows read once per page
-    (a list of 500 installations has some 5,000 steps: DRF's field machinery and model
-    instances for each took most of the list's time)."""
+    # An installation with its steps, clocks and forecast (a comment, not a docstring: the
+    # schema would show it). The declared fields are the schema; ``to_representation``
+    # writes the same values from rows read once per page (a list of 500 installations has
+    # some 3,000 steps: DRF's field machinery and model instances for each took most of the
+    # list's time).
 
     url = DetailUrlField(view_name="api:installation-detail")
     agency_name = serializers.CharField(source="agency.name", read_only=True)
