@@ -4,9 +4,11 @@ durations learnt from completed installations, the board and the analytics."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 
@@ -16,6 +18,7 @@ from . import clocks, forecast
 from .choices import InstallationStatus, StepKind
 from .models import (
     Installation,
+    InstallationPause,
     InstallationSettings,
     InstallationStep,
     Installer,
@@ -34,6 +37,90 @@ def steps_prefetch():
             Prefetch("depends_on", queryset=InstallationStep.objects.only("id", "number", "completed_on")),
         ),
     )
+
+
+class PauseRow(NamedTuple):
+    """A step's or an installation's pause as a plain row (what ``clocks`` reads of a pause)."""
+
+    id: int
+    reason: str
+    note: str
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+#: The columns of a step that the installations API shows.
+STEP_ROW_FIELDS = (
+    "id",
+    "installation_id",
+    "number",
+    "name",
+    "owner",
+    "kind",
+    "planned_days",
+    "started_on",
+    "completed_on",
+    "installer_id",
+    "responsible_id",
+    "note",
+)
+
+
+@dataclass
+class InstallationRows:
+    """The steps and clock pauses of some installations as plain rows: installation id ->
+    its steps in number order, each a dict of ``STEP_ROW_FIELDS`` plus ``pauses`` (its
+    ``PauseRow`` s by start) and ``depends_on`` (the sorted numbers of the steps it
+    starts after); installation id -> its clock pauses by start."""
+
+    steps: dict[int, list[dict]]
+    clock_pauses: dict[int, list[PauseRow]]
+
+
+def installation_rows(installation_ids, *, paused_ids=None) -> InstallationRows:
+    """The steps, their pauses and dependencies and the clock pauses of the given
+    installations, as rows (no model instances), in two statements whatever their number:
+    what a page of the installations API shows of them. The steps come with their
+    dependencies and pauses joined (a step has a few of each, so a few rows a step).
+    ``paused_ids``: the installations that have clock pauses, when the caller knows
+    (none: no second statement)."""
+    ids = list(installation_ids)
+    paused_ids = ids if paused_ids is None else list(paused_ids)
+    steps: dict[int, list[dict]] = defaultdict(list)
+    by_id: dict[int, dict] = {}
+    pauses: dict[int, dict[int, PauseRow]] = defaultdict(dict)
+    depends: dict[int, set[int]] = defaultdict(set)
+    pause_fields = ("pauses__id", "pauses__reason", "pauses__note", "pauses__started_on", "pauses__ended_on")
+    for *values, depends_on, pause_id, reason, note, started_on, ended_on in (
+        InstallationStep.objects.filter(installation_id__in=ids)
+        .order_by("installation_id", "number")
+        .values_list(*STEP_ROW_FIELDS, "depends_on", *pause_fields)
+    ):
+        step_id = values[0]
+        if step_id not in by_id:
+            row = by_id[step_id] = dict(zip(STEP_ROW_FIELDS, values, strict=True))
+            steps[row["installation_id"]].append(row)
+        if depends_on is not None:
+            depends[step_id].add(depends_on)
+        if pause_id is not None:
+            pauses[step_id][pause_id] = PauseRow(pause_id, reason, note, started_on, ended_on)
+    # A step depends on steps of its own installation (copied from the plan): their numbers are at hand.
+    numbers = {step_id: row["number"] for step_id, row in by_id.items()}
+    others = {d for found in depends.values() for d in found if d not in numbers}
+    if others:
+        numbers.update(InstallationStep.objects.filter(pk__in=others).values_list("pk", "number"))
+    for step_id, row in by_id.items():
+        row["depends_on"] = sorted(numbers[d] for d in depends.get(step_id, ()))
+        row["pauses"] = sorted(pauses.get(step_id, {}).values(), key=lambda p: (p.started_on, p.id))
+    clock_pauses: dict[int, list[PauseRow]] = defaultdict(list)
+    if paused_ids:
+        for installation_id, *values in (
+            InstallationPause.objects.filter(installation_id__in=paused_ids)
+            .order_by("started_on", "pk")
+            .values_list("installation_id", "id", "reason", "note", "started_on", "ended_on")
+        ):
+            clock_pauses[installation_id].append(PauseRow(*values))
+    return InstallationRows(steps, clock_pauses)
 
 
 def step_samples(settings: InstallationSettings) -> dict[int, list[int]]:
@@ -338,15 +425,45 @@ FORECAST_INPUTS = (
 )
 
 
+@functools.cache
+def _history_tables() -> tuple[str, ...]:
+    # Looked up once: ``Model.history`` builds a manager class on every access (~0.5 ms each).
+    return tuple(m.history.model._meta.db_table for m in FORECAST_INPUTS)
+
+
+def _input_parts() -> list[str]:
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    return [f"(SELECT MAX(history_id) FROM {qn(table)})" for table in _history_tables()]
+
+
 def forecast_inputs() -> str:
     """The newest historical row of each input table, in one query (each an index's end)."""
     from django.db import connection
 
-    qn = connection.ops.quote_name
-    parts = [f"(SELECT MAX(history_id) FROM {qn(m.history.model._meta.db_table)})" for m in FORECAST_INPUTS]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}")
+        cursor.execute(f"SELECT {', '.join(_input_parts())}")
         return ":".join(str(v or 0) for v in cursor.fetchone())
+
+
+def _inputs_and_latest_run() -> tuple[str, int | None, dt.date | None, str | None]:
+    """``forecast_inputs()`` and the latest stored run's id, day and inputs, in one query."""
+    from django.db import connection
+
+    from .models import ForecastRun
+
+    qn = connection.ops.quote_name
+    table = qn(ForecastRun._meta.db_table)
+    latest = [
+        f"(SELECT {qn(c)} FROM {table} ORDER BY {qn('id')} DESC LIMIT 1)" for c in ("id", "computed_on", "inputs")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(_input_parts() + latest)}")
+        *found, run_id, computed_on, run_inputs = cursor.fetchone()
+    if isinstance(computed_on, str):  # SQLite answers a date as text
+        computed_on = dt.date.fromisoformat(computed_on)
+    return ":".join(str(v or 0) for v in found), run_id, computed_on, run_inputs
 
 
 def _site_json(site: forecast.SiteForecast) -> dict:
@@ -416,16 +533,13 @@ def forecast_store(today: dt.date | None = None, *, inputs: str | None = None):
     return run
 
 
-def current_forecast_run(today: dt.date):
-    """The stored forecast of ``today``, computed afresh first only when the stored one is
-    of another day or its inputs changed since."""
-    from .models import ForecastRun
-
-    inputs = forecast_inputs()
-    run = ForecastRun.objects.order_by("-pk").first()
-    if run is None or run.computed_on != today or run.inputs != inputs:
-        run = forecast_store(today, inputs=inputs)
-    return run
+def current_forecast_run_id(today: dt.date) -> int:
+    """The id of the stored forecast of ``today``, computed afresh first only when the
+    stored one is of another day or its inputs changed since (one statement otherwise)."""
+    inputs, run_id, computed_on, run_inputs = _inputs_and_latest_run()
+    if run_id is None or computed_on != today or run_inputs != inputs:
+        run_id = forecast_store(today, inputs=inputs).pk
+    return run_id
 
 
 def stored_operational_dates(*, today: dt.date | None = None, installation_ids=None) -> dict[int, dt.date | None]:
@@ -436,7 +550,7 @@ def stored_operational_dates(*, today: dt.date | None = None, installation_ids=N
 
     from .models import SiteForecast
 
-    rows = SiteForecast.objects.filter(run=current_forecast_run(today or dates.today()))
+    rows = SiteForecast.objects.filter(run_id=current_forecast_run_id(today or dates.today()))
     if installation_ids is not None:
         rows = rows.filter(installation_id__in=installation_ids)
     return {
@@ -447,17 +561,20 @@ def stored_operational_dates(*, today: dt.date | None = None, installation_ids=N
     }
 
 
-def stored_forecast(*, today: dt.date | None = None, installation_ids=None) -> PipelineForecast:
+def stored_forecast(
+    *, today: dt.date | None = None, installation_ids=None, settings: InstallationSettings | None = None
+) -> PipelineForecast:
     """The stored forecast of the given open installations (all with ``None``), computed
     afresh first only when the stored one is of another day or its inputs changed since.
-    Reads one row per installation asked for: a page reads its own sites, not the country."""
+    Reads one row per installation asked for: a page reads its own sites, not the country.
+    A caller that has read the settings passes them."""
     from .models import SiteForecast
 
-    rows = SiteForecast.objects.filter(run=current_forecast_run(today or dates.today()))
+    rows = SiteForecast.objects.filter(run_id=current_forecast_run_id(today or dates.today()))
     if installation_ids is not None:
         rows = rows.filter(installation_id__in=list(installation_ids))
     expected, pessimistic = {}, {}
     for pk, exp, pes in rows.values_list("installation_id", "expected", "pessimistic"):
         expected[pk], pessimistic[pk] = _site_of(pk, exp), _site_of(pk, pes)
-    settings = InstallationSettings.current()
+    settings = settings or InstallationSettings.current()
     return PipelineForecast(expected, pessimistic, None, 0, settings.goal_days)

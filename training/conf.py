@@ -56,6 +56,22 @@ def get(name: str):
     return DEFAULTS[name]
 
 
+def get_many(*names: str) -> list:
+    """Several training settings as ``get`` gives them, the Unit Chief's values read once
+    (one cache read rather than one a setting)."""
+    editable = None
+    found = []
+    for name in names:
+        if hasattr(settings, name):
+            found.append(getattr(settings, name))
+        elif name in EDITABLE:
+            editable = editable if editable is not None else editable_values()
+            found.append(editable[EDITABLE[name]])
+        else:
+            found.append(DEFAULTS[name])
+    return found
+
+
 #: The cache key of the Unit Chief's values; ``TrainingSettings.save`` deletes it.
 CACHE_KEY = "training:settings"
 

@@ -218,6 +218,9 @@ class OfficerQuerySet(ScopedQuerySet):
                 Value(0),
             )
 
+        warning_days, lapsed_after_days, refresher_years = conf.get_many(
+            "TRAINING_CARD_WARNING_DAYS", "TRAINING_CARD_LAPSED_AFTER_DAYS", "TRAINING_REFRESHER_YEARS"
+        )
         return self.annotate(
             agreement_active=Exists(in_force),
             # The site's equipment is needed when every agreement of the agency in force
@@ -242,12 +245,10 @@ class OfficerQuerySet(ScopedQuerySet):
             waiver_active=Exists(Waiver.objects.filter(officer=OuterRef("pk"), expires_on__gte=on)),
             standing_on=Value(on, output_field=models.DateField()),
             # The settings each row's card state and refresher date read, read once per
-            # queryset here rather than through the cache for every row.
-            card_warning_days=Value(conf.get("TRAINING_CARD_WARNING_DAYS"), output_field=models.IntegerField()),
-            card_lapsed_after_days=Value(
-                conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS"), output_field=models.IntegerField()
-            ),
-            refresher_years=Value(conf.get("TRAINING_REFRESHER_YEARS"), output_field=models.IntegerField()),
+            # queryset here (one cache read) rather than through the cache for every row.
+            card_warning_days=Value(warning_days, output_field=models.IntegerField()),
+            card_lapsed_after_days=Value(lapsed_after_days, output_field=models.IntegerField()),
+            refresher_years=Value(refresher_years, output_field=models.IntegerField()),
         )
 
     def card_lapsed_q(self, on: dt.date) -> Q:

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from itdeploy import selectors, services
+from itdeploy.choices import InstallationStatus
 from itdeploy.filtersets import InstallationFilterSet, InstallerFilterSet
-from itdeploy.models import Installation, InstallationSettings, Installer
+from itdeploy.models import Installation, InstallationPause, InstallationSettings, Installer
 from portal import dates
 from portal.api.actions import ServiceActionMixin
 from portal.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -45,33 +47,50 @@ class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
     """Installations of agency sites with their steps, clocks and forecast. Steps change
     through ``POST installations/{id}/steps/{step_id}/{start|complete|pause|resume}/``."""
 
-    queryset = Installation.objects.select_related("agency").prefetch_related(
-        selectors.steps_prefetch(), "clock_pauses"
-    )
+    queryset = Installation.objects.select_related("agency")
     serializer_class = InstallationSerializer
     filterset_class = InstallationFilterSet
     search_fields = ["agency__name"]
     ordering_fields = ["moa_signed_on", "priority_rank", "agency__name", "operational_on"]
     ordering = ["moa_signed_on", "pk"]
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("list", "retrieve"):
+            # The serializer reads the steps of the page as rows, at once, and the clock
+            # pauses of the installations that have some (few have: a suspended agreement).
+            return queryset.annotate(
+                has_clock_pauses=Exists(InstallationPause.objects.filter(installation=OuterRef("pk")))
+            )
+        # The services the actions call read the installations' steps and pauses.
+        return queryset.prefetch_related(selectors.steps_prefetch(), "clock_pauses")
+
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is not None:
-            self._page_ids = [installation.pk for installation in page]
+            # Only open installations have a forecast: a page of closed ones reads none.
+            self._page_ids = [i.pk for i in page if i.status == InstallationStatus.IN_PROGRESS]
         return page
 
     def _forecast_ids(self):
-        """The installations whose forecast the answer shows: the page's, or the one asked for."""
+        """The installations whose forecast the answer shows: the page's open ones, or the one asked for."""
         if hasattr(self, "_page_ids"):
             return self._page_ids
         pk = self.kwargs.get("pk")
         return [pk] if pk is not None and str(pk).isdecimal() else None
 
+    def _forecast(self, settings):
+        ids = self._forecast_ids()
+        if ids == []:
+            return selectors.PipelineForecast({}, {}, None, 0, settings.goal_days)
+        return selectors.stored_forecast(installation_ids=ids, settings=settings)
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
+        settings = InstallationSettings.current()
         if not hasattr(self, "_pipeline"):
-            self._pipeline = _LazyForecast(lambda: selectors.stored_forecast(installation_ids=self._forecast_ids()))
-        context.update(today=dates.today(), settings=InstallationSettings.current(), pipeline=self._pipeline)
+            self._pipeline = _LazyForecast(lambda: self._forecast(settings))
+        context.update(today=dates.today(), settings=settings, pipeline=self._pipeline)
         return context
 
     def _step(self, pk, step_id):

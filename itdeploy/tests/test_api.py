@@ -182,3 +182,51 @@ def test_list_query_count_does_not_grow(api, people, installations, offices):
     # The first read after a change stores the forecast afresh, once; reads after it use the stored one.
     assert count(client) > few
     assert count(client) == few
+
+
+def test_list_rows_are_what_the_declared_fields_show(api, people, installations, frozen):
+    """The list writes each installation from rows read once per page; every value, key
+    and order is what the serializer's declared fields give on prefetched instances."""
+    import json
+
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.test import APIRequestFactory
+
+    from itdeploy import selectors, services
+    from itdeploy.api.serializers import InstallationSerializer
+    from itdeploy.models import Installation, InstallationPause, InstallationSettings
+
+    # given a step paused and resumed then paused still, a step done, and an installation's clock paused
+    mine, miami = installations["mine"], installations["miami"]
+    steps = steps_of(mine)
+    services.step_pause(step=steps[1], paused_on=dt.date(2017, 6, 5), reason="site_access", acting_user=None)
+    services.step_resume(step=steps[1], resumed_on=dt.date(2017, 6, 9), acting_user=None)
+    services.step_pause(
+        step=steps[1], paused_on=dt.date(2017, 7, 1), reason="waiting_on_agency", acting_user=None, note="Waiting"
+    )
+    services.step_complete(step=steps_of(miami)[1], completed_on=dt.date(2017, 6, 20), acting_user=None)
+    InstallationPause.objects.create(installation=miami, started_on=dt.date(2017, 6, 10), ended_on=dt.date(2017, 6, 15))
+
+    # when HQ reads the list
+    body = api(people["chief"]).get("/api/v1/installations/").json()["results"]
+
+    # then each row is the declared fields' representation
+    request = APIRequestFactory().get("/api/v1/installations/")
+    settings = InstallationSettings.current()
+    context = {
+        "request": request,
+        "today": frozen,
+        "settings": settings,
+        "pipeline": selectors.stored_forecast(today=frozen),
+    }
+    serializer = InstallationSerializer(context=context)
+    instances = (
+        Installation.objects.select_related("agency")
+        .prefetch_related(selectors.steps_prefetch(), "clock_pauses")
+        .order_by("moa_signed_on", "pk")
+    )
+    declared = [serializers.ModelSerializer.to_representation(serializer, i) for i in instances]
+    assert body == json.loads(JSONRenderer().render(declared))
+    assert [s["paused"] for s in body[[r["id"] for r in body].index(mine.pk)]["steps"]][0] is True
+    assert any(s["pauses"] for r in body for s in r["steps"])

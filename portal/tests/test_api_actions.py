@@ -108,3 +108,75 @@ def test_a_body_the_actions_serializer_refuses_answers_400_before_the_service_ru
     assert response.status_code == 400
     assert set(response.json()) == {"effective_on", "reason"}
     assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.SIGNED
+
+
+def test_finding_rows_are_what_the_declared_fields_show(finding, world, people, api):
+    """The findings list writes each finding directly; every value, key and order is what
+    the serializer's declared fields give (open, acknowledged, resolved, waived; seen by a
+    later run of its rule; with and without a responsible person)."""
+    import json
+
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.test import APIRequestFactory
+
+    from portal.api.serializers import FindingSerializer
+    from portal.compliance.models import SweepRun, SweepStatus
+
+    # given findings in every status, one seen again by a later run of its rule
+    miami = world["miami"]
+    base = {
+        "category": "agreements",
+        "subject_type": ContentType.objects.get_for_model(miami),
+        "subject_label": str(miami),
+        "agency": miami,
+        "field_office": miami.field_office,
+    }
+    moment = dt.datetime(2018, 3, 1, 6, 30, tzinfo=dt.UTC)
+    Finding.objects.create(
+        rule="agreements.unknown_rule",
+        subject_id=1,
+        status=FindingStatus.ACKNOWLEDGED,
+        **base,
+        acknowledged_at=moment,
+        acknowledged_by=people["chief"],
+        notified_at=moment,
+        note="Known",
+    )
+    Finding.objects.create(
+        rule="agreements.no_backup_manager",
+        subject_id=2,
+        status=FindingStatus.RESOLVED,
+        **base,
+        resolved_at=moment,
+        resolved_by=people["chief"],
+        resolution="Fixed",
+        responsible=people["pm"],
+    )
+    Finding.objects.create(
+        rule="agreements.no_backup_manager",
+        subject_id=3,
+        status=FindingStatus.WAIVED,
+        severity="high",
+        **base,
+        waived_at=moment,
+        waived_by=people["chief"],
+        waived_until=dt.date(2018, 6, 30),
+        detail="Waived for now",
+    )
+    SweepRun.objects.create(
+        as_of=dt.date(2018, 3, 15), status=SweepStatus.SUCCEEDED, counts={"agreements.no_backup_manager": {"open": 1}}
+    )
+
+    # when HQ reads the list
+    body = api(people["chief"]).get("/api/v1/findings/").json()["results"]
+
+    # then each row is the declared fields' representation
+    serializer = FindingSerializer(context={"request": APIRequestFactory().get("/api/v1/findings/")})
+    instances = Finding.objects.select_related("subject_type", "responsible").order_by("-last_seen_at", "rule")
+    declared = [serializers.ModelSerializer.to_representation(serializer, f) for f in instances]
+    by_id = sorted(json.loads(JSONRenderer().render(declared)), key=lambda f: f["id"])
+    assert sorted(body, key=lambda f: f["id"]) == by_id  # several were seen at the same time: no order among them
+    assert [list(f) for f in body] == [list(f) for f in by_id]
+    assert {f["status"] for f in body} == {"open", "acknowledged", "resolved", "waived"}
+    assert any(f["last_seen_run"] is not None for f in body)

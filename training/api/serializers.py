@@ -10,6 +10,11 @@ from training.choices import SuspensionCause
 from training.models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, Waiver
 
 
+def _day(value):
+    """A date as ``DateField`` shows it (ISO 8601), or None."""
+    return value.isoformat() if value else None
+
+
 class OfficerSerializer(serializers.ModelSerializer):
     agency = ScopedRelatedField(queryset=Agency.objects.all())
     agency_name = serializers.CharField(source="agency.name", read_only=True)
@@ -51,6 +56,41 @@ class OfficerSerializer(serializers.ModelSerializer):
         read_only_fields = [
             f for f in fields if f not in ("officer_number", "agency", "last_name", "first_name", "email")
         ]
+
+    def to_representation(self, officer):
+        """The declared fields' values, written directly (a list of 500 officers ran DRF's
+        field machinery 11,500 times), with the reasons the officer cannot act worked
+        out once for ``can_act`` and ``cannot_act_because``; a test checks the two agree."""
+        fields = self.fields
+        reasons = officer.reasons_cannot_act()
+        due = officer.refresher_due_on()
+        return {
+            "id": officer.pk,
+            "officer_number": officer.officer_number,
+            "agency": officer.agency_id,
+            "agency_name": officer.agency.name,
+            "last_name": officer.last_name,
+            "first_name": officer.first_name,
+            "email": officer.email,
+            "status": officer.status,
+            "status_since": _day(officer.status_since),
+            "certified_on": _day(officer.certified_on),
+            "suspended_on": _day(officer.suspended_on),
+            "suspension_cause": officer.suspension_cause,
+            "revoked_on": _day(officer.revoked_on),
+            "left_on": _day(officer.left_on),
+            "card_last_login_at": fields["card_last_login_at"].to_representation(officer.card_last_login_at),
+            "card_deactivated_on": _day(officer.card_deactivated_on),
+            "card_reactivation_requested_on": _day(officer.card_reactivation_requested_on),
+            "card_reactivated_on": _day(officer.card_reactivated_on),
+            "can_act": not reasons,
+            "cannot_act_because": reasons,
+            "card_state": officer.card_state(),
+            "recertification_status": officer.recertification_status(),
+            "refresher_due_on": due.isoformat() if due else None,
+        }
+
+    # The declarative definition of the method fields (the schema reads their types).
 
     def get_can_act(self, obj) -> bool:
         return obj.can_act()

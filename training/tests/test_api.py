@@ -225,3 +225,45 @@ def test_list_query_count_does_not_grow(api, people, world, resource):
         return len(ctx.captured_queries)
 
     assert count(5) == count(30)
+
+
+def test_officer_rows_are_what_the_declared_fields_show(api, people, officers, world):
+    """The list writes each officer directly; every value, key and order is what the
+    serializer's declared fields give (certified, suspended with a cause, lapsed card,
+    never logged in)."""
+    import json
+
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.test import APIRequestFactory
+
+    from training.api.serializers import OfficerSerializer
+
+    # given officers who can act and who cannot, for several reasons
+    OfficerFactory(
+        agency=world["mine"],
+        officer_number="HC-2",
+        status=OfficerStatus.SUSPENDED,
+        suspended_on=dt.date(2018, 1, 5),
+        suspension_cause=SuspensionCause.DESIGNATION_ENDED,
+    )
+    OfficerFactory(
+        agency=world["mine"],
+        officer_number="HC-3",
+        card_last_login_on=dt.date(2017, 11, 1),
+        card_last_login_at=dt.datetime(2017, 11, 1, 14, 30, tzinfo=dt.UTC),
+    )
+    OfficerFactory(agency=world["mine"], officer_number="HC-4", status=OfficerStatus.NOMINATED, certified_on=None)
+
+    # when HQ reads the list
+    body = api(people["chief"]).get("/api/v1/officers/").json()["results"]
+
+    # then each row is the declared fields' representation
+    serializer = OfficerSerializer(context={"request": APIRequestFactory().get("/api/v1/officers/")})
+    instances = (
+        Officer.objects.with_standing().select_related("agency").order_by("last_name", "first_name", "officer_number")
+    )
+    declared = [serializers.ModelSerializer.to_representation(serializer, o) for o in instances]
+    assert body == json.loads(JSONRenderer().render(declared))
+    assert {o["can_act"] for o in body} == {True, False}
+    assert all(o["can_act"] is not bool(o["cannot_act_because"]) for o in body)
