@@ -45,10 +45,16 @@ class AgencyViewSet(ScopedModelViewSet):
     ordering = ["state", "name"]
 
     def get_queryset(self):
-        from django.db.models import Exists, OuterRef
+        from django.db.models import OuterRef, Subquery
+        from django.db.models.lookups import IsNull
 
-        active = Agreement.objects.in_force().filter(agency=OuterRef("pk"))
-        return super().get_queryset().annotate(active_today=Exists(active))
+        # Whether an agreement of the agency is in force today, as "its first agreement in
+        # force is not null" rather than EXISTS: PostgreSQL may hash an EXISTS over every
+        # agreement in force (it plans for all 5,006 agencies in scope, not the page's 50:
+        # 11 ms of the list's 12 ms of SQL at national scale); a scalar subquery runs for
+        # the rows returned only, an index probe each.
+        first_in_force = Agreement.objects.in_force().filter(agency=OuterRef("pk")).order_by().values("pk")[:1]
+        return super().get_queryset().annotate(active_today=IsNull(Subquery(first_in_force), False))
 
     def perform_create(self, serializer):
         serializer.instance = services.agency_create(acting_user=self.request.user, **serializer.validated_data)
