@@ -4,7 +4,7 @@ import datetime as dt
 import functools
 
 from django.db import connection
-from django.db.models import BooleanField, OuterRef, Subquery
+from django.db.models import BooleanField, F, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -45,7 +45,9 @@ class FieldOfficeViewSet(ScopedReadOnlyViewSet):
 class AgencyViewSet(ScopedModelViewSet):
     """Law enforcement agencies, narrowed to the caller's scope."""
 
-    queryset = Agency.objects.select_related("field_office")
+    # The field office's name as one column of the join, not the whole related row per
+    # agency (a second model instance and its JSON list of states decoded for each row).
+    queryset = Agency.objects.annotate(field_office_name=F("field_office__name"))
     serializer_class = AgencySerializer
     filterset_class = AgencyFilterSet
     ordering_fields = ["name", "state", "county", "created_at"]
