@@ -9,13 +9,16 @@ from rest_framework import authentication, exceptions
 
 from .models import ApiToken
 
+#: How stale a token's "last used" time may be: it is written at most once an interval,
+#: so that reading with a token does not write a row on every request.
+LAST_USED_EVERY = dt.timedelta(minutes=1)
 
-def _record_bad_token(request, digest: str) -> None:
+
+def _record_bad_token(request, known: ApiToken | None) -> None:
     """Journal a call with a revoked, expired or unknown token (with the token and its
     owner when the key is one the portal issued)."""
     from .audit.recording import record_refusal
 
-    known = ApiToken.objects.select_related("user").filter(digest=digest).first()
     if known is None:
         why, user, token_id = "Unknown API token", None, None
     else:
@@ -51,19 +54,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Invalid token header: the key is not text.") from None
-        token = (
-            ApiToken.objects.active()
-            .select_related("user", "user__staff_profile")
-            .filter(digest=ApiToken.hash_key(key))
-            .first()
-        )
-        if token is None or not token.user.is_active:
-            _record_bad_token(request, ApiToken.hash_key(key))
+        # One statement by the digest's unique index, whatever the token's state; whether
+        # it is revoked or expired is read from the row (ApiToken.is_active), and a
+        # refused token is journaled from it without reading it again.
+        try:
+            token = ApiToken.objects.select_related("user", "user__staff_profile").get(digest=ApiToken.hash_key(key))
+        except ApiToken.DoesNotExist:
+            token = None
+        if token is None or not token.is_active or not token.user.is_active:
+            _record_bad_token(request, token)
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         now = timezone.now()
-        # Record use at most once a minute, to keep reads cheap.
-        if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
         return token.user, token
 
     def authenticate_header(self, request):

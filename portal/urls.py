@@ -11,6 +11,8 @@ handler404 = "portal.audit.views.page_not_found"
 urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("readyz/", health.readyz, name="readyz"),
+    # Before the pages' includes, which every API request would otherwise be tried against.
+    path("api/v1/", include("portal.api.urls")),
     path("", include("portal.accounts.urls")),
     path("", views.HomeView.as_view(), name="home"),
     path("", include("oversight.urls")),
@@ -27,7 +29,6 @@ urlpatterns = [
     path("", include("staffing.urls")),
     path("", include("itdeploy.urls")),
     path("", include("training.urls")),
-    path("api/v1/", include("portal.api.urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

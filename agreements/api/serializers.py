@@ -21,10 +21,22 @@ class FieldOfficeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "city", "state", "states"]
 
 
+class FieldOfficeNameField(serializers.CharField):
+    """The name of the agency's field office: the list's annotation (``field_office_name``,
+    one column of a join) where the queryset gives it, else the related row."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, agency):
+        name = getattr(agency, "field_office_name", None)
+        return name if name is not None else agency.field_office.name
+
+
 class AgencySerializer(FieldPolicyMixin, serializers.ModelSerializer):
     """An agency; a restricted role (OCIO) gets only the fields of ``portal.access.FIELD_POLICY``."""
 
-    field_office_name = serializers.CharField(source="field_office.name", read_only=True)
+    field_office_name = FieldOfficeNameField()
     url = DetailUrlField(view_name="api:agency-detail")
     active = serializers.SerializerMethodField(
         help_text="Whether one of the agency's agreements is in force today (Agency.objects.active_on)."

@@ -29,10 +29,13 @@ class DetailUrlField(serializers.HyperlinkedIdentityField):
         return cache[self.view_name]
 
     def to_representation(self, value):
-        request = self.context.get("request")
         pk = getattr(value, self.lookup_field)
         if pk is None:
             return None
-        if request is None:
-            return super().to_representation(value)
-        return f"{self._prefix(request)}{pk}/"
+        prefix = self.__dict__.get("_request_prefix")
+        if prefix is None:  # once per serializer, that is per request
+            request = self.context.get("request")
+            if request is None:
+                return super().to_representation(value)
+            prefix = self._request_prefix = self._prefix(request)
+        return f"{prefix}{pk}/"

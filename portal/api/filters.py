@@ -129,6 +129,29 @@ def bound_filterset(filterset) -> None:
             _bound_number(field, integral=integral)
 
 
+def asks_to_filter(view, query_params) -> bool:
+    """Whether a query parameter names one of the view's filters (``name``, or a part of
+    one such as ``name_min``, ``name_after``, ``name__lookup``) or the search alias.
+
+    Without one, the FilterSet changes nothing: each filter leaves the rows as they are
+    when its value is absent, and an empty or malformed value is a parameter, so it is
+    still refused. Building the FilterSet and its form for nothing cost about 3.5 ms of
+    every unfiltered list (in process, national scale, under load)."""
+    if not query_params:
+        return False
+    filterset_class = getattr(view, "filterset_class", None)
+    if filterset_class is not None:
+        names = list(filterset_class.base_filters)
+    else:
+        fields = getattr(view, "filterset_fields", None) or ()
+        names = list(fields)
+    if not names:
+        return False
+    if PortalSearchFilter.search_param in query_params and SEARCH_ALIAS in names:
+        return True
+    return any(key == name or key.startswith(f"{name}_") for key in query_params for name in names)
+
+
 class BoundedFilterBackend(DjangoFilterBackend):
     """The FilterSet of the viewset, bounded (see the module's docstring)."""
 
@@ -155,6 +178,8 @@ class BoundedFilterBackend(DjangoFilterBackend):
         return filterset
 
     def filter_queryset(self, request, queryset, view):
+        if not asks_to_filter(view, request.query_params):
+            return queryset  # every filter of the FilterSet would leave the rows as they are
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset

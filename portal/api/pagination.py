@@ -4,8 +4,14 @@ answers 400 with a field message rather than a silent default."""
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
+from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+#: The attribute of a page's first row that carries the list's total (``CountingPaginator``).
+TOTAL = "list_total_rows"
 
 
 def _whole_number(raw: str, *, name: str, maximum: int | None = None) -> int:
@@ -20,9 +26,56 @@ def _whole_number(raw: str, *, name: str, maximum: int | None = None) -> int:
     return number
 
 
+def _counts_inline(queryset) -> bool:
+    """Whether the rows of ``queryset`` can be counted by a subquery of its own statement
+    that counts exactly what ``queryset.count()`` counts: a plain list of model rows, not
+    distinct, grouped, combined, sliced or of ``values()``."""
+    if not isinstance(queryset, QuerySet):
+        return False
+    query = queryset.query
+    return not (
+        query.distinct
+        or query.combinator
+        or query.group_by is not None
+        or query.is_sliced
+        or query.values_select
+        or query.extra
+        or any(getattr(annotation, "contains_aggregate", False) for annotation in query.annotations.values())
+    )
+
+
+class CountingPaginator(Paginator):
+    """Django's paginator that reads a page and the list's total in one statement: the
+    rows of the page carry ``(SELECT COUNT(*) ... the same conditions)``, which the
+    database computes once for the statement. The count is exact and of the same
+    snapshot as the rows; only when the page is empty is it counted on its own (to tell
+    an empty list from a page past the end, which answers 404 as before)."""
+
+    def page(self, number):
+        if "count" in self.__dict__ or not _counts_inline(self.object_list):
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)  # Django's message for a page that is not a number
+        if number < 1:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        total = Subquery(self.object_list.order_by().values(n=RawSQL("COUNT(*)", (), output_field=IntegerField())))
+        rows = list(self.object_list.annotate(**{TOTAL: total})[bottom : bottom + self.per_page])
+        if rows:
+            self.count = getattr(rows[0], TOTAL)
+        elif number == 1:
+            self.count = 0  # the same statement found no row at all
+        else:
+            return super().page(number)  # counts, and answers a page past the end
+        return self._get_page(rows, number, self)
+
+
 class ResultsPagination(PageNumberPagination):
     """Lists as ``{"count", "next", "previous", "results"}``; ``page_size`` up to 1000."""
 
+    django_paginator_class = CountingPaginator
     page_size_query_param = "page_size"
     max_page_size = 1000
     last_page_strings = ()  # ``page=last`` is not in the schema: page numbers only

@@ -72,3 +72,56 @@ def test_token_page_creates_and_revokes(client, world, people):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert client.post("/tokens/", {"name": "", "days": "30"}).status_code == 400
+
+
+def test_last_use_is_written_at_most_once_a_minute_and_shown(world, people, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.services import token_create
+
+    start = dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC)
+
+    def call(at):
+        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/agencies/").status_code == 200
+        return [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "portal_apitoken"')]
+
+    with time_machine.travel(start, tick=False):
+        token = token_create(user=people["pm"], name="field client", expires_in_days=30)
+    client = token_client(token.plain_key)
+    # given its first use, written at once
+    assert len(call(start)) == 1
+    token.refresh_from_db()
+    assert token.last_used_at == start
+    # when it is used again within the minute, nothing is written
+    assert call(start + dt.timedelta(seconds=30)) == []
+    assert call(start + dt.timedelta(seconds=60)) == []
+    token.refresh_from_db()
+    assert token.last_used_at == start
+    # then the first use after the minute writes the new time, which the tokens list shows
+    assert len(call(start + dt.timedelta(seconds=61))) == 1
+    token.refresh_from_db()
+    assert token.last_used_at == start + dt.timedelta(seconds=61)
+    listed = api(people["pm"]).get("/api/v1/tokens/").json()["results"]
+    assert dt.datetime.fromisoformat(listed[0]["last_used_at"]) == start + dt.timedelta(seconds=61)
+
+
+def test_a_token_is_read_in_one_statement_and_an_inactive_owner_is_refused(world, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.audit.models import AuditEvent
+    from portal.services import token_create
+
+    token = token_create(user=people["pm"], name="field client")
+    client = token_client(token.plain_key)
+    client.get("/api/v1/agencies/")  # its first use writes the time
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/agencies/").status_code == 200
+    assert len([q for q in queries.captured_queries if 'FROM "portal_apitoken"' in q["sql"]]) == 1
+    # deactivated without the signal that revokes the account's tokens (a bulk update)
+    type(people["pm"]).objects.filter(pk=people["pm"].pk).update(is_active=False)
+    assert client.get("/api/v1/agencies/").status_code == 401
+    event = AuditEvent.objects.denied().get()
+    assert (event.actor, event.token_id, event.reason) == (people["pm"], token.pk, "API token of an inactive user")
