@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -252,6 +252,27 @@ class ScopedListView(LoginRequiredMixin, ListView):
             columns_chosen=self.saved_column_keys() is not None,
         )
         return context
+
+
+class FilterSuggestionsView(LoginRequiredMixin, View):
+    """The suggestions of a filter panel's type-ahead (``portal.filter_panel.SUGGESTIONS``):
+    ``?q=`` the typed text; at most ``SUGGESTED`` of the reader's rows that contain it
+    (those starting with it first), as JSON ``{"results": [{"value", "label"}], "more"}``.
+    The rows are the same as the panel's (the reader's scope, ``portal.access``); the
+    endpoint's access target is its source's model (``portal.access.PAGES``)."""
+
+    source = ""
+
+    def get(self, request):
+        suggestions = filter_panel.SUGGESTIONS.get(self.source)
+        if suggestions is None:
+            raise Http404
+        label, action = access.PAGES[request.resolver_match.view_name]
+        access.require(request.user, action, label)
+        text = request.GET.get("q", "")[:200]
+        rows = suggestions.matching(request, text, filter_panel.SUGGESTED + 1)
+        results = [{"value": row.pk, "label": suggestions.label(row)} for row in rows[: filter_panel.SUGGESTED]]
+        return JsonResponse({"results": results, "more": len(rows) > filter_panel.SUGGESTED})
 
 
 class ScopedRecordView(LoginRequiredMixin, View):
