@@ -434,7 +434,7 @@ def _set_kind(field: forms.Field) -> None:
         empty = getattr(field, "panel_empty", ANY)
         if not multiple:
             _empty_choice(field, empty)
-        choices = list(field.choices)  # one query for a list of rows, shared by the widget
+        choices = [choice for choice in field.choices]  # noqa: C416 - one query for a list of rows (list() would COUNT them first), shared by the widget
         long = len([value for value, _ in choices if value != ""]) > SHORT_LIST
         if multiple and not long:
             field.widget = forms.CheckboxSelectMultiple(attrs={**attrs, "class": "usa-checkbox__input"})
