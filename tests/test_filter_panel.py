@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -266,3 +267,200 @@ def test_the_pipeline_board_has_the_panel_and_tags(client, world, people):
     form = response.context["filter_form"]
     assert form.fields["current_step"].panel_kind in {"select", "combo"}
     assert "---------" not in panel(response)
+
+
+# --- the type-ahead of a long list (agencies, staff) -------------------------------------
+
+
+@pytest.fixture
+def long_lists(monkeypatch):
+    """Every list of agencies or staff longer than two rows is a type-ahead (the world
+    holds three agencies; at national scale HQ sees 5,000)."""
+    from portal import filter_panel
+
+    monkeypatch.setattr(filter_panel, "LONG_LIST", 2)
+
+
+def suggestions(client, path, q=""):
+    response = client.get(path, {"q": q})
+    assert response.status_code == 200, response.content[:300]
+    return [row["label"] for row in response.json()["results"]]
+
+
+ALL_THREE = [
+    "Collier County Sheriff's Office (FL)",
+    "Galveston County Sheriff's Office (TX)",
+    "Harris County Sheriff's Office (TX)",
+]
+
+
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("chief", ALL_THREE),
+        ("analyst", ALL_THREE),
+        ("ocio", ALL_THREE),  # OCIO sees every agency's name and place
+        ("fod", ALL_THREE[1:]),  # the Houston office's
+        ("pm", ALL_THREE[2:]),  # the agency assigned to the manager
+        ("pm_miami", ALL_THREE[:1]),
+    ],
+)
+def test_agency_suggestions_are_the_agencies_the_reader_sees(client, world, people, role, expected):
+    client.force_login(people[role])
+    assert suggestions(client, "/filters/agencies/", "county") == expected
+    assert suggestions(client, "/filters/agencies/", "") == expected
+    assert suggestions(client, "/filters/agencies/", "Collier") == [a for a in expected if a.startswith("Collier")]
+
+
+def test_agency_suggestions_start_with_the_typed_text_first_and_say_when_there_are_more(
+    client, world, people, monkeypatch
+):
+    from agreements.tests.factories import AgencyFactory
+    from portal import filter_panel
+
+    AgencyFactory(name="Sheriff of Harrison County", state="TX")
+    client.force_login(people["chief"])
+    assert suggestions(client, "/filters/agencies/", "harris") == [
+        "Harris County Sheriff's Office (TX)",
+        "Sheriff of Harrison County (TX)",
+    ]
+    monkeypatch.setattr(filter_panel, "SUGGESTED", 2)
+    answer = client.get("/filters/agencies/", {"q": "sheriff"}).json()
+    assert len(answer["results"]) == 2 and answer["more"] is True
+    assert client.get("/filters/agencies/", {"q": "harris"}).json()["more"] is False
+
+
+def test_suggestions_need_a_role_that_sees_the_source(client, world, people):
+    assert client.get("/filters/agencies/").status_code == 302  # to the sign-in page
+    client.force_login(people["norole"])
+    for source in ("agencies", "staff", "managers"):
+        assert client.get(f"/filters/{source}/").status_code == 403
+
+
+def _name(user):
+    return user.get_full_name() or user.username
+
+
+def _staff_seen(user):
+    from portal import access
+
+    return [p.user for p in access.restrict(StaffProfile.objects.select_related("user"), user)]
+
+
+def test_staff_suggestions_are_the_staff_the_reader_sees(client, world, people):
+    client.force_login(people["pm"])
+    seen = {_name(u) for u in _staff_seen(people["pm"])}
+    listed = set(suggestions(client, "/filters/staff/", ""))
+    assert listed == seen and listed < {_name(u) for u in people.values() if hasattr(u, "staff_profile")}
+    client.force_login(people["chief"])
+    assert set(suggestions(client, "/filters/staff/", "")) >= seen
+
+
+def test_a_long_agency_list_is_a_type_ahead_and_a_short_one_stays_a_list(client, world, people, long_lists):
+    client.force_login(people["chief"])
+    response = client.get("/officers/")
+    field = response.context["filter_form"]["agency"]
+    assert field.field.panel_kind == "typeahead"
+    html = panel(response)
+    assert 'data-source="/filters/agencies/"' in html and "Harris County" not in html  # no options on the page
+    assert '<input type="hidden" name="agency" value=""' in html
+    assert 'id="id_agency" name="agency_search"' in html or 'name="agency_search"' in html
+    # a field office list (25 rows, not a source of suggestions) stays a combo box
+    assert response.context["filter_form"]["field_office"].field.panel_kind == "combo"
+
+    client.force_login(people["pm"])  # one agency
+    response = client.get("/officers/")
+    assert response.context["filter_form"]["agency"].field.panel_kind != "typeahead"
+    assert "Harris County Sheriff&#x27;s Office" in panel(response)
+
+
+def test_a_chosen_agency_is_shown_by_name_submitted_by_id_and_tagged(client, world, people, long_lists):
+    from training.tests.factories import OfficerFactory
+
+    OfficerFactory(agency=world["mine"], last_name="Harrisson")
+    OfficerFactory(agency=world["miami"], last_name="Colliers")
+    client.force_login(people["chief"])
+    response = client.get("/officers/", {"agency": world["mine"].pk})
+    html = panel(response)
+    assert f'<input type="hidden" name="agency" value="{world["mine"].pk}"' in html
+    assert 'value="Harris County Sheriff&#x27;s Office (TX)"' in html
+    assert {o.last_name for o in response.context["object_list"]} == {"Harrisson"}
+    tags = response.context["filter_tags"]["tags"]
+    assert [(t["label"], t["value"]) for t in tags] == [("Agency", "Harris County Sheriff's Office (TX)")]
+    assert "agency=" not in tags[0]["remove"].replace("agency_search", "")
+
+
+def test_an_agency_outside_the_scope_is_refused_on_the_type_ahead(client, world, people, monkeypatch):
+    from portal import filter_panel
+
+    monkeypatch.setattr(filter_panel, "LONG_LIST", 0)
+    client.force_login(people["pm"])
+    response = client.get("/officers/", {"agency": world["miami"].pk})
+    assert response.context["filter_form"]["agency"].field.panel_kind == "typeahead"
+    assert "is not one of the available choices" in panel(response)
+    assert "Collier" not in panel(response)  # the name of an agency the manager does not see
+    assert list(response.context["object_list"]) == []
+
+
+def test_without_javascript_the_typed_name_is_read_as_its_agency(client, world, people, long_lists):
+    from training.tests.factories import OfficerFactory
+
+    OfficerFactory(agency=world["mine"], last_name="Harrisson")
+    OfficerFactory(agency=world["miami"], last_name="Colliers")
+    client.force_login(people["chief"])
+    # one agency contains the text: it is chosen
+    response = client.get("/officers/", {"agency_search": "harris", "agency": ""})
+    assert {o.last_name for o in response.context["object_list"]} == {"Harrisson"}
+    assert [t["value"] for t in response.context["filter_tags"]["tags"]] == ["Harris County Sheriff's Office (TX)"]
+    assert f'name="agency" value="{world["mine"].pk}"' in panel(response)
+    # the chosen agency's name sent back with its id keeps it
+    again = client.get(
+        "/officers/", {"agency_search": "Harris County Sheriff's Office (TX)", "agency": world["mine"].pk}
+    )
+    assert {o.last_name for o in again.context["object_list"]} == {"Harrisson"}
+    # emptied, the filter is gone
+    cleared = client.get("/officers/", {"agency_search": "", "agency": world["mine"].pk})
+    assert {o.last_name for o in cleared.context["object_list"]} == {"Harrisson", "Colliers"}
+    assert cleared.context["filter_tags"]["tags"] == []
+    # several match: the field says so and links each
+    several = client.get("/officers/", {"agency_search": "county"})
+    html = panel(several)
+    assert "More than one of your agencies match “county”" in html
+    assert list(several.context["object_list"]) == []
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', html)
+    assert [unescape(name) for _, name in links] == ALL_THREE
+    picked = client.get("/officers/" + unescape(links[2][0]))
+    assert {o.last_name for o in picked.context["object_list"]} == {"Harrisson"}
+    # none match
+    none = client.get("/officers/", {"agency_search": "Travis"})
+    assert "None of your agencies match “Travis”" in panel(none)
+
+
+def test_removing_the_type_ahead_tag_drops_the_typed_name_too(client, world, people, long_lists):
+    client.force_login(people["chief"])
+    response = client.get("/findings/", {"agency_search": "Harris", "is_open": "true"})
+    tag = next(t for t in response.context["filter_tags"]["tags"] if t["label"] == "Agency")
+    assert "agency" not in parse_qs(urlsplit(tag["remove"]).query)
+    assert "agency_search" not in parse_qs(urlsplit(tag["remove"]).query)
+    assert "agency_search" not in response.context["filter_tags"]["clear"]
+
+
+def test_a_type_ahead_page_runs_the_same_statements_whatever_the_number_of_agencies(
+    client, world, people, long_lists, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements.tests.factories import AgencyFactory
+
+    client.force_login(people["chief"])
+    url = f"/findings/?agency={world['mine'].pk}&is_open=true"
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for i in range(5):
+        AgencyFactory(name=f"Travis County Constable {i}", state="TX")
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(url)
+    assert response.context["filter_form"]["agency"].field.panel_kind == "typeahead"
+    assert len(after) == len(before)

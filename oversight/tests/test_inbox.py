@@ -113,9 +113,13 @@ def test_someone_outside_the_finding_cannot_act_or_see_it(findings, people, clie
 def test_header_shows_the_unread_count_until_the_inbox_is_opened(findings, people, client):
     client.force_login(people["fod"])
     assert unread_count(people["fod"]) == 2
-    assert '2<span class="usa-sr-only"> unread</span>' in client.get("/agencies/").content.decode()
+    # the header links the count, which its script asks for once the page is shown
+    assert 'data-src="/findings/inbox/count/"' in client.get("/agencies/").content.decode()
+    count = client.get("/findings/inbox/count/")
+    assert count.json() == {"unread": 2} and count["Cache-Control"] == "private, no-store"
     client.get("/findings/inbox/")
     assert unread_count(people["fod"]) == 0
+    assert client.get("/findings/inbox/count/").json() == {"unread": 0}
     with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
         make_finding(
             "staffing.primary_without_backup",
