@@ -28,28 +28,6 @@ from .forms import CardLoginForm, ClassScheduleForm, EnrolForm, OfficerChangeFor
 from .models import AcademyClass, AcademySite, CardLogin, Completion, Enrollment, Officer
 
 
-def _agency_joined_outer(queryset):
-    """The officers with their agency joined by LEFT OUTER JOIN rather than INNER JOIN (the
-    standing's ``equipment_since`` reads the agency's column): the same rows, since every
-    officer has an agency, but PostgreSQL leaves out a left join to a unique key whose
-    columns a statement does not read, so the page's ``COUNT(*)`` reads the officers alone
-    (50,000 officers, national scale). A filter on the agency's columns makes it inner
-    again. The officers API does the same (branch ``apilists``); one copy should stay."""
-    from django.db.models.sql.constants import INNER
-
-    from agreements.models import Agency
-
-    query = queryset.query
-    for alias, join in list(query.alias_map.items()):
-        if (
-            getattr(join, "join_type", None) == INNER
-            and join.parent_alias == query.base_table
-            and join.table_name == Agency._meta.db_table
-        ):
-            query.alias_map[alias] = join.promote()
-    return queryset
-
-
 class OfficerListView(ScopedListView):
     model = Officer
     filterset_class = OfficerFilterSet
@@ -74,7 +52,7 @@ class OfficerListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return _agency_joined_outer(Officer.objects.with_standing().select_related("agency"))
+        return Officer.objects.with_standing().select_related("agency").agency_joined_outer()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -66,28 +66,6 @@ def bulk_import(view: ServiceActionMixin, request, kind: str) -> Response:
     return Response(body, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
 
 
-def _agency_joined_outer(queryset):
-    """The officers with their agency joined by LEFT OUTER JOIN instead of INNER JOIN (the
-    standing's ``equipment_since`` reads the agency's column): the same rows, since every
-    officer has an agency, but PostgreSQL leaves out a left join to a unique key whose
-    columns a statement does not read, so the list's ``COUNT(*)`` reads the officers
-    alone (over 50,000 officers: 28 ms to 7 ms, the officers' own count 3 ms). A filter on
-    the agency's columns makes the join inner again, as before."""
-    from django.db.models.sql.constants import INNER
-
-    from agreements.models import Agency
-
-    query = queryset.query
-    for alias, join in list(query.alias_map.items()):
-        if (
-            getattr(join, "join_type", None) == INNER
-            and join.parent_alias == query.base_table
-            and join.table_name == Agency._meta.db_table
-        ):
-            query.alias_map[alias] = join.promote()
-    return queryset
-
-
 class OfficerViewSet(ServiceActionMixin, ScopedModelViewSet):
     """Designated Immigration Officers of the caller's agencies, with whether each can act
     today and why not. Status changes are actions: ``POST officers/{id}/{verb}/``."""
@@ -100,7 +78,7 @@ class OfficerViewSet(ServiceActionMixin, ScopedModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return _agency_joined_outer(super().get_queryset().with_standing().select_related("agency"))
+        return super().get_queryset().with_standing().select_related("agency").agency_joined_outer()
 
     def _out(self, officer, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=officer.pk)).data, status=code)
