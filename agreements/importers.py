@@ -152,20 +152,35 @@ def clean_name(value, cleanings: Counter) -> str:
 
 
 _URL = URLValidator(schemes=["http", "https"])
+_EXTENSION = re.compile(r"^(chrome|moz|ms-browser|edge)-extension://", re.I)
+_SCHEME_INSIDE = re.compile(r"https?:/", re.I)
+_ARCHIVED = re.compile(r"^https?://(?:web\.)?archive\.org/web/\d+[a-z_]*/(https?:/.+)$", re.I)
+_HTTP = re.compile(r"^https?:/", re.I)
+_SINGLE_SLASH = re.compile(r"^(https?):/+(?=[^/])", re.I)
+_TWO_SLASHES = re.compile(r"^https?://[^/]", re.I)
+#: A plain address of a document on ice.gov (no query, fragment or brackets), as most of
+#: ICE's links are: nothing wraps it (``_unwrap_once`` gives None), it needs no repair and
+#: ``_URL`` accepts it (scheme http(s), host www.ice.gov or ice.gov, a path without
+#: spaces, at most 2,048 characters); ``clean_url`` skips those steps for it.
+_PLAIN_ICE_URL = re.compile(r"https?://(?:www\.)?ice\.gov/[^\s?#\[\]]*")
+
+
+def _plain_ice_url(text: str) -> bool:
+    return len(text) <= 2048 and _PLAIN_ICE_URL.fullmatch(text) is not None
 
 
 def _unwrap_once(url: str, cleanings: Counter) -> str | None:
     """The address inside a redirect wrapper or behind a prefix, or None when ``url`` is
     not wrapped."""
     # Browser-extension viewers put the real address after their own: chrome-extension://id/https://...
-    if re.match(r"^(chrome|moz|ms-browser|edge)-extension://", url, re.I):
-        inner = re.search(r"https?:/", url[url.index("://") + 3 :], re.I)
+    if _EXTENSION.match(url):
+        inner = _SCHEME_INSIDE.search(url[url.index("://") + 3 :])
         if inner:
             cleanings["extension_prefixes"] += 1
             rest = url[url.index("://") + 3 + inner.start() :]
             return unquote(rest) if "%3A" in rest[:12].upper() else rest
     # A public web archive's copy: https://web.archive.org/web/20210113002027/https://www.ice.gov/...
-    archived = re.match(r"^https?://(?:web\.)?archive\.org/web/\d+[a-z_]*/(https?:/.+)$", url, re.I)
+    archived = _ARCHIVED.match(url)
     if archived:
         cleanings["archive_unwrapped"] += 1
         return archived.group(1)
@@ -184,7 +199,7 @@ def _unwrap_once(url: str, cleanings: Counter) -> str | None:
         return re.sub(r"-([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), encoded)
     # Outlook Safe Links and other mail filters: ?url=<escaped address> (or u=, target=).
     for key in ("url", "u", "target", "q"):
-        if key in query and re.match(r"^https?:/", query[key][0], re.I) and host not in ("www.ice.gov", "ice.gov"):
+        if key in query and _HTTP.match(query[key][0]) and host not in ("www.ice.gov", "ice.gov"):
             cleanings["redirects_unwrapped"] += 1
             return query[key][0]
     return None
@@ -197,13 +212,17 @@ def clean_url(value, cleanings: Counter) -> str:
     if not text or text.lower() in ("link", "link pending", "pending"):
         return ""
     for _ in range(4):  # wrappers can be nested
+        if _plain_ice_url(text):
+            return text[:500]
         inner = _unwrap_once(text, cleanings)
         if inner is None:
             break
         text = inner.strip()
-    repaired = re.sub(r"^(https?):/+(?=[^/])", r"\1://", text, flags=re.I)
+    if _plain_ice_url(text):
+        return text[:500]
+    repaired = _SINGLE_SLASH.sub(r"\1://", text)
     if repaired != text:
-        if not re.match(r"^https?://[^/]", text, re.I):
+        if not _TWO_SLASHES.match(text):
             cleanings["single_slash"] += 1
         text = repaired
     try:
@@ -279,8 +298,23 @@ def _map_header(cells: list) -> dict[str, int]:
     return mapping
 
 
+class _FullLoadNeeded(Exception):
+    """The worksheet has parts that change its cells in openpyxl's full load and that the
+    read-only reading does not reproduce (merged cells, comments, hyperlinks over ranges)."""
+
+
+def _unreadable(exc: Exception) -> IceFileError:
+    return IceFileError({"file": [f"This file cannot be read as an Excel workbook ({type(exc).__name__})."]})
+
+
 def _cells_of_xlsx(content: bytes):
-    """Rows of the first worksheet as lists of (value, hyperlink target)."""
+    """Rows of the first worksheet as lists of (value, hyperlink target), exactly as
+    openpyxl's full load gives them (every row from the first to the last cell, each cell's
+    hyperlink, an empty linked cell showing its link), read in openpyxl's read-only mode:
+    the cells from its worksheet parser, the hyperlinks from the sheet's ``<hyperlinks>``
+    and its relations. A full load builds a styled cell object for every cell and finds
+    each link's relation by a linear search, several times the read. A sheet with parts
+    the read-only reading does not reproduce is loaded in full."""
     from openpyxl import load_workbook
 
     try:  # before openpyxl decompresses anything: a small file may hold gigabytes
@@ -288,11 +322,138 @@ def _cells_of_xlsx(content: bytes):
     except ValidationError as exc:
         raise IceFileError({"file": exc.messages}) from None
     try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise _unreadable(exc) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        try:
+            rows = _read_only_rows(workbook, sheet)
+        except _FullLoadNeeded:
+            rows = None
+        except Exception as exc:  # what the full load would have raised reading the sheet
+            raise _unreadable(exc) from exc
+    finally:
+        workbook.close()
+    return iter(rows if rows is not None else _fully_loaded_rows(content))
+
+
+def _sheet_relations(archive, sheet_path: str) -> dict[str, str]:
+    """Relation id -> target of a worksheet's relations, as openpyxl's ``get_dependents``
+    resolves them (external targets as written, internal ones made absolute), read with
+    the standard library's parser instead of openpyxl's descriptors."""
+    import posixpath
+
+    from openpyxl.packaging.relationship import get_rels_path
+    from openpyxl.xml.constants import COMMENTS_NS, PKG_REL_NS
+    from openpyxl.xml.functions import fromstring
+
+    rels_path = get_rels_path(sheet_path)
+    if rels_path not in archive.namelist():
+        return {}
+    parent = posixpath.split(posixpath.dirname(rels_path))[0]
+    targets: dict[str, str] = {}
+    for element in fromstring(archive.read(rels_path)):
+        attrs = element.attrib
+        target, kind = attrs.get("Target"), attrs.get("Type")
+        if element.tag != f"{{{PKG_REL_NS}}}Relationship" or target is None or kind is None:
+            raise _FullLoadNeeded  # openpyxl drops all the relations: its full load decides
+        if kind == COMMENTS_NS:
+            raise _FullLoadNeeded  # a comment creates its cell
+        if attrs.get("TargetMode") != "External":
+            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(parent, target))
+        targets.setdefault(attrs.get("Id"), target)  # openpyxl takes the first relation of an id
+    return targets
+
+
+def _read_only_rows(workbook, sheet) -> list[list[tuple]]:
+    from openpyxl.cell import Cell
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import HYPERLINK_TAG, MERGE_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.worksheet.hyperlink import Hyperlink
+    from openpyxl.xml.constants import REL_NS
+    from openpyxl.xml.functions import iterparse
+
+    class SheetParser(WorkSheetParser):
+        """openpyxl's worksheet parser reading only the rows (with its own ``parse_row``),
+        the hyperlinks (as attribute dicts) and whether there are merged cells."""
+
+        links: list[dict] = []
+        merged = False
+
+        def parse(self):
+            for _event, element in iterparse(self.source):
+                tag = element.tag
+                if tag == ROW_TAG:
+                    row = self.parse_row(element)
+                    element.clear()
+                    yield row
+                elif tag == HYPERLINK_TAG:
+                    self.links = [dict(link.attrib) for link in element]
+                    element.clear()
+                elif tag == MERGE_TAG:
+                    self.merged = True
+                    element.clear()
+
+    archive = workbook._archive
+    path = sheet._worksheet_path
+    relations = _sheet_relations(archive, path)
+    values: dict[tuple[int, int], object] = {}
+    with archive.open(path) as source:
+        parser = SheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for _row, cells in parser.parse():
+            for cell in cells:
+                values[cell["row"], cell["column"]] = cell["value"]
+    if parser.merged:
+        raise _FullLoadNeeded  # merged cells empty their range and may add cells
+    targets: dict[tuple[int, int], str | None] = {}
+    relation_id = f"{{{REL_NS}}}id"
+    for attrs in parser.links:
+        ref = attrs.get("ref")
+        if ref is None or ":" in ref:
+            raise _FullLoadNeeded  # a link over a range of cells
+        min_col, min_row, _max_col, _max_row = range_boundaries(ref)
+        if not (min_col and min_row and 0 < min_row < 1048577):
+            raise _FullLoadNeeded
+        link_id = attrs.get(relation_id, attrs.get("id"))
+        target = relations[link_id] if link_id else attrs.get("target")  # KeyError, as openpyxl's
+        key = (min_row, min_col)
+        if values.get(key) is None:
+            # openpyxl creates the cell, and an empty cell shows its link's target (or location)
+            cell = Cell(None, row=min_row, column=min_col)
+            cell.hyperlink = Hyperlink(ref=ref, location=attrs.get("location"), target=target)
+            values[key] = cell.value
+        targets[key] = target
+    if not values:
+        return []
+    by_row: dict[int, dict[int, object]] = {}
+    for (row, column), value in values.items():
+        by_row.setdefault(row, {})[column] = value
+    rows: list[list[tuple]] = []
+    for number in range(1, max(by_row) + 1):
+        columns = by_row.get(number)
+        if not columns:
+            rows.append([])
+            continue
+        rows.append([(columns.get(c), targets.get((number, c))) for c in range(1, max(columns) + 1)])
+    return rows
+
+
+def _fully_loaded_rows(content: bytes):
+    """The rows of openpyxl's full load, for the sheets ``_read_only_rows`` does not read."""
+    from openpyxl import load_workbook
+
+    try:
         workbook = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise IceFileError(
-            {"file": [f"This file cannot be read as an Excel workbook ({type(exc).__name__})."]}
-        ) from exc
+        raise _unreadable(exc) from exc
     sheet = workbook.worksheets[0]
     for row in sheet.iter_rows():
         yield [(cell.value, cell.hyperlink.target if getattr(cell, "hyperlink", None) else None) for cell in row]
@@ -309,6 +470,25 @@ def _cells_of_csv(content: bytes):
         raise IceFileError({"file": ["This CSV file's text encoding cannot be read."]})
     for row in csv.reader(io.StringIO(text)):
         yield [(value, None) for value in row]
+
+
+class _Memo:
+    """A cleaning function of one cell value, computed once per distinct value: what it
+    counts in ``cleanings`` is counted again on every cell that repeats the value."""
+
+    def __init__(self, function, cleanings: Counter):
+        self.function, self.cleanings, self.results = function, cleanings, {}
+
+    def __call__(self, value):
+        key = (value.__class__, value)  # 1, 1.0 and True are equal keys but not equal cells
+        hit = self.results.get(key)
+        if hit is None:
+            counts: Counter = Counter()
+            hit = self.results[key] = (self.function(value, counts), tuple(counts.items()))
+        result, counts = hit
+        for name, n in counts:
+            self.cleanings[name] += n
+        return result
 
 
 def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = None) -> ReadResult:
@@ -344,26 +524,39 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
         result.cleanings["unknown_columns"] += len(result.ignored_columns)
 
     seen: dict[tuple, dict] = {}
+    cleanings = result.cleanings
+    # ICE's columns repeat the same few values (states, models, types, counties, agencies
+    # with several agreements): each distinct value is cleaned once.
+    text, name_of = _Memo(clean_text, cleanings), _Memo(clean_name, cleanings)
+    signed_of = _Memo(lambda value, counts: clean_signed(value, today, counts), cleanings)
+    states: dict[str, str | None] = {}
+    models: dict[str, str | None] = {}
+    match_keys: dict[str, str] = {}
+    index_of = {name: mapping.get(name) for name in HEADER_ALIASES}
+    state_at, agency_at, model_at = index_of["state"], index_of["agency"], index_of["model"]
+    county_at, type_at, signed_at = index_of["county"], index_of["type"], index_of["signed"]
+    moa_at, addendum_at = index_of["moa"], index_of["addendum"]
+    participating = edition == IceEdition.PARTICIPATING
     for number, cells in enumerate(rows, start=header_row + 1):
+        width = len(cells)
 
-        def cell(name, cells=cells):
-            index = mapping.get(name)
-            if index is None or index >= len(cells):
-                return None, None
-            return cells[index]
+        def value(index, cells=cells, width=width):
+            return None if index is None or index >= width else cells[index][0]
 
-        if all(value is None or not str(value).strip() for value, _ in cells):
-            result.cleanings["blank_rows"] += 1
+        if all(v is None or not str(v).strip() for v, _ in cells):
+            cleanings["blank_rows"] += 1
             continue
         result.rows_read += 1
-        cleanings = result.cleanings
-        raw_state = clean_text(cell("state")[0], cleanings)
-        name = clean_name(cell("agency")[0], cleanings)
-        raw_model = clean_text(cell("model")[0], cleanings)
-        county = clean_name(cell("county")[0], cleanings)
-        raw_type = clean_text(cell("type")[0], cleanings)
-        state = state_code(raw_state)
-        model = MODELS.get(raw_model.lower().rstrip("."))
+        raw_state = text(value(state_at))
+        name = name_of(value(agency_at))
+        raw_model = text(value(model_at))
+        county = name_of(value(county_at))
+        raw_type = text(value(type_at))
+        state = states[raw_state] if raw_state in states else states.setdefault(raw_state, state_code(raw_state))
+        if raw_model in models:
+            model = models[raw_model]
+        else:
+            model = models.setdefault(raw_model, MODELS.get(raw_model.lower().rstrip(".")))
         problems = []
         if not name:
             problems.append("no agency name")
@@ -375,13 +568,16 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
             result.rejected.append({"row": number, "agency": name, "state": raw_state, "reason": "; ".join(problems)})
             continue
 
-        moa_value, moa_link = cell("moa")
-        add_value, add_link = cell("addendum")
+        moa_value, moa_link = cells[moa_at] if moa_at is not None and moa_at < width else (None, None)
+        add_value, add_link = cells[addendum_at] if addendum_at is not None and addendum_at < width else (None, None)
+        match_key = match_keys.get(name)
+        if match_key is None:
+            match_key = match_keys[name] = agency_match_key(name)
         row = {
             "row": number,
             "state": state,
             "name": name,
-            "match_key": agency_match_key(name),
+            "match_key": match_key,
             "agency_type": AGENCY_TYPES.get(raw_type.lower(), AgencyType.OTHER) if raw_type else AgencyType.OTHER,
             "county": county,
             "program_model": str(model),
@@ -390,8 +586,8 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
             "signed_on": None,
             "signed_on_raw": "",
         }
-        if edition == IceEdition.PARTICIPATING:
-            signed, raw, problem = clean_signed(cell("signed")[0], today, cleanings)
+        if participating:
+            signed, raw, problem = signed_of(value(signed_at))
             row["signed_on"] = signed.isoformat() if signed else None
             row["signed_on_raw"] = raw[:60]
             if problem:
@@ -405,7 +601,7 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
                         "problem": problem,
                     }
                 )
-        key = (state, row["match_key"], row["program_model"])
+        key = (state, match_key, row["program_model"])
         earlier = seen.get(key)
         if earlier is not None:
             same = all(earlier[f] == row[f] for f in ("signed_on", "signed_on_raw", "moa_url", "addendum_url"))
@@ -426,9 +622,12 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
     return result
 
 
+_TEXT_URL = re.compile(r"^(https?:|[a-z-]+-extension:)", re.I)
+
+
 def _text_url(value) -> str:
     text = str(value or "").strip()
-    return text if re.match(r"^(https?:|[a-z-]+-extension:)", text, re.I) else ""
+    return text if _TEXT_URL.match(text) else ""
 
 
 # --- planning and applying ----------------------------------------------------------------------
