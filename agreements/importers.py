@@ -633,26 +633,6 @@ def _text_url(value) -> str:
 # --- planning and applying ----------------------------------------------------------------------
 
 
-@dataclass
-class Plan:
-    """What applying the rows would do, and the records to write."""
-
-    new_agencies: list[Agency] = field(default_factory=list)
-    updated_agencies: list[Agency] = field(default_factory=list)
-    unchanged_agencies: int = 0
-    new_agreements: list[tuple[dict, Agreement]] = field(default_factory=list)
-    updated_agreements: list[Agreement] = field(default_factory=list)
-    signed_agreements: list[Agreement] = field(default_factory=list)
-    unchanged_agreements: int = 0
-    no_longer_listed: list[Agreement] = field(default_factory=list)
-    warnings: list[dict] = field(default_factory=list)
-    listed_ids: list[int] = field(default_factory=list)
-    #: (agreement, signing date the portal has, signing date ICE's list gives) for agreements in force.
-    date_changes: list[tuple] = field(default_factory=list)
-    #: Whether a changed signing date is written at once (HQ's setting) or left for HQ to review.
-    date_changes_at_once: bool = False
-
-
 AGENCY_FIELDS = ["agency_type", "county"]
 AGREEMENT_FIELDS = [
     "status",
@@ -668,6 +648,71 @@ AGREEMENT_FIELDS = [
 ]
 
 
+@dataclass
+class Plan:
+    """What applying the rows would do, and the records to write."""
+
+    new_agencies: list[Agency] = field(default_factory=list)
+    updated_agencies: list[Agency] = field(default_factory=list)
+    unchanged_agencies: int = 0
+    new_agreements: list[tuple[dict, Agreement]] = field(default_factory=list)
+    updated_agreements: list[Agreement] = field(default_factory=list)
+    signed_agreements: list[Agreement] = field(default_factory=list)
+    unchanged_agreements: int = 0
+    #: (id, agency name, state, 287(g) model) of each agreement no longer listed, in the
+    #: portal's order: what the report shows. ``no_longer_listed`` has the agreements.
+    no_longer_listed_rows: list[tuple] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    listed_ids: list[int] = field(default_factory=list)
+    #: (agreement, signing date the portal has, signing date ICE's list gives) for agreements in force.
+    date_changes: list[tuple] = field(default_factory=list)
+    #: Whether a changed signing date is written at once (HQ's setting) or left for HQ to review.
+    date_changes_at_once: bool = False
+    #: Agency id -> (name, state) of the agencies the rows name, for the report.
+    agency_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: The query of the agreements no longer listed and the date they are not listed since.
+    unlisted_query: object = field(default=None, repr=False)
+    unlisted_since: dt.date | None = None
+    _no_longer_listed: list[Agreement] | None = field(default=None, repr=False)
+
+    @property
+    def no_longer_listed(self) -> list[Agreement]:
+        """The agreements in force (or pending) the edition no longer shows, marked as not
+        listed since its date. Read when first asked for: a preview's report needs only
+        ``no_longer_listed_rows``; applying asks at once, before it writes anything."""
+        if self._no_longer_listed is None:
+            agreements = list(self.unlisted_query) if self.unlisted_query is not None else []
+            for agreement in agreements:
+                agreement.not_listed_since = self.unlisted_since
+            self._no_longer_listed = agreements
+        return self._no_longer_listed
+
+
+class _Listed:
+    """An agreement the list names, as its columns: the plan refreshes these, and builds
+    the model instance only for an agreement the import changes."""
+
+    __slots__ = ("values", "pk", "agency_id", "program_model", "applied_on", *AGREEMENT_FIELDS)
+
+    def __init__(self, values: tuple, index: dict[str, int]):
+        self.values = values
+        for name in self.__slots__[1:]:
+            setattr(self, name, values[index["id" if name == "pk" else name]])
+
+    def get_status_display(self) -> str:
+        return Agreement(status=self.status).get_status_display()
+
+    def instance(self, db: str) -> Agreement:
+        agreement = Agreement.from_db(db, _columns(Agreement), self.values)
+        for name in AGREEMENT_FIELDS:
+            setattr(agreement, name, getattr(self, name))
+        return agreement
+
+
+def _columns(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
 def plan_ice_import(
     rows: list[dict],
     edition: str,
@@ -675,6 +720,7 @@ def plan_ice_import(
     *,
     skip_unlisting: set | None = None,
     date_changes_at_once: bool | None = None,
+    instances: bool = True,
 ) -> Plan:
     """Compare cleaned rows with the portal's agencies and agreements.
 
@@ -682,6 +728,12 @@ def plan_ice_import(
     agreements are not marked as missing from ICE's list, since the row may be theirs.
     A signing date the list changes for an agreement in force is written at once only when
     ``date_changes_at_once`` (by default HQ's setting); otherwise it waits for HQ's review.
+
+    The plan reads the agencies and agreements the rows name as columns, in a fixed number
+    of statements, and builds model instances only for the records applying it writes.
+    Without ``instances`` (a preview, which only counts and reports) it builds none: its
+    lists hold what it compared (the new agencies' fields, the agencies' columns, the
+    agreements' ``_Listed`` columns with ``pk``, ``agency_id`` and ``program_model``).
     """
     from .models import AgreementSettings
     from .services import coverage_table, field_office_for
@@ -693,17 +745,34 @@ def plan_ice_import(
         AgreementSettings.current().apply_signing_date_changes if date_changes_at_once is None else date_changes_at_once
     )
     states = {row["state"] for row in rows}
-    agencies = {(a.state, a.match_key): a for a in Agency.objects.filter(state__in=states)}
+    skip = skip_unlisting or set()
+    # The agencies the rows (or the rejected rows, for ``skip``) name, as columns keyed as
+    # the rows match them; in the list's order, so that the last of a duplicate wins.
+    agency_columns = _columns(Agency)
+    at = {name: i for i, name in enumerate(agency_columns)}
+    names = {row["match_key"] for row in rows} | {key for state, key in skip if state in states}
+    agency_query = Agency.objects.filter(state__in=states, match_key__in=names)
+    db = agency_query.db
+    agencies = {(v[at["state"]], v[at["match_key"]]): v for v in agency_query.values_list(*agency_columns)}
+    plan.agency_labels = {v[at["id"]]: (v[at["name"]], v[at["state"]]) for v in agencies.values()}
     # An agency and model name one live agreement; one terminated or withdrawn before a new
-    # one was signed under the same model gives way to it (the live ones come last).
+    # one was signed under the same model gives way to it (the live ones come last, then
+    # by id: of two ended ones the later).
+    agreement_columns = _columns(Agreement)
+    column = {name: i for i, name in enumerate(agreement_columns)}
+    status_at, id_at = column["status"], column["id"]
+    agreement_values = (
+        Agreement.objects.filter(agency_id__in=[v[at["id"]] for v in agencies.values()])
+        .order_by()
+        .values_list(*agreement_columns)
+    )
     agreements = {
-        (a.agency_id, a.program_model): a
-        for a in sorted(
-            Agreement.objects.filter(agency__state__in=states), key=lambda a: a.status not in ENDED_STATUSES
-        )
+        (v[column["agency_id"]], v[column["program_model"]]): v
+        for v in sorted(agreement_values, key=lambda v: (v[status_at] not in ENDED_STATUSES, v[id_at]))
     }
     offices: dict[tuple[str, str], tuple] = {}
-    touched_agencies: dict[tuple, Agency] = {}
+    touched_agencies: dict[tuple, Agency | int] = {}
+    refreshed: dict[int, _Listed] = {}
     listed: set[int] = set()
 
     # An agency's county and type: the first non-empty value among its rows.
@@ -715,76 +784,98 @@ def plan_ice_import(
         if info["agency_type"] == AgencyType.OTHER and row["agency_type"] != AgencyType.OTHER:
             info["agency_type"] = row["agency_type"]
 
+    changed_agreements: dict[int, Agreement] = {}
     for row in rows:
         key = (row["state"], row["match_key"])
         info = described[key]
-        agency = touched_agencies.get(key) or agencies.get(key)
+        agency = touched_agencies.get(key)
         if agency is None:
-            office_key = (row["state"], info["county"])
-            if office_key not in offices:
-                offices[office_key] = field_office_for(state=row["state"], county=info["county"], table=coverage)
-            office, confirmed = offices[office_key]
-            if office is None:
-                plan.warnings.append({"row": row["row"], "message": f"No field office covers {row['state']}."})
-                continue
-            agency = Agency(
-                name=row["name"][:200],
-                match_key=row["match_key"],
-                state=row["state"],
-                agency_type=info["agency_type"],
-                county=info["county"],
-                field_office=office,
-                field_office_confirmed=confirmed,
-            )
-            plan.new_agencies.append(agency)
-            touched_agencies[key] = agency
-        elif key not in touched_agencies:
-            touched_agencies[key] = agency
-            changed = False
-            if info["county"] and agency.county != info["county"]:
-                agency.county, changed = info["county"], True
-            if info["agency_type"] != AgencyType.OTHER and agency.agency_type != info["agency_type"]:
-                agency.agency_type, changed = info["agency_type"], True
-            if changed:
-                plan.updated_agencies.append(agency)
+            found = agencies.get(key)
+            if found is None:
+                office_key = (row["state"], info["county"])
+                if office_key not in offices:
+                    offices[office_key] = field_office_for(state=row["state"], county=info["county"], table=coverage)
+                office, confirmed = offices[office_key]
+                if office is None:
+                    plan.warnings.append({"row": row["row"], "message": f"No field office covers {row['state']}."})
+                    continue
+                fields = {
+                    "name": row["name"][:200],
+                    "match_key": row["match_key"],
+                    "state": row["state"],
+                    "agency_type": info["agency_type"],
+                    "county": info["county"],
+                    "field_office": office,
+                    "field_office_confirmed": confirmed,
+                }
+                agency = Agency(**fields) if instances else fields
+                plan.new_agencies.append(agency)
             else:
-                plan.unchanged_agencies += 1
-
-        existing = agreements.get((agency.pk, row["program_model"])) if agency.pk else None
-        if existing is None:
-            agreement = _new_agreement(row, edition, import_date)
-            plan.new_agreements.append((row, agreement))
+                county, agency_type = found[at["county"]], found[at["agency_type"]]
+                new_county = info["county"] and county != info["county"]
+                new_type = info["agency_type"] != AgencyType.OTHER and agency_type != info["agency_type"]
+                if new_county or new_type:
+                    updated = Agency.from_db(db, agency_columns, found) if instances else None
+                    if updated is not None and new_county:
+                        updated.county = info["county"]
+                    if updated is not None and new_type:
+                        updated.agency_type = info["agency_type"]
+                    plan.updated_agencies.append(updated if instances else found)
+                else:
+                    plan.unchanged_agencies += 1
+                agency = found[at["id"]]
+            touched_agencies[key] = agency
+        agency_pk = agency if isinstance(agency, int) else None
+        found = agreements.get((agency_pk, row["program_model"])) if agency_pk else None
+        if found is None:
+            plan.new_agreements.append((row, _new_agreement(row, edition, import_date) if instances else None))
             continue
-        listed.add(existing.pk)
+        pk = found[id_at]
+        existing = refreshed.get(pk) or refreshed.setdefault(pk, _Listed(found, column))
+        listed.add(pk)
         before = {f: getattr(existing, f) for f in AGREEMENT_FIELDS}
         was_pending = existing.status in PENDING_STATUSES
+        date_changes = len(plan.date_changes)
         _refresh_agreement(existing, row, edition, import_date, plan)
         after = {f: getattr(existing, f) for f in AGREEMENT_FIELDS}
         # The date it was last seen changes on every import; on its own it is not a change.
         meaningful = [f for f in AGREEMENT_FIELDS if f != "ice_listed_on" and before[f] != after[f]]
         if was_pending and existing.status == AgreementStatus.SIGNED:
-            plan.signed_agreements.append(existing)
+            target = plan.signed_agreements
         elif meaningful:
-            plan.updated_agreements.append(existing)
+            target = plan.updated_agreements
         else:
+            target = None
             plan.unchanged_agreements += 1
             existing.ice_listed_on = before["ice_listed_on"]
+        if not instances:
+            if target is not None:
+                target.append(existing)
+        elif target is not None or len(plan.date_changes) > date_changes:
+            # Only an agreement the import changes (or whose signing date HQ reviews) is an instance.
+            instance = changed_agreements.get(pk)
+            if instance is None:
+                instance = changed_agreements[pk] = existing.instance(db)
+            else:
+                for name in AGREEMENT_FIELDS:
+                    setattr(instance, name, getattr(existing, name))
+            if target is not None:
+                target.append(instance)
+            plan.date_changes[date_changes:] = [
+                (instance if a is existing else a, was, now) for a, was, now in plan.date_changes[date_changes:]
+            ]
 
     plan.listed_ids = sorted(listed)
-    skip = skip_unlisting or set()
-    skipped_agency_ids = {a.pk for k, a in agencies.items() if k in skip}
+    skipped_agency_ids = {v[at["id"]] for k, v in agencies.items() if k in skip}
     if edition == IceEdition.PARTICIPATING:
         missing = Agreement.objects.filter(status__in=(AgreementStatus.SIGNED, AgreementStatus.SUSPENDED))
     else:
         missing = Agreement.objects.filter(status__in=PENDING_STATUSES, pending_listed_on__isnull=False)
-    for agreement in (
-        missing.filter(not_listed_since__isnull=True)
-        .exclude(pk__in=listed)
-        .exclude(agency_id__in=skipped_agency_ids)
-        .select_related("agency")
-    ):
-        agreement.not_listed_since = import_date
-        plan.no_longer_listed.append(agreement)
+    missing = (
+        missing.filter(not_listed_since__isnull=True).exclude(pk__in=listed).exclude(agency_id__in=skipped_agency_ids)
+    )
+    plan.no_longer_listed_rows = list(missing.values_list("pk", "agency__name", "agency__state", "program_model"))
+    plan.unlisted_query, plan.unlisted_since = missing.select_related("agency"), import_date
     return plan
 
 
@@ -898,7 +989,7 @@ def report_of(read: ReadResult, plan: Plan) -> dict:
             "updated": len(plan.updated_agreements),
             "signed": len(plan.signed_agreements),
             "unchanged": plan.unchanged_agreements,
-            "no_longer_listed": len(plan.no_longer_listed),
+            "no_longer_listed": len(plan.no_longer_listed_rows),
         },
         "rejected": read.rejected,
         "flagged_dates": read.flagged,
@@ -909,8 +1000,8 @@ def report_of(read: ReadResult, plan: Plan) -> dict:
         "signing_dates_changed": [
             {
                 "agreement": a.pk,
-                "agency": a.agency.name,
-                "state": a.agency.state,
+                "agency": _agency_label(plan, a)[0],
+                "state": _agency_label(plan, a)[1],
                 "program_model": a.program_model,
                 "before": before.isoformat() if before else None,
                 "after": after.isoformat(),
@@ -918,10 +1009,15 @@ def report_of(read: ReadResult, plan: Plan) -> dict:
             for a, before, after in plan.date_changes[:500]
         ],
         "no_longer_listed": [
-            {"agreement": a.pk, "agency": a.agency.name, "state": a.agency.state, "program_model": a.program_model}
-            for a in plan.no_longer_listed[:500]
+            {"agreement": pk, "agency": name, "state": state, "program_model": model}
+            for pk, name, state, model in plan.no_longer_listed_rows[:500]
         ],
     }
+
+
+def _agency_label(plan: Plan, agreement: Agreement) -> tuple[str, str]:
+    label = plan.agency_labels.get(agreement.agency_id)
+    return label if label is not None else (agreement.agency.name, agreement.agency.state)
 
 
 def has_changes(report: dict) -> bool:
@@ -960,6 +1056,7 @@ def apply_ice_import(
     from .models import AgreementEvent
 
     plan = plan_ice_import(rows, edition, import_date, skip_unlisting=skip_keys(rejected or []))
+    unlisted = plan.no_longer_listed  # read now, before anything is written
     reason = f"ICE list import {file_name} {display(import_date)}"[:100]
     user = acting_user if getattr(acting_user, "pk", None) else None
     if plan.new_agencies:
@@ -982,7 +1079,12 @@ def apply_ice_import(
             default_user=user,
             default_change_reason=reason,
         )
-    agencies = {(a.state, a.match_key): a for a in Agency.objects.filter(state__in={r["state"] for r in rows})}
+    # The agencies of the new agreements (those just created among them), in the list's order.
+    keys = {(row["state"], row["match_key"]) for row, _agreement in plan.new_agreements}
+    agencies = {
+        (a.state, a.match_key): a
+        for a in Agency.objects.filter(state__in={s for s, _k in keys}, match_key__in={k for _s, k in keys})
+    }
     new_agreements = []
     for row, agreement in plan.new_agreements:
         agreement.agency = agencies[(row["state"], row["match_key"])]
@@ -991,7 +1093,7 @@ def apply_ice_import(
         bulk_create_with_history(
             new_agreements, Agreement, batch_size=500, default_user=user, default_change_reason=reason
         )
-    changed = plan.updated_agreements + plan.signed_agreements + plan.no_longer_listed
+    changed = plan.updated_agreements + plan.signed_agreements + unlisted
     if changed:
         bulk_update_with_history(
             changed, Agreement, AGREEMENT_FIELDS, batch_size=500, default_user=user, default_change_reason=reason

@@ -639,10 +639,13 @@ def ice_import_preview(
             }
         )
     import_date = dating.as_of or today
-    # Planning changes records in memory only; nothing is saved until HQ applies the import.
+    # Planning reads the portal's records and writes nothing; the preview keeps only its
+    # report (applying plans again), so it builds no model instances.
     progress(2, 4, "Checking each row against the agencies and agreements the portal has")
     if preview:
-        plan = plan_ice_import(read.rows, read.edition, import_date, skip_unlisting=skip_keys(read.rejected))
+        plan = plan_ice_import(
+            read.rows, read.edition, import_date, skip_unlisting=skip_keys(read.rejected), instances=False
+        )
     else:
         from .importers import Plan
 

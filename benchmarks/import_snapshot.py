@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -194,6 +195,21 @@ def main() -> None:
         for change in edition["changes"]:
             if (change["agreement_id"] or 0) > last_agreement:
                 change["agreement_id"] = "new"
+    # In the reports, an agreement the history created is named by its order of creation.
+    entries = [
+        entry
+        for edition in snapshot["history"]["editions"]
+        for name in ("no_longer_listed", "signing_dates_changed")
+        for entry in edition["report"].get(name, [])
+    ]
+    first_new = min((e["agreement"] for e in entries if e["agreement"] > last_agreement), default=0)
+    for entry in entries:
+        if entry["agreement"] > last_agreement:
+            entry["agreement"] = f"new #{entry['agreement'] - first_new}"
+    snapshot["last_ids"] = {"agency": last_agency, "agreement": last_agreement}
+    snapshot["history"]["lines"] = [
+        re.sub(r"\(edition \d+,", "(edition #,", line) for line in snapshot["history"]["lines"]
+    ]
     out_path.write_text(json.dumps(snapshot, indent=1, sort_keys=True, default=str))
     print(f"written {out_path}")
 
