@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -104,6 +106,25 @@ CLEANING_LABELS = {
 }
 
 
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector paused while an edition is read, planned and
+    stored. Those steps build tens of thousands of small objects (rows, cleaned values,
+    the portal's records as tuples) that live until the edition is saved, and no reference
+    cycle that must be freed early; with the collector on, they set off one or two full
+    collections of the worker's whole heap per import (measured: 3 of 7 previews, 120 to
+    430 ms each on the shared benchmark machine). Objects freed before it resumes are
+    never traversed; the previous state is restored (nested or concurrent uses leave it
+    enabled as they found it)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class IceFileError(ValidationError):
     """The file cannot be read as one of ICE's lists at all."""
 
@@ -143,9 +164,12 @@ def clean_text(value, cleanings: Counter) -> str:
     return text
 
 
+_APOSTROPHES = re.compile("[\u2018\u2019\u02bc`\u00b4]")
+
+
 def clean_name(value, cleanings: Counter) -> str:
     text = clean_text(value, cleanings)
-    straight = re.sub("[\u2018\u2019\u02bc`\u00b4]", "'", text)
+    straight = _APOSTROPHES.sub("'", text)
     if straight != text:
         cleanings["apostrophes"] += 1
     return straight
@@ -308,33 +332,50 @@ def _unreadable(exc: Exception) -> IceFileError:
 
 
 def _cells_of_xlsx(content: bytes):
-    """Rows of the first worksheet as lists of (value, hyperlink target), exactly as
-    openpyxl's full load gives them (every row from the first to the last cell, each cell's
-    hyperlink, an empty linked cell showing its link), read in openpyxl's read-only mode:
-    the cells from its worksheet parser, the hyperlinks from the sheet's ``<hyperlinks>``
-    and its relations. A full load builds a styled cell object for every cell and finds
-    each link's relation by a linear search, several times the read. A sheet with parts
-    the read-only reading does not reproduce is loaded in full."""
-    from openpyxl import load_workbook
+    """Rows of the first worksheet as (values, links): the cells' values in column order
+    and {column index: hyperlink target} (None for a row without links), exactly as
+    openpyxl's full load gives them (every row from the first to the last cell, a link
+    bound to its cell, an empty linked cell showing its link).
+
+    A full load builds a styled cell object for every cell and finds each link's relation
+    by a linear search (several times openpyxl's read-only read); the read-only load still
+    reads every sheet's relations with openpyxl's descriptors and discards them. This
+    reads the parts the rows need with openpyxl's own readers (content types, shared
+    strings, workbook, styles for the date formats, the worksheet parser) and the first
+    sheet's links from its ``<hyperlinks>`` and relations with the standard library's
+    parser. A sheet with parts that change its cells in a full load (merged cells,
+    comments, links over ranges) is loaded in full."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     try:  # before openpyxl decompresses anything: a small file may hold gigabytes
         uploads.check_zip_content(content)
     except ValidationError as exc:
         raise IceFileError({"file": exc.messages}) from None
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # load_workbook(read_only=True, data_only=True) up to its worksheets
+        reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [
+            rel.target
+            for _sheet, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        ]
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise _unreadable(exc) from exc
     try:
-        sheet = workbook.worksheets[0]
+        path = sheets[0]  # IndexError, unexplained, as a workbook without a worksheet always gave
         try:
-            rows = _read_only_rows(workbook, sheet)
+            rows = _read_only_rows(reader, path)
         except _FullLoadNeeded:
             rows = None
         except Exception as exc:  # what the full load would have raised reading the sheet
             raise _unreadable(exc) from exc
     finally:
-        workbook.close()
+        reader.archive.close()
     return iter(rows if rows is not None else _fully_loaded_rows(content))
 
 
@@ -366,7 +407,85 @@ def _sheet_relations(archive, sheet_path: str) -> dict[str, str]:
     return targets
 
 
-def _read_only_rows(workbook, sheet) -> list[list[tuple]]:
+_COORDINATE = re.compile(r"([A-Z]{1,3})([0-9]+)")
+_COLUMNS: dict[str, int] = {}
+
+
+def _cell_values(parser, row) -> list[tuple[int, int, object]]:
+    """(row, column, value) of each cell of a ``<row>``, as openpyxl's
+    ``WorkSheetParser.parse_row`` and ``parse_cell`` read them with ``data_only`` (its
+    code, without the row dimensions, the cell dicts and the data types the import does
+    not use; a plain coordinate such as ``AB12`` is split without openpyxl's per-character
+    loop)."""
+    from warnings import warn
+
+    from openpyxl.cell.text import Text
+    from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.worksheet._reader import INLINE_STRING, VALUE_TAG, _cast_number
+
+    number = row.get("r")
+    if number is not None:
+        try:
+            parser.row_counter = int(number)
+        except ValueError:
+            val = float(number)
+            if val.is_integer():
+                parser.row_counter = int(val)
+            else:
+                raise ValueError(f"{number} is not a valid row number") from None
+    else:
+        parser.row_counter += 1
+    parser.col_counter = 0
+    cells = []
+    date_formats, timedelta_formats = parser.date_formats, parser.timedelta_formats
+    for element in row:
+        data_type = element.get("t", "n")
+        coordinate = element.get("r")
+        style_id = element.get("s", 0)
+        if style_id:
+            style_id = int(style_id)
+        value = None if data_type == "inlineStr" else element.findtext(VALUE_TAG, None) or None
+        if coordinate:
+            plain = _COORDINATE.fullmatch(coordinate)
+            if plain is not None:
+                letters = plain.group(1)
+                column = _COLUMNS.get(letters) or _COLUMNS.setdefault(letters, column_index_from_string(letters))
+                cell_row = int(plain.group(2))
+            else:
+                cell_row, column = coordinate_to_tuple(coordinate)
+            parser.col_counter = column
+        else:
+            parser.col_counter += 1
+            cell_row, column = parser.row_counter, parser.col_counter
+        if value is not None:
+            if data_type == "n":
+                value = _cast_number(value)
+                if style_id in date_formats:
+                    try:
+                        value = from_excel(value, parser.epoch, timedelta=style_id in timedelta_formats)
+                    except (OverflowError, ValueError):
+                        warn(
+                            f"Cell {coordinate} is marked as a date but the serial value {value} is outside the "
+                            "limits for dates. The cell will be treated as an error.",
+                            stacklevel=2,
+                        )
+                        value = "#VALUE!"
+            elif data_type == "s":
+                value = parser.shared_strings[int(value)]
+            elif data_type == "b":
+                value = bool(int(value))
+            elif data_type == "d":
+                value = from_ISO8601(value)
+        elif data_type == "inlineStr":
+            child = element.find(INLINE_STRING)
+            if child is not None:
+                value = Text.from_tree(child).content
+        cells.append((cell_row, column, value))
+    return cells
+
+
+def _read_only_rows(reader, path: str) -> list[tuple[list, dict | None]]:
     from openpyxl.cell import Cell
     from openpyxl.utils.cell import range_boundaries
     from openpyxl.worksheet._reader import HYPERLINK_TAG, MERGE_TAG, ROW_TAG, WorkSheetParser
@@ -375,8 +494,9 @@ def _read_only_rows(workbook, sheet) -> list[list[tuple]]:
     from openpyxl.xml.functions import iterparse
 
     class SheetParser(WorkSheetParser):
-        """openpyxl's worksheet parser reading only the rows (with its own ``parse_row``),
-        the hyperlinks (as attribute dicts) and whether there are merged cells."""
+        """openpyxl's worksheet parser reading only the rows (``_cell_values``: the
+        values its ``parse_cell`` gives), the hyperlinks (as attribute dicts) and whether
+        there are merged cells."""
 
         links: list[dict] = []
         merged = False
@@ -385,7 +505,7 @@ def _read_only_rows(workbook, sheet) -> list[list[tuple]]:
             for _event, element in iterparse(self.source):
                 tag = element.tag
                 if tag == ROW_TAG:
-                    row = self.parse_row(element)
+                    row = _cell_values(self, element)
                     element.clear()
                     yield row
                 elif tag == HYPERLINK_TAG:
@@ -395,55 +515,52 @@ def _read_only_rows(workbook, sheet) -> list[list[tuple]]:
                     self.merged = True
                     element.clear()
 
-    archive = workbook._archive
-    path = sheet._worksheet_path
+    archive, workbook = reader.archive, reader.wb
     relations = _sheet_relations(archive, path)
-    values: dict[tuple[int, int], object] = {}
+    # row number -> the values of its cells by column (the full load's cells; the later
+    # of two cells of one coordinate wins). Rows without a cell are no rows.
+    by_row: dict[int, list] = {}
     with archive.open(path) as source:
         parser = SheetParser(
             source,
-            sheet._shared_strings,
+            reader.shared_strings,
             data_only=True,
             epoch=workbook.epoch,
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
-        for _row, cells in parser.parse():
-            for cell in cells:
-                values[cell["row"], cell["column"]] = cell["value"]
+        for cells in parser.parse():
+            for row, column, value in cells:
+                values = by_row.get(row)
+                if values is None:
+                    values = by_row[row] = []
+                if column > len(values):
+                    values.extend([None] * (column - len(values)))
+                values[column - 1] = value
     if parser.merged:
         raise _FullLoadNeeded  # merged cells empty their range and may add cells
-    targets: dict[tuple[int, int], str | None] = {}
+    links: dict[int, dict[int, str | None]] = {}
     relation_id = f"{{{REL_NS}}}id"
     for attrs in parser.links:
         ref = attrs.get("ref")
         if ref is None or ":" in ref:
             raise _FullLoadNeeded  # a link over a range of cells
-        min_col, min_row, _max_col, _max_row = range_boundaries(ref)
-        if not (min_col and min_row and 0 < min_row < 1048577):
+        column, row, _max_col, _max_row = range_boundaries(ref)
+        if not (column and row and 0 < row < 1048577):
             raise _FullLoadNeeded
         link_id = attrs.get(relation_id, attrs.get("id"))
         target = relations[link_id] if link_id else attrs.get("target")  # KeyError, as openpyxl's
-        key = (min_row, min_col)
-        if values.get(key) is None:
-            # openpyxl creates the cell, and an empty cell shows its link's target (or location)
-            cell = Cell(None, row=min_row, column=min_col)
+        values = by_row.setdefault(row, [])  # openpyxl creates the linked cell
+        if column > len(values):
+            values.extend([None] * (column - len(values)))
+        if values[column - 1] is None:  # an empty cell shows its link's target (or location)
+            cell = Cell(None, row=row, column=column)
             cell.hyperlink = Hyperlink(ref=ref, location=attrs.get("location"), target=target)
-            values[key] = cell.value
-        targets[key] = target
-    if not values:
+            values[column - 1] = cell.value
+        links.setdefault(row, {})[column - 1] = target
+    if not by_row:
         return []
-    by_row: dict[int, dict[int, object]] = {}
-    for (row, column), value in values.items():
-        by_row.setdefault(row, {})[column] = value
-    rows: list[list[tuple]] = []
-    for number in range(1, max(by_row) + 1):
-        columns = by_row.get(number)
-        if not columns:
-            rows.append([])
-            continue
-        rows.append([(columns.get(c), targets.get((number, c))) for c in range(1, max(columns) + 1)])
-    return rows
+    return [(by_row.get(number, []), links.get(number)) for number in range(1, max(by_row) + 1)]
 
 
 def _fully_loaded_rows(content: bytes):
@@ -456,7 +573,8 @@ def _fully_loaded_rows(content: bytes):
         raise _unreadable(exc) from exc
     sheet = workbook.worksheets[0]
     for row in sheet.iter_rows():
-        yield [(cell.value, cell.hyperlink.target if getattr(cell, "hyperlink", None) else None) for cell in row]
+        links = {i: cell.hyperlink.target for i, cell in enumerate(row) if getattr(cell, "hyperlink", None)}
+        yield [cell.value for cell in row], links or None
 
 
 def _cells_of_csv(content: bytes):
@@ -469,7 +587,7 @@ def _cells_of_csv(content: bytes):
     else:  # pragma: no cover - cp1252 decodes almost anything
         raise IceFileError({"file": ["This CSV file's text encoding cannot be read."]})
     for row in csv.reader(io.StringIO(text)):
-        yield [(value, None) for value in row]
+        yield row, None
 
 
 class _Memo:
@@ -477,17 +595,24 @@ class _Memo:
     counts in ``cleanings`` is counted again on every cell that repeats the value."""
 
     def __init__(self, function, cleanings: Counter):
-        self.function, self.cleanings, self.results = function, cleanings, {}
+        self.function, self.cleanings = function, cleanings
+        self.results: dict = {}
+        self.counts: dict = {}  # only the values whose cleaning counts something
 
     def __call__(self, value):
-        key = (value.__class__, value)  # 1, 1.0 and True are equal keys but not equal cells
-        hit = self.results.get(key)
-        if hit is None:
+        # 1, 1.0 and True are equal keys but not equal cells: only text is its own key
+        key = value if value.__class__ is str else (value.__class__, value)
+        try:
+            result = self.results[key]
+        except KeyError:
             counts: Counter = Counter()
-            hit = self.results[key] = (self.function(value, counts), tuple(counts.items()))
-        result, counts = hit
-        for name, n in counts:
-            self.cleanings[name] += n
+            result = self.results[key] = self.function(value, counts)
+            if counts:
+                self.counts[key] = tuple(counts.items())
+        counted = self.counts.get(key)
+        if counted:
+            for name, n in counted:
+                self.cleanings[name] += n
         return result
 
 
@@ -499,10 +624,10 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
     mapping: dict[str, int] = {}
     header_cells: list = []
     header_row = 0
-    for number, cells in enumerate(rows, start=1):
-        candidate = _map_header([value for value, _ in cells])
+    for number, (values, _links) in enumerate(rows, start=1):
+        candidate = _map_header(values)
         if all(name in candidate for name in REQUIRED_COLUMNS):
-            mapping, header_cells, header_row = candidate, cells, number
+            mapping, header_cells, header_row = candidate, values, number
             break
         if number >= 20:
             break
@@ -518,7 +643,7 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
     result = ReadResult(file_name=file_name, edition=edition, columns=sorted(mapping))
     used = set(mapping.values())
     result.ignored_columns = [
-        _header_key(value) for index, (value, _) in enumerate(header_cells) if index not in used and _header_key(value)
+        _header_key(value) for index, value in enumerate(header_cells) if index not in used and _header_key(value)
     ]
     if result.ignored_columns:
         result.cleanings["unknown_columns"] += len(result.ignored_columns)
@@ -537,13 +662,13 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
     county_at, type_at, signed_at = index_of["county"], index_of["type"], index_of["signed"]
     moa_at, addendum_at = index_of["moa"], index_of["addendum"]
     participating = edition == IceEdition.PARTICIPATING
-    for number, cells in enumerate(rows, start=header_row + 1):
-        width = len(cells)
+    for number, (values, links) in enumerate(rows, start=header_row + 1):
+        width = len(values)
 
-        def value(index, cells=cells, width=width):
-            return None if index is None or index >= width else cells[index][0]
+        def value(index, values=values, width=width):
+            return None if index is None or index >= width else values[index]
 
-        if all(v is None or not str(v).strip() for v, _ in cells):
+        if all(v is None or not str(v).strip() for v in values):
             cleanings["blank_rows"] += 1
             continue
         result.rows_read += 1
@@ -568,8 +693,8 @@ def read_ice_file(content: bytes, file_name: str, *, today: dt.date | None = Non
             result.rejected.append({"row": number, "agency": name, "state": raw_state, "reason": "; ".join(problems)})
             continue
 
-        moa_value, moa_link = cells[moa_at] if moa_at is not None and moa_at < width else (None, None)
-        add_value, add_link = cells[addendum_at] if addendum_at is not None and addendum_at < width else (None, None)
+        moa_value, moa_link = value(moa_at), links.get(moa_at) if links and moa_at is not None else None
+        add_value, add_link = value(addendum_at), links.get(addendum_at) if links and addendum_at is not None else None
         match_key = match_keys.get(name)
         if match_key is None:
             match_key = match_keys[name] = agency_match_key(name)
