@@ -758,6 +758,9 @@ def _text_url(value) -> str:
 # --- planning and applying ----------------------------------------------------------------------
 
 
+#: The agreements no longer listed that a report names (all are counted).
+REPORTED_UNLISTED = 500
+
 AGENCY_FIELDS = ["agency_type", "county"]
 AGREEMENT_FIELDS = [
     "status",
@@ -784,8 +787,10 @@ class Plan:
     updated_agreements: list[Agreement] = field(default_factory=list)
     signed_agreements: list[Agreement] = field(default_factory=list)
     unchanged_agreements: int = 0
-    #: (id, agency name, state, 287(g) model) of each agreement no longer listed, in the
-    #: portal's order: what the report shows. ``no_longer_listed`` has the agreements.
+    #: How many agreements the edition no longer shows, and (id, agency name, state,
+    #: 287(g) model) of the first 500 in the portal's order: what the report shows.
+    #: ``no_longer_listed`` has the agreements.
+    no_longer_listed_count: int = 0
     no_longer_listed_rows: list[tuple] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     listed_ids: list[int] = field(default_factory=list)
@@ -999,7 +1004,10 @@ def plan_ice_import(
     missing = (
         missing.filter(not_listed_since__isnull=True).exclude(pk__in=listed).exclude(agency_id__in=skipped_agency_ids)
     )
-    plan.no_longer_listed_rows = list(missing.values_list("pk", "agency__name", "agency__state", "program_model"))
+    plan.no_longer_listed_count = missing.count()
+    plan.no_longer_listed_rows = list(
+        missing.values_list("pk", "agency__name", "agency__state", "program_model")[:REPORTED_UNLISTED]
+    )
     plan.unlisted_query, plan.unlisted_since = missing.select_related("agency"), import_date
     return plan
 
@@ -1114,7 +1122,7 @@ def report_of(read: ReadResult, plan: Plan) -> dict:
             "updated": len(plan.updated_agreements),
             "signed": len(plan.signed_agreements),
             "unchanged": plan.unchanged_agreements,
-            "no_longer_listed": len(plan.no_longer_listed_rows),
+            "no_longer_listed": plan.no_longer_listed_count,
         },
         "rejected": read.rejected,
         "flagged_dates": read.flagged,
@@ -1135,7 +1143,7 @@ def report_of(read: ReadResult, plan: Plan) -> dict:
         ],
         "no_longer_listed": [
             {"agreement": pk, "agency": name, "state": state, "program_model": model}
-            for pk, name, state, model in plan.no_longer_listed_rows[:500]
+            for pk, name, state, model in plan.no_longer_listed_rows[:REPORTED_UNLISTED]
         ],
     }
 
