@@ -598,8 +598,7 @@ def ice_import_preview(
     (the history import plans on applying and compares once all files are read)."""
     import hashlib
 
-    from .editions import date_edition
-    from .importers import plan_ice_import, read_ice_file, report_of, skip_keys
+    from .importers import collector_paused
     from .models import IceImport
 
     digest = hashlib.sha256(content).hexdigest()
@@ -619,6 +618,27 @@ def ice_import_preview(
     today = today or dates.today()
     if as_of is not None and as_of > today:
         raise ValidationError({"as_of": ["The edition's date cannot be in the future."]})
+    with collector_paused():
+        return _preview_new(
+            content=content,
+            file_name=file_name,
+            digest=digest,
+            acting_user=acting_user,
+            today=today,
+            as_of=as_of,
+            last_modified=last_modified,
+            source_url=source_url,
+            preview=preview,
+            compare=compare,
+        )
+
+
+def _preview_new(*, content, file_name, digest, acting_user, today, as_of, last_modified, source_url, preview, compare):
+    """Read, date, plan and store a new edition (``ice_import_preview``)."""
+    from .editions import date_edition
+    from .importers import plan_ice_import, read_ice_file, report_of, skip_keys
+    from .models import IceImport
+
     progress(0, 4, f"Reading the rows of {file_name}")
     read = read_ice_file(content, file_name, today=today)
     progress(1, 4, f"Dating the edition ({len(read.rows):,} rows read)")
@@ -639,10 +659,13 @@ def ice_import_preview(
             }
         )
     import_date = dating.as_of or today
-    # Planning changes records in memory only; nothing is saved until HQ applies the import.
+    # Planning reads the portal's records and writes nothing; the preview keeps only its
+    # report (applying plans again), so it builds no model instances.
     progress(2, 4, "Checking each row against the agencies and agreements the portal has")
     if preview:
-        plan = plan_ice_import(read.rows, read.edition, import_date, skip_unlisting=skip_keys(read.rejected))
+        plan = plan_ice_import(
+            read.rows, read.edition, import_date, skip_unlisting=skip_keys(read.rejected), instances=False
+        )
     else:
         from .importers import Plan
 

@@ -20,6 +20,7 @@ PARTICIPATING = FIXTURES / "participatingAgencies07182025pm.xlsx"
 PENDING = FIXTURES / "pendingAgencies01232026am.xlsx"
 HEADER = "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,SIGNED,MOA,ADDENDUM\n"
 PENDING_HEADER = "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,MOA\n"
+EXCEL_TIME = dt.datetime(2025, 1, 2, 3, 4)  # noqa: DTZ001 - Excel's cells have no time zone
 
 
 def run(path: Path, *args) -> str:
@@ -295,3 +296,211 @@ def test_document_links_are_unwrapped_and_repaired(wrapped, meant):
     from collections import Counter
 
     assert clean_url(wrapped, Counter()) == meant
+
+
+def _full_load_cells(content: bytes) -> list[list[tuple]]:
+    """The cells of the first sheet as openpyxl's full load gives them (value, link
+    target), without the empty cells that pad each row to the widest."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(content), data_only=True).worksheets[0]
+    rows = []
+    for row in sheet.iter_rows():
+        cells = [(c.value, c.hyperlink.target if getattr(c, "hyperlink", None) else None) for c in row]
+        while cells and cells[-1] == (None, None):
+            cells.pop()
+        rows.append(cells)
+    return rows
+
+
+def _read_cells(content: bytes) -> list[list[tuple]]:
+    from agreements.importers import _cells_of_xlsx
+
+    rows = []
+    for values, links in _cells_of_xlsx(content):
+        cells = [(value, (links or {}).get(i)) for i, value in enumerate(values)]
+        while cells and cells[-1] == (None, None):
+            cells.pop()
+        rows.append(cells)
+    return rows
+
+
+def _reader(content: bytes):
+    """openpyxl's reader of a workbook, read up to its first worksheet's path."""
+    from io import BytesIO
+
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(BytesIO(content), read_only=True, data_only=True)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    return reader, next(rel.target for _sheet, rel in reader.parser.find_sheets())
+
+
+def _workbook(build, links: str = "", relations: str = "") -> bytes:
+    """A workbook openpyxl writes, with ``links`` added to the first sheet's <hyperlinks>
+    and ``relations`` to its relations (openpyxl writes no link on an empty cell)."""
+    import zipfile
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    build(workbook.active)
+    workbook.create_sheet("Other")["A1"] = "not read"
+    out = BytesIO()
+    workbook.save(out)
+    source, patched = zipfile.ZipFile(out), BytesIO()
+    with zipfile.ZipFile(patched, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</hyperlinks>", links.encode() + b"</hyperlinks>")
+            if item.filename == "xl/worksheets/_rels/sheet1.xml.rels":
+                data = data.replace(b"</Relationships>", relations.encode() + b"</Relationships>")
+            target.writestr(item, data)
+    return patched.getvalue()
+
+
+def test_the_workbook_is_read_as_openpyxls_full_load_reads_it():
+    """The import reads the sheet in read-only mode with its links from the sheet's XML:
+    the cells and links are those of openpyxl's full load, for ICE's files and for sheets
+    with what a full load changes (an empty linked cell shows its link, a link creates its
+    cell, the later of two links of a cell wins, rows run to the last cell, gaps kept,
+    empty row elements are no rows); sheets with merged cells or comments are loaded in
+    full."""
+
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    from agreements.importers import _FullLoadNeeded, _read_only_rows
+
+    for path in (PARTICIPATING, PENDING, FIXTURES / "history" / "participatingAgencies01052025pm.xlsx"):
+        assert _read_cells(path.read_bytes()) == _full_load_cells(path.read_bytes())
+
+    def sheet_of(sheet):
+        sheet.append(["STATE", "LAW ENFORCEMENT AGENCY", "SUPPORT TYPE", "SIGNED", "MOA", "ADDENDUM"])
+        sheet.append(["TX", "Hays County Sheriff's Office", "Task Force Model", dt.date(2025, 2, 26), "link", None])
+        sheet["E2"].hyperlink = "https://www.ice.gov/doclib/287gMOA/Hays.pdf"
+        sheet["E6"] = "link"
+        sheet["E6"].hyperlink = "https://www.ice.gov/doclib/287gMOA/Other.pdf"
+        sheet["B9"].font = Font(bold=True)  # a styled empty cell below the data extends the rows
+        sheet.append([True, 3.5, "=1+1", "#N/A", 42, EXCEL_TIME, "7/72025"])  # row 10
+
+    r = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    links = (
+        f'<hyperlink {r} ref="F2" r:id="rId7"/>'  # an empty cell: the full load shows the link as its value
+        f'<hyperlink {r} ref="G12" r:id="rId8"/>'  # a link past the data creates its cell
+        '<hyperlink ref="E6" location="\'Other\'!A1"/>'  # a second link of a cell, inside the workbook
+        '<hyperlink ref="H3" location="\'Other\'!A1"/>'
+    )
+    relations = "".join(
+        f'<Relationship Id="{rid}" Target="https://www.ice.gov/doclib/287gMOA/{name}.pdf" TargetMode="External" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"/>'
+        for rid, name in (("rId7", "Hays-addendum"), ("rId8", "Beyond"))
+    )
+    content = _workbook(sheet_of, links, relations)
+    assert _read_only_rows(*_reader(content))  # read without a full load
+    cells = _read_cells(content)
+    assert cells == _full_load_cells(content)
+    addendum = "https://www.ice.gov/doclib/287gMOA/Hays-addendum.pdf"
+    assert cells[1][5] == (addendum, addendum)
+    assert cells[5][4] == ("link", None) and cells[2][7] == ("'Other'!A1", None)
+    assert len(cells) == 12 and cells[3] == [] and cells[8] == []
+    assert [value for value, _link in cells[9]] == [
+        True,
+        3.5,
+        None,
+        "#N/A",
+        42,
+        EXCEL_TIME,
+        "7/72025",
+    ]
+
+    def merged(sheet):
+        sheet_of(sheet)
+        sheet.merge_cells("A7:C7")
+
+    def commented(sheet):
+        sheet_of(sheet)
+        sheet["H12"].comment = Comment("checked", "HQ")
+
+    for build in (merged, commented):
+        content = _workbook(build, links, relations)
+        with pytest.raises(_FullLoadNeeded):
+            _read_only_rows(*_reader(content))
+        assert _read_cells(content) == _full_load_cells(content)
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2025, 9, 1, 14, tzinfo=dt.UTC), tick=False)
+def test_the_preview_runs_as_many_statements_for_three_times_the_rows(offices, people):
+    """Reading, planning and comparing an edition runs a fixed number of statements: a
+    list three times as long, naming three times as many agencies the portal has (with a
+    signed agreement whose signing date moves, a pending agreement the list signs, an
+    unchanged one), three times as many new ones and rejected rows, runs as many as the
+    short one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chief = people["chief"]
+    # an edition before, so that each preview is compared with it
+    load(
+        HEADER + "TEXAS,Earlier County Sheriff's Office,County,Earlier,Task Force Model,2025-01-02,,\n", "a.csv", chief
+    )
+    groups = []
+    for i in range(6):
+        moved = AgreementFactory(
+            agency=AgencyFactory(name=f"Moved {i} County Sheriff's Office", county=f"Moved {i}"),
+            program_model="jem",
+            signed_on=dt.date(2024, 1, 10),
+        )
+        pending = AgreementFactory(
+            agency=AgencyFactory(name=f"Pending {i} County Sheriff's Office", county=f"Pending {i}"),
+            program_model="tfm",
+            status=AgreementStatus.UNDER_REVIEW,
+            applied_on=dt.date(2025, 1, 2),
+            signed_on=None,
+        )
+        same = AgreementFactory(
+            agency=AgencyFactory(name=f"Same {i} County Sheriff's Office", county=f"Same {i}"),
+            program_model="wso",
+            signed_on=dt.date(2024, 3, 1),
+            ice_listed_on=dt.date(2025, 9, 1),
+        )
+        AgreementFactory(agency=AgencyFactory(name=f"Gone {i} Police Department"), program_model="tfm")
+        groups.append(
+            [
+                f"TEXAS,{moved.agency.name},County,{moved.agency.county},Jail Enforcement Model,2024-01-12,link,",
+                f"TEXAS,{pending.agency.name},County,{pending.agency.county},Task Force Model,2025-07-01,link,",
+                f"TEXAS,{same.agency.name},County,{same.agency.county},Warrant Service Officer,2024-03-01,link,",
+                f"Texas,New {i} Police Department,Municipality,Hays County,Task Force Model,07/01/2025,"
+                f"https://www.ice.gov/doclib/287gMOA/New{i}.pdf,",
+                f"ATLANTIS,Rejected {i} Police Department,Municipality,,Task Force Model,2025-02-26,link,",
+            ]
+        )
+
+    def preview(n: int):
+        rows = [line for group in groups[:n] for line in group]
+        with CaptureQueriesContext(connection) as queries:
+            edition = services.ice_import_preview(
+                content=(HEADER + "\n".join(rows) + "\n").encode(),
+                file_name=f"list-{n}.csv",
+                acting_user=chief,
+                as_of=dt.date(2025, 9, 1),
+            )
+        report = edition.report
+        counts = report["agreements"]
+        assert (counts["new"], counts["updated"], counts["signed"], counts["unchanged"]) == (n, 0, n, 2 * n)
+        assert (len(report["signing_dates_changed"]), len(report["rejected"])) == (n, n)
+        assert report["agencies"] == {"new": n, "updated": 0, "unchanged": 3 * n}
+        assert edition.changes.count() > 2 * n
+        services.ice_import_drop(ice_import=edition)  # the next preview is compared with a.csv again
+        return len(queries.captured_queries)
+
+    assert preview(6) == preview(2)
