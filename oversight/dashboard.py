@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
@@ -185,34 +185,29 @@ def site_figures(user, filters: DashboardFilters, fy: int) -> dict:
 
 
 def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
-    from training.choices import OfficerStatus
-    from training.models import Officer
+    """The officers' figures, summed over the stored standing of the agencies in scope
+    (``oversight.stored``: the national counts are computed once per change and day)."""
+    from django.db.models import Sum
 
-    officers = _with_model(
-        _office(Officer.objects.visible_to(user), filters, "agency__field_office"), filters, "agency"
-    )
-    officers = officers.with_standing(today)
-    lapsed = Officer.objects.card_lapsed_q(today)
-    certified = Q(status=OfficerStatus.CERTIFIED)
-    able = Officer.objects.able_to_act_q(today)
-    # An annotation, so the aggregate over the annotated officers reads it as a column.
-    officers = officers.annotate(
-        recertified=ExpressionWrapper(Officer.objects.recertified_q(today), output_field=BooleanField())
-    )
-    counts = officers.aggregate(
-        certified=Count("id", filter=certified),
-        able=Count("id", filter=able),
-        recertified_count=Count("id", filter=Q(recertified=True)),
-        lapsed=Count("id", filter=certified & lapsed),
-    )
+    from training.choices import OfficerStatus
+
+    from .stored import standing_rows
+
+    rows = _with_model(_office(standing_rows(user, today), filters, "agency__field_office"), filters, "agency")
+    counts = {
+        k: v or 0
+        for k, v in rows.aggregate(
+            certified=Sum("certified"), able=Sum("able"), recertified=Sum("recertified"), lapsed=Sum("lapsed")
+        ).items()
+    }
     url = reverse("training:officer-list")
     return {
         "certified": counts["certified"],
         "certified_url": url + filters.query(_model=False, status=OfficerStatus.CERTIFIED),
         "able_to_act": counts["able"],
         "able_to_act_url": url + filters.query(_model=False, can_act="true"),
-        "recertified": counts["recertified_count"],
-        "share_recertified": _share(counts["recertified_count"], counts["certified"]),
+        "recertified": counts["recertified"],
+        "share_recertified": _share(counts["recertified"], counts["certified"]),
         "recertified_url": url + filters.query(_model=False, recertified="true"),
         "cards_lapsed": counts["lapsed"],
         "cards_lapsed_url": url + filters.query(_model=False, card_state="lapsed"),
@@ -220,18 +215,29 @@ def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
 
 
 def manager_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
-    from portal.roles import HQ_ROLES, role_of
-    from staffing import figures
+    """Program managers required by the staffing model and assigned, from the stored
+    figures of each field office and the nation (``oversight.stored``), narrowed as
+    ``staffing.figures.visible_figures`` narrows the computed ones."""
+    from portal import access
+    from portal.roles import HQ_ROLES, field_office_id_of, role_of
 
-    seen = figures.visible_figures(user, figures.compute(today))
-    if filters.field_office is not None:
-        rows = [o for o in seen["offices"] if o.key == filters.field_office.pk]
-    elif seen["nation"] is not None:
-        rows = [seen["nation"]]
+    from .stored import staffing_rows
+
+    granted = access.scopes(user, "view", "staffing.figures")
+    rows = staffing_rows(today)
+    if access.ALL in granted:
+        # The nation's row, or the chosen office's.
+        rows = rows.filter(field_office_id=filters.field_office.pk if filters.field_office is not None else None)
     else:
-        rows = seen["offices"]
-    required = sum(r.required for r in rows)
-    assigned = sum(r.assigned for r in rows)
+        # An office's staff see their office's row (the office chosen, if it is theirs).
+        office = field_office_id_of(user) if access.OFFICE in granted else None
+        if office is None or (filters.field_office is not None and filters.field_office.pk != office):
+            rows = rows.none()
+        else:
+            rows = rows.filter(field_office_id=office)
+    figures = list(rows.values_list("required", "assigned"))
+    required = sum(r for r, _ in figures)
+    assigned = sum(a for _, a in figures)
     is_hq = role_of(user) in HQ_ROLES
     return {
         "required": round(required, 2),

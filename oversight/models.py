@@ -200,3 +200,62 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest of run {self.run_id} to {self.user_id}"
+
+
+class StoredFiguresRun(models.Model):
+    """One computation of national figures the dashboard and readiness read per agency or
+    per field office (``kind``: ``standing`` for ``AgencyStanding``, ``staffing`` for
+    ``OfficeStaffing``), stored so that a page sums the rows of its scope instead of
+    computing the country per request. It is valid for its day (``computed_on``) and for
+    the state of its inputs (``inputs``: the newest historical row of each table the
+    figures read, so any recorded change makes it stale; ``oversight.stored``). A derived
+    copy, like a cache: not part of the record, so kept out of the history."""
+
+    kind = models.CharField(max_length=20)
+    computed_on = models.DateField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+    inputs = models.CharField(max_length=400)
+    seconds = models.FloatField(default=0, help_text="How long the computation took.")
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["kind", "-id"], name="stored_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} figures of {self.computed_on} ({self.computed_at:%H:%M:%S})"
+
+
+class AgencyStanding(models.Model):
+    """The officers' standing of one agency on a run's day, counted over its officers:
+    certified, able to act (``Officer.objects.able_to_act_q``), recertified this fiscal
+    year, certified with a lapsed security card, and those who missed last fiscal year's
+    recertification (overdue, or suspended for it). An agency without officers has no row."""
+
+    run = models.ForeignKey(StoredFiguresRun, on_delete=models.CASCADE, related_name="agencies")
+    agency = models.ForeignKey("agreements.Agency", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    certified = models.PositiveIntegerField(default=0)
+    able = models.PositiveIntegerField(default=0)
+    recertified = models.PositiveIntegerField(default=0)
+    lapsed = models.PositiveIntegerField(default=0)
+    missing = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "agency"], name="one_standing_per_agency_and_run")]
+
+    def __str__(self) -> str:
+        return f"Standing of agency #{self.agency_id}"
+
+
+class OfficeStaffing(models.Model):
+    """Program managers required by ICE's staffing model and assigned, for one field
+    office (``field_office`` empty: the nation) on a run's day (``staffing.figures``)."""
+
+    run = models.ForeignKey(StoredFiguresRun, on_delete=models.CASCADE, related_name="offices")
+    field_office = models.ForeignKey(
+        "agreements.FieldOffice", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    required = models.FloatField(default=0)
+    assigned = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"Staffing of field office #{self.field_office_id or 'nation'}"

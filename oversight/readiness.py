@@ -13,9 +13,10 @@ Its readiness on a day is decided by these conditions (each a *blocker* when it 
 | ``cards`` | no certified officer's security card has lapsed | partly ready |
 | ``recertification`` | no officer missed the last fiscal year's PALMS recertification (overdue, or suspended for it) | partly ready |
 
-Ready: no blocker. Everything is computed in two queries, whatever the number of
-agencies: the agencies with their agreements, managers and equipment annotated, and the
-officers' counts grouped by agency.
+Ready: no blocker. Everything is read in a fixed number of queries, whatever the number
+of agencies: the agencies with their agreements, managers and equipment annotated, and
+the officers' counts of those agencies from the stored standing (``oversight.stored``:
+computed for the whole country once per change and day, not per request).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from portal import dates
 
@@ -133,27 +134,15 @@ def assessed_agencies(user, *, field_office=None, program_model=None, agency_ids
 
 def officer_counts(agency_queryset, today: dt.date) -> dict[int, dict]:
     """Per agency: certified officers, those able to act, lapsed cards, and those who
-    missed the last fiscal year's recertification; one grouped query."""
-    from training.choices import OfficerStatus, SuspensionCause
-    from training.models import Officer
+    missed the last fiscal year's recertification; read from the stored standing
+    (``oversight.stored``, computed once per change and day), one query for the agencies
+    asked for."""
+    from .models import AgencyStanding
+    from .stored import STANDING, current_run
 
-    lapsed = Officer.objects.card_lapsed_q(today)
-    certified = Q(status=OfficerStatus.CERTIFIED)
-    able = Officer.objects.able_to_act_q(today)
-    overdue = Officer.objects.recertification_missed_q(today)
-    suspended = Q(status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION)
-    rows = (
-        Officer.objects.with_standing(today)
-        .filter(agency__in=agency_queryset.values("pk"))
-        .values("agency_id")
-        .order_by("agency_id")
-        .annotate(
-            certified=Count("id", filter=certified),
-            able=Count("id", filter=able),
-            lapsed=Count("id", filter=certified & lapsed),
-            missing=Count("id", filter=overdue | suspended),
-        )
-    )
+    rows = AgencyStanding.objects.filter(
+        run=current_run(STANDING, today), agency__in=agency_queryset.values("pk")
+    ).values("agency_id", "certified", "able", "lapsed", "missing")
     return {row["agency_id"]: row for row in rows}
 
 
