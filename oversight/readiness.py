@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -169,14 +170,28 @@ def site_readiness(
         models_of.setdefault(agency_id, set()).add(model)
     labels = dict(ProgramModel.choices)
     result = []
-    for agency in agencies:
+    # Plain rows, not model instances: the page reads every assessed agency of the country.
+    for agency in agencies.values(
+        "pk",
+        "name",
+        "state",
+        "field_office_id",
+        "field_office__name",
+        "equipment_operational_since",
+        "signed",
+        "suspended",
+        "needs_installation",
+        "has_primary",
+        "has_backup",
+    ):
+        agency = SimpleNamespace(**agency)
         c = counts.get(agency.pk, {"certified": 0, "able": 0, "lapsed": 0, "missing": 0})
         site = SiteReadiness(
             agency_id=agency.pk,
             agency_name=agency.name,
             state=agency.state,
             field_office_id=agency.field_office_id,
-            field_office_name=agency.field_office.name,
+            field_office_name=agency.field_office__name,
             program_models=[labels.get(m, m) for m in sorted(models_of.get(agency.pk, ()))],
             officers_able=c["able"],
             officers_certified=c["certified"],
