@@ -8,6 +8,7 @@ import functools
 import statistics
 from collections import defaultdict
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
@@ -124,7 +125,40 @@ def board_rows(installations, visible_ids, pipeline, today, settings):
     return rows
 
 
-def board_installations(visible_ids):
+def board_forecast(visible, today) -> selectors.PipelineForecast:
+    """The stored forecast's dates of the ``visible`` open installations (a queryset),
+    as much of each site's forecast as the board shows (no steps): its JSON keys read in
+    SQL rather than every site's document parsed. The stored forecast is made current
+    first (``selectors.stored_forecast``: computed afresh when of another day or its
+    inputs moved)."""
+    from django.db.models.fields.json import KT
+
+    from .models import ForecastRun, SiteForecast
+
+    settings = InstallationSettings.current()
+    selectors.stored_forecast(today=today, installation_ids=[])
+    run = ForecastRun.objects.order_by("-pk").first()
+    keys = ("operational_on", "install_ready_on", "install_start_on")
+    columns = {f"{side}_{key}": KT(f"{side}__{key}") for side in ("expected", "pessimistic") for key in keys}
+    expected, pessimistic = {}, {}
+    for row in SiteForecast.objects.filter(run=run, installation__in=visible.values("pk")).values(
+        "installation_id", **columns
+    ):
+        pk = row["installation_id"]
+        for side, found in (("expected", expected), ("pessimistic", pessimistic)):
+            found[pk] = fc.SiteForecast(
+                installation_id=pk,
+                steps={},
+                **{key: _day(row[f"{side}_{key}"]) for key in keys},
+            )
+    return selectors.PipelineForecast(expected, pessimistic, None, 0, settings.goal_days)
+
+
+def _day(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
+def board_installations(visible):
     """The visible open installations with what the board's rows read: the agency and
     its field office, the steps with their pauses, the clock's pauses. Not the steps'
     dependencies (the forecast's, stored). At national scale the prefetches' querysets
@@ -132,7 +166,7 @@ def board_installations(visible_ids):
     were most of the board's time."""
     return (
         Installation.objects.open()
-        .filter(pk__in=visible_ids)
+        .filter(pk__in=visible.values("pk"))
         .select_related("agency", "agency__field_office")
         .prefetch_related(
             # Into lists (``to_attr``): a related manager's cache per row clones a queryset per row.
@@ -148,6 +182,12 @@ def board_installations(visible_ids):
     )
 
 
+@functools.lru_cache(maxsize=8192)
+def _shown_date(value, date_format: str) -> str:
+    """A date as pages show it (the template's ``|date``), for the formats in force."""
+    return formats.date_format(value, "DATE_FORMAT")
+
+
 def board_cards(rows) -> str:
     """The board's cards of ``rows``, written in one pass: one template render per card
     (its clock tag included) was most of the board's time with 2,000 open sites. The
@@ -156,10 +196,9 @@ def board_cards(rows) -> str:
 
     # The detail page's address with a placeholder pk, filled per card (no reverse() per row).
     detail = reverse("itdeploy:installation-detail", args=[987654321]).split("987654321")
-    day = functools.lru_cache(maxsize=None)(lambda value: formats.date_format(value, "DATE_FORMAT"))
 
     def date_or(value, default):
-        return day(value) if value else default
+        return _shown_date(value, django_settings.DATE_FORMAT) if value else default
 
     parts = []
     for row in rows:
@@ -219,11 +258,10 @@ class PipelineView(LoginRequiredMixin, View):
         valid = filterset.is_bound and filterset.is_valid()
         filter_panel.describe(filterset.form)
         visible = filterset.qs if valid else (base.none() if filterset.is_bound else base)
-        visible_ids = set(visible.values_list("pk", flat=True))
         # Scoped before any work: the visible sites only, their forecast read from the stored one.
-        installations = list(board_installations(visible_ids))
-        pipeline = selectors.stored_forecast(today=today, installation_ids=visible_ids)
-        rows = board_rows(installations, visible_ids, pipeline, today, settings)
+        installations = list(board_installations(visible))
+        pipeline = board_forecast(visible, today)
+        rows = board_rows(installations, {i.pk for i in installations}, pipeline, today, settings)
         table = Table(
             EXPORT_COLUMNS, rows, target=Installation, name="installation-pipeline", title="Installation pipeline"
         )

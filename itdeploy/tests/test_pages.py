@@ -262,7 +262,7 @@ def test_board_cards_are_the_templates_cards_with_every_clock_state(people, inst
 
     from itdeploy import selectors, services
     from itdeploy.models import InstallationSettings
-    from itdeploy.views import board_cards, board_installations, board_rows
+    from itdeploy.views import board_cards, board_forecast, board_installations, board_rows
     from portal import dates
 
     # given a paused site, one agency named with markup
@@ -275,13 +275,14 @@ def test_board_cards_are_the_templates_cards_with_every_clock_state(people, inst
     agency.save()
     today, settings = dates.today(), InstallationSettings.current()
     ids = {i.pk for i in installations.values()}
-    rows = board_rows(
-        list(board_installations(ids)),
-        ids,
-        selectors.stored_forecast(today=today, installation_ids=ids),
-        today,
-        settings,
-    )
+    visible = Installation.objects.filter(pk__in=ids)
+    rows = board_rows(list(board_installations(visible)), ids, board_forecast(visible, today), today, settings)
+    # The forecast's dates the board reads from the stored documents' keys are the stored forecast's.
+    stored = selectors.stored_forecast(today=today, installation_ids=ids)
+    assert {r["installation"].pk: (r["forecast_on"], r["pessimistic_on"], r["wait_days"]) for r in rows} == {
+        pk: (f.operational_on, stored.pessimistic[pk].operational_on, f.queue_wait_days)
+        for pk, f in stored.expected.items()
+    }
     assert len(rows) == 3 and any("Paused" in r["flags"] for r in rows)
 
     def tags(markup):
