@@ -251,14 +251,56 @@ def manager_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
     }
 
 
+def open_at_end_of(run):
+    """A count of the findings open at the end of sweep ``run``: seen by then and not yet
+    resolved or waived."""
+    return Count(
+        "id",
+        filter=Q(first_seen_at__lte=run.finished_at)
+        & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=run.finished_at))
+        & (Q(waived_at__isnull=True) | Q(waived_at__gt=run.finished_at)),
+    )
+
+
+def _finding_counts(user, filters: DashboardFilters, runs) -> tuple[list, dict]:
+    """(rule, severity, open) of the open findings ``user`` sees under ``filters``, and
+    sweep run id -> findings open at its end. A reader who sees every finding, without a
+    287(g) model chosen, reads the stored counts per field office (``oversight.stored``);
+    any other reader's scope is counted live."""
+    from portal import access
+    from portal.compliance.models import Finding
+
+    if access.ALL in access.scopes(user, "view", Finding) and not filters.program_model:
+        from django.db.models import Sum
+
+        from .models import FindingCount, FindingTrend
+        from .stored import FINDINGS, current_run
+
+        stored = current_run(FINDINGS)
+        counts = FindingCount.objects.filter(run=stored)
+        trend = FindingTrend.objects.filter(run=stored, sweep_run_id__in=[r.pk for r in runs])
+        if filters.field_office is not None:
+            counts = counts.filter(field_office=filters.field_office)
+            trend = trend.filter(field_office=filters.field_office)
+        table = list(counts.values_list("rule", "severity").annotate(n=Sum("open")).order_by())
+        at_end = dict(trend.values_list("sweep_run_id").annotate(n=Sum("open")).values_list("sweep_run_id", "n"))
+        return table, at_end
+    visible = _with_model(_office(Finding.objects.visible_to(user), filters, "field_office"), filters, "agency")
+    table = list(visible.open().values_list("rule", "severity").annotate(n=Count("id")).order_by())
+    # One conditional count per run, in one query.
+    at_end = visible.aggregate(**{f"run_{run.pk}": open_at_end_of(run) for run in runs}) if runs else {}
+    return table, {run.pk: at_end[f"run_{run.pk}"] for run in runs}
+
+
 def finding_figures(user, filters: DashboardFilters) -> dict:
-    from portal.compliance.models import SEVERITY_RANK, Finding, Severity, SweepRun
+    from portal.compliance.models import SEVERITY_RANK, Severity, SweepRun
     from portal.compliance.registry import registry
 
-    visible = _with_model(_office(Finding.objects.visible_to(user), filters, "field_office"), filters, "agency")
     url = reverse("findings")
+    runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
+    counted, at_end = _finding_counts(user, filters, runs)
     table: dict[str, dict] = {}
-    for rule, severity, n in visible.open().values_list("rule", "severity").annotate(n=Count("id")).order_by():
+    for rule, severity, n in counted:
         row = table.setdefault(
             rule, {"rule": rule, "title": getattr(registry.get(rule), "title", rule), "open": 0, "by_severity": {}}
         )
@@ -277,23 +319,7 @@ def finding_figures(user, filters: DashboardFilters) -> dict:
             for s in severities
         ]
     totals = {s: sum(r["by_severity"].get(s, 0) for r in rows) for s in severities}
-
-    runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
-    trend = []
-    if runs:
-        # A finding was open at the end of a run if it had been seen by then and was not yet
-        # resolved or waived: one conditional count per run, in one query.
-        aggregates = {
-            f"run_{run.pk}": Count(
-                "id",
-                filter=Q(first_seen_at__lte=run.finished_at)
-                & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=run.finished_at))
-                & (Q(waived_at__isnull=True) | Q(waived_at__gt=run.finished_at)),
-            )
-            for run in runs
-        }
-        counts = visible.aggregate(**aggregates)
-        trend = [{"run": run.pk, "as_of": run.as_of.isoformat(), "open": counts[f"run_{run.pk}"]} for run in runs]
+    trend = [{"run": run.pk, "as_of": run.as_of.isoformat(), "open": at_end.get(run.pk) or 0} for run in runs]
     return {
         "open": sum(totals.values()),
         "open_url": url + filters.query(_model=False, is_open="true"),

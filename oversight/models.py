@@ -259,3 +259,37 @@ class OfficeStaffing(models.Model):
 
     def __str__(self) -> str:
         return f"Staffing of field office #{self.field_office_id or 'nation'}"
+
+
+class FindingCount(models.Model):
+    """Open findings of one rule and severity in one field office (``field_office``
+    empty: findings outside any office) on a run (``kind`` ``findings``), the dashboard's
+    table for readers who see every finding."""
+
+    run = models.ForeignKey(StoredFiguresRun, on_delete=models.CASCADE, related_name="finding_counts")
+    field_office = models.ForeignKey(
+        "agreements.FieldOffice", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    rule = models.CharField(max_length=80)
+    severity = models.CharField(max_length=10)
+    open = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.severity}): {self.open}"
+
+
+class FindingTrend(models.Model):
+    """The findings of one field office (empty: outside any office) open at the end of one
+    of the latest sweep runs (``position``: 0 the oldest of them), on a run."""
+
+    run = models.ForeignKey(StoredFiguresRun, on_delete=models.CASCADE, related_name="finding_trend")
+    field_office = models.ForeignKey(
+        "agreements.FieldOffice", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    position = models.PositiveSmallIntegerField()
+    sweep_run = models.ForeignKey("portal.SweepRun", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    as_of = models.DateField()
+    open = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Open after sweep run #{self.sweep_run_id}: {self.open}"

@@ -21,7 +21,7 @@ from django.db.models import Count, Q
 
 from portal import dates
 
-from .models import AgencyStanding, OfficeStaffing, StoredFiguresRun
+from .models import AgencyStanding, FindingCount, FindingTrend, OfficeStaffing, StoredFiguresRun
 
 STANDING = "standing"
 STAFFING = "staffing"
@@ -177,10 +177,71 @@ def _store_staffing(run: StoredFiguresRun, today: dt.date) -> None:
     OfficeStaffing.objects.bulk_create(rows, batch_size=1000)
 
 
+# --- the findings, for readers who see every finding ------------------------------------------
+
+FINDINGS = "findings"
+
+
+def _findings_inputs():
+    from portal.compliance.models import Finding, SweepRun
+
+    return (Finding, SweepRun)
+
+
+def _store_findings(run: StoredFiguresRun, today: dt.date) -> None:
+    """The open findings per field office, rule and severity (one ``INSERT ... SELECT``),
+    and per field office the findings open at the end of each of the latest finished
+    sweep runs (``oversight.dashboard.TREND_RUNS``; one grouped query)."""
+    from portal.compliance.models import Finding, SweepRun
+
+    from .dashboard import TREND_RUNS, open_at_end_of
+
+    counts = (
+        Finding.objects.open()
+        .values("field_office_id", "rule", "severity")
+        .order_by()
+        .annotate(n=Count("id"))
+        .values("field_office_id", "rule", "severity", "n")
+    )
+    sql, params = counts.query.sql_with_params()
+    qn = connection.ops.quote_name
+    columns = ["run_id", "field_office_id", "rule", "severity", "open"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(FindingCount._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+            f"SELECT %s, s.field_office_id, s.rule, s.severity, s.n FROM ({sql}) s",
+            (run.pk, *params),
+        )
+    runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
+    if not runs:
+        return
+    rows = (
+        Finding.objects.values("field_office_id")
+        .order_by("field_office_id")
+        .annotate(**{f"run_{r.pk}": open_at_end_of(r) for r in runs})
+    )
+    FindingTrend.objects.bulk_create(
+        [
+            FindingTrend(
+                run=run,
+                field_office_id=row["field_office_id"],
+                position=i,
+                sweep_run_id=r.pk,
+                as_of=r.as_of,
+                open=row[f"run_{r.pk}"],
+            )
+            for row in rows
+            for i, r in enumerate(runs)
+        ],
+        batch_size=1000,
+    )
+
+
 #: kind -> (its inputs, the rows it writes, the rows its computation would create on first use).
 KINDS = {
     STANDING: (_standing_inputs, _store_standing, None),
     STAFFING: (_staffing_inputs, _store_staffing, _staffing_defaults),
+    FINDINGS: (_findings_inputs, _store_findings, None),
 }
 
 

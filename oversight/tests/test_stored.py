@@ -217,3 +217,70 @@ def test_stored_rows_follow_the_readers_scope(program, people):
     assert dashboard(people["fod"])["managers"] == dashboard(
         people["chief"], DashboardFilters(field_office=program["mine"].field_office)
     )["managers"] | {"url": dashboard(people["fod"])["managers"]["url"]}
+
+
+def live_findings(field_office=None):
+    """Open findings by (rule, severity) and the trend, counted over the findings."""
+    from django.db.models import Count
+
+    from oversight.dashboard import TREND_RUNS, open_at_end_of
+    from portal.compliance.models import Finding, SweepRun
+
+    findings = Finding.objects.all() if field_office is None else Finding.objects.filter(field_office=field_office)
+    table = sorted(findings.open().values_list("rule", "severity").annotate(n=Count("id")).order_by())
+    runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
+    return table, [findings.aggregate(n=open_at_end_of(run))["n"] for run in runs]
+
+
+def shown_findings(user, **filters):
+    f = dashboard(user, DashboardFilters(**filters))["findings"]
+    table = sorted(
+        (row["rule"], cell["severity"], cell["n"]) for row in f["by_rule"] for cell in row["cells"] if cell["n"]
+    )
+    return table, [t["open"] for t in f["trend"]]
+
+
+def test_stored_finding_counts_follow_findings_and_sweep_runs(program, people, offices):
+    from portal.compliance.models import SweepRun
+
+    from .conftest import make_finding
+
+    chief, houston = people["chief"], offices["HOU"]
+
+    def check():
+        assert shown_findings(chief) == live_findings()
+        assert shown_findings(chief, field_office=houston) == live_findings(houston)
+
+    check()
+    SweepRun.objects.create(
+        as_of=dt.date(2018, 3, 13),
+        status="succeeded",
+        started_at=NOW - dt.timedelta(days=2),
+        finished_at=NOW - dt.timedelta(days=2),
+    )
+    check()
+    make_finding("staffing.primary_without_backup", program["miami"], first_seen_at=NOW - dt.timedelta(days=3))
+    opened = make_finding(
+        "agreements.no_primary_manager",
+        program["houston_other"],
+        severity="high",
+        first_seen_at=NOW - dt.timedelta(days=3),
+    )
+    make_finding("agreements.no_primary_manager", program["mine"], severity="high")
+    check()
+    running = SweepRun.objects.create(as_of=dt.date(2018, 3, 14), started_at=NOW - dt.timedelta(hours=2))
+    check()
+    # A run finishing, a finding resolved after it, one waived: each visible at once.
+    running.status, running.finished_at = "succeeded", NOW - dt.timedelta(hours=1)
+    running.save()
+    check()
+    opened.status, opened.resolved_at = "resolved", NOW
+    opened.save()
+    check()
+    assert shown_findings(chief)[1] == [2, 2]  # resolved after both runs; the newest seen after both
+    assert shown_findings(chief)[0] == [
+        ("agreements.no_primary_manager", "high", 1),
+        ("staffing.primary_without_backup", "warning", 1),
+    ]
+    # Another reader's scope is counted live, and equals the stored figures where they meet.
+    assert shown_findings(people["fod"]) == live_findings(houston)
