@@ -22,6 +22,8 @@ from django.urls import reverse
 
 from portal import dates
 
+from . import stored
+
 #: How many of the latest sweep runs the findings trend shows.
 TREND_RUNS = 10
 
@@ -184,7 +186,7 @@ def site_figures(user, filters: DashboardFilters, fy: int) -> dict:
     }
 
 
-def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
+def officer_figures(user, filters: DashboardFilters, today: dt.date, runs: dict | None = None) -> dict:
     """The officers' figures, summed over the stored standing of the agencies in scope
     (``oversight.stored``: the national counts are computed once per change and day)."""
     from django.db.models import Sum
@@ -193,7 +195,8 @@ def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
 
     from .stored import standing_rows
 
-    rows = _with_model(_office(standing_rows(user, today), filters, "agency__field_office"), filters, "agency")
+    rows = standing_rows(user, today, (runs or {}).get("standing"))
+    rows = _with_model(_office(rows, filters, "agency__field_office"), filters, "agency")
     counts = {
         k: v or 0
         for k, v in rows.aggregate(
@@ -214,7 +217,7 @@ def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
     }
 
 
-def manager_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
+def manager_figures(user, filters: DashboardFilters, today: dt.date, runs: dict | None = None) -> dict:
     """Program managers required by the staffing model and assigned, from the stored
     figures of each field office and the nation (``oversight.stored``), narrowed as
     ``staffing.figures.visible_figures`` narrows the computed ones."""
@@ -224,7 +227,7 @@ def manager_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
     from .stored import staffing_rows
 
     granted = access.scopes(user, "view", "staffing.figures")
-    rows = staffing_rows(today)
+    rows = staffing_rows(today, (runs or {}).get("staffing"))
     if access.ALL in granted:
         # The nation's row, or the chosen office's.
         rows = rows.filter(field_office_id=filters.field_office.pk if filters.field_office is not None else None)
@@ -262,23 +265,30 @@ def open_at_end_of(run):
     )
 
 
-def _finding_counts(user, filters: DashboardFilters, runs) -> tuple[list, dict]:
+def reads_stored_findings(user, filters: DashboardFilters) -> bool:
+    """Whether the findings' figures come from the stored counts: for a reader who sees
+    every finding, without a 287(g) model chosen (the counts are stored per office)."""
+    from portal import access
+    from portal.compliance.models import Finding
+
+    return access.ALL in access.scopes(user, "view", Finding) and not filters.program_model
+
+
+def _finding_counts(user, filters: DashboardFilters, runs, stored_runs: dict | None = None) -> tuple[list, dict]:
     """(rule, severity, open) of the open findings ``user`` sees under ``filters``, and
     sweep run id -> findings open at its end. A reader who sees every finding, without a
     287(g) model chosen, reads the stored counts per field office (``oversight.stored``);
     any other reader's scope is counted live."""
-    from portal import access
     from portal.compliance.models import Finding
 
-    if access.ALL in access.scopes(user, "view", Finding) and not filters.program_model:
+    if reads_stored_findings(user, filters):
         from django.db.models import Sum
 
         from .models import FindingCount, FindingTrend
-        from .stored import FINDINGS, current_run
 
-        stored = current_run(FINDINGS)
-        counts = FindingCount.objects.filter(run=stored)
-        trend = FindingTrend.objects.filter(run=stored, sweep_run_id__in=[r.pk for r in runs])
+        found = (stored_runs or {}).get(stored.FINDINGS) or stored.current_run(stored.FINDINGS)
+        counts = FindingCount.objects.filter(run=found)
+        trend = FindingTrend.objects.filter(run=found, sweep_run_id__in=[r.pk for r in runs])
         if filters.field_office is not None:
             counts = counts.filter(field_office=filters.field_office)
             trend = trend.filter(field_office=filters.field_office)
@@ -292,13 +302,13 @@ def _finding_counts(user, filters: DashboardFilters, runs) -> tuple[list, dict]:
     return table, {run.pk: at_end[f"run_{run.pk}"] for run in runs}
 
 
-def finding_figures(user, filters: DashboardFilters) -> dict:
+def finding_figures(user, filters: DashboardFilters, runs: dict | None = None) -> dict:
     from portal.compliance.models import SEVERITY_RANK, Severity, SweepRun
     from portal.compliance.registry import registry
 
     url = reverse("findings")
-    runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
-    counted, at_end = _finding_counts(user, filters, runs)
+    sweep_runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
+    counted, at_end = _finding_counts(user, filters, sweep_runs, runs)
     table: dict[str, dict] = {}
     for rule, severity, n in counted:
         row = table.setdefault(
@@ -319,7 +329,7 @@ def finding_figures(user, filters: DashboardFilters) -> dict:
             for s in severities
         ]
     totals = {s: sum(r["by_severity"].get(s, 0) for r in rows) for s in severities}
-    trend = [{"run": run.pk, "as_of": run.as_of.isoformat(), "open": at_end.get(run.pk) or 0} for run in runs]
+    trend = [{"run": run.pk, "as_of": run.as_of.isoformat(), "open": at_end.get(run.pk) or 0} for run in sweep_runs]
     return {
         "open": sum(totals.values()),
         "open_url": url + filters.query(_model=False, is_open="true"),
@@ -342,6 +352,9 @@ def dashboard(user, filters: DashboardFilters | None = None, today: dt.date | No
     filters = filters or DashboardFilters()
     today = today or dates.today()
     fy = filters.fiscal_year or dates.fiscal_year(today)
+    # The stored national figures the page reads, made current in two statements.
+    kinds = [stored.STANDING, stored.STAFFING] + ([stored.FINDINGS] if reads_stored_findings(user, filters) else [])
+    runs = stored.current_runs(kinds, today)
     return {
         "as_of": today.isoformat(),
         "filters": {
@@ -351,7 +364,7 @@ def dashboard(user, filters: DashboardFilters | None = None, today: dt.date | No
         },
         "agreements": agreement_figures(user, filters, fy),
         "sites": site_figures(user, filters, fy),
-        "officers": officer_figures(user, filters, today),
-        "managers": manager_figures(user, filters, today),
-        "findings": finding_figures(user, filters),
+        "officers": officer_figures(user, filters, today, runs),
+        "managers": manager_figures(user, filters, today, runs),
+        "findings": finding_figures(user, filters, runs),
     }

@@ -268,30 +268,48 @@ def store(kind: str, today: dt.date | None = None) -> StoredFiguresRun:
     return run
 
 
-def current_run(kind: str, today: dt.date | None = None) -> StoredFiguresRun:
-    """The run of ``kind`` valid now: the newest, computed afresh first when it is of
-    another day or its inputs moved since (two statements when it is current)."""
+def current_runs(kinds, today: dt.date | None = None) -> dict[str, StoredFiguresRun]:
+    """The runs of ``kinds`` valid now, each computed afresh first when it is of another
+    day or its inputs moved since: two statements for all of them when they are current
+    (every input of every kind in one, the newest runs in the other)."""
     today = today or dates.today()
-    inputs = inputs_of(KINDS[kind][0]())
-    run = StoredFiguresRun.objects.filter(kind=kind).order_by("-pk").first()
-    if run is None or run.computed_on != today or run.inputs != inputs:
-        run = store(kind, today)
-    return run
+    kinds = list(dict.fromkeys(kinds))
+    models = {kind: KINDS[kind][0]() for kind in kinds}
+    values = inputs_of([m for kind in kinds for m in models[kind]]).split(":")
+    inputs, at = {}, 0
+    for kind in kinds:
+        inputs[kind] = ":".join(values[at : at + len(models[kind])])
+        at += len(models[kind])
+    runs: dict[str, StoredFiguresRun] = {}
+    for run in StoredFiguresRun.objects.filter(kind__in=kinds).order_by("-pk"):
+        runs.setdefault(run.kind, run)
+    for kind in kinds:
+        run = runs.get(kind)
+        if run is None or run.computed_on != today or run.inputs != inputs[kind]:
+            runs[kind] = store(kind, today)
+    return runs
 
 
-def standing_rows(user, today: dt.date | None = None):
-    """The stored standing rows of the agencies whose officers ``user`` may see (the
-    access policy's entry for officers, whose paths start at the agency)."""
+def current_run(kind: str, today: dt.date | None = None) -> StoredFiguresRun:
+    """The run of ``kind`` valid now (``current_runs``)."""
+    return current_runs([kind], today)[kind]
+
+
+def standing_rows(user, today: dt.date | None = None, run: StoredFiguresRun | None = None):
+    """The stored standing rows (of ``run``, else the current run) of the agencies whose
+    officers ``user`` may see (the access policy's entry for officers, whose paths start
+    at the agency)."""
     from portal import access
 
-    run = current_run(STANDING, today)
+    run = run or current_run(STANDING, today)
     return access.restrict(AgencyStanding.objects.filter(run=run), user, "view", target="training.Officer")
 
 
-def staffing_rows(today: dt.date | None = None):
-    """The stored staffing rows of every field office and the nation (``field_office``
-    empty); the caller narrows them to what the reader may see."""
-    return OfficeStaffing.objects.filter(run=current_run(STAFFING, today))
+def staffing_rows(today: dt.date | None = None, run: StoredFiguresRun | None = None):
+    """The stored staffing rows (of ``run``, else the current run) of every field office
+    and the nation (``field_office`` empty); the caller narrows them to what the reader
+    may see."""
+    return OfficeStaffing.objects.filter(run=run or current_run(STAFFING, today))
 
 
 def refresh(today: dt.date | None = None) -> None:
