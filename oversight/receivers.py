@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def after_sweep(sender, run, notify: bool = True, **kwargs):
@@ -14,6 +18,9 @@ def after_sweep(sender, run, notify: bool = True, **kwargs):
 
     # The day's national figures, stored now (the sweep runs in a worker) rather than by
     # the first reader after the night's changes: a no-op when nothing they read moved.
-    stored.refresh()
+    try:
+        stored.refresh()
+    except Exception:  # the pages compute them on their next read; escalations must go on
+        logger.exception("Storing the dashboard's figures after sweep run %s failed", run.pk)
     run_id = run.pk
     transaction.on_commit(lambda: task.delay(run_id, notify))
