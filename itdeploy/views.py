@@ -172,8 +172,16 @@ def board_installations(visible):
             # Into lists (``to_attr``): a related manager's cache per row clones a queryset per row.
             Prefetch(
                 "steps",
-                queryset=InstallationStep.objects.order_by("number").prefetch_related(
-                    Prefetch("pauses", queryset=StepPause.objects.order_by("started_on", "pk"), to_attr="board_pauses")
+                queryset=InstallationStep.objects.order_by("number")
+                .only("id", "installation_id", "number", "name", "started_on", "completed_on", "planned_days")
+                .prefetch_related(
+                    Prefetch(
+                        "pauses",
+                        queryset=StepPause.objects.order_by("started_on", "pk").only(
+                            "id", "step_id", "started_on", "ended_on"
+                        ),
+                        to_attr="board_pauses",
+                    )
                 ),
                 to_attr="board_steps",
             ),
