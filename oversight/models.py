@@ -2,7 +2,9 @@
 them, the findings inbox's notes, waiver requests and escalations, and the digest
 e-mails' preferences and sent records. Who sees and changes each is decided by the
 access policy (``portal/access.py``, entries ``oversight.*``). The figures themselves (dashboard, readiness,
-quarterly report) are computed from the other apps' records and stored nowhere."""
+quarterly report) are computed from the other apps' records; what of them is national
+(the officers' standing per agency, the staffing model per office, HQ's findings counts)
+is kept as a derived copy per day and state of its inputs (``oversight.stored``)."""
 
 from __future__ import annotations
 
