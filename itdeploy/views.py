@@ -168,6 +168,19 @@ def board_installations(visible):
         Installation.objects.open()
         .filter(pk__in=visible.values("pk"))
         .select_related("agency", "agency__field_office")
+        .only(
+            "id",
+            "agency_id",
+            "status",
+            "moa_signed_on",
+            "operational_on",
+            "cancelled_on",
+            "priority_rank",
+            "agency__name",
+            "agency__state",
+            "agency__field_office_id",
+            "agency__field_office__name",
+        )
         .prefetch_related(
             # Into lists (``to_attr``): a related manager's cache per row clones a queryset per row.
             Prefetch(
