@@ -3,20 +3,27 @@ chart of days to operational with step analytics, and HQ's bulk confirmation."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import statistics
 from collections import defaultdict
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views import View
 
 from portal import access, dates, filter_panel, history
 from portal.forms import submit
 from portal.tables import Column, Table, export_links
 
+from . import clocks, selectors, services
 from . import forecast as fc
-from . import selectors, services
 from .choices import ClockState, InstallationStatus
 from .filtersets import InstallationFilterSet
 from .forms import CONFIRM_FIELDS, STEP_FIELDS, ConfirmForm, PriorityForm, StepActionForm
@@ -33,30 +40,66 @@ def _what_if(request) -> int | None:
     return value if 0 <= value <= MAX_WHAT_IF else None
 
 
+def _steps(installation):
+    """The installation's steps as ``board_installations`` loaded them (any prefetch else)."""
+    found = getattr(installation, "board_steps", None)
+    return found if found is not None else list(installation.steps.all())
+
+
+def _pauses(obj, attr: str, related: str):
+    found = getattr(obj, attr, None)
+    return found if found is not None else list(getattr(obj, related).all())
+
+
 def board_rows(installations, visible_ids, pipeline, today, settings):
-    """One row per visible open installation: where it stands and when it will be done."""
+    """One row per visible open installation: where it stands and when it will be done.
+    The clocks as ``selectors`` computes them (``current_step``, ``step_clock``,
+    ``installation_clock``, ``goal_date``), from the lists ``board_installations`` loads."""
     rows = []
     for installation in installations:
         if installation.pk not in visible_ids:
             continue
-        step = selectors.current_step(installation)
+        steps = _steps(installation)
+        clock_pauses = _pauses(installation, "board_clock_pauses", "clock_pauses")
+        running = [s for s in steps if s.started_on and not s.completed_on]
+        step = running[0] if running else next((s for s in steps if not s.completed_on), None)
         expected = pipeline.expected[installation.pk]
         pessimistic = pipeline.pessimistic[installation.pk]
-        goal_on = selectors.goal_date(installation, settings.goal_days, today)
-        inst_clock = selectors.installation_clock(installation, today, settings)
+        goal_on = installation.moa_signed_on + dt.timedelta(
+            days=settings.goal_days
+            + clocks.paused_days(
+                clock_pauses,
+                installation.operational_on or installation.cancelled_on or today,
+                installation.moa_signed_on,
+            )
+        )
+        inst_clock = clocks.installation_clock(
+            moa_signed_on=installation.moa_signed_on,
+            operational_on=installation.operational_on,
+            today=today,
+            goal_days=settings.goal_days,
+            at_risk_percent=settings.at_risk_percent,
+            pauses=clock_pauses,
+        )
+        step_pauses = {s.pk: _pauses(s, "board_pauses", "pauses") for s in running}
         step_clocks = [
-            selectors.step_clock(s, today, settings).state
-            for s in installation.steps.all()
-            if s.started_on and not s.completed_on
+            clocks.step_clock(
+                started_on=s.started_on,
+                completed_on=s.completed_on,
+                planned_days=s.planned_days,
+                pauses=step_pauses[s.pk],
+                today=today,
+                at_risk_percent=settings.at_risk_percent,
+            ).state
+            for s in running
         ]
         clock_state = selectors.worst_clock([inst_clock.state, *step_clocks])
-        running = [s for s in installation.steps.all() if s.started_on and not s.completed_on]
         flags = []
         if expected.operational_on is None:
             flags.append("No installer available")
         elif expected.operational_on > goal_on:
             flags.append("Forecast misses the goal")
-        if any(selectors.step_is_paused(s) for s in running):
+        if any(p.ended_on is None for s in running for p in step_pauses[s.pk]):
             flags.append("Paused")
         if expected.queue_wait_days:
             flags.append(f"Waits {expected.queue_wait_days} days for an installer")
@@ -80,6 +123,125 @@ def board_rows(installations, visible_ids, pipeline, today, settings):
             }
         )
     return rows
+
+
+def board_forecast(visible, today) -> selectors.PipelineForecast:
+    """The stored forecast's dates of the ``visible`` open installations (a queryset),
+    as much of each site's forecast as the board shows (no steps): its JSON keys read in
+    SQL rather than every site's document parsed. The stored forecast is made current
+    first (``selectors.stored_forecast``: computed afresh when of another day or its
+    inputs moved)."""
+    from django.db.models.fields.json import KT
+
+    from .models import ForecastRun, SiteForecast
+
+    settings = InstallationSettings.current()
+    selectors.stored_forecast(today=today, installation_ids=[])
+    run = ForecastRun.objects.order_by("-pk").first()
+    keys = ("operational_on", "install_ready_on", "install_start_on")
+    columns = {f"{side}_{key}": KT(f"{side}__{key}") for side in ("expected", "pessimistic") for key in keys}
+    expected, pessimistic = {}, {}
+    for row in SiteForecast.objects.filter(run=run, installation__in=visible.values("pk")).values(
+        "installation_id", **columns
+    ):
+        pk = row["installation_id"]
+        for side, found in (("expected", expected), ("pessimistic", pessimistic)):
+            found[pk] = fc.SiteForecast(
+                installation_id=pk,
+                steps={},
+                **{key: _day(row[f"{side}_{key}"]) for key in keys},
+            )
+    return selectors.PipelineForecast(expected, pessimistic, None, 0, settings.goal_days)
+
+
+def _day(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
+def board_installations(visible):
+    """The visible open installations with what the board's rows read: the agency and
+    its field office, the steps with their pauses, the clock's pauses. Not the steps'
+    dependencies (the forecast's, stored). At national scale the prefetches' querysets
+    cloned per row (a many-to-many per step, a related manager's cache per installation)
+    were most of the board's time."""
+    return (
+        Installation.objects.open()
+        .filter(pk__in=visible.values("pk"))
+        .select_related("agency", "agency__field_office")
+        .only(
+            "id",
+            "agency_id",
+            "status",
+            "moa_signed_on",
+            "operational_on",
+            "cancelled_on",
+            "priority_rank",
+            "agency__name",
+            "agency__state",
+            "agency__field_office_id",
+            "agency__field_office__name",
+        )
+        .prefetch_related(
+            # Into lists (``to_attr``): a related manager's cache per row clones a queryset per row.
+            Prefetch(
+                "steps",
+                queryset=InstallationStep.objects.order_by("number")
+                .only("id", "installation_id", "number", "name", "started_on", "completed_on", "planned_days")
+                .prefetch_related(
+                    Prefetch(
+                        "pauses",
+                        queryset=StepPause.objects.order_by("started_on", "pk").only(
+                            "id", "step_id", "started_on", "ended_on"
+                        ),
+                        to_attr="board_pauses",
+                    )
+                ),
+                to_attr="board_steps",
+            ),
+            Prefetch("clock_pauses", to_attr="board_clock_pauses"),
+        )
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _shown_date(value, date_format: str) -> str:
+    """A date as pages show it (the template's ``|date``), for the formats in force."""
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def board_cards(rows) -> str:
+    """The board's cards of ``rows``, written in one pass: one template render per card
+    (its clock tag included) was most of the board's time with 2,000 open sites. The
+    markup is the template's (``itdeploy/pipeline.html`` before it wrote the cards here)."""
+    from django.urls import reverse
+
+    # The detail page's address with a placeholder pk, filled per card (no reverse() per row).
+    detail = reverse("itdeploy:installation-detail", args=[987654321]).split("987654321")
+
+    def date_or(value, default):
+        return _shown_date(value, django_settings.DATE_FORMAT) if value else default
+
+    parts = []
+    for row in rows:
+        installation, agency = row["installation"], row["agency"]
+        state = escape(row["clock_state"])
+        flags = (
+            '<ul class="usa-list">' + "".join(f"<li>{escape(flag)}</li>" for flag in row["flags"]) + "</ul>"
+            if row["flags"]
+            else ""
+        )
+        parts.append(
+            f'<li class="itd-card itd-{state}">\n'
+            f'<h3><a href="{detail[0]}{installation.pk}{detail[1]}">{escape(agency.name)}</a></h3>\n'
+            f"<p>{escape(agency.state)} · {escape(agency.field_office.name)}</p>\n"
+            f'<p>Clock: <span class="itd-tag itd-{state}">{escape(row["clock_label"])}</span></p>\n'
+            f"<p>{row['days_since_moa']} days since the MOA ({date_or(installation.moa_signed_on, '')}); "
+            f"steps in progress: {escape(row['running'])}</p>\n"
+            f"<p>Forecast: {date_or(row['forecast_on'], 'no installer')}; "
+            f"pessimistic: {date_or(row['pessimistic_on'], 'no installer')}; goal {date_or(row['goal_on'], '')}</p>\n"
+            f"{flags}</li>\n"
+        )
+    return mark_safe("".join(parts))  # every value above is escaped
 
 
 EXPORT_COLUMNS = [
@@ -117,11 +279,10 @@ class PipelineView(LoginRequiredMixin, View):
         valid = filterset.is_bound and filterset.is_valid()
         filter_panel.describe(filterset.form)
         visible = filterset.qs if valid else (base.none() if filterset.is_bound else base)
-        visible_ids = set(visible.values_list("pk", flat=True))
         # Scoped before any work: the visible sites only, their forecast read from the stored one.
-        installations = list(selectors.open_installations().filter(pk__in=visible_ids))
-        pipeline = selectors.stored_forecast(today=today, installation_ids=visible_ids)
-        rows = board_rows(installations, visible_ids, pipeline, today, settings)
+        installations = list(board_installations(visible))
+        pipeline = board_forecast(visible, today)
+        rows = board_rows(installations, {i.pk for i in installations}, pipeline, today, settings)
         table = Table(
             EXPORT_COLUMNS, rows, target=Installation, name="installation-pipeline", title="Installation pipeline"
         )
@@ -133,6 +294,8 @@ class PipelineView(LoginRequiredMixin, View):
             number = row["step"].number if row["step"] else 0
             columns.setdefault(number, {"number": number, "name": row["step"].name if row["step"] else "—", "rows": []})
             columns[number]["rows"].append(row)
+        for column in columns.values():
+            column["cards"] = board_cards(column["rows"])
 
         what_if_n = _what_if(request)
         what_if = None

@@ -16,11 +16,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from portal import dates
+
+from . import stored
 
 #: How many of the latest sweep runs the findings trend shows.
 TREND_RUNS = 10
@@ -184,54 +186,61 @@ def site_figures(user, filters: DashboardFilters, fy: int) -> dict:
     }
 
 
-def officer_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
-    from training.choices import OfficerStatus
-    from training.models import Officer
+def officer_figures(user, filters: DashboardFilters, today: dt.date, runs: dict | None = None) -> dict:
+    """The officers' figures, summed over the stored standing of the agencies in scope
+    (``oversight.stored``: the national counts are computed once per change and day)."""
+    from django.db.models import Sum
 
-    officers = _with_model(
-        _office(Officer.objects.visible_to(user), filters, "agency__field_office"), filters, "agency"
-    )
-    officers = officers.with_standing(today)
-    lapsed = Officer.objects.card_lapsed_q(today)
-    certified = Q(status=OfficerStatus.CERTIFIED)
-    able = Officer.objects.able_to_act_q(today)
-    # An annotation, so the aggregate over the annotated officers reads it as a column.
-    officers = officers.annotate(
-        recertified=ExpressionWrapper(Officer.objects.recertified_q(today), output_field=BooleanField())
-    )
-    counts = officers.aggregate(
-        certified=Count("id", filter=certified),
-        able=Count("id", filter=able),
-        recertified_count=Count("id", filter=Q(recertified=True)),
-        lapsed=Count("id", filter=certified & lapsed),
-    )
+    from training.choices import OfficerStatus
+
+    from .stored import standing_rows
+
+    rows = standing_rows(user, today, (runs or {}).get("standing"))
+    rows = _with_model(_office(rows, filters, "agency__field_office"), filters, "agency")
+    counts = {
+        k: v or 0
+        for k, v in rows.aggregate(
+            certified=Sum("certified"), able=Sum("able"), recertified=Sum("recertified"), lapsed=Sum("lapsed")
+        ).items()
+    }
     url = reverse("training:officer-list")
     return {
         "certified": counts["certified"],
         "certified_url": url + filters.query(_model=False, status=OfficerStatus.CERTIFIED),
         "able_to_act": counts["able"],
         "able_to_act_url": url + filters.query(_model=False, can_act="true"),
-        "recertified": counts["recertified_count"],
-        "share_recertified": _share(counts["recertified_count"], counts["certified"]),
+        "recertified": counts["recertified"],
+        "share_recertified": _share(counts["recertified"], counts["certified"]),
         "recertified_url": url + filters.query(_model=False, recertified="true"),
         "cards_lapsed": counts["lapsed"],
         "cards_lapsed_url": url + filters.query(_model=False, card_state="lapsed"),
     }
 
 
-def manager_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
-    from portal.roles import HQ_ROLES, role_of
-    from staffing import figures
+def manager_figures(user, filters: DashboardFilters, today: dt.date, runs: dict | None = None) -> dict:
+    """Program managers required by the staffing model and assigned, from the stored
+    figures of each field office and the nation (``oversight.stored``), narrowed as
+    ``staffing.figures.visible_figures`` narrows the computed ones."""
+    from portal import access
+    from portal.roles import HQ_ROLES, field_office_id_of, role_of
 
-    seen = figures.visible_figures(user, figures.compute(today))
-    if filters.field_office is not None:
-        rows = [o for o in seen["offices"] if o.key == filters.field_office.pk]
-    elif seen["nation"] is not None:
-        rows = [seen["nation"]]
+    from .stored import staffing_rows
+
+    granted = access.scopes(user, "view", "staffing.figures")
+    rows = staffing_rows(today, (runs or {}).get("staffing"))
+    if access.ALL in granted:
+        # The nation's row, or the chosen office's.
+        rows = rows.filter(field_office_id=filters.field_office.pk if filters.field_office is not None else None)
     else:
-        rows = seen["offices"]
-    required = sum(r.required for r in rows)
-    assigned = sum(r.assigned for r in rows)
+        # An office's staff see their office's row (the office chosen, if it is theirs).
+        office = field_office_id_of(user) if access.OFFICE in granted else None
+        if office is None or (filters.field_office is not None and filters.field_office.pk != office):
+            rows = rows.none()
+        else:
+            rows = rows.filter(field_office_id=office)
+    figures = list(rows.values_list("required", "assigned"))
+    required = sum(r for r, _ in figures)
+    assigned = sum(a for _, a in figures)
     is_hq = role_of(user) in HQ_ROLES
     return {
         "required": round(required, 2),
@@ -245,14 +254,63 @@ def manager_figures(user, filters: DashboardFilters, today: dt.date) -> dict:
     }
 
 
-def finding_figures(user, filters: DashboardFilters) -> dict:
-    from portal.compliance.models import SEVERITY_RANK, Finding, Severity, SweepRun
+def open_at_end_of(run):
+    """A count of the findings open at the end of sweep ``run``: seen by then and not yet
+    resolved or waived."""
+    return Count(
+        "id",
+        filter=Q(first_seen_at__lte=run.finished_at)
+        & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=run.finished_at))
+        & (Q(waived_at__isnull=True) | Q(waived_at__gt=run.finished_at)),
+    )
+
+
+def reads_stored_findings(user, filters: DashboardFilters) -> bool:
+    """Whether the findings' figures come from the stored counts: for a reader who sees
+    every finding, without a 287(g) model chosen (the counts are stored per office)."""
+    from portal import access
+    from portal.compliance.models import Finding
+
+    return access.ALL in access.scopes(user, "view", Finding) and not filters.program_model
+
+
+def _finding_counts(user, filters: DashboardFilters, runs, stored_runs: dict | None = None) -> tuple[list, dict]:
+    """(rule, severity, open) of the open findings ``user`` sees under ``filters``, and
+    sweep run id -> findings open at its end. A reader who sees every finding, without a
+    287(g) model chosen, reads the stored counts per field office (``oversight.stored``);
+    any other reader's scope is counted live."""
+    from portal.compliance.models import Finding
+
+    if reads_stored_findings(user, filters):
+        from django.db.models import Sum
+
+        from .models import FindingCount, FindingTrend
+
+        found = (stored_runs or {}).get(stored.FINDINGS) or stored.current_run(stored.FINDINGS)
+        counts = FindingCount.objects.filter(run=found)
+        trend = FindingTrend.objects.filter(run=found, sweep_run_id__in=[r.pk for r in runs])
+        if filters.field_office is not None:
+            counts = counts.filter(field_office=filters.field_office)
+            trend = trend.filter(field_office=filters.field_office)
+        table = list(counts.values_list("rule", "severity").annotate(n=Sum("open")).order_by())
+        at_end = dict(trend.values_list("sweep_run_id").annotate(n=Sum("open")).values_list("sweep_run_id", "n"))
+        return table, at_end
+    visible = _with_model(_office(Finding.objects.visible_to(user), filters, "field_office"), filters, "agency")
+    table = list(visible.open().values_list("rule", "severity").annotate(n=Count("id")).order_by())
+    # One conditional count per run, in one query.
+    at_end = visible.aggregate(**{f"run_{run.pk}": open_at_end_of(run) for run in runs}) if runs else {}
+    return table, {run.pk: at_end[f"run_{run.pk}"] for run in runs}
+
+
+def finding_figures(user, filters: DashboardFilters, runs: dict | None = None) -> dict:
+    from portal.compliance.models import SEVERITY_RANK, Severity, SweepRun
     from portal.compliance.registry import registry
 
-    visible = _with_model(_office(Finding.objects.visible_to(user), filters, "field_office"), filters, "agency")
     url = reverse("findings")
+    sweep_runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
+    counted, at_end = _finding_counts(user, filters, sweep_runs, runs)
     table: dict[str, dict] = {}
-    for rule, severity, n in visible.open().values_list("rule", "severity").annotate(n=Count("id")).order_by():
+    for rule, severity, n in counted:
         row = table.setdefault(
             rule, {"rule": rule, "title": getattr(registry.get(rule), "title", rule), "open": 0, "by_severity": {}}
         )
@@ -271,23 +329,7 @@ def finding_figures(user, filters: DashboardFilters) -> dict:
             for s in severities
         ]
     totals = {s: sum(r["by_severity"].get(s, 0) for r in rows) for s in severities}
-
-    runs = list(SweepRun.objects.filter(finished_at__isnull=False).order_by("-started_at")[:TREND_RUNS])[::-1]
-    trend = []
-    if runs:
-        # A finding was open at the end of a run if it had been seen by then and was not yet
-        # resolved or waived: one conditional count per run, in one query.
-        aggregates = {
-            f"run_{run.pk}": Count(
-                "id",
-                filter=Q(first_seen_at__lte=run.finished_at)
-                & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=run.finished_at))
-                & (Q(waived_at__isnull=True) | Q(waived_at__gt=run.finished_at)),
-            )
-            for run in runs
-        }
-        counts = visible.aggregate(**aggregates)
-        trend = [{"run": run.pk, "as_of": run.as_of.isoformat(), "open": counts[f"run_{run.pk}"]} for run in runs]
+    trend = [{"run": run.pk, "as_of": run.as_of.isoformat(), "open": at_end.get(run.pk) or 0} for run in sweep_runs]
     return {
         "open": sum(totals.values()),
         "open_url": url + filters.query(_model=False, is_open="true"),
@@ -310,6 +352,9 @@ def dashboard(user, filters: DashboardFilters | None = None, today: dt.date | No
     filters = filters or DashboardFilters()
     today = today or dates.today()
     fy = filters.fiscal_year or dates.fiscal_year(today)
+    # The stored national figures the page reads, made current in two statements.
+    kinds = [stored.STANDING, stored.STAFFING] + ([stored.FINDINGS] if reads_stored_findings(user, filters) else [])
+    runs = stored.current_runs(kinds, today)
     return {
         "as_of": today.isoformat(),
         "filters": {
@@ -319,7 +364,7 @@ def dashboard(user, filters: DashboardFilters | None = None, today: dt.date | No
         },
         "agreements": agreement_figures(user, filters, fy),
         "sites": site_figures(user, filters, fy),
-        "officers": officer_figures(user, filters, today),
-        "managers": manager_figures(user, filters, today),
-        "findings": finding_figures(user, filters),
+        "officers": officer_figures(user, filters, today, runs),
+        "managers": manager_figures(user, filters, today, runs),
+        "findings": finding_figures(user, filters, runs),
     }

@@ -2,7 +2,9 @@
 them, the findings inbox's notes, waiver requests and escalations, and the digest
 e-mails' preferences and sent records. Who sees and changes each is decided by the
 access policy (``portal/access.py``, entries ``oversight.*``). The figures themselves (dashboard, readiness,
-quarterly report) are computed from the other apps' records and stored nowhere."""
+quarterly report) are computed from the other apps' records; what of them is national
+(the officers' standing per agency, the staffing model per office, HQ's findings counts)
+is kept as a derived copy per day and state of its inputs (``oversight.stored``)."""
 
 from __future__ import annotations
 
@@ -200,3 +202,96 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest of run {self.run_id} to {self.user_id}"
+
+
+class StoredFiguresRun(models.Model):
+    """One computation of national figures the dashboard and readiness read per agency or
+    per field office (``kind``: ``standing`` for ``AgencyStanding``, ``staffing`` for
+    ``OfficeStaffing``), stored so that a page sums the rows of its scope instead of
+    computing the country per request. It is valid for its day (``computed_on``) and for
+    the state of its inputs (``inputs``: the newest historical row of each table the
+    figures read, so any recorded change makes it stale; ``oversight.stored``). A derived
+    copy, like a cache: not part of the record, so kept out of the history."""
+
+    kind = models.CharField(max_length=20)
+    computed_on = models.DateField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+    inputs = models.CharField(max_length=400)
+    seconds = models.FloatField(default=0, help_text="How long the computation took.")
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["kind", "-id"], name="stored_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} figures of {self.computed_on} ({self.computed_at:%H:%M:%S})"
+
+
+class AgencyStanding(models.Model):
+    """The officers' standing of one agency on a run's day, counted over its officers:
+    certified, able to act (``Officer.objects.able_to_act_q``), recertified this fiscal
+    year, certified with a lapsed security card, and those who missed last fiscal year's
+    recertification (overdue, or suspended for it). An agency without officers has no row."""
+
+    run = models.ForeignKey(StoredFiguresRun, on_delete=models.CASCADE, related_name="agencies")
+    agency = models.ForeignKey("agreements.Agency", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    certified = models.PositiveIntegerField(default=0)
+    able = models.PositiveIntegerField(default=0)
+    recertified = models.PositiveIntegerField(default=0)
+    lapsed = models.PositiveIntegerField(default=0)
+    missing = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "agency"], name="one_standing_per_agency_and_run")]
+
+    def __str__(self) -> str:
+        return f"Standing of agency #{self.agency_id}"
+
+
+class OfficeStaffing(models.Model):
+    """Program managers required by ICE's staffing model and assigned, for one field
+    office (``field_office`` empty: the nation) on a run's day (``staffing.figures``)."""
+
+    run = models.ForeignKey(StoredFiguresRun, on_delete=models.CASCADE, related_name="offices")
+    field_office = models.ForeignKey(
+        "agreements.FieldOffice", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    required = models.FloatField(default=0)
+    assigned = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"Staffing of field office #{self.field_office_id or 'nation'}"
+
+
+class FindingCount(models.Model):
+    """Open findings of one rule and severity in one field office (``field_office``
+    empty: findings outside any office) on a run (``kind`` ``findings``), the dashboard's
+    table for readers who see every finding."""
+
+    run = models.ForeignKey(StoredFiguresRun, on_delete=models.CASCADE, related_name="finding_counts")
+    field_office = models.ForeignKey(
+        "agreements.FieldOffice", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    rule = models.CharField(max_length=80)
+    severity = models.CharField(max_length=10)
+    open = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.severity}): {self.open}"
+
+
+class FindingTrend(models.Model):
+    """The findings of one field office (empty: outside any office) open at the end of one
+    of the latest sweep runs (``position``: 0 the oldest of them), on a run."""
+
+    run = models.ForeignKey(StoredFiguresRun, on_delete=models.CASCADE, related_name="finding_trend")
+    field_office = models.ForeignKey(
+        "agreements.FieldOffice", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    position = models.PositiveSmallIntegerField()
+    sweep_run = models.ForeignKey("portal.SweepRun", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    as_of = models.DateField()
+    open = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Open after sweep run #{self.sweep_run_id}: {self.open}"

@@ -13,9 +13,10 @@ Its readiness on a day is decided by these conditions (each a *blocker* when it 
 | ``cards`` | no certified officer's security card has lapsed | partly ready |
 | ``recertification`` | no officer missed the last fiscal year's PALMS recertification (overdue, or suspended for it) | partly ready |
 
-Ready: no blocker. Everything is computed in two queries, whatever the number of
-agencies: the agencies with their agreements, managers and equipment annotated, and the
-officers' counts grouped by agency.
+Ready: no blocker. Everything is read in a fixed number of queries, whatever the number
+of agencies: the agencies with their agreements, managers and equipment annotated, and
+the officers' counts of those agencies from the stored standing (``oversight.stored``:
+computed for the whole country once per change and day, not per request).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from portal import dates
 
@@ -133,27 +135,15 @@ def assessed_agencies(user, *, field_office=None, program_model=None, agency_ids
 
 def officer_counts(agency_queryset, today: dt.date) -> dict[int, dict]:
     """Per agency: certified officers, those able to act, lapsed cards, and those who
-    missed the last fiscal year's recertification; one grouped query."""
-    from training.choices import OfficerStatus, SuspensionCause
-    from training.models import Officer
+    missed the last fiscal year's recertification; read from the stored standing
+    (``oversight.stored``, computed once per change and day), one query for the agencies
+    asked for."""
+    from .models import AgencyStanding
+    from .stored import STANDING, current_run
 
-    lapsed = Officer.objects.card_lapsed_q(today)
-    certified = Q(status=OfficerStatus.CERTIFIED)
-    able = Officer.objects.able_to_act_q(today)
-    overdue = Officer.objects.recertification_missed_q(today)
-    suspended = Q(status=OfficerStatus.SUSPENDED, suspension_cause=SuspensionCause.RECERTIFICATION)
-    rows = (
-        Officer.objects.with_standing(today)
-        .filter(agency__in=agency_queryset.values("pk"))
-        .values("agency_id")
-        .order_by("agency_id")
-        .annotate(
-            certified=Count("id", filter=certified),
-            able=Count("id", filter=able),
-            lapsed=Count("id", filter=certified & lapsed),
-            missing=Count("id", filter=overdue | suspended),
-        )
-    )
+    rows = AgencyStanding.objects.filter(
+        run=current_run(STANDING, today), agency__in=agency_queryset.values("pk")
+    ).values("agency_id", "certified", "able", "lapsed", "missing")
     return {row["agency_id"]: row for row in rows}
 
 
@@ -180,14 +170,28 @@ def site_readiness(
         models_of.setdefault(agency_id, set()).add(model)
     labels = dict(ProgramModel.choices)
     result = []
-    for agency in agencies:
+    # Plain rows, not model instances: the page reads every assessed agency of the country.
+    for agency in agencies.values(
+        "pk",
+        "name",
+        "state",
+        "field_office_id",
+        "field_office__name",
+        "equipment_operational_since",
+        "signed",
+        "suspended",
+        "needs_installation",
+        "has_primary",
+        "has_backup",
+    ):
+        agency = SimpleNamespace(**agency)
         c = counts.get(agency.pk, {"certified": 0, "able": 0, "lapsed": 0, "missing": 0})
         site = SiteReadiness(
             agency_id=agency.pk,
             agency_name=agency.name,
             state=agency.state,
             field_office_id=agency.field_office_id,
-            field_office_name=agency.field_office.name,
+            field_office_name=agency.field_office__name,
             program_models=[labels.get(m, m) for m in sorted(models_of.get(agency.pk, ()))],
             officers_able=c["able"],
             officers_certified=c["certified"],

@@ -242,3 +242,52 @@ def test_chart_excess_is_the_days_over_the_goal(client, people, plan, world):
     assert "Over by 13 days" in page and "Over by 193" not in page
     assert "Over by 1 day<" in page and "Over by 5 days" in page  # 200 - 15 suspended = 185
     assert page.count("Within") == 1
+
+
+#: The board's card as the page's template wrote it before the cards were written in one
+#: pass (``itdeploy.views.board_cards``), its clock tag included.
+TEMPLATE_CARD = """{% for row in rows %}
+<li class="itd-card itd-{{ row.clock_state }}">
+  <h3><a href="{{ row.installation.get_absolute_url }}">{{ row.agency.name }}</a></h3>
+  <p>{{ row.agency.state }} · {{ row.agency.field_office.name }}</p>
+  <p>Clock: <span class="itd-tag itd-{{ row.clock_state }}">{{ row.clock_label }}</span></p>
+  <p>{{ row.days_since_moa }} days since the MOA ({{ row.installation.moa_signed_on|date }}); steps in progress: {{ row.running }}</p>
+  <p>Forecast: {{ row.forecast_on|date|default:"no installer" }}; pessimistic: {{ row.pessimistic_on|date|default:"no installer" }}; goal {{ row.goal_on|date }}</p>
+  {% if row.flags %}<ul class="usa-list">{% for flag in row.flags %}<li>{{ flag }}</li>{% endfor %}</ul>{% endif %}
+</li>{% endfor %}"""
+
+
+def test_board_cards_are_the_templates_cards_with_every_clock_state(people, installations):
+    from django.template import Context, Template
+
+    from itdeploy import selectors, services
+    from itdeploy.models import InstallationSettings
+    from itdeploy.views import board_cards, board_forecast, board_installations, board_rows
+    from portal import dates
+
+    # given a paused site, one agency named with markup
+    running = next(s for s in steps_of(installations["houston_other"]).values() if s.started_on and not s.completed_on)
+    services.step_pause(
+        step=running, paused_on=dt.date(2017, 7, 20), reason="waiting_on_agency", acting_user=people["chief"]
+    )
+    agency = installations["miami"].agency
+    agency.name = 'Collier <County> & "Sons"'
+    agency.save()
+    today, settings = dates.today(), InstallationSettings.current()
+    ids = {i.pk for i in installations.values()}
+    visible = Installation.objects.filter(pk__in=ids)
+    rows = board_rows(list(board_installations(visible)), ids, board_forecast(visible, today), today, settings)
+    # The forecast's dates the board reads from the stored documents' keys are the stored forecast's.
+    stored = selectors.stored_forecast(today=today, installation_ids=ids)
+    assert {r["installation"].pk: (r["forecast_on"], r["pessimistic_on"], r["wait_days"]) for r in rows} == {
+        pk: (f.operational_on, stored.pessimistic[pk].operational_on, f.queue_wait_days)
+        for pk, f in stored.expected.items()
+    }
+    assert len(rows) == 3 and any("Paused" in r["flags"] for r in rows)
+
+    def tags(markup):
+        return re.sub(r">\s+<", "><", markup.strip())
+
+    written = board_cards(rows)
+    assert tags(written) == tags(Template(TEMPLATE_CARD).render(Context({"rows": rows})))
+    assert "Collier &lt;County&gt; &amp; &quot;Sons&quot;" in written
