@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement
-from portal.compliance.models import FindingStatus
+from portal.compliance.models import Finding, FindingStatus
 from portal.tests.factories import AgencyFindingFactory
 
 pytestmark = pytest.mark.django_db
