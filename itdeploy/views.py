@@ -7,11 +7,11 @@ import datetime as dt
 import functools
 import statistics
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.html import escape
@@ -27,7 +27,15 @@ from . import forecast as fc
 from .choices import ClockState, InstallationStatus
 from .filtersets import InstallationFilterSet
 from .forms import CONFIRM_FIELDS, STEP_FIELDS, ConfirmForm, PriorityForm, StepActionForm
-from .models import Installation, InstallationSettings, InstallationStep, Installer, StepPause, StepTemplate
+from .models import (
+    Installation,
+    InstallationPause,
+    InstallationSettings,
+    InstallationStep,
+    Installer,
+    StepPause,
+    StepTemplate,
+)
 
 MAX_WHAT_IF = 20
 
@@ -158,17 +166,38 @@ def _day(value):
     return dt.date.fromisoformat(value) if value else None
 
 
+class BoardPause(NamedTuple):
+    """A step's or an installation's pause as the board's clocks read it."""
+
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+class BoardStep:
+    """An installation's step as the board reads it: its number, name, dates, planned
+    days and pauses (``board_pauses``), from plain rows rather than model instances."""
+
+    __slots__ = ("pk", "number", "name", "started_on", "completed_on", "planned_days", "board_pauses")
+
+    def __init__(self, pk, number, name, started_on, completed_on, planned_days):
+        self.pk, self.number, self.name = pk, number, name
+        self.started_on, self.completed_on, self.planned_days = started_on, completed_on, planned_days
+        self.board_pauses = []
+
+    def __str__(self) -> str:  # as ``InstallationStep.__str__``
+        return f"{self.number}. {self.name}"
+
+
 def board_installations(visible):
     """The visible open installations with what the board's rows read: the agency and
-    its field office, the steps with their pauses, the clock's pauses. Not the steps'
-    dependencies (the forecast's, stored). At national scale the prefetches' querysets
-    cloned per row (a many-to-many per step, a related manager's cache per installation)
-    were most of the board's time."""
-    return (
-        Installation.objects.open()
-        .filter(pk__in=visible.values("pk"))
-        .select_related("agency", "agency__field_office")
-        .only(
+    its field office, the steps (``board_steps``, in number order) with their pauses, the
+    clock's pauses (``board_clock_pauses``). Steps and pauses are read as plain rows
+    (``values_list``), each narrowed by the same subquery as the sites: at national scale
+    their model instances, the prefetches' id lists and querysets were most of the
+    board's time. Not the steps' dependencies (the forecast's, stored)."""
+    sites = Installation.objects.open().filter(pk__in=visible.values("pk"))
+    installations = list(
+        sites.select_related("agency", "agency__field_office").only(
             "id",
             "agency_id",
             "status",
@@ -181,26 +210,34 @@ def board_installations(visible):
             "agency__field_office_id",
             "agency__field_office__name",
         )
-        .prefetch_related(
-            # Into lists (``to_attr``): a related manager's cache per row clones a queryset per row.
-            Prefetch(
-                "steps",
-                queryset=InstallationStep.objects.order_by("number")
-                .only("id", "installation_id", "number", "name", "started_on", "completed_on", "planned_days")
-                .prefetch_related(
-                    Prefetch(
-                        "pauses",
-                        queryset=StepPause.objects.order_by("started_on", "pk").only(
-                            "id", "step_id", "started_on", "ended_on"
-                        ),
-                        to_attr="board_pauses",
-                    )
-                ),
-                to_attr="board_steps",
-            ),
-            Prefetch("clock_pauses", to_attr="board_clock_pauses"),
-        )
     )
+    shown = sites.values("pk")
+    steps_of, steps = defaultdict(list), {}
+    for installation_id, pk, *fields in (
+        InstallationStep.objects.filter(installation__in=shown)
+        .order_by("installation_id", "number")
+        .values_list("installation_id", "id", "number", "name", "started_on", "completed_on", "planned_days")
+    ):
+        steps[pk] = step = BoardStep(pk, *fields)
+        steps_of[installation_id].append(step)
+    for step_id, started_on, ended_on in (
+        StepPause.objects.filter(step__installation__in=shown)
+        .order_by("started_on", "pk")
+        .values_list("step_id", "started_on", "ended_on")
+    ):
+        if (step := steps.get(step_id)) is not None:  # a step added since its site's steps were read
+            step.board_pauses.append(BoardPause(started_on, ended_on))
+    clock_pauses = defaultdict(list)
+    for installation_id, started_on, ended_on in (
+        InstallationPause.objects.filter(installation__in=shown)
+        .order_by("started_on", "pk")
+        .values_list("installation_id", "started_on", "ended_on")
+    ):
+        clock_pauses[installation_id].append(BoardPause(started_on, ended_on))
+    for installation in installations:
+        installation.board_steps = steps_of.get(installation.pk, [])
+        installation.board_clock_pauses = clock_pauses.get(installation.pk, [])
+    return installations
 
 
 @functools.lru_cache(maxsize=8192)
@@ -280,7 +317,7 @@ class PipelineView(LoginRequiredMixin, View):
         filter_panel.describe(filterset.form)
         visible = filterset.qs if valid else (base.none() if filterset.is_bound else base)
         # Scoped before any work: the visible sites only, their forecast read from the stored one.
-        installations = list(board_installations(visible))
+        installations = board_installations(visible)
         pipeline = board_forecast(visible, today)
         rows = board_rows(installations, {i.pk for i in installations}, pipeline, today, settings)
         table = Table(
