@@ -44,6 +44,23 @@ def _counts_inline(queryset) -> bool:
     )
 
 
+def _rows_to_count(queryset):
+    """``queryset`` unordered and without its annotations, for its rows' count: the
+    count selects none of them, and a filter on an annotation holds the annotation's
+    own expression in the WHERE clause (not a reference to its name), so the same rows
+    are counted by the same SQL. Resolving the count's subquery copies and re-resolves
+    every annotation it carries: for the officers' standing (a dozen subqueries) that
+    was about half the Python time of building the list's statement. Window functions
+    are left as they are (a filter on one refers to it by name)."""
+    queryset = queryset.order_by()
+    query = queryset.query
+    if not any(getattr(a, "contains_over_clause", False) for a in query.annotations.values()):
+        query.annotations = {}
+        query.annotation_select_mask = None
+        query._annotation_select_cache = None
+    return queryset
+
+
 class CountingPaginator(Paginator):
     """Django's paginator that reads a page and the list's total in one statement: the
     rows of the page carry ``(SELECT COUNT(*) ... the same conditions)``, which the
@@ -61,7 +78,7 @@ class CountingPaginator(Paginator):
         if number < 1:
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        total = Subquery(self.object_list.order_by().values(n=RawSQL("COUNT(*)", (), output_field=IntegerField())))
+        total = Subquery(_rows_to_count(self.object_list).values(n=RawSQL("COUNT(*)", (), output_field=IntegerField())))
         rows = list(self.object_list.annotate(**{TOTAL: total})[bottom : bottom + self.per_page])
         if rows:
             self.count = getattr(rows[0], TOTAL)

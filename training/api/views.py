@@ -36,6 +36,22 @@ from .serializers import (
 )
 
 
+def _page_ids(queryset):
+    """``queryset`` reading only the officers' ids: the same filters, order and rows,
+    without the annotations (a filter on one holds its expression in WHERE) and the
+    joined agency's columns. Kept whole when its order names an annotation."""
+    query = queryset.query
+    names = {str(item).lstrip("-") for item in query.order_by if isinstance(item, str)}
+    if names & set(query.annotations):
+        return queryset
+    queryset = queryset.select_related(None).only("pk")
+    query = queryset.query
+    query.annotations = {}
+    query.annotation_select_mask = None
+    query._annotation_select_cache = None
+    return queryset
+
+
 def bulk_import(view: ServiceActionMixin, request, kind: str) -> Response:
     """Run an import from a JSON list (``rows`` or a bare list) or a CSV ``file``, as the
     viewset's service call (its errors mapped like every action's)."""
@@ -79,6 +95,23 @@ class OfficerViewSet(ServiceActionMixin, ScopedModelViewSet):
 
     def get_queryset(self):
         return super().get_queryset().with_standing().select_related("agency").agency_joined_outer()
+
+    def list(self, request, *args, **kwargs):
+        """The page's officers in two statements: the page's ids and the list's count
+        (its filters and order, without the standing's values), then the standing of
+        those rows only. In one statement PostgreSQL planned the standing's "agreement
+        in force" tests for every officer (hashed over all ~6,000 agreements) before
+        the LIMIT: national, 50 rows, 30 ms of execution against 12 + 1.3 ms. The rows
+        keep the first statement's order; the standing is read from the caller's
+        scoped officers (not re-filtered), so a page shows the rows its ids name."""
+        queryset = self.get_queryset()
+        page = self.paginate_queryset(_page_ids(self.filter_queryset(queryset)))
+        if page is None:
+            return super().list(request, *args, **kwargs)
+        ids = [officer.pk for officer in page]
+        found = {officer.pk: officer for officer in queryset.filter(pk__in=ids).order_by()} if ids else {}
+        rows = [found[pk] for pk in ids if pk in found]
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def _out(self, officer, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=officer.pk)).data, status=code)

@@ -267,3 +267,34 @@ def test_officer_rows_are_what_the_declared_fields_show(api, people, officers, w
     assert body == json.loads(JSONRenderer().render(declared))
     assert {o["can_act"] for o in body} == {True, False}
     assert all(o["can_act"] is not bool(o["cannot_act_because"]) for o in body)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["can_act=false&page_size=2", "can_act=true", "card_state=lapsed", "ordering=-officer_number&page_size=2&page=2"],
+)
+def test_officer_pages_filtered_on_the_standing_count_and_order_their_rows(api, people, officers, world, query):
+    # given officers who can act and officers who cannot (lapsed card, not certified)
+    OfficerFactory(agency=world["mine"], officer_number="HC-2", card_last_login_on=dt.date(2017, 6, 1))
+    OfficerFactory(agency=world["mine"], officer_number="HC-3", status=OfficerStatus.NOMINATED, certified_on=None)
+    OfficerFactory(agency=world["mine"], officer_number="HC-4", status=OfficerStatus.NOMINATED, certified_on=None)
+    OfficerFactory(agency=world["mine"], officer_number="HC-5", card_last_login_on=dt.date(2018, 2, 1))
+
+    # when HQ reads a page filtered on the standing (its ids and count read first)
+    body = api(people["chief"]).get(f"/api/v1/officers/?{query}").json()
+
+    # then the count and the page's rows and order are those of the standing's queryset
+    on = dt.date(2018, 3, 1)
+    standing = Officer.objects.with_standing(on).order_by("last_name", "first_name", "officer_number")
+    expected = {
+        "can_act=false&page_size=2": standing.exclude(Officer.objects.able_to_act_q(on)),
+        "can_act=true": standing.filter(Officer.objects.able_to_act_q(on)),
+        "card_state=lapsed": standing.filter(Officer.objects.card_lapsed_q(on), status=OfficerStatus.CERTIFIED),
+        "ordering=-officer_number&page_size=2&page=2": standing.order_by("-officer_number"),
+    }[query]
+    size = 2 if "page_size=2" in query else 50
+    first = size if "page=2" in query else 0
+    numbers = list(expected.values_list("officer_number", flat=True))
+    assert body["count"] == len(numbers) > 0
+    assert [o["officer_number"] for o in body["results"]] == numbers[first : first + size]
+    assert all(o["can_act"] is ("can_act=true" in query) for o in body["results"]) or "can_act" not in query
