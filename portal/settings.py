@@ -296,7 +296,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "portal.api.filters.BoundedFilterBackend",
         "portal.api.filters.PortalSearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "portal.api.filters.StableOrderingFilter",
     ],
     # JSON with a nesting limit (API_JSON_MAX_DEPTH); the operations that take a file
     # name portal.api.parsers.UPLOAD_PARSERS (JSON or multipart).

@@ -20,7 +20,7 @@ from django_filters import filters as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import get_model_field
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.filters import SearchFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
 
 from portal import bounds
 
@@ -216,3 +216,19 @@ class PortalSearchFilter(SearchFilter):
                 parameter["description"] = f"A search term (the same as `{SEARCH_ALIAS}`)."
             return parameters
         return []
+
+
+class StableOrderingFilter(OrderingFilter):
+    """DRF's ``?ordering=`` with the primary key as the last key of every order: rows that
+    tie on the asked-for columns (findings opened by one sweep share ``first_seen_at`` to
+    the microsecond) come in the same order on every request, so that paging through a
+    list neither repeats nor skips a row."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering
+        keys = [key for key in ordering if isinstance(key, str)]
+        if any(key.lstrip("-") in ("pk", "id", "?") for key in keys):
+            return ordering
+        return [*ordering, "pk"]
