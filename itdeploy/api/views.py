@@ -83,7 +83,10 @@ class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
         ids = self._forecast_ids()
         if ids == []:
             return selectors.PipelineForecast({}, {}, None, 0, settings.goal_days)
-        return selectors.stored_forecast(installation_ids=ids, settings=settings)
+        if ids is None:
+            return selectors.stored_forecast(settings=settings)
+        # A page's (or one installation's) forecast: its freshness check and rows in one statement.
+        return selectors.page_forecast(ids, today=dates.today(), settings=settings)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
