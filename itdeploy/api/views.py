@@ -28,6 +28,25 @@ from .serializers import (
     StepStartSerializer,
 )
 
+_AGENCY_COLUMNS_NOT_SHOWN = [
+    f"agency__{name}"
+    for name in (
+        "match_key",
+        "agency_type",
+        "county",
+        "field_office_confirmed",
+        "address",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "area_sq_mi",
+        "latitude",
+        "longitude",
+        "equipment_operational_since",
+        "created_at",
+    )
+]
+
 
 class _LazyForecast:
     """The stored forecast, read on first use (after the page is known)."""
@@ -59,9 +78,14 @@ class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
         if self.action in ("list", "retrieve"):
             # The serializer reads the steps of the page as rows, at once, and the clock
             # pauses of the installations that have some (few have: a suspended agreement).
-            return queryset.annotate(
+            queryset = queryset.annotate(
                 has_clock_pauses=Exists(InstallationPause.objects.filter(installation=OuterRef("pk")))
             )
+            if self.action == "list":
+                # A row shows the agency's name, state and field office: the list reads no other
+                # column of it (its coordinates and timestamps took a converter each per row).
+                queryset = queryset.defer(*_AGENCY_COLUMNS_NOT_SHOWN)
+            return queryset
         # The services the actions call read the installations' steps and pauses.
         return queryset.prefetch_related(selectors.steps_prefetch(), "clock_pauses")
 
@@ -83,7 +107,10 @@ class InstallationViewSet(ServiceActionMixin, ScopedReadOnlyViewSet):
         ids = self._forecast_ids()
         if ids == []:
             return selectors.PipelineForecast({}, {}, None, 0, settings.goal_days)
-        return selectors.stored_forecast(installation_ids=ids, settings=settings)
+        if ids is None:
+            return selectors.stored_forecast(settings=settings)
+        # A page's (or one installation's) forecast: its freshness check and rows in one statement.
+        return selectors.page_forecast(ids, today=dates.today(), settings=settings)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -69,3 +69,33 @@ def test_field_manager_update_is_followed_by_forecast_and_sweep(api, people, ins
     assert after == "2017-12-05"  # 06-08 + 120 (purchase) + 30 (delivery) + 30 (installation)
     sweep_run(today=TODAY, rule_codes=["itdeploy.step_breached"], notify=False)
     assert Finding.objects.get(rule="itdeploy.step_breached", subject_id=step1.pk).status == "resolved"
+
+
+def test_page_forecast_is_the_stored_forecast_in_one_statement_when_current(installations, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from itdeploy.models import ForecastRun, InstallationSettings
+
+    settings = InstallationSettings.current()
+    ids = [i.pk for i in installations.values()]
+    # stale (no stored run yet): computed afresh, then read
+    found = selectors.page_forecast(ids, today=TODAY, settings=settings)
+    first_run = ForecastRun.objects.get().pk
+    stored = selectors.stored_forecast(today=TODAY, installation_ids=ids, settings=settings)
+    assert found.expected and found.expected == stored.expected and found.pessimistic == stored.pessimistic
+    # current: the check and the rows in one statement, the same sites
+    with CaptureQueriesContext(connection) as ctx:
+        again = selectors.page_forecast(ids, today=TODAY, settings=settings)
+    assert len(ctx.captured_queries) == 1
+    assert again.expected == stored.expected and again.pessimistic == stored.pessimistic
+    assert again.goal_days == settings.goal_days
+    # one site asked for: only its row
+    one = selectors.page_forecast(ids[:1], today=TODAY, settings=settings)
+    assert set(one.expected) == set(stored.expected) & set(ids[:1])
+    # an input changed (a step completed): computed afresh, as stored_forecast does
+    step = next(s for s in steps_of(installations["mine"]).values() if s.started_on and not s.completed_on)
+    services.step_complete(step=step, completed_on=TODAY, acting_user=people["ocio"])
+    changed = selectors.page_forecast(ids, today=TODAY, settings=settings)
+    assert ForecastRun.objects.get().pk != first_run  # older runs are deleted
+    assert changed.expected == selectors.stored_forecast(today=TODAY, installation_ids=ids).expected
