@@ -141,10 +141,9 @@ def officer_counts(agency_queryset, today: dt.date) -> dict[int, dict]:
     from .models import AgencyStanding
     from .stored import STANDING, current_run
 
-    agencies = agency_queryset.values("pk") if hasattr(agency_queryset, "values") else list(agency_queryset)
-    rows = AgencyStanding.objects.filter(run=current_run(STANDING, today), agency__in=agencies).values(
-        "agency_id", "certified", "able", "lapsed", "missing"
-    )
+    rows = AgencyStanding.objects.filter(
+        run=current_run(STANDING, today), agency__in=agency_queryset.values("pk")
+    ).values("agency_id", "certified", "able", "lapsed", "missing")
     return {row["agency_id"]: row for row in rows}
 
 
@@ -161,28 +160,10 @@ def site_readiness(
     today = today or dates.today()
     minimum = settings.OVERSIGHT_READY_MIN_OFFICERS
     agencies = assessed_agencies(user, field_office=field_office, program_model=program_model, agency_ids=agency_ids)
-    # The assessed agencies are read once; the other two statements take their ids
-    # rather than evaluating the assessed agencies' query (its EXISTS) again each.
-    rows = list(
-        agencies.values(
-            "pk",
-            "name",
-            "state",
-            "field_office_id",
-            "field_office__name",
-            "equipment_operational_since",
-            "signed",
-            "suspended",
-            "needs_installation",
-            "has_primary",
-            "has_backup",
-        )
-    )
-    ids = [row["pk"] for row in rows]
-    counts = officer_counts(ids, today)
+    counts = officer_counts(agencies, today)
     models_of: dict[int, set] = {}
     for agency_id, model in (
-        Agreement.objects.filter(agency__in=ids)
+        Agreement.objects.filter(agency__in=agencies.values("pk"))
         .exclude(status__in=["terminated", "withdrawn"])
         .order_by()  # sets, sorted below: not the default order's join to the agencies
         .values_list("agency_id", "program_model")
@@ -191,7 +172,19 @@ def site_readiness(
     labels = dict(ProgramModel.choices)
     result = []
     # Plain rows, not model instances: the page reads every assessed agency of the country.
-    for agency in rows:
+    for agency in agencies.values(
+        "pk",
+        "name",
+        "state",
+        "field_office_id",
+        "field_office__name",
+        "equipment_operational_since",
+        "signed",
+        "suspended",
+        "needs_installation",
+        "has_primary",
+        "has_backup",
+    ):
         agency = SimpleNamespace(**agency)
         c = counts.get(agency.pk, {"certified": 0, "able": 0, "lapsed": 0, "missing": 0})
         site = SiteReadiness(
