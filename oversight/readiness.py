@@ -165,6 +165,7 @@ def site_readiness(
     for agency_id, model in (
         Agreement.objects.filter(agency__in=agencies.values("pk"))
         .exclude(status__in=["terminated", "withdrawn"])
+        .order_by()  # sets, sorted below: not the default order's join to the agencies
         .values_list("agency_id", "program_model")
     ):
         models_of.setdefault(agency_id, set()).add(model)

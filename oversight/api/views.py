@@ -82,9 +82,10 @@ class ReadinessViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             sites = [s for s in sites if data["blocker"] in s.reasons]
         if data.get("agency"):
             sites = [s for s in sites if s.agency_id == data["agency"].pk]
-        rows = [s.as_dict() for s in sort_by_blockers(sites)]
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(page)
+        # Sorted over every site (the order weighs each blocker by the sites it holds), but
+        # only the page's sites are written out as rows.
+        page = self.paginate_queryset(sort_by_blockers(sites))
+        return self.get_paginated_response([s.as_dict() for s in page])
 
 
 class ImpactAssessmentViewSet(ScopedCreateReadViewSet):
