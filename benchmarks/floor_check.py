@@ -19,14 +19,14 @@ import sys
 def params(today: dt.date) -> dict:
     """The floors' parameters on ``today``, from the settings the rules read (as the
     benchmark's sweep computes them)."""
-    from training import conf as training_conf
+    import floor_sql_training
 
     this_month = today.replace(day=1)
     return {
         "today": today,
         "this_month": this_month,
         "last_month": (this_month - dt.timedelta(days=1)).replace(day=1),
-        "lapsed_before": today - dt.timedelta(days=training_conf.get("TRAINING_CARD_LAPSED_AFTER_DAYS")),
+        **floor_sql_training.params(today),  # the training rules' settings (lapsed_before among them)
     }
 
 
