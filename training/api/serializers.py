@@ -137,6 +137,19 @@ class BulkImportSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=False, help_text="Check and report only.")
 
 
+#: What a bulk import takes: ``{"rows": [...]}`` (with ``apply_valid``, ``dry_run``) or the
+#: rows as a bare list (each with the export's columns) in JSON; a CSV ``file`` in a form.
+BULK_IMPORT_BODY = {
+    "application/json": {
+        "oneOf": [
+            {"$ref": "#/components/schemas/BulkImportRequest"},
+            {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+        ]
+    },
+    "multipart/form-data": BulkImportSerializer,
+}
+
+
 class CourseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Course

@@ -19,6 +19,7 @@ from training.filtersets import AcademyClassFilterSet, CompletionFilterSet, Cour
 from training.models import AcademyClass, AcademySite, CardLogin, Completion, Course, Enrollment, Officer, Waiver
 
 from .serializers import (
+    BULK_IMPORT_BODY,
     AcademyClassSerializer,
     AcademySiteSerializer,
     BulkImportSerializer,
@@ -183,7 +184,7 @@ class OfficerViewSet(ServiceActionMixin, ScopedModelViewSet):
     def reactivate_card(self, request, pk=None):
         return self.run_service(request, services.officer_card_reactivate, officer=self.get_object())
 
-    @extend_schema(request=BulkImportSerializer, responses=dict)
+    @extend_schema(request=BULK_IMPORT_BODY, responses={200: dict, 201: dict})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=UPLOAD_PARSERS)
     def bulk_roster(self, request):
         """Bulk roster import: officer_number, agency, last_name, first_name, email, status, certified_on."""
@@ -324,7 +325,7 @@ class CardLoginViewSet(ServiceActionMixin, ScopedCreateReadViewSet):
     parser_classes = UPLOAD_PARSERS
     filterset_fields = ["officer"]
 
-    @extend_schema(request=BulkImportSerializer, responses=dict)
+    @extend_schema(request=BULK_IMPORT_BODY, responses={200: dict, 201: dict})
     def create(self, request, *args, **kwargs):
         if isinstance(request.data, dict) and "officer_number" in request.data:
             return self._single(request)
