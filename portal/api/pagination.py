@@ -61,6 +61,10 @@ def _rows_to_count(queryset):
     return queryset
 
 
+#: No list holds this many rows; a page starting beyond it is past the end of any list.
+MAX_OFFSET = 2**31
+
+
 class CountingPaginator(Paginator):
     """Django's paginator that reads a page and the list's total in one statement: the
     rows of the page carry ``(SELECT COUNT(*) ... the same conditions)``, which the
@@ -75,9 +79,11 @@ class CountingPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             return super().page(number)  # Django's message for a page that is not a number
-        if number < 1:
-            return super().page(number)
         bottom = (number - 1) * self.per_page
+        if number < 1 or bottom > MAX_OFFSET:
+            # Django's paginator counts first and answers a page past the end without an
+            # OFFSET the database cannot hold (SQLite's and PostgreSQL's are 64-bit).
+            return super().page(number)
         total = Subquery(_rows_to_count(self.object_list).values(n=RawSQL("COUNT(*)", (), output_field=IntegerField())))
         rows = list(self.object_list.annotate(**{TOTAL: total})[bottom : bottom + self.per_page])
         if rows:

@@ -90,3 +90,11 @@ def test_counting_paginator_gives_djangos_pages(ten_agencies, rows):
         assert list(mine) == list(theirs) and mine.has_next() == theirs.has_next()
     assert ours.count == django.count
     assert CountingPaginator(rows(), 4).page(1).paginator.count == django.count
+
+
+@pytest.mark.parametrize("path", ["/api/v1/agencies/", "/api/v1/reporting-lines/"])
+def test_a_page_far_past_the_end_answers_404_not_a_database_error(api, people, ten_agencies, path):
+    """A page whose first row would be beyond any 64-bit offset (schemathesis sent
+    page=248162586152234208) is past the end, as any page past the end: 404."""
+    response = api(people["chief"]).get(path, {"page": 248162586152234208})
+    assert response.status_code == 404
