@@ -415,3 +415,15 @@ def test_every_create_operation_refuses_an_unknown_field(world, people, api, sch
         "/api/v1/waivers/",
         "/api/v1/tokens/",
     } <= set(refused)
+
+
+@pytest.mark.parametrize("suffix", ["%09", "%20", "+0", ".0"])
+def test_a_record_id_is_digits_only(api, people, world, suffix):
+    """``/agencies/3%09/`` is no address of agency 3 (schemathesis: a tab after the id was
+    read as the id); the plain id still is."""
+    agency = world["mine"]
+    client = api(people["chief"])
+    assert client.get(f"/api/v1/agencies/{agency.pk}/").status_code == 200
+    response = client.get(f"/api/v1/agencies/{agency.pk}{suffix}/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json" and response.json() == {"detail": "Not found."}

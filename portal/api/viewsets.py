@@ -15,6 +15,10 @@ class ScopedViewSetMixin:
     A viewset whose rows are not its model's (a policy entry named in ``access.API``)
     narrows by that entry."""
 
+    #: Records are addressed by their whole-number id only: ``3%09`` (a tab after it) or
+    #: ``+3`` is no id (Python's ``int()`` would have read both as 3) and answers 404.
+    lookup_value_regex = r"[0-9]+"
+
     def get_queryset(self):
         queryset = super().get_queryset()
         target, _ = access.api_target(self)

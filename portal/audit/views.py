@@ -90,4 +90,9 @@ def page_not_found(request, exception=None):
     if isinstance(exception, OutOfScope) and exception.model is not None and exception.pk is not None:
         user = getattr(request, "user", None)
         record_out_of_scope(exception.model, exception.pk, user if getattr(user, "is_authenticated", False) else None)
+    if request.path.startswith("/api/"):
+        # An address the API does not have (``/api/v1/agencies/3%09/``): the API's own 404.
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
