@@ -312,14 +312,18 @@ def step_clock(step: InstallationStep, today: dt.date, settings: InstallationSet
     )
 
 
-def installation_clock(installation: Installation, today: dt.date, settings: InstallationSettings) -> clocks.Clock:
+def installation_clock(
+    installation: Installation, today: dt.date, settings: InstallationSettings, pauses=None
+) -> clocks.Clock:
+    """The installation's 180-day clock; ``pauses`` its clock pauses where the caller has
+    read them already (a list page's rows), else its own."""
     return clocks.installation_clock(
         moa_signed_on=installation.moa_signed_on,
         operational_on=installation.operational_on,
         today=today,
         goal_days=settings.goal_days,
         at_risk_percent=settings.at_risk_percent,
-        pauses=installation.clock_pauses.all(),
+        pauses=installation.clock_pauses.all() if pauses is None else pauses,
     )
 
 

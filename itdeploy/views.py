@@ -81,14 +81,7 @@ def board_rows(installations, visible_ids, pipeline, today, settings):
                 installation.moa_signed_on,
             )
         )
-        inst_clock = clocks.installation_clock(
-            moa_signed_on=installation.moa_signed_on,
-            operational_on=installation.operational_on,
-            today=today,
-            goal_days=settings.goal_days,
-            at_risk_percent=settings.at_risk_percent,
-            pauses=clock_pauses,
-        )
+        inst_clock = selectors.installation_clock(installation, today, settings, pauses=clock_pauses)
         step_pauses = {s.pk: _pauses(s, "board_pauses", "pauses") for s in running}
         step_clocks = [
             clocks.step_clock(

@@ -145,14 +145,7 @@ class InstallationSerializer(serializers.ModelSerializer):
         agency = installation.agency
         steps = self._rows.steps.get(installation.pk, [])
         clock_pauses = self._rows.clock_pauses.get(installation.pk, [])
-        clock = clocks.installation_clock(
-            moa_signed_on=installation.moa_signed_on,
-            operational_on=installation.operational_on,
-            today=today,
-            goal_days=settings.goal_days,
-            at_risk_percent=settings.at_risk_percent,
-            pauses=clock_pauses,
-        )
+        clock = selectors.installation_clock(installation, today, settings, pauses=clock_pauses)
         site = pessimistic = None
         if pipeline is not None and installation.pk in pipeline.expected:
             site, pessimistic = pipeline.expected[installation.pk], pipeline.pessimistic[installation.pk]
